@@ -1,0 +1,197 @@
+// f32 matrix products for backprop, row-major, pointers are byte offsets:
+//
+//   C[m×n] (= or +=) op(A)·op(B) (+ bias)
+//   op(A) is A[m×k], or Aᵀ when A is stored [k×m] (transA)
+//   op(B) is B[k×n], or Bᵀ when B is stored [n×k] (transB)
+//
+// Forward is X·W + b, backward is dZ·Wᵀ and Xᵀ·dZ: the three forms.
+//
+// How (after XNNPACK): op(B) is packed, one K-block at a time, into panels of
+// 8 columns ([kc][8] floats, zero-padded past n), so the micro-kernel reads B
+// contiguously whatever its layout and needs no column tail of its own. A is
+// read in place through (row, k) strides, which makes A and Aᵀ the same loop.
+// The 4×8 micro-kernel keeps its 8 f32x4 accumulators in registers, starting
+// from the bias; SIMD128 has no FMA, so it is mul then add.
+
+/** K-block: a packed B panel (KC × 8 floats = 8 KiB) stays in L1 across rows. */
+const KC: i32 = 256;
+const NR: i32 = 8;
+const MR: i32 = 4;
+
+// 8 zeros: the starting accumulators of K-blocks after the first (no bias).
+const ZEROS: usize = memory.data(NR * 4, 16);
+// Spill slot for a partial panel (n not a multiple of 8).
+const TAIL: usize = memory.data(NR * 4, 16);
+
+@inline function roundUp(x: i32, to: i32): i32 {
+  return (x + to - 1) / to * to;
+}
+
+/** Bytes of scratch `gemm` needs for a given k and n: one packed K-block and the padded bias. */
+export function gemmScratchBytes(k: i32, n: i32): usize {
+  const np = roundUp(n, NR);
+  return <usize>(min(k, KC) * np + np) << 2;
+}
+
+export function gemm(
+  a: usize, b: usize, c: usize, bias: usize,
+  m: i32, k: i32, n: i32,
+  transA: bool, transB: bool, accumulate: bool,
+  scratch: usize,
+): void {
+  const np = roundUp(n, NR);
+  const biasPanel = scratch;
+  const packed = scratch + (<usize>np << 2);
+  padBias(bias, biasPanel, n, np);
+
+  // Strides of A's element (row i, depth p), in bytes.
+  const rowStride: usize = transA ? 4 : <usize>k << 2;
+  const depthStride: usize = transA ? <usize>m << 2 : 4;
+  const ldc: usize = <usize>n << 2;
+
+  let k0 = 0;
+  do {
+    const kc = min(KC, k - k0);
+    packB(b, packed, k0, kc, k, n, transB);
+    // The first K-block starts from the bias and honours `accumulate`;
+    // later blocks add onto what the earlier ones stored.
+    const first = k0 == 0;
+    const add = accumulate || !first;
+    const aBlock = a + <usize>k0 * depthStride;
+    for (let j = 0; j < n; j += NR) {
+      const panel = packed + (<usize>j * kc << 2);
+      const init = first ? biasPanel + (<usize>j << 2) : ZEROS;
+      const width = min(NR, n - j);
+      let i = 0;
+      for (; i + MR <= m; i += MR) {
+        kernel4x8(aBlock + <usize>i * rowStride, rowStride, depthStride, panel, kc, init,
+          c + <usize>i * ldc + (<usize>j << 2), ldc, width, add);
+      }
+      for (; i < m; i++) {
+        kernel1x8(aBlock + <usize>i * rowStride, depthStride, panel, kc, init,
+          c + <usize>i * ldc + (<usize>j << 2), width, add);
+      }
+    }
+    k0 += KC;
+  } while (k0 < k);
+}
+
+function padBias(bias: usize, out: usize, n: i32, np: i32): void {
+  if (bias) memory.copy(out, bias, <usize>n << 2);
+  else memory.fill(out, 0, <usize>n << 2);
+  memory.fill(out + (<usize>n << 2), 0, <usize>(np - n) << 2);
+}
+
+/** Packs rows k0..k0+kc of op(B) into [n/8][kc][8] panels, zero-padding the last. */
+function packB(b: usize, out: usize, k0: i32, kc: i32, k: i32, n: i32, transB: bool): void {
+  for (let j = 0; j < n; j += NR) {
+    const width = min(NR, n - j);
+    const panel = out + (<usize>j * kc << 2);
+    if (width < NR) memory.fill(panel, 0, <usize>kc * NR << 2);
+    for (let p = 0; p < kc; p++) {
+      const dst = panel + (<usize>p * NR << 2);
+      if (transB) {
+        // op(B)[p][j + l] = B[j + l][p]
+        let src = b + ((<usize>j * k + k0 + p) << 2);
+        for (let l = 0; l < width; l++, src += <usize>k << 2) store<f32>(dst + (<usize>l << 2), load<f32>(src));
+      } else {
+        memory.copy(dst, b + ((<usize>(k0 + p) * n + j) << 2), <usize>width << 2);
+      }
+    }
+  }
+}
+
+// Stores one row of 8 results (v0, v1) into C, adding to what is there when
+// `add`, writing only `width` columns.
+@inline function storeRow(c: usize, v0: v128, v1: v128, width: i32, add: bool): void {
+  if (width == NR) {
+    if (add) {
+      v0 = f32x4.add(v0, v128.load(c));
+      v1 = f32x4.add(v1, v128.load(c, 16));
+    }
+    v128.store(c, v0);
+    v128.store(c, v1, 16);
+  } else {
+    v128.store(TAIL, v0);
+    v128.store(TAIL, v1, 16);
+    for (let l = 0; l < width; l++) {
+      const dst = c + (<usize>l << 2);
+      const v = load<f32>(TAIL + (<usize>l << 2));
+      store<f32>(dst, add ? load<f32>(dst) + v : v);
+    }
+  }
+}
+
+// 4 rows × 8 columns. A's row r, depth p is at a + r·rs + p·ks.
+@inline function kernel4x8(
+  a: usize, rs: usize, ks: usize, panel: usize, kc: i32, init: usize,
+  c: usize, ldc: usize, width: i32, add: bool,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    let c00 = v128.load(init), c01 = v128.load(init, 16);
+    let c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+    const a1 = a + rs, a2 = a1 + rs, a3 = a2 + rs;
+    let bp = panel;
+    let off: usize = 0;
+    for (let p = 0; p < kc; p++) {
+      const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+      let x = v128.load32_splat(a + off);
+      c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      x = v128.load32_splat(a1 + off);
+      c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      x = v128.load32_splat(a2 + off);
+      c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      x = v128.load32_splat(a3 + off);
+      c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+      off += ks;
+      bp += 32;
+    }
+    storeRow(c, c00, c01, width, add);
+    storeRow(c + ldc, c10, c11, width, add);
+    storeRow(c + 2 * ldc, c20, c21, width, add);
+    storeRow(c + 3 * ldc, c30, c31, width, add);
+  } else {
+    for (let r: usize = 0; r < 4; r++) kernel1x8(a + r * rs, ks, panel, kc, init, c + r * ldc, width, add);
+  }
+}
+
+// 1 row × 8 columns: the row tail, and the whole kernel of the scalar build.
+function kernel1x8(
+  a: usize, ks: usize, panel: usize, kc: i32, init: usize,
+  c: usize, width: i32, add: bool,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    let c0 = v128.load(init), c1 = v128.load(init, 16);
+    let bp = panel;
+    let off: usize = 0;
+    for (let p = 0; p < kc; p++) {
+      const x = v128.load32_splat(a + off);
+      c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
+      c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+      off += ks;
+      bp += 32;
+    }
+    storeRow(c, c0, c1, width, add);
+  } else {
+    let s0 = load<f32>(init), s1 = load<f32>(init, 4), s2 = load<f32>(init, 8), s3 = load<f32>(init, 12);
+    let s4 = load<f32>(init, 16), s5 = load<f32>(init, 20), s6 = load<f32>(init, 24), s7 = load<f32>(init, 28);
+    let bp = panel;
+    let off: usize = 0;
+    for (let p = 0; p < kc; p++) {
+      const x = load<f32>(a + off);
+      s0 += x * load<f32>(bp); s1 += x * load<f32>(bp, 4);
+      s2 += x * load<f32>(bp, 8); s3 += x * load<f32>(bp, 12);
+      s4 += x * load<f32>(bp, 16); s5 += x * load<f32>(bp, 20);
+      s6 += x * load<f32>(bp, 24); s7 += x * load<f32>(bp, 28);
+      off += ks;
+      bp += 32;
+    }
+    store<f32>(TAIL, s0); store<f32>(TAIL, s1, 4); store<f32>(TAIL, s2, 8); store<f32>(TAIL, s3, 12);
+    store<f32>(TAIL, s4, 16); store<f32>(TAIL, s5, 20); store<f32>(TAIL, s6, 24); store<f32>(TAIL, s7, 28);
+    for (let l = 0; l < width; l++) {
+      const dst = c + (<usize>l << 2);
+      const v = load<f32>(TAIL + (<usize>l << 2));
+      store<f32>(dst, add ? load<f32>(dst) + v : v);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// Losses: each value kernel returns the SUM over its elements (the facade
+// divides, so means follow Keras: MSE and BCE over batch × outputs,
+// cross-entropy over the batch), and beside it the gradient kernel writes
+// g = scale · ∂sum/∂p, the facade passing scale = 1 / (the same divisor).
+// Class labels of the sparse kernels are stored as floats (0, 1, 2…).
+// These run once per batch over the output layer only, so they are plain
+// scalar loops with f64 sums: clarity over speed.
+import { expf, rowMax } from "./math";
+
+/** Probabilities are clamped to [EPS, 1 − EPS] before a log, as Keras does. */
+const EPS: f64 = 1e-7;
+
+@inline function at(p: usize, i: i32): f64 {
+  return <f64>load<f32>(p + (<usize>i << 2));
+}
+
+@inline function put(p: usize, i: i32, v: f64): void {
+  store<f32>(p + (<usize>i << 2), <f32>v);
+}
+
+@inline function clampProb(p: f64): f64 {
+  return min(max(p, EPS), 1 - EPS);
+}
+
+// g = scale · (p − y): the gradient of squared error (scale 2/N) and the fused
+// gradients of sigmoid + binary cross-entropy and softmax + cross-entropy,
+// whose ∂L/∂z collapse to p − y.
+export function scaledDifference(p: usize, y: usize, g: usize, n: i32, scale: f64): void {
+  for (let i = 0; i < n; i++) put(g, i, scale * (at(p, i) - at(y, i)));
+}
+
+// mean squared error: Σ (p − y)²; gradient scaledDifference with scale 2/N.
+
+export function meanSquaredError(p: usize, y: usize, n: i32): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = at(p, i) - at(y, i);
+    sum += d * d;
+  }
+  return sum;
+}
+
+// binary cross-entropy from probabilities: −Σ y log p + (1 − y) log(1 − p)
+
+export function binaryCrossentropy(p: usize, y: usize, n: i32): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const q = clampProb(at(p, i)), t = at(y, i);
+    sum -= t * Math.log(q) + (1 - t) * Math.log(1 - q);
+  }
+  return sum;
+}
+
+export function binaryCrossentropyGrad(p: usize, y: usize, g: usize, n: i32, scale: f64): void {
+  for (let i = 0; i < n; i++) {
+    const q = clampProb(at(p, i));
+    put(g, i, scale * (q - at(y, i)) / (q * (1 - q)));
+  }
+}
+
+// categorical cross-entropy from probabilities (an output that is not softmax):
+// −Σ y log p
+
+export function categoricalCrossentropy(p: usize, y: usize, n: i32): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < n; i++) sum -= at(y, i) * Math.log(clampProb(at(p, i)));
+  return sum;
+}
+
+export function categoricalCrossentropyGrad(p: usize, y: usize, g: usize, n: i32, scale: f64): void {
+  for (let i = 0; i < n; i++) put(g, i, -scale * at(y, i) / clampProb(at(p, i)));
+}
+
+// softmax + categorical cross-entropy fused, from the logits z, by
+// log-sum-exp: −Σⱼ yⱼ log softmax(z)ⱼ = Σⱼ yⱼ (lse(z) − zⱼ), finite for any z.
+// Gradient: scaledDifference(softmax(z), y) with scale 1/rows.
+
+export function softmaxCrossentropy(z: usize, y: usize, rows: i32, cols: i32): f64 {
+  let sum: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const off = r * cols;
+    const lse = logSumExp(z + (<usize>off << 2), cols);
+    for (let j = 0; j < cols; j++) sum += at(y, off + j) * (lse - at(z, off + j));
+  }
+  return sum;
+}
+
+// sparse: labels[r] is the class of row r.
+
+export function sparseSoftmaxCrossentropy(z: usize, labels: usize, rows: i32, cols: i32): f64 {
+  let sum: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const off = r * cols;
+    sum += logSumExp(z + (<usize>off << 2), cols) - at(z, off + <i32>at(labels, r));
+  }
+  return sum;
+}
+
+export function sparseScaledDifference(p: usize, labels: usize, g: usize, rows: i32, cols: i32, scale: f64): void {
+  for (let r = 0; r < rows; r++) {
+    const off = r * cols, label = <i32>at(labels, r);
+    for (let j = 0; j < cols; j++) put(g, off + j, scale * (at(p, off + j) - (j == label ? 1 : 0)));
+  }
+}
+
+export function sparseCategoricalCrossentropy(p: usize, labels: usize, rows: i32, cols: i32): f64 {
+  let sum: f64 = 0;
+  for (let r = 0; r < rows; r++) sum -= Math.log(clampProb(at(p, r * cols + <i32>at(labels, r))));
+  return sum;
+}
+
+export function sparseCategoricalCrossentropyGrad(p: usize, labels: usize, g: usize, rows: i32, cols: i32, scale: f64): void {
+  for (let r = 0; r < rows; r++) {
+    const off = r * cols, label = <i32>at(labels, r);
+    for (let j = 0; j < cols; j++) put(g, off + j, j == label ? -scale / clampProb(at(p, off + j)) : 0);
+  }
+}
+
+function logSumExp(z: usize, n: i32): f64 {
+  const top = rowMax(z, n);
+  let sum: f64 = 0;
+  for (let j = 0; j < n; j++) sum += <f64>expf(load<f32>(z + (<usize>j << 2)) - top);
+  return <f64>top + Math.log(sum);
+}

@@ -1,0 +1,48 @@
+// A backend is a kernel table (Core) over a heap. The wasm and js backends
+// differ only in where the kernels come from; everything above this folder
+// talks to this class and never to a WebAssembly object.
+
+import type { Core, Ptr } from './core';
+import type { Heap } from './heap';
+
+export type BackendName = 'wasm' | 'js';
+/** Which code runs the kernels: the SIMD128 or scalar Wasm build, or the TypeScript reference. */
+export type Build = 'simd' | 'scalar' | 'js';
+
+export class Backend {
+  private scratch: Ptr = 0;
+  private scratchBytes = 0;
+
+  constructor(
+    readonly name: BackendName,
+    readonly build: Build,
+    readonly core: Core,
+    readonly heap: Heap,
+  ) {}
+
+  /** Sets aside gemm's packing space for depth k and width n, so later calls allocate nothing. */
+  reserveGemm(k: number, n: number): void {
+    const need = this.core.gemmScratchBytes(k, n);
+    if (need <= this.scratchBytes) return;
+    if (this.scratch) this.heap.release(this.scratch);
+    this.scratch = this.heap.alloc(need);
+    this.scratchBytes = need;
+  }
+
+  /** C (= or +=) op(A)·op(B) (+ bias): see assembly/gemm.ts. bias 0 means none. */
+  gemm(a: Ptr, b: Ptr, c: Ptr, bias: Ptr, m: number, k: number, n: number,
+    transA = false, transB = false, accumulate = false): void {
+    this.reserveGemm(k, n);
+    this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, this.scratch);
+  }
+
+  /** Runs fn with freshly allocated blocks of the given float counts, freeing them after. */
+  withBuffers<T>(floats: number[], fn: (...ptrs: Ptr[]) => T): T {
+    const ptrs = floats.map((n) => this.heap.alloc(n * 4));
+    try {
+      return fn(...ptrs);
+    } finally {
+      for (const p of ptrs) this.heap.release(p);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+// The reference backend: every kernel of assembly/ again, in plain TypeScript
+// over the heap's Float32Array, written to be read. It computes what the Wasm
+// core computes (f32 storage, f64 arithmetic in between), so each Wasm kernel
+// is tested against it and benchmarked against it.
+
+import type { Core, Ptr } from './core';
+import type { Heap } from './heap';
+
+const EPS = 1e-7; // probabilities are clamped to [EPS, 1 − EPS] before a log, as Keras does
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const clampProb = (p: number) => Math.min(Math.max(p, EPS), 1 - EPS);
+
+export function createJsCore(heap: Heap): Core {
+  // Float index of a byte pointer; the view is fetched per call (it changes when the heap grows).
+  const at = (p: Ptr) => p >> 2;
+
+  /** a[i] = f(z[i]) */
+  function map(z: Ptr, a: Ptr, n: number, f: (x: number) => number): void {
+    const h = heap.f32();
+    for (let i = 0; i < n; i++) h[at(a) + i] = f(h[at(z) + i]);
+  }
+  /** dZ[i] = dA[i] · f'(z[i], a[i]) */
+  function mapBack(z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number, df: (z: number, a: number) => number): void {
+    const h = heap.f32();
+    for (let i = 0; i < n; i++) h[at(dZ) + i] = h[at(dA) + i] * df(h[at(z) + i], h[at(a) + i]);
+  }
+  /** Σᵢ term(i) */
+  function sum(n: number, term: (i: number) => number): number {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += term(i);
+    return s;
+  }
+  /** Σ over rows of term(row offset, row) */
+  function rowSum(rows: number, cols: number, term: (off: number, r: number) => number): number {
+    return sum(rows, (r) => term(r * cols, r));
+  }
+  function logSumExp(h: Float32Array, off: number, n: number): number {
+    let top = -Infinity;
+    for (let j = 0; j < n; j++) top = Math.max(top, h[off + j]);
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(h[off + j] - top);
+    return top + Math.log(s);
+  }
+
+  return {
+    gemmScratchBytes: () => 0,
+
+    gemm(a, b, c, bias, m, k, n, transA, transB, accumulate) {
+      const h = heap.f32();
+      const A = (i: number, p: number) => h[transA ? at(a) + p * m + i : at(a) + i * k + p];
+      const B = (p: number, j: number) => h[transB ? at(b) + j * k + p : at(b) + p * n + j];
+      for (let i = 0; i < m; i++) {
+        const row = at(c) + i * n;
+        for (let j = 0; j < n; j++) {
+          let s = bias ? h[at(bias) + j] : 0;
+          for (let p = 0; p < k; p++) s += A(i, p) * B(p, j);
+          h[row + j] = accumulate ? h[row + j] + s : s;
+        }
+      }
+    },
+
+    linearForward: (z, a, n) => map(z, a, n, (x) => x),
+    linearBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, () => 1),
+    reluForward: (z, a, n) => map(z, a, n, (x) => Math.max(x, 0)),
+    reluBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => (x > 0 ? 1 : 0)),
+    leakyReluForward: (z, a, n, alpha) => map(z, a, n, (x) => (x > 0 ? x : alpha * x)),
+    leakyReluBackward: (z, a, dA, dZ, n, alpha) => mapBack(z, a, dA, dZ, n, (x) => (x > 0 ? 1 : alpha)),
+    sigmoidForward: (z, a, n) => map(z, a, n, sigmoid),
+    sigmoidBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (_, s) => s * (1 - s)),
+    tanhForward: (z, a, n) => map(z, a, n, Math.tanh),
+    tanhBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (_, t) => 1 - t * t),
+    swishForward: (z, a, n) => map(z, a, n, (x) => x * sigmoid(x)),
+    swishBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x, y) => sigmoid(x) + y * (1 - sigmoid(x))),
+
+    softmaxForward(z, a, rows, cols) {
+      const h = heap.f32();
+      for (let r = 0; r < rows; r++) {
+        const lse = logSumExp(h, at(z) + r * cols, cols);
+        for (let j = 0; j < cols; j++) h[at(a) + r * cols + j] = Math.exp(h[at(z) + r * cols + j] - lse);
+      }
+    },
+    softmaxBackward(a, dA, dZ, rows, cols) {
+      const h = heap.f32();
+      for (let r = 0; r < rows; r++) {
+        const o = r * cols;
+        const dot = sum(cols, (j) => h[at(dA) + o + j] * h[at(a) + o + j]);
+        for (let j = 0; j < cols; j++) h[at(dZ) + o + j] = h[at(a) + o + j] * (h[at(dA) + o + j] - dot);
+      }
+    },
+
+    scaledDifference(p, y, g, n, scale) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(g) + i] = scale * (h[at(p) + i] - h[at(y) + i]);
+    },
+    meanSquaredError(p, y, n) {
+      const h = heap.f32();
+      return sum(n, (i) => (h[at(p) + i] - h[at(y) + i]) ** 2);
+    },
+    binaryCrossentropy(p, y, n) {
+      const h = heap.f32();
+      return sum(n, (i) => {
+        const q = clampProb(h[at(p) + i]), t = h[at(y) + i];
+        return -(t * Math.log(q) + (1 - t) * Math.log(1 - q));
+      });
+    },
+    binaryCrossentropyGrad(p, y, g, n, scale) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const q = clampProb(h[at(p) + i]);
+        h[at(g) + i] = (scale * (q - h[at(y) + i])) / (q * (1 - q));
+      }
+    },
+    categoricalCrossentropy(p, y, n) {
+      const h = heap.f32();
+      return sum(n, (i) => -h[at(y) + i] * Math.log(clampProb(h[at(p) + i])));
+    },
+    categoricalCrossentropyGrad(p, y, g, n, scale) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(g) + i] = (-scale * h[at(y) + i]) / clampProb(h[at(p) + i]);
+    },
+    softmaxCrossentropy(z, y, rows, cols) {
+      const h = heap.f32();
+      return rowSum(rows, cols, (o) => {
+        const lse = logSumExp(h, at(z) + o, cols);
+        return sum(cols, (j) => h[at(y) + o + j] * (lse - h[at(z) + o + j]));
+      });
+    },
+    sparseSoftmaxCrossentropy(z, labels, rows, cols) {
+      const h = heap.f32();
+      return rowSum(rows, cols, (o, r) => logSumExp(h, at(z) + o, cols) - h[at(z) + o + h[at(labels) + r]]);
+    },
+    sparseScaledDifference(p, labels, g, rows, cols, scale) {
+      const h = heap.f32();
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < cols; j++) {
+          const o = r * cols + j;
+          h[at(g) + o] = scale * (h[at(p) + o] - (j === h[at(labels) + r] ? 1 : 0));
+        }
+      }
+    },
+    sparseCategoricalCrossentropy(p, labels, rows, cols) {
+      const h = heap.f32();
+      return rowSum(rows, cols, (o, r) => -Math.log(clampProb(h[at(p) + o + h[at(labels) + r]])));
+    },
+    sparseCategoricalCrossentropyGrad(p, labels, g, rows, cols, scale) {
+      const h = heap.f32();
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < cols; j++) {
+          const o = r * cols + j;
+          h[at(g) + o] = j === h[at(labels) + r] ? -scale / clampProb(h[at(p) + o]) : 0;
+        }
+      }
+    },
+
+    columnSums(x, out, rows, cols, accumulate) {
+      const h = heap.f32();
+      for (let j = 0; j < cols; j++) {
+        const s = sum(rows, (r) => h[at(x) + r * cols + j]);
+        h[at(out) + j] = accumulate ? h[at(out) + j] + s : s;
+      }
+    },
+    axpy(y, x, n, alpha) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(y) + i] += alpha * h[at(x) + i];
+    },
+
+    sgd(theta, g, n, lr) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(theta) + i] -= lr * h[at(g) + i];
+    },
+    momentum(theta, g, v, n, lr, mu, nesterov) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const step = lr * h[at(g) + i];
+        const vel = (h[at(v) + i] = mu * h[at(v) + i] - step);
+        h[at(theta) + i] += nesterov ? mu * vel - step : vel;
+      }
+    },
+    adam(theta, g, m, v, n, lrT, beta1, beta2, eps) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const gi = h[at(g) + i];
+        const mi = (h[at(m) + i] = beta1 * h[at(m) + i] + (1 - beta1) * gi);
+        const vi = (h[at(v) + i] = beta2 * h[at(v) + i] + (1 - beta2) * gi * gi);
+        h[at(theta) + i] -= (lrT * mi) / (Math.sqrt(vi) + eps);
+      }
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// The Matrix: row-major f32 data with its shape. Every input the library
+// takes (number[][], Matrix, or { data, rows, cols }) becomes one here, and is
+// checked on the way: ragged rows and wrong lengths are ShapeErrors.
+
+import { ShapeError, ValueError } from './errors';
+
+export type MatrixLike =
+  | Matrix
+  | readonly (readonly number[])[]
+  | { readonly data: Float32Array | readonly number[]; readonly rows: number; readonly cols: number };
+
+export class Matrix {
+  readonly data: Float32Array;
+
+  constructor(readonly rows: number, readonly cols: number, data?: Float32Array) {
+    if (!isCount(rows) || !isCount(cols)) {
+      throw new ShapeError(`Matrix: expected whole-number rows and cols, got ${rows} × ${cols}`);
+    }
+    this.data = data ?? new Float32Array(rows * cols);
+    if (this.data.length !== rows * cols) {
+      throw new ShapeError(`Matrix: ${rows} × ${cols} needs ${rows * cols} values, got ${this.data.length}`);
+    }
+  }
+
+  /** Converts and checks any accepted input; `what` names it in errors ("x", "weights of layer 2"…). */
+  static from(input: MatrixLike, what = 'matrix'): Matrix {
+    if (input instanceof Matrix) return input;
+    if (Array.isArray(input)) return fromRows(input as readonly (readonly number[])[], what);
+    if (input && typeof input === 'object' && 'data' in input) {
+      const { data, rows, cols } = input as { data: Float32Array | readonly number[]; rows: number; cols: number };
+      const f32 = data instanceof Float32Array ? data : Float32Array.from(data as readonly number[]);
+      if (f32.length !== rows * cols) {
+        throw new ShapeError(`${what}: ${rows} × ${cols} needs ${rows * cols} values, got ${f32.length}`);
+      }
+      return new Matrix(rows, cols, f32);
+    }
+    throw new ShapeError(`${what}: expected number[][], a Matrix or { data, rows, cols }, got ${describe(input)}`);
+  }
+
+  get(i: number, j: number): number {
+    return this.data[i * this.cols + j];
+  }
+
+  /** Row i as a view (no copy). */
+  row(i: number): Float32Array {
+    return this.data.subarray(i * this.cols, (i + 1) * this.cols);
+  }
+
+  toArray(): number[][] {
+    return Array.from({ length: this.rows }, (_, i) => Array.from(this.row(i)));
+  }
+}
+
+/** Throws a ValueError naming the first NaN or ±Infinity, by row and column. */
+export function assertFinite(m: Matrix, what: string): void {
+  const i = m.data.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) {
+    const r = Math.floor(i / m.cols), c = i % m.cols;
+    throw new ValueError(`${what}: expected finite numbers, got ${m.data[i]} at row ${r}, column ${c}`);
+  }
+}
+
+function fromRows(rows: readonly (readonly number[])[], what: string): Matrix {
+  const cols = rows.length ? rowLength(rows[0], 0, what) : 0;
+  const m = new Matrix(rows.length, cols);
+  rows.forEach((row, r) => {
+    const n = rowLength(row, r, what);
+    if (n !== cols) throw new ShapeError(`${what}: ragged rows: row 0 has ${cols} values, row ${r} has ${n}`);
+    for (let c = 0; c < cols; c++) {
+      const v = row[c];
+      if (typeof v !== 'number') {
+        throw new ValueError(`${what}: expected numbers, got ${describe(v)} at row ${r}, column ${c}`);
+      }
+      m.data[r * cols + c] = v;
+    }
+  });
+  return m;
+}
+
+function rowLength(row: unknown, r: number, what: string): number {
+  if (Array.isArray(row) || ArrayBuffer.isView(row)) return (row as ArrayLike<number>).length;
+  throw new ShapeError(`${what}: expected each row to be an array, got ${describe(row)} at row ${r}`);
+}
+
+function isCount(n: number): boolean {
+  return Number.isInteger(n) && n >= 0;
+}
+
+export function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v);
+  if (v === null || typeof v !== 'object') return String(v);
+  return Array.isArray(v) ? `an array of length ${v.length}` : (v.constructor?.name ?? 'an object');
+}

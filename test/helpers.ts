@@ -1,0 +1,49 @@
+import { createJsBackend, type Backend } from '../src/backend/index';
+import { createWasmBackend } from '../src/backend/wasm';
+import { Random } from '../src/random';
+
+/** The reference and the two Wasm builds, fresh for a test file. */
+export async function allBackends(): Promise<{ js: Backend; simd: Backend; scalar: Backend }> {
+  return { js: createJsBackend(), simd: await createWasmBackend('simd'), scalar: await createWasmBackend('scalar') };
+}
+
+export function randomArray(rng: Random, n: number, lo = -1, hi = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
+}
+
+/**
+ * Copies `inputs` into the backend, allocates `outputs` (float counts, filled
+ * with `fill` so an unwritten output shows), runs fn on all the pointers
+ * (inputs first) and returns the outputs and fn's result.
+ */
+export function run<T>(
+  be: Backend, inputs: Float32Array[], outputs: number[],
+  fn: (...ptrs: number[]) => T, fill: Float32Array[] = [],
+): { out: Float32Array[]; result: T } {
+  const sizes = [...inputs.map((a) => a.length), ...outputs];
+  return be.withBuffers(sizes, (...ptrs) => {
+    inputs.forEach((a, i) => be.heap.write(ptrs[i], a));
+    outputs.forEach((n, i) => be.heap.write(ptrs[inputs.length + i], fill[i] ?? new Float32Array(n).fill(NaN)));
+    const result = fn(...ptrs);
+    const out = outputs.map((n, i) => be.heap.read(ptrs[inputs.length + i], n));
+    return { out, result };
+  });
+}
+
+/** max |a − b| / (atol/rtol-scaled) ≤ 1 ⇔ close; returns the worst index for messages. */
+export function maxError(a: Float32Array, b: Float32Array, atol: number, rtol: number): { worst: number; at: number } {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let worst = 0, at = -1;
+  for (let i = 0; i < a.length; i++) {
+    const e = Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i]));
+    if (!(e <= worst)) [worst, at] = [e, i]; // NaN counts as worst
+  }
+  return { worst, at };
+}
+
+export function expectClose(actual: Float32Array, expected: Float32Array, atol: number, rtol: number, what = ''): void {
+  const { worst, at } = maxError(actual, expected, atol, rtol);
+  if (!(worst <= 1)) {
+    throw new Error(`${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (atol ${atol}, rtol ${rtol})`);
+  }
+}
