@@ -35,8 +35,11 @@ export function maxError(a: Float32Array, b: Float32Array, atol: number, rtol: n
   if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
   let worst = 0, at = -1;
   for (let i = 0; i < a.length; i++) {
-    const e = Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i]));
-    if (!(e <= worst)) [worst, at] = [e, i]; // NaN counts as worst
+    // Equal values (including equal infinities) are close; NaN on either side is
+    // never close and stays the worst: a later finite error must not replace it.
+    const d = a[i] === b[i] ? 0 : Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i]));
+    const e = Number.isNaN(d) ? Infinity : d;
+    if (e > worst) [worst, at] = [e, i];
   }
   return { worst, at };
 }
@@ -47,3 +50,23 @@ export function expectClose(actual: Float32Array, expected: Float32Array, atol: 
     throw new Error(`${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (atol ${atol}, rtol ${rtol})`);
   }
 }
+
+/** Per-element bound: |actual[i] − expected[i]| ≤ bound(i), NaN never within (equal values always are). */
+export function expectWithin(
+  actual: ArrayLike<number>, expected: ArrayLike<number>, bound: (i: number) => number, what = '',
+): void {
+  if (actual.length !== expected.length) throw new Error(`${what}: lengths differ: ${actual.length} vs ${expected.length}`);
+  for (let i = 0; i < actual.length; i++) {
+    if (actual[i] === expected[i]) continue;
+    const err = Math.abs(actual[i] - expected[i]);
+    if (!(err <= bound(i))) {
+      throw new Error(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (|error| ${err} > bound ${bound(i)})`);
+    }
+  }
+}
+
+/** Float32Array from numbers. */
+export const f32 = (xs: ArrayLike<number>): Float32Array => Float32Array.from(xs);
+
+/** True when every value is finite. */
+export const allFinite = (xs: ArrayLike<number>): boolean => Array.from(xs).every(Number.isFinite);
