@@ -4,6 +4,17 @@ export { ready, setBackend, getBackend, type BackendName } from './backend/index
 export { Matrix, type MatrixLike } from './matrix';
 export * as ops from './ops';
 export { ACTIVATIONS, type ActivationName } from './activations';
+export { dense, type Dense, type DenseConfig } from './layers';
+export { Sequential, sequential, perceptron, type CompileOptions, type SequentialOptions } from './model';
+export type { FitOptions, History, Callbacks, EarlyStoppingOptions, Logs, StopReason } from './fit';
+export { LOSSES, type LossName } from './losses';
+export { METRICS } from './metrics';
+export { sgd, adam, type Optimizer, type SgdOptions, type AdamOptions } from './optimizers';
+export * as schedules from './schedules';
+export { INITIALIZERS, type InitializerName } from './initializers';
+export { gradientCheck } from './gradcheck';
+export type { Targets } from './validate';
 export {
   NnError, ShapeError, ValueError, ConfigError, NotCompiledError, DisposedError, ModelFormatError,
 } from './errors';
+export { loadModel, type ModelJSON } from './io/native';

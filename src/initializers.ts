@@ -1,0 +1,45 @@
+// Weight initializers, drawing from the model's seeded Random.
+
+import { ConfigError, didYouMean } from './errors';
+import type { Random } from './random';
+
+export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'zeros', 'ones'] as const;
+export type InitializerName = (typeof INITIALIZERS)[number];
+
+/** Fills `out` (a fanIn × fanOut kernel, or a bias) with the named distribution. */
+export function initialize(name: InitializerName, out: Float32Array, fanIn: number, fanOut: number, rng: Random): void {
+  switch (name) {
+    case 'glorotUniform': return fillUniform(out, Math.sqrt(6 / (fanIn + fanOut)), rng);
+    case 'heUniform': return fillUniform(out, Math.sqrt(6 / fanIn), rng);
+    case 'glorotNormal': return fillTruncatedNormal(out, Math.sqrt(2 / (fanIn + fanOut)), rng);
+    case 'heNormal': return fillTruncatedNormal(out, Math.sqrt(2 / fanIn), rng);
+    case 'zeros': out.fill(0); return;
+    case 'ones': out.fill(1); return;
+  }
+}
+
+export function checkInitializer(name: string, where: string): InitializerName {
+  if ((INITIALIZERS as readonly string[]).includes(name)) return name as InitializerName;
+  throw new ConfigError(
+    `${where}: unknown initializer ${JSON.stringify(name)}; expected one of ${INITIALIZERS.join(', ')}.` +
+      didYouMean(String(name), INITIALIZERS),
+  );
+}
+
+function fillUniform(out: Float32Array, limit: number, rng: Random): void {
+  for (let i = 0; i < out.length; i++) out[i] = rng.uniform(-limit, limit);
+}
+
+/**
+ * Normal with the given standard deviation, redrawn beyond two of them, as
+ * Keras' truncated normal. Keras divides the stddev by .8796 so the truncated
+ * distribution keeps the intended variance; so does this.
+ */
+function fillTruncatedNormal(out: Float32Array, stddev: number, rng: Random): void {
+  const s = stddev / 0.87962566103423978;
+  for (let i = 0; i < out.length; i++) {
+    let v: number;
+    do v = rng.normal(); while (Math.abs(v) > 2);
+    out[i] = v * s;
+  }
+}

@@ -1,0 +1,130 @@
+// A model's memory in its backend's heap, laid out once and reused by every
+// step, so a training step allocates nothing:
+//
+//   params  W₀ b₀ W₁ b₁ …   contiguous, so one optimizer call updates them all
+//   grads   the same layout
+//   slots   optimizer state, `slotCount` blocks of paramCount floats
+//   batch   X, Y and each layer's Z, A, dZ for `capacity` rows
+//
+// Each region is its own heap block, reallocated only when a compile changes
+// the optimizer or a call needs more rows than the capacity: never in a step.
+
+import { activation } from './activations';
+import type { Backend } from './backend/backend';
+import type { Ptr } from './backend/core';
+import type { Dense, DenseState } from './layers';
+
+export class Workspace {
+  readonly layers: DenseState[];
+  readonly paramCount: number;
+  /** Float offset of each layer's kernel and bias within the parameter block. */
+  private readonly offsets: { w: number; b: number }[];
+  private paramBlock: Ptr;
+  private slotBlock: Ptr = 0;
+  private batchBlock: Ptr = 0;
+  slotCount = 0;
+  capacity = 0;
+  x: Ptr = 0;
+  y: Ptr = 0;
+  private yCols = 0;
+
+  constructor(readonly be: Backend, readonly specs: readonly Dense[], inputDim: number) {
+    let offset = 0;
+    let inDim = inputDim;
+    this.offsets = [];
+    this.layers = specs.map((s) => {
+      const o = { w: offset, b: offset + inDim * s.units };
+      offset = o.b + (s.useBias ? s.units : 0);
+      this.offsets.push(o);
+      const state: DenseState = {
+        inDim, units: s.units, f: activation(s.activation, s.alpha),
+        w: 0, b: 0, gw: 0, gb: 0, z: 0, a: 0, d: 0,
+      };
+      inDim = s.units;
+      return state;
+    });
+    this.paramCount = offset;
+    this.paramBlock = be.heap.alloc(2 * offset * 4);
+    this.layers.forEach((L, i) => {
+      const o = this.offsets[i];
+      L.w = this.params + o.w * 4;
+      L.gw = this.grads + o.w * 4;
+      L.b = specs[i].useBias ? this.params + o.b * 4 : 0;
+      L.gb = specs[i].useBias ? this.grads + o.b * 4 : 0;
+    });
+  }
+
+  get params(): Ptr {
+    return this.paramBlock;
+  }
+
+  get grads(): Ptr {
+    return this.paramBlock + this.paramCount * 4;
+  }
+
+  get slots(): Ptr {
+    return this.slotBlock;
+  }
+
+  get output(): DenseState {
+    return this.layers[this.layers.length - 1];
+  }
+
+  /** The input of layer i: X for the first, the previous layer's A otherwise. */
+  input(i: number): Ptr {
+    return i === 0 ? this.x : this.layers[i - 1].a;
+  }
+
+  /** Fresh, zeroed optimizer state of `count` blocks. */
+  resetSlots(count: number): void {
+    if (this.slotBlock) this.be.heap.release(this.slotBlock);
+    this.slotBlock = count ? this.be.heap.alloc(count * this.paramCount * 4) : 0;
+    this.slotCount = count;
+    if (count) this.be.heap.f32().fill(0, this.slotBlock >> 2, (this.slotBlock >> 2) + count * this.paramCount);
+  }
+
+  /** Makes room for `rows` rows and targets `yCols` wide; a no-op when there is room. */
+  ensureCapacity(rows: number, yCols: number): void {
+    if (rows <= this.capacity && yCols <= this.yCols) return;
+    const cap = Math.max(rows, this.capacity);
+    const wide = Math.max(yCols, this.yCols);
+    if (this.batchBlock) this.be.heap.release(this.batchBlock);
+    const inDim = this.layers[0].inDim;
+    const floats = cap * (inDim + wide + 3 * this.layers.reduce((s, L) => s + L.units, 0));
+    this.batchBlock = this.be.heap.alloc(floats * 4);
+    let p = this.batchBlock;
+    const take = (n: number) => ((p += n * 4), p - n * 4);
+    this.x = take(cap * inDim);
+    this.y = take(cap * wide);
+    for (const L of this.layers) {
+      L.z = take(cap * L.units);
+      L.a = take(cap * L.units);
+      L.d = take(cap * L.units);
+      // Every product a step makes, sized now so the step never grows memory.
+      this.be.reserveGemm(L.inDim, L.units);
+      this.be.reserveGemm(cap, L.units);
+      this.be.reserveGemm(L.units, L.inDim);
+    }
+    this.capacity = cap;
+    this.yCols = wide;
+  }
+
+  /** A copy of all parameters (or another n-float region). */
+  readParams(from: Ptr = this.params, n = this.paramCount): Float32Array {
+    return this.be.heap.read(from, n);
+  }
+
+  writeParams(values: Float32Array, to: Ptr = this.params): void {
+    this.be.heap.write(to, values);
+  }
+
+  /** Float offsets of layer i's kernel and bias in the parameter block. */
+  offset(i: number): { w: number; b: number } {
+    return this.offsets[i];
+  }
+
+  dispose(): void {
+    for (const block of [this.paramBlock, this.slotBlock, this.batchBlock]) if (block) this.be.heap.release(block);
+    this.paramBlock = this.slotBlock = this.batchBlock = 0;
+  }
+}
