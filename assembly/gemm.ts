@@ -6,10 +6,11 @@
 //
 // Forward is X·W + b, backward is dZ·Wᵀ and Xᵀ·dZ: the three forms.
 //
-// How (after XNNPACK): op(B) is packed, one K-block at a time, into panels of
-// 8 columns ([kc][8] floats, zero-padded past n), so the micro-kernel reads B
-// contiguously whatever its layout and needs no column tail of its own. A is
-// read in place through (row, k) strides, which makes A and Aᵀ the same loop.
+// How (after XNNPACK): C is computed in panels of 8 columns. The micro-kernel
+// reads its panel of op(B) as 8 contiguous floats per depth step: in place for
+// a row-major B, or packed into [kc][8] (zero-padded past n) for Bᵀ and the
+// last, ragged panel, so it needs no column tail of its own. A is read in
+// place through (row, depth) strides, which makes A and Aᵀ the same loop.
 // The 4×8 micro-kernel keeps its 8 f32x4 accumulators in registers, starting
 // from the bias; SIMD128 has no FMA, so it is mul then add.
 
@@ -27,10 +28,9 @@ const TAIL: usize = memory.data(NR * 4, 16);
   return (x + to - 1) / to * to;
 }
 
-/** Bytes of scratch `gemm` needs for a given k and n: one packed K-block and the padded bias. */
+/** Bytes of scratch `gemm` needs for a given n: the padded bias and one packed panel. */
 export function gemmScratchBytes(k: i32, n: i32): usize {
-  const np = roundUp(n, NR);
-  return <usize>(min(k, KC) * np + np) << 2;
+  return <usize>(roundUp(n, NR) + KC * NR) << 2;
 }
 
 export function gemm(
@@ -39,10 +39,9 @@ export function gemm(
   transA: bool, transB: bool, accumulate: bool,
   scratch: usize,
 ): void {
-  const np = roundUp(n, NR);
   const biasPanel = scratch;
-  const packed = scratch + (<usize>np << 2);
-  padBias(bias, biasPanel, n, np);
+  const packed = scratch + (<usize>roundUp(n, NR) << 2);
+  padBias(bias, biasPanel, n);
 
   // Strides of A's element (row i, depth p), in bytes.
   const rowStride: usize = transA ? 4 : <usize>k << 2;
@@ -52,23 +51,28 @@ export function gemm(
   let k0 = 0;
   do {
     const kc = min(KC, k - k0);
-    packB(b, packed, k0, kc, k, n, transB);
     // The first K-block starts from the bias and honours `accumulate`;
     // later blocks add onto what the earlier ones stored.
     const first = k0 == 0;
     const add = accumulate || !first;
     const aBlock = a + <usize>k0 * depthStride;
     for (let j = 0; j < n; j += NR) {
-      const panel = packed + (<usize>j * kc << 2);
-      const init = first ? biasPanel + (<usize>j << 2) : ZEROS;
       const width = min(NR, n - j);
+      // A full panel of a row-major B is already 8 contiguous floats per
+      // depth step, n apart: read it in place. Bᵀ and the ragged last panel
+      // are packed into [kc][8] first.
+      const direct = !transB && width == NR;
+      const panel = direct ? b + ((<usize>k0 * n + j) << 2) : packed;
+      const bs: usize = direct ? ldc : NR << 2;
+      if (!direct) packPanel(b, packed, k0, kc, j, width, k, n, transB);
+      const init = first ? biasPanel + (<usize>j << 2) : ZEROS;
       let i = 0;
       for (; i + MR <= m; i += MR) {
-        kernel4x8(aBlock + <usize>i * rowStride, rowStride, depthStride, panel, kc, init,
+        kernel4x8(aBlock + <usize>i * rowStride, rowStride, depthStride, panel, bs, kc, init,
           c + <usize>i * ldc + (<usize>j << 2), ldc, width, add);
       }
       for (; i < m; i++) {
-        kernel1x8(aBlock + <usize>i * rowStride, depthStride, panel, kc, init,
+        kernel1x8(aBlock + <usize>i * rowStride, depthStride, panel, bs, kc, init,
           c + <usize>i * ldc + (<usize>j << 2), width, add);
       }
     }
@@ -76,27 +80,25 @@ export function gemm(
   } while (k0 < k);
 }
 
-function padBias(bias: usize, out: usize, n: i32, np: i32): void {
-  if (bias) memory.copy(out, bias, <usize>n << 2);
-  else memory.fill(out, 0, <usize>n << 2);
-  memory.fill(out + (<usize>n << 2), 0, <usize>(np - n) << 2);
+/** The bias (or zeros) padded with zeros to a whole number of panels. */
+function padBias(bias: usize, out: usize, n: i32): void {
+  const bytes = <usize>n << 2;
+  if (bias) memory.copy(out, bias, bytes);
+  else memory.fill(out, 0, bytes);
+  memory.fill(out + bytes, 0, <usize>(roundUp(n, NR) - n) << 2);
 }
 
-/** Packs rows k0..k0+kc of op(B) into [n/8][kc][8] panels, zero-padding the last. */
-function packB(b: usize, out: usize, k0: i32, kc: i32, k: i32, n: i32, transB: bool): void {
-  for (let j = 0; j < n; j += NR) {
-    const width = min(NR, n - j);
-    const panel = out + (<usize>j * kc << 2);
-    if (width < NR) memory.fill(panel, 0, <usize>kc * NR << 2);
-    for (let p = 0; p < kc; p++) {
-      const dst = panel + (<usize>p * NR << 2);
-      if (transB) {
-        // op(B)[p][j + l] = B[j + l][p]
-        let src = b + ((<usize>j * k + k0 + p) << 2);
-        for (let l = 0; l < width; l++, src += <usize>k << 2) store<f32>(dst + (<usize>l << 2), load<f32>(src));
-      } else {
-        memory.copy(dst, b + ((<usize>(k0 + p) * n + j) << 2), <usize>width << 2);
-      }
+/** Packs columns j..j+width of op(B), depths k0..k0+kc, into [kc][8], zero-padded. */
+function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k: i32, n: i32, transB: bool): void {
+  if (width < NR) memory.fill(out, 0, <usize>kc * NR << 2);
+  for (let p = 0; p < kc; p++) {
+    const dst = out + (<usize>p * NR << 2);
+    if (transB) {
+      // op(B)[p][j + l] = B[j + l][p]
+      let src = b + ((<usize>j * k + k0 + p) << 2);
+      for (let l = 0; l < width; l++, src += <usize>k << 2) store<f32>(dst + (<usize>l << 2), load<f32>(src));
+    } else {
+      memory.copy(dst, b + ((<usize>(k0 + p) * n + j) << 2), <usize>width << 2);
     }
   }
 }
@@ -124,7 +126,7 @@ function packB(b: usize, out: usize, k0: i32, kc: i32, k: i32, n: i32, transB: b
 
 // 4 rows × 8 columns. A's row r, depth p is at a + r·rs + p·ks.
 @inline function kernel4x8(
-  a: usize, rs: usize, ks: usize, panel: usize, kc: i32, init: usize,
+  a: usize, rs: usize, ks: usize, panel: usize, bs: usize, kc: i32, init: usize,
   c: usize, ldc: usize, width: i32, add: bool,
 ): void {
   if (ASC_FEATURE_SIMD) {
@@ -144,34 +146,46 @@ function packB(b: usize, out: usize, k0: i32, kc: i32, k: i32, n: i32, transB: b
       x = v128.load32_splat(a3 + off);
       c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
       off += ks;
-      bp += 32;
+      bp += bs;
     }
     storeRow(c, c00, c01, width, add);
     storeRow(c + ldc, c10, c11, width, add);
     storeRow(c + 2 * ldc, c20, c21, width, add);
     storeRow(c + 3 * ldc, c30, c31, width, add);
   } else {
-    for (let r: usize = 0; r < 4; r++) kernel1x8(a + r * rs, ks, panel, kc, init, c + r * ldc, width, add);
+    for (let r: usize = 0; r < 4; r++) kernel1x8(a + r * rs, ks, panel, bs, kc, init, c + r * ldc, width, add);
   }
 }
 
 // 1 row × 8 columns: the row tail, and the whole kernel of the scalar build.
 function kernel1x8(
-  a: usize, ks: usize, panel: usize, kc: i32, init: usize,
+  a: usize, ks: usize, panel: usize, bs: usize, kc: i32, init: usize,
   c: usize, width: i32, add: bool,
 ): void {
   if (ASC_FEATURE_SIMD) {
+    // One row alone would wait on the add latency every step, so even and odd
+    // depths go to separate accumulators (c, d), summed at the end.
     let c0 = v128.load(init), c1 = v128.load(init, 16);
+    let d0 = f32x4.splat(0), d1 = f32x4.splat(0);
     let bp = panel;
     let off: usize = 0;
-    for (let p = 0; p < kc; p++) {
+    let p = 0;
+    for (; p + 2 <= kc; p += 2) {
+      const x = v128.load32_splat(a + off), y = v128.load32_splat(a + off + ks);
+      const bq = bp + bs;
+      c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
+      c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+      d0 = f32x4.add(d0, f32x4.mul(y, v128.load(bq)));
+      d1 = f32x4.add(d1, f32x4.mul(y, v128.load(bq, 16)));
+      off += ks << 1;
+      bp += bs << 1;
+    }
+    if (p < kc) {
       const x = v128.load32_splat(a + off);
       c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
       c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
-      off += ks;
-      bp += 32;
     }
-    storeRow(c, c0, c1, width, add);
+    storeRow(c, f32x4.add(c0, d0), f32x4.add(c1, d1), width, add);
   } else {
     let s0 = load<f32>(init), s1 = load<f32>(init, 4), s2 = load<f32>(init, 8), s3 = load<f32>(init, 12);
     let s4 = load<f32>(init, 16), s5 = load<f32>(init, 20), s6 = load<f32>(init, 24), s7 = load<f32>(init, 28);
@@ -184,7 +198,7 @@ function kernel1x8(
       s4 += x * load<f32>(bp, 16); s5 += x * load<f32>(bp, 20);
       s6 += x * load<f32>(bp, 24); s7 += x * load<f32>(bp, 28);
       off += ks;
-      bp += 32;
+      bp += bs;
     }
     store<f32>(TAIL, s0); store<f32>(TAIL, s1, 4); store<f32>(TAIL, s2, 8); store<f32>(TAIL, s3, 12);
     store<f32>(TAIL, s4, 16); store<f32>(TAIL, s5, 20); store<f32>(TAIL, s6, 24); store<f32>(TAIL, s7, 28);
