@@ -48,14 +48,15 @@ export function createJsCore(heap: Heap): Core {
 
     gemm(a, b, c, bias, m, k, n, transA, transB, accumulate) {
       const h = heap.f32();
-      const A = (i: number, p: number) => h[transA ? at(a) + p * m + i : at(a) + i * k + p];
-      const B = (p: number, j: number) => h[transB ? at(b) + j * k + p : at(b) + p * n + j];
+      // Element strides: op(A)[i][p] = h[a + i·ai + p·ap], op(B)[p][j] = h[b + p·bp + j·bj].
+      const [ai, ap] = transA ? [1, m] : [k, 1];
+      const [bp, bj] = transB ? [1, k] : [n, 1];
       for (let i = 0; i < m; i++) {
-        const row = at(c) + i * n;
         for (let j = 0; j < n; j++) {
           let s = bias ? h[at(bias) + j] : 0;
-          for (let p = 0; p < k; p++) s += A(i, p) * B(p, j);
-          h[row + j] = accumulate ? h[row + j] + s : s;
+          for (let p = 0; p < k; p++) s += h[at(a) + i * ai + p * ap] * h[at(b) + p * bp + j * bj];
+          const o = at(c) + i * n + j;
+          h[o] = accumulate ? h[o] + s : s;
         }
       }
     },
