@@ -57,3 +57,24 @@ export function fmt(n: number, digits = 3): string {
   const places = Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(n) || 1)));
   return n.toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places });
 }
+
+/** As measure, for a function returning a promise (benchmark.js deferred mode). */
+export function measureAsync(name: string, fn: () => Promise<unknown>, timing: Timing): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const bench = new Benchmark(name, {
+      defer: true,
+      ...timing,
+      fn(deferred: { resolve(): void }) {
+        fn().then(() => deferred.resolve(), (e) => {
+          bench.abort();
+          reject(e);
+        });
+      },
+      onComplete() {
+        if (bench.error) reject(bench.error);
+        else resolve({ hz: bench.hz, rme: bench.stats.rme, samples: bench.stats.sample.length });
+      },
+    });
+    bench.run({ async: true });
+  });
+}

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { FORMS, runGemmBench, type GemmCase } from '../bench/gemm';
+import { runTrainingBench } from '../bench/training';
 
 function expectSane(results: GemmCase[]): void {
   for (const r of results) {
@@ -37,4 +38,17 @@ describe('bench/gemm.ts', () => {
     expect(results).toHaveLength(sizes.length * FORMS.length * 5);
     expectSane(results);
   });
+});
+
+describe('bench/training.ts', () => {
+  it('runs one short iteration on both backends and reports sane figures', async () => {
+    let printed = '';
+    const results = await runTrainingBench({ quick: true, log: (text) => (printed += text) });
+    expect(results.map((r) => r.backend)).toEqual(['wasm', 'js']);
+    for (const r of results) {
+      for (const v of [r.samplesPerSecond, r.msPerEpoch, r.latencyMicros, r.throughput]) expect(v > 0 && Number.isFinite(v)).toBe(true);
+      expect(r.accuracy).toBeGreaterThan(0.3); // 256 digits, one pass: far above chance (0.1)
+    }
+    expect(printed).toContain('samples/s');
+  }, 120_000);
 });
