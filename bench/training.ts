@@ -41,8 +41,8 @@ function mlp(): nn.Sequential {
 
 export async function runTrainingBench({ quick = false, log = console.log }: TrainingBenchOptions = {}): Promise<TrainingCase[]> {
   const data = loadMnist();
-  // Quick mode trains on a slice: it only has to show the suite still runs.
-  const train: Split = quick ? { x: slice(data.train.x, 0, 256), labels: data.train.labels.subarray(0, 256) } : data.train;
+  // Quick mode trains on every 25th digit (all classes): it only has to show the suite still runs.
+  const train: Split = quick ? everyNth(data.train, 25) : data.train;
   const timing: Timing = quick ? QUICK : { minSamples: 3, maxTime: 5 };
   const results: TrainingCase[] = [];
   await nn.ready();
@@ -65,6 +65,13 @@ export async function runTrainingBench({ quick = false, log = console.log }: Tra
   nn.setBackend('wasm');
   log(report(results, train.x.rows, quick));
   return results;
+}
+
+function everyNth({ x, labels }: Split, n: number): Split {
+  const rows = Array.from({ length: Math.floor(x.rows / n) }, (_, i) => i * n);
+  const data = new Float32Array(rows.length * x.cols);
+  rows.forEach((r, i) => data.set(x.row(r), i * x.cols));
+  return { x: new nn.Matrix(rows.length, x.cols, data), labels: Int32Array.from(rows, (r) => labels[r]) };
 }
 
 function slice(m: nn.Matrix, from: number, to: number): nn.Matrix {
