@@ -82,7 +82,10 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
     ? [{ X, Y }, checkedValidation(model, validationData)]
     : split(X, Y, validationSplit);
   if (train.X.rows === 0) throw new ValueError(`fit: validationSplit ${validationSplit} leaves no rows to train on`);
-  const stopper = earlyStopping ? new EarlyStopper(earlyStopping === true ? {} : earlyStopping, val !== undefined) : undefined;
+  const logged = ['loss', ...metrics.map((m) => m.key)];
+  const stopper = earlyStopping
+    ? new EarlyStopper(earlyStopping === true ? {} : earlyStopping, val ? [...logged, ...logged.map(valKey)] : logged)
+    : undefined;
 
   const ws = model.ensureBuilt(X.cols);
   const n = train.X.rows;
@@ -93,67 +96,107 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const sums = new Float64Array(1 + metrics.length); // the epoch's loss·rows and metric sums
   const batchSums = new Float64Array(1 + metrics.length);
-  const lastGood = new Float32Array(ws.paramCount * (1 + ws.slotCount));
   const history: History = { history: {}, epoch: [], stopReason: 'epochs' };
-  const record = (logs: Logs) => {
-    for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-  };
+  // A call that throws (a callback, a schedule returning nonsense) leaves the
+  // model as it found it; a loss that turns NaN rolls back to its epoch's start.
+  const initial = new Checkpoint(model);
+  const epochStart = new Checkpoint(model);
   let lastYield = performance.now();
 
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    if (shuffle) rng.shuffle(order);
-    sums.fill(0);
-    snapshot(model, lastGood);
-    let batch = 0;
-    for (let start = 0; start < n; start += bs, batch++) {
-      const rows = Math.min(bs, n - start);
-      model.loadInputs(train.X, train.Y, start, rows, order);
-      model.forward(rows);
-      const batchLoss = model.lossValue(rows);
-      if (!Number.isFinite(batchLoss)) {
-        restore(model, lastGood);
-        history.stopReason = 'nan';
-        return history;
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      if (shuffle) rng.shuffle(order);
+      sums.fill(0);
+      epochStart.save();
+      let seen = 0;
+      let batch = 0;
+      for (let start = 0; start < n; start += bs, batch++) {
+        const rows = Math.min(bs, n - start);
+        model.loadInputs(train.X, train.Y, start, rows, order);
+        model.forward(rows);
+        const batchLoss = model.lossValue(rows);
+        if (!Number.isFinite(batchLoss)) {
+          epochStart.restore();
+          history.stopReason = 'nan';
+          return history;
+        }
+        batchSums.fill(0);
+        batchSums[0] = batchLoss * rows;
+        model.addMetrics(batchSums, rows);
+        for (let i = 0; i < sums.length; i++) sums[i] += batchSums[i];
+        seen += rows;
+        model.backward(rows);
+        model.update(epoch);
+        if (callbacks.onBatchEnd) {
+          const logs: Logs = { batch, size: rows, loss: batchLoss };
+          metrics.forEach((m, i) => (logs[m.key] = batchSums[i + 1] / rows));
+          if ((await callbacks.onBatchEnd(batch, logs)) === false) history.stopReason = 'callback';
+        }
+        if (history.stopReason === 'callback') break;
+        if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
       }
-      batchSums.fill(0);
-      batchSums[0] = batchLoss * rows;
-      model.addMetrics(batchSums, rows);
-      for (let i = 0; i < sums.length; i++) sums[i] += batchSums[i];
-      model.backward(rows);
-      model.update(epoch);
-      if (callbacks.onBatchEnd) {
-        const logs: Logs = { batch, size: rows, loss: batchLoss };
-        metrics.forEach((m, i) => (logs[m.key] = batchSums[i + 1] / rows));
-        if ((await callbacks.onBatchEnd(batch, logs)) === false) history.stopReason = 'callback';
-      }
-      if (history.stopReason === 'callback') break;
-      if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
-    }
 
-    const logs: Logs = { loss: sums[0] / n };
-    metrics.forEach((m, i) => (logs[m.key] = sums[i + 1] / n));
-    if (val) {
-      for (const [k, v] of Object.entries(model.evaluateMatrices(val.X, val.Y))) logs[`val${k[0].toUpperCase()}${k.slice(1)}`] = v;
+      // Means over the batches that ran (all of them unless a callback stopped the epoch).
+      const logs: Logs = { loss: sums[0] / seen };
+      metrics.forEach((m, i) => (logs[m.key] = sums[i + 1] / seen));
+      if (val) {
+        for (const [k, v] of Object.entries(model.evaluateMatrices(val.X, val.Y))) logs[valKey(k)] = v;
+      }
+      history.epoch.push(epoch);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+      if (history.stopReason === 'callback') break;
+      if (callbacks.onEpochEnd && (await callbacks.onEpochEnd(epoch, logs)) === false) {
+        history.stopReason = 'callback';
+        break;
+      }
+      if (stopper?.shouldStop(epoch, logs, model)) {
+        history.stopReason = 'earlyStopping';
+        break;
+      }
+      if (targetLoss !== undefined && logs.loss <= targetLoss) {
+        history.stopReason = 'targetLoss';
+        break;
+      }
+      lastYield = await nextTick();
     }
-    history.epoch.push(epoch);
-    record(logs);
-    if (history.stopReason === 'callback') break;
-    if (callbacks.onEpochEnd && (await callbacks.onEpochEnd(epoch, logs)) === false) {
-      history.stopReason = 'callback';
-      break;
-    }
-    if (stopper?.shouldStop(epoch, logs, model)) {
-      history.stopReason = 'earlyStopping';
-      break;
-    }
-    if (targetLoss !== undefined && logs.loss <= targetLoss) {
-      history.stopReason = 'targetLoss';
-      break;
-    }
-    lastYield = await nextTick();
+  } catch (e) {
+    initial.restore();
+    throw e;
   }
   if (stopper?.restore(model)) history.bestEpoch = stopper.bestEpoch;
   return history;
+}
+
+/** The name a log has when computed on validation data: loss → valLoss. */
+function valKey(k: string): string {
+  return `val${k[0].toUpperCase()}${k.slice(1)}`;
+}
+
+/** A copy of a model's parameters, optimizer state and step count, to roll back to. */
+class Checkpoint {
+  private readonly saved: Float32Array;
+  private step = 0;
+
+  constructor(private readonly model: Sequential) {
+    const ws = model.workspace;
+    this.saved = new Float32Array(ws.paramCount * (1 + ws.slotCount));
+    this.save();
+  }
+
+  save(): void {
+    const ws = this.model.workspace;
+    const h = ws.be.heap.f32();
+    this.saved.set(h.subarray(ws.params >> 2, (ws.params >> 2) + ws.paramCount));
+    if (ws.slotCount) this.saved.set(h.subarray(ws.slots >> 2, (ws.slots >> 2) + ws.paramCount * ws.slotCount), ws.paramCount);
+    this.step = this.model.step;
+  }
+
+  restore(): void {
+    const ws = this.model.workspace;
+    ws.writeParams(this.saved.subarray(0, ws.paramCount));
+    if (ws.slotCount) ws.writeParams(this.saved.subarray(ws.paramCount), ws.slots);
+    this.model.step = this.step;
+  }
 }
 
 class EarlyStopper {
@@ -166,8 +209,12 @@ class EarlyStopper {
   private bestWeights: Float32Array | undefined;
   bestEpoch = -1;
 
-  constructor(private readonly o: EarlyStoppingOptions, validating: boolean) {
-    this.monitor = o.monitor ?? (validating ? 'valLoss' : 'loss');
+  constructor(private readonly o: EarlyStoppingOptions, logged: string[]) {
+    this.monitor = o.monitor ?? (logged.includes('valLoss') ? 'valLoss' : 'loss');
+    // Checked before training, so a typo fails without touching the model.
+    if (!logged.includes(this.monitor)) {
+      throw new ConfigError(`earlyStopping: monitor '${this.monitor}' is not among the logged values (${logged.join(', ')})`);
+    }
     const mode = o.mode ?? 'auto';
     if (!['auto', 'min', 'max'].includes(mode)) throw new ConfigError(`earlyStopping: expected mode 'auto', 'min' or 'max', got ${String(mode)}`);
     const maximize = mode === 'max' || (mode === 'auto' && /acc/i.test(this.monitor));
@@ -177,11 +224,7 @@ class EarlyStopper {
   }
 
   shouldStop(epoch: number, logs: Logs, model: Sequential): boolean {
-    const value = logs[this.monitor];
-    if (value === undefined) {
-      throw new ConfigError(`earlyStopping: monitor '${this.monitor}' is not among the logged values (${Object.keys(logs).join(', ')})`);
-    }
-    const v = this.sign * value;
+    const v = this.sign * logs[this.monitor];
     if (v < this.best - this.minDelta) {
       this.best = v;
       this.bestEpoch = epoch;
@@ -189,7 +232,7 @@ class EarlyStopper {
       if (this.o.restoreBestWeights) this.bestWeights = model.workspace.readParams();
       return false;
     }
-    return ++this.wait > this.patience;
+    return ++this.wait >= this.patience;
   }
 
   /** Puts back the best epoch's weights when asked to; says whether it did. */
@@ -214,20 +257,6 @@ function split(X: Matrix, Y: Matrix, fraction: number): [{ X: Matrix; Y: Matrix 
 function checkedValidation(model: Sequential, [x, y]: [MatrixLike, Targets]): { X: Matrix; Y: Matrix } {
   const X = toInputs(x, model.inputDim, 'fit: validationData');
   return { X, Y: toTargets(y, model.compileConfig.loss, model.outputDim, X.rows, 'fit: validationData') };
-}
-
-/** Copies parameters and optimizer state into `into`, for a rollback. */
-function snapshot(model: Sequential, into: Float32Array): void {
-  const ws = model.workspace;
-  const h = ws.be.heap.f32();
-  into.set(h.subarray(ws.params >> 2, (ws.params >> 2) + ws.paramCount));
-  if (ws.slotCount) into.set(h.subarray(ws.slots >> 2, (ws.slots >> 2) + ws.paramCount * ws.slotCount), ws.paramCount);
-}
-
-function restore(model: Sequential, from: Float32Array): void {
-  const ws = model.workspace;
-  ws.writeParams(from.subarray(0, ws.paramCount));
-  if (ws.slotCount) ws.writeParams(from.subarray(ws.paramCount), ws.slots);
 }
 
 /** Lets the event loop run (rendering, input, timers) and returns the time after. */

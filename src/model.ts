@@ -4,7 +4,7 @@
 
 import { activation } from './activations';
 import { backend, type Backend } from './backend/index';
-import { ConfigError, DisposedError, NotCompiledError, ShapeError } from './errors';
+import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from './errors';
 import { fit, type FitOptions, type History } from './fit';
 import { initialize } from './initializers';
 import {
@@ -191,7 +191,7 @@ export class Sequential {
       params.set(m.data, e.at);
     });
     const bad = params.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new ShapeError(`setWeights: weights must be finite, got ${params[bad]}`);
+    if (bad >= 0) throw new ValueError(`setWeights: weights must be finite, got ${params[bad]}`);
     ws.writeParams(params);
   }
 
