@@ -163,29 +163,19 @@ function kernel1x8(
   c: usize, width: i32, add: bool,
 ): void {
   if (ASC_FEATURE_SIMD) {
-    // One row alone would wait on the add latency every step, so even and odd
-    // depths go to separate accumulators (c, d), summed at the end.
+    // The same order of additions as kernel4x8, so a row's result does not
+    // depend on how many rows were computed with it.
     let c0 = v128.load(init), c1 = v128.load(init, 16);
-    let d0 = f32x4.splat(0), d1 = f32x4.splat(0);
     let bp = panel;
     let off: usize = 0;
-    let p = 0;
-    for (; p + 2 <= kc; p += 2) {
-      const x = v128.load32_splat(a + off), y = v128.load32_splat(a + off + ks);
-      const bq = bp + bs;
-      c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
-      c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
-      d0 = f32x4.add(d0, f32x4.mul(y, v128.load(bq)));
-      d1 = f32x4.add(d1, f32x4.mul(y, v128.load(bq, 16)));
-      off += ks << 1;
-      bp += bs << 1;
-    }
-    if (p < kc) {
+    for (let p = 0; p < kc; p++) {
       const x = v128.load32_splat(a + off);
       c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
       c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+      off += ks;
+      bp += bs;
     }
-    storeRow(c, f32x4.add(c0, d0), f32x4.add(c1, d1), width, add);
+    storeRow(c, c0, c1, width, add);
   } else {
     let s0 = load<f32>(init), s1 = load<f32>(init, 4), s2 = load<f32>(init, 8), s3 = load<f32>(init, 12);
     let s4 = load<f32>(init, 16), s5 = load<f32>(init, 20), s6 = load<f32>(init, 24), s7 = load<f32>(init, 28);

@@ -61,6 +61,11 @@ export class Sequential {
         throw new ShapeError(`sequential: layer ${i} declares inputDim ${l.inputDim}, but layer ${i - 1} has ${layers[i - 1].units} units`);
       }
     });
+    layers.slice(0, -1).forEach((l, i) => {
+      if (l.activation === 'softmax') {
+        console.warn(`nnwasm: layer ${i} uses softmax but is not the last layer; softmax squashes a layer's outputs to sum to 1, which is meant for class probabilities at the output`);
+      }
+    });
     this.layers = layers;
     this.seed = seed ?? Math.floor(Math.random() * 2 ** 32);
     if (layers[0].inputDim !== undefined) this.build(layers[0].inputDim);
@@ -105,6 +110,7 @@ export class Sequential {
     this.checkAlive();
     const out = this.layers[this.layers.length - 1];
     const made = makeLoss(loss, out.activation, activation(out.activation, out.alpha));
+    warnMismatch(made.name, out.activation);
     const opt = toOptimizer(optimizer);
     if (!Array.isArray(metrics)) throw new ConfigError(`compile: expected metrics to be an array of names, got ${String(metrics)}`);
     const ms = metrics.map((m) => ({ key: metricKey(m), fn: makeMetric(m, made) }));
@@ -302,6 +308,18 @@ export class Sequential {
 
   private checkAlive(): void {
     if (this.disposed) throw new DisposedError('This model has been disposed; build a new one (or load it again) to use it');
+  }
+}
+
+/** Cross-entropies read the output as probabilities: say so when it cannot be one. */
+function warnMismatch(loss: string, output: string): void {
+  const expected: Record<string, string[]> = {
+    binaryCrossentropy: ['sigmoid'],
+    categoricalCrossentropy: ['softmax'],
+    sparseCategoricalCrossentropy: ['softmax'],
+  };
+  if (expected[loss] && !expected[loss].includes(output)) {
+    console.warn(`nnwasm: ${loss} expects a ${expected[loss][0]} output layer, but it is ${output}; outputs outside (0, 1) are clamped and get no gradient`);
   }
 }
 
