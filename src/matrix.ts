@@ -53,10 +53,12 @@ export class Matrix {
 
 /** Throws a ValueError naming the first NaN or ±Infinity, by row and column. */
 export function assertFinite(m: Matrix, what: string): void {
-  const i = m.data.findIndex((v) => !Number.isFinite(v));
-  if (i >= 0) {
-    const r = Math.floor(i / m.cols), c = i % m.cols;
-    throw new ValueError(`${what}: expected finite numbers, got ${m.data[i]} at row ${r}, column ${c}`);
+  const d = m.data;
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] - d[i] !== 0) { // NaN and ±Infinity, without a call per element
+      const r = Math.floor(i / m.cols), c = i % m.cols;
+      throw new ValueError(`${what}: expected finite numbers, got ${d[i]} at row ${r}, column ${c}`);
+    }
   }
 }
 

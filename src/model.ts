@@ -125,18 +125,48 @@ export class Sequential {
 
   predict(x: MatrixLike): Matrix {
     const X = toInputs(x, this.inputDim, 'predict');
-    const ws = this.ensureBuilt(X.cols);
     const out = new Matrix(X.rows, this.outputDim);
+    this.predictRows(X, out.data);
+    return out;
+  }
+
+  /**
+   * predict into preallocated buffers, allocating no arrays: x holds whole
+   * rows of inputs (row-major) and `out` receives as many rows of outputs.
+   * For tight loops.
+   */
+  predictInto(x: Float32Array, out: Float32Array): Float32Array {
+    const inputDim = this.inputDim;
+    if (inputDim === undefined) throw new ShapeError('predictInto: the model is not built; give the first layer an inputDim');
+    const rows = x.length / inputDim;
+    if (!Number.isInteger(rows) || rows === 0) {
+      throw new ShapeError(`predictInto: expected x to hold whole rows of ${inputDim} inputs, got ${x.length} values`);
+    }
+    if (out.length !== rows * this.outputDim) {
+      throw new ShapeError(`predictInto: expected out to hold ${rows} × ${this.outputDim} = ${rows * this.outputDim} values, got ${out.length}`);
+    }
+    for (let i = 0; i < x.length; i++) {
+      if (!Number.isFinite(x[i])) {
+        throw new ValueError(`predictInto: expected finite inputs, got ${x[i]} at row ${Math.floor(i / inputDim)}, column ${i % inputDim}`);
+      }
+    }
+    this.predictRows(new Matrix(rows, inputDim, x), out);
+    return out;
+  }
+
+  /** Runs checked rows through the network in chunks of the workspace's capacity. */
+  private predictRows(X: Matrix, out: Float32Array): void {
+    const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(Math.min(X.rows, CHUNK), 1);
+    const width = this.outputDim;
     for (let start = 0; start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);
       this.loadInputs(X, null, start, rows);
       this.forward(rows);
       const h = ws.be.heap.f32();
       const a = ws.output.a >> 2;
-      out.data.set(h.subarray(a, a + rows * this.outputDim), start * this.outputDim);
+      for (let i = 0; i < rows * width; i++) out[start * width + i] = h[a + i];
     }
-    return out;
   }
 
   /** The mean loss and metrics over (x, y), as fit logs them. */

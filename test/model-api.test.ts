@@ -2,7 +2,7 @@
 // setWeights, the life cycle (compile, dispose), memory across many models,
 // and typed errors for bad input that leave the model as it was.
 
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import * as nn from '../src/index';
 import { Random } from '../src/random';
 
@@ -399,5 +399,20 @@ describe('bad input: typed errors, and the model left as it was', () => {
     expect(() => nn.sgd({ momentum: 1 })).toThrow(nn.ConfigError);
     expect(() => nn.adam({ beta1: 1 })).toThrow(nn.ConfigError);
     expect(() => nn.sequential([nn.dense({ units: 3, inputDim: 2 }), nn.dense({ units: 2, inputDim: 4 })])).toThrow(nn.ShapeError);
+  });
+});
+
+describe('predictInto', () => {
+  it('writes the same outputs as predict into a preallocated buffer, and checks its arguments', () => {
+    const m = nn.sequential([nn.dense({ units: 5, activation: 'relu', inputDim: 3 }), nn.dense({ units: 2, activation: 'softmax' })], { seed: 9 });
+    const x = Float32Array.from({ length: 7 * 3 }, (_, i) => Math.sin(i));
+    const out = new Float32Array(7 * 2).fill(NaN);
+    expect(m.predictInto(x, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(m.predict({ data: x, rows: 7, cols: 3 }).data));
+    expect(() => m.predictInto(x.subarray(0, 4), new Float32Array(2))).toThrow(nn.ShapeError);
+    expect(() => m.predictInto(x, new Float32Array(13))).toThrow(/14 values, got 13/);
+    const bad = x.slice();
+    bad[4] = NaN;
+    expect(() => m.predictInto(bad, out)).toThrow(/NaN at row 1, column 1/);
   });
 });
