@@ -12,7 +12,8 @@
 // last, ragged panel, so it needs no column tail of its own. A is read in
 // place through (row, depth) strides, which makes A and Aᵀ the same loop.
 // The 4×8 micro-kernel keeps its 8 f32x4 accumulators in registers, starting
-// from the bias; SIMD128 has no FMA, so it is mul then add.
+// from the bias; SIMD128 has no FMA, so it is mul then add (fused in the
+// opt-in relaxed-SIMD build).
 
 /** K-block: a packed B panel (KC × 8 floats = 8 KiB) stays in L1 across rows. */
 const KC: i32 = 256;
@@ -103,6 +104,13 @@ function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k
   }
 }
 
+// acc + x·b: two instructions in SIMD128, one fused multiply-add in the
+// relaxed-SIMD build (where its rounding may differ across CPUs).
+@inline function madd(x: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, b, acc);
+  return f32x4.add(acc, f32x4.mul(x, b));
+}
+
 // Stores one row of 8 results (v0, v1) into C, adding to what is there when
 // `add`, writing only `width` columns.
 @inline function storeRow(c: usize, v0: v128, v1: v128, width: i32, add: bool): void {
@@ -138,13 +146,13 @@ function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k
     for (let p = 0; p < kc; p++) {
       const b0 = v128.load(bp), b1 = v128.load(bp, 16);
       let x = v128.load32_splat(a + off);
-      c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
       x = v128.load32_splat(a1 + off);
-      c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
       x = v128.load32_splat(a2 + off);
-      c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
       x = v128.load32_splat(a3 + off);
-      c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+      c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
       off += ks;
       bp += bs;
     }
@@ -170,8 +178,8 @@ function kernel1x8(
     let off: usize = 0;
     for (let p = 0; p < kc; p++) {
       const x = v128.load32_splat(a + off);
-      c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
-      c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+      c0 = madd(x, v128.load(bp), c0);
+      c1 = madd(x, v128.load(bp, 16), c1);
       off += ks;
       bp += bs;
     }

@@ -1,6 +1,6 @@
 // nnwasm: small neural networks with a WebAssembly SIMD core.
 
-export { ready, setBackend, getBackend, type BackendName } from './backend/index';
+export { ready, setBackend, getBackend, getBuild, type BackendName, type Build, type ReadyOptions } from './backend/index';
 export { Matrix, type MatrixLike } from './matrix';
 export * as ops from './ops';
 export { ACTIVATIONS, type ActivationName } from './activations';
@@ -18,3 +18,17 @@ export {
   NnError, ShapeError, ValueError, ConfigError, NotCompiledError, DisposedError, ModelFormatError,
 } from './errors';
 export { loadModel, type ModelJSON } from './io/native';
+export {
+  oneHot, labelEncoder, LabelEncoder, standardScaler, minMaxScaler, loadScaler, StandardScaler, MinMaxScaler,
+  trainTestSplit, inferTask,
+  type Label, type LabelEncoderJSON, type ScalerJSON, type StandardScalerJSON, type MinMaxScalerJSON,
+  type SplitOptions, type Split, type SplitTargets, type Task,
+} from './data/index';
+export {
+  parseCsv, readCsv, readFeatures, inferFeatures, encodeFeatures, targetValues, featureNames, findMissing, dropMissing,
+  type CsvOptions, type CsvTable, type CsvDataset, type ReadCsvOptions, type ColumnOptions, type FeatureSpec, type MissingCell,
+} from './csv';
+export * as search from './search';
+export { randomSearch, type RandomSearchOptions, type SearchResult, type Trial, type Sampler, type Space, type Params } from './search';
+export * as tabular from './data/tabular';
+export * as io from './io/index';

@@ -158,7 +158,7 @@ function runGemm(be: Backend, p: Problem): Float32Array {
   }
 }
 
-let be: { js: Backend; simd: Backend; scalar: Backend };
+let be: { js: Backend; simd: Backend; scalar: Backend; relaxed: Backend };
 beforeAll(async () => {
   be = await allBackends();
 });
@@ -179,7 +179,7 @@ function checkShape(shape: Shape, form: Form, formIndex: number): void {
     const js = runGemm(be.js, p);
     expectWithin(js, ref.c, (i) => U * Math.abs(ref.c[i]) + (k + 4) * 2 ** -52 * ref.s[i], `js ${what}`);
     const chain = k + Math.ceil(k / 256) + 10; // products, sums, the block joins, bias, C₀, the final store
-    for (const build of ['simd', 'scalar'] as const) {
+    for (const build of ['simd', 'scalar', 'relaxed'] as const) {
       const c = runGemm(be[build], p);
       expectWithin(c, js, (i) => chain * U * ref.s[i], `${build} ${what}`);
     }
@@ -203,7 +203,7 @@ FORMS.forEach((form, fi) => {
 });
 
 describe('core.gemm directly', () => {
-  test.each(['simd', 'scalar'] as const)('%s: uses no more scratch than gemmScratchBytes says', (build) => {
+  test.each(['simd', 'scalar', 'relaxed'] as const)('%s: uses no more scratch than gemmScratchBytes says', (build) => {
     const b = be[build];
     const rng = new Random(77);
     for (const [m, k, n] of [[7, 300, 13], [4, 600, 1], [5, 17, 9], [1, 1, 1], [6, 257, 24]] as Shape[]) {
@@ -223,7 +223,7 @@ describe('core.gemm directly', () => {
     }
   });
 
-  test.each(['simd', 'scalar'] as const)('%s: a fresh backend growing its scratch from small to large and back', async (build) => {
+  test.each(['simd', 'scalar', 'relaxed'] as const)('%s: a fresh backend growing its scratch from small to large and back', async (build) => {
     const b = await createWasmBackend(build);
     const js = createJsBackend();
     const rng = new Random(5);
@@ -234,7 +234,7 @@ describe('core.gemm directly', () => {
     }
   });
 
-  test.each(['js', 'simd', 'scalar'] as const)('%s: k = 0 leaves bias (overwrite) or C + bias (accumulate)', (build) => {
+  test.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s: k = 0 leaves bias (overwrite) or C + bias (accumulate)', (build) => {
     const b = be[build];
     const rng = new Random(3);
     for (const form of FORMS) {
@@ -249,7 +249,7 @@ describe('core.gemm directly', () => {
   });
 });
 
-test.each(['js', 'simd', 'scalar'] as const)('%s: m = 0 or n = 0 writes nothing', (build) => {
+test.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s: m = 0 or n = 0 writes nothing', (build) => {
   const rng = new Random(4);
   for (const shape of [[0, 5, 3], [3, 5, 0], [0, 300, 0], [0, 0, 0]] as Shape[]) {
     for (const form of FORMS) {
@@ -260,7 +260,7 @@ test.each(['js', 'simd', 'scalar'] as const)('%s: m = 0 or n = 0 writes nothing'
   }
 });
 
-describe.each(['js', 'simd', 'scalar'] as const)('ops.matmul on %s', (build) => {
+describe.each(['js', 'simd', 'scalar', 'relaxed'] as const)('ops.matmul on %s', (build) => {
   beforeAll(() => useBackend(be[build]));
 
   const A = [[1, 2, 3], [4, 5, 6]]; // 2×3
@@ -334,7 +334,7 @@ describe('columnSums', () => {
   const SHAPES: [number, number][] = [];
   for (const rows of [1, 3, 64, 257]) for (const cols of [1, 3, 4, 5, 8, 17, 33, 100]) SHAPES.push([rows, cols]);
 
-  describe.each(['js', 'simd', 'scalar'] as const)('%s', (build) => {
+  describe.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s', (build) => {
     test.each(SHAPES)('rows=%i cols=%i, overwrite and accumulate, vs js and f64', (rows, cols) => {
       const b = be[build];
       const rng = new Random(rows * 131 + cols);
@@ -368,7 +368,7 @@ describe('columnSums', () => {
 });
 
 describe('axpy', () => {
-  describe.each(['js', 'simd', 'scalar'] as const)('%s', (build) => {
+  describe.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s', (build) => {
     test.each([0, 1, 3, 4, 5, 17, 1000])('n=%i: y += αx vs js and f64, x untouched, nothing past y', (n) => {
       const b = be[build];
       const rng = new Random(n + 1);

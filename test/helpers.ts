@@ -2,9 +2,14 @@ import { createJsBackend, type Backend } from '../src/backend/index';
 import { createWasmBackend } from '../src/backend/wasm';
 import { Random } from '../src/random';
 
-/** The reference and the two Wasm builds, fresh for a test file. */
-export async function allBackends(): Promise<{ js: Backend; simd: Backend; scalar: Backend }> {
-  return { js: createJsBackend(), simd: await createWasmBackend('simd'), scalar: await createWasmBackend('scalar') };
+/** The reference and the Wasm builds, fresh for a test file (relaxed SIMD validates under vitest.config.ts's flag). */
+export async function allBackends(): Promise<{ js: Backend; simd: Backend; scalar: Backend; relaxed: Backend }> {
+  return {
+    js: createJsBackend(),
+    simd: await createWasmBackend('simd'),
+    scalar: await createWasmBackend('scalar'),
+    relaxed: await createWasmBackend('relaxed'),
+  };
 }
 
 export function randomArray(rng: Random, n: number, lo = -1, hi = 1): Float32Array {

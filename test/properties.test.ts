@@ -11,7 +11,7 @@ import { Matrix } from '../src/matrix';
 import { Random } from '../src/random';
 import { allBackends, expectClose } from './helpers';
 
-const { js, simd, scalar } = await allBackends();
+const { js, simd, scalar, relaxed } = await allBackends();
 const HIDDEN = ['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'swish'] as const;
 const HEADS = [
   { activation: 'linear', loss: 'meanSquaredError' },
@@ -87,7 +87,7 @@ async function step(c: Case, be: Backend) {
 afterEach(() => nn.setBackend('wasm'));
 
 describe('random models: both Wasm builds match the js reference', () => {
-  for (const [name, be] of [['simd', simd], ['scalar', scalar]] as const) {
+  for (const [name, be] of [['simd', simd], ['scalar', scalar], ['relaxed', relaxed]] as const) {
     it(`${name}: forward, backward and one optimizer step`, async () => {
       await fc.assert(
         fc.asyncProperty(cases, async (c) => {

@@ -6,8 +6,8 @@ import type { Core, Ptr } from './core';
 import type { Heap } from './heap';
 
 export type BackendName = 'wasm' | 'js';
-/** Which code runs the kernels: the SIMD128 or scalar Wasm build, or the TypeScript reference. */
-export type Build = 'simd' | 'scalar' | 'js';
+/** Which code runs the kernels: a Wasm build (SIMD128, relaxed SIMD or scalar) or the TypeScript reference. */
+export type Build = 'simd' | 'relaxed' | 'scalar' | 'js';
 
 export class Backend {
   private scratch: Ptr = 0;

@@ -2,10 +2,10 @@
 // first use; nn.ready() creates the Wasm one asynchronously ahead of time.
 
 import { ConfigError } from '../errors';
-import { Backend, type BackendName } from './backend';
+import { Backend, type BackendName, type Build } from './backend';
 import { ArrayMemory, Heap } from './heap';
 import { createJsCore } from './js';
-import { createWasmBackend, createWasmBackendSync } from './wasm';
+import { bestBuild, createWasmBackend, createWasmBackendSync } from './wasm';
 
 export { Backend, type BackendName, type Build } from './backend';
 
@@ -14,9 +14,14 @@ let js: Backend | undefined;
 let current: Backend | undefined;
 let currentName: BackendName = 'wasm';
 
+export interface ReadyOptions {
+  /** Use the relaxed-SIMD build (fused multiply-add GEMM) where the engine validates it. */
+  relaxedSimd?: boolean;
+}
+
 /** Instantiates the Wasm core once; later calls return at once. */
-export async function ready(): Promise<void> {
-  wasm ??= await createWasmBackend();
+export async function ready({ relaxedSimd = false }: ReadyOptions = {}): Promise<void> {
+  wasm ??= await createWasmBackend(bestBuild(relaxedSimd));
 }
 
 export function setBackend(name: BackendName): void {
@@ -29,6 +34,11 @@ export function setBackend(name: BackendName): void {
 
 export function getBackend(): BackendName {
   return currentName;
+}
+
+/** The code that runs the current backend's kernels: 'simd', 'relaxed', 'scalar' or 'js'. */
+export function getBuild(): Build {
+  return backend().build;
 }
 
 /** The backend new work runs on. */

@@ -1,24 +1,31 @@
 // The Wasm backend: instantiates the inlined core (SIMD128 build where the
-// engine validates it, scalar otherwise) and hands its exports to Backend.
-// The module imports nothing and exports its memory.
+// engine validates it, scalar otherwise; the relaxed-SIMD build, with fused
+// multiply-adds in GEMM, only when asked for and validated) and hands its
+// exports to Backend. The module imports nothing and exports its memory.
 
 import simdBytes from '../../build/core.simd.wasm';
 import scalarBytes from '../../build/core.scalar.wasm';
+import relaxedBytes from '../../build/core.relaxed.wasm';
 import { Backend } from './backend';
 import type { Core } from './core';
 import { Heap } from './heap';
 
-export type WasmBuild = 'simd' | 'scalar';
+export type WasmBuild = 'simd' | 'scalar' | 'relaxed';
 
 interface CoreExports extends Core {
   memory: WebAssembly.Memory;
   heapBase(): number;
 }
 
-const bytes = { simd: simdBytes, scalar: scalarBytes };
+const bytes = { simd: simdBytes, scalar: scalarBytes, relaxed: relaxedBytes };
 
-/** The build this engine can run: SIMD128 if it validates, else scalar. */
-export function bestBuild(): WasmBuild {
+/**
+ * The build this engine can run: SIMD128 if it validates, else scalar. With
+ * `relaxed`, the relaxed-SIMD build first (Chrome ≥ 114, Node ≥ 22; its fused
+ * multiply-adds may round differently from one CPU to another).
+ */
+export function bestBuild(relaxed = false): WasmBuild {
+  if (relaxed && WebAssembly.validate(relaxedBytes)) return 'relaxed';
   return WebAssembly.validate(simdBytes) ? 'simd' : 'scalar';
 }
 
