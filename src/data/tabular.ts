@@ -1,0 +1,157 @@
+// The preprocessing of a model trained on a CSV table, as `nnwasm train` saves
+// it in the model file: which columns are features and how each is encoded,
+// the fitted input scaler, and the target (its class labels, or the scaler of
+// a regression target). Loading it back lets predict and evaluate turn new
+// CSV rows into exactly the inputs the model was trained on.
+
+import {
+  columnIndex, encodeFeatures, featureNames, isNumber, parseCsv, where, type CsvTable, type FeatureSpec,
+} from '../csv';
+import { ModelFormatError, ValueError } from '../errors';
+import { Matrix } from '../matrix';
+import { LabelEncoder, type Label } from './labels';
+import { StandardScaler, type StandardScalerJSON } from './scalers';
+import type { Task } from './task';
+
+export const TABULAR_FORMAT = 'nnwasm-tabular';
+
+export interface TabularJSON {
+  format: typeof TABULAR_FORMAT;
+  version: 1;
+  task: Task;
+  csv: { delimiter: string; header: boolean };
+  features: FeatureSpec[];
+  /** The model's input columns, for people reading the file. */
+  featureNames: string[];
+  scaler: StandardScalerJSON;
+  /** classes: the label of each output (classification); scaler: what undoes the target's standardization (regression). */
+  target: { name: string; classes?: Label[]; scaler?: StandardScalerJSON };
+}
+
+export interface Tabular {
+  task: Task;
+  csv: { delimiter: string; header: boolean };
+  features: FeatureSpec[];
+  scaler: StandardScaler;
+  target: { name: string; encoder?: LabelEncoder; scaler?: StandardScaler };
+}
+
+export interface Decoded {
+  /** Classification: the predicted label of each row and the class probabilities. */
+  labels?: Label[];
+  probabilities?: Matrix;
+  /** Regression: the predicted value of each row, in the target's units. */
+  values?: Float32Array;
+}
+
+export function tabularToJSON(t: Tabular): TabularJSON {
+  return {
+    format: TABULAR_FORMAT,
+    version: 1,
+    task: t.task,
+    csv: { ...t.csv },
+    features: t.features,
+    featureNames: featureNames(t.features),
+    scaler: t.scaler.toJSON(),
+    target: {
+      name: t.target.name,
+      ...(t.target.encoder ? { classes: [...t.target.encoder.classes] } : {}),
+      ...(t.target.scaler ? { scaler: t.target.scaler.toJSON() } : {}),
+    },
+  };
+}
+
+/** Checks a saved preprocessing record and brings its scaler and label encoder back to life. */
+export function tabularFromJSON(json: unknown): Tabular {
+  const r = json as Partial<TabularJSON> | null | undefined;
+  if (r?.format !== TABULAR_FORMAT || r.version !== 1) {
+    throw new ModelFormatError(`model file: expected "preprocessing" as saved by nnwasm train (format "${TABULAR_FORMAT}", version 1), got ${r === undefined ? 'none' : JSON.stringify(r).slice(0, 80)}`);
+  }
+  const t = r as TabularJSON;
+  if ((t.task !== 'classification' && t.task !== 'regression') || !Array.isArray(t.features) || typeof t.target?.name !== 'string') {
+    throw new ModelFormatError('model file, preprocessing: expected a task, a features list and a target name');
+  }
+  t.features.forEach(checkFeature);
+  try {
+    const tab: Tabular = {
+      task: t.task,
+      csv: { delimiter: String(t.csv?.delimiter ?? ','), header: t.csv?.header !== false },
+      features: t.features,
+      scaler: StandardScaler.fromJSON(t.scaler),
+      target: { name: t.target.name },
+    };
+    if (t.task === 'classification') tab.target.encoder = LabelEncoder.fromJSON({ type: 'labelEncoder', classes: t.target.classes });
+    else tab.target.scaler = StandardScaler.fromJSON(t.target.scaler);
+    return tab;
+  } catch (e) {
+    throw new ModelFormatError(`model file, preprocessing: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Parses new CSV text the way the training file was read. A header is
+ * recognized by naming every feature column, so a file of one data row works
+ * too; without a header, columns are matched by position (col1, col2…).
+ */
+export async function parseCsvFor(text: string, t: Tabular): Promise<CsvTable> {
+  const plain = await parseCsv(text, { delimiter: t.csv.delimiter, header: false });
+  if (!t.csv.header) return plain;
+  const first = new Set(plain.rows[0]);
+  const missing = t.features.map((f) => f.name).filter((name) => !first.has(name));
+  if (missing.length > 0) {
+    throw new ValueError(`expected a header row naming the model's feature columns; the first row lacks ${missing.map((m) => `"${m}"`).join(', ')}`);
+  }
+  return parseCsv(text, { delimiter: t.csv.delimiter, header: true });
+}
+
+/** The model's input matrix for a table: encoded as in training, then scaled. */
+export function inputsFor(table: CsvTable, t: Tabular): Matrix {
+  return t.scaler.transform(encodeFeatures(table, t.features));
+}
+
+/**
+ * The target column as the model's targets: class indices for classification
+ * (unknown labels reported by row), values in the target's units for regression.
+ */
+export function targetsFor(table: CsvTable, t: Tabular, name = t.target.name): Int32Array | Float32Array {
+  const j = columnIndex(table, name);
+  const cells = table.rows.map((row) => row[j]);
+  if (!t.target.encoder) {
+    return Float32Array.from(cells, (c, r) => {
+      if (!isNumber(c)) throw new ValueError(`expected a number (the regression target) at ${where(table, r, j)}, got "${c}"`);
+      return Number(c);
+    });
+  }
+  const classes = t.target.encoder.classes;
+  // Labels were read as numbers when the whole training column was numeric; "1.0" still means class 1.
+  const index = new Map(classes.map((l, k) => [String(l), k]));
+  return Int32Array.from(cells, (c, r) => {
+    const k = index.get(c) ?? (isNumber(c) ? index.get(String(Number(c))) : undefined);
+    if (k === undefined) {
+      throw new ValueError(`unknown label "${c}" at ${where(table, r, j)}; the model knows ${classes.map((l) => `"${l}"`).join(', ')}`);
+    }
+    return k;
+  });
+}
+
+/** The model's outputs as labels and probabilities, or as values in the target's units. */
+export function decode(outputs: Matrix, t: Tabular): Decoded {
+  if (t.target.encoder) {
+    const best = Array.from({ length: outputs.rows }, (_, r) => argmaxRow(outputs, r));
+    return { labels: t.target.encoder.inverseTransform(best), probabilities: outputs };
+  }
+  return { values: t.target.scaler!.inverseTransform(outputs).data };
+}
+
+export function argmaxRow(m: Matrix, r: number): number {
+  let best = 0;
+  for (let j = 1; j < m.cols; j++) if (m.data[r * m.cols + j] > m.data[r * m.cols + best]) best = j;
+  return best;
+}
+
+function checkFeature(f: unknown, i: number): void {
+  const s = f as Partial<FeatureSpec> | null;
+  const ok = typeof s?.name === 'string' && (s.kind === 'numeric'
+    || (s.kind === 'categorical' && Array.isArray(s.categories) && s.categories.every((c) => typeof c === 'string')));
+  if (!ok) throw new ModelFormatError(`model file, preprocessing: feature ${i} is not { name, kind: 'numeric' } or { name, kind: 'categorical', categories }`);
+}

@@ -1,0 +1,26 @@
+// Which kind of problem a target column poses, when the user does not say.
+
+import { ValueError } from '../errors';
+import type { Label } from './labels';
+
+export type Task = 'classification' | 'regression';
+
+/** Numeric targets with more distinct values than this are quantities, not classes. */
+export const MAX_INFERRED_CLASSES = 10;
+
+/**
+ * The rule: any text label → classification. Numbers → classification only
+ * when every value is a whole number, there are at most 10 distinct values,
+ * and fewer distinct values than half the rows (so each class repeats, as
+ * codes like 0/1 or 1…5 do); otherwise regression. Pass the task explicitly
+ * to override (a rating 1…10 can be either).
+ */
+export function inferTask(targets: ArrayLike<Label>): Task {
+  const values = Array.from(targets);
+  if (values.length === 0) throw new ValueError('inferTask: no target values; expected at least one');
+  if (values.some((v) => typeof v !== 'number')) return 'classification';
+  const numbers = values as number[];
+  const distinct = new Set(numbers).size;
+  const codes = numbers.every(Number.isInteger) && distinct <= MAX_INFERRED_CLASSES && distinct < numbers.length / 2;
+  return codes ? 'classification' : 'regression';
+}

@@ -1,0 +1,183 @@
+// Hyperparameter tuning by random search: sample a point of the space, build
+// and train a model with it, score it on validation data, keep the best.
+// One seeded generator draws every trial's parameters and its model seed, so
+// the same seed replays the same trials.
+
+import { ConfigError, ValueError } from './errors';
+import type { History } from './fit';
+import { describe, type MatrixLike } from './matrix';
+import type { Sequential } from './model';
+import { Random } from './random';
+import { checkCount, type Targets } from './validate';
+
+/** Anything with sample(rng) is a dimension of the space; other values are constants. */
+export interface Sampler<T> {
+  readonly kind: string;
+  sample(rng: Random): T;
+}
+
+/** e^U(ln a, ln b): for scales such as learning rates, where 1e-4…1e-3 matters as much as 1e-2…1e-1. */
+export function logUniform(low: number, high: number): Sampler<number> {
+  checkRange(low, high, 'logUniform');
+  if (!(low > 0)) throw new ValueError(`logUniform: expected low > 0 (a logarithm is taken), got ${low}`);
+  const [a, b] = [Math.log(low), Math.log(high)];
+  // Clamped: exp(log(x)) can land an ulp outside [low, high].
+  return { kind: 'logUniform', sample: (rng) => Math.min(high, Math.max(low, Math.exp(rng.uniform(a, b)))) };
+}
+
+/** U[low, high). */
+export function uniform(low: number, high: number): Sampler<number> {
+  checkRange(low, high, 'uniform');
+  return { kind: 'uniform', sample: (rng) => rng.uniform(low, high) };
+}
+
+/** A whole number from low to high, both included. */
+export function intRange(low: number, high: number): Sampler<number> {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || low > high) {
+    throw new ValueError(`intRange: expected whole numbers low ≤ high, got ${describe(low)} and ${describe(high)}`);
+  }
+  return { kind: 'intRange', sample: (rng) => low + rng.int(high - low + 1) };
+}
+
+/** One of the options, each equally likely (options may be arrays, e.g. layer sizes [64, 32]). */
+export function choice<const T>(options: readonly T[]): Sampler<T> {
+  if (!Array.isArray(options) || options.length === 0) {
+    throw new ValueError(`choice: expected a non-empty array of options, got ${describe(options)}`);
+  }
+  const copy = [...options];
+  return { kind: 'choice', sample: (rng) => copy[rng.int(copy.length)] };
+}
+
+export type Space = Record<string, unknown>;
+export type Params<S extends Space> = { [K in keyof S]: S[K] extends Sampler<infer T> ? T : S[K] };
+
+export interface TrialContext {
+  /** 0-based trial number. */
+  trial: number;
+  /** A seed drawn for this trial: pass it to nn.sequential so weights replay too. */
+  seed: number;
+}
+
+export interface RandomSearchOptions<S extends Space> {
+  space: S;
+  trials: number;
+  /** Builds and compiles a model for the parameters. */
+  build(params: Params<S>, context: TrialContext): Sequential | Promise<Sequential>;
+  /** Trains it on the training split: usually model.fit(xTrain, yTrain, { validationData, … }). */
+  fit(model: Sequential, params: Params<S>, context: TrialContext): History | Promise<History>;
+  seed?: number;
+  /**
+   * Scores each trained model on this data with model.evaluate. Without it,
+   * the score is read from the history's validation figures (fit must be
+   * given validationData or validationSplit).
+   */
+  validationData?: [MatrixLike, Targets];
+  /** What ranks trials: a key of the validation figures, default 'valLoss' ('valAccuracy', 'valMae'…). */
+  objective?: string;
+  /** 'min' or 'max'; 'auto' (default) maximizes accuracies and minimizes the rest. */
+  mode?: 'auto' | 'min' | 'max';
+  /** Called after each trial, e.g. for progress. */
+  onTrialEnd?(trial: Trial<Params<S>>): void;
+}
+
+export interface Trial<P> {
+  trial: number;
+  params: P;
+  seed: number;
+  /** The objective's value; trials are ranked by it. NaN when training diverged. */
+  score: number;
+  /** Validation loss and metrics of the trained model (valLoss, valAccuracy…), and the training ones. */
+  metrics: Record<string, number>;
+  history: History;
+}
+
+export interface SearchResult<P> {
+  /** Best first. */
+  trials: Trial<P>[];
+  best: Trial<P>;
+  /** The best trial's trained model; the others are disposed. */
+  bestModel: Sequential;
+  objective: string;
+}
+
+export async function randomSearch<S extends Space>(options: RandomSearchOptions<S>): Promise<SearchResult<Params<S>>> {
+  const { space, build, fit, validationData, objective = 'valLoss', onTrialEnd } = options;
+  checkCount(options.trials, 'randomSearch: trials');
+  if (typeof space !== 'object' || space === null) throw new ConfigError(`randomSearch: expected space to be an object of samplers, got ${describe(space)}`);
+  if (typeof build !== 'function' || typeof fit !== 'function') throw new ConfigError('randomSearch: expected build(params, context) and fit(model, params, context) functions');
+  const better = comparator(options.mode ?? 'auto', objective);
+  const rng = new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const trials: Trial<Params<S>>[] = [];
+  let bestModel: Sequential | undefined;
+  let best: Trial<Params<S>> | undefined;
+  for (let t = 0; t < options.trials; t++) {
+    const params = sample(space, rng);
+    const context = { trial: t, seed: rng.fork() };
+    const model = await build(params, context);
+    const history = await fit(model, params, context);
+    const metrics = scoreOf(model, history, validationData);
+    const trial = { trial: t, params, seed: context.seed, score: scoreIn(metrics, objective, history, t), metrics, history };
+    trials.push(trial);
+    // Only the best model is kept: each one holds a Wasm workspace.
+    if (!best || better(trial.score, best.score)) {
+      bestModel?.dispose();
+      [bestModel, best] = [model, trial];
+    } else {
+      model.dispose();
+    }
+    onTrialEnd?.(trial);
+  }
+  trials.sort((a, b) => (better(a.score, b.score) ? -1 : better(b.score, a.score) ? 1 : a.trial - b.trial));
+  return { trials, best: trials[0], bestModel: bestModel!, objective };
+}
+
+/** One point of the space, drawn in the space's key order. */
+export function sample<S extends Space>(space: S, rng: Random): Params<S> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(space)) out[key] = isSampler(value) ? value.sample(rng) : value;
+  return out as Params<S>;
+}
+
+function isSampler(v: unknown): v is Sampler<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as Sampler<unknown>).sample === 'function';
+}
+
+/**
+ * The trained model's figures: the training logs of the epoch whose weights it
+ * holds (the restored best epoch, else the last), with validation figures
+ * from evaluate when validationData is given.
+ */
+function scoreOf(model: Sequential, history: History, validationData?: [MatrixLike, Targets]): Record<string, number> {
+  if (!history || typeof history.history !== 'object') {
+    throw new ConfigError(`randomSearch: fit must return the History of model.fit, got ${describe(history)}`);
+  }
+  const epoch = history.bestEpoch ?? history.epoch.length - 1;
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(history.history)) if (v[epoch] !== undefined) metrics[k] = v[epoch];
+  if (validationData) {
+    for (const [k, v] of Object.entries(model.evaluate(validationData[0], validationData[1]))) {
+      metrics[`val${k[0].toUpperCase()}${k.slice(1)}`] = v;
+    }
+  }
+  return metrics;
+}
+
+function scoreIn(metrics: Record<string, number>, objective: string, history: History, t: number): number {
+  if (objective in metrics) return metrics[objective];
+  // Diverged in its first epoch: nothing was logged, and it ranks last.
+  if (history.stopReason === 'nan') return NaN;
+  throw new ConfigError(`randomSearch: objective '${objective}' is not among trial ${t}'s figures (${Object.keys(metrics).join(', ') || 'none'}); pass validationData to randomSearch or to model.fit`);
+}
+
+/** better(a, b): a ranks above b. NaN (a diverged trial) ranks below everything. */
+function comparator(mode: string, objective: string): (a: number, b: number) => boolean {
+  if (!['auto', 'min', 'max'].includes(mode)) throw new ConfigError(`randomSearch: expected mode 'auto', 'min' or 'max', got ${describe(mode)}`);
+  const maximize = mode === 'max' || (mode === 'auto' && /acc/i.test(objective));
+  return (a, b) => !Number.isNaN(a) && (Number.isNaN(b) || (maximize ? a > b : a < b));
+}
+
+function checkRange(low: number, high: number, what: string): void {
+  if (!(Number.isFinite(low) && Number.isFinite(high) && low < high)) {
+    throw new ValueError(`${what}: expected finite numbers low < high, got ${describe(low)} and ${describe(high)}`);
+  }
+}
