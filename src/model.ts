@@ -10,7 +10,8 @@ import { initialize } from './initializers';
 import {
   activationBackward, dense, denseBackward, denseForward, type Dense, type DenseConfig,
 } from './layers';
-import { modelToJSON, type ModelJSON } from './io/native';
+import { saveArtifacts, type ModelArtifacts } from './io/binary';
+import { modelToJSON, type ModelJSON, type SaveOptions } from './io/native';
 import { makeLoss, type Loss, type LossName } from './losses';
 import { Matrix, type MatrixLike } from './matrix';
 import { makeMetric, metricKey, type Metric } from './metrics';
@@ -251,6 +252,11 @@ export class Sequential {
   /** The native format (see io/native.ts). JSON.stringify(model) uses it too. */
   toJSON(): ModelJSON {
     return modelToJSON(this);
+  }
+
+  /** The compact binary form { json, weights: ArrayBuffer } (see io/binary.ts). */
+  save(options?: SaveOptions): ModelArtifacts {
+    return saveArtifacts(this, options);
   }
 
   /** Frees the model's Wasm memory. The model cannot be used afterwards. */

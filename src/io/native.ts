@@ -1,17 +1,38 @@
-// nnwasm's own model format: JSON with the topology, the weights as base64 of
-// little-endian f32 (exact), the compile configuration and any preprocessing
-// the caller attaches. Loading checks everything before allocating anything
-// large, reads only the fields it knows, and never evaluates anything.
+// nnwasm's own model format, version 1. One header describes the model:
+//
+//   format, version   "nnwasm-model", 1: anything else is refused
+//   inputDim, seed    the input width, and the seed (training resumes with the same shuffles)
+//   layers            per Dense layer: units, activation, alpha, useBias, initializers
+//   compile           loss, metrics, optimizer name and options ("schedule" for a
+//                     learning-rate function, which cannot be saved: pass
+//                     { optimizer } when loading to resume with one)
+//   step              optimizer updates made so far (schedules, Adam's bias correction)
+//   preprocessing     plain JSON the caller attached (a fitted scaler, label names…)
+//
+// and the numbers come in one of two ways: inline as base64 (`weights`,
+// `optimizerState`: this file, model.toJSON()), or beside the header in a
+// binary blob (`weightsManifest`: binary.ts). Numbers are little-endian f32,
+// so a round trip is bit-exact; the optimizer state (momentum velocity, Adam's
+// moments) is saved too, so training resumes exactly where it stopped.
+//
+// Loading checks every field, and every size against the limits, before it
+// allocates anything large; it reads only the fields it knows and evaluates
+// nothing.
 
 import { ACTIVATIONS, type ActivationName } from '../activations';
-import { ModelFormatError } from '../errors';
+import { NnError, ModelFormatError } from '../errors';
 import { INITIALIZERS, type InitializerName } from '../initializers';
-import { MAX_UNITS, dense, type Dense } from '../layers';
+import { MAX_UNITS, dense } from '../layers';
 import { LOSSES, type LossName } from '../losses';
 import { METRICS } from '../metrics';
 import { Sequential } from '../model';
-import { adam, sgd, type Optimizer } from '../optimizers';
+import { adam, sgd, toOptimizer, type Optimizer } from '../optimizers';
 import { decodeBase64, encodeBase64 } from './base64';
+import {
+  checkPlainJSON, fail, field, isBoolean, isFiniteNumber, isString, isWhole, oneOf, own, parseJSON, record, show, type Rec,
+} from './check';
+import { bytesToFloats, firstNonFinite, floatsToBytes } from './floats';
+import { getPreprocessing, setPreprocessing, toPlainJSON } from './preprocessing';
 
 export const FORMAT = 'nnwasm-model';
 export const VERSION = 1;
@@ -29,25 +50,76 @@ export interface LayerJSON {
   biasInitializer: InitializerName;
 }
 
-export interface ModelJSON {
+export interface CompileJSON {
+  loss: LossName;
+  /** config.learningRate is "schedule" when it was a function (which no file can hold). */
+  optimizer: { name: 'sgd' | 'adam'; config: Record<string, number | boolean | string> };
+  metrics: string[];
+}
+
+/** Everything but the numbers. */
+export interface ModelHeader {
   format: typeof FORMAT;
   version: typeof VERSION;
   inputDim: number;
   seed: number;
   layers: LayerJSON[];
-  /** base64 of the parameter block: per layer kernel [in × out] row-major, then bias. */
-  weights: string;
-  compile?: { loss: LossName; optimizer: { name: 'sgd' | 'adam'; config: Record<string, number | boolean> }; metrics: string[] };
-  /** Updates made so far (Adam's bias correction and schedules continue from it). */
+  compile?: CompileJSON;
+  /** Optimizer updates made so far (Adam's bias correction and schedules continue from it). */
   step?: number;
   /** Whatever the caller attached (a fitted scaler, label names…): plain JSON, stored as given. */
   preprocessing?: unknown;
 }
 
-export function modelToJSON(model: Sequential, preprocessing?: unknown): ModelJSON {
+export interface ModelJSON extends ModelHeader {
+  /** base64 of the parameter block: per layer kernel [in × out] row-major, then bias; little-endian f32. */
+  weights: string;
+  /** base64 of the optimizer's state: its slot blocks (velocity; or Adam's m then v), each laid out like weights. */
+  optimizerState?: string;
+}
+
+export interface SaveOptions {
+  /** Save the optimizer's state (default true): needed to resume momentum or Adam exactly. */
+  includeOptimizer?: boolean;
+  /** Preprocessing to save; by default what nn.io.setPreprocessing attached (or the file carried). */
+  preprocessing?: unknown;
+}
+
+export interface LoadOptions {
+  /**
+   * Compile with this optimizer instead of the saved one: needed to resume a
+   * model trained with a learning-rate schedule. The saved step and state are
+   * kept when it is the same kind of optimizer (same name and state size).
+   */
+  optimizer?: Optimizer | 'sgd' | 'adam';
+}
+
+/** A model's state as plain values. */
+export interface Snapshot {
+  header: ModelHeader;
+  params: Float32Array;
+  /** The optimizer's slot blocks, or null when there are none or they are not saved. */
+  state: Float32Array | null;
+}
+
+/** A checked header, ready to size the numbers and build the model. */
+export interface Plan {
+  inputDim: number;
+  seed: number;
+  layers: Omit<LayerJSON, 'class'>[];
+  paramCount: number;
+  /** Floats of optimizer state a file of this header may carry (0: none allowed). */
+  stateCount: number;
+  compile?: { loss: LossName; metrics: string[]; optimizer: Optimizer; restore: boolean };
+  step: number;
+  preprocessing?: unknown;
+}
+
+// ——— writing ———
+
+export function snapshot(model: Sequential, options: SaveOptions = {}): Snapshot {
   const ws = model.workspace;
-  const params = ws.readParams();
-  const json: ModelJSON = {
+  const header: ModelHeader = {
     format: FORMAT,
     version: VERSION,
     inputDim: ws.layers[0].inDim,
@@ -56,129 +128,199 @@ export function modelToJSON(model: Sequential, preprocessing?: unknown): ModelJS
       class: 'Dense', units: l.units, activation: l.activation, useBias: l.useBias, alpha: l.alpha,
       kernelInitializer: l.kernelInitializer, biasInitializer: l.biasInitializer,
     })),
-    weights: encodeBase64(new Uint8Array(params.buffer, params.byteOffset, params.byteLength)),
     step: model.step,
   };
-  const compiled = model.compiledConfig;
-  if (compiled && typeof compiled.optimizer.learningRate === 'number') {
-    json.compile = {
-      loss: compiled.lossName,
-      optimizer: { name: compiled.optimizer.name, config: compiled.optimizer.config as Record<string, number | boolean> },
-      metrics: compiled.metricNames,
-    };
-  }
-  if (preprocessing !== undefined) json.preprocessing = preprocessing;
+  const compile = compileToJSON(model);
+  if (compile) header.compile = compile;
+  const pre = 'preprocessing' in options ? options.preprocessing : getPreprocessing(model);
+  if (pre !== undefined) header.preprocessing = toPlainJSON(pre);
+  const saveState = compile !== undefined && options.includeOptimizer !== false && ws.slotCount > 0;
+  return {
+    header,
+    params: ws.readParams(),
+    state: saveState ? ws.readParams(ws.slots, ws.slotCount * ws.paramCount) : null,
+  };
+}
+
+/** The native JSON form; model.toJSON() and JSON.stringify(model) use it. */
+export function modelToJSON(model: Sequential, options: SaveOptions = {}): ModelJSON {
+  const { header, params, state } = snapshot(model, options);
+  const json: ModelJSON = { ...header, weights: encodeBase64(floatsToBytes(params)) };
+  if (state) json.optimizerState = encodeBase64(floatsToBytes(state));
   return json;
 }
 
-export function loadModel(input: ModelJSON | string): Sequential {
-  const json = typeof input === 'string' ? parse(input) : input;
-  const root = record(json, 'the model');
-  field(root, 'format', (v) => v === FORMAT, `"${FORMAT}"`);
-  field(root, 'version', (v) => v === VERSION, `${VERSION} (this nnwasm reads version ${VERSION})`);
-  const inputDim = field(root, 'inputDim', isSize, `a whole number from 1 to ${MAX_UNITS}`) as number;
-  const seed = field(root, 'seed', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number ≥ 0') as number;
-  const layersIn = field(root, 'layers', (v) => Array.isArray(v) && v.length > 0 && v.length <= MAX_LAYERS,
-    `a list of 1 to ${MAX_LAYERS} layers`) as unknown[];
-  const layers = layersIn.map((l, i) => readLayer(l, i));
+function compileToJSON(model: Sequential): CompileJSON | undefined {
+  const c = model.compiledConfig;
+  if (!c || (c.optimizer.name !== 'sgd' && c.optimizer.name !== 'adam')) return undefined;
+  const keys = c.optimizer.name === 'sgd' ? SGD_KEYS : ADAM_KEYS;
+  const config: Record<string, number | boolean | string> = {};
+  for (const k of keys) config[k] = c.optimizer.config[k];
+  config.learningRate = typeof c.optimizer.learningRate === 'number' ? c.optimizer.learningRate : SCHEDULE;
+  return { loss: c.lossName, optimizer: { name: c.optimizer.name, config }, metrics: [...c.metricNames] };
+}
+
+const SGD_KEYS = ['learningRate', 'momentum', 'nesterov'] as const;
+const ADAM_KEYS = ['learningRate', 'beta1', 'beta2', 'epsilon'] as const;
+const SCHEDULE = 'schedule';
+
+// ——— reading ———
+
+/** Loads the native JSON form (an object or its text). */
+export function loadModel(input: ModelJSON | string, options: LoadOptions = {}): Sequential {
+  const where = 'model file';
+  const root = record(typeof input === 'string' ? parseJSON(input, where) : input, 'the model', where);
+  checkPlainJSON(root, where);
+  if (own(root, 'format') === FORMAT && own(root, 'weights') === undefined && own(root, 'weightsManifest') !== undefined) {
+    fail(where, 'this is the header of a binary save (its numbers are in weights.bin): load it with nn.io.loadModel(folder) or nn.io.load({ json, weights })');
+  }
+  const plan = readHeader(root, where, options);
+  const params = readBase64Floats(root, 'weights', plan.paramCount, where);
+  const hasState = own(root, 'optimizerState') !== undefined;
+  if (hasState && plan.stateCount === 0) fail(where, '"optimizerState" is given, but the saved optimizer keeps no state');
+  const state = hasState ? readBase64Floats(root, 'optimizerState', plan.stateCount, where) : null;
+  return buildModel(plan, params, state);
+}
+
+/** Checks everything but the numbers, and says how many there must be. */
+export function readHeader(root: Rec, where: string, options: LoadOptions = {}): Plan {
+  if (own(root, 'format') === 'layers-model') fail(where, 'this is a TF.js Layers model: load it with nn.io.fromTfjs or nn.io.loadTfjs');
+  field(root, 'format', (v) => v === FORMAT, `"${FORMAT}"`, where);
+  const version = own(root, 'version');
+  if (typeof version === 'number' && version > VERSION) {
+    fail(where, `version ${version} is newer than this nnwasm reads (${VERSION}); update nnwasm to load it`);
+  }
+  field(root, 'version', (v) => v === VERSION, String(VERSION), where);
+  const inputDim = field<number>(root, 'inputDim', isWhole(1, MAX_UNITS), `a whole number from 1 to ${MAX_UNITS}`, where);
+  // Any number a user gave nn.sequential({ seed }) is saved as given: fit derives its shuffles from it.
+  const seed = field<number>(root, 'seed', isFiniteNumber, 'a number', where);
+  const layersIn = field<unknown[]>(root, 'layers', (v) => Array.isArray(v) && v.length > 0 && v.length <= MAX_LAYERS,
+    `a list of 1 to ${MAX_LAYERS} layers`, where);
+  const layers = layersIn.map((l, i) => readLayer(l, i, where));
+  const paramCount = countParams(inputDim, layers, where);
+  const step = own(root, 'step') === undefined ? 0
+    : field<number>(root, 'step', isWhole(0, Number.MAX_SAFE_INTEGER), 'a whole number ≥ 0', where);
+  const compile = own(root, 'compile') === undefined ? undefined : readCompile(own(root, 'compile'), where, options);
+  return {
+    inputDim, seed, layers, paramCount, step,
+    stateCount: compile ? compile.savedSlots * paramCount : 0,
+    compile: compile?.optimizer ? { loss: compile.loss, metrics: compile.metrics, optimizer: compile.optimizer, restore: compile.restore } : undefined,
+    preprocessing: own(root, 'preprocessing'),
+  };
+}
+
+/** Parameters of a stack of dense layers, refusing absurd totals before they are allocated. */
+export function countParams(inputDim: number, layers: readonly { units: number; useBias: boolean }[], where: string): number {
   let params = 0;
   let width = inputDim;
   for (const l of layers) {
     params += width * l.units + (l.useBias ? l.units : 0);
     width = l.units;
-    if (params > MAX_PARAMS) throw new ModelFormatError(`model file: more than ${MAX_PARAMS} parameters; refusing to load`);
+    if (params > MAX_PARAMS) fail(where, `the layers add up to more than ${MAX_PARAMS} parameters; refusing to load`);
   }
-  const weights = readWeights(field(root, 'weights', (v) => typeof v === 'string', 'a base64 string') as string, params);
-  const model = new Sequential([dense({ ...layers[0], inputDim }), ...layers.slice(1).map((l) => dense(l))], { seed });
-  model.workspace.writeParams(weights);
-  if (root.compile !== undefined) compileFrom(model, root.compile);
-  if (root.step !== undefined) model.step = field(root, 'step', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number ≥ 0') as number;
-  return model;
-}
-
-/** The preprocessing a model file carries, as saved. */
-export function preprocessingOf(json: ModelJSON): unknown {
-  return json.preprocessing;
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ModelFormatError(`model file: not valid JSON (${(e as Error).message})`);
-  }
-}
-
-type Rec = Record<string, unknown>;
-
-function record(v: unknown, what: string): Rec {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new ModelFormatError(`model file: expected ${what} to be an object, got ${v === null ? 'null' : typeof v}`);
-  }
-  return v as Rec;
-}
-
-/** Reads an own field (never an inherited one such as __proto__) and checks it. */
-function field(r: Rec, key: string, ok: (v: unknown) => boolean, expected: string, where = 'model file'): unknown {
-  const v = Object.prototype.hasOwnProperty.call(r, key) ? r[key] : undefined;
-  if (!ok(v)) throw new ModelFormatError(`${where}: expected "${key}" to be ${expected}, got ${JSON.stringify(v) ?? 'nothing'}`);
-  return v;
+  return params;
 }
 
 const LAYER_KEYS = new Set(['class', 'units', 'activation', 'useBias', 'alpha', 'kernelInitializer', 'biasInitializer']);
 
-function readLayer(v: unknown, i: number): Omit<LayerJSON, 'class'> {
-  const where = `model file, layer ${i}`;
-  const r = record(v, `layer ${i}`);
+function readLayer(v: unknown, i: number, file: string): Omit<LayerJSON, 'class'> {
+  const where = `${file}, layer ${i}`;
+  const r = record(v, `layer ${i}`, file);
   const stray = Object.keys(r).find((k) => !LAYER_KEYS.has(k));
-  if (stray !== undefined) throw new ModelFormatError(`${where}: unknown field "${stray}"`);
+  if (stray !== undefined) fail(where, `unknown field "${stray}"`);
   field(r, 'class', (c) => c === 'Dense', '"Dense" (the only layer class nnwasm has)', where);
-  const oneOf = (list: readonly string[]) => (x: unknown) => typeof x === 'string' && list.includes(x);
   return {
-    units: field(r, 'units', isSize, `a whole number from 1 to ${MAX_UNITS}`, where) as number,
-    activation: field(r, 'activation', oneOf(ACTIVATIONS), `one of ${ACTIVATIONS.join(', ')}`, where) as ActivationName,
-    useBias: field(r, 'useBias', (b) => typeof b === 'boolean', 'true or false', where) as boolean,
-    alpha: field(r, 'alpha', (a) => typeof a === 'number' && Number.isFinite(a) && a >= 0, 'a number ≥ 0', where) as number,
-    kernelInitializer: field(r, 'kernelInitializer', oneOf(INITIALIZERS), `one of ${INITIALIZERS.join(', ')}`, where) as InitializerName,
-    biasInitializer: field(r, 'biasInitializer', oneOf(INITIALIZERS), `one of ${INITIALIZERS.join(', ')}`, where) as InitializerName,
+    units: field(r, 'units', isWhole(1, MAX_UNITS), `a whole number from 1 to ${MAX_UNITS}`, where),
+    activation: field(r, 'activation', oneOf(ACTIVATIONS), `one of ${ACTIVATIONS.join(', ')}`, where),
+    useBias: field(r, 'useBias', isBoolean, 'true or false', where),
+    alpha: field(r, 'alpha', (a) => isFiniteNumber(a) && (a as number) >= 0, 'a number ≥ 0', where),
+    kernelInitializer: field(r, 'kernelInitializer', oneOf(INITIALIZERS), `one of ${INITIALIZERS.join(', ')}`, where),
+    biasInitializer: field(r, 'biasInitializer', oneOf(INITIALIZERS), `one of ${INITIALIZERS.join(', ')}`, where),
   };
 }
 
-function readWeights(text: string, params: number): Float32Array {
-  const expectedChars = Math.ceil((params * 4) / 3) * 4;
+interface CompilePlan {
+  loss: LossName;
+  metrics: string[];
+  /** undefined when the file's optimizer cannot be rebuilt (a schedule) and none was given. */
+  optimizer?: Optimizer;
+  restore: boolean;
+  savedSlots: number;
+}
+
+function readCompile(v: unknown, file: string, options: LoadOptions): CompilePlan {
+  const where = `${file}, compile`;
+  const r = record(v, 'compile', file);
+  const loss = field<LossName>(r, 'loss', oneOf(LOSSES), `one of ${LOSSES.join(', ')}`, where);
+  const metrics = field<string[]>(r, 'metrics', (m) => Array.isArray(m) && m.length <= 16 && m.every(oneOf(METRICS)),
+    `a list of metric names (${METRICS.join(', ')})`, where);
+  const o = record(own(r, 'optimizer'), 'compile.optimizer', where);
+  const name = field<'sgd' | 'adam'>(o, 'name', oneOf(['sgd', 'adam']), '"sgd" or "adam"', where);
+  const c = record(own(o, 'config'), 'compile.optimizer.config', where);
+  const saved = readOptimizer(name, c, where);
+  if (options.optimizer === undefined) {
+    return { loss, metrics, optimizer: saved.optimizer, restore: true, savedSlots: saved.slots };
+  }
+  const given = toOptimizer(options.optimizer);
+  return { loss, metrics, optimizer: given, restore: given.name === name && given.slots === saved.slots, savedSlots: saved.slots };
+}
+
+/** The saved optimizer, rebuilt (unless its learning rate was a schedule), and its state size. */
+function readOptimizer(name: 'sgd' | 'adam', c: Rec, where: string): { optimizer?: Optimizer; slots: number } {
+  const num = (k: string) => field<number>(c, k, isFiniteNumber, 'a number', where);
+  const lr = field<number | string>(c, 'learningRate', (x) => isFiniteNumber(x) || x === SCHEDULE, `a number or "${SCHEDULE}"`, where);
+  const learningRate = lr === SCHEDULE ? 1 : (lr as number); // a stand-in, to check the other options
+  try {
+    const optimizer = name === 'sgd'
+      ? sgd({ learningRate, momentum: num('momentum'), nesterov: field(c, 'nesterov', isBoolean, 'true or false', where) })
+      : adam({ learningRate, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') });
+    return { optimizer: lr === SCHEDULE ? undefined : optimizer, slots: optimizer.slots };
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    return fail(where, (e as Error).message);
+  }
+}
+
+function readBase64Floats(root: Rec, key: string, count: number, where: string): Float32Array {
+  const text = field<string>(root, key, isString, 'a base64 string', where);
+  const expectedChars = Math.ceil((count * 4) / 3) * 4;
   if (text.length !== expectedChars) {
-    throw new ModelFormatError(`model file: the layers have ${params} parameters (${expectedChars} base64 characters), but "weights" has ${text.length} characters`);
+    fail(where, `the layers need ${count} floats in "${key}" (${expectedChars} base64 characters), got ${text.length} characters (truncated or not this model's?)`);
   }
   const bytes = decodeBase64(text);
-  if (!bytes || bytes.length !== params * 4) throw new ModelFormatError('model file: "weights" is not valid base64');
-  const weights = new Float32Array(params);
-  new Uint8Array(weights.buffer).set(bytes);
-  const bad = weights.findIndex((w) => !Number.isFinite(w));
-  if (bad >= 0) throw new ModelFormatError(`model file: weight ${bad} is ${weights[bad]}; expected finite numbers`);
-  return weights;
+  if (!bytes || bytes.length !== count * 4) fail(where, `"${key}" is not valid base64`);
+  return checkFinite(bytesToFloats(bytes), key, where);
 }
 
-function compileFrom(model: Sequential, v: unknown): void {
-  const where = 'model file, compile';
-  const r = record(v, 'compile');
-  const loss = field(r, 'loss', (l) => typeof l === 'string' && (LOSSES as readonly string[]).includes(l), `one of ${LOSSES.join(', ')}`, where) as LossName;
-  const metrics = field(r, 'metrics', (m) => Array.isArray(m) && m.every((x) => typeof x === 'string' && (METRICS as readonly string[]).includes(x)),
-    `a list of metric names (${METRICS.join(', ')})`, where) as string[];
-  const o = record(field(r, 'optimizer', (x) => typeof x === 'object' && x !== null, 'an object', where), 'optimizer');
-  const name = field(o, 'name', (n) => n === 'sgd' || n === 'adam', '"sgd" or "adam"', where);
-  const c = record(field(o, 'config', (x) => typeof x === 'object' && x !== null, 'an object', where), 'optimizer config');
-  const num = (k: string) => field(c, k, (x) => typeof x === 'number' && Number.isFinite(x), 'a number', where) as number;
-  let optimizer: Optimizer;
+export function checkFinite(values: Float32Array, what: string, where: string): Float32Array {
+  const bad = firstNonFinite(values);
+  if (bad >= 0) fail(where, `${what}[${bad}] is ${values[bad]}; expected finite numbers`);
+  return values;
+}
+
+// ——— building ———
+
+/** Makes the model a checked plan describes; on any failure frees it and throws a ModelFormatError. */
+export function buildModel(plan: Plan, params: Float32Array, state: Float32Array | null): Sequential {
+  const [first, ...rest] = plan.layers;
+  const model = new Sequential([dense({ ...first, inputDim: plan.inputDim }), ...rest.map((l) => dense(l))], { seed: plan.seed });
   try {
-    optimizer = name === 'sgd'
-      ? sgd({ learningRate: num('learningRate'), momentum: num('momentum'), nesterov: field(c, 'nesterov', (b) => typeof b === 'boolean', 'true or false', where) as boolean })
-      : adam({ learningRate: num('learningRate'), beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') });
+    const ws = model.workspace;
+    ws.writeParams(params);
+    const c = plan.compile;
+    if (c) {
+      model.compile({ loss: c.loss, optimizer: c.optimizer, metrics: c.metrics });
+      if (c.restore) {
+        model.step = plan.step;
+        if (state) ws.writeParams(state, ws.slots);
+      }
+    }
+    // A copy: the model must not change when the caller's file object does.
+    if (plan.preprocessing !== undefined) setPreprocessing(model, toPlainJSON(plan.preprocessing));
+    return model;
   } catch (e) {
-    throw new ModelFormatError(`${where}: ${(e as Error).message}`);
+    model.dispose();
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(`model file: ${e instanceof NnError ? e.message : show(String(e))}`);
   }
-  model.compile({ loss, optimizer, metrics });
-}
-
-function isSize(v: unknown): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_UNITS;
 }

@@ -1,0 +1,100 @@
+// The compact form of the native format: the header as JSON, and the numbers
+// as one binary blob beside it, raw little-endian f32 with no base64 overhead:
+//
+//   json      the native header (see native.ts) plus
+//             weightsManifest: { dtype: 'float32', params: P, optimizerState: S }
+//   weights   P parameter floats, then S optimizer-state floats (4·(P + S) bytes)
+//
+// On disk (files.ts) they are model.json and weights.bin, as TF.js does.
+
+import { fail, checkPlainJSON, field, isWhole, own, parseJSON, record, type Rec } from './check';
+import { asBytes, bytesToFloats, floatsToBytes, concatBytes, toArrayBuffer } from './floats';
+import {
+  buildModel, checkFinite, readHeader, snapshot, MAX_PARAMS,
+  type LoadOptions, type ModelHeader, type ModelJSON, type Plan, type SaveOptions,
+} from './native';
+import type { Sequential } from '../model';
+
+export interface WeightsManifest {
+  dtype: 'float32';
+  /** Parameter floats at the start of the blob. */
+  params: number;
+  /** Optimizer-state floats after them (0 when not saved). */
+  optimizerState: number;
+}
+
+export interface ModelManifest extends ModelHeader {
+  weightsManifest: WeightsManifest;
+}
+
+export interface ModelArtifacts {
+  json: ModelManifest;
+  weights: ArrayBuffer;
+}
+
+/** What loading the pair accepts: the header as an object or text, the blob as any bytes. */
+export interface ModelArtifactsInput {
+  json: ModelManifest | string;
+  weights: ArrayBuffer | ArrayBufferView;
+}
+
+/** The model as a header and a binary blob (model.save() in the issue's words). */
+export function saveArtifacts(model: Sequential, options: SaveOptions = {}): ModelArtifacts {
+  const { header, params, state } = snapshot(model, options);
+  const json: ModelManifest = {
+    ...header,
+    weightsManifest: { dtype: 'float32', params: params.length, optimizerState: state?.length ?? 0 },
+  };
+  const bytes = concatBytes(state ? [floatsToBytes(params), floatsToBytes(state)] : [floatsToBytes(params)]);
+  return { json, weights: toArrayBuffer(bytes) };
+}
+
+/** A checked header of the binary form and the exact size its blob must have. */
+export interface CheckedManifest {
+  plan: Plan;
+  params: number;
+  state: number;
+  byteLength: number;
+}
+
+/** Checks the header half before the blob is read, so a wrong blob size is refused unread. */
+export function readManifest(input: unknown, where: string, options: LoadOptions = {}): CheckedManifest {
+  const root = record(typeof input === 'string' ? parseJSON(input, where) : input, 'the model', where);
+  checkPlainJSON(root, where);
+  const plan = readHeader(root, where, options);
+  const m = record(own(root, 'weightsManifest'), '"weightsManifest"', where);
+  field(m, 'dtype', (v) => v === 'float32', '"float32"', where);
+  field(m, 'params', (v) => v === plan.paramCount, `${plan.paramCount} (what the layers hold)`, where);
+  const state = field<number>(m, 'optimizerState', isWhole(0, 2 * MAX_PARAMS), 'a whole number ≥ 0', where);
+  if (state !== 0 && state !== plan.stateCount) {
+    fail(where, `expected "weightsManifest.optimizerState" to be 0 or ${plan.stateCount} (the saved optimizer's state size), got ${state}`);
+  }
+  return { plan, params: plan.paramCount, state, byteLength: (plan.paramCount + state) * 4 };
+}
+
+/** Builds the model from a checked header and its blob. */
+export function buildFromManifest(m: CheckedManifest, weights: ArrayBuffer | ArrayBufferView, where: string): Sequential {
+  const bytes = asBytes(weights);
+  if (bytes.length !== m.byteLength) {
+    fail(where, `the weights hold ${bytes.length} bytes; the header describes ${m.params} + ${m.state} floats = ${m.byteLength} bytes (truncated, or not this model's weights?)`);
+  }
+  const params = checkFinite(bytesToFloats(bytes, 0, m.params), 'weights', where);
+  const state = m.state ? checkFinite(bytesToFloats(bytes, m.params * 4, m.state), 'optimizer state', where) : null;
+  return buildModel(m.plan, params, state);
+}
+
+/** Loads the binary form from memory. */
+export function loadArtifacts(artifacts: ModelArtifactsInput, options: LoadOptions = {}): Sequential {
+  const where = 'model file';
+  const a = record(artifacts, 'the saved model ({ json, weights })', where) as Rec;
+  const weights = own(a, 'weights');
+  if (!(weights instanceof ArrayBuffer || ArrayBuffer.isView(weights))) {
+    fail(where, `expected "weights" to be an ArrayBuffer or a typed array, got ${weights === null ? 'null' : typeof weights}`);
+  }
+  return buildFromManifest(readManifest(own(a, 'json'), where, options), weights, where);
+}
+
+/** True for a parsed native file whose numbers are inline (JSON form) rather than in a blob. */
+export function isInlineJSON(root: unknown): root is ModelJSON {
+  return typeof root === 'object' && root !== null && typeof own(root as Rec, 'weights') === 'string';
+}

@@ -1,0 +1,59 @@
+// Float32 weights as bytes. Every format nnwasm reads or writes (its own,
+// TF.js' weights.bin, ONNX raw_data) stores little-endian IEEE 754 floats;
+// copying a Float32Array's memory is that on every little-endian host, and
+// the rare big-endian host swaps bytes here rather than writing a wrong file.
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The floats as little-endian bytes (a copy). */
+export function floatsToBytes(values: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(values.length * 4);
+  if (LITTLE_ENDIAN) bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  else {
+    const view = new DataView(bytes.buffer);
+    values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  }
+  return bytes;
+}
+
+/** `count` floats read from little-endian bytes starting at `byteOffset` (a copy; any alignment). */
+export function bytesToFloats(bytes: Uint8Array, byteOffset = 0, count = (bytes.length - byteOffset) >> 2): Float32Array {
+  const out = new Float32Array(count);
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes.subarray(byteOffset, byteOffset + count * 4));
+  else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + byteOffset, count * 4);
+    for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+  }
+  return out;
+}
+
+/** Index of the first NaN or ±Infinity, or −1. */
+export function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+/** Bytes of an ArrayBuffer or any view on one (a Node Buffer, a Uint8Array…), without copying. */
+export function asBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Concatenates byte chunks (weight shards, protobuf fields). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const c of chunks) length += c.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** A standalone ArrayBuffer holding exactly these bytes. */
+export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    ? bytes.buffer
+    : (bytes.slice().buffer as ArrayBuffer);
+}

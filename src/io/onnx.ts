@@ -1,0 +1,129 @@
+// ONNX export (IR version 7, opset 13), for onnxruntime and everything that
+// reads ONNX. Each dense layer becomes
+//
+//   Gemm(x, W, b)          W is [in × out] already, so no transB; no bias, no C
+//   then its activation    Relu, Sigmoid, Tanh, Softmax(axis −1), LeakyRelu(alpha
+//                          written out: ONNX's default 0.01 need not be ours),
+//                          swish as Mul(z, Sigmoid(z)); linear adds nothing
+//
+// Input "input" is [batch × inputDim] float32, output "output" [batch × units].
+
+import type { ActivationName } from '../activations';
+import type { Sequential } from '../model';
+import { concatBytes, floatsToBytes } from './floats';
+import { bytes, float32, message, string, varint } from './protobuf';
+
+const IR_VERSION = 7;
+const OPSET = 13;
+const FLOAT = 1; // TensorProto.DataType
+const ATTR_FLOAT = 1; // AttributeProto.AttributeType
+const ATTR_INT = 2;
+
+// Field numbers, from onnx.proto.
+const Model = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8 };
+const OpsetId = { version: 2 };
+const Graph = { node: 1, name: 2, initializer: 5, input: 11, output: 12 };
+const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5 };
+const Attribute = { name: 1, f: 2, i: 3, type: 20 };
+const Tensor = { dims: 1, dataType: 2, name: 8, rawData: 9 };
+const ValueInfo = { name: 1, type: 2 };
+const TypeProto = { tensorType: 1 };
+const TensorType = { elemType: 1, shape: 2 };
+const Shape = { dim: 1 };
+const Dim = { value: 1, param: 2 };
+
+export const ONNX_INPUT = 'input';
+export const ONNX_OUTPUT = 'output';
+
+/** The model as an ONNX ModelProto, serialized. */
+export function toOnnx(model: Sequential): Uint8Array {
+  const ws = model.workspace;
+  const params = ws.readParams();
+  const nodes: Uint8Array[] = [];
+  const initializers: Uint8Array[] = [];
+  let x = ONNX_INPUT;
+  model.layers.forEach((l, i) => {
+    const L = ws.layers[i], o = ws.offset(i);
+    const last = i === model.layers.length - 1;
+    const name = `dense_${i + 1}`;
+    const W = `${name}/kernel`, b = `${name}/bias`;
+    initializers.push(tensor(W, [L.inDim, L.units], params.subarray(o.w, o.w + L.inDim * L.units)));
+    if (l.useBias) initializers.push(tensor(b, [L.units], params.subarray(o.b, o.b + L.units)));
+    const a = last ? ONNX_OUTPUT : `${name}/a`;
+    const z = l.activation === 'linear' ? a : `${name}/z`;
+    nodes.push(node('Gemm', l.useBias ? [x, W, b] : [x, W], [z], `${name}/gemm`));
+    nodes.push(...activationNodes(l.activation, l.alpha, z, a, name));
+    x = a;
+  });
+  const graph = [
+    ...nodes.map((n) => message(Graph.node, n)),
+    string(Graph.name, 'nnwasm'),
+    ...initializers.map((t) => message(Graph.initializer, t)),
+    message(Graph.input, valueInfo(ONNX_INPUT, ['batch', ws.layers[0].inDim])),
+    message(Graph.output, valueInfo(ONNX_OUTPUT, ['batch', model.outputDim])),
+  ];
+  return concatBytes([
+    varint(Model.irVersion, IR_VERSION),
+    string(Model.producerName, 'nnwasm'),
+    message(Model.graph, ...graph),
+    message(Model.opsetImport, varint(OpsetId.version, OPSET)),
+  ]);
+}
+
+function activationNodes(f: ActivationName, alpha: number, z: string, a: string, name: string): Uint8Array[] {
+  switch (f) {
+    case 'linear':
+      return [];
+    case 'relu':
+      return [node('Relu', [z], [a], `${name}/relu`)];
+    case 'sigmoid':
+      return [node('Sigmoid', [z], [a], `${name}/sigmoid`)];
+    case 'tanh':
+      return [node('Tanh', [z], [a], `${name}/tanh`)];
+    case 'softmax':
+      return [node('Softmax', [z], [a], `${name}/softmax`, [attrInt('axis', -1)])];
+    case 'leakyRelu':
+      return [node('LeakyRelu', [z], [a], `${name}/leaky_relu`, [attrFloat('alpha', alpha)])];
+    case 'swish':
+      return [
+        node('Sigmoid', [z], [`${name}/sigmoid_z`], `${name}/swish_sigmoid`),
+        node('Mul', [z, `${name}/sigmoid_z`], [a], `${name}/swish_mul`),
+      ];
+  }
+}
+
+function node(op: string, inputs: string[], outputs: string[], name: string, attributes: Uint8Array[] = []): Uint8Array {
+  return concatBytes([
+    ...inputs.map((s) => string(Node.input, s)),
+    ...outputs.map((s) => string(Node.output, s)),
+    string(Node.name, name),
+    string(Node.opType, op),
+    ...attributes.map((at) => message(Node.attribute, at)),
+  ]);
+}
+
+function attrFloat(name: string, value: number): Uint8Array {
+  return concatBytes([string(Attribute.name, name), float32(Attribute.f, value), varint(Attribute.type, ATTR_FLOAT)]);
+}
+
+function attrInt(name: string, value: number): Uint8Array {
+  return concatBytes([string(Attribute.name, name), varint(Attribute.i, value), varint(Attribute.type, ATTR_INT)]);
+}
+
+function tensor(name: string, dims: number[], values: Float32Array): Uint8Array {
+  return concatBytes([
+    ...dims.map((d) => varint(Tensor.dims, d)),
+    varint(Tensor.dataType, FLOAT),
+    string(Tensor.name, name),
+    bytes(Tensor.rawData, floatsToBytes(values)),
+  ]);
+}
+
+/** A float tensor's name, type and shape; string dims are symbolic (the batch). */
+function valueInfo(name: string, dims: (number | string)[]): Uint8Array {
+  const shape = dims.map((d) => message(Shape.dim, typeof d === 'number' ? varint(Dim.value, d) : string(Dim.param, d)));
+  return concatBytes([
+    string(ValueInfo.name, name),
+    message(ValueInfo.type, message(TypeProto.tensorType, varint(TensorType.elemType, FLOAT), message(TensorType.shape, ...shape))),
+  ]);
+}

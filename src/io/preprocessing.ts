@@ -1,0 +1,47 @@
+// Preprocessing that travels with a model: a fitted scaler, label names, the
+// column order… whatever the caller needs to turn raw input into what the model
+// was trained on. It is kept beside the model (not in it: the model knows
+// nothing of data) and saved with it as plain JSON, so a model loaded in a
+// browser months later still gets its inputs scaled the same way.
+
+import { ConfigError, NnError } from '../errors';
+import type { Sequential } from '../model';
+import { checkPlainJSON } from './check';
+
+const attached = new WeakMap<Sequential, unknown>();
+
+/**
+ * Attaches preprocessing to a model; every save of the model then carries it.
+ * Anything JSON.stringify accepts works (objects with a toJSON method, such as
+ * a fitted scaler, are saved as what toJSON returns). undefined detaches.
+ */
+export function setPreprocessing(model: Sequential, value: unknown): void {
+  if (value === undefined) attached.delete(model);
+  else {
+    toPlainJSON(value); // refuse what could never be saved now, not at save time
+    attached.set(model, value);
+  }
+}
+
+/** What was attached, or what a loaded model file carried (as plain JSON data). */
+export function getPreprocessing(model: Sequential): unknown {
+  return attached.get(model);
+}
+
+/** The value as the plain JSON data a file will hold. */
+export function toPlainJSON(value: unknown): unknown {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw new ConfigError(`preprocessing: expected JSON-serializable data, but JSON.stringify failed (${(e as Error).message})`);
+  }
+  if (text === undefined) throw new ConfigError(`preprocessing: expected JSON-serializable data, got a ${typeof value}`);
+  const plain: unknown = JSON.parse(text);
+  try {
+    checkPlainJSON(plain, 'preprocessing');
+  } catch (e) {
+    throw new ConfigError((e as NnError).message);
+  }
+  return plain;
+}
