@@ -134,3 +134,67 @@ describe('predictions do not depend on batching, saving or the call', () => {
     );
   });
 });
+
+describe('the model loader never crashes on a mutated file', () => {
+  const source = build(
+    { inputDim: 3, hidden: [{ units: 4, activation: 'relu' }], outputs: 2, head: HEADS[3], rows: 1, optimizer: 'adam', seed: 5 },
+    simd,
+  );
+  const text = JSON.stringify(source);
+  const json = JSON.parse(text) as Record<string, unknown>;
+
+  /** Loading must give a model or a ModelFormatError, nothing else. */
+  function loadsOrRefuses(load: () => nn.Sequential): void {
+    try {
+      const m = load();
+      expect(m.predict([[0.1, 0.2, 0.3]]).data.every(Number.isFinite)).toBe(true);
+      m.dispose();
+    } catch (e) {
+      if (!(e instanceof nn.ModelFormatError)) throw e;
+    }
+  }
+
+  const anyJson = fc.jsonValue({ maxDepth: 3 });
+  /** A path to some value inside the file, and what to put there. */
+  const edits = fc.array(fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), anyJson, fc.boolean()), { minLength: 1, maxLength: 4 });
+
+  it('random values put anywhere in the JSON, or keys deleted', () => {
+    fc.assert(
+      fc.property(edits, (changes) => {
+        const copy = structuredClone(json);
+        for (const [path, value, remove] of changes) {
+          let node: unknown = copy;
+          for (let d = 0; d < path.length; d++) {
+            if (typeof node !== 'object' || node === null) break;
+            const keys = Object.keys(node);
+            if (!keys.length) break;
+            const key = keys[path[d] % keys.length];
+            if (d === path.length - 1 || typeof (node as Record<string, unknown>)[key] !== 'object') {
+              if (remove) delete (node as Record<string, unknown>)[key];
+              else (node as Record<string, unknown>)[key] = value;
+              break;
+            }
+            node = (node as Record<string, unknown>)[key];
+          }
+        }
+        loadsOrRefuses(() => nn.loadModel(copy as unknown as nn.ModelJSON));
+      }),
+      { numRuns: 300, seed: 17 },
+    );
+  });
+
+  it('random bytes changed, cut or inserted in the text', () => {
+    fc.assert(
+      fc.property(fc.nat(text.length - 1), fc.string({ maxLength: 8 }), fc.nat(8), (at, insert, cut) => {
+        loadsOrRefuses(() => nn.loadModel(text.slice(0, at) + insert + text.slice(at + cut)));
+      }),
+      { numRuns: 300, seed: 19 },
+    );
+  });
+
+  it('prototype keys are refused or ignored, never followed', () => {
+    const hostile = text.replace('"layers":', '"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"layers":');
+    loadsOrRefuses(() => nn.loadModel(hostile));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
