@@ -20,6 +20,9 @@ export class ConfigError extends NnError {}
 /** fit / evaluate called before compile. */
 export class NotCompiledError extends NnError {}
 
+/** A scaler or label encoder used before fit. */
+export class NotFittedError extends NnError {}
+
 /** A model used after dispose(). */
 export class DisposedError extends NnError {}
 

@@ -138,7 +138,7 @@ describe('configuration errors', () => {
   });
 
   it('every error is an NnError, and exported', () => {
-    for (const E of [nn.ShapeError, nn.ValueError, nn.ConfigError, nn.NotCompiledError, nn.DisposedError, nn.ModelFormatError]) {
+    for (const E of [nn.ShapeError, nn.ValueError, nn.ConfigError, nn.NotCompiledError, nn.NotFittedError, nn.DisposedError, nn.ModelFormatError]) {
       expect(new E('x')).toBeInstanceOf(nn.NnError);
       expect(new E('x').name).toBe(E.name);
     }

@@ -1,7 +1,7 @@
 // Class labels as the model needs them: integer class indices (labelEncoder)
 // and one-hot rows (oneHot). Labels may be strings or numbers.
 
-import { ConfigError, ValueError } from '../errors';
+import { NotFittedError, ValueError } from '../errors';
 import { Matrix, describe } from '../matrix';
 
 export type Label = string | number;
@@ -115,7 +115,7 @@ export class LabelEncoder {
   }
 
   private checkFitted(what: string): void {
-    if (!this.fitted) throw new ConfigError(`labelEncoder.${what}: the encoder is not fitted; call fit(labels) first`);
+    if (!this.fitted) throw new NotFittedError(`labelEncoder.${what}: the encoder is not fitted; call fit(labels) first`);
   }
 }
 

@@ -2,7 +2,7 @@
 // standardScaler (x − mean) / std and minMaxScaler onto a range. Statistics are
 // kept in float64 and saved as plain JSON, so a model file can carry them.
 
-import { ConfigError, ShapeError, ValueError } from '../errors';
+import { NotFittedError, ShapeError, ValueError } from '../errors';
 import { Matrix, assertFinite, describe, type MatrixLike } from '../matrix';
 
 export interface StandardScalerJSON {
@@ -73,7 +73,7 @@ abstract class AffineScaler {
   }
 
   private checked(x: MatrixLike, what: string): [Matrix, Float64Array, Float64Array] {
-    if (!this.shift || !this.factor) throw new ConfigError(`${this.name}.${what}: the scaler is not fitted; call fit(x) first`);
+    if (!this.shift || !this.factor) throw new NotFittedError(`${this.name}.${what}: the scaler is not fitted; call fit(x) first`);
     const X = this.data(x, what);
     if (X.cols !== this.shift.length) {
       throw new ShapeError(`${this.name}.${what}: expected x with ${this.shift.length} columns (as fitted), got ${X.cols}`);
