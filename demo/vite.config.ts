@@ -1,0 +1,16 @@
+// The demo page, built and served by Vite. 'nnwasm' is the built package
+// (dist/index.js, the file users get, with its Wasm inlined), not src/.
+//   npm run demo          prepare the data, then serve with reload
+//   npm run demo:build    prepare the data, then build to demo/dist/
+
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: './', // the built page works from any folder of any static server
+  resolve: { alias: { nnwasm: fileURLToPath(new URL('../dist/index.js', import.meta.url)) } },
+  worker: { format: 'es' },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  server: { host: '127.0.0.1' },
+});
