@@ -129,27 +129,22 @@ function loss(w0: number[][], w1: number[]): number {
 }
 
 /**
- * What the library computes for one sample: one forward and one backward pass
- * over the model's workspace, then its buffers read back. This reaches into
- * library internals (the workspace is what fit uses between the steps it
- * takes); everyday code never needs it.
+ * What the library computes for one sample: model.backprop runs one forward
+ * and one backward pass without updating, and returns the layers' outputs,
+ * the output layer's delta and the gradients in getWeights() order.
  */
 function libraryPass(model: nn.Sequential, x: number[], y: number): Pass {
-  const ws = model.workspace;
-  ws.ensureCapacity(1, 1);
-  model.loadInputs(nn.Matrix.from([x]), nn.Matrix.from([[y]]), 0, 1);
-  model.forward(1);
-  model.backward(1);
-  const read = (ptr: number, n: number) => Array.from(ws.be.heap.read(ptr, n));
-  const [hidden, output] = ws.layers;
-  const grads = Array.from(ws.readParams(ws.grads)); // laid out like the weights: W⁰ row by row, then W¹
+  const pass = model.backprop([x], [[y]]);
+  const [hidden, output] = pass.activations;
+  const [dW0] = pass.gradients; // kernels only: these layers have no bias
+  const dW1 = pass.gradients[1];
   return {
-    h: read(hidden.a, 2),
-    yHat: read(output.a, 1)[0],
+    h: Array.from(hidden.data),
+    yHat: output.data[0],
     // The output layer's delta: ∂L/∂z¹, which is ∂L/∂ŷ because f1 is the identity.
-    dLdyHat: read(output.d, 1)[0],
-    dW0: [grads.slice(0, 2), grads.slice(2, 4)],
-    dW1: grads.slice(4, 6),
+    dLdyHat: pass.outputDelta.data[0],
+    dW0: dW0.toArray(),
+    dW1: Array.from(dW1.data),
   };
 }
 

@@ -5,7 +5,7 @@ export { Matrix, type MatrixLike } from './matrix';
 export * as ops from './ops';
 export { ACTIVATIONS, type ActivationName } from './activations';
 export { dense, type Dense, type DenseConfig } from './layers';
-export { Sequential, sequential, perceptron, type CompileOptions, type SequentialOptions } from './model';
+export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type SequentialOptions } from './model';
 export type { FitOptions, History, Callbacks, EarlyStoppingOptions, Logs, StopReason } from './fit';
 export { LOSSES, type LossName } from './losses';
 export { METRICS } from './metrics';

@@ -34,6 +34,17 @@ export interface CompileOptions {
   metrics?: string[];
 }
 
+export interface BackpropResult {
+  /** The mean loss of the batch. */
+  loss: number;
+  /** Each layer's output A = f(Z), [rows × units]. */
+  activations: Matrix[];
+  /** ∂L/∂Z of the output layer: p − y over N for the fused pairs. */
+  outputDelta: Matrix;
+  /** ∂L/∂θ: kernel [in × out] then bias [1 × out] per layer, as getWeights. */
+  gradients: Matrix[];
+}
+
 interface Compiled {
   loss: Loss;
   optimizer: Optimizer;
@@ -196,10 +207,38 @@ export class Sequential {
     return logs;
   }
 
+  /**
+   * One forward and backward pass on (x, y) without updating anything, for
+   * looking at backprop: the mean loss, each layer's activations A, the
+   * output layer's delta ∂L/∂Z, and ∂L/∂θ in getWeights() order.
+   */
+  backprop(x: MatrixLike, y: Targets): BackpropResult {
+    const { loss } = this.compileConfig;
+    const X = toInputs(x, this.inputDim, 'backprop');
+    const Y = toTargets(y, loss, this.outputDim, X.rows, 'backprop');
+    const ws = this.ensureBuilt(X.cols);
+    ws.ensureCapacity(X.rows, Y.cols);
+    this.loadInputs(X, Y, 0, X.rows);
+    this.forward(X.rows);
+    const value = this.lossValue(X.rows);
+    this.backward(X.rows);
+    const read = (ptr: number, cols: number) => new Matrix(X.rows, cols, ws.be.heap.read(ptr, X.rows * cols));
+    return {
+      loss: value,
+      activations: ws.layers.map((L) => read(L.a, L.units)),
+      outputDelta: read(ws.output.d, ws.output.units),
+      gradients: this.weightMatrices(ws.readParams(ws.grads)),
+    };
+  }
+
   /** Layer by layer, the kernel [in × out] then the bias [1 × out] (Keras order). */
   getWeights(): Matrix[] {
+    return this.weightMatrices(this.workspace.readParams());
+  }
+
+  /** A parameter-block copy cut into per-layer kernel and bias matrices. */
+  private weightMatrices(params: Float32Array): Matrix[] {
     const ws = this.workspace;
-    const params = ws.readParams();
     return ws.layers.flatMap((L, i) => {
       const o = ws.offset(i);
       const kernel = new Matrix(L.inDim, L.units, params.slice(o.w, o.w + L.inDim * L.units));

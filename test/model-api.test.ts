@@ -416,3 +416,25 @@ describe('predictInto', () => {
     expect(() => m.predictInto(bad, out)).toThrow(/NaN at row 1, column 1/);
   });
 });
+
+describe('backprop', () => {
+  it('returns the loss, activations, output delta and gradients of one pass, changing nothing', () => {
+    // A linear model with MSE: ∂L/∂W = 2/N·Xᵀ(XW + b − y), ∂L/∂b = 2/N·Σ(XW + b − y).
+    const m = nn.sequential([nn.dense({ units: 1, inputDim: 2 })], { seed: 4 });
+    m.compile({ loss: 'mse', optimizer: nn.sgd({ learningRate: 0.1 }) });
+    const x = [[1, 2], [3, -1], [0.5, 0.5]], y = [[1], [0], [2]];
+    const before = m.getWeights().map((w) => Array.from(w.data));
+    const [W, b] = before;
+    const r = x.map(([a, c], i) => a * W[0] + c * W[1] + b[0] - y[i][0]);
+    const pass = m.backprop(x, y);
+    expect(pass.loss).toBeCloseTo(r.reduce((s, v) => s + v * v, 0) / 3, 6);
+    expect(pass.loss).toBeCloseTo(m.evaluate(x, y).loss, 6);
+    expect(Array.from(pass.activations[0].data)).toEqual(Array.from(m.predict(x).data));
+    pass.outputDelta.data.forEach((d, i) => expect(d).toBeCloseTo((2 / 3) * r[i], 6));
+    const [gW, gb] = pass.gradients;
+    expect(gW.rows).toBe(2);
+    [0, 1].forEach((j) => expect(gW.data[j]).toBeCloseTo((2 / 3) * x.reduce((s, xi, i) => s + xi[j] * r[i], 0), 5));
+    expect(gb.data[0]).toBeCloseTo((2 / 3) * r.reduce((s, v) => s + v, 0), 5);
+    expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
+  });
+});
