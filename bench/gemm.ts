@@ -1,8 +1,8 @@
 // GEMM benchmark: C = op(A)·op(B) in the three forms backprop uses (A·B
 // forward, A·Bᵀ and Aᵀ·B backward), for the Wasm SIMD and scalar builds
-// against a careful pure-JS loop, and the js reference backend at the
-// smallest size. Operands live in each backend's heap, allocated and filled
-// once: the timed call is be.gemm alone, with no copies.
+// against pure-JS loops and the js reference backend. Operands live in each
+// backend's heap, allocated and filled once: the timed call is be.gemm alone,
+// with no copies.
 //
 // All three forms compute the same product: A·Bᵀ is fed Bᵀ stored [n×k] and
 // Aᵀ·B is fed Aᵀ stored [k×m], so every case is checked against one
@@ -66,8 +66,6 @@ export interface GemmBenchOptions {
   progress?: ((line: string) => void) | null;
 }
 
-/** The js reference backend runs only up to this many multiply-adds (the smallest size): it is slow. */
-const JS_BACKEND_MAX_MACS = 32 * 784 * 128;
 
 const TRANS: Record<Form, { transA: boolean; transB: boolean }> = {
   'A·B': { transA: false, transB: false },
@@ -289,8 +287,8 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
     const ref = new Float32Array(m * n);
     jsGemmNN(x.a, x.b, ref, m, k, n);
 
-    const impls: Impl[] = IMPLS.filter((impl) => impl !== 'js-backend' || macs <= JS_BACKEND_MAX_MACS);
-    if (impls.includes('js-backend')) backends['js-backend'] ??= createJsBackend();
+    const impls: Impl[] = [...IMPLS];
+    backends['js-backend'] ??= createJsBackend();
     const placed = new Map<Impl, Placed>();
     for (const impl of impls) {
       const be = backends[impl];

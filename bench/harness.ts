@@ -78,3 +78,32 @@ export function measureAsync(name: string, fn: () => Promise<unknown>, timing: T
     bench.run({ async: true });
   });
 }
+
+/** The machine a run happened on, for the head of RESULTS.md. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  v8: string;
+}
+
+export function machine(): Machine {
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: os.availableParallelism(),
+    memoryGiB: os.totalmem() / 2 ** 30,
+    os: `${os.type()} ${os.release()} (${os.platform()}-${os.arch()})`,
+    node: process.version,
+    v8: process.versions.v8,
+  };
+}
+
+/** A GitHub-flavoured Markdown table; `|` in cells is escaped. */
+export function markdownTable(headers: string[], rows: string[][], align: Align[]): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  const rule = `|${align.map((a) => (a === 'right' ? ' ---: ' : ' --- ')).join('|')}|`;
+  return [line(headers), rule, ...rows.map(line)].join('\n');
+}

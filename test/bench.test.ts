@@ -1,9 +1,18 @@
 // The bench suites run here in quick mode (one short iteration per case), so
 // they cannot rot: each must still run, verify its results and report sane figures.
 
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ACTIVATIONS } from '../src/activations';
+import { KERNEL_IMPLS, runActivationBench, type ActivationCase } from '../bench/activations';
 import { FORMS, runGemmBench, type GemmCase } from '../bench/gemm';
-import { runTrainingBench } from '../bench/training';
+import { machine } from '../bench/harness';
+import { renderResults } from '../bench/results';
+import { NNWASM_JS, NNWASM_WASM, runTrainingBench, type TrainingResults } from '../bench/training';
 
 function expectSane(results: GemmCase[]): void {
   for (const r of results) {
@@ -40,15 +49,106 @@ describe('bench/gemm.ts', () => {
   });
 });
 
-describe('bench/training.ts', () => {
-  it('runs one short iteration on both backends and reports sane figures', async () => {
-    let printed = '';
-    const results = await runTrainingBench({ quick: true, log: (text) => (printed += text) });
-    expect(results.map((r) => r.backend)).toEqual(['wasm', 'js']);
-    for (const r of results) {
-      for (const v of [r.samplesPerSecond, r.msPerEpoch, r.latencyMicros, r.throughput]) expect(v > 0 && Number.isFinite(v)).toBe(true);
-      expect(r.accuracy).toBeGreaterThan(0.3); // 256 digits, one pass: far above chance (0.1)
+function expectSaneActivations(results: ActivationCase[]): void {
+  expect(results).toHaveLength(ACTIVATIONS.length * KERNEL_IMPLS.length);
+  for (const r of results) {
+    const what = `${r.activation} ${r.impl}`;
+    for (const [key, v] of Object.entries({ hz: r.hz, melems: r.melems, vsJs: r.vsJs })) {
+      expect(Number.isFinite(v) && v > 0, `${what}: ${key} = ${v}`).toBe(true);
     }
-    expect(printed).toContain('samples/s');
-  }, 120_000);
+    if (r.impl === 'wasm-simd') expect(r.simdOverScalar! > 0, what).toBe(true);
+    else expect(r.simdOverScalar, what).toBeUndefined();
+  }
+}
+
+describe('bench/activations.ts', () => {
+  it('runs one short iteration of every activation and softmax on 1e6 elements, each Wasm build checked against the js backend', async () => {
+    let printed = '';
+    const results = await runActivationBench({ quick: true, log: (text) => (printed += text) });
+    expectSaneActivations(results);
+    expect(results.every((r) => r.elements === 1_000_000)).toBe(true);
+    expect(results.find((r) => r.activation === 'softmax')).toMatchObject({ rows: 100_000, cols: 10 });
+    for (const word of ['M elem/s', 'simd/scalar', 'softmax', 'swish']) expect(printed).toContain(word);
+  });
+
+  it('checks its results at a ragged size too (vector tails)', async () => {
+    expectSaneActivations(await runActivationBench({ quick: true, elements: 70, log: () => {} }));
+  });
+});
+
+// The training suite runs once (a few hundred digits) and the results tests reuse its output.
+let training: TrainingResults | undefined;
+const PEERS = ['tfjs-layers (wasm)', 'tfjs-layers (cpu)', 'brain.js', 'onnxruntime-node'];
+
+describe('bench/training.ts', () => {
+  it('runs nnwasm and every peer for one short iteration and reports sane figures', async () => {
+    let printed = '';
+    training = await runTrainingBench({ quick: true, log: (text) => (printed += text) });
+    // Every peer is installed as a devDependency and runs here: none may silently drop out.
+    expect(training.unavailable).toEqual([]);
+    expect(training.cases.map((c) => c.name)).toEqual([NNWASM_WASM, NNWASM_JS, ...PEERS]);
+    expect(training.trainRows).toBe(320);
+    for (const c of training.cases) {
+      const figures = [c.latencyMicros, c.throughput, ...(c.training ? [c.training.samplesPerSecond, c.training.msPerEpoch] : [])];
+      for (const v of figures) expect(v > 0 && Number.isFinite(v), c.name).toBe(true);
+      expect(c.about, c.name).not.toBe('');
+    }
+    const byName = (name: string) => training!.cases.find((c) => c.name === name)!;
+    const wasm = byName(NNWASM_WASM);
+    expect(byName('onnxruntime-node').training).toBeUndefined();
+    expect(wasm.training!.accuracyAfterOneEpoch).toBeGreaterThan(0.3); // 320 digits, one pass: far above chance (0.1)
+    // Same initial weights, data order, loss and optimizer: nnwasm on both backends and TF.js on both learn the same thing.
+    for (const name of [NNWASM_JS, 'tfjs-layers (wasm)', 'tfjs-layers (cpu)']) {
+      expect(Math.abs(byName(name).training!.accuracyAfterOneEpoch - wasm.training!.accuracyAfterOneEpoch), name).toBeLessThanOrEqual(0.02);
+    }
+    // onnxruntime runs nnwasm's trained model, exported: the same predictions.
+    expect(Math.abs(byName('onnxruntime-node').accuracy - wasm.accuracy)).toBeLessThanOrEqual(0.01);
+    expect(byName('brain.js').accuracy).toBeGreaterThan(0.15); // its sigmoid/MSE/batch-1 stand-in still learns
+    for (const word of ['samples/s', 'predict 1 (µs)', ...PEERS]) expect(printed).toContain(word);
+  }, 180_000);
+});
+
+describe('bench/results.ts', () => {
+  it('writes every section and a summary ratio for every peer from one run', async () => {
+    expect(training, 'the training suite ran').toBeDefined();
+    const gemm = await runGemmBench({ quick: true, log: () => {} });
+    const activations = await runActivationBench({ quick: true, elements: 1000, log: () => {} });
+    const md = renderResults({
+      info: { date: '2024-06-13T12:00:00.000Z', machine: machine(), quick: true, seconds: 60, load: { start: 2, max: 2, end: 2 }, busy: true },
+      gemm, activations, training,
+    });
+    for (const heading of ['## Summary', '### GEMM', '### Activations and softmax', '## 2. Training', '## 3. Inference', '### Contenders and what differs']) {
+      expect(md).toContain(heading);
+    }
+    for (const words of ['Quick mode', 'machine was busy', process.version, machine().cpu, '2024-06-13', ...PEERS.map((p) => `× ${p}`)]) {
+      expect(md).toContain(words);
+    }
+    const summary = md.slice(md.indexOf('## Summary'), md.indexOf('## 1.'));
+    for (const row of ['GEMM 32×784×128', 'Activation forward + derivative', 'Softmax', 'Train one epoch', 'Predict 1 digit', 'Predict 1 000 digits']) {
+      const line = summary.split('\n').find((l) => l.startsWith(`| ${row}`));
+      expect(line, row).toBeDefined();
+      expect(line, row).toMatch(/\d×/);
+    }
+    expect(md).not.toMatch(/NaN|undefined|Infinity/);
+  });
+});
+
+describe('bench/index.ts', () => {
+  it('runs every suite in quick mode through the bench loader and writes the results file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nnwasm-bench-'));
+    try {
+      const out = path.join(dir, 'RESULTS.md');
+      const { stdout } = await promisify(execFile)(
+        process.execPath, ['--import', './bench/register.mjs', 'bench/index.ts', '--quick', '--out', out],
+        { cwd: path.resolve(__dirname, '..'), maxBuffer: 1 << 24 },
+      );
+      for (const suite of ['=== gemm', '=== activations', '=== training']) expect(stdout).toContain(suite);
+      const md = readFileSync(out, 'utf8');
+      expect(md).toContain('## Summary');
+      expect(md).toContain('Quick mode');
+      expect(md).not.toContain('not run.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
