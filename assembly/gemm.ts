@@ -20,8 +20,8 @@ const KC: i32 = 256;
 const NR: i32 = 8;
 const MR: i32 = 4;
 
-// 8 zeros: the starting accumulators of K-blocks after the first (no bias).
-const ZEROS: usize = memory.data(NR * 4, 16);
+// 16 zeros: the starting accumulators of K-blocks after the first (no bias).
+const ZEROS: usize = memory.data(2 * NR * 4, 16);
 // Spill slot for a partial panel (n not a multiple of 8).
 const TAIL: usize = memory.data(NR * 4, 16);
 
@@ -57,16 +57,27 @@ export function gemm(
     const first = k0 == 0;
     const add = accumulate || !first;
     const aBlock = a + <usize>k0 * depthStride;
-    for (let j = 0; j < n; j += NR) {
+    let j = 0;
+    while (j < n) {
       const width = min(NR, n - j);
       // A full panel of a row-major B is already 8 contiguous floats per
       // depth step, n apart: read it in place. Bᵀ and the ragged last panel
       // are packed into [kc][8] first.
       const direct = !transB && width == NR;
+      const init = first ? biasPanel + (<usize>j << 2) : ZEROS;
+      if (direct && m < MR && n - j >= 2 * NR) {
+        // A few rows (a single prediction): B is read once, so take two
+        // panels at a time and use each 64-byte line of it whole.
+        for (let i = 0; i < m; i++) {
+          kernel1x16(aBlock + <usize>i * rowStride, depthStride, b + ((<usize>k0 * n + j) << 2), ldc, kc, init,
+            c + <usize>i * ldc + (<usize>j << 2), add);
+        }
+        j += 2 * NR;
+        continue;
+      }
       const panel = direct ? b + ((<usize>k0 * n + j) << 2) : packed;
       const bs: usize = direct ? ldc : NR << 2;
       if (!direct) packPanel(b, packed, k0, kc, j, width, k, n, transB);
-      const init = first ? biasPanel + (<usize>j << 2) : ZEROS;
       let i = 0;
       for (; i + MR <= m; i += MR) {
         kernel4x8(aBlock + <usize>i * rowStride, rowStride, depthStride, panel, bs, kc, init,
@@ -76,6 +87,7 @@ export function gemm(
         kernel1x8(aBlock + <usize>i * rowStride, depthStride, panel, bs, kc, init,
           c + <usize>i * ldc + (<usize>j << 2), width, add);
       }
+      j += NR;
     }
     k0 += KC;
   } while (k0 < k);
@@ -162,6 +174,30 @@ function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k
     storeRow(c + 3 * ldc, c30, c31, width, add);
   } else {
     for (let r: usize = 0; r < 4; r++) kernel1x8(a + r * rs, ks, panel, bs, kc, init, c + r * ldc, width, add);
+  }
+}
+
+// 1 row × 16 columns, from two adjacent panels of a row-major B. Each
+// column adds in the same order as in the other kernels, so results match.
+function kernel1x16(a: usize, ks: usize, panel: usize, bs: usize, kc: i32, init: usize, c: usize, add: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    let c0 = v128.load(init), c1 = v128.load(init, 16), c2 = v128.load(init, 32), c3 = v128.load(init, 48);
+    let bp = panel;
+    let off: usize = 0;
+    for (let p = 0; p < kc; p++) {
+      const x = v128.load32_splat(a + off);
+      c0 = madd(x, v128.load(bp), c0);
+      c1 = madd(x, v128.load(bp, 16), c1);
+      c2 = madd(x, v128.load(bp, 32), c2);
+      c3 = madd(x, v128.load(bp, 48), c3);
+      off += ks;
+      bp += bs;
+    }
+    storeRow(c, c0, c1, NR, add);
+    storeRow(c + 32, c2, c3, NR, add);
+  } else {
+    kernel1x8(a, ks, panel, bs, kc, init, c, NR, add);
+    kernel1x8(a, ks, panel + 32, bs, kc, init + 32, c + 32, NR, add);
   }
 }
 

@@ -349,8 +349,9 @@ export class Sequential {
   }
 
   /**
-   * @internal Copies rows order[start…start+rows) of X (and Y) into the
-   * workspace, element by element: no subarray objects in a step.
+   * @internal Copies rows start…start+rows of X (and Y) into the workspace,
+   * through `order` when given: a training step gathers its shuffled rows
+   * element by element, allocating nothing.
    */
   loadInputs(X: Matrix, Y: Matrix | null, start: number, rows: number, order?: Uint32Array): void {
     const ws = this.ws!;
@@ -400,8 +401,14 @@ function warnMismatch(loss: string, output: string): void {
 
 function copyRows(h: Float32Array, to: number, M: Matrix, start: number, rows: number, order?: Uint32Array): void {
   const cols = M.cols, data = M.data;
+  if (!order) {
+    // Consecutive rows are one block: a single memcpy (its one view object is
+    // the only allocation, and predict / evaluate are not training steps).
+    h.set(data.subarray(start * cols, (start + rows) * cols), to);
+    return;
+  }
   for (let r = 0; r < rows; r++) {
-    const src = (order ? order[start + r] : start + r) * cols;
+    const src = order[start + r] * cols;
     const dst = to + r * cols;
     for (let j = 0; j < cols; j++) h[dst + j] = data[src + j];
   }
