@@ -15,7 +15,8 @@ import { pathToFileURL } from 'node:url';
 import type { Backend } from '../src/backend/backend';
 import type { Ptr } from '../src/backend/core';
 import { createJsBackend } from '../src/backend/index';
-import { createWasmBackend } from '../src/backend/wasm';
+import { bestBuild, createWasmBackend } from '../src/backend/wasm';
+import { loadTfjsWasm } from './peers/tfjs';
 import { Random } from '../src/random';
 import { QUICK, environment, fmt, formatTable, measure, type Timing } from './harness';
 
@@ -35,7 +36,7 @@ export const SIZES: readonly GemmSize[] = [
 export const FORMS = ['A·B', 'A·Bᵀ', 'Aᵀ·B'] as const;
 export type Form = (typeof FORMS)[number];
 
-export const IMPLS = ['js-ikj', 'js-loop', 'js-backend', 'wasm-scalar', 'wasm-simd'] as const;
+export const IMPLS = ['js-ikj', 'js-loop', 'js-backend', 'tfjs-wasm', 'wasm-scalar', 'wasm-simd', 'wasm-relaxed'] as const;
 export type Impl = (typeof IMPLS)[number];
 
 export interface GemmCase extends GemmSize {
@@ -54,6 +55,8 @@ export interface GemmCase extends GemmSize {
   vsJsLoop: number;
   /** On wasm-simd rows: hz over wasm-scalar's. */
   simdOverScalar?: number;
+  /** On wasm-simd rows: hz over TF.js wasm's tf.matMul. */
+  simdOverTfjs?: number;
 }
 
 export interface GemmBenchOptions {
@@ -274,10 +277,13 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
 
   const backends: Partial<Record<Impl, Backend>> = {
     'wasm-scalar': await createWasmBackend('scalar'),
+    // Only where the engine validates it: Node 20 needs --experimental-wasm-relaxed-simd (npm run bench passes it).
+    ...(bestBuild(true) === 'relaxed' ? { 'wasm-relaxed': await createWasmBackend('relaxed') } : {}),
     'wasm-simd': await createWasmBackend('simd'),
   };
   const rng = new Random(20240611);
   const results: GemmCase[] = [];
+  const tf = await loadTfjsWasm();
   const started = performance.now();
 
   for (const size of sizes) {
@@ -287,8 +293,10 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
     const ref = new Float32Array(m * n);
     jsGemmNN(x.a, x.b, ref, m, k, n);
 
-    const impls: Impl[] = [...IMPLS];
+    const impls: Impl[] = IMPLS.filter((impl) => impl !== 'wasm-relaxed' || backends[impl])
+      .filter((impl) => impl !== 'tfjs-wasm' || tf);
     backends['js-backend'] ??= createJsBackend();
+    const tensors = tf && { a: tf.tensor2d(x.a, [m, k]), at: tf.tensor2d(x.at, [k, m]), b: tf.tensor2d(x.b, [k, n]), bt: tf.tensor2d(x.bt, [n, k]) };
     const placed = new Map<Impl, Placed>();
     for (const impl of impls) {
       const be = backends[impl];
@@ -303,7 +311,17 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
           const name = `gemm ${m}×${k}×${n} ${form} ${impl}`;
           let run: () => void, result: () => Float32Array;
           const be = backends[impl];
-          if (be) {
+          if (impl === 'tfjs-wasm') {
+            // tf.matMul on TF.js's wasm backend (XNNPACK), read back with dataSync as a user would.
+            const [ta, tb] = inputs(tensors!, form);
+            let c: Float32Array = new Float32Array(m * n).fill(NaN);
+            run = () => {
+              const out = tf!.matMul(ta, tb, transA, transB);
+              c = out.dataSync() as Float32Array;
+              out.dispose();
+            };
+            result = () => c;
+          } else if (be) {
             const p = placed.get(impl)!;
             const [pa, pb] = inputs(p, form);
             be.heap.write(p.c, new Float32Array(m * n).fill(NaN)); // an unwritten element shows
@@ -326,12 +344,14 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
             gflops: (2 * macs * r.hz) / 1e9, vsIkj: r.hz / hz.get('js-ikj')!, vsJsLoop: r.hz / (hz.get('js-loop') ?? NaN),
           };
           if (impl === 'wasm-simd') row.simdOverScalar = r.hz / hz.get('wasm-scalar')!;
+          if (impl === 'wasm-simd' && hz.has('tfjs-wasm')) row.simdOverTfjs = r.hz / hz.get('tfjs-wasm')!;
           results.push(row);
           progress?.(`${name}: ${fmt(r.hz)} ops/s ±${r.rme.toFixed(1)}% (${r.samples} samples), ${fmt(row.gflops)} GFLOP/s`);
         }
       }
     } finally {
       for (const [impl, p] of placed) release(backends[impl]!, p);
+      if (tensors) for (const t of Object.values(tensors)) t.dispose();
     }
   }
 

@@ -101,9 +101,12 @@ function summaryTable(run: BenchRun): string | undefined {
     if (js.length === 0) [js, mark, dagger] = [by('js-loop'), ' †', true];
     const ratio = (other: GemmCase[]) =>
       other.length === simd.length ? geomean(simd.map((s) => s.hz / other.find((o) => o.form === s.form)!.hz)) : undefined;
+    // GEMM is compared with TF.js's own tf.matMul on its wasm backend, in that peer's column.
+    const tfjs = ratio(by('tfjs-wasm'));
     rows.push([
       `GEMM ${size.m}×${size.k}×${size.n}, GFLOP/s (geo-mean of A·B, A·Bᵀ, Aᵀ·B)`,
-      fmt(geomean(simd.map((s) => s.gflops))), times(ratio(js)) + mark, times(ratio(scalar)), ...blank(),
+      fmt(geomean(simd.map((s) => s.gflops))), times(ratio(js)) + mark, times(ratio(scalar)),
+      ...peers.map((p) => (p === 'tfjs-layers (wasm)' ? times(tfjs) : '—')),
     ]);
   }
   const acts = run.activations ?? [];
@@ -160,7 +163,7 @@ function uniqueSizes(cases: GemmCase[]): { m: number; k: number; n: number }[] {
 }
 
 function gemmTable(cases: GemmCase[]): string {
-  const impls: Impl[] = ['wasm-simd', 'wasm-scalar', 'js-backend', 'js-loop', 'js-ikj'];
+  const impls: Impl[] = ['wasm-simd', 'wasm-relaxed', 'wasm-scalar', 'tfjs-wasm', 'js-backend', 'js-loop', 'js-ikj'];
   const rows: string[][] = [];
   for (const size of uniqueSizes(cases)) {
     for (const form of [...new Set(cases.map((c) => c.form))]) {
@@ -176,18 +179,20 @@ function gemmTable(cases: GemmCase[]): string {
         const c = get(impl);
         return c ? times(simd.hz / c.hz) : '—';
       };
-      rows.push([`${size.m}×${size.k}×${size.n}`, form, ...impls.map(cell), over('js-backend'), over('js-loop'), over('js-ikj'), over('wasm-scalar')]);
+      rows.push([`${size.m}×${size.k}×${size.n}`, form, ...impls.map(cell), over('tfjs-wasm'), over('js-backend'), over('js-loop'), over('js-ikj'), over('wasm-scalar')]);
     }
   }
   return [
     'C = op(A)·op(B) in f32, the three forms backprop uses. Cells: GFLOP/s = 2·M·K·N·ops/s / 10⁹, then ops/s ±rme. ' +
       'Every result is checked against a pure-JS A·B before and after timing. js-loop is a careful pure-JS GEMM (Float32Array, register-blocked by 4), ' +
-      'js-ikj the plain i-k-j loop most hand-written JS uses; the js backend (the reference: one strided dot product per element) is timed at the smallest size only.',
+      'js-ikj the plain i-k-j loop most hand-written JS uses, the js backend the reference (one strided dot product per element). ' +
+      'tfjs wasm is tf.matMul on TensorFlow.js\'s wasm backend (XNNPACK, SIMD, one thread), read back with dataSync. ' +
+      'wasm relaxed is nnwasm\'s opt-in relaxed-SIMD build (fused multiply-add), run here with --experimental-wasm-relaxed-simd (Node 20 needs the flag; Chrome ≥ 114 and Node ≥ 22 do not).',
     '',
     markdownTable(
-      ['M×K×N', 'form', 'wasm SIMD', 'wasm scalar', 'js backend', 'js-loop', 'js-ikj', 'SIMD × js backend', 'SIMD × js-loop', 'SIMD × js-ikj', 'SIMD × scalar'],
+      ['M×K×N', 'form', 'wasm SIMD', 'wasm relaxed', 'wasm scalar', 'tfjs wasm', 'js backend', 'js-loop', 'js-ikj', 'SIMD × tfjs wasm', 'SIMD × js backend', 'SIMD × js-loop', 'SIMD × js-ikj', 'SIMD × scalar'],
       rows,
-      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ['left', 'left', ...Array<'right'>(12).fill('right')],
     ),
   ].join('\n');
 }

@@ -37,6 +37,18 @@ function load(): Promise<{ tf: Tf; tfl: Tfl; versions: Record<string, string> }>
   return loaded;
 }
 
+/** tfjs-core on its wasm backend, for kernel comparisons (bench/gemm.ts); null where it cannot run. */
+export async function loadTfjsWasm(): Promise<Tf | null> {
+  try {
+    const { tf } = await load();
+    if (!(await tf.setBackend('wasm'))) return null;
+    await tf.ready();
+    return tf;
+  } catch {
+    return null;
+  }
+}
+
 export function tfjsPeer(backend: TfjsBackend): Peer {
   return {
     name: `tfjs-layers (${backend})`,
