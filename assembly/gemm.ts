@@ -155,18 +155,38 @@ function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k
     const a1 = a + rs, a2 = a1 + rs, a3 = a2 + rs;
     let bp = panel;
     let off: usize = 0;
-    for (let p = 0; p < kc; p++) {
-      const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-      let x = v128.load32_splat(a + off);
-      c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
-      x = v128.load32_splat(a1 + off);
-      c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
-      x = v128.load32_splat(a2 + off);
-      c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
-      x = v128.load32_splat(a3 + off);
-      c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
-      off += ks;
-      bp += bs;
+    if (rs == 4) {
+      // Aᵀ: the four rows of a depth are adjacent, read from one address at
+      // constant offsets, sparing address arithmetic that would compete with
+      // the multiplies and adds for the same execution ports.
+      for (let p = 0; p < kc; p++) {
+        const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+        const ap = a + off;
+        let x = v128.load32_splat(ap);
+        c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+        x = v128.load32_splat(ap, 4);
+        c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+        x = v128.load32_splat(ap, 8);
+        c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+        x = v128.load32_splat(ap, 12);
+        c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+        off += ks;
+        bp += bs;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+        let x = v128.load32_splat(a + off);
+        c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+        x = v128.load32_splat(a1 + off);
+        c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+        x = v128.load32_splat(a2 + off);
+        c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+        x = v128.load32_splat(a3 + off);
+        c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+        off += ks;
+        bp += bs;
+      }
     }
     storeRow(c, c00, c01, width, add);
     storeRow(c + ldc, c10, c11, width, add);
