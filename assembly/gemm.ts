@@ -123,6 +123,15 @@ function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k
   return f32x4.add(acc, f32x4.mul(x, b));
 }
 
+// Copies the first `width` results spilled to TAIL into C (adding when `add`).
+function storeTail(c: usize, width: i32, add: bool): void {
+  for (let l = 0; l < width; l++) {
+    const dst = c + (<usize>l << 2);
+    const v = load<f32>(TAIL + (<usize>l << 2));
+    store<f32>(dst, add ? load<f32>(dst) + v : v);
+  }
+}
+
 // Stores one row of 8 results (v0, v1) into C, adding to what is there when
 // `add`, writing only `width` columns.
 @inline function storeRow(c: usize, v0: v128, v1: v128, width: i32, add: bool): void {
@@ -136,11 +145,7 @@ function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k
   } else {
     v128.store(TAIL, v0);
     v128.store(TAIL, v1, 16);
-    for (let l = 0; l < width; l++) {
-      const dst = c + (<usize>l << 2);
-      const v = load<f32>(TAIL + (<usize>l << 2));
-      store<f32>(dst, add ? load<f32>(dst) + v : v);
-    }
+    storeTail(c, width, add);
   }
 }
 
@@ -256,10 +261,6 @@ function kernel1x8(
     }
     store<f32>(TAIL, s0); store<f32>(TAIL, s1, 4); store<f32>(TAIL, s2, 8); store<f32>(TAIL, s3, 12);
     store<f32>(TAIL, s4, 16); store<f32>(TAIL, s5, 20); store<f32>(TAIL, s6, 24); store<f32>(TAIL, s7, 28);
-    for (let l = 0; l < width; l++) {
-      const dst = c + (<usize>l << 2);
-      const v = load<f32>(TAIL + (<usize>l << 2));
-      store<f32>(dst, add ? load<f32>(dst) + v : v);
-    }
+    storeTail(c, width, add);
   }
 }

@@ -18,36 +18,12 @@ export interface Activation {
 
 export function activation(name: string, alpha = DEFAULT_ALPHA): Activation {
   switch (name) {
-    case 'linear':
-      return {
-        forward: (c, z, a, r, k) => c.linearForward(z, a, r * k),
-        backward: (c, z, a, dA, dZ, r, k) => c.linearBackward(z, a, dA, dZ, r * k),
-      };
-    case 'relu':
-      return {
-        forward: (c, z, a, r, k) => c.reluForward(z, a, r * k),
-        backward: (c, z, a, dA, dZ, r, k) => c.reluBackward(z, a, dA, dZ, r * k),
-      };
-    case 'sigmoid':
-      return {
-        forward: (c, z, a, r, k) => c.sigmoidForward(z, a, r * k),
-        backward: (c, z, a, dA, dZ, r, k) => c.sigmoidBackward(z, a, dA, dZ, r * k),
-      };
-    case 'tanh':
-      return {
-        forward: (c, z, a, r, k) => c.tanhForward(z, a, r * k),
-        backward: (c, z, a, dA, dZ, r, k) => c.tanhBackward(z, a, dA, dZ, r * k),
-      };
-    case 'leakyRelu':
-      return {
-        forward: (c, z, a, r, k) => c.leakyReluForward(z, a, r * k, alpha),
-        backward: (c, z, a, dA, dZ, r, k) => c.leakyReluBackward(z, a, dA, dZ, r * k, alpha),
-      };
-    case 'swish':
-      return {
-        forward: (c, z, a, r, k) => c.swishForward(z, a, r * k),
-        backward: (c, z, a, dA, dZ, r, k) => c.swishBackward(z, a, dA, dZ, r * k),
-      };
+    case 'linear': return pointwise('linearForward', 'linearBackward');
+    case 'relu': return pointwise('reluForward', 'reluBackward');
+    case 'sigmoid': return pointwise('sigmoidForward', 'sigmoidBackward');
+    case 'tanh': return pointwise('tanhForward', 'tanhBackward');
+    case 'leakyRelu': return pointwise('leakyReluForward', 'leakyReluBackward', alpha);
+    case 'swish': return pointwise('swishForward', 'swishBackward');
     case 'softmax':
       return {
         forward: (c, z, a, r, k) => c.softmaxForward(z, a, r, k),
@@ -59,4 +35,15 @@ export function activation(name: string, alpha = DEFAULT_ALPHA): Activation {
           didYouMean(String(name), ACTIVATIONS),
       );
   }
+}
+
+type Forward = (z: Ptr, a: Ptr, n: number, alpha: number) => void;
+type Backward = (z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number, alpha: number) => void;
+
+/** An elementwise pair of kernels over all rows × cols at once; alpha goes to those that take it. */
+function pointwise(forward: keyof Core, backward: keyof Core, alpha = 0): Activation {
+  return {
+    forward: (c, z, a, r, k) => (c[forward] as Forward)(z, a, r * k, alpha),
+    backward: (c, z, a, dA, dZ, r, k) => (c[backward] as Backward)(z, a, dA, dZ, r * k, alpha),
+  };
 }

@@ -3,7 +3,7 @@
 // here again in float64 so that differences of nearby losses mean something.
 
 import type { ActivationName } from './activations';
-import type { MatrixLike } from './matrix';
+import type { Matrix, MatrixLike } from './matrix';
 import type { Sequential } from './model';
 import { toInputs, toTargets, type Targets } from './validate';
 
@@ -26,15 +26,11 @@ export function gradientCheck(model: Sequential, x: MatrixLike, y: Targets,
   const { loss } = model.compileConfig;
   const X = toInputs(x, model.inputDim, 'gradientCheck');
   const Y = toTargets(y, loss, model.outputDim, X.rows, 'gradientCheck');
-  const ws = model.ensureBuilt(X.cols);
-  ws.ensureCapacity(X.rows, Y.cols);
-
-  model.loadInputs(X, Y, 0, X.rows);
-  model.forward(X.rows);
-  model.backward(X.rows);
-  const backprop = ws.readParams(ws.grads);
-
-  const params = Float64Array.from(ws.readParams());
+  // Matrices in getWeights() order, which is the parameter block's order.
+  const flat = (ms: Matrix[]) => Float64Array.from(ms.flatMap((m) => Array.from(m.data)));
+  const backprop = flat(model.backprop(X, Y).gradients);
+  const params = flat(model.getWeights());
+  const ws = model.workspace;
   const layers = ws.layers.map((L, i) => ({
     ...ws.offset(i), inDim: L.inDim, units: L.units, hasBias: L.b !== 0,
     activation: model.layers[i].activation, alpha: model.layers[i].alpha,
