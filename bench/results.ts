@@ -30,12 +30,13 @@ export interface BenchRun {
 }
 
 /**
- * The run competed with other work if the machine was loaded before it
- * started, or if the load during it rose well past the one core the
- * benchmark itself keeps busy.
+ * The run competed with other work if the load during it rose well past the
+ * one core the benchmark itself keeps busy, or if the machine was clearly
+ * loaded when it started. (The 1-minute average decays slowly, so a value
+ * below 1 at the start is mostly the tail of work that has already ended.)
  */
 export function wasBusy(load: RunInfo['load'], cores: number): boolean {
-  return load.start > 0.5 || load.max > Math.min(cores, 1.5);
+  return load.start > 1 || load.max > Math.min(cores, 1.5);
 }
 
 const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);

@@ -1,5 +1,5 @@
 // `npm run example -- <name>` runs one example (or `all`), printing its report
-// and writing its plots to examples/output/ (or to the directory after --out).
+// and writing its plots to examples/out/ (or to the directory after --out).
 
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -23,7 +23,7 @@ export const EXAMPLES: Record<string, { about: string; load: () => Promise<{ mai
 const root = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
 const at = args.indexOf('--out');
-const outDir = at >= 0 ? resolve(args[at + 1] ?? '.') : fileURLToPath(new URL('./output/', import.meta.url));
+const outDir = at >= 0 ? resolve(args[at + 1] ?? '.') : fileURLToPath(new URL('./out/', import.meta.url));
 const name = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--out');
 const names = name === 'all' ? Object.keys(EXAMPLES) : [name ?? ''];
 

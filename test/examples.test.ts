@@ -19,10 +19,15 @@ const outDir = mkdtempSync(join(tmpdir(), 'nnwasm-examples-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 const options = { outDir, print: () => {} };
 
-/** Each plot is a file holding an SVG picture. */
+/** Each plot is a file holding a non-trivial SVG picture: marks drawn, not just an empty frame. */
 function expectSvgs(plots: string[], count: number): void {
   expect(plots).toHaveLength(count);
-  for (const p of plots) expect(readFileSync(p, 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\s*$/);
+  for (const p of plots) {
+    const svg = readFileSync(p, 'utf8');
+    expect(svg).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\s*$/);
+    expect(svg.length).toBeGreaterThan(5000);
+    expect(svg.match(/<path/g)?.length ?? 0).toBeGreaterThan(5);
+  }
 }
 
 describe('examples', () => {
