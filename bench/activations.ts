@@ -18,7 +18,7 @@ import type { Ptr } from '../src/backend/core';
 import { createJsBackend } from '../src/backend/index';
 import { createWasmBackend } from '../src/backend/wasm';
 import { Random } from '../src/random';
-import { QUICK, environment, fmt, formatTable, measure, type Timing } from './harness';
+import { QUICK, fmt, formatTable, measure, suiteReport, type Timing } from './harness';
 
 export const ELEMENTS = 1_000_000;
 /** Softmax runs over rows of this many classes. */
@@ -171,15 +171,7 @@ function report(results: ActivationCase[], quick: boolean, seconds: number): str
     rows,
     ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right'],
   );
-  const mode = quick ? 'quick mode: one short iteration per case, figures are rough' : 'benchmark.js, full run';
-  return [
-    `Activations: forward a = f(z) + derivative dZ = dA ⊙ f'(z) per call, f32, ${mode}; every Wasm result checked against the js backend`,
-    environment(),
-    '',
-    table,
-    '',
-    `${results.length} cases in ${seconds.toFixed(1)} s`,
-  ].join('\n');
+  return suiteReport(`Activations: forward a = f(z) + derivative dZ = dA ⊙ f'(z) per call, f32; every Wasm result checked against the js backend`, table, quick, results.length, seconds);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -18,7 +18,7 @@ import { createJsBackend } from '../src/backend/index';
 import { bestBuild, createWasmBackend } from '../src/backend/wasm';
 import { loadTfjsWasm } from './peers/tfjs';
 import { Random } from '../src/random';
-import { QUICK, environment, fmt, formatTable, measure, type Timing } from './harness';
+import { QUICK, fmt, formatTable, measure, suiteReport, type Timing } from './harness';
 
 export interface GemmSize {
   m: number;
@@ -379,15 +379,7 @@ function report(results: GemmCase[], quick: boolean, seconds: number): string {
     rows,
     ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
-  const mode = quick ? 'quick mode: one short iteration per case, figures are rough' : 'benchmark.js, full run';
-  return [
-    `GEMM C = op(A)·op(B), f32, ${mode}; every result checked against the js-loop A·B`,
-    environment(),
-    '',
-    table,
-    '',
-    `${results.length} cases in ${seconds.toFixed(1)} s`,
-  ].join('\n');
+  return suiteReport('GEMM C = op(A)·op(B), f32; every result checked against the js-loop A·B', table, quick, results.length, seconds);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

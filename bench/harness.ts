@@ -107,3 +107,9 @@ export function markdownTable(headers: string[], rows: string[][], align: Align[
   const rule = `|${align.map((a) => (a === 'right' ? ' ---: ' : ' --- ')).join('|')}|`;
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
+
+/** A suite's printed report: its title and timing mode, the machine, the table, and how long it took. */
+export function suiteReport(title: string, table: string, quick: boolean, cases: number, seconds: number): string {
+  const mode = quick ? 'quick mode: one short iteration per case, figures are rough' : 'benchmark.js, full run';
+  return [`${title}, ${mode}`, environment(), '', table, '', `${cases} cases in ${seconds.toFixed(1)} s`].join('\n');
+}
