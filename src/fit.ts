@@ -66,7 +66,7 @@ const EVAL_CHUNK = 256;
 const YIELD_MS = 50;
 
 export async function fit(model: Sequential, x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
-  const { loss, metrics } = model.compileConfig;
+  const { loss, metrics } = model.requireCompiled();
   const {
     epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData,
     callbacks = {}, earlyStopping, targetLoss, seed,
@@ -256,7 +256,7 @@ function split(X: Matrix, Y: Matrix, fraction: number): [{ X: Matrix; Y: Matrix 
 
 function checkedValidation(model: Sequential, [x, y]: [MatrixLike, Targets]): { X: Matrix; Y: Matrix } {
   const X = toInputs(x, model.inputDim, 'fit: validationData');
-  return { X, Y: toTargets(y, model.compileConfig.loss, model.outputDim, X.rows, 'fit: validationData') };
+  return { X, Y: toTargets(y, model.requireCompiled().loss, model.outputDim, X.rows, 'fit: validationData') };
 }
 
 /**

@@ -23,7 +23,7 @@ export interface GradientCheckOptions {
  */
 export function gradientCheck(model: Sequential, x: MatrixLike, y: Targets,
   { h = 1e-5, maxParams = 2000 }: GradientCheckOptions = {}): number {
-  const { loss } = model.compileConfig;
+  const { loss } = model.requireCompiled();
   const X = toInputs(x, model.inputDim, 'gradientCheck');
   const Y = toTargets(y, loss, model.outputDim, X.rows, 'gradientCheck');
   // Matrices in getWeights() order, which is the parameter block's order.

@@ -95,12 +95,13 @@ export class Sequential {
     return this.ws !== undefined;
   }
 
+  /** How many weights and biases the model has (Keras' countParams). */
   get countParams(): number {
     return this.workspace.paramCount;
   }
 
-  /** The loss, optimizer and metrics, or a NotCompiledError. */
-  get compileConfig(): Compiled {
+  /** @internal The loss, optimizer and metrics, or a NotCompiledError: for the calls that need them. */
+  requireCompiled(): Compiled {
     this.checkAlive();
     if (!this.compiled) throw new NotCompiledError('This model has not been compiled: call model.compile({ loss, optimizer }) before fit or evaluate');
     return this.compiled;
@@ -183,7 +184,7 @@ export class Sequential {
 
   /** The mean loss and metrics over (x, y), as fit logs them. */
   evaluate(x: MatrixLike, y: Targets): Record<string, number> {
-    const { loss } = this.compileConfig;
+    const { loss } = this.requireCompiled();
     const X = toInputs(x, this.inputDim, 'evaluate');
     const Y = toTargets(y, loss, this.outputDim, X.rows, 'evaluate');
     return this.evaluateMatrices(X, Y);
@@ -191,7 +192,7 @@ export class Sequential {
 
   /** @internal evaluate on checked data. */
   evaluateMatrices(X: Matrix, Y: Matrix): Record<string, number> {
-    const { loss, metrics } = this.compileConfig;
+    const { loss, metrics } = this.requireCompiled();
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols);
     const sums = new Float64Array(1 + metrics.length);
@@ -213,7 +214,7 @@ export class Sequential {
    * output layer's delta ∂L/∂Z, and ∂L/∂θ in getWeights() order.
    */
   backprop(x: MatrixLike, y: Targets): BackpropResult {
-    const { loss } = this.compileConfig;
+    const { loss } = this.requireCompiled();
     const X = toInputs(x, this.inputDim, 'backprop');
     const Y = toTargets(y, loss, this.outputDim, X.rows, 'backprop');
     const ws = this.ensureBuilt(X.cols);
