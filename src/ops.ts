@@ -39,7 +39,14 @@ export interface ActivationOptions {
 /** f(m) elementwise (softmax: row by row). */
 export function activation(name: string, m: MatrixLike, { alpha }: ActivationOptions = {}): Matrix {
   const f = activationKernels(name, alpha);
-  return unary(m, (core, x, y, rows, cols) => f.forward(core, x, y, rows, cols));
+  const M = Matrix.from(m);
+  const be = backend();
+  const n = M.data.length;
+  return be.withBuffers([n, n], (z, a) => {
+    be.heap.write(z, M.data);
+    f.forward(be.core, z, a, M.rows, M.cols);
+    return new Matrix(M.rows, M.cols, be.heap.read(a, n));
+  });
 }
 
 /** f'(m) elementwise: the backward kernel with dA = 1. Softmax's is the Jacobian's action on 1s (zeros). */
@@ -60,17 +67,4 @@ export function activationGrad(name: string, m: MatrixLike, { alpha }: Activatio
 /** Row-wise softmax, max-subtracted. */
 export function softmax(m: MatrixLike): Matrix {
   return activation('softmax', m);
-}
-
-type Kernel = (core: ReturnType<typeof backend>['core'], x: number, y: number, rows: number, cols: number) => void;
-
-function unary(m: MatrixLike, kernel: Kernel): Matrix {
-  const M = Matrix.from(m);
-  const be = backend();
-  const n = M.data.length;
-  return be.withBuffers([n, n], (x, y) => {
-    be.heap.write(x, M.data);
-    kernel(be.core, x, y, M.rows, M.cols);
-    return new Matrix(M.rows, M.cols, be.heap.read(y, n));
-  });
 }
