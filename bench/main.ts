@@ -42,6 +42,7 @@ const bar = new SingleBar({
 }, Presets.shades_classic);
 
 let trainingMs = 0;
+let epoch = 0;
 let epochStart = 0;
 let seen = 0;
 const history = await model.fit(train.x, train.labels, {
@@ -52,7 +53,8 @@ const history = await model.fit(train.x, train.labels, {
       if (batch === 0) {
         epochStart = performance.now();
         seen = 0;
-        bar.start(batches, 0, { epoch: model.step === 1 ? 1 : Math.ceil(model.step / batches), epochs: options.epochs, loss: '-', accuracy: '-', speed: '-' });
+        epoch++;
+        bar.start(batches, 0, { epoch, epochs: options.epochs, loss: '-', accuracy: '-', speed: '-' });
       }
       seen += logs.size;
       // Update the bar a few times a second at most: drawing costs more than a step.
