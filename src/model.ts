@@ -13,7 +13,7 @@ import {
 import { saveArtifacts, type ModelArtifacts } from './io/binary';
 import { modelToJSON, type ModelJSON, type SaveOptions } from './io/native';
 import { makeLoss, type Loss, type LossName } from './losses';
-import { Matrix, type MatrixLike } from './matrix';
+import { Matrix, assertFinite, type MatrixLike } from './matrix';
 import { makeMetric, metricKey, type Metric } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
 import { Random } from './random';
@@ -158,12 +158,9 @@ export class Sequential {
     if (out.length !== rows * this.outputDim) {
       throw new ShapeError(`predictInto: expected out to hold ${rows} × ${this.outputDim} = ${rows * this.outputDim} values, got ${out.length}`);
     }
-    for (let i = 0; i < x.length; i++) {
-      if (!Number.isFinite(x[i])) {
-        throw new ValueError(`predictInto: expected finite inputs, got ${x[i]} at row ${Math.floor(i / inputDim)}, column ${i % inputDim}`);
-      }
-    }
-    this.predictRows(new Matrix(rows, inputDim, x), out);
+    const X = new Matrix(rows, inputDim, x);
+    assertFinite(X, 'predictInto: x');
+    this.predictRows(X, out);
     return out;
   }
 
