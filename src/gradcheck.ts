@@ -3,6 +3,7 @@
 // here again in float64 so that differences of nearby losses mean something.
 
 import type { ActivationName } from './activations';
+import { logSumExp } from './backend/js';
 import type { Matrix, MatrixLike } from './matrix';
 import type { Sequential } from './model';
 import { toInputs, toTargets, type Targets } from './validate';
@@ -118,12 +119,4 @@ function lossValue(z: Float64Array, a: Float64Array, y: Float32Array, rows: numb
   }
   const perElement = loss === 'meanSquaredError' || loss === 'binaryCrossentropy';
   return sum / (perElement ? rows * cols : rows);
-}
-
-function logSumExp(z: Float64Array, off: number, n: number): number {
-  let top = -Infinity;
-  for (let j = 0; j < n; j++) top = Math.max(top, z[off + j]);
-  let s = 0;
-  for (let j = 0; j < n; j++) s += Math.exp(z[off + j] - top);
-  return top + Math.log(s);
 }

@@ -46,11 +46,8 @@ function run(cmd: string, args: string[], cwd: string): string {
   }
 }
 
-const ESM = `
-import * as nn from 'nnwasm';
-await nn.ready();
-console.log(JSON.stringify({
-  resolved: import.meta.resolve('nnwasm'),
+// What both consumers print after where 'nnwasm' resolved: results computed with it.
+const PROBE = `
   backend: nn.getBackend(),
   matmul: nn.ops.matmul(${JSON.stringify(A)}, ${JSON.stringify(B)}).toArray(),
   matmulBT: nn.ops.matmul(${JSON.stringify(A)}, ${JSON.stringify(BT)}, { transposeB: true }).toArray(),
@@ -58,7 +55,14 @@ console.log(JSON.stringify({
   relu: nn.ops.activation('relu', [[-1, 0, 2.5]]).toArray(),
   sigmoid: nn.ops.activation('sigmoid', [[0, 2]]).toArray(),
   errors: typeof nn.ShapeError,
-}));
+}));`;
+
+const ESM = `
+import * as nn from 'nnwasm';
+await nn.ready();
+console.log(JSON.stringify({
+  resolved: import.meta.resolve('nnwasm'),
+${PROBE}
 `;
 
 // No ready(): the first op instantiates the core synchronously.
@@ -66,14 +70,7 @@ const CJS = `
 const nn = require('nnwasm');
 console.log(JSON.stringify({
   resolved: require.resolve('nnwasm'),
-  backend: nn.getBackend(),
-  matmul: nn.ops.matmul(${JSON.stringify(A)}, ${JSON.stringify(B)}).toArray(),
-  matmulBT: nn.ops.matmul(${JSON.stringify(A)}, ${JSON.stringify(BT)}, { transposeB: true }).toArray(),
-  isMatrix: nn.ops.matmul([[1]], [[1]]) instanceof nn.Matrix,
-  relu: nn.ops.activation('relu', [[-1, 0, 2.5]]).toArray(),
-  sigmoid: nn.ops.activation('sigmoid', [[0, 2]]).toArray(),
-  errors: typeof nn.ShapeError,
-}));
+${PROBE}
 `;
 
 // Type-checked (not run) by the repository's tsc, with Node's own resolution:

@@ -11,6 +11,15 @@ const EPS = 1e-7; // probabilities are clamped to [EPS, 1 − EPS] before a log,
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const clampProb = (p: number) => Math.min(Math.max(p, EPS), 1 - EPS);
 
+/** log Σⱼ e^(xⱼ) over n values from off, max-subtracted so it stays finite (f64 arithmetic). */
+export function logSumExp(x: ArrayLike<number>, off: number, n: number): number {
+  let top = -Infinity;
+  for (let j = 0; j < n; j++) top = Math.max(top, x[off + j]);
+  let s = 0;
+  for (let j = 0; j < n; j++) s += Math.exp(x[off + j] - top);
+  return top + Math.log(s);
+}
+
 export function createJsCore(heap: Heap): Core {
   // Float index of a byte pointer; the view is fetched per call (it changes when the heap grows).
   const at = (p: Ptr) => p >> 2;
@@ -34,13 +43,6 @@ export function createJsCore(heap: Heap): Core {
   /** Σ over rows of term(row offset, row) */
   function rowSum(rows: number, cols: number, term: (off: number, r: number) => number): number {
     return sum(rows, (r) => term(r * cols, r));
-  }
-  function logSumExp(h: Float32Array, off: number, n: number): number {
-    let top = -Infinity;
-    for (let j = 0; j < n; j++) top = Math.max(top, h[off + j]);
-    let s = 0;
-    for (let j = 0; j < n; j++) s += Math.exp(h[off + j] - top);
-    return top + Math.log(s);
   }
 
   return {
