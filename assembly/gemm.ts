@@ -29,9 +29,12 @@ const TAIL: usize = memory.data(NR * 4, 16);
   return (x + to - 1) / to * to;
 }
 
-/** Bytes of scratch `gemm` needs for a given n: the padded bias and one packed panel. */
+/**
+ * Bytes of scratch `gemm` needs for a given n: the padded bias, one packed
+ * panel, and a K-block's list of a row's nonzero depths (value, offset).
+ */
 export function gemmScratchBytes(k: i32, n: i32): usize {
-  return <usize>(roundUp(n, NR) + KC * NR) << 2;
+  return <usize>(roundUp(n, NR) + KC * NR + 2 * KC) << 2;
 }
 
 export function gemm(
@@ -42,6 +45,7 @@ export function gemm(
 ): void {
   const biasPanel = scratch;
   const packed = scratch + (<usize>roundUp(n, NR) << 2);
+  const nonzeros = packed + (<usize>KC * NR << 2);
   padBias(bias, biasPanel, n);
 
   // Strides of A's element (row i, depth p), in bytes.
@@ -57,7 +61,16 @@ export function gemm(
     const first = k0 == 0;
     const add = accumulate || !first;
     const aBlock = a + <usize>k0 * depthStride;
+    const bBlock = b + (<usize>k0 * n << 2);
     let j = 0;
+    if (ASC_FEATURE_SIMD && !transB && m < MR) {
+      // A few rows (a single prediction): B is read once per row, so skip
+      // the depths where the row is zero, and use B's 64-byte lines whole.
+      for (let i = 0; i < m; i++) {
+        const count = listNonzeros(aBlock + <usize>i * rowStride, depthStride, kc, ldc, nonzeros);
+        j = rowTimesB(nonzeros, count, bBlock, n, first ? biasPanel : 0, c + <usize>i * ldc, add);
+      }
+    }
     while (j < n) {
       const width = min(NR, n - j);
       // A full panel of a row-major B is already 8 contiguous floats per
@@ -65,16 +78,6 @@ export function gemm(
       // are packed into [kc][8] first.
       const direct = !transB && width == NR;
       const init = first ? biasPanel + (<usize>j << 2) : ZEROS;
-      if (direct && m < MR && n - j >= 2 * NR) {
-        // A few rows (a single prediction): B is read once, so take two
-        // panels at a time and use each 64-byte line of it whole.
-        for (let i = 0; i < m; i++) {
-          kernel1x16(aBlock + <usize>i * rowStride, depthStride, b + ((<usize>k0 * n + j) << 2), ldc, kc, init,
-            c + <usize>i * ldc + (<usize>j << 2), add);
-        }
-        j += 2 * NR;
-        continue;
-      }
       const panel = direct ? b + ((<usize>k0 * n + j) << 2) : packed;
       const bs: usize = direct ? ldc : NR << 2;
       if (!direct) packPanel(b, packed, k0, kc, j, width, k, n, transB);
@@ -202,28 +205,44 @@ function storeTail(c: usize, width: i32, add: bool): void {
   }
 }
 
-// 1 row × 16 columns, from two adjacent panels of a row-major B. Each
-// column adds in the same order as in the other kernels, so results match.
-function kernel1x16(a: usize, ks: usize, panel: usize, bs: usize, kc: i32, init: usize, c: usize, add: bool): void {
-  if (ASC_FEATURE_SIMD) {
-    let c0 = v128.load(init), c1 = v128.load(init, 16), c2 = v128.load(init, 32), c3 = v128.load(init, 48);
-    let bp = panel;
-    let off: usize = 0;
-    for (let p = 0; p < kc; p++) {
-      const x = v128.load32_splat(a + off);
+// The nonzero depths of one row of A in a K-block, as (value, byte offset of
+// B's row) pairs at `list`; returns how many. A zero x adds x·b = 0 exactly
+// (B is finite), so skipping it changes no result: images and ReLU outputs
+// are mostly zeros, and a single prediction's cost is mostly reading B.
+function listNonzeros(a: usize, ks: usize, kc: i32, ldb: usize, list: usize): i32 {
+  let count = 0;
+  let off: usize = 0;
+  for (let p = 0; p < kc; p++, off += ks) {
+    const x = load<f32>(a + off);
+    store<f32>(list + (<usize>count << 3), x);
+    store<u32>(list + (<usize>count << 3), <u32>(<usize>p * ldb), 4);
+    count += <i32>(x != 0); // branch-free: zeros come in unpredictable runs
+  }
+  return count;
+}
+
+// One row of C over its full 16-column blocks: C[j..j+16] (+)= init[j..] +
+// Σ list.value·B[list.offset + j..]; init 0 means zeros. Each column adds in
+// the order of the other kernels. Returns the first column not done.
+function rowTimesB(list: usize, count: i32, b: usize, n: i32, init: usize, c: usize, add: bool): i32 {
+  let j = 0;
+  for (; j + 2 * NR <= n; j += 2 * NR) {
+    const from = init ? init + (<usize>j << 2) : ZEROS;
+    let c0 = v128.load(from), c1 = v128.load(from, 16), c2 = v128.load(from, 32), c3 = v128.load(from, 48);
+    const bj = b + (<usize>j << 2);
+    for (let q = 0; q < count; q++) {
+      const e = list + (<usize>q << 3);
+      const x = v128.load32_splat(e);
+      const bp = bj + <usize>load<u32>(e, 4);
       c0 = madd(x, v128.load(bp), c0);
       c1 = madd(x, v128.load(bp, 16), c1);
       c2 = madd(x, v128.load(bp, 32), c2);
       c3 = madd(x, v128.load(bp, 48), c3);
-      off += ks;
-      bp += bs;
     }
-    storeRow(c, c0, c1, NR, add);
-    storeRow(c + 32, c2, c3, NR, add);
-  } else {
-    kernel1x8(a, ks, panel, bs, kc, init, c, NR, add);
-    kernel1x8(a, ks, panel + 32, bs, kc, init + 32, c + 32, NR, add);
+    storeRow(c + (<usize>j << 2), c0, c1, NR, add);
+    storeRow(c + (<usize>j << 2) + 32, c2, c3, NR, add);
   }
+  return j;
 }
 
 // 1 row × 8 columns: the row tail, and the whole kernel of the scalar build.

@@ -234,6 +234,24 @@ describe('core.gemm directly', () => {
     }
   });
 
+  test.each(['simd', 'scalar', 'relaxed'] as const)('%s: rows that are mostly zeros (a digit, ReLU outputs) give the same C alone as in a batch', (build) => {
+    const rng = new Random(11);
+    for (const [m, k, n] of [[1, 784, 128], [2, 300, 40], [3, 600, 10], [1, 17, 16], [1, 257, 33]] as Shape[]) {
+      const p = problem(rng, [m, k, n], FORMS[0], true, false);
+      // About 80 % zeros of both signs, in runs and alone.
+      for (let i = 0; i < p.a.length; i++) if (rng.next() < 0.8) p.a[i] = rng.next() < 0.5 ? 0 : -0;
+      const alone = runGemm(be[build], p);
+      const batch = { ...p, m: 8, a: new Float32Array(8 * k), c0: new Float32Array(8 * n) };
+      for (let r = 0; r < 8; r++) batch.a.set(p.a.subarray((r % m) * k, (r % m + 1) * k), r * k);
+      const together = runGemm(be[build], batch);
+      for (let i = 0; i < m * n; i++) {
+        if (alone[i] !== together[i]) throw new Error(`${build} ${m}×${k}×${n}: C[${i}] is ${alone[i]} alone, ${together[i]} in a batch`);
+      }
+      const ref = reference(p);
+      expectWithin(alone, runGemm(be.js, p), (i) => (k + 12) * U * ref.s[i], `${build} sparse ${m}×${k}×${n} vs js`);
+    }
+  });
+
   test.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s: k = 0 leaves bias (overwrite) or C + bias (accumulate)', (build) => {
     const b = be[build];
     const rng = new Random(3);
