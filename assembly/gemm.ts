@@ -22,8 +22,9 @@ const MR: i32 = 4;
 
 // 16 zeros: the starting accumulators of K-blocks after the first (no bias).
 const ZEROS: usize = memory.data(2 * NR * 4, 16);
-// Spill slot for a partial panel (n not a multiple of 8).
-const TAIL: usize = memory.data(NR * 4, 16);
+// Spill slot for a partial panel (n not a multiple of 8), in the scratch:
+// with shared memory each thread has its own (globals are per instance).
+let tail: usize = 0;
 
 @inline function roundUp(x: i32, to: i32): i32 {
   return (x + to - 1) / to * to;
@@ -31,10 +32,10 @@ const TAIL: usize = memory.data(NR * 4, 16);
 
 /**
  * Bytes of scratch `gemm` needs for a given n: the padded bias, one packed
- * panel, and a K-block's list of a row's nonzero depths (value, offset).
+ * panel, a K-block's list of a row's nonzero depths (value, offset), the tail.
  */
 export function gemmScratchBytes(k: i32, n: i32): usize {
-  return <usize>(roundUp(n, NR) + KC * NR + 2 * KC) << 2;
+  return <usize>(roundUp(n, NR) + KC * NR + 2 * KC + NR) << 2;
 }
 
 export function gemm(
@@ -43,9 +44,25 @@ export function gemm(
   transA: bool, transB: bool, accumulate: bool,
   scratch: usize,
 ): void {
+  gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, 0, n);
+}
+
+/**
+ * gemm on columns j0..j1 of C only (j0 a multiple of 8): threads share a
+ * product by columns, each with its own scratch. Every column is computed by
+ * the same additions in the same order whatever the range, so a split
+ * product equals the whole one bit for bit.
+ */
+export function gemmColumns(
+  a: usize, b: usize, c: usize, bias: usize,
+  m: i32, k: i32, n: i32,
+  transA: bool, transB: bool, accumulate: bool,
+  scratch: usize, j0: i32, j1: i32,
+): void {
   const biasPanel = scratch;
   const packed = scratch + (<usize>roundUp(n, NR) << 2);
   const nonzeros = packed + (<usize>KC * NR << 2);
+  tail = nonzeros + (<usize>KC << 3);
   padBias(bias, biasPanel, n);
 
   // Strides of A's element (row i, depth p), in bytes.
@@ -62,17 +79,17 @@ export function gemm(
     const add = accumulate || !first;
     const aBlock = a + <usize>k0 * depthStride;
     const bBlock = b + (<usize>k0 * n << 2);
-    let j = 0;
+    let j = j0;
     if (ASC_FEATURE_SIMD && !transB && m < MR) {
       // A few rows (a single prediction): B is read once per row, so skip
       // the depths where the row is zero, and use B's 64-byte lines whole.
       for (let i = 0; i < m; i++) {
         const count = listNonzeros(aBlock + <usize>i * rowStride, depthStride, kc, ldc, nonzeros);
-        j = rowTimesB(nonzeros, count, bBlock, n, first ? biasPanel : 0, c + <usize>i * ldc, add);
+        j = rowTimesB(nonzeros, count, bBlock, j0, j1, first ? biasPanel : 0, c + <usize>i * ldc, add);
       }
     }
-    while (j < n) {
-      const width = min(NR, n - j);
+    while (j < j1) {
+      const width = min(NR, j1 - j);
       // A full panel of a row-major B is already 8 contiguous floats per
       // depth step, n apart: read it in place. Bᵀ and the ragged last panel
       // are packed into [kc][8] first.
@@ -126,11 +143,11 @@ function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k
   return f32x4.add(acc, f32x4.mul(x, b));
 }
 
-// Copies the first `width` results spilled to TAIL into C (adding when `add`).
+// Copies the first `width` results spilled to tail into C (adding when `add`).
 function storeTail(c: usize, width: i32, add: bool): void {
   for (let l = 0; l < width; l++) {
     const dst = c + (<usize>l << 2);
-    const v = load<f32>(TAIL + (<usize>l << 2));
+    const v = load<f32>(tail + (<usize>l << 2));
     store<f32>(dst, add ? load<f32>(dst) + v : v);
   }
 }
@@ -146,8 +163,8 @@ function storeTail(c: usize, width: i32, add: bool): void {
     v128.store(c, v0);
     v128.store(c, v1, 16);
   } else {
-    v128.store(TAIL, v0);
-    v128.store(TAIL, v1, 16);
+    v128.store(tail, v0);
+    v128.store(tail, v1, 16);
     storeTail(c, width, add);
   }
 }
@@ -221,12 +238,12 @@ function listNonzeros(a: usize, ks: usize, kc: i32, ldb: usize, list: usize): i3
   return count;
 }
 
-// One row of C over its full 16-column blocks: C[j..j+16] (+)= init[j..] +
-// Σ list.value·B[list.offset + j..]; init 0 means zeros. Each column adds in
-// the order of the other kernels. Returns the first column not done.
-function rowTimesB(list: usize, count: i32, b: usize, n: i32, init: usize, c: usize, add: bool): i32 {
-  let j = 0;
-  for (; j + 2 * NR <= n; j += 2 * NR) {
+// One row of C over full 16-column blocks from j0 on: C[j..j+16] (+)=
+// init[j..] + Σ list.value·B[list.offset + j..]; init 0 means zeros. Each
+// column adds in the order of the other kernels. Returns the first column not done.
+function rowTimesB(list: usize, count: i32, b: usize, j0: i32, j1: i32, init: usize, c: usize, add: bool): i32 {
+  let j = j0;
+  for (; j + 2 * NR <= j1; j += 2 * NR) {
     const from = init ? init + (<usize>j << 2) : ZEROS;
     let c0 = v128.load(from), c1 = v128.load(from, 16), c2 = v128.load(from, 32), c3 = v128.load(from, 48);
     const bj = b + (<usize>j << 2);
@@ -278,8 +295,8 @@ function kernel1x8(
       off += ks;
       bp += bs;
     }
-    store<f32>(TAIL, s0); store<f32>(TAIL, s1, 4); store<f32>(TAIL, s2, 8); store<f32>(TAIL, s3, 12);
-    store<f32>(TAIL, s4, 16); store<f32>(TAIL, s5, 20); store<f32>(TAIL, s6, 24); store<f32>(TAIL, s7, 28);
+    store<f32>(tail, s0); store<f32>(tail, s1, 4); store<f32>(tail, s2, 8); store<f32>(tail, s3, 12);
+    store<f32>(tail, s4, 16); store<f32>(tail, s5, 20); store<f32>(tail, s6, 24); store<f32>(tail, s7, 28);
     storeTail(c, width, add);
   }
 }

@@ -2,7 +2,8 @@
 // forward, A·Bᵀ and Aᵀ·B backward), for the Wasm SIMD and scalar builds
 // against pure-JS loops and the js reference backend. Operands live in each
 // backend's heap, allocated and filled once: the timed call is be.gemm alone,
-// with no copies.
+// with no copies. wasm-threads is the SIMD build sharing each product with
+// one helper thread (opt-in: nn.ready({ threads: 2 })).
 //
 // All three forms compute the same product: A·Bᵀ is fed Bᵀ stored [n×k] and
 // Aᵀ·B is fed Aᵀ stored [k×m], so every case is checked against one
@@ -36,7 +37,7 @@ export const SIZES: readonly GemmSize[] = [
 export const FORMS = ['A·B', 'A·Bᵀ', 'Aᵀ·B'] as const;
 export type Form = (typeof FORMS)[number];
 
-export const IMPLS = ['js-ikj', 'js-loop', 'js-backend', 'tfjs-wasm', 'wasm-scalar', 'wasm-simd', 'wasm-relaxed'] as const;
+export const IMPLS = ['js-ikj', 'js-loop', 'js-backend', 'tfjs-wasm', 'wasm-scalar', 'wasm-simd', 'wasm-relaxed', 'wasm-threads'] as const;
 export type Impl = (typeof IMPLS)[number];
 
 export interface GemmCase extends GemmSize {
@@ -57,6 +58,8 @@ export interface GemmCase extends GemmSize {
   simdOverScalar?: number;
   /** On wasm-simd rows: hz over TF.js wasm's tf.matMul. */
   simdOverTfjs?: number;
+  /** On wasm-threads rows: hz over wasm-simd's (one thread). */
+  threadsOverSimd?: number;
 }
 
 export interface GemmBenchOptions {
@@ -275,11 +278,13 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
     ? (quick ? null : (line: string) => process.stderr.write(line + '\n'))
     : options.progress;
 
+  const threaded = await createWasmBackend('simd', 2);
   const backends: Partial<Record<Impl, Backend>> = {
     'wasm-scalar': await createWasmBackend('scalar'),
     // Only where the engine validates it: Node 20 needs --experimental-wasm-relaxed-simd (npm run bench passes it).
     ...(bestBuild(true) === 'relaxed' ? { 'wasm-relaxed': await createWasmBackend('relaxed') } : {}),
     'wasm-simd': await createWasmBackend('simd'),
+    ...(threaded.threads === 2 ? { 'wasm-threads': threaded } : {}),
   };
   const rng = new Random(20240611);
   const results: GemmCase[] = [];
@@ -293,7 +298,7 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
     const ref = new Float32Array(m * n);
     jsGemmNN(x.a, x.b, ref, m, k, n);
 
-    const impls: Impl[] = IMPLS.filter((impl) => impl !== 'wasm-relaxed' || backends[impl])
+    const impls: Impl[] = IMPLS.filter((impl) => !['wasm-relaxed', 'wasm-threads'].includes(impl) || backends[impl])
       .filter((impl) => impl !== 'tfjs-wasm' || tf);
     backends['js-backend'] ??= createJsBackend();
     const tensors = tf && { a: tf.tensor2d(x.a, [m, k]), at: tf.tensor2d(x.at, [k, m]), b: tf.tensor2d(x.b, [k, n]), bt: tf.tensor2d(x.bt, [n, k]) };
@@ -345,6 +350,7 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
           };
           if (impl === 'wasm-simd') row.simdOverScalar = r.hz / hz.get('wasm-scalar')!;
           if (impl === 'wasm-simd' && hz.has('tfjs-wasm')) row.simdOverTfjs = r.hz / hz.get('tfjs-wasm')!;
+          if (impl === 'wasm-threads') row.threadsOverSimd = r.hz / hz.get('wasm-simd')!;
           results.push(row);
           progress?.(`${name}: ${fmt(r.hz)} ops/s ±${r.rme.toFixed(1)}% (${r.samples} samples), ${fmt(row.gflops)} GFLOP/s`);
         }

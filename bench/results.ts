@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { ActivationCase, KernelImpl } from './activations';
 import type { GemmCase, Impl } from './gemm';
 import { fmt, markdownTable, type Machine } from './harness';
-import { NNWASM_JS, NNWASM_WASM, type TrainingCase, type TrainingResults } from './training';
+import { NNWASM_JS, NNWASM_THREADS, NNWASM_WASM, type TrainingCase, type TrainingResults } from './training';
 
 export interface RunInfo {
   /** ISO 8601, when the run started. */
@@ -73,6 +73,8 @@ export function renderResults(run: BenchRun): string {
   );
   const summary = summaryTable(run);
   if (summary) out.push('## Summary', '', summary, '');
+  const threads = threadsTable(run);
+  if (threads) out.push('### Two threads (opt-in)', '', threads, '');
   if (run.gemm?.length || run.activations?.length) out.push('## 1. Kernels', '');
   if (run.gemm?.length) out.push('### GEMM', '', gemmTable(run.gemm), '');
   if (run.activations?.length) out.push('### Activations and softmax', '', activationTable(run.activations), '');
@@ -88,7 +90,7 @@ export function writeResults(run: BenchRun, file: string): void {
 
 function summaryTable(run: BenchRun): string | undefined {
   const t = run.training;
-  const peers = t ? t.cases.filter((c) => c.name !== NNWASM_WASM && c.name !== NNWASM_JS).map((c) => c.name) : [];
+  const peers = t ? t.cases.filter((c) => !c.name.startsWith('nnwasm')).map((c) => c.name) : [];
   const headers = ['workload', 'nnwasm (wasm SIMD)', '× pure JS', '× wasm scalar', ...peers.map((p) => `× ${p}`)];
   const rows: string[][] = [];
   const blank = () => peers.map(() => '—');
@@ -157,6 +159,36 @@ function summaryTable(run: BenchRun): string | undefined {
   ].join('\n');
 }
 
+/** nnwasm on two threads against itself on one, where the run had both. */
+function threadsTable(run: BenchRun): string | undefined {
+  const rows: string[][] = [];
+  for (const size of uniqueSizes(run.gemm ?? [])) {
+    const cases = (run.gemm ?? []).filter((c) => c.m === size.m && c.k === size.k && c.n === size.n);
+    const one = cases.filter((c) => c.impl === 'wasm-simd'), two = cases.filter((c) => c.impl === 'wasm-threads');
+    if (!two.length) continue;
+    const [a, b] = [geomean(one.map((c) => c.gflops)), geomean(two.map((c) => c.gflops))];
+    rows.push([`GEMM ${size.m}×${size.k}×${size.n}, GFLOP/s (geo-mean of the 3 forms)`, fmt(a), fmt(b), times(b / a)]);
+  }
+  const one = run.training?.cases.find((c) => c.name === NNWASM_WASM);
+  const two = run.training?.cases.find((c) => c.name === NNWASM_THREADS);
+  if (one && two) {
+    if (one.training && two.training) {
+      const [a, b] = [one.training.samplesPerSecond, two.training.samplesPerSecond];
+      rows.push(['Train one epoch, samples/s', fmt(a), fmt(b), times(b / a)]);
+      rows.push(['Test accuracy after one epoch (not a ratio)', pct(one.training.accuracyAfterOneEpoch), pct(two.training.accuracyAfterOneEpoch), '—']);
+    }
+    rows.push(['Predict 1 digit, µs (products too small to share)', fmt(one.latencyMicros), fmt(two.latencyMicros), times(one.latencyMicros / two.latencyMicros)]);
+    rows.push(['Predict 1 000 digits in one call, samples/s', fmt(one.throughput), fmt(two.throughput), times(two.throughput / one.throughput)]);
+  }
+  if (!rows.length) return undefined;
+  return [
+    markdownTable(['workload', 'wasm SIMD, 1 thread', 'wasm SIMD, 2 threads', '2 threads × 1'], rows, ['left', 'right', 'right', 'right']),
+    '',
+    '`nn.ready({ threads: 2 })`: products of at least 2²¹ multiply-adds are split by columns between the caller and a helper thread (worker_threads here; Web Workers in a cross-origin isolated page) over shared Wasm memory; smaller ones run on the caller alone. ' +
+      'Results are bit for bit those of one thread. The default is one thread. These are two vCPUs of a virtual machine: how far they share execution units decides the gain, so the figures say what threads give here, not elsewhere.',
+  ].join('\n');
+}
+
 function uniqueSizes(cases: GemmCase[]): { m: number; k: number; n: number }[] {
   const seen = new Map<string, { m: number; k: number; n: number }>();
   for (const c of cases) seen.set(`${c.m}×${c.k}×${c.n}`, { m: c.m, k: c.k, n: c.n });
@@ -164,7 +196,7 @@ function uniqueSizes(cases: GemmCase[]): { m: number; k: number; n: number }[] {
 }
 
 function gemmTable(cases: GemmCase[]): string {
-  const impls: Impl[] = ['wasm-simd', 'wasm-relaxed', 'wasm-scalar', 'tfjs-wasm', 'js-backend', 'js-loop', 'js-ikj'];
+  const impls: Impl[] = ['wasm-simd', 'wasm-threads', 'wasm-relaxed', 'wasm-scalar', 'tfjs-wasm', 'js-backend', 'js-loop', 'js-ikj'];
   const rows: string[][] = [];
   for (const size of uniqueSizes(cases)) {
     for (const form of [...new Set(cases.map((c) => c.form))]) {
@@ -180,7 +212,9 @@ function gemmTable(cases: GemmCase[]): string {
         const c = get(impl);
         return c ? times(simd.hz / c.hz) : '—';
       };
-      rows.push([`${size.m}×${size.k}×${size.n}`, form, ...impls.map(cell), over('tfjs-wasm'), over('js-backend'), over('js-loop'), over('js-ikj'), over('wasm-scalar')]);
+      const threads = get('wasm-threads');
+      rows.push([`${size.m}×${size.k}×${size.n}`, form, ...impls.map(cell), over('tfjs-wasm'), over('js-backend'), over('js-loop'), over('js-ikj'), over('wasm-scalar'),
+        threads ? times(threads.hz / simd.hz) : '—']);
     }
   }
   return [
@@ -188,12 +222,14 @@ function gemmTable(cases: GemmCase[]): string {
       'Every result is checked against a pure-JS A·B before and after timing. js-loop is a careful pure-JS GEMM (Float32Array, register-blocked by 4), ' +
       'js-ikj the plain i-k-j loop most hand-written JS uses, the js backend the reference (one strided dot product per element). ' +
       'tfjs wasm is tf.matMul on TensorFlow.js\'s wasm backend (XNNPACK, SIMD, one thread), read back with dataSync. ' +
-      'wasm relaxed is nnwasm\'s opt-in relaxed-SIMD build (fused multiply-add), run here with --experimental-wasm-relaxed-simd (Node 20 needs the flag; Chrome ≥ 114 and Node ≥ 22 do not).',
+      'wasm relaxed is nnwasm\'s opt-in relaxed-SIMD build (fused multiply-add), run here with --experimental-wasm-relaxed-simd (Node 20 needs the flag; Chrome ≥ 114 and Node ≥ 22 do not). ' +
+      'wasm 2 threads is the SIMD build sharing each product by columns with one helper thread (opt-in, `nn.ready({ threads: 2 })`; results identical to one thread\'s).',
     '',
     markdownTable(
-      ['M×K×N', 'form', 'wasm SIMD', 'wasm relaxed', 'wasm scalar', 'tfjs wasm', 'js backend', 'js-loop', 'js-ikj', 'SIMD × tfjs wasm', 'SIMD × js backend', 'SIMD × js-loop', 'SIMD × js-ikj', 'SIMD × scalar'],
+      ['M×K×N', 'form', 'wasm SIMD', 'wasm 2 threads', 'wasm relaxed', 'wasm scalar', 'tfjs wasm', 'js backend', 'js-loop', 'js-ikj',
+        'SIMD × tfjs wasm', 'SIMD × js backend', 'SIMD × js-loop', 'SIMD × js-ikj', 'SIMD × scalar', '2 threads × 1'],
       rows,
-      ['left', 'left', ...Array<'right'>(12).fill('right')],
+      ['left', 'left', ...Array<'right'>(14).fill('right')],
     ),
   ].join('\n');
 }

@@ -78,6 +78,8 @@ const ORDER_SEED = 20240613;
 
 export const NNWASM_WASM = 'nnwasm (wasm)';
 export const NNWASM_JS = 'nnwasm (js)';
+/** Opt-in: the wasm backend with products shared between two threads (nn.ready({ threads: 2 })). */
+export const NNWASM_THREADS = 'nnwasm (wasm, 2 threads)';
 
 function mlp(): nn.Sequential {
   const model = nn.sequential([
@@ -91,19 +93,20 @@ function mlp(): nn.Sequential {
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** nnwasm on one backend, behind the same interface as its peers; `keep` receives the model for the ONNX export. */
-function nnwasmPeer(backend: nn.BackendName, keep?: (model: nn.Sequential) => void): Peer {
+function nnwasmPeer(backend: nn.BackendName, { keep, threads = 1 }: { keep?: (model: nn.Sequential) => void; threads?: number } = {}): Peer {
   return {
-    name: backend === 'wasm' ? NNWASM_WASM : NNWASM_JS,
+    name: threads > 1 ? NNWASM_THREADS : backend === 'wasm' ? NNWASM_WASM : NNWASM_JS,
     notes: [],
     async create(data: PeerData): Promise<PeerModel> {
-      await nn.ready();
       nn.setBackend(backend);
+      await nn.ready({ threads });
+      if (nn.getThreads() !== threads) throw new PeerUnavailable(`${threads} threads could not start here`);
       const model = mlp();
       model.setWeights(data.init); // what seed 42 gave it already: said, not assumed
       keep?.(model);
       const { x, labels } = data.train;
       return {
-        about: `nnwasm ${version}, ${backend === 'wasm' ? `wasm backend, ${currentBackend().build} build` : 'js backend: plain TypeScript'}`,
+        about: `nnwasm ${version}, ${backend === 'wasm' ? `wasm backend, ${currentBackend().build} build${threads > 1 ? `, ${threads} threads` : ''}` : 'js backend: plain TypeScript'}`,
         epoch: () => model.fit(x, labels, { epochs: 1, batchSize: BATCH_SIZE, shuffle: false }),
         predict: (input, rows) => model.predict({ data: input, rows, cols: INPUTS }).data,
         dispose: () => model.dispose(),
@@ -136,8 +139,9 @@ export async function runTrainingBench(options: TrainingBenchOptions = {}): Prom
 
   let trained: nn.Sequential | undefined;
   const contenders: Peer[] = [
-    nnwasmPeer('wasm', (m) => (trained = m)),
+    nnwasmPeer('wasm', { keep: (m) => (trained = m) }),
     nnwasmPeer('js'),
+    nnwasmPeer('wasm', { threads: 2 }),
     tfjsPeer('wasm'),
     tfjsPeer('cpu'),
     brainPeer,
@@ -148,7 +152,7 @@ export async function runTrainingBench(options: TrainingBenchOptions = {}): Prom
   try {
     for (const peer of contenders) {
       results.notes[peer.name] = peer.notes;
-      const isNnwasm = peer.name.startsWith('nnwasm');
+      const isNnwasm = peer.name === NNWASM_WASM || peer.name === NNWASM_JS;
       let model: PeerModel;
       try {
         model = await peer.create({ train, test, init, trained });
@@ -171,6 +175,7 @@ export async function runTrainingBench(options: TrainingBenchOptions = {}): Prom
   } finally {
     trained?.dispose();
     nn.setBackend('wasm');
+    await nn.ready(); // back to one thread
   }
 
   log(report(results));

@@ -1,6 +1,6 @@
 // nnwasm: small neural networks with a WebAssembly SIMD core.
 
-export { ready, setBackend, getBackend, getBuild, type BackendName, type Build, type ReadyOptions } from './backend/index';
+export { ready, setBackend, getBackend, getBuild, getThreads, type BackendName, type Build, type ReadyOptions } from './backend/index';
 export { Matrix, type MatrixLike } from './matrix';
 export * as ops from './ops';
 export { ACTIVATIONS, type ActivationName } from './activations';

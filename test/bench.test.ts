@@ -12,7 +12,7 @@ import { KERNEL_IMPLS, runActivationBench, type ActivationCase } from '../bench/
 import { FORMS, IMPLS, runGemmBench, type GemmCase } from '../bench/gemm';
 import { machine } from '../bench/harness';
 import { renderResults } from '../bench/results';
-import { NNWASM_JS, NNWASM_WASM, runTrainingBench, type TrainingResults } from '../bench/training';
+import { NNWASM_JS, NNWASM_THREADS, NNWASM_WASM, runTrainingBench, type TrainingResults } from '../bench/training';
 
 function expectSane(results: GemmCase[]): void {
   for (const r of results) {
@@ -24,6 +24,8 @@ function expectSane(results: GemmCase[]): void {
     expect(r.samples).toBeGreaterThanOrEqual(1);
     if (r.impl === 'wasm-simd') expect(r.simdOverScalar! > 0 && Number.isFinite(r.simdOverScalar!), what).toBe(true);
     else expect(r.simdOverScalar, what).toBeUndefined();
+    if (r.impl === 'wasm-threads') expect(r.threadsOverSimd! > 0 && Number.isFinite(r.threadsOverSimd!), what).toBe(true);
+    else expect(r.threadsOverSimd, what).toBeUndefined();
   }
 }
 
@@ -31,7 +33,7 @@ describe('bench/gemm.ts', () => {
   it('runs one short iteration of every case at the smallest size', async () => {
     let printed = '';
     const results = await runGemmBench({ quick: true, log: (text) => (printed += text) });
-    // 3 forms × (js-ikj, js-loop, js-backend, wasm-scalar, wasm-simd)
+    // 3 forms × (js-ikj, js-loop, js-backend, wasm-scalar, wasm-simd, wasm-threads)
     // vitest runs with --experimental-wasm-relaxed-simd, so the relaxed build is there too; and TF.js's tf.matMul
     expect(results).toHaveLength(FORMS.length * IMPLS.length);
     expect(new Set(results.map((r) => r.impl))).toEqual(new Set(IMPLS));
@@ -88,7 +90,7 @@ describe('bench/training.ts', () => {
     training = await runTrainingBench({ quick: true, log: (text) => (printed += text) });
     // Every peer is installed as a devDependency and runs here: none may silently drop out.
     expect(training.unavailable).toEqual([]);
-    expect(training.cases.map((c) => c.name)).toEqual([NNWASM_WASM, NNWASM_JS, ...PEERS]);
+    expect(training.cases.map((c) => c.name)).toEqual([NNWASM_WASM, NNWASM_JS, NNWASM_THREADS, ...PEERS]);
     expect(training.trainRows).toBe(320);
     for (const c of training.cases) {
       const figures = [c.latencyMicros, c.throughput, ...(c.training ? [c.training.samplesPerSecond, c.training.msPerEpoch] : [])];
@@ -97,6 +99,9 @@ describe('bench/training.ts', () => {
     }
     const byName = (name: string) => training!.cases.find((c) => c.name === name)!;
     const wasm = byName(NNWASM_WASM);
+    // Two threads compute bit for bit what one does: the same accuracy, exactly.
+    expect(byName(NNWASM_THREADS).training!.accuracyAfterOneEpoch).toBe(wasm.training!.accuracyAfterOneEpoch);
+    expect(byName(NNWASM_THREADS).about).toContain('2 threads');
     expect(byName('onnxruntime-node').training).toBeUndefined();
     expect(wasm.training!.accuracyAfterOneEpoch).toBeGreaterThan(0.3); // 320 digits, one pass: far above chance (0.1)
     // Same initial weights, data order, loss and optimizer: nnwasm on both backends and TF.js on both learn the same thing.
@@ -119,7 +124,7 @@ describe('bench/results.ts', () => {
       info: { date: '2024-06-13T12:00:00.000Z', machine: machine(), quick: true, seconds: 60, load: { start: 2, max: 2, end: 2 }, busy: true },
       gemm, activations, training,
     });
-    for (const heading of ['## Summary', '### GEMM', '### Activations and softmax', '## 2. Training', '## 3. Inference', '### Contenders and what differs']) {
+    for (const heading of ['## Summary', '### Two threads (opt-in)', '### GEMM', '### Activations and softmax', '## 2. Training', '## 3. Inference', '### Contenders and what differs']) {
       expect(md).toContain(heading);
     }
     for (const words of ['Quick mode', 'machine was busy', process.version, machine().cpu, '2024-06-13', ...PEERS.map((p) => `× ${p}`)]) {
@@ -130,6 +135,10 @@ describe('bench/results.ts', () => {
       const line = summary.split('\n').find((l) => l.startsWith(`| ${row}`));
       expect(line, row).toBeDefined();
       expect(line, row).toMatch(/\d×/);
+    }
+    const threads = md.slice(md.indexOf('### Two threads'), md.indexOf('## 1.'));
+    for (const row of ['GEMM 32×784×128', 'Train one epoch', 'Predict 1 000 digits']) {
+      expect(threads.split('\n').find((l) => l.startsWith(`| ${row}`)), row).toMatch(/\d×/);
     }
     expect(md).not.toMatch(/NaN|undefined|Infinity/);
   });

@@ -18,6 +18,8 @@ export class Backend {
     readonly build: Build,
     readonly core: Core,
     readonly heap: Heap,
+    /** Threads that share large matrix products (see threads.ts). */
+    readonly threads = 1,
   ) {}
 
   /** Sets aside gemm's packing space for depth k and width n, so later calls allocate nothing. */

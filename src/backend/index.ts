@@ -10,6 +10,8 @@ import { bestBuild, createWasmBackend, createWasmBackendSync } from './wasm';
 export { Backend, type BackendName, type Build } from './backend';
 
 let wasm: Backend | undefined;
+/** Every Wasm core nn.ready has made, by its options: asking again reuses one (and its threads). */
+const cores = new Map<string, Promise<Backend>>();
 let js: Backend | undefined;
 let current: Backend | undefined;
 let currentName: BackendName = 'wasm';
@@ -17,11 +19,30 @@ let currentName: BackendName = 'wasm';
 export interface ReadyOptions {
   /** Use the relaxed-SIMD build (fused multiply-add GEMM) where the engine validates it. */
   relaxedSimd?: boolean;
+  /**
+   * Threads that share large matrix products (default 1). More than one
+   * needs shared memory: Node, or a cross-origin isolated page; elsewhere
+   * one thread runs, silently. Results are the same whatever the count.
+   */
+  threads?: number;
 }
 
-/** Instantiates the Wasm core once; later calls return at once. */
-export async function ready({ relaxedSimd = false }: ReadyOptions = {}): Promise<void> {
-  wasm ??= await createWasmBackend(bestBuild(relaxedSimd));
+/**
+ * Instantiates the Wasm core; later calls with the same options return at
+ * once. Other options switch to another core, for models built from then on.
+ */
+export async function ready({ relaxedSimd = false, threads = 1 }: ReadyOptions = {}): Promise<void> {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new ConfigError(`ready: expected threads to be an integer from 1 to 64, got ${String(threads)}`);
+  }
+  const key = `${relaxedSimd}/${threads}`;
+  // A core made on first use, before any nn.ready, has the default options.
+  if (wasm && cores.size === 0) cores.set('false/1', Promise.resolve(wasm));
+  if (!cores.has(key)) cores.set(key, createWasmBackend(bestBuild(relaxedSimd), threads));
+  const core = await cores.get(key)!;
+  if (core === wasm) return;
+  wasm = core;
+  if (currentName === 'wasm') current = undefined;
 }
 
 export function setBackend(name: BackendName): void {
@@ -39,6 +60,11 @@ export function getBackend(): BackendName {
 /** The code that runs the current backend's kernels: 'simd', 'relaxed', 'scalar' or 'js'. */
 export function getBuild(): Build {
   return backend().build;
+}
+
+/** Threads sharing the current backend's matrix products (1 unless nn.ready({ threads }) could start more). */
+export function getThreads(): number {
+  return backend().threads;
 }
 
 /** The backend new work runs on. */

@@ -1,7 +1,9 @@
 // The Wasm backend: instantiates the inlined core (SIMD128 build where the
 // engine validates it, scalar otherwise; the relaxed-SIMD build, with fused
-// multiply-adds in GEMM, only when asked for and validated) and hands its
-// exports to Backend. The module imports nothing and exports its memory.
+// multiply-adds in GEMM, only when asked for and validated; the SIMD build
+// over shared memory when threads are asked for and allowed) and hands its
+// exports to Backend. Every build imports its memory, env.memory, and
+// nothing else.
 
 import simdBytes from '../../build/core.simd.wasm';
 import scalarBytes from '../../build/core.scalar.wasm';
@@ -9,15 +11,17 @@ import relaxedBytes from '../../build/core.relaxed.wasm';
 import { Backend } from './backend';
 import type { Core } from './core';
 import { Heap } from './heap';
+import { GemmTeam, threadsAvailable, type ThreadedExports } from './threads';
 
 export type WasmBuild = 'simd' | 'scalar' | 'relaxed';
 
-interface CoreExports extends Core {
-  memory: WebAssembly.Memory;
+interface CoreExports extends ThreadedExports {
   heapBase(): number;
 }
 
 const bytes = { simd: simdBytes, scalar: scalarBytes, relaxed: relaxedBytes };
+/** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): 2 GiB. */
+const MAX_PAGES = 32768;
 
 /**
  * The build this engine can run: SIMD128 if it validates, else scalar. With
@@ -29,8 +33,20 @@ export function bestBuild(relaxed = false): WasmBuild {
   return WebAssembly.validate(simdBytes) ? 'simd' : 'scalar';
 }
 
-/** Compiles asynchronously: browsers refuse synchronous compiles of large modules on the main thread. */
-export async function createWasmBackend(build: WasmBuild = bestBuild()): Promise<Backend> {
+/**
+ * Compiles asynchronously: browsers refuse synchronous compiles of large
+ * modules on the main thread. With threads > 1 and the SIMD build, large
+ * products are shared with threads − 1 helpers where shared memory is
+ * allowed; elsewhere, or if a helper fails to start, one thread it is.
+ */
+export async function createWasmBackend(build: WasmBuild = bestBuild(), threads = 1): Promise<Backend> {
+  if (threads > 1 && build === 'simd' && threadsAvailable()) {
+    try {
+      return await createThreadedBackend(threads);
+    } catch {
+      // fall through to one thread
+    }
+  }
   const module = await WebAssembly.compile(bytes[build]);
   return fromModule(module, build);
 }
@@ -41,6 +57,54 @@ export function createWasmBackendSync(build: WasmBuild = bestBuild()): Backend {
 }
 
 function fromModule(module: WebAssembly.Module, build: WasmBuild): Backend {
-  const exports = new WebAssembly.Instance(module, {}).exports as unknown as CoreExports;
-  return new Backend('wasm', build, exports, new Heap(exports.memory, exports.heapBase()));
+  const { exports, memory } = instantiate(module, false);
+  return new Backend('wasm', build, exports, new Heap(memory, exports.heapBase()));
+}
+
+async function createThreadedBackend(threads: number): Promise<Backend> {
+  const module = await WebAssembly.compile(withSharedMemory(simdBytes));
+  const { exports, memory } = instantiate(module, true);
+  const heap = new Heap(memory, exports.heapBase());
+  const team = await GemmTeam.start(threads, module, memory, exports, heap);
+  const core: Core = { ...exports, gemm: team.gemm };
+  return new Backend('wasm', 'simd', core, heap, team.size);
+}
+
+function instantiate(module: WebAssembly.Module, shared: boolean): { exports: CoreExports; memory: WebAssembly.Memory } {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
+  const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+  return { exports: exports as unknown as CoreExports, memory };
+}
+
+/**
+ * The SIMD build over shared memory: the same bytes but for the memory
+ * import's limits flag, 1 (has a maximum) → 3 (has a maximum, shared). This is
+ * all that `asc --sharedMemory` changes, and it spares shipping a 4th build.
+ */
+export function withSharedMemory(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const out = bytes.slice();
+  let at = 8; // past the magic number and version
+  const leb = (): number => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = out[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  };
+  while (at < out.length) {
+    const id = out[at++];
+    const end = leb() + at;
+    if (id === 2) { // the import section: the core's only import is its memory
+      leb(); // the count
+      at = leb() + at; // past the module name, "env" (leb moves `at` first)
+      at = leb() + at; // past the field name, "memory"
+      if (out[at] === 2 && out[at + 1] === 1) {
+        out[at + 1] = 3;
+        return out;
+      }
+    }
+    at = end;
+  }
+  throw new Error('nnwasm: the SIMD build does not import a memory with a maximum');
 }

@@ -1,6 +1,8 @@
 // A plain static file server on 127.0.0.1 (random port) for the browser
-// tests: correct MIME types and nothing else, no special headers (no
-// COOP/COEP, no wasm MIME tricks: the package must not need any).
+// tests: correct MIME types and nothing else, no special headers (no wasm
+// MIME tricks: the package must not need any). With `isolated`, it sends the
+// two headers that make a page cross-origin isolated (COOP/COEP), which
+// shared memory, and so threads, need.
 
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -27,7 +29,9 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serve(root: string): Promise<StaticServer> {
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+export async function serve(root: string, { isolated = false } = {}): Promise<StaticServer> {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file = normalize(join(root, path));
@@ -38,7 +42,10 @@ export async function serve(root: string): Promise<StaticServer> {
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       const size = statSync(file).size;
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size });
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size,
+        ...(isolated ? ISOLATION : {}),
+      });
       createReadStream(file).pipe(res);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');

@@ -1,0 +1,214 @@
+// Multi-threaded GEMM: helper threads (Node worker_threads, or Web Workers in
+// a cross-origin isolated page) instantiate the same module over the same
+// shared memory, and each large product is split by columns of C between
+// them and the calling thread. gemmColumns computes every column the same
+// way whatever the split, so results equal one thread's bit for bit.
+//
+// Each helper owns a small block of a SharedArrayBuffer: the caller writes a
+// job's arguments there and bumps `seq`; the helper, parked in Atomics.wait,
+// runs it and stores `seq` into `done`. No message passing per product.
+
+import type { Core, Ptr } from './core';
+import type { Heap } from './heap';
+
+/** The exports a helper needs, beside those of Core. */
+export interface ThreadedExports extends Core {
+  gemmColumns(a: Ptr, b: Ptr, c: Ptr, bias: Ptr, m: number, k: number, n: number,
+    transA: boolean, transB: boolean, accumulate: boolean, scratch: Ptr, j0: number, j1: number): void;
+}
+
+/** What a helper receives once: the compiled module, the memory, its control block. */
+interface HelperInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  index: number;
+}
+
+/** A helper thread, whichever kind. */
+interface Helper {
+  terminate(): void;
+}
+
+// Control block layout, in 32-bit words per helper.
+const SEQ = 0, DONE = 1, ARGS = 2, WORDS = 16;
+/** Below this many multiply-adds (≈ 0.1 ms on one thread) waking helpers costs more than it saves. */
+const MIN_WORK = 1 << 21;
+/** Columns per share: 16 floats are a 64-byte cache line, so no two threads write one line of a row. */
+const COLUMNS = 16;
+/** How long the caller spins (ms) for helpers to finish before it sleeps: about one share of a training step's product. */
+const SPIN_MS = 0.05;
+
+/**
+ * The helper's whole program, run from its source text (so it must not use
+ * anything outside itself): instantiate, report, then serve jobs forever.
+ */
+function serve(init: HelperInit, post: (message: string) => void): void {
+  const { exports } = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
+  const gemmColumns = exports.gemmColumns as (...args: number[]) => void;
+  // WORDS, SEQ, DONE and ARGS again: this text runs apart from the module.
+  const block = init.index * 16 * 4;
+  const control = new Int32Array(init.control, block, 16);
+  const args = new Uint32Array(init.control, block + 2 * 4, 13); // gemmColumns' 13 arguments
+  post('ready');
+  let seen = 0;
+  for (;;) {
+    // Spin for 0.1 ms first: in training, products come tens of µs apart,
+    // and waking from Atomics.wait takes about as long as a share of one.
+    for (const until = performance.now() + 0.1; Atomics.load(control, 0) === seen && performance.now() < until;);
+    Atomics.wait(control, 0, seen);
+    seen = Atomics.load(control, 0);
+    gemmColumns(...args);
+    Atomics.store(control, 1, seen);
+    Atomics.notify(control, 1);
+  }
+}
+
+/** Whether helpers can run here: shared memory allowed (in a browser, a cross-origin isolated page). */
+export function threadsAvailable(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
+  if (isNode()) return true;
+  return g.crossOriginIsolated === true && typeof g.Worker === 'function';
+}
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+/** Starts one helper and resolves once its instance is ready. */
+async function spawn(init: HelperInit): Promise<Helper> {
+  const program = `(${serve.toString()})`;
+  if (isNode()) {
+    // A variable specifier keeps bundlers from pulling a Node module into browser builds.
+    const specifier = 'node:worker_threads';
+    const { Worker } = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       ${program}(workerData, (m) => parentPort.postMessage(m));`,
+      { eval: true, workerData: init },
+    );
+    worker.unref(); // helpers never keep a process alive
+    await started(worker);
+    return { terminate: () => void worker.terminate() };
+  }
+  const url = URL.createObjectURL(new Blob(
+    [`onmessage = (e) => ${program}(e.data, (m) => postMessage(m));`], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  worker.postMessage(init);
+  try {
+    await started(worker);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+  return { terminate: () => worker.terminate() };
+}
+
+interface Emitter {
+  addEventListener?(type: string, fn: (e: { data?: unknown; message?: string }) => void): void;
+  once?(type: string, fn: (value: unknown) => void): void;
+}
+
+/** Resolves on the helper's 'ready', rejects on its first error. */
+function started(worker: Emitter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: unknown) => reject(new Error(`nnwasm: a GEMM helper thread failed to start: ${String((e as Error)?.message ?? e)}`));
+    if (worker.once) {
+      worker.once('message', () => resolve());
+      worker.once('error', fail);
+    } else {
+      worker.addEventListener!('message', () => resolve());
+      worker.addEventListener!('error', fail);
+    }
+  });
+}
+
+/** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+function mayBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A GEMM that shares large products between this thread and its helpers. */
+export class GemmTeam {
+  private readonly control: Int32Array;
+  private readonly args: Uint32Array;
+  private readonly scratch: Ptr[] = [];
+  private scratchBytes = 0;
+  private readonly blocking = mayBlock();
+  private seq = 0;
+
+  private constructor(
+    private readonly core: ThreadedExports,
+    private readonly heap: Heap,
+    private readonly helpers: Helper[],
+    buffer: SharedArrayBuffer,
+  ) {
+    this.control = new Int32Array(buffer);
+    this.args = new Uint32Array(buffer);
+  }
+
+  /** Starts threads − 1 helpers on the module; the calling thread is the last member. */
+  static async start(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
+    core: ThreadedExports, heap: Heap): Promise<GemmTeam> {
+    const control = new SharedArrayBuffer((threads - 1) * WORDS * 4);
+    const helpers = await Promise.all(
+      Array.from({ length: threads - 1 }, (_, index) => spawn({ module, memory, control, index })));
+    return new GemmTeam(core, heap, helpers, control);
+  }
+
+  /** Threads that share a product, this one included. */
+  get size(): number {
+    return this.helpers.length + 1;
+  }
+
+  /** Core.gemm's contract; `scratch` serves this thread's share. */
+  readonly gemm = (a: Ptr, b: Ptr, c: Ptr, bias: Ptr, m: number, k: number, n: number,
+    transA: boolean, transB: boolean, accumulate: boolean, scratch: Ptr): void => {
+    const parts = m * k * n < MIN_WORK ? 1 : Math.min(this.size, Math.floor(n / COLUMNS));
+    if (parts <= 1) {
+      this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch);
+      return;
+    }
+    this.reserve(parts - 1, this.core.gemmScratchBytes(k, n));
+    const seq = ++this.seq;
+    const blocks = Math.ceil(n / COLUMNS);
+    const edge = (p: number) => Math.min(n, Math.round((blocks * p) / parts) * COLUMNS);
+    for (let h = 0; h < parts - 1; h++) {
+      this.args.set([a, b, c, bias, m, k, n, +transA, +transB, +accumulate, this.scratch[h], edge(h), edge(h + 1)],
+        h * WORDS + ARGS);
+      Atomics.store(this.control, h * WORDS + SEQ, seq);
+      Atomics.notify(this.control, h * WORDS + SEQ);
+    }
+    this.core.gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, edge(parts - 1), n);
+    for (let h = 0; h < parts - 1; h++) this.await(h * WORDS + DONE, seq);
+  };
+
+  /** Stops the helpers; the team must not be used after. */
+  dispose(): void {
+    for (const h of this.helpers) h.terminate();
+    for (const p of this.scratch) this.heap.release(p);
+  }
+
+  private await(at: number, seq: number): void {
+    for (const until = performance.now() + SPIN_MS; Atomics.load(this.control, at) !== seq && performance.now() < until;);
+    for (let done = Atomics.load(this.control, at); done !== seq; done = Atomics.load(this.control, at)) {
+      // A browser's main thread may not block: it spins, for as long as one share takes.
+      if (this.blocking) Atomics.wait(this.control, at, done);
+    }
+  }
+
+  /** Scratch for `count` helpers of `bytes` each, grown only when a larger product comes. */
+  private reserve(count: number, bytes: number): void {
+    if (bytes > this.scratchBytes) {
+      for (const p of this.scratch.splice(0)) this.heap.release(p);
+      this.scratchBytes = bytes;
+    }
+    while (this.scratch.length < count) this.scratch.push(this.heap.alloc(this.scratchBytes));
+  }
+}
