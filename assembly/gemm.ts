@@ -30,12 +30,16 @@ let tail: usize = 0;
   return (x + to - 1) / to * to;
 }
 
+/** Row blocks whose lists of nonzero depths are kept at once (256 rows). */
+const GROUP: i32 = 64;
+
 /**
  * Bytes of scratch `gemm` needs for a given n: the padded bias, one packed
- * panel, a K-block's list of a row's nonzero depths (value, offset), the tail.
+ * panel, the tail, a K-block's list of a row's nonzero depths (value,
+ * offset), and the lists of a group of row blocks (offsets in A and B).
  */
 export function gemmScratchBytes(k: i32, n: i32): usize {
-  return <usize>(roundUp(n, NR) + KC * NR + 2 * KC + NR) << 2;
+  return <usize>(roundUp(n, NR) + KC * NR + NR + 2 * KC + GROUP * (2 * KC + 1)) << 2;
 }
 
 export function gemm(
@@ -52,6 +56,12 @@ export function gemm(
  * product by columns, each with its own scratch. Every column is computed by
  * the same additions in the same order whatever the range, so a split
  * product equals the whole one bit for bit.
+ *
+ * Zeros in A are skipped: a zero x adds x·b = 0 exactly (B is finite), so
+ * leaving it out changes no result. Inputs such as images and ReLU outputs
+ * are mostly zeros (an MNIST digit is 81 %); with a row-major B each block of
+ * rows lists the depths where any of its rows is nonzero, once per K-block,
+ * and runs its kernel over those only.
  */
 export function gemmColumns(
   a: usize, b: usize, c: usize, bias: usize,
@@ -61,8 +71,10 @@ export function gemmColumns(
 ): void {
   const biasPanel = scratch;
   const packed = scratch + (<usize>roundUp(n, NR) << 2);
-  const nonzeros = packed + (<usize>KC * NR << 2);
-  tail = nonzeros + (<usize>KC << 3);
+  tail = packed + (<usize>KC * NR << 2);
+  const rowList = tail + (<usize>NR << 2);
+  const counts = rowList + (<usize>KC << 3);
+  const lists = counts + (<usize>GROUP << 2);
   padBias(bias, biasPanel, n);
 
   // Strides of A's element (row i, depth p), in bytes.
@@ -79,35 +91,46 @@ export function gemmColumns(
     const add = accumulate || !first;
     const aBlock = a + <usize>k0 * depthStride;
     const bBlock = b + (<usize>k0 * n << 2);
-    let j = j0;
+    let jRows = j0;
     if (ASC_FEATURE_SIMD && !transB && m < MR) {
       // A few rows (a single prediction): B is read once per row, so skip
       // the depths where the row is zero, and use B's 64-byte lines whole.
       for (let i = 0; i < m; i++) {
-        const count = listNonzeros(aBlock + <usize>i * rowStride, depthStride, kc, ldc, nonzeros);
-        j = rowTimesB(nonzeros, count, bBlock, j0, j1, first ? biasPanel : 0, c + <usize>i * ldc, add);
+        const count = listNonzeros(aBlock + <usize>i * rowStride, depthStride, kc, ldc, rowList);
+        jRows = rowTimesB(rowList, count, bBlock, j0, j1, first ? biasPanel : 0, c + <usize>i * ldc, add);
       }
     }
-    while (j < j1) {
-      const width = min(NR, j1 - j);
-      // A full panel of a row-major B is already 8 contiguous floats per
-      // depth step, n apart: read it in place. Bᵀ and the ragged last panel
-      // are packed into [kc][8] first.
-      const direct = !transB && width == NR;
-      const init = first ? biasPanel + (<usize>j << 2) : ZEROS;
-      const panel = direct ? b + ((<usize>k0 * n + j) << 2) : packed;
-      const bs: usize = direct ? ldc : NR << 2;
-      if (!direct) packPanel(b, packed, k0, kc, j, width, k, n, transB);
-      let i = 0;
-      for (; i + MR <= m; i += MR) {
-        kernel4x8(aBlock + <usize>i * rowStride, rowStride, depthStride, panel, bs, kc, init,
-          c + <usize>i * ldc + (<usize>j << 2), ldc, width, add);
+    // Listing pays when a block's list serves two panels or more.
+    const listed = ASC_FEATURE_SIMD && !transB && j1 - jRows >= 2 * NR;
+    for (let i0 = 0; i0 < m; i0 += GROUP * MR) {
+      const i1 = min(m, i0 + GROUP * MR);
+      if (listed) listBlocks(aBlock + <usize>i0 * rowStride, rowStride, depthStride, (i1 - i0) / MR, kc, ldc, counts, lists);
+      for (let j = jRows; j < j1; j += NR) {
+        const width = min(NR, j1 - j);
+        // A full panel of a row-major B is already 8 contiguous floats per
+        // depth step, n apart: read it in place. Bᵀ and the ragged last
+        // panel are packed into [kc][8] first.
+        const direct = !transB && width == NR;
+        const init = first ? biasPanel + (<usize>j << 2) : ZEROS;
+        const panel = direct ? bBlock + (<usize>j << 2) : packed;
+        const bs: usize = direct ? ldc : NR << 2;
+        if (!direct) packPanel(b, packed, k0, kc, j, width, k, n, transB);
+        const cj = c + (<usize>j << 2);
+        let i = i0;
+        for (let block = 0; i + MR <= i1; i += MR, block++) {
+          const count = listed && direct ? load<i32>(counts + (<usize>block << 2)) : kc;
+          if (count < kc) {
+            kernel4x8Listed(aBlock + <usize>i * rowStride, rowStride, lists + (<usize>block * KC << 3), count, panel,
+              init, cj + <usize>i * ldc, ldc, add);
+          } else {
+            kernel4x8(aBlock + <usize>i * rowStride, rowStride, depthStride, panel, bs, kc, init,
+              cj + <usize>i * ldc, ldc, width, add);
+          }
+        }
+        for (; i < i1; i++) {
+          kernel1x8(aBlock + <usize>i * rowStride, depthStride, panel, bs, kc, init, cj + <usize>i * ldc, width, add);
+        }
       }
-      for (; i < m; i++) {
-        kernel1x8(aBlock + <usize>i * rowStride, depthStride, panel, bs, kc, init,
-          c + <usize>i * ldc + (<usize>j << 2), width, add);
-      }
-      j += NR;
     }
     k0 += KC;
   } while (k0 < k);
@@ -260,6 +283,61 @@ function rowTimesB(list: usize, count: i32, b: usize, j0: i32, j1: i32, init: us
     storeRow(c + (<usize>j << 2) + 32, c2, c3, NR, add);
   }
   return j;
+}
+
+// For each of `blocks` blocks of 4 rows of A, the depths of the K-block
+// where any of its rows is nonzero, as (byte offset in A, byte offset in a
+// row-major B) pairs at lists + block·KC·8, their count at counts + block·4.
+function listBlocks(a: usize, rs: usize, ks: usize, blocks: i32, kc: i32, ldb: usize,
+  counts: usize, lists: usize): void {
+  if (!ASC_FEATURE_SIMD) return; // only SIMD builds list (see `listed`)
+  for (let block = 0; block < blocks; block++) {
+    const rows = a + <usize>block * MR * rs;
+    const list = lists + (<usize>block * KC << 3);
+    let count = 0;
+    let off: usize = 0;
+    for (let p = 0; p < kc; p++, off += ks) {
+      const at = rows + off;
+      // Aᵀ: the 4 rows of a depth are adjacent, one vector.
+      const any = rs == 4
+        ? v128.any_true(f32x4.ne(v128.load(at), f32x4.splat(0)))
+        : (load<f32>(at) != 0) | (load<f32>(at + rs) != 0) | (load<f32>(at + 2 * rs) != 0) | (load<f32>(at + 3 * rs) != 0);
+      store<u32>(list + (<usize>count << 3), <u32>off);
+      store<u32>(list + (<usize>count << 3), <u32>(<usize>p * ldb), 4);
+      count += <i32>any; // branch-free: zeros come in unpredictable runs
+    }
+    store<i32>(counts + (<usize>block << 2), count);
+  }
+}
+
+// kernel4x8 over the listed depths only, for a full panel of a row-major B.
+// The same additions in the same order as kernel4x8, less the zero ones.
+@inline function kernel4x8Listed(
+  a: usize, rs: usize, list: usize, count: i32, panel: usize, init: usize,
+  c: usize, ldc: usize, add: bool,
+): void {
+  if (!ASC_FEATURE_SIMD) return; // only SIMD builds list (see `listed`)
+  let c00 = v128.load(init), c01 = v128.load(init, 16);
+  let c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+  const a1 = a + rs, a2 = a1 + rs, a3 = a2 + rs;
+  for (let q = 0; q < count; q++) {
+    const e = list + (<usize>q << 3);
+    const off = <usize>load<u32>(e);
+    const bp = panel + <usize>load<u32>(e, 4);
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(a + off);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a1 + off);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a2 + off);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a3 + off);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+  }
+  storeRow(c, c00, c01, NR, add);
+  storeRow(c + ldc, c10, c11, NR, add);
+  storeRow(c + 2 * ldc, c20, c21, NR, add);
+  storeRow(c + 3 * ldc, c30, c31, NR, add);
 }
 
 // 1 row × 8 columns: the row tail, and the whole kernel of the scalar build.

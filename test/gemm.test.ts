@@ -252,6 +252,25 @@ describe('core.gemm directly', () => {
     }
   });
 
+  test('zeros in A change nothing: with them skipped, the SIMD build equals the scalar build (which skips none) bit for bit', () => {
+    const rng = new Random(12);
+    // 4-row blocks, a ragged row tail, more than one group of 256 rows, more than one K-block.
+    for (const [m, k, n] of [[4, 784, 128], [32, 300, 40], [37, 600, 33], [300, 20, 24], [9, 17, 16]] as Shape[]) {
+      for (const form of FORMS) {
+        const p = problem(rng, [m, k, n], form, true, form.transA);
+        // About 80 % zeros of both signs, and all-zero runs of rows and depths.
+        for (let i = 0; i < p.a.length; i++) if (rng.next() < 0.8 || (i >> 7) % 3 === 0) p.a[i] = rng.next() < 0.5 ? 0 : -0;
+        const what = `${form.name} ${m}×${k}×${n}`;
+        const simd = runGemm(be.simd, p), scalar = runGemm(be.scalar, p);
+        for (let i = 0; i < m * n; i++) {
+          if (simd[i] !== scalar[i]) throw new Error(`${what}: C[${i}] is ${simd[i]} on SIMD, ${scalar[i]} on scalar`);
+        }
+        const ref = reference(p);
+        expectWithin(simd, runGemm(be.js, p), (i) => (k + 12) * U * ref.s[i], `${what} vs js`);
+      }
+    }
+  });
+
   test.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s: k = 0 leaves bias (overwrite) or C + bias (accumulate)', (build) => {
     const b = be[build];
     const rng = new Random(3);
