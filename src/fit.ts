@@ -4,6 +4,7 @@
 // stopping criteria of the course: a number of epochs, a target loss, early
 // stopping on a monitored value, a callback returning false, and divergence.
 
+import { HeapRows } from './batches';
 import { ConfigError, ValueError } from './errors';
 import { Matrix, type MatrixLike } from './matrix';
 import type { Sequential } from './model';
@@ -102,6 +103,7 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
   const initial = new Checkpoint(model);
   const epochStart = new Checkpoint(model);
   let lastYield = performance.now();
+  const xs = new HeapRows(ws.be.heap, train.X), ys = new HeapRows(ws.be.heap, train.Y);
 
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -112,7 +114,8 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
       let batch = 0;
       for (let start = 0; start < n; start += bs, batch++) {
         const rows = Math.min(bs, n - start);
-        model.loadInputs(train.X, train.Y, start, rows, order);
+        xs.gather(ws.x, order, start, rows);
+        ys.gather(ws.y, order, start, rows);
         model.forward(rows);
         const batchLoss = model.lossValue(rows);
         if (!Number.isFinite(batchLoss)) {
@@ -162,6 +165,9 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
   } catch (e) {
     initial.restore();
     throw e;
+  } finally {
+    xs.release();
+    ys.release();
   }
   if (stopper?.restore(model)) history.bestEpoch = stopper.bestEpoch;
   return history;

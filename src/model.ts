@@ -346,16 +346,12 @@ export class Sequential {
     }
   }
 
-  /**
-   * @internal Copies rows start…start+rows of X (and Y) into the workspace,
-   * through `order` when given: a training step gathers its shuffled rows
-   * element by element, allocating nothing.
-   */
-  loadInputs(X: Matrix, Y: Matrix | null, start: number, rows: number, order?: Uint32Array): void {
+  /** Copies rows start…start+rows of X (and Y) into the workspace (fit gathers its batches itself: see batches.ts). */
+  private loadInputs(X: Matrix, Y: Matrix | null, start: number, rows: number): void {
     const ws = this.ws!;
     const h = ws.be.heap.f32();
-    copyRows(h, ws.x >> 2, X, start, rows, order);
-    if (Y) copyRows(h, ws.y >> 2, Y, start, rows, order);
+    copyRows(h, ws.x >> 2, X, start, rows);
+    if (Y) copyRows(h, ws.y >> 2, Y, start, rows);
   }
 
   /** @internal The model's workspace, made on first use from the input width. */
@@ -397,19 +393,9 @@ function warnMismatch(loss: string, output: string): void {
   }
 }
 
-function copyRows(h: Float32Array, to: number, M: Matrix, start: number, rows: number, order?: Uint32Array): void {
-  const cols = M.cols, data = M.data;
-  if (!order) {
-    // Consecutive rows are one block: a single memcpy (its one view object is
-    // the only allocation, and predict / evaluate are not training steps).
-    h.set(data.subarray(start * cols, (start + rows) * cols), to);
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const src = order[start + r] * cols;
-    const dst = to + r * cols;
-    for (let j = 0; j < cols; j++) h[dst + j] = data[src + j];
-  }
+/** Consecutive rows are one block: a single memcpy (its one view object is the only allocation, and predict / evaluate are not training steps). */
+function copyRows(h: Float32Array, to: number, M: Matrix, start: number, rows: number): void {
+  h.set(M.data.subarray(start * M.cols, (start + rows) * M.cols), to);
 }
 
 export function sequential(layers: readonly (Dense | DenseConfig)[], options?: SequentialOptions): Sequential {

@@ -72,12 +72,7 @@ async function step(c: Case, be: Backend) {
   const { x, y } = data(c, model.outputDim);
   const predictions = model.predict(x).data;
   const ws = model.workspace;
-  const X = x, Y = y instanceof Matrix ? y : new Matrix(c.rows, 1, Float32Array.from(y));
-  ws.ensureCapacity(c.rows, Y.cols);
-  model.loadInputs(X, Y, 0, c.rows);
-  model.forward(c.rows);
-  model.backward(c.rows);
-  const gradients = ws.readParams(ws.grads);
+  const gradients = Float32Array.from(model.backprop(x, y).gradients.flatMap((g) => Array.from(g.data)));
   await model.fit(x, y, { epochs: 1, batchSize: c.rows, shuffle: false });
   const updated = ws.readParams();
   model.dispose();
