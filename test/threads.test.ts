@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as nn from '../src/index';
-import type { Backend } from '../src/backend/index';
+import { backend, type Backend } from '../src/backend/index';
 import simdBytes from '../build/core.simd.wasm';
 import { createWasmBackend, withSharedMemory } from '../src/backend/wasm';
 import { Random } from '../src/random';
@@ -89,21 +89,24 @@ describe('a GEMM shared by two threads', () => {
     expect(single.threads).toBe(1);
   });
 
-  // Large enough to split (≥ 2²¹ multiply-adds, n ≥ 32), in ragged and
+  // Large enough to split (≥ 2²² multiply-adds, n ≥ 32), in ragged and
   // cache-line-sized column counts, few rows and many, deep and shallow.
   const SHAPES: Shape[] = [
-    [32, 784, 128], [784, 32, 128], [256, 256, 256], [1, 3000, 800], [3, 2000, 600],
-    [100, 700, 33], [64, 600, 57], [17, 1000, 200], [5, 300, 2000],
+    [64, 784, 128], [784, 64, 128], [256, 256, 256], [1, 6000, 800], [3, 2000, 800],
+    [100, 1400, 33], [64, 1200, 57], [17, 1000, 300], [5, 300, 3000],
     // Too small to split: the caller alone.
-    [4, 8, 8], [300, 300, 20],
+    [4, 8, 8], [300, 300, 20], [32, 784, 128],
   ];
   test.each(SHAPES)('m=%i k=%i n=%i equals one thread bit for bit, in every form and variant', (m, k, n) => {
+    const shared = team.team!.shared;
     for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]]) {
       for (const [bias, acc] of [[false, false], [true, false], [true, true]]) {
         const what = `${m}×${k}×${n} transA=${transA} transB=${transB} bias=${bias} accumulate=${acc}`;
         expectIdentical(product(team, [m, k, n], transA, transB, bias, acc), product(single, [m, k, n], transA, transB, bias, acc), what);
       }
     }
+    // The large ones were shared, all 12 variants; the small ones not.
+    expect(team.team!.shared - shared).toBe(m * k * n >= 1 << 22 ? 12 : 0);
   });
 
   test('after the shared memory grows, helpers see the new memory', () => {
@@ -120,40 +123,45 @@ describe('a GEMM shared by two threads', () => {
 });
 
 describe('nn.ready({ threads })', () => {
-  async function trainedWeights(threads: number): Promise<Float32Array[]> {
+  /** The weights after training, and how many products the training shared. */
+  async function trainedWeights(threads: number): Promise<{ weights: Float32Array[]; shared: number }> {
     await nn.ready({ threads });
     expect(nn.getThreads()).toBe(threads);
+    const before = backend().team?.shared ?? 0;
     const rng = new Random(3);
-    const x = new nn.Matrix(96, 784, randomArray(rng, 96 * 784, 0, 1));
-    const y = Int32Array.from({ length: 96 }, () => rng.int(10));
+    const x = new nn.Matrix(192, 784, randomArray(rng, 192 * 784, 0, 1));
+    const y = Int32Array.from({ length: 192 }, () => rng.int(10));
     const model = nn.sequential([
       nn.dense({ units: 128, activation: 'relu', inputDim: 784 }),
       nn.dense({ units: 10, activation: 'softmax' }),
     ], { seed: 5 });
     model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.adam({ learningRate: 0.01 }) });
-    await model.fit(x, y, { epochs: 3, batchSize: 32 });
-    return model.getWeights().map((w) => Float32Array.from(w.data));
+    await model.fit(x, y, { epochs: 3, batchSize: 64 }); // 64×784×128: products large enough to share
+    return { weights: model.getWeights().map((w) => Float32Array.from(w.data)), shared: (backend().team?.shared ?? 0) - before };
   }
 
   test('training on two threads gives the weights of one, bit for bit', async () => {
     const two = await trainedWeights(2);
     const one = await trainedWeights(1);
-    two.forEach((w, i) => expectIdentical(w, one[i], `weights ${i}`));
+    expect(two.shared).toBe(3 * 3 * 2); // 3 epochs × 3 steps × the first layer's two large products
+    expect(one.shared).toBe(0);
+    two.weights.forEach((w, i) => expectIdentical(w, one.weights[i], `weights ${i}`));
   });
 
   test('a training step on two threads allocates nothing once warmed up', async () => {
     await nn.ready({ threads: 2 });
-    const model = nn.sequential([nn.dense({ units: 64, activation: 'tanh', inputDim: 512 }), nn.dense({ units: 4 })], { seed: 1 });
+    const model = nn.sequential([nn.dense({ units: 128, activation: 'tanh', inputDim: 512 }), nn.dense({ units: 4 })], { seed: 1 });
     model.compile({ loss: 'meanSquaredError', optimizer: 'sgd' });
     const rng = new Random(9);
-    const x = new nn.Matrix(64, 512, randomArray(rng, 64 * 512));
-    const y = new nn.Matrix(64, 4, randomArray(rng, 64 * 4));
+    const x = new nn.Matrix(128, 512, randomArray(rng, 128 * 512)); // 128×512×128: shared
+    const y = new nn.Matrix(128, 4, randomArray(rng, 128 * 4));
     model.backprop(x, y); // warm-up: workspace and helper scratch
-    const heap = (model as unknown as { ws: { be: Backend } }).ws.be.heap;
-    expect((model as unknown as { ws: { be: Backend } }).ws.be.threads).toBe(2);
-    const allocations = heap.allocations;
+    const be = (model as unknown as { ws: { be: Backend } }).ws.be;
+    expect(be.threads).toBe(2);
+    const allocations = be.heap.allocations, shared = be.team!.shared;
     for (let i = 0; i < 20; i++) model.backprop(x, y);
-    expect(heap.allocations).toBe(allocations);
+    expect(be.heap.allocations).toBe(allocations);
+    expect(be.team!.shared - shared).toBe(20 * 2); // X·W and Xᵀ·dZ of the first layer, each step
   });
 
   test.each([0, 1.5, -2, 65, NaN, '2' as unknown as number])('threads %s is refused with a ConfigError', async (threads) => {

@@ -4,6 +4,7 @@
 
 import type { Core, Ptr } from './core';
 import type { Heap } from './heap';
+import type { GemmTeam } from './threads';
 
 export type BackendName = 'wasm' | 'js';
 /** Which code runs the kernels: a Wasm build (SIMD128, relaxed SIMD or scalar) or the TypeScript reference. */
@@ -18,9 +19,14 @@ export class Backend {
     readonly build: Build,
     readonly core: Core,
     readonly heap: Heap,
-    /** Threads that share large matrix products (see threads.ts). */
-    readonly threads = 1,
+    /** The threads that share large matrix products, if any (threads.ts). */
+    readonly team?: GemmTeam,
   ) {}
+
+  /** Threads that share large matrix products: 1 without a team. */
+  get threads(): number {
+    return this.team?.size ?? 1;
+  }
 
   /** Sets aside gemm's packing space for depth k and width n, so later calls allocate nothing. */
   reserveGemm(k: number, n: number): void {

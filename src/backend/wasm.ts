@@ -67,7 +67,7 @@ async function createThreadedBackend(threads: number): Promise<Backend> {
   const heap = new Heap(memory, exports.heapBase());
   const team = await GemmTeam.start(threads, module, memory, exports, heap);
   const core: Core = { ...exports, gemm: team.gemm };
-  return new Backend('wasm', 'simd', core, heap, team.size);
+  return new Backend('wasm', 'simd', core, heap, team);
 }
 
 function instantiate(module: WebAssembly.Module, shared: boolean): { exports: CoreExports; memory: WebAssembly.Memory } {

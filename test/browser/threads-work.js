@@ -24,7 +24,7 @@ async function work(nn, threads) {
   model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.sgd({ learningRate: 0.1 }) });
   const x = new nn.Matrix(128, 784, floats(128 * 784, 4));
   const y = Int32Array.from(floats(128, 5), (v) => Math.floor(v * 10));
-  await model.fit(x, y, { epochs: 3, batchSize: 32 });
+  await model.fit(x, y, { epochs: 3, batchSize: 64 }); // 64×784×128 products: large enough to share
   const weights = model.getWeights().flatMap((w) => Array.from(w.data));
   return { threads: nn.getThreads(), product: Array.from(product), weights };
 }
