@@ -4,7 +4,14 @@
 
 import type { Core, Ptr } from './core';
 import type { Heap } from './heap';
-import type { GemmTeam } from './threads';
+
+/** What a backend tells of its threads (threads.ts's GemmTeam). */
+export interface Team {
+  /** Threads that share a product, the caller included. */
+  readonly size: number;
+  /** Products shared so far. */
+  readonly shared: number;
+}
 
 export type BackendName = 'wasm' | 'js';
 /** Which code runs the kernels: a Wasm build (SIMD128, relaxed SIMD or scalar) or the TypeScript reference. */
@@ -20,7 +27,7 @@ export class Backend {
     readonly core: Core,
     readonly heap: Heap,
     /** The threads that share large matrix products, if any (threads.ts). */
-    readonly team?: GemmTeam,
+    readonly team?: Team,
   ) {}
 
   /** Threads that share large matrix products: 1 without a team. */
