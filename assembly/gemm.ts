@@ -81,6 +81,9 @@ export function gemmColumns(
   const rowStride: usize = transA ? 4 : <usize>k << 2;
   const depthStride: usize = transA ? <usize>m << 2 : 4;
   const ldc: usize = <usize>n << 2;
+  // Listing costs about one kernel step per depth and block, and pays when
+  // the lists serve 4 panels or more; A found dense stops it for the product.
+  let listing = ASC_FEATURE_SIMD && !transB && m >= MR && j1 - j0 >= 4 * NR;
 
   let k0 = 0;
   do {
@@ -100,11 +103,14 @@ export function gemmColumns(
         jRows = rowTimesB(rowList, count, bBlock, j0, j1, first ? biasPanel : 0, c + <usize>i * ldc, add);
       }
     }
-    // Listing pays when a block's list serves two panels or more.
-    const listed = ASC_FEATURE_SIMD && !transB && j1 - jRows >= 2 * NR;
     for (let i0 = 0; i0 < m; i0 += GROUP * MR) {
       const i1 = min(m, i0 + GROUP * MR);
-      if (listed) listBlocks(aBlock + <usize>i0 * rowStride, rowStride, depthStride, (i1 - i0) / MR, kc, ldc, counts, lists);
+      let listed = false;
+      if (listing) {
+        const blocks = (i1 - i0) / MR;
+        const kept = listBlocks(aBlock + <usize>i0 * rowStride, rowStride, depthStride, blocks, kc, ldc, counts, lists);
+        listed = listing = kept * 8 <= blocks * kc * 7; // at least 1/8 of the steps skipped
+      }
       for (let j = jRows; j < j1; j += NR) {
         const width = min(NR, j1 - j);
         // A full panel of a row-major B is already 8 contiguous floats per
@@ -288,26 +294,47 @@ function rowTimesB(list: usize, count: i32, b: usize, j0: i32, j1: i32, init: us
 // For each of `blocks` blocks of 4 rows of A, the depths of the K-block
 // where any of its rows is nonzero, as (byte offset in A, byte offset in a
 // row-major B) pairs at lists + block·KC·8, their count at counts + block·4.
+// Returns the total count. Appending is branch-free (zeros come in
+// unpredictable runs): every depth is written, and counted if nonzero.
 function listBlocks(a: usize, rs: usize, ks: usize, blocks: i32, kc: i32, ldb: usize,
-  counts: usize, lists: usize): void {
-  if (!ASC_FEATURE_SIMD) return; // only SIMD builds list (see `listed`)
+  counts: usize, lists: usize): i32 {
+  if (!ASC_FEATURE_SIMD) return 0; // only SIMD builds list (see `listing`)
+  let total = 0;
   for (let block = 0; block < blocks; block++) {
-    const rows = a + <usize>block * MR * rs;
+    const r0 = a + <usize>block * MR * rs, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
     const list = lists + (<usize>block * KC << 3);
-    let count = 0;
-    let off: usize = 0;
-    for (let p = 0; p < kc; p++, off += ks) {
-      const at = rows + off;
-      // Aᵀ: the 4 rows of a depth are adjacent, one vector.
+    let count = 0, p = 0;
+    let off: usize = 0, bOff: usize = 0;
+    if (rs != 4) {
+      // Rows run along the depth: 4 depths of the 4 rows at once, a lane each.
+      for (; p + 4 <= kc; p += 4) {
+        const zero = f32x4.splat(0);
+        const any = v128.or(
+          v128.or(f32x4.ne(v128.load(r0 + off), zero), f32x4.ne(v128.load(r1 + off), zero)),
+          v128.or(f32x4.ne(v128.load(r2 + off), zero), f32x4.ne(v128.load(r3 + off), zero)));
+        const bits = i32x4.bitmask(any);
+        for (let l = 0; l < 4; l++, off += 4, bOff += ldb) {
+          const e = list + (<usize>count << 3);
+          store<u32>(e, <u32>off);
+          store<u32>(e, <u32>bOff, 4);
+          count += (bits >> l) & 1;
+        }
+      }
+    }
+    // Aᵀ: the 4 rows of a depth are adjacent, one vector; and the depth tail.
+    for (; p < kc; p++, off += ks, bOff += ldb) {
       const any = rs == 4
-        ? v128.any_true(f32x4.ne(v128.load(at), f32x4.splat(0)))
-        : (load<f32>(at) != 0) | (load<f32>(at + rs) != 0) | (load<f32>(at + 2 * rs) != 0) | (load<f32>(at + 3 * rs) != 0);
-      store<u32>(list + (<usize>count << 3), <u32>off);
-      store<u32>(list + (<usize>count << 3), <u32>(<usize>p * ldb), 4);
-      count += <i32>any; // branch-free: zeros come in unpredictable runs
+        ? v128.any_true(f32x4.ne(v128.load(r0 + off), f32x4.splat(0)))
+        : (load<f32>(r0 + off) != 0) | (load<f32>(r1 + off) != 0) | (load<f32>(r2 + off) != 0) | (load<f32>(r3 + off) != 0);
+      const e = list + (<usize>count << 3);
+      store<u32>(e, <u32>off);
+      store<u32>(e, <u32>bOff, 4);
+      count += <i32>any;
     }
     store<i32>(counts + (<usize>block << 2), count);
+    total += count;
   }
+  return total;
 }
 
 // kernel4x8 over the listed depths only, for a full panel of a row-major B.
@@ -316,7 +343,7 @@ function listBlocks(a: usize, rs: usize, ks: usize, blocks: i32, kc: i32, ldb: u
   a: usize, rs: usize, list: usize, count: i32, panel: usize, init: usize,
   c: usize, ldc: usize, add: bool,
 ): void {
-  if (!ASC_FEATURE_SIMD) return; // only SIMD builds list (see `listed`)
+  if (!ASC_FEATURE_SIMD) return; // only SIMD builds list (see `listing`)
   let c00 = v128.load(init), c01 = v128.load(init, 16);
   let c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
   const a1 = a + rs, a2 = a1 + rs, a3 = a2 + rs;

@@ -254,8 +254,9 @@ describe('core.gemm directly', () => {
 
   test('zeros in A change nothing: with them skipped, the SIMD build equals the scalar build (which skips none) bit for bit', () => {
     const rng = new Random(12);
-    // 4-row blocks, a ragged row tail, more than one group of 256 rows, more than one K-block.
-    for (const [m, k, n] of [[4, 784, 128], [32, 300, 40], [37, 600, 33], [300, 20, 24], [9, 17, 16]] as Shape[]) {
+    // 4-row blocks, a ragged row tail, more than one group of 256 rows, more than one K-block,
+    // depths not a multiple of 4, and too few panels to list (n < 32).
+    for (const [m, k, n] of [[4, 784, 128], [32, 300, 40], [37, 601, 33], [300, 21, 40], [9, 17, 48], [8, 50, 24]] as Shape[]) {
       for (const form of FORMS) {
         const p = problem(rng, [m, k, n], form, true, form.transA);
         // About 80 % zeros of both signs, and all-zero runs of rows and depths.
