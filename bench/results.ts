@@ -184,7 +184,7 @@ function threadsTable(run: BenchRun): string | undefined {
   return [
     markdownTable(['workload', 'wasm SIMD, 1 thread', 'wasm SIMD, 2 threads', '2 threads × 1'], rows, ['left', 'right', 'right', 'right']),
     '',
-    '`nn.ready({ threads: 2 })`: products of at least 2²² multiply-adds are split by columns between the caller and a helper thread (worker_threads here; Web Workers in a cross-origin isolated page) over shared Wasm memory; smaller ones run on the caller alone. ' +
+    '`nn.ready({ threads: 2 })`: products of at least 2²² multiply-adds are split by columns between the caller and a helper thread (worker_threads here; Web Workers in a cross-origin isolated page) over shared Wasm memory; smaller ones run on the caller alone (a figure below 1× there is what the shared memory costs). ' +
       'Results are bit for bit those of one thread. The default is one thread. These are two vCPUs of a virtual machine: how far they share execution units decides the gain, so the figures say what threads give here, not elsewhere.',
   ].join('\n');
 }
