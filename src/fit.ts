@@ -103,9 +103,11 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
   const initial = new Checkpoint(model);
   const epochStart = new Checkpoint(model);
   let lastYield = performance.now();
-  const xs = new HeapRows(ws.be.heap, train.X), ys = new HeapRows(ws.be.heap, train.Y);
+  let xs: HeapRows | undefined, ys: HeapRows | undefined;
 
   try {
+    xs = new HeapRows(ws.be.heap, train.X);
+    ys = new HeapRows(ws.be.heap, train.Y);
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (shuffle) rng.shuffle(order);
       sums.fill(0);
@@ -166,8 +168,8 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
     initial.restore();
     throw e;
   } finally {
-    xs.release();
-    ys.release();
+    xs?.release();
+    ys?.release();
   }
   if (stopper?.restore(model)) history.bestEpoch = stopper.bestEpoch;
   return history;

@@ -89,6 +89,11 @@ describe('a GEMM shared by two threads', () => {
     expect(single.threads).toBe(1);
   });
 
+  test.each(['scalar', 'relaxed'] as const)('the %s build asked for threads runs on one, silently', async (build) => {
+    const be = await createWasmBackend(build, 2);
+    expect([be.build, be.threads]).toEqual([build, 1]);
+  });
+
   // Large enough to split (≥ 2²² multiply-adds, n ≥ 32), in ragged and
   // cache-line-sized column counts, few rows and many, deep and shallow.
   const SHAPES: Shape[] = [

@@ -159,12 +159,21 @@ export class GemmTeam {
     this.args = new Uint32Array(buffer);
   }
 
-  /** Starts threads − 1 helpers on the module; the calling thread is the last member. */
+  /**
+   * Starts threads − 1 helpers on the module; the calling thread is the last
+   * member. If one fails to start, the others are stopped and this throws.
+   */
   static async start(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
     core: ThreadedExports, heap: Heap): Promise<GemmTeam> {
     const control = new SharedArrayBuffer((threads - 1) * WORDS * 4);
-    const helpers = await Promise.all(
+    const results = await Promise.allSettled(
       Array.from({ length: threads - 1 }, (_, index) => spawn({ module, memory, control, index })));
+    const helpers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      for (const h of helpers) h.terminate();
+      throw failed.reason;
+    }
     return new GemmTeam(core, heap, helpers, control);
   }
 
@@ -195,12 +204,6 @@ export class GemmTeam {
     this.core.gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, edge(parts - 1), n);
     for (let h = 0; h < parts - 1; h++) this.await(h * WORDS + DONE, seq);
   };
-
-  /** Stops the helpers; the team must not be used after. */
-  dispose(): void {
-    for (const h of this.helpers) h.terminate();
-    for (const p of this.scratch) this.heap.release(p);
-  }
 
   private await(at: number, seq: number): void {
     for (const until = performance.now() + SPIN_MS; Atomics.load(this.control, at) !== seq && performance.now() < until;);
