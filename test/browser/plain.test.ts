@@ -9,6 +9,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serve, type StaticServer } from './server';
 import { collectErrors, ensureDist, launch, ROOT } from './setup';
+// @ts-expect-error: plain JS shared with the page
+import { trainXor } from './plain-work.js';
 
 let server: StaticServer;
 let browser: Browser;
@@ -26,18 +28,7 @@ afterAll(async () => {
 
 /** The page's script, run in Node on the same dist/index.js. */
 async function inNode() {
-  const nn: typeof import('../../src/index') = await import(pathToFileURL(join(ROOT, 'dist/index.js')).href);
-  const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
-  const y = [[0], [1], [1], [0]];
-  await nn.ready();
-  const model = nn.sequential([
-    nn.dense({ units: 8, activation: 'tanh', inputDim: 2 }),
-    nn.dense({ units: 1, activation: 'sigmoid' }),
-  ], { seed: 7 });
-  model.compile({ loss: 'binaryCrossentropy', optimizer: nn.adam({ learningRate: 0.05 }), metrics: ['accuracy'] });
-  const before = Array.from(model.predict(x).data);
-  await model.fit(x, y, { epochs: 300, batchSize: 4 });
-  return { before, after: Array.from(model.predict(x).data) };
+  return trainXor(await import(pathToFileURL(join(ROOT, 'dist/index.js')).href));
 }
 
 it('runs from a plain <script type="module"> importing dist/index.js, as in Node', async () => {
