@@ -10,7 +10,7 @@
 //   - the test accuracy after all those epochs, beside the speed, so speed is
 //     never bought with wrong results;
 //   - predict one digit (µs) and 1 000 digits at once (samples/s).
-// onnxruntime-node only infers: it runs nnwasm's trained model, exported to ONNX.
+// onnxruntime-web only infers: it runs nnwasm's trained model, exported to ONNX.
 //
 //   node --import ./bench/register.mjs bench/training.ts [--quick]
 //   runTrainingBench({ quick: true })   a few hundred digits, one short iteration per case (tests)

@@ -82,7 +82,7 @@ describe('bench/activations.ts', () => {
 
 // The training suite runs once (a few hundred digits) and the results tests reuse its output.
 let training: TrainingResults | undefined;
-const PEERS = ['tfjs-layers (wasm)', 'tfjs-layers (cpu)', 'brain.js', 'onnxruntime-node'];
+const PEERS = ['tfjs-layers (wasm)', 'tfjs-layers (cpu)', 'brain.js', 'onnxruntime-web'];
 
 describe('bench/training.ts', () => {
   it('runs nnwasm and every peer for one short iteration and reports sane figures', async () => {
@@ -102,14 +102,14 @@ describe('bench/training.ts', () => {
     // Two threads compute bit for bit what one does: the same accuracy, exactly.
     expect(byName(NNWASM_THREADS).training!.accuracyAfterOneEpoch).toBe(wasm.training!.accuracyAfterOneEpoch);
     expect(byName(NNWASM_THREADS).about).toContain('2 threads');
-    expect(byName('onnxruntime-node').training).toBeUndefined();
+    expect(byName('onnxruntime-web').training).toBeUndefined();
     expect(wasm.training!.accuracyAfterOneEpoch).toBeGreaterThan(0.3); // 320 digits, one pass: far above chance (0.1)
     // Same initial weights, data order, loss and optimizer: nnwasm on both backends and TF.js on both learn the same thing.
     for (const name of [NNWASM_JS, 'tfjs-layers (wasm)', 'tfjs-layers (cpu)']) {
       expect(Math.abs(byName(name).training!.accuracyAfterOneEpoch - wasm.training!.accuracyAfterOneEpoch), name).toBeLessThanOrEqual(0.02);
     }
     // onnxruntime runs nnwasm's trained model, exported: the same predictions.
-    expect(Math.abs(byName('onnxruntime-node').accuracy - wasm.accuracy)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(byName('onnxruntime-web').accuracy - wasm.accuracy)).toBeLessThanOrEqual(0.01);
     expect(byName('brain.js').accuracy).toBeGreaterThan(0.15); // its sigmoid/MSE/batch-1 stand-in still learns
     for (const word of ['samples/s', 'predict 1 (µs)', ...PEERS]) expect(printed).toContain(word);
   }, 180_000);

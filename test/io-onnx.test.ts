@@ -1,13 +1,16 @@
-// ONNX export against the real runtime (onnxruntime-node): every activation,
+// ONNX export against the real runtime (onnxruntime-web, its Wasm build, in Node): every activation,
 // predictions match nnwasm's; and the graph is what the exporter promises
 // (opset 13, Gemm, Softmax axis −1, LeakyRelu with its alpha, swish as Mul∘Sigmoid).
 
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { beforeAll, expect, test } from 'vitest';
 import * as nn from '../src/index';
 import { Random } from '../src/random';
 
-beforeAll(() => nn.ready());
+beforeAll(() => {
+  ort.env.wasm.numThreads = 1; // no worker threads: the plain Wasm build, as in any page
+  return nn.ready();
+});
 
 const IN = 6;
 
