@@ -155,7 +155,7 @@ function summaryTable(run: BenchRun): string | undefined {
       '"Pure JS" is nnwasm\'s own js backend (the same algorithms in plain TypeScript)' +
       (dagger ? '; † where the js backend was not timed (gemm.ts times it at the smallest size only), the careful register-blocked pure-JS loop (js-loop) stands in: it is faster than the js backend, so those ratios understate' : '') +
       '. "Wasm scalar" is the same core built without SIMD. ' +
-      (t?.cases.some((c) => !c.training) ? 'onnxruntime-web only infers, running the nnwasm model exported at the end of the run; its accuracy is that model\'s.' : ''),
+      (t && inferenceOnly(t) ? `Inference only for ${inferenceOnly(t)}, on the nnwasm model exported at the end of the run: the accuracy shown is that model's.` : ''),
   ].join('\n');
 }
 
@@ -257,6 +257,11 @@ function activationTable(cases: ActivationCase[]): string {
   ].join('\n');
 }
 
+/** The contenders that only run nnwasm's exported model (the ONNX runtimes that ran), as "a and b"; '' if none did. */
+function inferenceOnly(t: TrainingResults): string {
+  return t.cases.filter((c) => !c.training).map((c) => c.name).join(' and ');
+}
+
 function trainingSections(t: TrainingResults): string[] {
   const base = t.cases.find((c) => c.name === NNWASM_WASM);
   const trainers = t.cases.filter((c) => c.training);
@@ -293,7 +298,8 @@ function trainingSections(t: TrainingResults): string[] {
     '## 3. Inference',
     '',
     'Predict 1: one digit per call, from a Float32Array in to class probabilities in a Float32Array out, every conversion the library needs included. ' +
-      'Predict 1 000: 1 000 digits in one call. The models are those trained above; onnxruntime-web runs nnwasm\'s, exported with `nn.io.toOnnx`.',
+      'Predict 1 000: 1 000 digits in one call. The models are those trained above' +
+      (inferenceOnly(t) ? `; for ${inferenceOnly(t)}, nnwasm's, exported with \`nn.io.toOnnx\`.` : '.'),
     '',
     markdownTable(
       ['library', 'predict 1: µs', 'predict 1 000: samples/s', 'test acc.', 'nnwasm (wasm) × (1)', 'nnwasm (wasm) × (1 000)'],

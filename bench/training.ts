@@ -10,7 +10,8 @@
 //   - the test accuracy after all those epochs, beside the speed, so speed is
 //     never bought with wrong results;
 //   - predict one digit (µs) and 1 000 digits at once (samples/s).
-// onnxruntime-web only infers: it runs nnwasm's trained model, exported to ONNX.
+// onnxruntime only infers: it runs nnwasm's trained model, exported to ONNX,
+// on onnxruntime-web (Wasm) and, where it is installed, onnxruntime-node (native).
 //
 //   node --import ./bench/register.mjs bench/training.ts [--quick]
 //   runTrainingBench({ quick: true })   a few hundred digits, one short iteration per case (tests)
@@ -145,7 +146,8 @@ export async function runTrainingBench(options: TrainingBenchOptions = {}): Prom
     tfjsPeer('wasm'),
     tfjsPeer('cpu'),
     brainPeer,
-    onnxPeer,
+    onnxPeer('onnxruntime-web'),
+    onnxPeer('onnxruntime-node'),
   ].filter((p) => !only || only.includes(p.name));
 
   const results: TrainingResults = { quick, trainRows: train.x.rows, testRows: test.x.rows, cases: [], unavailable: [], notes: {} };

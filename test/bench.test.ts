@@ -3,6 +3,7 @@
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -82,14 +83,28 @@ describe('bench/activations.ts', () => {
 
 // The training suite runs once (a few hundred digits) and the results tests reuse its output.
 let training: TrainingResults | undefined;
-const PEERS = ['tfjs-layers (wasm)', 'tfjs-layers (cpu)', 'brain.js', 'onnxruntime-web'];
+/** Optional, no dependency: it runs where someone installed it, and is reported as not run elsewhere. */
+const NATIVE_ONNX = 'onnxruntime-node';
+const nativeOnnxInstalled = (() => {
+  try {
+    createRequire(import.meta.url).resolve(NATIVE_ONNX);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const ONNX = ['onnxruntime-web', ...(nativeOnnxInstalled ? [NATIVE_ONNX] : [])];
+const PEERS = ['tfjs-layers (wasm)', 'tfjs-layers (cpu)', 'brain.js', ...ONNX];
 
 describe('bench/training.ts', () => {
   it('runs nnwasm and every peer for one short iteration and reports sane figures', async () => {
     let printed = '';
     training = await runTrainingBench({ quick: true, log: (text) => (printed += text) });
-    // Every peer is installed as a devDependency and runs here: none may silently drop out.
-    expect(training.unavailable).toEqual([]);
+    // Every other peer is installed as a devDependency and runs here: none may silently drop out.
+    expect(training.unavailable).toEqual(nativeOnnxInstalled ? [] : [
+      { name: NATIVE_ONNX, reason: expect.stringMatching(/^onnxruntime-node failed to load: .*npm install --no-save onnxruntime-node/s) },
+    ]);
+    if (!nativeOnnxInstalled) expect(printed).toContain(`${NATIVE_ONNX}: NOT RUN: ${NATIVE_ONNX} failed to load`);
     expect(training.cases.map((c) => c.name)).toEqual([NNWASM_WASM, NNWASM_JS, NNWASM_THREADS, ...PEERS]);
     expect(training.trainRows).toBe(320);
     for (const c of training.cases) {
@@ -102,14 +117,14 @@ describe('bench/training.ts', () => {
     // Two threads compute bit for bit what one does: the same accuracy, exactly.
     expect(byName(NNWASM_THREADS).training!.accuracyAfterOneEpoch).toBe(wasm.training!.accuracyAfterOneEpoch);
     expect(byName(NNWASM_THREADS).about).toContain('2 threads');
-    expect(byName('onnxruntime-web').training).toBeUndefined();
+    for (const name of ONNX) expect(byName(name).training, name).toBeUndefined();
     expect(wasm.training!.accuracyAfterOneEpoch).toBeGreaterThan(0.3); // 320 digits, one pass: far above chance (0.1)
     // Same initial weights, data order, loss and optimizer: nnwasm on both backends and TF.js on both learn the same thing.
     for (const name of [NNWASM_JS, 'tfjs-layers (wasm)', 'tfjs-layers (cpu)']) {
       expect(Math.abs(byName(name).training!.accuracyAfterOneEpoch - wasm.training!.accuracyAfterOneEpoch), name).toBeLessThanOrEqual(0.02);
     }
     // onnxruntime runs nnwasm's trained model, exported: the same predictions.
-    expect(Math.abs(byName('onnxruntime-web').accuracy - wasm.accuracy)).toBeLessThanOrEqual(0.01);
+    for (const name of ONNX) expect(Math.abs(byName(name).accuracy - wasm.accuracy), name).toBeLessThanOrEqual(0.01);
     expect(byName('brain.js').accuracy).toBeGreaterThan(0.15); // its sigmoid/MSE/batch-1 stand-in still learns
     for (const word of ['samples/s', 'predict 1 (µs)', ...PEERS]) expect(printed).toContain(word);
   }, 180_000);
@@ -140,6 +155,8 @@ describe('bench/results.ts', () => {
     for (const row of ['GEMM 32×784×128', 'Train one epoch', 'Predict 1 000 digits']) {
       expect(threads.split('\n').find((l) => l.startsWith(`| ${row}`)), row).toMatch(/\d×/);
     }
+    expect(md).toContain(`Inference only for ${ONNX.join(' and ')}`);
+    for (const { name } of training!.unavailable) expect(md).toContain(`**${name}: not run.**`);
     expect(md).not.toMatch(/NaN|undefined|Infinity/);
   });
 });
@@ -157,7 +174,8 @@ describe('bench/index.ts', () => {
       const md = readFileSync(out, 'utf8');
       expect(md).toContain('## Summary');
       expect(md).toContain('Quick mode');
-      expect(md).not.toContain('not run.');
+      // Nothing else may drop out.
+      expect([...md.matchAll(/\*\*([^*]+): not run\.\*\*/g)].map((m) => m[1])).toEqual(nativeOnnxInstalled ? [] : [NATIVE_ONNX]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

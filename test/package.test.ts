@@ -1,11 +1,13 @@
-// The package as users get it: `npm pack`, install the tarball into a fresh
-// project in a temp dir, and use it from there by name alone — ESM import
-// (after ready()), CommonJS require (the synchronous path), and the types
-// through the exports map. Nothing here reaches back into the repository's
-// src/ or build/: dist/ must carry everything (the wasm is inlined).
+// The package as users get it: a fresh clone of this repository's HEAD (with
+// the repository's node_modules linked in, so nothing is downloaded) packed
+// with `npm pack`, which must build dist/ itself (prepack); the tarball holds
+// exactly the files meant for users; installed into a fresh project in a temp
+// dir, it is used from there by name alone — ESM import (after ready()),
+// CommonJS require (the synchronous path), and the types through the exports
+// map. It packs HEAD, not the working tree: commit before running it.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TIMEOUT = 120_000;
+/** Clone, three Wasm builds, the bundle and its types, install: minutes on a loaded 2-core machine. */
+const SETUP_TIMEOUT = 900_000;
+
+/** Everything the tarball holds, and nothing else: no src/, test/, assembly/, build/, bench/, demo/, .ci/ or node_modules. */
+const PACKED = [
+  'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'package.json',
+];
 
 // [[1,2,3],[4,5,6]]·[[7,8],[9,10],[11,12]]
 const A = [[1, 2, 3], [4, 5, 6]];
@@ -37,13 +46,37 @@ function npmEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function run(cmd: string, args: string[], cwd: string): string {
+function run(cmd: string, args: string[], cwd: string, timeout = TIMEOUT): string {
   try {
-    return execFileSync(cmd, args, { cwd, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(cmd, args, { cwd, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout, maxBuffer: 1 << 26 });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
   }
+}
+
+interface Packed { filename: string; files: { path: string }[] }
+
+/**
+ * `npm pack --json`'s report. The build that prepack runs prints to the same
+ * stdout first, so the report is the pretty-printed array starting at the
+ * last line that is a lone "[" (no line inside the report is).
+ */
+function packReport(stdout: string): Packed {
+  const lines = stdout.split('\n');
+  const start = lines.lastIndexOf('[');
+  if (start < 0) throw new Error(`npm pack --json printed no report:\n${stdout}`);
+  const reports = JSON.parse(lines.slice(start).join('\n')) as Packed[];
+  if (reports.length !== 1) throw new Error(`npm pack --json: expected one package, got ${reports.length}`);
+  return reports[0];
+}
+
+/** A clone of the repository's HEAD commit in dir, with the repository's node_modules linked in. */
+function cloneHead(dir: string): void {
+  const head = run('git', ['rev-parse', 'HEAD'], ROOT).trim();
+  run('git', ['clone', '--quiet', '--no-checkout', ROOT, dir], ROOT);
+  run('git', ['checkout', '--quiet', '--detach', head], dir);
+  symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(dir, 'node_modules'), 'dir');
 }
 
 // What both consumers print after where 'nnwasm' resolved: results computed with it.
@@ -97,37 +130,56 @@ describe('the packed package', () => {
   let work = '';
   let project = '';
   let files: string[] = [];
+  let tarball: string[] = [];
+  let distBeforePack = true;
 
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist/index.js')) || !existsSync(join(ROOT, 'dist/index.cjs'))) {
-      run('npm', ['run', 'build'], ROOT);
-    }
     work = mkdtempSync(join(tmpdir(), 'nnwasm-package-'));
+    const clone = join(work, 'clone');
+    cloneHead(clone);
+    distBeforePack = existsSync(join(clone, 'dist'));
     const packDir = join(work, 'pack');
     mkdirSync(packDir);
-    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', packDir], ROOT)) as
-      { filename: string; files: { path: string }[] }[];
-    files = packed.files.map((f) => f.path);
+    const packed = packReport(run('npm', ['pack', '--json', '--pack-destination', packDir], clone, SETUP_TIMEOUT));
+    files = packed.files.map((f) => f.path).sort();
+    // What the tarball itself holds, beside what npm reports it packed.
+    tarball = run('tar', ['-tzf', join(packDir, packed.filename)], packDir).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')).sort();
 
     project = join(work, 'project');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    run('npm', ['install', join(packDir, packed.filename), '--no-audit', '--no-fund'], project);
+    run('npm', ['install', join(packDir, packed.filename), '--no-audit', '--no-fund'], project, SETUP_TIMEOUT);
     writeFileSync(join(project, 'esm.mjs'), ESM);
     writeFileSync(join(project, 'cjs.cjs'), CJS);
-  }, TIMEOUT);
+  }, SETUP_TIMEOUT);
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('ships dist/ with both formats and their types, and nothing else of the repository', () => {
-    expect(files).toEqual(expect.arrayContaining([
-      'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts',
-    ]));
-    const stray = files.filter((f) => f !== 'package.json' && !/^(dist\/|README|LICENSE)/i.test(f));
-    expect(stray).toEqual([]);
+  it('is built by npm pack itself from a fresh clone, and ships exactly dist/, the README, LICENSE, CHANGELOG and package.json', () => {
+    expect(distBeforePack, 'a fresh clone has no dist/').toBe(false);
+    expect(files).toEqual(PACKED);
+    expect(tarball).toEqual(PACKED);
     expect(existsSync(join(project, 'node_modules/nnwasm/dist/index.d.ts'))).toBe(true);
+  });
+
+  it('carries its license, its metadata and a changelog entry for its version', () => {
+    const installed = join(project, 'node_modules/nnwasm');
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({
+      license: 'MIT',
+      author: 'nnwasm contributors',
+      repository: { type: 'git', url: 'git+https://github.com/nnwasm/nnwasm.git' },
+      homepage: 'https://github.com/nnwasm/nnwasm#readme',
+      bugs: { url: 'https://github.com/nnwasm/nnwasm/issues' },
+    });
+    const license = readFileSync(join(installed, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/^MIT License\n/);
+    expect(license).toContain('Copyright (c) 2026 nnwasm contributors');
+    const changelog = readFileSync(join(installed, 'CHANGELOG.md'), 'utf8');
+    expect(changelog).toContain('## [Unreleased]');
+    expect(changelog).toMatch(new RegExp(`^## \\[${pkg.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'));
   });
 
   for (const [kind, file, entry] of [['ESM import', 'esm.mjs', 'dist/index.js'], ['CJS require', 'cjs.cjs', 'dist/index.cjs']]) {
