@@ -9,6 +9,11 @@ export default defineConfig([
     target: 'es2022',
     platform: 'neutral',
     loader: { '.wasm': 'binary' },
+    // csv-parse's self-contained browser build goes into dist/ (a chunk that
+    // parseCsv loads on first use), so a page with no bundler can parse CSV:
+    // it cannot resolve a bare 'csv-parse/…' specifier. Node keeps importing
+    // the csv-parse package (a dependency) for its native build.
+    noExternal: [/^csv-parse\/browser\//],
   },
   // The command line: one self-contained ESM file for Node (the library and
   // its Wasm inlined; commander, cli-progress and csv-parse stay dependencies).

@@ -208,7 +208,8 @@ let parser: Promise<ParseSync> | undefined;
 /**
  * csv-parse's Node build reads the global Buffer as it loads, so it is loaded
  * on first use (keeping the rest of the library loadable in browsers), and
- * browsers get its self-contained build.
+ * browsers get its self-contained build, which tsup.config.ts puts in dist/
+ * as a chunk of its own: a page with no bundler can load it.
  */
 function loadParser(): Promise<ParseSync> {
   parser ??= (typeof Buffer === 'undefined' ? import('csv-parse/browser/esm/sync') : import('csv-parse/sync'))
