@@ -60,8 +60,7 @@ export class Heap {
   private readonly live = new Map<Ptr, Live>();
   private top: Ptr;
   private view: Float32Array;
-  /** Bytes in live blocks (each rounded up to 64). */
-  used = 0;
+  private usedBytes = 0;
   /** How many blocks have been handed out in all; tests use it to show a step allocates nothing. */
   allocations = 0;
 
@@ -77,7 +76,7 @@ export class Heap {
    */
   alloc(bytes: number, owner: object = this, what = 'a heap block'): Ptr {
     if (!(bytes >= 0)) throw new Error(`nnwasm internal error: ${what}: a block of ${bytes} bytes`);
-    if (bytes > this.limit - this.used) this.refuse(bytes, what);
+    if (bytes > this.limit - this.usedBytes) this.refuse(bytes, what);
     const size = alignUp(Math.max(bytes, 1));
     const i = this.free.findIndex((b) => b.size >= size);
     let start: Ptr;
@@ -92,7 +91,7 @@ export class Heap {
       this.top = start + size;
     }
     this.live.set(start, { size, owner });
-    this.used += size;
+    this.usedBytes += size;
     this.allocations++;
     return start;
   }
@@ -104,11 +103,16 @@ export class Heap {
       throw new Error(`nnwasm internal error: freeing ${ptr}, ${block ? 'a block another owner holds' : 'which is not a live block (freed twice?)'}`);
     }
     this.live.delete(ptr);
-    this.used -= block.size;
+    this.usedBytes -= block.size;
     let i = this.free.findIndex((b) => b.start > ptr);
     if (i < 0) i = this.free.length;
     this.free.splice(i, 0, { start: ptr, size: block.size });
     this.coalesce(i);
+  }
+
+  /** Bytes in live blocks (each rounded up to 64). */
+  get used(): number {
+    return this.usedBytes;
   }
 
   /** Bytes in the blocks `owner` holds. */
@@ -132,7 +136,7 @@ export class Heap {
   /** A copy of the allocator's state. */
   state(): HeapState {
     return {
-      memoryBytes: this.size, top: this.top, usedBytes: this.used, liveBlocks: this.live.size,
+      memoryBytes: this.size, top: this.top, usedBytes: this.usedBytes, liveBlocks: this.live.size,
       free: this.free.map((b) => ({ ...b })),
     };
   }
@@ -171,7 +175,7 @@ export class Heap {
   }
 
   private refuse(bytes: number, what: string): never {
-    throw new MemoryError(`${what}: needs ${amount(bytes)}; the heap holds at most ${amount(this.limit)}, and ${amount(this.used)} of it is in use`);
+    throw new MemoryError(`${what}: needs ${amount(bytes)}; the heap holds at most ${amount(this.limit)}, and ${amount(this.usedBytes)} of it is in use`);
   }
 
   private coalesce(i: number): void {
