@@ -394,18 +394,18 @@ export class Sequential {
   private build(inputDim: number): void {
     const be: Backend = backend();
     const ws = new Workspace(be, this.layers, inputDim);
+    const rng = new Random(this.seed);
+    const params = new Float32Array(ws.paramCount);
+    ws.layers.forEach((L, i) => {
+      const spec = this.layers[i], o = ws.offset(i);
+      initialize(spec.kernelInitializer, params.subarray(o.w, o.w + L.inDim * L.units), L.inDim, L.units, rng);
+      if (spec.useBias) initialize(spec.biasInitializer, params.subarray(o.b, o.b + L.units), L.inDim, L.units, rng);
+    });
+    ws.writeParams(params);
     try {
-      const rng = new Random(this.seed);
-      const params = new Float32Array(ws.paramCount);
-      ws.layers.forEach((L, i) => {
-        const spec = this.layers[i], o = ws.offset(i);
-        initialize(spec.kernelInitializer, params.subarray(o.w, o.w + L.inDim * L.units), L.inDim, L.units, rng);
-        if (spec.useBias) initialize(spec.biasInitializer, params.subarray(o.b, o.b + L.units), L.inDim, L.units, rng);
-      });
-      ws.writeParams(params);
       ws.resetSlots(this.compiled?.optimizer.slots ?? 0);
     } catch (e) {
-      ws.dispose(); // a model not built holds no memory
+      ws.dispose(); // a model not built holds no memory (a MemoryError for the optimizer state)
       throw e;
     }
     this.ws = ws;
