@@ -29,6 +29,13 @@ export class DisposedError extends NnError {}
 /** A model file that is malformed, truncated, of an unknown version or hostile. */
 export class ModelFormatError extends NnError {}
 
+/**
+ * Memory that cannot be had: a model, batch, Matrix or buffer larger than the
+ * heap's limit (2 GiB, the Wasm memory's maximum), or an engine that refuses
+ * to grow. Nothing was allocated and the heap is exactly as it was.
+ */
+export class MemoryError extends NnError {}
+
 /** Names the closest of `known` to `given`, for "did you mean" hints. */
 export function didYouMean(given: string, known: readonly string[]): string {
   let best = '';

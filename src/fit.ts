@@ -3,6 +3,8 @@
 // (1) or mini-batch (m: ⌈N/m⌉ updates, the last batch partial) — with the
 // stopping criteria of the course: a number of epochs, a target loss, early
 // stopping on a monitored value, a callback returning false, and divergence.
+// The model is busy while its fit runs (see model.ts), and a fit returns
+// with finite weights, whatever happened.
 
 import { HeapRows } from './batches';
 import { ConfigError, ValueError } from './errors';
@@ -55,7 +57,10 @@ export interface History {
   /** Per-epoch figures: loss, each metric, and valLoss, valAccuracy… when validating. */
   history: Record<string, number[]>;
   epoch: number[];
-  /** Why training ended. 'nan': the loss became NaN or infinite and the weights were rolled back. */
+  /**
+   * Why training ended. 'nan': the loss, or a weight at the end of an epoch,
+   * became NaN or infinite, and the model was rolled back to the start of that epoch.
+   */
   stopReason: StopReason;
   /** The epoch whose weights the model holds when restoreBestWeights applied. */
   bestEpoch?: number;
@@ -66,7 +71,17 @@ const EVAL_CHUNK = 256;
 /** Longest stretch of work between yields to the event loop, in ms. */
 const YIELD_MS = 50;
 
+/** Trains `model`, which is busy until this settles: a second fit, compile, setWeights or dispose meanwhile throws. */
 export async function fit(model: Sequential, x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
+  const done = model.startFit();
+  try {
+    return await train(model, x, y, options);
+  } finally {
+    done();
+  }
+}
+
+async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitOptions): Promise<History> {
   const { loss, metrics } = model.requireCompiled();
   const {
     epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData,
@@ -91,23 +106,31 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
   const ws = model.ensureBuilt(X.cols);
   const n = train.X.rows;
   const bs = Math.min(batchSize, n);
-  ws.ensureCapacity(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), Y.cols);
 
   const rng = new Random(seed ?? (model.seed + model.step) >>> 0);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const sums = new Float64Array(1 + metrics.length); // the epoch's loss·rows and metric sums
   const batchSums = new Float64Array(1 + metrics.length);
   const history: History = { history: {}, epoch: [], stopReason: 'epochs' };
-  // A call that throws (a callback, a schedule returning nonsense) leaves the
-  // model as it found it; a loss that turns NaN rolls back to its epoch's start.
+  // A call that throws (a callback, a schedule returning nonsense, memory
+  // that cannot be had) leaves the model as it found it; a loss or weights
+  // that turn NaN roll back to their epoch's start. Both snapshots are of
+  // finite weights: the model's are when fit starts (every fit ends so), and
+  // an epoch starts only after the one before was checked.
   const initial = new Checkpoint(model);
   const epochStart = new Checkpoint(model);
+  const rollBack = (): History => {
+    epochStart.restore();
+    history.stopReason = 'nan';
+    return history;
+  };
   let lastYield = performance.now();
   let xs: HeapRows | undefined, ys: HeapRows | undefined;
 
   try {
-    xs = new HeapRows(ws.be.heap, train.X);
-    ys = new HeapRows(ws.be.heap, train.Y);
+    xs = new HeapRows(ws.be.heap, train.X, 'fit: a copy of the training inputs');
+    ys = new HeapRows(ws.be.heap, train.Y, 'fit: a copy of the training targets');
+    ws.ensureCapacity(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), Y.cols, 'fit');
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (shuffle) rng.shuffle(order);
       sums.fill(0);
@@ -120,11 +143,7 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
         ys.gather(ws.y, order, start, rows);
         model.forward(rows);
         const batchLoss = model.lossValue(rows);
-        if (!Number.isFinite(batchLoss)) {
-          epochStart.restore();
-          history.stopReason = 'nan';
-          return history;
-        }
+        if (!Number.isFinite(batchLoss)) return rollBack();
         batchSums.fill(0);
         batchSums[0] = batchLoss * rows;
         model.addMetrics(batchSums, rows);
@@ -140,6 +159,9 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
         if (history.stopReason === 'callback') break;
         if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
       }
+      // One pass over the weights: no batch checks the last update, and a
+      // saturated tanh keeps the loss finite over infinite weights.
+      if (!ws.isFinite()) return rollBack();
 
       // Means over the batches that ran (all of them unless a callback stopped the epoch).
       const logs: Logs = { loss: sums[0] / seen };

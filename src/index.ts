@@ -15,7 +15,7 @@ export { INITIALIZERS, type InitializerName } from './initializers';
 export { gradientCheck } from './gradcheck';
 export type { Targets } from './validate';
 export {
-  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError,
+  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError,
 } from './errors';
 export { loadModel, type ModelJSON } from './io/native';
 export {

@@ -1,8 +1,10 @@
 // The Matrix: row-major f32 data with its shape. Every input the library
 // takes (number[][], Matrix, or { data, rows, cols }) becomes one here, and is
-// checked on the way: ragged rows and wrong lengths are ShapeErrors.
+// checked on the way: ragged rows and wrong lengths are ShapeErrors, and a
+// matrix larger than any heap could take is a MemoryError before allocating.
 
-import { ShapeError, ValueError } from './errors';
+import { HEAP_LIMIT, amount } from './backend/heap';
+import { MemoryError, ShapeError, ValueError } from './errors';
 
 export type MatrixLike =
   | Matrix
@@ -16,6 +18,7 @@ export class Matrix {
     if (!isCount(rows) || !isCount(cols)) {
       throw new ShapeError(`Matrix: expected whole-number rows and cols, got ${rows} × ${cols}`);
     }
+    if (!data) checkFloats(rows * cols, `Matrix: ${rows} × ${cols} floats`);
     this.data = data ?? new Float32Array(rows * cols);
     if (this.data.length !== rows * cols) {
       throw new ShapeError(`Matrix: ${rows} × ${cols} needs ${rows * cols} values, got ${this.data.length}`);
@@ -51,6 +54,15 @@ export class Matrix {
   }
 }
 
+/**
+ * Refuses, before allocating, more floats than any heap could take in (its
+ * limit is 2 GiB): a MemoryError saying how many bytes they need.
+ */
+export function checkFloats(floats: number, where: string): void {
+  const bytes = floats * 4;
+  if (bytes > HEAP_LIMIT) throw new MemoryError(`${where}: needs ${amount(bytes)}; expected at most ${amount(HEAP_LIMIT)}, the heap's limit`);
+}
+
 /** Throws a ValueError naming the first NaN or ±Infinity, by row and column. */
 export function assertFinite(m: Matrix, what: string): void {
   if (allFinite(m.data)) return;
@@ -65,7 +77,7 @@ export function assertFinite(m: Matrix, what: string): void {
  * for finite v and NaN for NaN or ±Infinity, so four branch-free running
  * sums stay 0 exactly when all values are finite.
  */
-function allFinite(d: Float32Array): boolean {
+export function allFinite(d: Float32Array): boolean {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   const n = d.length & ~3;
   for (let i = 0; i < n; i += 4) {

@@ -1,6 +1,13 @@
 // Sequential: a stack of dense layers with its workspace, compiled with a
 // loss, an optimizer and metrics. The training loop itself is in fit.ts;
 // this file holds the model's state and the passes of one step.
+//
+// Lifecycle: while a fit runs the model is busy, and what would change its
+// training state (compile, setWeights, another fit, dispose) throws a
+// ConfigError; what only reads the weights (predict, evaluate, getWeights,
+// save…) may run, from a callback say: it uses the batch buffers, which fit
+// refills at each step. After dispose() every method throws DisposedError,
+// but dispose itself, which cleanup code calls unconditionally.
 
 import { activation } from './activations';
 import { backend, type Backend } from './backend/index';
@@ -60,6 +67,8 @@ export class Sequential {
   private ws: Workspace | undefined;
   private compiled: Compiled | undefined;
   private disposed = false;
+  /** True while a fit runs: see the lifecycle rules above. */
+  private fitting = false;
   /** Optimizer updates made so far; schedules and Adam's bias correction count from it. */
   step = 0;
 
@@ -120,23 +129,34 @@ export class Sequential {
   }
 
   compile({ loss, optimizer = 'sgd', metrics = [] }: CompileOptions): void {
-    this.checkAlive();
+    this.checkIdle('compile');
     const out = this.layers[this.layers.length - 1];
     const made = makeLoss(loss, out.activation, activation(out.activation, out.alpha));
     warnMismatch(made.name, out.activation);
     const opt = toOptimizer(optimizer);
     if (!Array.isArray(metrics)) throw new ConfigError(`compile: expected metrics to be an array of names, got ${String(metrics)}`);
     const ms = metrics.map((m) => ({ key: metricKey(m), fn: makeMetric(m, made) }));
+    this.ws?.resetSlots(opt.slots); // the one step that can fail (MemoryError): before any change
     this.compiled = { loss: made, optimizer: opt, metrics: ms, lossName: loss, metricNames: [...metrics] };
     this.step = 0;
-    this.ws?.resetSlots(opt.slots);
   }
 
+  /** Trains the model; it is busy until the returned promise settles (see the lifecycle rules above). */
   fit(x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
     return fit(this, x, y, options);
   }
 
+  /** @internal Marks the model busy for a fit; returns the call that ends it. */
+  startFit(): () => void {
+    this.checkIdle('fit');
+    this.fitting = true;
+    return () => {
+      this.fitting = false;
+    };
+  }
+
   predict(x: MatrixLike): Matrix {
+    this.checkAlive();
     const X = toInputs(x, this.inputDim, 'predict');
     const out = new Matrix(X.rows, this.outputDim);
     this.predictRows(X, out.data);
@@ -149,6 +169,7 @@ export class Sequential {
    * For tight loops.
    */
   predictInto(x: Float32Array, out: Float32Array): Float32Array {
+    this.checkAlive();
     const inputDim = this.inputDim;
     if (inputDim === undefined) throw new ShapeError('predictInto: the model is not built; give the first layer an inputDim');
     const rows = x.length / inputDim;
@@ -167,7 +188,7 @@ export class Sequential {
   /** Runs checked rows through the network in chunks of the workspace's capacity. */
   private predictRows(X: Matrix, out: Float32Array): void {
     const ws = this.ensureBuilt(X.cols);
-    ws.ensureCapacity(Math.min(X.rows, CHUNK), 1);
+    ws.ensureCapacity(Math.min(X.rows, CHUNK), 1, 'predict');
     const width = this.outputDim;
     for (let start = 0; start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);
@@ -191,7 +212,7 @@ export class Sequential {
   evaluateMatrices(X: Matrix, Y: Matrix): Record<string, number> {
     const { loss, metrics } = this.requireCompiled();
     const ws = this.ensureBuilt(X.cols);
-    ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols);
+    ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols, 'evaluate');
     const sums = new Float64Array(1 + metrics.length);
     for (let start = 0; start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);
@@ -215,7 +236,7 @@ export class Sequential {
     const X = toInputs(x, this.inputDim, 'backprop');
     const Y = toTargets(y, loss, this.outputDim, X.rows, 'backprop');
     const ws = this.ensureBuilt(X.cols);
-    ws.ensureCapacity(X.rows, Y.cols);
+    ws.ensureCapacity(X.rows, Y.cols, 'backprop');
     this.loadInputs(X, Y, 0, X.rows);
     this.forward(X.rows);
     const value = this.lossValue(X.rows);
@@ -246,6 +267,7 @@ export class Sequential {
 
   /** Takes what getWeights gives; checks every shape before changing anything. */
   setWeights(weights: MatrixLike[]): void {
+    this.checkIdle('setWeights');
     const ws = this.workspace;
     const expected = ws.layers.flatMap((L, i) => {
       const o = ws.offset(i);
@@ -270,6 +292,7 @@ export class Sequential {
   }
 
   summary(print: (line: string) => void = console.log): string {
+    this.checkAlive();
     const rows = [['Layer (type)', 'Output shape', 'Param #', 'Activation']];
     let total = 0;
     this.layers.forEach((l, i) => {
@@ -296,8 +319,15 @@ export class Sequential {
     return saveArtifacts(this, options);
   }
 
-  /** Frees the model's Wasm memory. The model cannot be used afterwards. */
+  /**
+   * Frees the model's Wasm memory. The model cannot be used afterwards; a
+   * second dispose does nothing. A running fit must end first: stop it by
+   * returning false from a callback, and await it.
+   */
   dispose(): void {
+    if (this.fitting) {
+      throw new ConfigError('dispose: cannot dispose while fit runs; stop it first (return false from a callback) and await it');
+    }
     this.ws?.dispose();
     this.ws = undefined;
     this.disposed = true;
@@ -372,12 +402,25 @@ export class Sequential {
       if (spec.useBias) initialize(spec.biasInitializer, params.subarray(o.b, o.b + L.units), L.inDim, L.units, rng);
     });
     ws.writeParams(params);
-    ws.resetSlots(this.compiled?.optimizer.slots ?? 0);
+    try {
+      ws.resetSlots(this.compiled?.optimizer.slots ?? 0);
+    } catch (e) {
+      ws.dispose(); // a model not built holds no memory (a MemoryError for the optimizer state)
+      throw e;
+    }
     this.ws = ws;
   }
 
   private checkAlive(): void {
     if (this.disposed) throw new DisposedError('This model has been disposed; build a new one (or load it again) to use it');
+  }
+
+  /** For calls that change the training state: refused while a fit runs. */
+  private checkIdle(what: string): void {
+    this.checkAlive();
+    if (this.fitting) {
+      throw new ConfigError(`${what}: cannot ${what} while fit is running; stop it first (return false from a callback) and await it`);
+    }
   }
 }
 

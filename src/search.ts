@@ -1,12 +1,13 @@
 // Hyperparameter tuning by random search: sample a point of the space, build
 // and train a model with it, score it on validation data, keep the best.
 // One seeded generator draws every trial's parameters and its model seed, so
-// the same seed replays the same trials.
+// the same seed replays the same trials. Every model a search builds is
+// disposed by it, whatever happens, except the best one it returns.
 
 import { ConfigError, ValueError } from './errors';
 import type { History } from './fit';
 import { describe, type MatrixLike } from './matrix';
-import type { Sequential } from './model';
+import { Sequential } from './model';
 import { Random } from './random';
 import { checkCount, type Targets } from './validate';
 
@@ -95,7 +96,7 @@ export interface SearchResult<P> {
   /** Best first. */
   trials: Trial<P>[];
   best: Trial<P>;
-  /** The best trial's trained model; the others are disposed. */
+  /** The best trial's trained model; the others are disposed (all of them, if the search throws). */
   bestModel: Sequential;
   objective: string;
 }
@@ -110,22 +111,33 @@ export async function randomSearch<S extends Space>(options: RandomSearchOptions
   const trials: Trial<Params<S>>[] = [];
   let bestModel: Sequential | undefined;
   let best: Trial<Params<S>> | undefined;
-  for (let t = 0; t < options.trials; t++) {
-    const params = sample(space, rng);
-    const context = { trial: t, seed: rng.fork() };
-    const model = await build(params, context);
-    const history = await fit(model, params, context);
-    const metrics = scoreOf(model, history, validationData);
-    const trial = { trial: t, params, seed: context.seed, score: scoreIn(metrics, objective, history, t), metrics, history };
-    trials.push(trial);
-    // Only the best model is kept: each one holds a Wasm workspace.
-    if (!best || better(trial.score, best.score)) {
-      bestModel?.dispose();
-      [bestModel, best] = [model, trial];
-    } else {
-      model.dispose();
+  try {
+    for (let t = 0; t < options.trials; t++) {
+      const params = sample(space, rng);
+      const context = { trial: t, seed: rng.fork() };
+      const model = await build(params, context);
+      if (!(model instanceof Sequential)) {
+        throw new ConfigError(`randomSearch: build must return a model (nn.sequential(…)), got ${describe(model)} in trial ${t}`);
+      }
+      // Only the best model is kept: each one holds a Wasm workspace.
+      let kept = false;
+      try {
+        const history = await fit(model, params, context);
+        const metrics = scoreOf(model, history, validationData);
+        const trial = { trial: t, params, seed: context.seed, score: scoreIn(metrics, objective, history, t), metrics, history };
+        trials.push(trial);
+        if (!best || better(trial.score, best.score)) {
+          bestModel?.dispose();
+          [bestModel, best, kept] = [model, trial, true];
+        }
+        onTrialEnd?.(trial);
+      } finally {
+        if (!kept) model.dispose();
+      }
     }
-    onTrialEnd?.(trial);
+  } catch (e) {
+    bestModel?.dispose();
+    throw e;
   }
   trials.sort((a, b) => (better(a.score, b.score) ? -1 : better(b.score, a.score) ? 1 : a.trial - b.trial));
   return { trials, best: trials[0], bestModel: bestModel!, objective };

@@ -39,8 +39,10 @@ export class Backend {
   reserveGemm(k: number, n: number): void {
     const need = this.core.gemmScratchBytes(k, n);
     if (need <= this.scratchBytes) return;
-    if (this.scratch) this.heap.release(this.scratch);
-    this.scratch = this.heap.alloc(need);
+    // The new block first: if it cannot be had, the old one still serves.
+    const fresh = this.heap.alloc(need, this, `gemm scratch for width ${n}`);
+    if (this.scratch) this.heap.release(this.scratch, this);
+    this.scratch = fresh;
     this.scratchBytes = need;
   }
 
@@ -51,13 +53,15 @@ export class Backend {
     this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, this.scratch);
   }
 
-  /** Runs fn with freshly allocated blocks of the given float counts, freeing them after. */
+  /** Runs fn with freshly allocated blocks of the given float counts, owned by this call and freed after, whatever happens. */
   withBuffers<T>(floats: number[], fn: (...ptrs: Ptr[]) => T): T {
-    const ptrs = floats.map((n) => this.heap.alloc(n * 4));
+    const call = {};
+    const ptrs: Ptr[] = [];
     try {
+      for (const n of floats) ptrs.push(this.heap.alloc(n * 4, call, `nn.ops: a buffer of ${n} floats`));
       return fn(...ptrs);
     } finally {
-      for (const p of ptrs) this.heap.release(p);
+      for (const p of ptrs) this.heap.release(p, call);
     }
   }
 }

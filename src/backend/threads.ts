@@ -213,12 +213,23 @@ export class GemmTeam {
     }
   }
 
-  /** Scratch for `count` helpers of `bytes` each, grown only when a larger product comes. */
+  /**
+   * Scratch for `count` helpers of `bytes` each, grown only when a larger
+   * product comes. New blocks are had before old ones go, so a failure leaves
+   * the scratch as it was.
+   */
   private reserve(count: number, bytes: number): void {
     if (bytes > this.scratchBytes) {
-      for (const p of this.scratch.splice(0)) this.heap.release(p);
+      const fresh: Ptr[] = [];
+      try {
+        while (fresh.length < count) fresh.push(this.heap.alloc(bytes, this, 'helper thread scratch'));
+      } catch (e) {
+        for (const p of fresh) this.heap.release(p, this);
+        throw e;
+      }
+      for (const p of this.scratch.splice(0, this.scratch.length, ...fresh)) this.heap.release(p, this);
       this.scratchBytes = bytes;
     }
-    while (this.scratch.length < count) this.scratch.push(this.heap.alloc(this.scratchBytes));
+    while (this.scratch.length < count) this.scratch.push(this.heap.alloc(this.scratchBytes, this, 'helper thread scratch'));
   }
 }

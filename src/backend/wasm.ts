@@ -10,7 +10,7 @@ import scalarBytes from '../../build/core.scalar.wasm';
 import relaxedBytes from '../../build/core.relaxed.wasm';
 import { Backend } from './backend';
 import type { Core } from './core';
-import { Heap } from './heap';
+import { HEAP_LIMIT, Heap } from './heap';
 import { GemmTeam, threadsAvailable, type ThreadedExports } from './threads';
 
 export type WasmBuild = 'simd' | 'scalar' | 'relaxed';
@@ -20,8 +20,8 @@ interface CoreExports extends ThreadedExports {
 }
 
 const bytes = { simd: simdBytes, scalar: scalarBytes, relaxed: relaxedBytes };
-/** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): 2 GiB. */
-const MAX_PAGES = 32768;
+/** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): the heap's, 2 GiB. */
+const MAX_PAGES = HEAP_LIMIT / 65536;
 
 /**
  * The build this engine can run: SIMD128 if it validates, else scalar. With

@@ -2,7 +2,7 @@
 // and one-hot rows (oneHot). Labels may be strings or numbers.
 
 import { NotFittedError, ValueError } from '../errors';
-import { Matrix, describe } from '../matrix';
+import { Matrix, checkFloats, describe } from '../matrix';
 
 export type Label = string | number;
 
@@ -24,6 +24,7 @@ export function oneHot(labels: ArrayLike<number>, numClasses?: number): Matrix {
   } else if (!Number.isInteger(k) || k < 1) {
     throw new ValueError(`oneHot: expected numClasses to be a whole number ≥ 1, got ${describe(k)}`);
   }
+  checkFloats(n * k, `oneHot: ${n} labels × ${k} classes`);
   const out = new Matrix(n, k);
   for (let i = 0; i < n; i++) {
     const c = labels[i];
