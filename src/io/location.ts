@@ -116,7 +116,7 @@ function readOptions(options: unknown, what: string): { signal?: AbortSignalLike
   if (typeof options !== 'object') throw new ConfigError(`${what}: expected the options to be an object, got ${show(options)}`);
   const { signal, timeout = DEFAULT_TIMEOUT_MS } = options as ReadOptions;
   if (typeof timeout !== 'number' || !(timeout > 0)) {
-    throw new ConfigError(`${what}: expected "timeout" to be a number of milliseconds > 0 (Infinity for none), got ${show(timeout)}`);
+    throw new ConfigError(`${what}: expected "timeout" to be a number of milliseconds > 0 (Infinity for none), got ${typeof timeout === 'number' ? timeout : show(timeout)}`);
   }
   if (signal !== undefined && !isSignal(signal)) throw new ConfigError(`${what}: expected "signal" to be an AbortSignal, got ${show(signal)}`);
   return { signal, timeout };
@@ -124,7 +124,8 @@ function readOptions(options: unknown, what: string): { signal?: AbortSignalLike
 
 function isSignal(v: unknown): v is AbortSignalLike {
   const s = v as AbortSignalLike | null;
-  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function';
+  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean'
+    && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
 }
 
 function sourceText(source: unknown, what: string): string {
