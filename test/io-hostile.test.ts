@@ -202,7 +202,8 @@ describe('files that are not regular files', CASE, () => {
     await replaceWithLink(join(folder, 'model.json'), '/dev/zero');
     const outcome = await inChild({ action: 'loadModel', target: folder });
     expectRefused(outcome, 'ModelFormatError', /model\.json: expected a regular file, got a character device/);
-    console.log(`/dev/zero model.json: child RSS grew ${outcome.result!.rssGrowthMiB.toFixed(1)} MiB, peak ${outcome.result!.peakGrowthMiB.toFixed(1)} MiB`);
+    const { rssGrowthMiB, peakGrowthMiB } = outcome.result!;
+    console.log(`/dev/zero model.json: child RSS grew ${rssGrowthMiB.toFixed(1)} MiB, its peak ${peakGrowthMiB.toFixed(1)} MiB (watchdog saw ${outcome.peakRssMiB.toFixed(0)} MiB in all)`);
     expect(outcome.result!.peakGrowthMiB).toBeLessThan(CAP_MIB + 32);
   });
 
