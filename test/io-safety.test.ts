@@ -221,6 +221,16 @@ describe('TF.js format', () => {
       layers(a).push({ class_name: 'LeakyReLU', config: { alpha: -1, name: 'leaky' } }); return a;
     }, /expected alpha to be a number ≥ 0, got -1/],
     ['no weight data', () => { const a = artifacts(); delete a.weightData; return a; }, /expected the weight data as an ArrayBuffer/],
+    ['300 000 weight files (counted, never spread onto the stack)', () => {
+      const a = artifacts();
+      const paths = Array.from({ length: 300_000 }, (_, i) => `shard${i}.bin`);
+      return { modelTopology: a.modelTopology, weightsManifest: [{ paths, weights: a.weightSpecs }], weightData: a.weightData };
+    }, /"weightsManifest" names 300000 weight files; expected at most 1000/],
+    ['1 001 weight files over many groups', () => {
+      const a = artifacts();
+      const groups = Array.from({ length: 1001 }, (_, i) => ({ paths: [`shard${i}.bin`], weights: i ? [] : a.weightSpecs }));
+      return { modelTopology: a.modelTopology, weightsManifest: groups, weightData: a.weightData };
+    }, /"weightsManifest" names 1001 weight files; expected at most 1000/],
   ];
   for (const [name, input, pattern] of cases) {
     test(name, () => expectRejected(() => nn.io.fromTfjs(input() as nn.io.TfjsArtifacts), pattern));

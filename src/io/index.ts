@@ -21,7 +21,7 @@ export {
   type ModelArtifacts, type ModelArtifactsInput, type ModelManifest, type WeightsManifest,
 } from './binary';
 export { saveModel, loadModel, MODEL_FILE, WEIGHTS_FILE, type ModelSource } from './files';
-export type { UrlLike } from './location';
+export { DEFAULT_TIMEOUT_MS, type UrlLike, type ReadOptions, type AbortSignalLike } from './location';
 export { toTfjs, fromTfjs, type TfjsArtifacts, type TfjsModelJSON, type TfjsWeightSpec, type WeightData } from './tfjs';
 export { saveTfjs, loadTfjs } from './tfjs-files';
 export { toOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx';

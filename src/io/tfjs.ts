@@ -55,6 +55,8 @@ const WHERE = 'TF.js model';
 /** Keras' LeakyReLU default slope. */
 const KERAS_LEAKY_ALPHA = 0.3;
 const MAX_WEIGHT_SPECS = 100_000;
+/** Each weight file is one more read (an HTTP request): tensorflowjs_converter writes 4 MB shards, so 1 000 is 4 GB. */
+const MAX_WEIGHT_FILES = 1_000;
 
 // ——— export ———
 
@@ -134,11 +136,21 @@ export function fromTfjs(input: TfjsArtifacts | TfjsModelJSON | string, weightDa
   return model;
 }
 
-/** The weight files a model.json names and the bytes they must add up to (checked, for file loaders). */
+/**
+ * The weight files a model.json names and the bytes they must add up to, for
+ * file loaders: the whole model.json is checked first (file count, sizes,
+ * topology), so a hostile one is refused before any weight file is read.
+ */
 export function tfjsWeightFiles(modelJSON: unknown): { paths: string[]; byteLength: number } {
   const root = record(modelJSON, 'the model', WHERE);
   const specs = readWeightSpecs(root);
-  if (!specs.paths.length) fail(WHERE, 'expected "weightsManifest" to name the weight files');
+  const files = specs.paths.length;
+  if (!files) fail(WHERE, 'expected "weightsManifest" to name the weight files');
+  if (files > specs.byteLength) {
+    fail(WHERE, `"weightsManifest" names ${files} weight files for ${specs.byteLength} bytes of weights; expected at most one file per byte`);
+  }
+  const topology = readTopology(own(root, 'modelTopology'));
+  countParams(topology.inputDim ?? firstKernelRows(topology.layers[0], specs.list), topology.layers, WHERE);
   return { paths: specs.paths, byteLength: specs.byteLength };
 }
 
@@ -163,11 +175,12 @@ function readWeightSpecs(root: Rec): { list: Spec[]; byteLength: number; paths: 
   if (manifest !== undefined) {
     checkPlainJSON(manifest, WHERE, 'weightsManifest');
     const groups = field<unknown[]>(root, 'weightsManifest', Array.isArray, 'a list of weight groups', WHERE);
+    checkFileCount(groups);
     raw = groups.flatMap((g, i) => {
       const r = record(g, `weightsManifest[${i}]`, WHERE);
       const ps = field<string[]>(r, 'paths', (p) => Array.isArray(p) && p.every((x) => isString(x) && SAFE_FILE.test(x as string)),
         'a list of plain file names (no folders)', `${WHERE}, weightsManifest[${i}]`);
-      paths.push(...ps);
+      for (const p of ps) paths.push(p); // not push(...ps): a long list would overflow the stack
       return field<unknown[]>(r, 'weights', Array.isArray, 'a list of weight specs', `${WHERE}, weightsManifest[${i}]`);
     });
   } else {
@@ -183,6 +196,16 @@ function readWeightSpecs(root: Rec): { list: Spec[]; byteLength: number; paths: 
     return spec;
   });
   return { list, byteLength: offset, paths };
+}
+
+/** Counts the weight files of all groups before any is looked at, let alone read. */
+function checkFileCount(groups: readonly unknown[]): void {
+  let count = 0;
+  for (const g of groups) {
+    const paths = typeof g === 'object' && g !== null ? own(g as Rec, 'paths') : undefined;
+    if (Array.isArray(paths)) count += paths.length;
+  }
+  if (count > MAX_WEIGHT_FILES) fail(WHERE, `"weightsManifest" names ${count} weight files; expected at most ${MAX_WEIGHT_FILES}`);
 }
 
 function readSpec(s: unknown, i: number, offset: number): Spec {
