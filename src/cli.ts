@@ -95,32 +95,41 @@ async function train(file: string, o: TrainOptions): Promise<void> {
   out(`model: ${tr.x.cols} inputs → ${o.hidden.map((u) => `${u} ${o.activation} → `).join('')}`
     + `${model.outputDim} ${classes ? 'softmax' : 'linear'} (${model.countParams} parameters), ${o.optimizer} lr ${o.lr}, batch ${o.batchSize}`);
 
-  // fit's own progress reporter, on stderr so that stdout holds the report; a regression's MAE in the target's units.
-  const unit = tab.target.scaler?.scale[0] ?? 1;
-  const progress = await withProgress({}, o.quiet ? 0 : 1, {
-    epochs: o.epochs, steps: Math.ceil(tr.x.rows / Math.min(o.batchSize, tr.x.rows)),
-    stream: process.stderr, scale: { mae: unit, valMae: unit },
-  });
   const monitor = val ? 'valLoss' : 'loss';
   const started = performance.now();
-  let history: nn.History;
+  const history = await fitWithProgress(model, [inputs(tr.x), targets(tr.y)], val && [inputs(val.x), targets(val.y)], monitor, tab, o, seed);
+  out(`trained ${history.epoch.length} epoch${history.epoch.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(2)} s (${stopped(history, o)})${restored(history, monitor)}`);
+
+  out(test ? report(model, tab, inputs(test.x), test.y, o.test ? `test (${o.test})` : 'test') : 'no test rows (--test-size 0 and no --test file): no final test');
+  writeText(o.out, JSON.stringify({ ...model.toJSON(), preprocessing: tabularToJSON(tab) }));
+  out(`saved ${o.out}`);
+}
+
+/**
+ * fit, with fit's own progress reporter on stderr (so that stdout holds the
+ * report) and a regression's MAE shown in the target's units.
+ */
+async function fitWithProgress(
+  model: nn.Sequential, [x, y]: [nn.Matrix, nn.Targets], val: [nn.Matrix, nn.Targets] | undefined,
+  monitor: string, tab: Tabular, o: TrainOptions, seed: number,
+): Promise<nn.History> {
+  const unit = tab.target.scaler?.scale[0] ?? 1;
+  const progress = await withProgress({}, o.quiet ? 0 : 1, {
+    epochs: o.epochs, steps: Math.ceil(x.rows / Math.min(o.batchSize, x.rows)),
+    stream: process.stderr, scale: { mae: unit, valMae: unit },
+  });
   try {
-    history = await model.fit(inputs(tr.x), targets(tr.y), {
+    return await model.fit(x, y, {
       epochs: o.epochs,
       batchSize: o.batchSize,
       seed: seed + 3,
-      validationData: val ? [inputs(val.x), targets(val.y)] : undefined,
+      validationData: val,
       earlyStopping: o.earlyStopping === undefined ? undefined : { monitor, patience: o.earlyStopping, restoreBestWeights: true },
       callbacks: progress,
     });
   } finally {
     progress.end();
   }
-  out(`trained ${history.epoch.length} epoch${history.epoch.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(2)} s (${stopped(history, o)})${restored(history, monitor)}`);
-
-  out(test ? report(model, tab, inputs(test.x), test.y, o.test ? `test (${o.test})` : 'test') : 'no test rows (--test-size 0 and no --test file): no final test');
-  writeText(o.out, JSON.stringify({ ...model.toJSON(), preprocessing: tabularToJSON(tab) }));
-  out(`saved ${o.out}`);
 }
 
 function stopped(h: nn.History, o: TrainOptions): string {
@@ -166,9 +175,11 @@ function splitRows(data: Prepared, o: TrainOptions, seed: number, testFile?: Row
 /** A share of `rows` must leave at least one row to train on. */
 function checkLeft(rows: number, share: number, option: string): void {
   if (share > 0 && Math.ceil(share * rows) >= rows) {
-    throw new UsageError(`${option} ${share} takes ${Math.ceil(share * rows)} of ${rows} rows, leaving none to train on; use more rows or a smaller ${option}`);
+    throw new nn.ValueError(`${option} ${share} takes ${Math.ceil(share * rows)} of ${rows} rows, leaving none to train on; use more rows or a smaller ${option}`);
   }
 }
+
+const FILL_OR_DROP = 'fill them in, or leave those rows out with --drop-missing';
 
 /** Features, targets and their (unfitted) preprocessing from the training file. */
 async function prepare(file: string, o: TrainOptions): Promise<Prepared> {
@@ -180,8 +191,8 @@ async function prepare(file: string, o: TrainOptions): Promise<Prepared> {
   const skipped = manyValued(table, features, o.categorical);
   const ignore = [...o.ignore, ...skipped.map((s) => s.name)];
   const used = [...features.map((f) => f.name).filter((name) => !ignore.includes(name)), o.target];
+  if (!o.dropMissing) requireComplete(table, used, FILL_OR_DROP);
   const complete = o.dropMissing ? withoutMissing(table, used) : { table, dropped: [] };
-  if (!o.dropMissing) requireComplete(table, used, 'fill them in, or leave those rows out with --drop-missing');
   const ds = nn.readFeatures(complete.table, { target: o.target, ignore, categorical: o.categorical });
   const tab: Tabular = {
     task: o.task ?? nn.inferTask(ds.y!),
@@ -217,7 +228,7 @@ async function readTestFile(file: string, tab: Tabular, o: TrainOptions): Promis
   requireColumn(table, tab.target.name, text, tab.csv.delimiter);
   const used = [...tab.features.map((f) => f.name), tab.target.name];
   if (o.dropMissing) table = withoutMissing(table, used).table;
-  else requireComplete(table, used, 'fill them in, or leave those rows out with --drop-missing');
+  else requireComplete(table, used, FILL_OR_DROP);
   return { x: encodedFor(table, tab), y: targetsFor(table, tab) };
 }
 
