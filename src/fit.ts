@@ -10,6 +10,7 @@ import { HeapRows } from './batches';
 import { ConfigError, ValueError } from './errors';
 import { Matrix, type MatrixLike } from './matrix';
 import type { Sequential } from './model';
+import { checkVerbose, withProgress } from './progress';
 import { Random } from './random';
 import { checkCount, toInputs, toTargets, type Targets } from './validate';
 
@@ -49,6 +50,14 @@ export interface FitOptions {
   targetLoss?: number;
   /** Seeds the shuffling; by default it follows the model's seed. */
   seed?: number;
+  /**
+   * Progress output, as Keras's: 0 silent, 1 a progress bar per epoch when
+   * stdout is a terminal and one line per epoch elsewhere (CI logs, pipes,
+   * browsers: console.log), 2 one line per epoch. Each line shows the loss,
+   * the metrics and the validation figures. Keras defaults to 1; nnwasm
+   * defaults to 0, as fit often runs inside loops, searches and web pages.
+   */
+  verbose?: 0 | 1 | 2;
 }
 
 export type StopReason = 'epochs' | 'targetLoss' | 'earlyStopping' | 'callback' | 'nan';
@@ -85,8 +94,9 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   const { loss, metrics } = model.requireCompiled();
   const {
     epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData,
-    callbacks = {}, earlyStopping, targetLoss, seed,
+    callbacks: given = {}, earlyStopping, targetLoss, seed,
   } = options;
+  const verbose = checkVerbose(options.verbose);
   checkCount(epochs, 'fit: epochs', 0);
   checkCount(batchSize, 'fit: batchSize');
   if (!(validationSplit >= 0 && validationSplit < 1)) {
@@ -106,6 +116,7 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   const ws = model.ensureBuilt(X.cols);
   const n = train.X.rows;
   const bs = Math.min(batchSize, n);
+  const callbacks = await withProgress(given, verbose, { epochs, steps: Math.ceil(n / bs) });
 
   const rng = new Random(seed ?? (model.seed + model.step) >>> 0);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
@@ -192,6 +203,7 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   } finally {
     xs?.release();
     ys?.release();
+    callbacks.end();
   }
   if (stopper?.restore(model)) history.bestEpoch = stopper.bestEpoch;
   return history;

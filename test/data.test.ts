@@ -177,6 +177,26 @@ describe('trainTestSplit', () => {
     expect(s.yTest).toBeInstanceOf(Int32Array);
   });
 
+  it('stratifies 400 000 rows (a class of 300 000 once overflowed the call stack)', () => {
+    const big = 400_000;
+    const xs = new nn.Matrix(big, 1, Float32Array.from({ length: big }, (_, i) => i));
+    const ys = Int32Array.from({ length: big }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    const s = nn.trainTestSplit(xs, ys, { testSize: 0.2, seed: 9, stratify: true });
+    expect([s.xTrain.rows, s.xTest.rows]).toEqual([320_000, 80_000]);
+    expect(s.yTest.reduce((a, b) => a + b, 0)).toBe(20_000);
+    // Every row once, its label with it.
+    const seen = new Uint8Array(big);
+    let mislabelled = 0;
+    for (const [m, y] of [[s.xTrain, s.yTrain], [s.xTest, s.yTest]] as const) {
+      m.data.forEach((row, r) => {
+        seen[row]++;
+        if (y[r] !== (row % 4 === 0 ? 1 : 0)) mislabelled++;
+      });
+    }
+    expect(mislabelled).toBe(0);
+    expect(seen.every((c) => c === 1)).toBe(true);
+  });
+
   it('rejects bad sizes and mismatched rows', () => {
     expect(() => nn.trainTestSplit(x, labels, { testSize: 100 })).toThrow(/takes 100 of 100 rows, leaving none to train on/);
     expect(nn.trainTestSplit(x, labels, { testSize: 1 }).xTest.rows).toBe(1);

@@ -146,7 +146,7 @@ function layOut(): void {
 interface Ran { status: number | null; stdout: string; stderr: string }
 
 function run(cmd: string, args: string[], cwd: string): Ran {
-  const env = { ...process.env, PATH: `${join(WORK, 'node_modules/.bin')}:${process.env.PATH}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(WORK, 'node_modules/.bin')}:${process.env.PATH}` };
   for (const key of Object.keys(env)) if (/^npm_(package|lifecycle|config_local_prefix)/i.test(key)) delete env[key];
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: HANG, maxBuffer: 64 << 20 });
   return { status: r.status, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}` };

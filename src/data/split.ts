@@ -81,10 +81,10 @@ function stratified(labels: readonly Label[], nTest: number, rng: Random): [numb
     if (counts[c] < classes[c].length) (counts[c]++, owed--);
   }
   const train: number[] = [], test: number[] = [];
+  // Row by row: spreading a class of 100 000s of rows into push() would overflow the call stack.
   classes.forEach((g, c) => {
     rng.shuffle(g);
-    test.push(...g.slice(0, counts[c]));
-    train.push(...g.slice(counts[c]));
+    g.forEach((row, i) => (i < counts[c] ? test : train).push(row));
   });
   // Mixed back together: later code (fit's validationSplit) takes rows from the end.
   return [rng.shuffle(train), rng.shuffle(test)];
