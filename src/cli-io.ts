@@ -3,7 +3,7 @@
 // an output path before any work (never an input, never an existing file
 // without --force), and writing CSV that spreadsheets open safely.
 
-import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { isNumber } from './csv';
@@ -27,6 +27,8 @@ export function readBytes(file: string): Buffer {
   const stat = statSync(file, { throwIfNoEntry: false });
   if (!stat) throw new ConfigError(`${file}: no such file`);
   if (stat.isDirectory()) throw new ConfigError(`${file} is a directory; expected a file`);
+  // A FIFO blocks and a device (/dev/zero) never ends: only regular files have an end to read to.
+  if (!stat.isFile()) throw new ConfigError(`${file} is not a regular file (a device, FIFO or socket); expected a file`);
   try {
     return readFileSync(file);
   } catch (e) {
@@ -55,10 +57,14 @@ function realOutput(file: string): string {
   return join(existsSync(dir) ? realpathSync(dir) : dir, basename(file));
 }
 
+/** Writes a temporary file beside `file`, then renames it: no half-written file, and a symlink is replaced, not written through. */
 export function writeText(file: string, text: string): void {
+  const temporary = join(dirname(resolve(file)), `.${basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(file, text);
+    writeFileSync(temporary, text, { flag: 'wx' });
+    renameSync(temporary, file);
   } catch (e) {
+    rmSync(temporary, { force: true });
     throw new ConfigError(`cannot write ${file}: ${(e as Error).message}`);
   }
 }

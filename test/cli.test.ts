@@ -357,6 +357,25 @@ describe('messages in the words of the command', () => {
   });
 });
 
+describe('files that are not files', () => {
+  it('refuses a device or a FIFO as the model or the data, without reading it', () => {
+    execFileSync('mkfifo', [join(dir, 'pipe.csv')]);
+    symlinkSync('/dev/zero', join(dir, 'zero.json'));
+    fails(1, /pipe.csv is not a regular file \(a device, FIFO or socket\)/, 'train', 'pipe.csv', '--target', 'y', '--out', 'p.json');
+    fails(1, /zero.json is not a regular file/, 'predict', 'zero.json', 'iris.csv');
+    fails(1, /\/dev\/zero is not a regular file/, 'predict', 'model.json', '/dev/zero');
+  });
+
+  it('--force replaces an output that is a symlink, never the file it points to', () => {
+    writeFileSync(join(dir, 'target.csv'), 'precious\n');
+    symlinkSync(join(dir, 'target.csv'), join(dir, 'linked-out.csv'));
+    ok('predict', 'model.json', 'iris.csv', '--out', 'linked-out.csv', '--force');
+    expect(readFileSync(join(dir, 'target.csv'), 'utf8')).toBe('precious\n');
+    expect(readFileSync(join(dir, 'linked-out.csv'), 'utf8')).toMatch(/^predicted_species,/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
 describe('outputs never replace inputs', () => {
   it('train refuses --out naming the data file, however spelled or linked', () => {
     const before = readFileSync(join(dir, 'iris.csv'), 'utf8');
