@@ -16,7 +16,7 @@ export const ENTRIES = {
   inference: `
     import * as nn from 'nnwasm';
     await nn.ready();
-    const model = nn.loadModel(globalThis.modelJson);
+    const model = nn.fromJSON(globalThis.modelJson);
     console.log(model.predict({ data: new Float32Array(784), rows: 1, cols: 784 }).data);`,
   /** Build, train and save: what the demo's worker needs. */
   training: `
@@ -26,7 +26,7 @@ export const ENTRIES = {
     model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.sgd({ learningRate: 0.1 }), metrics: ['accuracy'] });
     await model.fit(globalThis.x, globalThis.y, { epochs: 1 });
     console.log(nn.io.save(model), nn.io.load(globalThis.saved));`,
-  /** Every export (no tree shaking). csv-parse, loaded on demand by readCsv, is left out. */
+  /** Every export (no tree shaking). csv-parse, loaded on demand by parseCsv, is left out. */
   everything: `export * from 'nnwasm';`,
 } as const;
 

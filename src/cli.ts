@@ -55,7 +55,7 @@ interface Prepared {
 
 async function train(file: string, o: TrainOptions): Promise<void> {
   const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const data = await about(file, async () => prepare(await nn.parseCsv(readText(file), { delimiter: o.delimiter }), o));
+  const data = await about(file, async () => prepare(await nn.parseCsvTable(readText(file), { delimiter: o.delimiter }), o));
   const { tab } = data;
   const { train: tr, val, test } = splitRows(data, o, seed);
   tab.scaler.fit(tr.x);
@@ -116,7 +116,7 @@ function splitRows(data: Prepared, o: TrainOptions, seed: number): { train: Rows
 
 /** Features, targets and their (unfitted) preprocessing from the training table. */
 function prepare(table: nn.CsvTable, o: TrainOptions): Prepared {
-  const ds = nn.readFeatures(table, {
+  const ds = nn.tableToDataset(table, {
     target: o.target, ignore: o.ignore, categorical: o.categorical, missing: o.dropMissing ? 'drop' : 'error',
   });
   const labels = ds.y!;
@@ -206,7 +206,7 @@ function loadSaved(file: string): { model: nn.Sequential; tab: Tabular } {
     if (e instanceof SyntaxError) throw new nn.ModelFormatError(`${file} is not JSON (${e.message}); expected a model saved by nnwasm train`);
     throw e;
   }
-  return about(file, () => ({ tab: tabularFromJSON(json?.preprocessing), model: nn.loadModel(json!) }));
+  return about(file, () => ({ tab: tabularFromJSON(json?.preprocessing), model: nn.fromJSON(json!) }));
 }
 
 // ——— reports ———

@@ -5,7 +5,7 @@
 // CSV rows into exactly the inputs the model was trained on.
 
 import {
-  columnIndex, encodeFeatures, featureNames, isNumber, parseCsv, where, type CsvTable, type FeatureSpec,
+  columnIndex, encodeFeatures, featureNames, isNumber, parseCsvTable, where, type CsvTable, type FeatureSpec,
 } from '../csv';
 import { ModelFormatError, ValueError } from '../errors';
 import { Matrix } from '../matrix';
@@ -94,14 +94,14 @@ export function tabularFromJSON(json: unknown): Tabular {
  * too; without a header, columns are matched by position (col1, col2…).
  */
 export async function parseCsvFor(text: string, t: Tabular): Promise<CsvTable> {
-  const plain = await parseCsv(text, { delimiter: t.csv.delimiter, header: false });
+  const plain = await parseCsvTable(text, { delimiter: t.csv.delimiter, header: false });
   if (!t.csv.header) return plain;
   const first = new Set(plain.rows[0]);
   const missing = t.features.map((f) => f.name).filter((name) => !first.has(name));
   if (missing.length > 0) {
     throw new ValueError(`expected a header row naming the model's feature columns; the first row lacks ${missing.map((m) => `"${m}"`).join(', ')}`);
   }
-  return parseCsv(text, { delimiter: t.csv.delimiter, header: true });
+  return parseCsvTable(text, { delimiter: t.csv.delimiter, header: true });
 }
 
 /** The model's input matrix for a table: encoded as in training, then scaled. */

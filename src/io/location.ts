@@ -24,7 +24,7 @@ type Path = typeof import('node:path');
 type Url = typeof import('node:url');
 
 /** A dynamic import bundlers leave alone (they only follow string literals). */
-function nodeModule<T>(name: string): Promise<T> {
+export function nodeModule<T>(name: string): Promise<T> {
   const specifier = `node:${name}`;
   return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier) as Promise<T>;
 }
@@ -40,6 +40,7 @@ const URL_LIKE = /^(?:[a-z][a-z\d+.-]*:\/\/|blob:|data:)/i;
  * or Node type libraries that a consumer's tsconfig may not load.
  */
 export interface UrlLike {
+  /** The whole URL, as URL objects have it. */
   readonly href: string;
 }
 
