@@ -4,7 +4,7 @@ export default defineConfig([
   {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
-    dts: true,
+    dts: { compilerOptions: { stripInternal: true } },
     clean: true,
     target: 'es2022',
     platform: 'neutral',
