@@ -2,7 +2,7 @@ import { defineConfig, type Options } from 'tsup';
 
 const library: Options = {
   entry: ['src/index.ts'],
-  dts: true,
+  dts: { compilerOptions: { stripInternal: true } },
   target: 'es2022',
   platform: 'neutral',
   loader: { '.wasm': 'binary' },

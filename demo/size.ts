@@ -19,7 +19,7 @@ export const ENTRIES = {
   inference: `
     import * as nn from 'nnwasm';
     await nn.ready();
-    const model = nn.loadModel(globalThis.modelJson);
+    const model = nn.fromJSON(globalThis.modelJson);
     console.log(model.predict({ data: new Float32Array(784), rows: 1, cols: 784 }).data);`,
   /** Build, train and save: what the demo's worker needs. */
   training: `

@@ -185,7 +185,7 @@ const FILL_OR_DROP = 'fill them in, or leave those rows out with --drop-missing'
 async function prepare(file: string, o: TrainOptions): Promise<Prepared> {
   const text = readText(file);
   const delimiter = o.delimiter ?? detectDelimiter(text);
-  const table = await nn.parseCsv(text, { delimiter });
+  const table = await nn.parseCsvTable(text, { delimiter });
   for (const name of [o.target, ...o.ignore, ...o.categorical]) requireColumn(table, name, text, delimiter);
   const features = nn.inferFeatures(table, o);
   const skipped = manyValued(table, features, o.categorical);
@@ -193,7 +193,7 @@ async function prepare(file: string, o: TrainOptions): Promise<Prepared> {
   const used = [...features.map((f) => f.name).filter((name) => !ignore.includes(name)), o.target];
   if (!o.dropMissing) requireComplete(table, used, FILL_OR_DROP);
   const complete = o.dropMissing ? withoutMissing(table, used) : { table, dropped: [] };
-  const ds = nn.readFeatures(complete.table, { target: o.target, ignore, categorical: o.categorical });
+  const ds = nn.tableToDataset(complete.table, { target: o.target, ignore, categorical: o.categorical });
   const tab: Tabular = {
     task: o.task ?? nn.inferTask(ds.y!),
     csv: { delimiter, header: table.header },
@@ -348,7 +348,7 @@ function loadSaved(file: string): { model: nn.Sequential; tab: Tabular } {
     if (e instanceof SyntaxError) throw new nn.ModelFormatError(`${file} is not JSON (${e.message}); expected a model saved by nnwasm train`);
     throw e;
   }
-  return about(file, () => ({ tab: tabularFromJSON(json?.preprocessing), model: nn.loadModel(json!) }));
+  return about(file, () => ({ tab: tabularFromJSON(json?.preprocessing), model: nn.fromJSON(json!) }));
 }
 
 // ——— reports ———

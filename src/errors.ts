@@ -1,32 +1,111 @@
 // Typed errors: every message says what was expected, what was given, and where.
 
-/** Base class of every error nnwasm throws on purpose. */
+/**
+ * Base class of every error nnwasm throws on purpose; its name is the
+ * subclass's, and its message says where, what was expected and what was given.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * try { nn.dense({ units: 0 }); } catch (e) {
+ *   if (e instanceof nn.NnError) console.log(e.name, e.message); // ConfigError dense: units: expected …
+ * }
+ * ```
+ */
 export class NnError extends Error {
+  /** @param message - "where: expected …, got …". */
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
   }
 }
 
-/** Dimensions that do not fit: ragged rows, wrong input width, mismatched row counts. */
+/**
+ * Dimensions that do not fit: ragged rows, wrong input width, mismatched row counts.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 2 }]);
+ * try { model.predict([[1, 2, 3]]); } catch (e) { console.log(e instanceof nn.ShapeError, (e as Error).message); }
+ * ```
+ */
 export class ShapeError extends NnError {}
 
-/** A value out of its domain: NaN in data, a label out of range, a negative learning rate. */
+/**
+ * A value out of its domain: NaN in data, a label out of range, a negative learning rate.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * try { nn.sgd({ learningRate: -1 }); } catch (e) {
+ *   console.log(e instanceof nn.ValueError, (e as Error).message); // true sgd: learningRate: expected a positive finite number, got -1
+ * }
+ * ```
+ */
 export class ValueError extends NnError {}
 
-/** A configuration that cannot work: unknown activation, loss or optimizer names, bad options. */
+/**
+ * A configuration that cannot work: unknown activation, loss or optimizer names, bad options.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * try { nn.dense({ units: 2, activation: 'rélu' as 'relu' }); } catch (e) {
+ *   console.log(e instanceof nn.ConfigError, (e as Error).message); // true Unknown activation "rélu" … Did you mean 'relu'?
+ * }
+ * ```
+ */
 export class ConfigError extends NnError {}
 
-/** fit / evaluate called before compile. */
+/**
+ * fit, evaluate, backprop or gradientCheck called before compile.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+ * try { model.evaluate([[1]], [[1]]); } catch (e) { console.log(e instanceof nn.NotCompiledError); } // true
+ * ```
+ */
 export class NotCompiledError extends NnError {}
 
-/** A scaler or label encoder used before fit. */
+/**
+ * A scaler or label encoder used before fit.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const scaler = nn.standardScaler();
+ * try { scaler.transform([[1]]); } catch (e) { console.log(e instanceof nn.NotFittedError); } // true
+ * ```
+ */
 export class NotFittedError extends NnError {}
 
-/** A model used after dispose(). */
+/**
+ * A model used after dispose().
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+ * model.dispose();
+ * try { model.getWeights(); } catch (e) { console.log(e instanceof nn.DisposedError); } // true
+ * ```
+ */
 export class DisposedError extends NnError {}
 
-/** A model file that is malformed, truncated, of an unknown version or hostile. */
+/**
+ * A model file that is malformed, truncated, of an unknown version or hostile.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * try { nn.fromJSON('{"format": "nnwasm-model", "version": 99}'); } catch (e) {
+ *   console.log(e instanceof nn.ModelFormatError, (e as Error).message); // true model file: version 99 is newer …
+ * }
+ * ```
+ */
 export class ModelFormatError extends NnError {}
 
 /**

@@ -14,9 +14,14 @@ import { checkVerbose, withProgress } from './progress';
 import { Random } from './random';
 import { checkCount, toInputs, toTargets, type Targets } from './validate';
 
+/** Figures by name, as callbacks receive them: loss, metrics (accuracy, mae…), and valLoss, valAccuracy… when validating. */
 export type Logs = Record<string, number>;
 type Verdict = void | boolean | Promise<void | boolean>;
 
+/**
+ * Functions fit calls as it trains, for progress or custom stopping: each
+ * may return false (or a promise of false) to stop training.
+ */
 export interface Callbacks {
   /** Called after each update with the batch's loss and metrics (before the update). Return false to stop. */
   onBatchEnd?(batch: number, logs: Logs): Verdict;
@@ -24,27 +29,38 @@ export interface Callbacks {
   onEpochEnd?(epoch: number, logs: Logs): Verdict;
 }
 
+/** When fit's early stopping ends training: after `patience` epochs without improvement of `monitor`. */
 export interface EarlyStoppingOptions {
   /** A key of the epoch logs; default valLoss when there is validation data, else loss. */
   monitor?: string;
   /** Epochs without improvement before stopping (default 0: stop at the first). */
   patience?: number;
-  /** Smaller changes do not count as improvement. */
+  /** Smaller changes do not count as improvement; default 0. */
   minDelta?: number;
-  /** 'min' for losses, 'max' for accuracies; 'auto' decides from the name. */
+  /** 'min' for losses, 'max' for accuracies; 'auto' (default) maximizes names with "acc" and minimizes the rest. */
   mode?: 'auto' | 'min' | 'max';
-  /** At the end of training, put back the weights of the best epoch. */
+  /** At the end of training, put back the weights of the best epoch; default false. */
   restoreBestWeights?: boolean;
 }
 
+/** How {@link Sequential.fit} trains: see the example there. */
 export interface FitOptions {
+  /** Passes over the training data, a whole number ≥ 0; default 1. */
   epochs?: number;
+  /**
+   * Rows per update, ≥ 1; default 32. 1 is stochastic gradient descent, the
+   * row count (or more) is batch gradient descent: one update per epoch.
+   */
   batchSize?: number;
+  /** Shuffle the rows before each epoch; default true. */
   shuffle?: boolean;
-  /** Fraction of the data, taken from the end as Keras does, held out for validation. */
+  /** Fraction of the data in [0, 1), taken from the end as Keras does, held out for validation; default 0. */
   validationSplit?: number;
+  /** Validation inputs and targets, scored after each epoch (valLoss, valAccuracy…); overrides validationSplit. */
   validationData?: [MatrixLike, Targets];
+  /** Functions called after each batch and each epoch. */
   callbacks?: Callbacks;
+  /** Stop when the monitored figure stops improving: true for the defaults, or options. Default off. */
   earlyStopping?: EarlyStoppingOptions | boolean;
   /** Stop once an epoch's mean loss is at or below this. */
   targetLoss?: number;
@@ -60,11 +76,17 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2;
 }
 
+/**
+ * Why fit ended: all epochs done, targetLoss reached, early stopping, a
+ * callback returned false, or the loss became NaN or infinite ('nan').
+ */
 export type StopReason = 'epochs' | 'targetLoss' | 'earlyStopping' | 'callback' | 'nan';
 
+/** What {@link Sequential.fit} returns, as Keras' History. */
 export interface History {
   /** Per-epoch figures: loss, each metric, and valLoss, valAccuracy… when validating. */
   history: Record<string, number[]>;
+  /** The epochs trained, 0-based: [0, 1, …]. */
   epoch: number[];
   /**
    * Why training ended. 'nan': the loss, or a weight at the end of an epoch,

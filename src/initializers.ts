@@ -3,7 +3,21 @@
 import { ConfigError, didYouMean } from './errors';
 import type { Random } from './random';
 
+/**
+ * The weight initializers a dense layer takes, as Keras defines them:
+ * glorotUniform and glorotNormal (for tanh, sigmoid, softmax), heUniform and
+ * heNormal (for relu), zeros and ones. The normal ones are truncated at two
+ * standard deviations.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const layer = nn.dense({ units: 4, kernelInitializer: nn.INITIALIZERS[2] });
+ * console.log(layer.kernelInitializer); // heNormal
+ * ```
+ */
 export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'zeros', 'ones'] as const;
+/** One of {@link INITIALIZERS}. */
 export type InitializerName = (typeof INITIALIZERS)[number];
 
 /** Fills `out` (a fanIn × fanOut kernel, or a bias) with the named distribution. */

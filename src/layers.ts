@@ -15,28 +15,59 @@ import { checkInitializer, type InitializerName } from './initializers';
 /** Units and input widths above this are refused: a typo, not a model that fits in memory. */
 export const MAX_UNITS = 1 << 20;
 
+/** A dense layer's configuration, as {@link dense} and {@link sequential} take it. */
 export interface DenseConfig {
+  /** Output width: how many units (neurons) the layer has, 1 to 2²⁰. */
   units: number;
+  /** The activation applied to X·W + b; default 'linear'. */
   activation?: ActivationName;
+  /** Input width; needed on the first layer to build the model before fit or predict. */
   inputDim?: number;
+  /** Whether the layer adds a bias vector b; default true. */
   useBias?: boolean;
+  /** How the kernel W [in × units] starts; default 'glorotUniform'. */
   kernelInitializer?: InitializerName;
+  /** How the bias starts; default 'zeros'. */
   biasInitializer?: InitializerName;
   /** leakyRelu's slope below zero (default 0.01). */
   alpha?: number;
 }
 
+/** A checked, frozen dense layer configuration with every default filled in. */
 export interface Dense {
+  /** Always 'dense': the one layer kind. */
   readonly kind: 'dense';
+  /** Output width. */
   readonly units: number;
+  /** The activation applied to X·W + b. */
   readonly activation: ActivationName;
+  /** Input width, when given. */
   readonly inputDim?: number;
+  /** Whether the layer has a bias vector. */
   readonly useBias: boolean;
+  /** How the kernel starts. */
   readonly kernelInitializer: InitializerName;
+  /** How the bias starts. */
   readonly biasInitializer: InitializerName;
+  /** leakyRelu's slope below zero. */
   readonly alpha: number;
 }
 
+/**
+ * A fully connected layer, A = f(X·W + b), with W [in × units] as in Keras.
+ *
+ * @param config - `units` (required), `activation` ('linear'), `inputDim`,
+ *   `useBias` (true), `kernelInitializer` ('glorotUniform'),
+ *   `biasInitializer` ('zeros'), `alpha` (0.01).
+ * @throws {@link ConfigError} for a missing or out-of-range size, an unknown
+ *   activation or initializer, or a negative alpha.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const layer = nn.dense({ units: 8, activation: 'relu', inputDim: 4 });
+ * console.log(layer.units, layer.activation, layer.kernelInitializer); // 8 relu glorotUniform
+ * ```
+ */
 export function dense(config: DenseConfig): Dense {
   if (typeof config !== 'object' || config === null) {
     throw new ConfigError(`dense: expected an options object like { units: 10 }, got ${String(config)}`);

@@ -30,17 +30,23 @@ import { Workspace } from './workspace';
 /** Rows predict and evaluate push through at once (the workspace grows to this). */
 const CHUNK = 256;
 
+/** Options of {@link sequential} and the {@link Sequential} constructor. */
 export interface SequentialOptions {
-  /** Seeds weight initialization and, unless fit is given its own, shuffling. */
+  /** Seeds weight initialization and, unless fit is given its own, shuffling; default random. */
   seed?: number;
 }
 
+/** What {@link Sequential.compile} takes: the loss to minimize, how, and what else to report. */
 export interface CompileOptions {
+  /** The loss fit minimizes: one of {@link LOSSES}. */
   loss: LossName;
+  /** An optimizer from {@link sgd} or {@link adam}, or 'sgd' / 'adam' with their defaults; default 'sgd'. */
   optimizer?: Optimizer | 'sgd' | 'adam';
+  /** Figures logged beside the loss: names from {@link METRICS}; default none. */
   metrics?: string[];
 }
 
+/** What {@link Sequential.backprop} returns: one forward and backward pass, laid open. */
 export interface BackpropResult {
   /** The mean loss of the batch. */
   loss: number;
@@ -61,8 +67,22 @@ interface Compiled {
   metricNames: string[];
 }
 
+/**
+ * A stack of dense layers: build it with {@link sequential}, compile it with
+ * a loss and an optimizer, fit it, predict with it. It holds Wasm memory
+ * until {@link Sequential.dispose}.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = new nn.Sequential([nn.dense({ units: 1, inputDim: 2 })], { seed: 1 });
+ * console.log(model.inputDim, model.outputDim, model.countParams); // 2 1 3
+ * ```
+ */
 export class Sequential {
+  /** The layers, first to last, as configured. */
   readonly layers: readonly Dense[];
+  /** The seed of weight initialization and shuffling (drawn at random when none was given). */
   readonly seed: number;
   private ws: Workspace | undefined;
   private compiled: Compiled | undefined;
@@ -72,6 +92,14 @@ export class Sequential {
   /** Optimizer updates made so far; schedules and Adam's bias correction count from it. */
   step = 0;
 
+  /**
+   * A model from layers made by {@link dense}; {@link sequential} also takes plain configs.
+   *
+   * @param layers - At least one layer; each inputDim, if given, must match the previous layer's units.
+   * @param options - `seed` (default random).
+   * @throws {@link ConfigError} for an empty list or something that is not a dense layer.
+   * @throws {@link ShapeError} when a layer's inputDim differs from the previous layer's units.
+   */
   constructor(layers: readonly Dense[], { seed }: SequentialOptions = {}) {
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new ConfigError(`sequential: expected a non-empty array of layers, got ${String(layers)}`);
@@ -92,19 +120,64 @@ export class Sequential {
     if (layers[0].inputDim !== undefined) this.build(layers[0].inputDim);
   }
 
+  /**
+   * The input width: the first layer's inputDim, or what the first fit or
+   * predict saw; undefined before either.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1 }]);
+   * model.predict([[1, 2, 3]]);
+   * console.log(model.inputDim); // 3
+   * ```
+   */
   get inputDim(): number | undefined {
     return this.ws?.layers[0].inDim ?? this.layers[0].inputDim;
   }
 
+  /**
+   * The output width: the last layer's units.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 4, inputDim: 2 }, { units: 3 }]);
+   * console.log(model.outputDim); // 3
+   * ```
+   */
   get outputDim(): number {
     return this.layers[this.layers.length - 1].units;
   }
 
+  /**
+   * Whether the weights exist: from construction when the first layer has
+   * an inputDim, else from the first fit or predict.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1 }]);
+   * model.predict([[1, 2]]); // builds it for 2 inputs
+   * console.log(model.built); // true
+   * ```
+   */
   get built(): boolean {
     return this.ws !== undefined;
   }
 
-  /** How many weights and biases the model has (Keras' countParams). */
+  /**
+   * How many weights and biases the model has (Keras' countParams).
+   *
+   * @throws {@link ShapeError} when the model is not built yet.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 4, inputDim: 2 }, { units: 1 }]);
+   * console.log(model.countParams); // 17: 2·4 + 4, then 4·1 + 1
+   * ```
+   */
   get countParams(): number {
     return this.workspace.paramCount;
   }
@@ -116,7 +189,7 @@ export class Sequential {
     return this.compiled;
   }
 
-  /** The compile configuration, or undefined before compile. */
+  /** @internal The compile configuration, or undefined before compile. */
   get compiledConfig(): Readonly<Compiled> | undefined {
     return this.compiled;
   }
@@ -128,6 +201,21 @@ export class Sequential {
     return this.ws;
   }
 
+  /**
+   * Sets the loss, optimizer and metrics fit uses; compiling again starts
+   * the optimizer afresh (step 0, no momentum).
+   *
+   * @param options - `loss` (required), `optimizer` (default 'sgd'), `metrics` (default []).
+   * @throws {@link ConfigError} for an unknown loss, optimizer or metric name.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 3, activation: 'softmax', inputDim: 4 }]);
+   * model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.adam({ learningRate: 0.01 }), metrics: ['accuracy'] });
+   * console.log(model.evaluate([[1, 2, 3, 4]], [2])); // { loss: …, accuracy: … }
+   * ```
+   */
   compile({ loss, optimizer = 'sgd', metrics = [] }: CompileOptions): void {
     this.checkIdle('compile');
     const out = this.layers[this.layers.length - 1];
@@ -141,7 +229,33 @@ export class Sequential {
     this.step = 0;
   }
 
-  /** Trains the model; it is busy until the returned promise settles (see the lifecycle rules above). */
+  /**
+   * Trains the model by gradient descent on (x, y): `epochs` passes over the
+   * data in batches of `batchSize` rows, yielding to the event loop as it goes.
+   * A call that throws leaves the model as it was. The model is busy until
+   * the returned promise settles: compile, setWeights, another fit and dispose
+   * meanwhile throw a ConfigError.
+   *
+   * @param x - Inputs, one row per example, inputDim columns.
+   * @param y - Targets: rows as wide as the output, or class indices for
+   *   sparseCategoricalCrossentropy.
+   * @param options - See {@link FitOptions}: `epochs` (1), `batchSize` (32),
+   *   `shuffle` (true), `validationSplit` (0), `validationData`, `callbacks`,
+   *   `earlyStopping`, `targetLoss`, `seed`, `verbose` (0).
+   * @returns The per-epoch figures and why training stopped.
+   * @throws {@link NotCompiledError} before compile.
+   * @throws {@link ShapeError} when x or y has the wrong width or row count.
+   * @throws {@link ValueError} for NaN or infinite data, targets out of range, or bad option values.
+   * @throws {@link ConfigError} for a bad early-stopping monitor or mode.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 1 }], { seed: 1 });
+   * model.compile({ loss: 'mse', optimizer: nn.sgd({ learningRate: 0.1 }) });
+   * const history = await model.fit([[0], [1], [2], [3]], [[1], [3], [5], [7]], { epochs: 200, batchSize: 4 });
+   * console.log(history.stopReason, model.predict([[4]]).data); // epochs Float32Array(1) [ ≈9 ]
+   * ```
+   */
   fit(x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
     return fit(this, x, y, options);
   }
@@ -155,6 +269,22 @@ export class Sequential {
     };
   }
 
+  /**
+   * The model's outputs for each row of x: [rows × outputDim]. Builds the
+   * model on first use when the first layer has no inputDim.
+   *
+   * @param x - Inputs, one row per example.
+   * @throws {@link ShapeError} when x has the wrong number of columns or is malformed.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 2, activation: 'softmax', inputDim: 3 }], { seed: 7 });
+   * const p = model.predict([[1, 0, 0], [0, 1, 0]]);
+   * console.log(p.rows, p.cols, p.row(0)[0] + p.row(0)[1]); // 2 2 1 (≈)
+   * ```
+   */
   predict(x: MatrixLike): Matrix {
     this.checkAlive();
     const X = toInputs(x, this.inputDim, 'predict');
@@ -167,6 +297,19 @@ export class Sequential {
    * predict into preallocated buffers, allocating no arrays: x holds whole
    * rows of inputs (row-major) and `out` receives as many rows of outputs.
    * For tight loops.
+   *
+   * @param x - rows × inputDim values, row-major.
+   * @param out - rows × outputDim values; overwritten.
+   * @returns `out`.
+   * @throws {@link ShapeError} when the model is not built, or x or out has the wrong length.
+   * @throws {@link ValueError} when x holds NaN or infinite values.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 2, inputDim: 3 }], { seed: 1 });
+   * const out = new Float32Array(2);
+   * console.log(model.predictInto(Float32Array.from([1, 2, 3]), out) === out); // true
+   * ```
    */
   predictInto(x: Float32Array, out: Float32Array): Float32Array {
     this.checkAlive();
@@ -200,7 +343,23 @@ export class Sequential {
     }
   }
 
-  /** The mean loss and metrics over (x, y), as fit logs them. */
+  /**
+   * The mean loss and metrics over (x, y), as fit logs them; changes nothing.
+   *
+   * @param x - Inputs, one row per example.
+   * @param y - Targets, as fit takes them.
+   * @returns `{ loss, …metrics }`, e.g. `{ loss: 0.3, accuracy: 0.9 }`.
+   * @throws {@link NotCompiledError} before compile.
+   * @throws {@link ShapeError} when x or y has the wrong width or row count.
+   * @throws {@link ValueError} for NaN or infinite data, or targets out of range.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 1, kernelInitializer: 'ones' }]);
+   * model.compile({ loss: 'mse', metrics: ['mae'] });
+   * console.log(model.evaluate([[1], [2]], [[2], [2]])); // { loss: 0.5, mae: 0.5 }
+   * ```
+   */
   evaluate(x: MatrixLike, y: Targets): Record<string, number> {
     const { loss } = this.requireCompiled();
     const X = toInputs(x, this.inputDim, 'evaluate');
@@ -230,6 +389,18 @@ export class Sequential {
    * One forward and backward pass on (x, y) without updating anything, for
    * looking at backprop: the mean loss, each layer's activations A, the
    * output layer's delta ∂L/∂Z, and ∂L/∂θ in getWeights() order.
+   *
+   * @throws {@link NotCompiledError} before compile.
+   * @throws {@link ShapeError} when x or y has the wrong width or row count.
+   * @throws {@link ValueError} for NaN or infinite data, or targets out of range.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 1, kernelInitializer: 'ones' }]);
+   * model.compile({ loss: 'mse' });
+   * const { loss, gradients } = model.backprop([[1]], [[3]]);
+   * console.log(loss, gradients.map((g) => g.data[0])); // 4 [ -4, -4 ]
+   * ```
    */
   backprop(x: MatrixLike, y: Targets): BackpropResult {
     const { loss } = this.requireCompiled();
@@ -250,7 +421,19 @@ export class Sequential {
     };
   }
 
-  /** Layer by layer, the kernel [in × out] then the bias [1 × out] (Keras order). */
+  /**
+   * Copies of the weights: layer by layer, the kernel [in × out] then the
+   * bias [1 × out] (Keras' order; no bias matrix for a layer without one).
+   *
+   * @throws {@link ShapeError} when the model is not built yet.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 3, inputDim: 2 }, { units: 1 }]);
+   * console.log(model.getWeights().map((w) => [w.rows, w.cols])); // [ [ 2, 3 ], [ 1, 3 ], [ 3, 1 ], [ 1, 1 ] ]
+   * ```
+   */
   getWeights(): Matrix[] {
     return this.weightMatrices(this.workspace.readParams());
   }
@@ -265,7 +448,21 @@ export class Sequential {
     });
   }
 
-  /** Takes what getWeights gives; checks every shape before changing anything. */
+  /**
+   * Replaces every weight, in getWeights() order; checks every shape and
+   * value before changing anything.
+   *
+   * @param weights - Kernel then bias per layer, each a {@link MatrixLike}.
+   * @throws {@link ShapeError} for a wrong count or shape.
+   * @throws {@link ValueError} for NaN or infinite weights.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 2 }]);
+   * model.setWeights([[[2], [3]], [[1]]]);
+   * console.log(model.predict([[1, 1]]).data); // Float32Array(1) [ 6 ]
+   * ```
+   */
   setWeights(weights: MatrixLike[]): void {
     this.checkIdle('setWeights');
     const ws = this.workspace;
@@ -291,6 +488,19 @@ export class Sequential {
     ws.writeParams(params);
   }
 
+  /**
+   * A table of the layers, their output shapes and parameter counts, as Keras prints it.
+   *
+   * @param print - Where the text goes; default console.log.
+   * @returns The same text.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 8, activation: 'relu', inputDim: 4 }, { units: 3, activation: 'softmax' }]);
+   * const text = model.summary(() => {}); // print nothing, keep the text
+   * console.log(text); // a table of dense_1, dense_2 … Total params: 67
+   * ```
+   */
   summary(print: (line: string) => void = console.log): string {
     this.checkAlive();
     const rows = [['Layer (type)', 'Output shape', 'Param #', 'Activation']];
@@ -309,20 +519,55 @@ export class Sequential {
     return text;
   }
 
-  /** The native format (see io/native.ts). JSON.stringify(model) uses it too. */
+  /**
+   * The model in nnwasm's native JSON form, weights inline as base64;
+   * JSON.stringify(model) uses it, and {@link fromJSON} reads it back exactly.
+   *
+   * @throws {@link ShapeError} when the model is not built yet.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 2, inputDim: 3 }]);
+   * const copy = nn.fromJSON(JSON.stringify(model));
+   * console.log(model.toJSON().format, copy.predict([[1, 2, 3]]).data.join() === model.predict([[1, 2, 3]]).data.join()); // nnwasm-model true
+   * ```
+   */
   toJSON(): ModelJSON {
     return modelToJSON(this);
   }
 
-  /** The compact binary form { json, weights: ArrayBuffer } (see io/binary.ts). */
+  /**
+   * The compact binary form `{ json, weights }`: the header as JSON and the
+   * numbers as raw float32 bytes; {@link io.load} reads it back exactly.
+   *
+   * @param options - `includeOptimizer` (default true), `preprocessing`.
+   * @throws {@link ShapeError} when the model is not built yet.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 2, inputDim: 3 }]);
+   * const { json, weights } = model.save();
+   * console.log(json.weightsManifest, weights.byteLength); // { dtype: 'float32', params: 8, optimizerState: 0 } 32
+   * ```
+   */
   save(options?: SaveOptions): ModelArtifacts {
     return saveArtifacts(this, options);
   }
 
   /**
-   * Frees the model's Wasm memory. The model cannot be used afterwards; a
-   * second dispose does nothing. A running fit must end first: stop it by
-   * returning false from a callback, and await it.
+   * Frees the model's Wasm memory; using the model afterwards throws a
+   * {@link DisposedError}. Calling it twice is harmless. A running fit must
+   * end first: stop it by returning false from a callback, and await it.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+   * model.dispose();
+   * try { model.predict([[1]]); } catch (e) { console.log(e instanceof nn.DisposedError); } // true
+   * ```
    */
   dispose(): void {
     if (this.fitting) {
@@ -441,11 +686,41 @@ function copyRows(h: Float32Array, to: number, M: Matrix, start: number, rows: n
   h.set(M.data.subarray(start * M.cols, (start + rows) * M.cols), to);
 }
 
+/**
+ * A model from a list of layers: made by {@link dense}, or plain
+ * {@link DenseConfig} objects. Keras' Sequential.
+ *
+ * @param layers - At least one layer; give the first an inputDim to build it now.
+ * @param options - `seed` for weights and shuffling (default random).
+ * @throws {@link ConfigError} for an empty list or a bad layer configuration.
+ * @throws {@link ShapeError} when a layer's inputDim differs from the previous layer's units.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([
+ *   { units: 16, activation: 'relu', inputDim: 4 },
+ *   { units: 3, activation: 'softmax' },
+ * ], { seed: 42 });
+ * console.log(model.countParams); // 131
+ * ```
+ */
 export function sequential(layers: readonly (Dense | DenseConfig)[], options?: SequentialOptions): Sequential {
   return new Sequential(layers.map((l) => ('kind' in l ? l : dense(l))), options);
 }
 
-/** One dense unit: y = f(w₀ + Σ wᵢxᵢ). With 'linear' it is linear regression. */
+/**
+ * One dense unit: y = f(w₀ + Σ wᵢxᵢ). With 'linear' (the default) it is
+ * linear regression; with 'sigmoid', logistic regression.
+ *
+ * @param options - `inputDim` (required), `activation` (default 'linear'), `seed` (default random).
+ * @throws {@link ConfigError} for a bad inputDim or an unknown activation.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const unit = nn.perceptron({ inputDim: 2, activation: 'sigmoid', seed: 1 });
+ * console.log(unit.countParams, unit.layers[0].activation); // 3 sigmoid
+ * ```
+ */
 export function perceptron({ inputDim, activation = 'linear', seed }: {
   inputDim: number; activation?: Dense['activation']; seed?: number;
 }): Sequential {

@@ -3,10 +3,25 @@
 
 import { ValueError } from './errors';
 
+/** A learning rate that changes as training goes: a function of the update count `step` (from 0) and the `epoch` (from 0). */
 export type Schedule = (step: number, epoch: number) => number;
+/** A fixed learning rate, or a {@link Schedule}. */
 export type LearningRate = number | Schedule;
 
-/** γ·rate^(step / decaySteps), or stepwise with staircase (as Keras' ExponentialDecay). */
+/**
+ * γ·rate^(step / decaySteps), or stepwise with staircase (as Keras' ExponentialDecay).
+ *
+ * @param options - `initialLearningRate` γ > 0, `decayRate`, `decaySteps` > 0
+ *   (updates per decay), `staircase` (default false: decay smoothly).
+ * @throws {@link ValueError} when initialLearningRate or decaySteps is not a positive finite number.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const lr = nn.schedules.exponentialDecay({ initialLearningRate: 0.1, decayRate: 0.5, decaySteps: 100 });
+ * console.log(lr(0, 0), lr(100, 3)); // 0.1 0.05
+ * const opt = nn.sgd({ learningRate: lr });
+ * ```
+ */
 export function exponentialDecay({ initialLearningRate, decayRate, decaySteps, staircase = false }: {
   initialLearningRate: number; decayRate: number; decaySteps: number; staircase?: boolean;
 }): Schedule {
@@ -18,7 +33,19 @@ export function exponentialDecay({ initialLearningRate, decayRate, decaySteps, s
   };
 }
 
-/** γ·drop^⌊epoch / epochsPerDrop⌋: the learning rate falls by `drop` every few epochs. */
+/**
+ * γ·drop^⌊epoch / epochsPerDrop⌋: the learning rate falls by `drop` every few epochs.
+ *
+ * @param options - `initialLearningRate` γ > 0, `drop` (factor, default 0.5),
+ *   `epochsPerDrop` > 0 (default 10).
+ * @throws {@link ValueError} when initialLearningRate or epochsPerDrop is not a positive finite number.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const lr = nn.schedules.stepDecay({ initialLearningRate: 0.1, drop: 0.5, epochsPerDrop: 10 });
+ * console.log(lr(0, 9), lr(0, 10), lr(0, 25)); // 0.1 0.05 0.025
+ * ```
+ */
 export function stepDecay({ initialLearningRate, drop = 0.5, epochsPerDrop = 10 }: {
   initialLearningRate: number; drop?: number; epochsPerDrop?: number;
 }): Schedule {

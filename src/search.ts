@@ -13,11 +13,28 @@ import { checkCount, type Targets } from './validate';
 
 /** Anything with sample(rng) is a dimension of the space; other values are constants. */
 export interface Sampler<T> {
+  /** What kind of distribution it is ('logUniform', 'uniform', 'intRange', 'choice'…), for display. */
   readonly kind: string;
+  /**
+   * One draw, from the search's seeded generator: rng.next() is uniform in
+   * [0, 1), rng.uniform(lo, hi) in [lo, hi), rng.int(n) a whole number in [0, n).
+   */
   sample(rng: Random): T;
 }
 
-/** e^U(ln a, ln b): for scales such as learning rates, where 1e-4…1e-3 matters as much as 1e-2…1e-1. */
+/**
+ * e^U(ln a, ln b): for scales such as learning rates, where 1e-4…1e-3 matters as much as 1e-2…1e-1.
+ *
+ * @param low - The smallest value, > 0.
+ * @param high - The largest value, > low.
+ * @throws {@link ValueError} unless 0 < low < high, both finite.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const space = { learningRate: nn.search.logUniform(1e-4, 1e-1), batchSize: 32 };
+ * console.log(space.learningRate.kind); // logUniform
+ * ```
+ */
 export function logUniform(low: number, high: number): Sampler<number> {
   checkRange(low, high, 'logUniform');
   if (!(low > 0)) throw new ValueError(`logUniform: expected low > 0 (a logarithm is taken), got ${low}`);
@@ -26,13 +43,33 @@ export function logUniform(low: number, high: number): Sampler<number> {
   return { kind: 'logUniform', sample: (rng) => Math.min(high, Math.max(low, Math.exp(rng.uniform(a, b)))) };
 }
 
-/** U[low, high). */
+/**
+ * Uniform in [low, high).
+ *
+ * @throws {@link ValueError} unless low < high, both finite.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const space = { dropout: nn.search.uniform(0, 0.5), epochs: 20 };
+ * console.log(space.dropout.kind); // uniform
+ * ```
+ */
 export function uniform(low: number, high: number): Sampler<number> {
   checkRange(low, high, 'uniform');
   return { kind: 'uniform', sample: (rng) => rng.uniform(low, high) };
 }
 
-/** A whole number from low to high, both included. */
+/**
+ * A whole number from low to high, both included.
+ *
+ * @throws {@link ValueError} unless low ≤ high are whole numbers.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const space = { units: nn.search.intRange(8, 64) };
+ * console.log(space.units.kind); // intRange
+ * ```
+ */
 export function intRange(low: number, high: number): Sampler<number> {
   if (!Number.isInteger(low) || !Number.isInteger(high) || low > high) {
     throw new ValueError(`intRange: expected whole numbers low ≤ high, got ${describe(low)} and ${describe(high)}`);
@@ -40,7 +77,17 @@ export function intRange(low: number, high: number): Sampler<number> {
   return { kind: 'intRange', sample: (rng) => low + rng.int(high - low + 1) };
 }
 
-/** One of the options, each equally likely (options may be arrays, e.g. layer sizes [64, 32]). */
+/**
+ * One of the options, each equally likely (options may be arrays, e.g. layer sizes [64, 32]).
+ *
+ * @throws {@link ValueError} for an empty list.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const space = { layers: nn.search.choice([[16], [32, 16]]), activation: nn.search.choice(['relu', 'tanh'] as const) };
+ * console.log(space.layers.kind, space.activation.kind); // choice choice
+ * ```
+ */
 export function choice<const T>(options: readonly T[]): Sampler<T> {
   if (!Array.isArray(options) || options.length === 0) {
     throw new ValueError(`choice: expected a non-empty array of options, got ${describe(options)}`);
@@ -49,9 +96,12 @@ export function choice<const T>(options: readonly T[]): Sampler<T> {
   return { kind: 'choice', sample: (rng) => copy[rng.int(copy.length)] };
 }
 
+/** The search space: each key a {@link Sampler} to draw from, or a constant. */
 export type Space = Record<string, unknown>;
+/** One point of a space: each sampler replaced by a value it draws. */
 export type Params<S extends Space> = { [K in keyof S]: S[K] extends Sampler<infer T> ? T : S[K] };
 
+/** What {@link RandomSearchOptions.build} and fit get besides the parameters. */
 export interface TrialContext {
   /** 0-based trial number. */
   trial: number;
@@ -59,13 +109,17 @@ export interface TrialContext {
   seed: number;
 }
 
+/** Options of {@link randomSearch}. */
 export interface RandomSearchOptions<S extends Space> {
+  /** What to search: samplers and constants by name. */
   space: S;
+  /** How many points to try, ≥ 1. */
   trials: number;
   /** Builds and compiles a model for the parameters. */
   build(params: Params<S>, context: TrialContext): Sequential | Promise<Sequential>;
   /** Trains it on the training split: usually model.fit(xTrain, yTrain, { validationData, … }). */
   fit(model: Sequential, params: Params<S>, context: TrialContext): History | Promise<History>;
+  /** Seeds every draw and every trial's model seed, so a search replays; default random. */
   seed?: number;
   /**
    * Scores each trained model on this data with model.evaluate. Without it,
@@ -81,26 +135,55 @@ export interface RandomSearchOptions<S extends Space> {
   onTrialEnd?(trial: Trial<Params<S>>): void;
 }
 
+/** One trained point of the space and how it scored. */
 export interface Trial<P> {
+  /** 0-based trial number, in the order trials ran. */
   trial: number;
+  /** The parameters drawn. */
   params: P;
+  /** The seed the trial's context carried. */
   seed: number;
   /** The objective's value; trials are ranked by it. NaN when training diverged. */
   score: number;
   /** Validation loss and metrics of the trained model (valLoss, valAccuracy…), and the training ones. */
   metrics: Record<string, number>;
+  /** What the trial's fit returned. */
   history: History;
 }
 
+/** What {@link randomSearch} returns. */
 export interface SearchResult<P> {
   /** Best first. */
   trials: Trial<P>[];
+  /** The best trial: trials[0]. */
   best: Trial<P>;
   /** The best trial's trained model; the others are disposed (all of them, if the search throws). */
   bestModel: Sequential;
+  /** The figure trials were ranked by. */
   objective: string;
 }
 
+/**
+ * Random search over hyperparameters: draws `trials` points of the space,
+ * builds and trains a model for each, scores it on validation data and
+ * ranks them. Only the best model is kept; the others are disposed.
+ *
+ * @param options - See {@link RandomSearchOptions}: `space`, `trials`, `build`, `fit`
+ *   (required); `seed`, `validationData`, `objective` ('valLoss'), `mode` ('auto'), `onTrialEnd`.
+ * @throws {@link ValueError} when trials is not a whole number ≥ 1.
+ * @throws {@link ConfigError} for a bad space, build, fit or mode, or an objective no trial reports.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const x = [[0], [1], [2], [3]], y = [[0], [2], [4], [6]];
+ * const { best, bestModel } = await nn.randomSearch({
+ *   space: { learningRate: nn.search.logUniform(0.01, 0.1) }, trials: 3, seed: 1, validationData: [x, y],
+ *   build: (p, { seed }) => { const m = nn.sequential([{ units: 1, inputDim: 1 }], { seed }); m.compile({ loss: 'mse', optimizer: nn.sgd(p) }); return m; },
+ *   fit: (model) => model.fit(x, y, { epochs: 50 }),
+ * });
+ * console.log(best.params, best.score, bestModel.predict([[4]]).data);
+ * ```
+ */
 export async function randomSearch<S extends Space>(options: RandomSearchOptions<S>): Promise<SearchResult<Params<S>>> {
   const { space, build, fit, validationData, objective = 'valLoss', onTrialEnd } = options;
   checkCount(options.trials, 'randomSearch: trials');

@@ -5,7 +5,12 @@ import { ShapeError, ValueError } from './errors';
 import type { Loss } from './losses';
 import { Matrix, assertFinite, describe, type MatrixLike } from './matrix';
 
-/** Sparse labels may also come as a flat array of class indices. */
+/**
+ * Targets as fit, evaluate and backprop take them: rows as wide as the
+ * model's output (a {@link MatrixLike}), or a flat array of one value per
+ * row: class indices for sparseCategoricalCrossentropy, or the targets of a
+ * one-output model.
+ */
 export type Targets = MatrixLike | readonly number[] | Int32Array | Float32Array;
 
 export function toInputs(x: MatrixLike, inputDim: number | undefined, where: string): Matrix {

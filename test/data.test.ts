@@ -83,7 +83,7 @@ describe('standardScaler', () => {
     expect(Array.from(t.data)).toEqual(Array.from(s.transform([[2, 15, 7]]).data));
     const inv = s.inverseTransform(t);
     [2, 15, 7].forEach((v, j) => expect(inv.get(0, j)).toBeCloseTo(v, 4));
-    expect(nn.loadScaler(s.toJSON())).toBeInstanceOf(nn.StandardScaler);
+    expect(nn.scalerFromJSON(s.toJSON())).toBeInstanceOf(nn.StandardScaler);
   });
 
   it('checks widths, fitting and saved JSON', () => {
@@ -107,7 +107,7 @@ describe('minMaxScaler', () => {
 
   it('round-trips through JSON', () => {
     const s = nn.minMaxScaler().fit([[1, 2], [3, 8]]);
-    const back = nn.loadScaler(JSON.parse(JSON.stringify(s)));
+    const back = nn.scalerFromJSON(JSON.parse(JSON.stringify(s)));
     expect(back).toBeInstanceOf(nn.MinMaxScaler);
     expect(back.transform([[2, 5]]).toArray()).toEqual([[0.5, 0.5]]);
     expect(nn.minMaxScaler.fromJSON(s.toJSON()).dataMax).toEqual([3, 8]);
@@ -116,7 +116,7 @@ describe('minMaxScaler', () => {
   it('rejects a bad range and bad JSON', () => {
     expect(() => nn.minMaxScaler({ featureRange: [1, 0] })).toThrow(/low < high/);
     expect(() => nn.MinMaxScaler.fromJSON({ type: 'minMaxScaler', featureRange: [0, 1], dataMin: [2], dataMax: [1] })).toThrow(/dataMin/);
-    expect(() => nn.loadScaler({ type: 'robust' })).toThrow(/standardScaler' or 'minMaxScaler/);
+    expect(() => nn.scalerFromJSON({ type: 'robust' })).toThrow(/standardScaler' or 'minMaxScaler/);
   });
 });
 

@@ -90,7 +90,7 @@ describe('native JSON', () => {
     ['a seed that is not a number', () => ({ ...valid(), seed: '42' }), /expected "seed" to be a number, got "42"/],
   ];
   for (const [name, input, pattern] of cases) {
-    test(name, () => expectRejected(() => nn.loadModel(input() as nn.ModelJSON), pattern));
+    test(name, () => expectRejected(() => nn.fromJSON(input() as nn.ModelJSON), pattern));
   }
 
   test('nothing was evaluated and no prototype was touched', async () => {
@@ -100,7 +100,7 @@ describe('native JSON', () => {
   });
 
   test('the valid file still loads (the cases above differ from it by one thing)', () => {
-    expect(nn.loadModel(clone(model.toJSON())).predict([[1, 2, 3]]).data).toEqual(model.predict([[1, 2, 3]]).data);
+    expect(nn.fromJSON(clone(model.toJSON())).predict([[1, 2, 3]]).data).toEqual(model.predict([[1, 2, 3]]).data);
   });
 });
 
@@ -193,7 +193,7 @@ describe('TF.js format', () => {
   };
   const layers = (a: Json) => a.modelTopology.config.layers as Json[];
   const cases: [string, () => Json, RegExp][] = [
-    ['an nnwasm model', () => model.toJSON() as unknown as Json, /this is an nnwasm model: load it with nn\.loadModel/],
+    ['an nnwasm model', () => model.toJSON() as unknown as Json, /this is an nnwasm model: load it with nn\.fromJSON/],
     ['an unknown layer class', () => { const a = artifacts(); layers(a)[1].class_name = 'Conv2D'; return a; },
       /layer 1 \(dense_1\): unsupported layer class "Conv2D"/],
     ['a functional model', () => { const a = artifacts(); a.modelTopology.class_name = 'Functional'; return a; }, /expected a Sequential model, got "Functional"/],

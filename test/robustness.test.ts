@@ -186,7 +186,7 @@ describe('divergence', () => {
     const ws = m.workspace;
     expect([...ws.readParams()].every(Number.isFinite)).toBe(true);
     if (ws.slotCount) expect([...ws.readParams(ws.slots, ws.paramCount * ws.slotCount)].every(Number.isFinite)).toBe(true);
-    const loaded = nn.loadModel(JSON.parse(JSON.stringify(m)));
+    const loaded = nn.fromJSON(JSON.parse(JSON.stringify(m)));
     expect(loaded.getWeights().map((w) => [...w.data])).toEqual(m.getWeights().map((w) => [...w.data]));
     loaded.dispose();
   }

@@ -13,6 +13,7 @@ export interface Team {
   readonly shared: number;
 }
 
+/** Where kernels run: 'wasm' (the WebAssembly core, default) or 'js' (the TypeScript reference). */
 export type BackendName = 'wasm' | 'js';
 /** Which code runs the kernels: a Wasm build (SIMD128, relaxed SIMD or scalar) or the TypeScript reference. */
 export type Build = 'simd' | 'relaxed' | 'scalar' | 'js';

@@ -2,7 +2,7 @@
 
 export { oneHot, labelEncoder, LabelEncoder, compareLabels, type Label, type LabelEncoderJSON } from './labels';
 export {
-  standardScaler, minMaxScaler, loadScaler, StandardScaler, MinMaxScaler,
+  standardScaler, minMaxScaler, scalerFromJSON, StandardScaler, MinMaxScaler,
   type ScalerJSON, type StandardScalerJSON, type MinMaxScalerJSON,
 } from './scalers';
 export { trainTestSplit, type SplitOptions, type Split, type SplitPart, type SplitTargets } from './split';

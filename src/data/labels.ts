@@ -4,14 +4,30 @@
 import { NotFittedError, ValueError } from '../errors';
 import { Matrix, checkFloats, describe } from '../matrix';
 
+/** A class label as it comes in data: a string or a number. */
 export type Label = string | number;
 
+/** A fitted {@link LabelEncoder} as plain JSON, from its toJSON(). */
 export interface LabelEncoderJSON {
+  /** Always 'labelEncoder'. */
   type: 'labelEncoder';
+  /** The labels, in class-index order. */
   classes: Label[];
 }
 
-/** Rows of 0/1 with a 1 in column labels[i]; numClasses defaults to the largest label + 1. */
+/**
+ * One-hot rows: row i is all 0 but for a 1 in column labels[i].
+ *
+ * @param labels - Class indices, whole numbers from 0.
+ * @param numClasses - Columns; default the largest label + 1.
+ * @throws {@link ValueError} for a label that is not a class index below numClasses, or a bad numClasses.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const y = nn.oneHot([0, 2, 1]);
+ * console.log(y.toArray()); // [ [ 1, 0, 0 ], [ 0, 0, 1 ], [ 0, 1, 0 ] ]
+ * ```
+ */
 export function oneHot(labels: ArrayLike<number>, numClasses?: number): Matrix {
   const n = checkedLength(labels, 'oneHot: labels');
   let k = numClasses;
@@ -39,7 +55,14 @@ export function oneHot(labels: ArrayLike<number>, numClasses?: number): Matrix {
 /**
  * Maps labels to class indices 0…k−1 and back. Classes are sorted (numbers
  * ascending, then strings by code point) so the mapping does not depend on
- * the order rows arrive in.
+ * the order rows arrive in. Make one with {@link labelEncoder}.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const enc = nn.labelEncoder().fit(['cat', 'dog', 'cat', 'bird']);
+ * console.log(enc.classes, enc.transform(['dog', 'bird'])); // [ 'bird', 'cat', 'dog' ] Int32Array(2) [ 2, 0 ]
+ * ```
  */
 export class LabelEncoder {
   private index = new Map<Label, number>();
@@ -50,10 +73,33 @@ export class LabelEncoder {
     return this.known;
   }
 
+  /**
+   * Whether fit (or fromJSON) has set the classes.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const enc = nn.labelEncoder();
+   * console.log(enc.fitted, enc.fit(['a']).fitted); // false true
+   * ```
+   */
   get fitted(): boolean {
     return this.known.length > 0;
   }
 
+  /**
+   * Learns the classes: the distinct labels, sorted.
+   *
+   * @param labels - Strings or finite numbers.
+   * @returns The encoder, for chaining.
+   * @throws {@link ValueError} for labels that are neither, or a non-array.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const enc = nn.labelEncoder().fit([3, 1, 3, 2]);
+   * console.log(enc.classes); // [ 1, 2, 3 ]
+   * ```
+   */
   fit(labels: ArrayLike<Label>): this {
     const n = checkedLength(labels, 'labelEncoder.fit: labels');
     const seen = new Set<Label>();
@@ -62,7 +108,18 @@ export class LabelEncoder {
     return this;
   }
 
-  /** Class indices as an Int32Array, which fit takes as sparse targets. */
+  /**
+   * Class indices as an Int32Array, which fit takes as sparse targets.
+   *
+   * @throws {@link NotFittedError} before fit.
+   * @throws {@link ValueError} for a label that is not one of the classes.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const enc = nn.labelEncoder().fit(['no', 'yes']);
+   * console.log(enc.transform(['yes', 'yes', 'no'])); // Int32Array(3) [ 1, 1, 0 ]
+   * ```
+   */
   transform(labels: ArrayLike<Label>): Int32Array {
     this.checkFitted('transform');
     const n = checkedLength(labels, 'labelEncoder.transform: labels');
@@ -77,10 +134,33 @@ export class LabelEncoder {
     return out;
   }
 
+  /**
+   * fit, then transform the same labels.
+   *
+   * @throws {@link ValueError} for labels that are neither strings nor finite numbers.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const enc = nn.labelEncoder();
+   * console.log(enc.fitTransform(['b', 'a', 'b']), enc.classes); // Int32Array(3) [ 1, 0, 1 ] [ 'a', 'b' ]
+   * ```
+   */
   fitTransform(labels: ArrayLike<Label>): Int32Array {
     return this.fit(labels).transform(labels);
   }
 
+  /**
+   * The labels of class indices: the inverse of transform.
+   *
+   * @throws {@link NotFittedError} before fit.
+   * @throws {@link ValueError} for an index that is not a class.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const enc = nn.labelEncoder().fit(['setosa', 'versicolor', 'virginica']);
+   * console.log(enc.inverseTransform([2, 0])); // [ 'virginica', 'setosa' ]
+   * ```
+   */
   inverseTransform(indices: ArrayLike<number>): Label[] {
     this.checkFitted('inverseTransform');
     const n = checkedLength(indices, 'labelEncoder.inverseTransform: indices');
@@ -93,11 +173,33 @@ export class LabelEncoder {
     });
   }
 
+  /**
+   * The classes as plain JSON; {@link LabelEncoder.fromJSON} reads it back.
+   *
+   * @throws {@link NotFittedError} before fit.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const enc = nn.labelEncoder().fit(['x', 'y']);
+   * console.log(JSON.stringify(enc)); // {"type":"labelEncoder","classes":["x","y"]}
+   * ```
+   */
   toJSON(): LabelEncoderJSON {
     this.checkFitted('toJSON');
     return { type: 'labelEncoder', classes: [...this.known] };
   }
 
+  /**
+   * A fitted encoder from what toJSON returned (also as `nn.labelEncoder.fromJSON`).
+   *
+   * @throws {@link ValueError} when json is not a labelEncoder's JSON with distinct classes.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const enc = nn.LabelEncoder.fromJSON({ type: 'labelEncoder', classes: ['x', 'y'] });
+   * console.log(enc.transform(['y'])); // Int32Array(1) [ 1 ]
+   * ```
+   */
   static fromJSON(json: unknown): LabelEncoder {
     const r = json as Partial<LabelEncoderJSON> | null;
     if (r?.type !== 'labelEncoder' || !Array.isArray(r.classes) || r.classes.length === 0) {
@@ -120,9 +222,21 @@ export class LabelEncoder {
   }
 }
 
+/**
+ * A new, unfitted {@link LabelEncoder} (scikit-learn's LabelEncoder).
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const enc = nn.labelEncoder();
+ * const y = enc.fitTransform(['red', 'green', 'red']);
+ * console.log(enc.classes, y); // [ 'green', 'red' ] Int32Array(3) [ 1, 0, 1 ]
+ * ```
+ */
 export function labelEncoder(): LabelEncoder {
   return new LabelEncoder();
 }
+/** {@link LabelEncoder.fromJSON}: a fitted encoder from its toJSON(). */
 labelEncoder.fromJSON = LabelEncoder.fromJSON;
 
 /** Numbers before strings; numbers by value, strings by code point (locale-independent). */

@@ -5,20 +5,29 @@
 import { NotFittedError, ShapeError, ValueError } from '../errors';
 import { Matrix, assertFinite, describe, type MatrixLike } from '../matrix';
 
+/** A fitted {@link StandardScaler} as plain JSON, from its toJSON(). */
 export interface StandardScalerJSON {
+  /** Always 'standardScaler'. */
   type: 'standardScaler';
+  /** The mean of each column. */
   mean: number[];
   /** The population standard deviation per column, 1 where it is 0. */
   scale: number[];
 }
 
+/** A fitted {@link MinMaxScaler} as plain JSON, from its toJSON(). */
 export interface MinMaxScalerJSON {
+  /** Always 'minMaxScaler'. */
   type: 'minMaxScaler';
+  /** The [low, high] range the data maps onto. */
   featureRange: [number, number];
+  /** The minimum of each column. */
   dataMin: number[];
+  /** The maximum of each column. */
   dataMax: number[];
 }
 
+/** Either scaler's JSON: what {@link scalerFromJSON} takes. */
 export type ScalerJSON = StandardScalerJSON | MinMaxScalerJSON;
 
 /** x' = (x − shift) · factor, column by column: both scalers are this affine map. */
@@ -29,18 +38,74 @@ abstract class AffineScaler {
 
   protected abstract readonly name: string;
 
+  /**
+   * Whether fit (or fromJSON) has set the statistics.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler();
+   * console.log(scaler.fitted, scaler.fit([[1], [2]]).fitted); // false true
+   * ```
+   */
   get fitted(): boolean {
     return this.shift !== undefined;
   }
 
-  /** Columns the scaler was fitted on. */
+  /**
+   * Columns the scaler was fitted on; 0 before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.minMaxScaler().fit([[1, 2, 3], [4, 5, 6]]);
+   * console.log(scaler.numFeatures); // 3
+   * ```
+   */
   get numFeatures(): number {
     return this.shift?.length ?? 0;
   }
 
+  /**
+   * Learns each column's statistics from x.
+   *
+   * @param x - Rows of features, at least one, all finite.
+   * @returns The scaler, for chaining.
+   * @throws {@link ShapeError} for malformed x.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.standardScaler().fit([[1, 10], [3, 30]]);
+   * console.log(s.transform([[2, 20]]).toArray()); // [ [ 0, 0 ] ]
+   * ```
+   */
   abstract fit(x: MatrixLike): this;
+  /**
+   * The fitted statistics as plain JSON; {@link scalerFromJSON} reads it back.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler().fit([[1], [3]]);
+   * console.log(JSON.stringify(scaler)); // {"type":"standardScaler","mean":[2],"scale":[1]}
+   * ```
+   */
   abstract toJSON(): ScalerJSON;
 
+  /**
+   * Scales x column by column with the fitted statistics.
+   *
+   * @throws {@link NotFittedError} before fit.
+   * @throws {@link ShapeError} when x has another number of columns than fitted.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.minMaxScaler().fit([[0], [10]]);
+   * console.log(s.transform([[5], [20]]).toArray()); // [ [ 0.5 ], [ 2 ] ]
+   * ```
+   */
   transform(x: MatrixLike): Matrix {
     const [X, shift, factor] = this.checked(x, 'transform');
     const out = new Matrix(X.rows, X.cols);
@@ -51,6 +116,19 @@ abstract class AffineScaler {
     return out;
   }
 
+  /**
+   * Undoes transform: scaled values back in the data's units.
+   *
+   * @throws {@link NotFittedError} before fit.
+   * @throws {@link ShapeError} when x has another number of columns than fitted.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.standardScaler().fit([[1], [3]]);
+   * console.log(s.inverseTransform([[1]]).toArray()); // [ [ 3 ] ]
+   * ```
+   */
   inverseTransform(x: MatrixLike): Matrix {
     const [X, shift, factor] = this.checked(x, 'inverseTransform');
     const out = new Matrix(X.rows, X.cols);
@@ -61,6 +139,18 @@ abstract class AffineScaler {
     return out;
   }
 
+  /**
+   * fit on x, then transform x.
+   *
+   * @throws {@link ShapeError} for malformed x.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaled = nn.standardScaler().fitTransform([[1], [3]]);
+   * console.log(scaled.toArray()); // [ [ -1 ], [ 1 ] ]
+   * ```
+   */
   fitTransform(x: MatrixLike): Matrix {
     return this.fit(x).transform(x);
   }
@@ -82,13 +172,45 @@ abstract class AffineScaler {
   }
 }
 
+/**
+ * Standardizes each column: (x − mean) / std, with the population standard
+ * deviation (a constant column is only centred), as scikit-learn's
+ * StandardScaler. Make one with {@link standardScaler}.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const s = nn.standardScaler().fit([[1, 100], [3, 300]]);
+ * console.log(s.mean, s.scale); // [ 2, 200 ] [ 1, 100 ]
+ * ```
+ */
 export class StandardScaler extends AffineScaler {
   protected readonly name = 'standardScaler';
 
+  /**
+   * The mean of each fitted column; [] before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler().fit([[1], [2], [6]]);
+   * console.log(scaler.mean); // [ 3 ]
+   * ```
+   */
   get mean(): number[] {
     return Array.from(this.shift ?? []);
   }
 
+  /**
+   * The standard deviation each column is divided by (1 for a constant column); [] before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler().fit([[0], [4]]);
+   * console.log(scaler.scale); // [ 2 ]
+   * ```
+   */
   get scale(): number[] {
     return Array.from(this.factor ?? [], (f) => 1 / f);
   }
@@ -102,10 +224,31 @@ export class StandardScaler extends AffineScaler {
     return this.set(Array.from(mean), Array.from(sq, (v) => Math.sqrt(v)));
   }
 
+  /**
+   * The fitted statistics as plain JSON; {@link StandardScaler.fromJSON} reads it back.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler().fit([[0], [4]]);
+   * console.log(scaler.toJSON()); // { type: 'standardScaler', mean: [ 2 ], scale: [ 2 ] }
+   * ```
+   */
   toJSON(): StandardScalerJSON {
     return { type: 'standardScaler', mean: this.mean, scale: this.scale };
   }
 
+  /**
+   * A fitted scaler from what toJSON returned (also as `nn.standardScaler.fromJSON`).
+   *
+   * @throws {@link ValueError} when json is not a standardScaler's JSON with positive scales.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.StandardScaler.fromJSON({ type: 'standardScaler', mean: [2], scale: [2] });
+   * console.log(s.transform([[6]]).toArray()); // [ [ 2 ] ]
+   * ```
+   */
   static fromJSON(json: unknown): StandardScaler {
     const r = asRecord(json, 'standardScaler');
     const mean = numbers(r.mean, 'standardScaler.fromJSON: mean');
@@ -122,11 +265,28 @@ export class StandardScaler extends AffineScaler {
   }
 }
 
+/**
+ * Maps each column linearly onto featureRange (default [0, 1]): its fitted
+ * minimum to the low end, its maximum to the high end, as scikit-learn's
+ * MinMaxScaler. Make one with {@link minMaxScaler}.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const s = nn.minMaxScaler({ featureRange: [-1, 1] }).fit([[0], [10]]);
+ * console.log(s.transform([[0], [5], [10]]).toArray()); // [ [ -1 ], [ 0 ], [ 1 ] ]
+ * ```
+ */
 export class MinMaxScaler extends AffineScaler {
   protected readonly name = 'minMaxScaler';
+  /** The [low, high] range the data maps onto. */
   readonly featureRange: [number, number];
   private max: Float64Array | undefined;
 
+  /**
+   * @param options - `featureRange`, [low, high] with low < high; default [0, 1].
+   * @throws {@link ValueError} for a featureRange that is not two finite numbers low < high.
+   */
   constructor({ featureRange = [0, 1] }: { featureRange?: [number, number] } = {}) {
     super();
     const [lo, hi] = Array.isArray(featureRange) ? featureRange : [NaN, NaN];
@@ -137,10 +297,30 @@ export class MinMaxScaler extends AffineScaler {
     this.offset = lo;
   }
 
+  /**
+   * The minimum of each fitted column; [] before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.minMaxScaler().fit([[3], [1]]);
+   * console.log(scaler.dataMin); // [ 1 ]
+   * ```
+   */
   get dataMin(): number[] {
     return Array.from(this.shift ?? []);
   }
 
+  /**
+   * The maximum of each fitted column; [] before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.minMaxScaler().fit([[3], [1]]);
+   * console.log(scaler.dataMax); // [ 3 ]
+   * ```
+   */
   get dataMax(): number[] {
     return Array.from(this.max ?? []);
   }
@@ -157,10 +337,31 @@ export class MinMaxScaler extends AffineScaler {
     return this.set(Array.from(min), Array.from(max));
   }
 
+  /**
+   * The fitted statistics as plain JSON; {@link MinMaxScaler.fromJSON} reads it back.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.minMaxScaler().fit([[1], [3]]);
+   * console.log(scaler.toJSON()); // { type: 'minMaxScaler', featureRange: [ 0, 1 ], dataMin: [ 1 ], dataMax: [ 3 ] }
+   * ```
+   */
   toJSON(): MinMaxScalerJSON {
     return { type: 'minMaxScaler', featureRange: [...this.featureRange], dataMin: this.dataMin, dataMax: this.dataMax };
   }
 
+  /**
+   * A fitted scaler from what toJSON returned (also as `nn.minMaxScaler.fromJSON`).
+   *
+   * @throws {@link ValueError} when json is not a minMaxScaler's JSON with dataMin ≤ dataMax.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.MinMaxScaler.fromJSON({ type: 'minMaxScaler', featureRange: [0, 1], dataMin: [0], dataMax: [4] });
+   * console.log(s.transform([[1]]).toArray()); // [ [ 0.25 ] ]
+   * ```
+   */
   static fromJSON(json: unknown): MinMaxScaler {
     const r = asRecord(json, 'minMaxScaler');
     const range = numbers(r.featureRange, 'minMaxScaler.fromJSON: featureRange', 2) as [number, number];
@@ -180,22 +381,60 @@ export class MinMaxScaler extends AffineScaler {
   }
 }
 
+/**
+ * A new, unfitted {@link StandardScaler}: (x − mean) / std per column.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const scaler = nn.standardScaler();
+ * const x = scaler.fitTransform([[150, 1], [170, 3], [190, 5]]);
+ * console.log(x.toArray()); // each column now has mean 0 and standard deviation 1
+ * ```
+ */
 export function standardScaler(): StandardScaler {
   return new StandardScaler();
 }
+/** {@link StandardScaler.fromJSON}: a fitted scaler from its toJSON(). */
 standardScaler.fromJSON = StandardScaler.fromJSON;
 
+/**
+ * A new, unfitted {@link MinMaxScaler}: each column mapped onto featureRange.
+ *
+ * @param options - `featureRange`, [low, high] with low < high; default [0, 1].
+ * @throws {@link ValueError} for a featureRange that is not two finite numbers low < high.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const scaler = nn.minMaxScaler().fit([[0, 50], [10, 100]]);
+ * console.log(scaler.transform([[5, 75]]).toArray()); // [ [ 0.5, 0.5 ] ]
+ * ```
+ */
 export function minMaxScaler(options?: { featureRange?: [number, number] }): MinMaxScaler {
   return new MinMaxScaler(options);
 }
+/** {@link MinMaxScaler.fromJSON}: a fitted scaler from its toJSON(). */
 minMaxScaler.fromJSON = MinMaxScaler.fromJSON;
 
-/** Either scaler from its toJSON(), chosen by its "type". */
-export function loadScaler(json: unknown): StandardScaler | MinMaxScaler {
+/**
+ * Either scaler from its toJSON(), chosen by its "type": for preprocessing
+ * saved with a model, whichever scaler it was.
+ *
+ * @param json - A {@link ScalerJSON} (parsed).
+ * @throws {@link ValueError} for another type, or statistics that are not valid.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const saved = JSON.parse(JSON.stringify(nn.minMaxScaler().fit([[0], [2]])));
+ * const scaler = nn.scalerFromJSON(saved);
+ * console.log(scaler instanceof nn.MinMaxScaler, scaler.transform([[1]]).data); // true Float32Array(1) [ 0.5 ]
+ * ```
+ */
+export function scalerFromJSON(json: unknown): StandardScaler | MinMaxScaler {
   const type = (json as { type?: unknown } | null)?.type;
   if (type === 'standardScaler') return StandardScaler.fromJSON(json);
   if (type === 'minMaxScaler') return MinMaxScaler.fromJSON(json);
-  throw new ValueError(`loadScaler: expected a scaler's JSON with type 'standardScaler' or 'minMaxScaler', got type ${describe(type)}`);
+  throw new ValueError(`scalerFromJSON: expected a scaler's JSON with type 'standardScaler' or 'minMaxScaler', got type ${describe(type)}`);
 }
 
 function asRecord(json: unknown, type: string): Record<string, unknown> {

@@ -7,7 +7,7 @@
 // of free text, missing values, and the columns a saved model needs.
 
 import {
-  columnIndex, dropMissing, encodeFeatures, featureNames, findMissing, isNumber, parseCsv, where,
+  columnIndex, dropMissing, encodeFeatures, featureNames, findMissing, isNumber, parseCsvTable, where,
   type CsvTable, type FeatureSpec, type MissingCell,
 } from '../csv';
 import { ModelFormatError, ValueError } from '../errors';
@@ -106,7 +106,7 @@ export function tabularFromJSON(json: unknown): Tabular {
  * matched by position (col1, col2…).
  */
 export async function parseCsvFor(text: string, t: Tabular, delimiter = t.csv.delimiter): Promise<CsvTable> {
-  const plain = await parseCsv(text, { delimiter, header: false });
+  const plain = await parseCsvTable(text, { delimiter, header: false });
   if (!t.csv.header) return plain;
   const header = plain.rows[0];
   const missing = t.features.map((f) => f.name).filter((name) => !header.includes(name));
@@ -114,7 +114,7 @@ export async function parseCsvFor(text: string, t: Tabular, delimiter = t.csv.de
     throw new ValueError(`the CSV's header lacks the model's feature column${missing.length > 1 ? 's' : ''} ${quoted(missing)}; `
       + `its columns are ${quoted(header)}. The file needs a header row naming every feature column the model was trained on.${delimiterHint(text, delimiter)}`);
   }
-  return parseCsv(text, { delimiter, header: true });
+  return parseCsvTable(text, { delimiter, header: true });
 }
 
 /** The model's input matrix for a table: encoded as in training, then scaled. */

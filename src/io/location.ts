@@ -86,6 +86,7 @@ const URL_LIKE = /^(?:[a-z][a-z\d+.-]*:\/\/|blob:|data:)/i;
  * or Node type libraries that a consumer's tsconfig may not load.
  */
 export interface UrlLike {
+  /** The whole URL, as URL objects have it. */
   readonly href: string;
 }
 

@@ -34,36 +34,98 @@ import {
 import { bytesToFloats, firstNonFinite, floatsToBytes } from './floats';
 import { getPreprocessing, setPreprocessing, toPlainJSON } from './preprocessing';
 
+/**
+ * The `format` every native model file starts with.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+ * console.log(model.toJSON().format === nn.io.FORMAT); // true
+ * ```
+ */
 export const FORMAT = 'nnwasm-model';
+/**
+ * The native format's version, written into every file; newer files are refused with a hint to update.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const json = nn.sequential([{ units: 1, inputDim: 1 }]).toJSON();
+ * console.log(json.version === nn.io.VERSION, nn.io.VERSION); // true 1
+ * ```
+ */
 export const VERSION = 1;
-/** Limits on what a file may ask for, checked before any allocation. */
+/**
+ * The most layers a model file may describe; larger files are refused before anything is allocated.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const layers = Array.from({ length: 3 }, () => ({ units: 2 }));
+ * console.log(layers.length <= nn.io.MAX_LAYERS, nn.io.MAX_LAYERS); // true 1000
+ * ```
+ */
 export const MAX_LAYERS = 1000;
+/**
+ * The most parameters (floats) a model file may describe, 2²⁷ = 512 MiB of
+ * weights; larger files are refused before anything is allocated.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 10, inputDim: 784 }]);
+ * console.log(model.countParams <= nn.io.MAX_PARAMS, nn.io.MAX_PARAMS); // true 134217728
+ * ```
+ */
 export const MAX_PARAMS = 1 << 27; // 128 M floats = 512 MiB
 
+/** One dense layer in a model file. */
 export interface LayerJSON {
+  /** Always 'Dense'. */
   class: 'Dense';
+  /** Output width. */
   units: number;
+  /** The layer's activation. */
   activation: ActivationName;
+  /** Whether the layer has a bias vector. */
   useBias: boolean;
+  /** leakyRelu's slope below zero. */
   alpha: number;
+  /** How the kernel was initialized. */
   kernelInitializer: InitializerName;
+  /** How the bias was initialized. */
   biasInitializer: InitializerName;
 }
 
+/** A compiled model's loss, optimizer and metrics in a model file. */
 export interface CompileJSON {
+  /** The loss, as given to compile. */
   loss: LossName;
   /** config.learningRate is "schedule" when it was a function (which no file can hold). */
-  optimizer: { name: 'sgd' | 'adam'; config: Record<string, number | boolean | string> };
+  optimizer: {
+    /** 'sgd' or 'adam'. */
+    name: 'sgd' | 'adam';
+    /** The optimizer's options (learningRate, momentum, beta1…). */
+    config: Record<string, number | boolean | string>;
+  };
+  /** The metric names, as given to compile. */
   metrics: string[];
 }
 
 /** Everything but the numbers. */
 export interface ModelHeader {
+  /** Always {@link FORMAT}. */
   format: typeof FORMAT;
+  /** Always {@link VERSION}. */
   version: typeof VERSION;
+  /** The input width. */
   inputDim: number;
+  /** The model's seed: training resumes with the same shuffles. */
   seed: number;
+  /** The layers, first to last. */
   layers: LayerJSON[];
+  /** How the model was compiled, if it was. */
   compile?: CompileJSON;
   /** Optimizer updates made so far (Adam's bias correction and schedules continue from it). */
   step?: number;
@@ -71,6 +133,7 @@ export interface ModelHeader {
   preprocessing?: unknown;
 }
 
+/** The native JSON form of a model, from model.toJSON(): the header with the numbers inline as base64. */
 export interface ModelJSON extends ModelHeader {
   /** base64 of the parameter block: per layer kernel [in × out] row-major, then bias; little-endian f32. */
   weights: string;
@@ -78,6 +141,7 @@ export interface ModelJSON extends ModelHeader {
   optimizerState?: string;
 }
 
+/** Options of every native save: {@link io.toJSON}, {@link io.save}, {@link io.saveModel}. */
 export interface SaveOptions {
   /** Save the optimizer's state (default true): needed to resume momentum or Adam exactly. */
   includeOptimizer?: boolean;
@@ -85,6 +149,7 @@ export interface SaveOptions {
   preprocessing?: unknown;
 }
 
+/** Options of every native load: {@link fromJSON}, {@link io.load}, {@link loadModel}. */
 export interface LoadOptions {
   /**
    * Compile with this optimizer instead of the saved one: needed to resume a
@@ -142,7 +207,23 @@ export function snapshot(model: Sequential, options: SaveOptions = {}): Snapshot
   };
 }
 
-/** The native JSON form; model.toJSON() and JSON.stringify(model) use it. */
+/**
+ * The native JSON form, weights inline as base64; model.toJSON() and
+ * JSON.stringify(model) use it. Exact: {@link fromJSON} gives back the same
+ * weights, optimizer state and step, bit for bit.
+ *
+ * @param options - `includeOptimizer` (default true), `preprocessing` (default: what is attached).
+ * @throws {@link ShapeError} when the model is not built yet.
+ * @throws {@link DisposedError} after dispose().
+ * @throws {@link ConfigError} for preprocessing that is not plain JSON data.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 2, inputDim: 3 }]);
+ * const json = nn.io.toJSON(model, { preprocessing: { classes: ['no', 'yes'] } });
+ * console.log(json.layers, json.preprocessing);
+ * ```
+ */
 export function modelToJSON(model: Sequential, options: SaveOptions = {}): ModelJSON {
   const { header, params, state } = snapshot(model, options);
   const json: ModelJSON = { ...header, weights: encodeBase64(floatsToBytes(params)) };
@@ -166,8 +247,26 @@ const SCHEDULE = 'schedule';
 
 // ——— reading ———
 
-/** Loads the native JSON form (an object or its text). */
-export function loadModel(input: ModelJSON | string, options: LoadOptions = {}): Sequential {
+/**
+ * A model from the native JSON form, as an object or its text: what
+ * model.toJSON() or JSON.stringify(model) gave. Synchronous; for files and
+ * URLs use {@link loadModel}.
+ *
+ * @param input - A {@link ModelJSON} or its JSON text.
+ * @param options - `optimizer`: compile with it instead of the saved one
+ *   (needed to resume training a model saved with a learning-rate schedule).
+ * @throws {@link ModelFormatError} for anything that is not a valid, complete
+ *   nnwasm model, checked before anything is allocated.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 2 }], { seed: 3 });
+ * const text = JSON.stringify(model);
+ * const copy = nn.fromJSON(text);
+ * console.log(copy.predict([[1, 2]]).data[0] === model.predict([[1, 2]]).data[0]); // true
+ * ```
+ */
+export function fromJSON(input: ModelJSON | string, options: LoadOptions = {}): Sequential {
   const where = 'model file';
   const root = record(typeof input === 'string' ? parseJSON(input, where) : input, 'the model', where);
   checkPlainJSON(root, where);

@@ -14,6 +14,16 @@ const attached = new WeakMap<Sequential, unknown>();
  * Attaches preprocessing to a model; every save of the model then carries it.
  * Anything JSON.stringify accepts works (objects with a toJSON method, such as
  * a fitted scaler, are saved as what toJSON returns). undefined detaches.
+ *
+ * @throws {@link ConfigError} for a value that is not plain JSON data (a function, a cycle, NaN…).
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+ * nn.io.setPreprocessing(model, { scaler: nn.standardScaler().fit([[1], [3]]) });
+ * const copy = nn.fromJSON(JSON.stringify(model));
+ * console.log(nn.io.getPreprocessing(copy)); // { scaler: { type: 'standardScaler', mean: [ 2 ], scale: [ 1 ] } }
+ * ```
  */
 export function setPreprocessing(model: Sequential, value: unknown): void {
   if (value === undefined) attached.delete(model);
@@ -23,7 +33,18 @@ export function setPreprocessing(model: Sequential, value: unknown): void {
   }
 }
 
-/** What was attached, or what a loaded model file carried (as plain JSON data). */
+/**
+ * What was attached, or what a loaded model file carried (as plain JSON
+ * data); undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+ * nn.io.setPreprocessing(model, { labels: ['cat', 'dog'] });
+ * console.log(nn.io.getPreprocessing(model)); // { labels: [ 'cat', 'dog' ] }
+ * ```
+ */
 export function getPreprocessing(model: Sequential): unknown {
   return attached.get(model);
 }

@@ -24,31 +24,52 @@ import {
 import { asBytes, bytesToFloats, concatBytes, floatsToBytes, toArrayBuffer } from './floats';
 import { MAX_LAYERS, MAX_PARAMS, checkFinite, countParams } from './native';
 
+/** One weight tensor in TF.js' weight data: its name, shape and type. */
 export interface TfjsWeightSpec {
+  /** The weight's name, e.g. "dense_1/kernel". */
   name: string;
+  /** Its dimensions, e.g. [in, out] for a kernel. */
   shape: number[];
+  /** Its element type; nnwasm reads and writes 'float32'. */
   dtype: string;
 }
 
 /** tfjs-core's ModelArtifacts, as tf.io.withSaveHandler hands them and tf.io.fromMemory takes them. */
 export interface TfjsArtifacts {
+  /** The Keras model config (class_name 'Sequential'). */
   modelTopology: object;
+  /** The weights in weightData, in order. */
   weightSpecs: TfjsWeightSpec[];
+  /** Every weight's bytes, concatenated in weightSpecs order. */
   weightData: ArrayBuffer;
+  /** 'layers-model'. */
   format?: string;
+  /** What wrote the artifacts ('nnwasm' for toTfjs). */
   generatedBy?: string;
+  /** What converted them from Keras, if anything. */
   convertedBy?: string | null;
 }
 
 /** The content of a TF.js model.json. */
 export interface TfjsModelJSON {
+  /** Always 'layers-model'. */
   format: 'layers-model';
+  /** What wrote the file. */
   generatedBy?: string;
+  /** What converted it from Keras, if anything. */
   convertedBy?: string | null;
+  /** The Keras model config. */
   modelTopology: object;
-  weightsManifest: { paths: string[]; weights: TfjsWeightSpec[] }[];
+  /** The weight files and the weights each holds, in order. */
+  weightsManifest: {
+    /** The files, relative to model.json, whose bytes are concatenated. */
+    paths: string[];
+    /** The weights in those bytes, in order. */
+    weights: TfjsWeightSpec[];
+  }[];
 }
 
+/** Weight bytes: one buffer, or the weight files' buffers in manifest order. */
 export type WeightData = ArrayBuffer | ArrayBufferView | readonly (ArrayBuffer | ArrayBufferView)[];
 
 const WHERE = 'TF.js model';
@@ -65,7 +86,21 @@ const TO_KERAS_INITIALIZER: Record<InitializerName, string> = {
   zeros: 'Zeros', ones: 'Ones',
 };
 
-/** The model as TF.js artifacts: load them in tfjs with tf.loadLayersModel(tf.io.fromMemory(artifacts)). */
+/**
+ * The model as TF.js Layers artifacts: load them in tfjs with
+ * tf.loadLayersModel(tf.io.fromMemory(artifacts)). Only topology and
+ * weights cross over: compile the model there.
+ *
+ * @throws {@link ShapeError} when the model is not built yet.
+ * @throws {@link DisposedError} after dispose().
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 4, activation: 'relu', inputDim: 3 }, { units: 1 }]);
+ * const artifacts = nn.io.toTfjs(model);
+ * console.log(artifacts.weightSpecs.map((w) => `${w.name} [${w.shape}]`)); // [ 'dense_1/kernel [3,4]', 'dense_1/bias [4]', … ]
+ * ```
+ */
 export function toTfjs(model: Sequential): TfjsArtifacts {
   const ws = model.workspace;
   const layers: object[] = [{
@@ -117,10 +152,25 @@ export function tfjsModelJSON(artifacts: TfjsArtifacts, weightsFile: string): Tf
  * Loads a TF.js Layers model: artifacts as tf.io.withSaveHandler gives them,
  * or a model.json (object or text) with its weight files' bytes, concatenated
  * in manifest order (or as a list of the files' bytes).
+ *
+ * Reads InputLayer, Dense, Activation, LeakyReLU and Dropout layers of a
+ * Sequential model; the result is not compiled.
+ *
+ * @param input - Artifacts, or a model.json as an object or text.
+ * @param weightData - The weight bytes, when input is a model.json.
+ * @throws {@link ModelFormatError} for other layers or models, wrong weight
+ *   sizes, non-finite numbers, or malformed input.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 2, activation: 'tanh', inputDim: 2 }], { seed: 1 });
+ * const back = nn.io.fromTfjs(nn.io.toTfjs(model));
+ * console.log(back.predict([[1, 2]]).data.join() === model.predict([[1, 2]]).data.join()); // true
+ * ```
  */
 export function fromTfjs(input: TfjsArtifacts | TfjsModelJSON | string, weightData?: WeightData): Sequential {
   const root = record(typeof input === 'string' ? parseJSON(input, WHERE) : input, 'the model', WHERE);
-  if (own(root, 'format') === 'nnwasm-model') fail(WHERE, 'this is an nnwasm model: load it with nn.loadModel or nn.io.loadModel');
+  if (own(root, 'format') === 'nnwasm-model') fail(WHERE, 'this is an nnwasm model: load it with nn.fromJSON (its JSON) or nn.loadModel (a folder or URL)');
   const specs = readWeightSpecs(root);
   const topology = readTopology(own(root, 'modelTopology'));
   const inputDim = topology.inputDim ?? firstKernelRows(topology.layers[0], specs.list);

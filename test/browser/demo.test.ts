@@ -41,7 +41,7 @@ beforeAll(async () => {
     model.dispose();
     return Array.from({ length: test.count }, (_, i) => argmax(p.subarray(i * 10, i * 10 + 10)));
   };
-  pretrained = classes(nn.loadModel(readFileSync(join(ROOT, 'demo/dist/data/model.json'), 'utf8')));
+  pretrained = classes(nn.fromJSON(readFileSync(join(ROOT, 'demo/dist/data/model.json'), 'utf8')));
 
   // The worker's recipe, run here: a seeded fit is the same computation in any engine.
   const train = decodeDigits(file('train-digits.bin'));
