@@ -1,20 +1,50 @@
-// Typed errors: every message says what was expected, what was given, and where.
+// Typed errors: every message says where, what was expected and what was
+// given ("fit: epochs: expected a whole number ≥ 0, got -1"). Which class a
+// mistake gets is the table in docs/ERRORS.md.
+//
+// The package ships an ESM and a CJS build, and a program can load both (one
+// dependency imports nnwasm, another requires it): each copy then has its own
+// classes. So that `instanceof` holds across the copies, every class brands
+// its instances with a global symbol, Symbol.for('nnwasm.error.<Name>'), and
+// `instanceof` checks the brand instead of the prototype chain.
+
+const brands = new WeakMap<object, symbol>();
+
+/** Marks cls's instances (and its subclasses') with the global symbol for `name`. */
+function brand(cls: abstract new (...args: never[]) => unknown, name: string): void {
+  const symbol = Symbol.for(`nnwasm.error.${name}`);
+  brands.set(cls, symbol);
+  Object.defineProperty(cls.prototype, symbol, { value: true });
+  // The name messages and stack traces show, whatever a minifier does to class names.
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+}
 
 /** Base class of every error nnwasm throws on purpose. */
 export class NnError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
+    // A user's own subclass shows its own name; ours keep the branded one.
+    if (!brands.has(new.target)) this.name = new.target.name;
+  }
+
+  /**
+   * `x instanceof ShapeError` is true for a ShapeError from either build of
+   * nnwasm. A class without a brand (a user's subclass) uses the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const symbol = brands.get(this);
+    if (symbol === undefined) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[symbol] === true;
   }
 }
 
-/** Dimensions that do not fit: ragged rows, wrong input width, mismatched row counts. */
+/** Sizes or layout that do not fit: see docs/ERRORS.md. */
 export class ShapeError extends NnError {}
 
-/** A value out of its domain: NaN in data, a label out of range, a negative learning rate. */
+/** A bad value inside the data: see docs/ERRORS.md. */
 export class ValueError extends NnError {}
 
-/** A configuration that cannot work: unknown activation, loss or optimizer names, bad options. */
+/** A bad option, setting or non-data argument, or settings that do not go together: see docs/ERRORS.md. */
 export class ConfigError extends NnError {}
 
 /** fit / evaluate called before compile. */
@@ -26,8 +56,15 @@ export class NotFittedError extends NnError {}
 /** A model used after dispose(). */
 export class DisposedError extends NnError {}
 
-/** A model file that is malformed, truncated, of an unknown version or hostile. */
+/** A saved file (a model, or preprocessing read back from JSON) that is malformed, truncated, of an unknown version or hostile. */
 export class ModelFormatError extends NnError {}
+
+/** Every class, by the name its brand uses. */
+export const ERROR_CLASSES = {
+  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError,
+} as const;
+
+for (const [name, cls] of Object.entries(ERROR_CLASSES)) brand(cls, name);
 
 /** Names the closest of `known` to `given`, for "did you mean" hints. */
 export function didYouMean(given: string, known: readonly string[]): string {

@@ -1,10 +1,13 @@
 // Optimizers: a configuration plus one in-place update over the model's whole
 // parameter block (see assembly/optimizers.ts). The per-parameter state (velocity,
 // Adam's moments) lives in the model's workspace, `slots` blocks of n floats.
+// Options are checked strictly (momentum '0.9' is refused, not read as 0.9):
+// the model file's loader rebuilds optimizers through these same functions,
+// so whatever they accept saves and loads, and whatever they refuse no file holds.
 
 import type { Core, Ptr } from './backend/core';
-import { ConfigError, didYouMean } from './errors';
-import { learningRateAt, positive, type LearningRate } from './schedules';
+import { learningRateAt, type LearningRate } from './schedules';
+import { boolean, checkOptions, f32Fraction, f32Positive, learningRate as rate, refuse } from './validate';
 
 export interface Optimizer {
   readonly name: 'sgd' | 'adam';
@@ -23,9 +26,10 @@ export interface SgdOptions {
   nesterov?: boolean;
 }
 
-export function sgd({ learningRate = 0.01, momentum = 0, nesterov = false }: SgdOptions = {}): Optimizer {
-  checkRate(learningRate, 'sgd');
-  if (!(momentum >= 0 && momentum < 1)) throw new ConfigError(`sgd: expected momentum in [0, 1), got ${momentum}`);
+export function sgd(options?: SgdOptions): Optimizer {
+  const { learningRate = 0.01, momentum = 0, nesterov = false } = checkOptions<SgdOptions>(
+    options, { learningRate: rate, momentum: f32Fraction, nesterov: boolean }, 'sgd',
+  );
   return {
     name: 'sgd',
     slots: momentum > 0 ? 1 : 0,
@@ -46,12 +50,10 @@ export interface AdamOptions {
   epsilon?: number;
 }
 
-export function adam({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 }: AdamOptions = {}): Optimizer {
-  checkRate(learningRate, 'adam');
-  for (const [k, v] of [['beta1', beta1], ['beta2', beta2]] as const) {
-    if (!(v >= 0 && v < 1)) throw new ConfigError(`adam: expected ${k} in [0, 1), got ${v}`);
-  }
-  positive(epsilon, 'adam: epsilon');
+export function adam(options?: AdamOptions): Optimizer {
+  const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = checkOptions<AdamOptions>(
+    options, { learningRate: rate, beta1: f32Fraction, beta2: f32Fraction, epsilon: f32Positive }, 'adam',
+  );
   return {
     name: 'adam',
     slots: 2,
@@ -65,21 +67,12 @@ export function adam({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon
   };
 }
 
-export const OPTIMIZERS = ['sgd', 'adam'] as const;
-
-/** An optimizer from compile's `optimizer` option: an Optimizer, or a name for the defaults. */
-export function toOptimizer(o: Optimizer | string): Optimizer {
+/** An optimizer from compile's (or loadModel's) `optimizer` option: an Optimizer, or a name for the defaults. */
+export function toOptimizer(o: Optimizer | string, where = 'compile: optimizer'): Optimizer {
   if (typeof o === 'object' && o !== null && typeof o.apply === 'function') return o;
   if (o === 'sgd') return sgd();
   if (o === 'adam') return adam();
-  throw new ConfigError(
-    `compile: unknown optimizer ${JSON.stringify(o)}; expected nn.sgd(...), nn.adam(...), 'sgd' or 'adam'.` +
-      didYouMean(String(o), OPTIMIZERS),
-  );
-}
-
-function checkRate(lr: LearningRate, where: string): void {
-  if (typeof lr !== 'function') positive(lr, `${where}: learningRate`);
+  return refuse(where, "nn.sgd(...), nn.adam(...), 'sgd' or 'adam'", o);
 }
 
 function describeRate(lr: LearningRate): number | string {

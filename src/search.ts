@@ -3,12 +3,12 @@
 // One seeded generator draws every trial's parameters and its model seed, so
 // the same seed replays the same trials.
 
-import { ConfigError, ValueError } from './errors';
+import { ConfigError } from './errors';
 import type { History } from './fit';
 import { describe, type MatrixLike } from './matrix';
 import type { Sequential } from './model';
 import { Random } from './random';
-import { checkCount, type Targets } from './validate';
+import { whole, type Targets } from './validate';
 
 /** Anything with sample(rng) is a dimension of the space; other values are constants. */
 export interface Sampler<T> {
@@ -19,7 +19,7 @@ export interface Sampler<T> {
 /** e^U(ln a, ln b): for scales such as learning rates, where 1e-4…1e-3 matters as much as 1e-2…1e-1. */
 export function logUniform(low: number, high: number): Sampler<number> {
   checkRange(low, high, 'logUniform');
-  if (!(low > 0)) throw new ValueError(`logUniform: expected low > 0 (a logarithm is taken), got ${low}`);
+  if (!(low > 0)) throw new ConfigError(`logUniform: expected low > 0 (a logarithm is taken), got ${low}`);
   const [a, b] = [Math.log(low), Math.log(high)];
   // Clamped: exp(log(x)) can land an ulp outside [low, high].
   return { kind: 'logUniform', sample: (rng) => Math.min(high, Math.max(low, Math.exp(rng.uniform(a, b)))) };
@@ -34,7 +34,7 @@ export function uniform(low: number, high: number): Sampler<number> {
 /** A whole number from low to high, both included. */
 export function intRange(low: number, high: number): Sampler<number> {
   if (!Number.isInteger(low) || !Number.isInteger(high) || low > high) {
-    throw new ValueError(`intRange: expected whole numbers low ≤ high, got ${describe(low)} and ${describe(high)}`);
+    throw new ConfigError(`intRange: expected whole numbers low ≤ high, got ${describe(low)} and ${describe(high)}`);
   }
   return { kind: 'intRange', sample: (rng) => low + rng.int(high - low + 1) };
 }
@@ -42,7 +42,7 @@ export function intRange(low: number, high: number): Sampler<number> {
 /** One of the options, each equally likely (options may be arrays, e.g. layer sizes [64, 32]). */
 export function choice<const T>(options: readonly T[]): Sampler<T> {
   if (!Array.isArray(options) || options.length === 0) {
-    throw new ValueError(`choice: expected a non-empty array of options, got ${describe(options)}`);
+    throw new ConfigError(`choice: expected a non-empty array of options, got ${describe(options)}`);
   }
   const copy = [...options];
   return { kind: 'choice', sample: (rng) => copy[rng.int(copy.length)] };
@@ -102,7 +102,7 @@ export interface SearchResult<P> {
 
 export async function randomSearch<S extends Space>(options: RandomSearchOptions<S>): Promise<SearchResult<Params<S>>> {
   const { space, build, fit, validationData, objective = 'valLoss', onTrialEnd } = options;
-  checkCount(options.trials, 'randomSearch: trials');
+  whole(1)(options.trials, 'randomSearch: trials');
   if (typeof space !== 'object' || space === null) throw new ConfigError(`randomSearch: expected space to be an object of samplers, got ${describe(space)}`);
   if (typeof build !== 'function' || typeof fit !== 'function') throw new ConfigError('randomSearch: expected build(params, context) and fit(model, params, context) functions');
   const better = comparator(options.mode ?? 'auto', objective);
@@ -178,6 +178,6 @@ function comparator(mode: string, objective: string): (a: number, b: number) => 
 
 function checkRange(low: number, high: number, what: string): void {
   if (!(Number.isFinite(low) && Number.isFinite(high) && low < high)) {
-    throw new ValueError(`${what}: expected finite numbers low < high, got ${describe(low)} and ${describe(high)}`);
+    throw new ConfigError(`${what}: expected finite numbers low < high, got ${describe(low)} and ${describe(high)}`);
   }
 }
