@@ -233,7 +233,7 @@ function parseError(e: unknown): Error {
   const message = full.length > 200 ? `${full.slice(0, 199)}…` : full; // a binary file's "field" can be megabytes
   if (code.startsWith('CSV_INVALID_OPTION')) return new ConfigError(`parseCsv: expected options csv-parse accepts, got ${message}`);
   if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-    return new ShapeError(`parseCsv: rows of different widths: ${message}; every row needs a value (possibly empty) for each column`);
+    return new ShapeError(`parseCsv: rows of different widths: expected a value (possibly empty) for each column in every row, got ${message}`);
   }
   return new ValueError(`parseCsv: expected CSV text, got text the parser refuses: ${message}`);
 }

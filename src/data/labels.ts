@@ -117,7 +117,7 @@ export class LabelEncoder {
   }
 
   private checkFitted(what: string): void {
-    if (!this.fitted) throw new NotFittedError(`labelEncoder.${what}: the encoder is not fitted; call fit(labels) first`);
+    if (!this.fitted) throw new NotFittedError(`labelEncoder.${what}: expected a fitted encoder (call fit(labels) first), got one not fitted`);
   }
 }
 

@@ -75,7 +75,7 @@ abstract class AffineScaler {
   }
 
   private checked(x: MatrixLike, what: string): [Matrix, Float64Array, Float64Array] {
-    if (!this.shift || !this.factor) throw new NotFittedError(`${this.name}.${what}: the scaler is not fitted; call fit(x) first`);
+    if (!this.shift || !this.factor) throw new NotFittedError(`${this.name}.${what}: expected a fitted scaler (call fit(x) first), got one not fitted`);
     const X = this.data(x, what);
     if (X.cols !== this.shift.length) {
       throw new ShapeError(`${this.name}.${what}: x: expected ${this.shift.length} columns (as fitted), got ${X.cols}`);
