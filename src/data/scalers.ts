@@ -5,7 +5,7 @@
 
 import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError } from '../errors';
 import { Matrix, describe, type MatrixLike } from '../matrix';
-import { assertFinite, checkOptions } from '../validate';
+import { assertFinite, checkOptions, firstNonFinite } from '../validate';
 
 export interface StandardScalerJSON {
   type: 'standardScaler';
@@ -223,7 +223,7 @@ function asRecord(json: unknown, type: string): Record<string, unknown> {
 }
 
 function numbers(v: unknown, what: string, length?: number): number[] {
-  const ok = Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  const ok = Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number') && firstNonFinite(v) < 0;
   if (!ok) throw new ModelFormatError(`${what}: expected a non-empty array of finite numbers, got ${describe(v)}`);
   if (length !== undefined && v.length !== length) {
     throw new ModelFormatError(`${what}: expected ${length} numbers, got ${v.length}`);
