@@ -368,25 +368,58 @@ function loadParser(): Promise<ParseSync> {
 }
 
 function parseRecords(parse: ParseSync, text: string, delimiter: string): Parsed[] {
+  let records: { record: string[]; info: { bytes: number } }[];
   try {
-    const records = parse(text, { delimiter, bom: true, trim: true, skip_empty_lines: true, info: true }) as
-      { record: string[]; info: { lines: number } }[];
-    // info.lines is where a record ends; a quoted field may span lines.
-    return records.map(({ record, info }) => ({ cells: record, line: info.lines - newlines(record) }));
+    records = parse(text, { delimiter, bom: true, trim: true, skip_empty_lines: true, info: true }) as typeof records;
   } catch (e) {
-    const err = e as { code?: string; message: string };
-    if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      throw new ShapeError(`parseCsv: rows of different widths: ${err.message}; every row needs a value (possibly empty) for each column`);
-    }
-    if (typeof err.code === 'string' && err.code.startsWith('CSV_')) throw new ValueError(`parseCsv: ${err.message}`);
-    throw e;
+    throw parseError(e);
   }
+  return startLines(text, records);
 }
 
-function newlines(cells: string[]): number {
-  let n = 0;
-  for (const c of cells) for (let i = c.indexOf('\n'); i >= 0; i = c.indexOf('\n', i + 1)) n++;
-  return n;
+/** Whatever the parser throws, as ours: an option it refuses, rows of different widths, or text that is no CSV. */
+function parseError(e: unknown): Error {
+  const code = String((e as { code?: unknown }).code ?? '');
+  const full = e instanceof Error ? e.message : String(e);
+  const message = full.length > 200 ? `${full.slice(0, 199)}…` : full; // a binary file's "field" can be megabytes
+  if (code.startsWith('CSV_INVALID_OPTION')) return new ConfigError(`parseCsv: expected options csv-parse accepts, got ${message}`);
+  if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+    return new ShapeError(`parseCsv: rows of different widths: expected a value (possibly empty) for each column in every row, got ${message}`);
+  }
+  return new ValueError(`parseCsv: expected CSV text, got text the parser refuses: ${message}`);
+}
+
+/**
+ * The line each record starts on. csv-parse's own count (info.lines) counts
+ * the CR and the LF of a quoted CRLF as two lines, so lines are counted here:
+ * info.bytes is where a record ends in the UTF-8 text (its line break
+ * included); a CRLF, a lone CR or a lone LF each ends a line, in the text and
+ * inside quoted cells alike.
+ */
+function startLines(text: string, records: { record: string[]; info: { bytes: number } }[]): Parsed[] {
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  let breaks = 0;
+  return records.map(({ record, info }) => {
+    for (; at < info.bytes; at++) if (isLineBreak(bytes, at)) breaks++;
+    const last = bytes[info.bytes - 1];
+    const endsWithBreak = last === LF || last === CR;
+    const endLine = 1 + breaks - (endsWithBreak ? 1 : 0);
+    return { cells: record, line: endLine - record.reduce((n, cell) => n + cellBreaks(cell), 0) };
+  });
+}
+
+const LF = 10;
+const CR = 13;
+
+/** A CR, or an LF not after a CR: one per line break, whichever kind. */
+function isLineBreak(b: Uint8Array, i: number): boolean {
+  return b[i] === CR || (b[i] === LF && b[i - 1] !== CR);
+}
+
+function cellBreaks(cell: string): number {
+  const b = cell.match(/\r\n?|\n/g);
+  return b ? b.length : 0;
 }
 
 /**

@@ -7,12 +7,12 @@
 // with finite weights, whatever happened.
 
 import { HeapRows } from './batches';
-import { ConfigError, ValueError } from './errors';
+import { ConfigError, didYouMean } from './errors';
 import { Matrix, type MatrixLike } from './matrix';
 import type { Sequential } from './model';
 import { checkVerbose, withProgress } from './progress';
 import { Random } from './random';
-import { checkCount, toInputs, toTargets, type Targets } from './validate';
+import { checkFitOptions, toInputs, toTargets, type Targets } from './validate';
 
 /** Figures by name, as callbacks receive them: loss, metrics (accuracy, mae…), and valLoss, valAccuracy… when validating. */
 export type Logs = Record<string, number>;
@@ -117,19 +117,16 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   const {
     epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData,
     callbacks: given = {}, earlyStopping, targetLoss, seed,
-  } = options;
+  } = checkFitOptions(options);
   const verbose = checkVerbose(options.verbose);
-  checkCount(epochs, 'fit: epochs', 0);
-  checkCount(batchSize, 'fit: batchSize');
-  if (!(validationSplit >= 0 && validationSplit < 1)) {
-    throw new ValueError(`fit: expected validationSplit in [0, 1), got ${validationSplit}`);
-  }
   const X = toInputs(x, model.inputDim, 'fit');
   const Y = toTargets(y, loss, model.outputDim, X.rows, 'fit');
   const [train, val] = validationData
     ? [{ X, Y }, checkedValidation(model, validationData)]
     : split(X, Y, validationSplit);
-  if (train.X.rows === 0) throw new ValueError(`fit: validationSplit ${validationSplit} leaves no rows to train on`);
+  if (train.X.rows === 0) {
+    throw new ConfigError(`fit: validationSplit: expected a fraction that leaves rows to train on (x has ${X.rows}), got ${validationSplit}`);
+  }
   const logged = ['loss', ...metrics.map((m) => m.key)];
   const stopper = earlyStopping
     ? new EarlyStopper(earlyStopping === true ? {} : earlyStopping, val ? [...logged, ...logged.map(valKey)] : logged)
@@ -277,14 +274,14 @@ class EarlyStopper {
     this.monitor = o.monitor ?? (logged.includes('valLoss') ? 'valLoss' : 'loss');
     // Checked before training, so a typo fails without touching the model.
     if (!logged.includes(this.monitor)) {
-      throw new ConfigError(`earlyStopping: monitor '${this.monitor}' is not among the logged values (${logged.join(', ')})`);
+      throw new ConfigError(`fit: earlyStopping: monitor: expected one of the logged values (${logged.join(', ')}), got '${this.monitor}'.${didYouMean(this.monitor, logged)}`);
     }
+    // The other options were checked with fit's (validate.ts).
     const mode = o.mode ?? 'auto';
-    if (!['auto', 'min', 'max'].includes(mode)) throw new ConfigError(`earlyStopping: expected mode 'auto', 'min' or 'max', got ${String(mode)}`);
     const maximize = mode === 'max' || (mode === 'auto' && /acc/i.test(this.monitor));
     this.sign = maximize ? -1 : 1; // compares sign·value, so smaller is always better
-    this.patience = checkCount(o.patience ?? 0, 'earlyStopping: patience', 0);
-    this.minDelta = Math.abs(o.minDelta ?? 0);
+    this.patience = o.patience ?? 0;
+    this.minDelta = o.minDelta ?? 0;
   }
 
   shouldStop(epoch: number, logs: Logs, model: Sequential): boolean {

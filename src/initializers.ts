@@ -1,6 +1,6 @@
-// Weight initializers, drawing from the model's seeded Random.
+// Weight initializers, drawing from the model's seeded Random. Names are
+// checked where they are given (dense's options, the model file's loader).
 
-import { ConfigError, didYouMean } from './errors';
 import type { Random } from './random';
 
 /**
@@ -30,14 +30,6 @@ export function initialize(name: InitializerName, out: Float32Array, fanIn: numb
     case 'zeros': out.fill(0); return;
     case 'ones': out.fill(1); return;
   }
-}
-
-export function checkInitializer(name: string, where: string): InitializerName {
-  if ((INITIALIZERS as readonly string[]).includes(name)) return name as InitializerName;
-  throw new ConfigError(
-    `${where}: unknown initializer ${JSON.stringify(name)}; expected one of ${INITIALIZERS.join(', ')}.` +
-      didYouMean(String(name), INITIALIZERS),
-  );
 }
 
 function fillUniform(out: Float32Array, limit: number, rng: Random): void {

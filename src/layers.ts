@@ -6,14 +6,40 @@
 //
 // W is [in × out] (Keras' kernel layout), X is [rows × in], batch-major.
 
-import { ACTIVATIONS, DEFAULT_ALPHA, activation, type Activation, type ActivationName } from './activations';
+import { ACTIVATIONS, DEFAULT_ALPHA, type Activation, type ActivationName } from './activations';
 import type { Backend } from './backend/backend';
 import type { Ptr } from './backend/core';
-import { ConfigError } from './errors';
-import { checkInitializer, type InitializerName } from './initializers';
+import { ConfigError, ShapeError } from './errors';
+import { INITIALIZERS, type InitializerName } from './initializers';
+import { describe } from './matrix';
+import { boolean, checkOptions, nonNegative, oneOf, whole } from './validate';
 
 /** Units and input widths above this are refused: a typo, not a model that fits in memory. */
 export const MAX_UNITS = 1 << 20;
+/**
+ * The most layers a model may have, in code or in a file (so every model can
+ * be saved and loaded); larger files are refused before anything is allocated.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const layers = Array.from({ length: 3 }, () => ({ units: 2 }));
+ * console.log(layers.length <= nn.io.MAX_LAYERS, nn.io.MAX_LAYERS); // true 1000
+ * ```
+ */
+export const MAX_LAYERS = 1000;
+/**
+ * The most parameters (floats) a model may have, in code or in a file, 2²⁷ =
+ * 512 MiB of weights; larger files are refused before anything is allocated.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 10, inputDim: 784 }]);
+ * console.log(model.countParams <= nn.io.MAX_PARAMS, nn.io.MAX_PARAMS); // true 134217728
+ * ```
+ */
+export const MAX_PARAMS = 1 << 27; // 128 M floats = 512 MiB
 
 /** A dense layer's configuration, as {@link dense} and {@link sequential} take it. */
 export interface DenseConfig {
@@ -53,6 +79,20 @@ export interface Dense {
   readonly alpha: number;
 }
 
+/** The checks of each dense option (the model file's loader accepts exactly these values too). */
+export const DENSE_OPTIONS = {
+  units: whole(1, MAX_UNITS),
+  activation: oneOf(ACTIVATIONS),
+  inputDim: whole(1, MAX_UNITS),
+  useBias: boolean,
+  kernelInitializer: oneOf(INITIALIZERS),
+  biasInitializer: oneOf(INITIALIZERS),
+  alpha: nonNegative,
+};
+
+/** Layers made here: frozen, so already checked. Anything else a model is given is checked again. */
+const made = new WeakSet<object>();
+
 /**
  * A fully connected layer, A = f(X·W + b), with W [in × units] as in Keras.
  *
@@ -69,32 +109,59 @@ export interface Dense {
  * ```
  */
 export function dense(config: DenseConfig): Dense {
-  if (typeof config !== 'object' || config === null) {
-    throw new ConfigError(`dense: expected an options object like { units: 10 }, got ${String(config)}`);
-  }
-  const {
-    units, activation: act = 'linear', inputDim, useBias = true,
-    kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', alpha = DEFAULT_ALPHA,
-  } = config;
-  checkSize(units, 'dense: units');
-  if (inputDim !== undefined) checkSize(inputDim, 'dense: inputDim');
-  activation(act); // throws a ConfigError with a suggestion for unknown names
-  if (!Number.isFinite(alpha) || alpha < 0) throw new ConfigError(`dense: expected alpha ≥ 0, got ${alpha}`);
-  return Object.freeze({
-    kind: 'dense' as const,
-    units,
-    activation: act as (typeof ACTIVATIONS)[number],
-    inputDim,
-    useBias: useBias !== false,
-    kernelInitializer: checkInitializer(kernelInitializer, 'dense: kernelInitializer'),
-    biasInitializer: checkInitializer(biasInitializer, 'dense: biasInitializer'),
-    alpha,
-  });
+  return makeDense(config, 'dense');
 }
 
-function checkSize(n: unknown, what: string): void {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_UNITS) {
-    throw new ConfigError(`${what}: expected a whole number from 1 to ${MAX_UNITS}, got ${String(n)}`);
+function makeDense(config: unknown, where: string): Dense {
+  const {
+    units, activation = 'linear', inputDim, useBias = true,
+    kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', alpha = DEFAULT_ALPHA,
+  } = checkOptions<DenseConfig>(config, DENSE_OPTIONS, where, ['units']);
+  const layer: Dense = Object.freeze({ kind: 'dense', units, activation, inputDim, useBias, kernelInitializer, biasInitializer, alpha });
+  made.add(layer);
+  return layer;
+}
+
+/**
+ * The layers of a model: nn.dense() results as they are; options, or objects
+ * that only look like layers (kind: 'dense'), checked as dense() checks them.
+ * Then the widths must chain, and the whole fit the limits a file can hold.
+ */
+export function toLayers(layers: unknown, where: string): Dense[] {
+  if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
+    throw new ConfigError(`${where}: expected an array of 1 to ${MAX_LAYERS} layers (nn.dense(...) or their options), got ${describe(layers)}`);
+  }
+  const list = layers.map((l, i) => toLayer(l, `${where}: layers[${i}]`));
+  list.forEach((l, i) => {
+    if (i > 0 && l.inputDim !== undefined && l.inputDim !== list[i - 1].units) {
+      throw new ShapeError(`${where}: layers[${i}].inputDim: expected ${list[i - 1].units} (the units of layer ${i - 1}), got ${l.inputDim}`);
+    }
+  });
+  const inputDim = list[0].inputDim;
+  if (inputDim !== undefined) checkParamCount(inputDim, list, where);
+  return list;
+}
+
+function toLayer(l: unknown, where: string): Dense {
+  if (typeof l === 'object' && l !== null && made.has(l)) return l as Dense;
+  if (typeof l === 'object' && l !== null && 'kind' in l) {
+    const { kind, ...config } = l as Record<string, unknown>;
+    if (kind !== 'dense') throw new ConfigError(`${where}: kind: expected 'dense' (the only layer nnwasm has), got ${describe(kind)}`);
+    return makeDense(config, where);
+  }
+  return makeDense(l, where);
+}
+
+/** Refuses a model with more parameters than a model file can hold, before anything is allocated. */
+export function checkParamCount(inputDim: number, layers: readonly Dense[], where: string): void {
+  let params = 0;
+  let width = inputDim;
+  for (const l of layers) {
+    params += width * l.units + (l.useBias ? l.units : 0);
+    width = l.units;
+  }
+  if (params > MAX_PARAMS) {
+    throw new ConfigError(`${where}: expected at most ${MAX_PARAMS} parameters (what a model file can hold), got ${params} from these layers`);
   }
 }
 

@@ -11,20 +11,22 @@
 
 import { activation } from './activations';
 import { backend, type Backend } from './backend/index';
-import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from './errors';
+import { ConfigError, DisposedError, NotCompiledError, ShapeError } from './errors';
 import { fit, type FitOptions, type History } from './fit';
 import { initialize } from './initializers';
 import {
-  activationBackward, dense, denseBackward, denseForward, type Dense, type DenseConfig,
+  DENSE_OPTIONS, activationBackward, checkParamCount, dense, denseBackward, denseForward, toLayers, type Dense, type DenseConfig,
 } from './layers';
 import { saveArtifacts, type ModelArtifacts } from './io/binary';
 import { modelToJSON, type ModelJSON, type SaveOptions } from './io/native';
 import { makeLoss, type Loss, type LossName } from './losses';
-import { Matrix, assertFinite, type MatrixLike } from './matrix';
+import { Matrix, type MatrixLike } from './matrix';
 import { makeMetric, metricKey, type Metric } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
 import { Random } from './random';
-import { toInputs, toTargets, type Targets } from './validate';
+import {
+  checkCompileOptions, checkOptions, checkSequentialOptions, finite, toInputs, toRowBuffers, toTargets, toWeights, type Targets,
+} from './validate';
 import { Workspace } from './workspace';
 
 /** Rows predict and evaluate push through at once (the workspace grows to this). */
@@ -100,16 +102,9 @@ export class Sequential {
    * @throws {@link ConfigError} for an empty list or something that is not a dense layer.
    * @throws {@link ShapeError} when a layer's inputDim differs from the previous layer's units.
    */
-  constructor(layers: readonly Dense[], { seed }: SequentialOptions = {}) {
-    if (!Array.isArray(layers) || layers.length === 0) {
-      throw new ConfigError(`sequential: expected a non-empty array of layers, got ${String(layers)}`);
-    }
-    layers.forEach((l, i) => {
-      if (l?.kind !== 'dense') throw new ConfigError(`sequential: layer ${i} is not a layer made by nn.dense(...)`);
-      if (i > 0 && l.inputDim !== undefined && l.inputDim !== layers[i - 1].units) {
-        throw new ShapeError(`sequential: layer ${i} declares inputDim ${l.inputDim}, but layer ${i - 1} has ${layers[i - 1].units} units`);
-      }
-    });
+  constructor(given: readonly Dense[], options?: SequentialOptions) {
+    const layers = toLayers(given, 'sequential');
+    const { seed } = checkSequentialOptions(options);
     layers.slice(0, -1).forEach((l, i) => {
       if (l.activation === 'softmax') {
         console.warn(`nnwasm: layer ${i} uses softmax but is not the last layer; softmax squashes a layer's outputs to sum to 1, which is meant for class probabilities at the output`);
@@ -216,13 +211,13 @@ export class Sequential {
    * console.log(model.evaluate([[1, 2, 3, 4]], [2])); // { loss: …, accuracy: … }
    * ```
    */
-  compile({ loss, optimizer = 'sgd', metrics = [] }: CompileOptions): void {
+  compile(options: CompileOptions): void {
     this.checkIdle('compile');
+    const { loss, optimizer, metrics } = checkCompileOptions(options);
     const out = this.layers[this.layers.length - 1];
     const made = makeLoss(loss, out.activation, activation(out.activation, out.alpha));
     warnMismatch(made.name, out.activation);
     const opt = toOptimizer(optimizer);
-    if (!Array.isArray(metrics)) throw new ConfigError(`compile: expected metrics to be an array of names, got ${String(metrics)}`);
     const ms = metrics.map((m) => ({ key: metricKey(m), fn: makeMetric(m, made) }));
     this.ws?.resetSlots(opt.slots); // the one step that can fail (MemoryError): before any change
     this.compiled = { loss: made, optimizer: opt, metrics: ms, lossName: loss, metricNames: [...metrics] };
@@ -313,17 +308,7 @@ export class Sequential {
    */
   predictInto(x: Float32Array, out: Float32Array): Float32Array {
     this.checkAlive();
-    const inputDim = this.inputDim;
-    if (inputDim === undefined) throw new ShapeError('predictInto: the model is not built; give the first layer an inputDim');
-    const rows = x.length / inputDim;
-    if (!Number.isInteger(rows) || rows === 0) {
-      throw new ShapeError(`predictInto: expected x to hold whole rows of ${inputDim} inputs, got ${x.length} values`);
-    }
-    if (out.length !== rows * this.outputDim) {
-      throw new ShapeError(`predictInto: expected out to hold ${rows} × ${this.outputDim} = ${rows * this.outputDim} values, got ${out.length}`);
-    }
-    const X = new Matrix(rows, inputDim, x);
-    assertFinite(X, 'predictInto: x');
+    const X = toRowBuffers(x, out, this.inputDim, this.outputDim, 'predictInto');
     this.predictRows(X, out);
     return out;
   }
@@ -468,23 +453,12 @@ export class Sequential {
     const ws = this.workspace;
     const expected = ws.layers.flatMap((L, i) => {
       const o = ws.offset(i);
-      const kernel = { rows: L.inDim, cols: L.units, at: o.w, what: `kernel of layer ${i}` };
-      return L.b ? [kernel, { rows: 1, cols: L.units, at: o.b, what: `bias of layer ${i}` }] : [kernel];
+      const kernel = { rows: L.inDim, cols: L.units, at: o.w, name: `layer ${i} kernel`, bias: false };
+      return L.b ? [kernel, { rows: 1, cols: L.units, at: o.b, name: `layer ${i} bias`, bias: true }] : [kernel];
     });
-    if (!Array.isArray(weights) || weights.length !== expected.length) {
-      throw new ShapeError(`setWeights: expected ${expected.length} matrices (kernel and bias per layer), got ${Array.isArray(weights) ? weights.length : String(weights)}`);
-    }
+    const checked = toWeights(weights, expected, 'setWeights');
     const params = ws.readParams();
-    weights.forEach((w, i) => {
-      const e = expected[i];
-      const m = Matrix.from(w, `setWeights: ${e.what}`);
-      if (m.rows !== e.rows || m.cols !== e.cols) {
-        throw new ShapeError(`setWeights: expected the ${e.what} to be ${e.rows} × ${e.cols}, got ${m.rows} × ${m.cols}`);
-      }
-      params.set(m.data, e.at);
-    });
-    const bad = params.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new ValueError(`setWeights: weights must be finite, got ${params[bad]}`);
+    checked.forEach((m, i) => params.set(m.data, expected[i].at));
     ws.writeParams(params);
   }
 
@@ -637,6 +611,7 @@ export class Sequential {
   }
 
   private build(inputDim: number): void {
+    checkParamCount(inputDim, this.layers, 'sequential');
     const be: Backend = backend();
     const ws = new Workspace(be, this.layers, inputDim);
     const rng = new Random(this.seed);
@@ -705,7 +680,7 @@ function copyRows(h: Float32Array, to: number, M: Matrix, start: number, rows: n
  * ```
  */
 export function sequential(layers: readonly (Dense | DenseConfig)[], options?: SequentialOptions): Sequential {
-  return new Sequential(layers.map((l) => ('kind' in l ? l : dense(l))), options);
+  return new Sequential(toLayers(layers, 'sequential'), options);
 }
 
 /**
@@ -721,8 +696,15 @@ export function sequential(layers: readonly (Dense | DenseConfig)[], options?: S
  * console.log(unit.countParams, unit.layers[0].activation); // 3 sigmoid
  * ```
  */
-export function perceptron({ inputDim, activation = 'linear', seed }: {
-  inputDim: number; activation?: Dense['activation']; seed?: number;
-}): Sequential {
+export function perceptron(options: PerceptronOptions): Sequential {
+  const { inputDim, activation = 'linear', seed } = checkOptions<PerceptronOptions>(
+    options, { inputDim: DENSE_OPTIONS.inputDim, activation: DENSE_OPTIONS.activation, seed: finite }, 'perceptron', ['inputDim'],
+  );
   return new Sequential([dense({ units: 1, inputDim, activation })], { seed });
+}
+
+export interface PerceptronOptions {
+  inputDim: number;
+  activation?: Dense['activation'];
+  seed?: number;
 }

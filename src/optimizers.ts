@@ -1,10 +1,13 @@
 // Optimizers: a configuration plus one in-place update over the model's whole
 // parameter block (see assembly/optimizers.ts). The per-parameter state (velocity,
 // Adam's moments) lives in the model's workspace, `slots` blocks of n floats.
+// Options are checked strictly (momentum '0.9' is refused, not read as 0.9):
+// the model file's loader rebuilds optimizers through these same functions,
+// so whatever they accept saves and loads, and whatever they refuse no file holds.
 
 import type { Core, Ptr } from './backend/core';
-import { ConfigError, didYouMean } from './errors';
-import { learningRateAt, positive, type LearningRate } from './schedules';
+import { learningRateAt, type LearningRate } from './schedules';
+import { boolean, checkOptions, f32Fraction, f32Positive, learningRate as rate, refuse } from './validate';
 
 /** An optimizer as {@link sgd} and {@link adam} make it, for compile's `optimizer` option. */
 export interface Optimizer {
@@ -35,8 +38,8 @@ export interface SgdOptions {
  * Nesterov momentum, as Keras' SGD.
  *
  * @param options - `learningRate` (0.01), `momentum` (0), `nesterov` (false).
- * @throws {@link ValueError} when learningRate is not a positive finite number.
- * @throws {@link ConfigError} when momentum is outside [0, 1).
+ * @throws {@link ConfigError} when learningRate is not a positive finite number, momentum is outside [0, 1),
+ *   or nesterov is not a boolean.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -44,9 +47,10 @@ export interface SgdOptions {
  * console.log(opt.name, opt.config); // sgd { learningRate: 0.1, momentum: 0.9, nesterov: false }
  * ```
  */
-export function sgd({ learningRate = 0.01, momentum = 0, nesterov = false }: SgdOptions = {}): Optimizer {
-  checkRate(learningRate, 'sgd');
-  if (!(momentum >= 0 && momentum < 1)) throw new ConfigError(`sgd: expected momentum in [0, 1), got ${momentum}`);
+export function sgd(options?: SgdOptions): Optimizer {
+  const { learningRate = 0.01, momentum = 0, nesterov = false } = checkOptions<SgdOptions>(
+    options, { learningRate: rate, momentum: f32Fraction, nesterov: boolean }, 'sgd',
+  );
   return {
     name: 'sgd',
     slots: momentum > 0 ? 1 : 0,
@@ -77,8 +81,8 @@ export interface AdamOptions {
  * gradient and its square, with bias correction, as Keras' Adam.
  *
  * @param options - `learningRate` (0.001), `beta1` (0.9), `beta2` (0.999), `epsilon` (1e-7).
- * @throws {@link ValueError} when learningRate or epsilon is not a positive finite number.
- * @throws {@link ConfigError} when beta1 or beta2 is outside [0, 1).
+ * @throws {@link ConfigError} when learningRate or epsilon is not a positive finite number, or beta1 or
+ *   beta2 is outside [0, 1).
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -87,12 +91,10 @@ export interface AdamOptions {
  * console.log(model.evaluate([[1, 2]], [[3]]).loss >= 0); // true
  * ```
  */
-export function adam({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 }: AdamOptions = {}): Optimizer {
-  checkRate(learningRate, 'adam');
-  for (const [k, v] of [['beta1', beta1], ['beta2', beta2]] as const) {
-    if (!(v >= 0 && v < 1)) throw new ConfigError(`adam: expected ${k} in [0, 1), got ${v}`);
-  }
-  positive(epsilon, 'adam: epsilon');
+export function adam(options?: AdamOptions): Optimizer {
+  const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = checkOptions<AdamOptions>(
+    options, { learningRate: rate, beta1: f32Fraction, beta2: f32Fraction, epsilon: f32Positive }, 'adam',
+  );
   return {
     name: 'adam',
     slots: 2,
@@ -106,21 +108,12 @@ export function adam({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon
   };
 }
 
-export const OPTIMIZERS = ['sgd', 'adam'] as const;
-
-/** An optimizer from compile's `optimizer` option: an Optimizer, or a name for the defaults. */
-export function toOptimizer(o: Optimizer | string): Optimizer {
+/** An optimizer from compile's (or loadModel's) `optimizer` option: an Optimizer, or a name for the defaults. */
+export function toOptimizer(o: Optimizer | string, where = 'compile: optimizer'): Optimizer {
   if (typeof o === 'object' && o !== null && typeof o.apply === 'function') return o;
   if (o === 'sgd') return sgd();
   if (o === 'adam') return adam();
-  throw new ConfigError(
-    `compile: unknown optimizer ${JSON.stringify(o)}; expected nn.sgd(...), nn.adam(...), 'sgd' or 'adam'.` +
-      didYouMean(String(o), OPTIMIZERS),
-  );
-}
-
-function checkRate(lr: LearningRate, where: string): void {
-  if (typeof lr !== 'function') positive(lr, `${where}: learningRate`);
+  return refuse(where, "nn.sgd(...), nn.adam(...), 'sgd' or 'adam'", o);
 }
 
 function describeRate(lr: LearningRate): number | string {

@@ -1,19 +1,27 @@
 // Learning-rate schedules γ_k: a number, or a function of the update count
-// (step, from 0) and the epoch (from 0).
+// (step, from 0) and the epoch (from 0). A learning rate is a setting, so
+// every bad one, given or returned by a schedule, is a ConfigError.
 
-import { ValueError } from './errors';
+import { boolean, checkOptions, f32Positive, positive } from './validate';
 
 /** A learning rate that changes as training goes: a function of the update count `step` (from 0) and the `epoch` (from 0). */
 export type Schedule = (step: number, epoch: number) => number;
 /** A fixed learning rate, or a {@link Schedule}. */
 export type LearningRate = number | Schedule;
 
+export interface ExponentialDecayOptions {
+  initialLearningRate: number;
+  decayRate: number;
+  decaySteps: number;
+  staircase?: boolean;
+}
+
 /**
  * γ·rate^(step / decaySteps), or stepwise with staircase (as Keras' ExponentialDecay).
  *
  * @param options - `initialLearningRate` γ > 0, `decayRate`, `decaySteps` > 0
  *   (updates per decay), `staircase` (default false: decay smoothly).
- * @throws {@link ValueError} when initialLearningRate or decaySteps is not a positive finite number.
+ * @throws {@link ConfigError} when initialLearningRate or decaySteps is not a positive finite number.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -22,15 +30,21 @@ export type LearningRate = number | Schedule;
  * const opt = nn.sgd({ learningRate: lr });
  * ```
  */
-export function exponentialDecay({ initialLearningRate, decayRate, decaySteps, staircase = false }: {
-  initialLearningRate: number; decayRate: number; decaySteps: number; staircase?: boolean;
-}): Schedule {
-  positive(initialLearningRate, 'exponentialDecay: initialLearningRate');
-  positive(decaySteps, 'exponentialDecay: decaySteps');
+export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
+  const { initialLearningRate, decayRate, decaySteps, staircase = false } = checkOptions<ExponentialDecayOptions>(
+    options, { initialLearningRate: f32Positive, decayRate: positive, decaySteps: positive, staircase: boolean },
+    'exponentialDecay', ['initialLearningRate', 'decayRate', 'decaySteps'],
+  );
   return (step) => {
     const p = step / decaySteps;
     return initialLearningRate * decayRate ** (staircase ? Math.floor(p) : p);
   };
+}
+
+export interface StepDecayOptions {
+  initialLearningRate: number;
+  drop?: number;
+  epochsPerDrop?: number;
 }
 
 /**
@@ -38,7 +52,7 @@ export function exponentialDecay({ initialLearningRate, decayRate, decaySteps, s
  *
  * @param options - `initialLearningRate` γ > 0, `drop` (factor, default 0.5),
  *   `epochsPerDrop` > 0 (default 10).
- * @throws {@link ValueError} when initialLearningRate or epochsPerDrop is not a positive finite number.
+ * @throws {@link ConfigError} when initialLearningRate or epochsPerDrop is not a positive finite number.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -46,23 +60,17 @@ export function exponentialDecay({ initialLearningRate, decayRate, decaySteps, s
  * console.log(lr(0, 9), lr(0, 10), lr(0, 25)); // 0.1 0.05 0.025
  * ```
  */
-export function stepDecay({ initialLearningRate, drop = 0.5, epochsPerDrop = 10 }: {
-  initialLearningRate: number; drop?: number; epochsPerDrop?: number;
-}): Schedule {
-  positive(initialLearningRate, 'stepDecay: initialLearningRate');
-  positive(epochsPerDrop, 'stepDecay: epochsPerDrop');
+export function stepDecay(options: StepDecayOptions): Schedule {
+  const { initialLearningRate, drop = 0.5, epochsPerDrop = 10 } = checkOptions<StepDecayOptions>(
+    options, { initialLearningRate: f32Positive, drop: positive, epochsPerDrop: positive }, 'stepDecay', ['initialLearningRate'],
+  );
   return (_step, epoch) => initialLearningRate * drop ** Math.floor(epoch / epochsPerDrop);
 }
 
 /** The learning rate of one update, checked: a schedule that returns nonsense is an error, not NaN weights. */
 export function learningRateAt(lr: LearningRate, step: number, epoch: number): number {
-  const value = typeof lr === 'number' ? lr : lr(step, epoch);
-  positive(value, typeof lr === 'number' ? 'learningRate' : `learning-rate schedule at step ${step}, epoch ${epoch}`);
+  if (typeof lr === 'number') return lr; // checked when the optimizer was made
+  const value = lr(step, epoch);
+  f32Positive(value, `learning-rate schedule at step ${step}, epoch ${epoch}`);
   return value;
-}
-
-export function positive(v: number, what: string): void {
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
-    throw new ValueError(`${what}: expected a positive finite number, got ${v}`);
-  }
 }

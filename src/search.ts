@@ -4,12 +4,12 @@
 // the same seed replays the same trials. Every model a search builds is
 // disposed by it, whatever happens, except the best one it returns.
 
-import { ConfigError, ValueError } from './errors';
+import { ConfigError } from './errors';
 import type { History } from './fit';
 import { describe, type MatrixLike } from './matrix';
 import { Sequential } from './model';
 import { Random } from './random';
-import { checkCount, type Targets } from './validate';
+import { whole, type Targets } from './validate';
 
 /** Anything with sample(rng) is a dimension of the space; other values are constants. */
 export interface Sampler<T> {
@@ -37,7 +37,7 @@ export interface Sampler<T> {
  */
 export function logUniform(low: number, high: number): Sampler<number> {
   checkRange(low, high, 'logUniform');
-  if (!(low > 0)) throw new ValueError(`logUniform: expected low > 0 (a logarithm is taken), got ${low}`);
+  if (!(low > 0)) throw new ConfigError(`logUniform: expected low > 0 (a logarithm is taken), got ${low}`);
   const [a, b] = [Math.log(low), Math.log(high)];
   // Clamped: exp(log(x)) can land an ulp outside [low, high].
   return { kind: 'logUniform', sample: (rng) => Math.min(high, Math.max(low, Math.exp(rng.uniform(a, b)))) };
@@ -72,7 +72,7 @@ export function uniform(low: number, high: number): Sampler<number> {
  */
 export function intRange(low: number, high: number): Sampler<number> {
   if (!Number.isInteger(low) || !Number.isInteger(high) || low > high) {
-    throw new ValueError(`intRange: expected whole numbers low ≤ high, got ${describe(low)} and ${describe(high)}`);
+    throw new ConfigError(`intRange: expected whole numbers low ≤ high, got ${describe(low)} and ${describe(high)}`);
   }
   return { kind: 'intRange', sample: (rng) => low + rng.int(high - low + 1) };
 }
@@ -90,7 +90,7 @@ export function intRange(low: number, high: number): Sampler<number> {
  */
 export function choice<const T>(options: readonly T[]): Sampler<T> {
   if (!Array.isArray(options) || options.length === 0) {
-    throw new ValueError(`choice: expected a non-empty array of options, got ${describe(options)}`);
+    throw new ConfigError(`choice: expected a non-empty array of options, got ${describe(options)}`);
   }
   const copy = [...options];
   return { kind: 'choice', sample: (rng) => copy[rng.int(copy.length)] };
@@ -186,7 +186,7 @@ export interface SearchResult<P> {
  */
 export async function randomSearch<S extends Space>(options: RandomSearchOptions<S>): Promise<SearchResult<Params<S>>> {
   const { space, build, fit, validationData, objective = 'valLoss', onTrialEnd } = options;
-  checkCount(options.trials, 'randomSearch: trials');
+  whole(1)(options.trials, 'randomSearch: trials');
   if (typeof space !== 'object' || space === null) throw new ConfigError(`randomSearch: expected space to be an object of samplers, got ${describe(space)}`);
   if (typeof build !== 'function' || typeof fit !== 'function') throw new ConfigError('randomSearch: expected build(params, context) and fit(model, params, context) functions');
   const better = comparator(options.mode ?? 'auto', objective);
@@ -273,6 +273,6 @@ function comparator(mode: string, objective: string): (a: number, b: number) => 
 
 function checkRange(low: number, high: number, what: string): void {
   if (!(Number.isFinite(low) && Number.isFinite(high) && low < high)) {
-    throw new ValueError(`${what}: expected finite numbers low < high, got ${describe(low)} and ${describe(high)}`);
+    throw new ConfigError(`${what}: expected finite numbers low < high, got ${describe(low)} and ${describe(high)}`);
   }
 }

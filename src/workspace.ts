@@ -12,7 +12,7 @@
 // the old, so one that fails leaves the workspace exactly as it was.
 
 import { activation } from './activations';
-import { allFinite } from './matrix';
+import { firstNonFinite } from './validate';
 import type { Backend } from './backend/backend';
 import type { Ptr } from './backend/core';
 import type { Dense, DenseState } from './layers';
@@ -132,7 +132,7 @@ export class Workspace {
   /** Whether every parameter and optimizer-state value is finite: one pass, no copy. */
   isFinite(): boolean {
     const h = this.be.heap.f32();
-    const finite = (ptr: Ptr, n: number) => allFinite(h.subarray(ptr >> 2, (ptr >> 2) + n));
+    const finite = (ptr: Ptr, n: number) => firstNonFinite(h.subarray(ptr >> 2, (ptr >> 2) + n)) < 0;
     return finite(this.params, this.paramCount) && (!this.slotCount || finite(this.slots, this.slotCount * this.paramCount));
   }
 

@@ -129,7 +129,7 @@ describe('fit({ verbose })', () => {
     for (const bad of ['verbose', 3, -1, 0.5, true, null, '1']) {
       const run = model.fit(x, y, { epochs: 1, verbose: bad as 0 });
       await expect(run, String(bad)).rejects.toThrow(nn.ConfigError);
-      await expect(model.fit(x, y, { epochs: 1, verbose: bad as 0 })).rejects.toThrow(/fit: expected verbose to be 0 \(silent\), 1 .* or 2 .*, got/);
+      await expect(model.fit(x, y, { epochs: 1, verbose: bad as 0 })).rejects.toThrow(/fit: verbose: expected 0 \(silent\), 1 .* or 2 .*, got/);
     }
     expect(model.getWeights().map((w) => Array.from(w.data))).toEqual(before);
     expect(model.step).toBe(0);

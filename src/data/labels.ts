@@ -1,7 +1,8 @@
 // Class labels as the model needs them: integer class indices (labelEncoder)
 // and one-hot rows (oneHot). Labels may be strings or numbers.
 
-import { NotFittedError, ValueError } from '../errors';
+import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError } from '../errors';
+import { MAX_UNITS } from '../layers';
 import { Matrix, checkFloats, describe } from '../matrix';
 
 /** A class label as it comes in data: a string or a number. */
@@ -30,25 +31,23 @@ export interface LabelEncoderJSON {
  */
 export function oneHot(labels: ArrayLike<number>, numClasses?: number): Matrix {
   const n = checkedLength(labels, 'oneHot: labels');
-  let k = numClasses;
-  if (k === undefined) {
-    k = 0;
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      if (Number.isInteger(c) && c >= 0) k = Math.max(k, c + 1); // bad labels are reported below
-    }
-  } else if (!Number.isInteger(k) || k < 1) {
-    throw new ValueError(`oneHot: expected numClasses to be a whole number ≥ 1, got ${describe(k)}`);
+  if (numClasses !== undefined && !(Number.isInteger(numClasses) && numClasses >= 1 && numClasses <= MAX_UNITS)) {
+    throw new ConfigError(`oneHot: numClasses: expected a whole number from 1 to ${MAX_UNITS}, got ${describe(numClasses)}`);
   }
-  checkFloats(n * k, `oneHot: ${n} labels × ${k} classes`);
-  const out = new Matrix(n, k);
+  // Without numClasses, any whole label a model could have an output for.
+  const k = numClasses ?? MAX_UNITS;
+  let largest = -1;
   for (let i = 0; i < n; i++) {
     const c = labels[i];
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= k) {
-      throw new ValueError(`oneHot: label at index ${i} is ${describe(c)}; expected a class index from 0 to ${k - 1}`);
+      throw new ValueError(`oneHot: labels[${i}]: expected a class index from 0 to ${k - 1}, got ${describe(c)}`);
     }
-    out.data[i * k + c] = 1;
+    largest = Math.max(largest, c);
   }
+  const cols = numClasses ?? largest + 1;
+  checkFloats(n * cols, `oneHot: ${n} labels × ${cols} classes`);
+  const out = new Matrix(n, cols);
+  for (let i = 0; i < n; i++) out.data[i * cols + labels[i]] = 1;
   return out;
 }
 
@@ -102,8 +101,10 @@ export class LabelEncoder {
    */
   fit(labels: ArrayLike<Label>): this {
     const n = checkedLength(labels, 'labelEncoder.fit: labels');
+    // An encoder fitted on nothing would only fail later, as "not fitted".
+    if (n === 0) throw new ValueError('labelEncoder.fit: labels: expected at least one label, got an empty array');
     const seen = new Set<Label>();
-    for (let i = 0; i < n; i++) seen.add(checkedLabel(labels[i], i, 'labelEncoder.fit'));
+    for (let i = 0; i < n; i++) seen.add(checkedLabel(labels[i], i, 'labelEncoder.fit: labels'));
     this.setClasses([...seen].sort(compareLabels));
     return this;
   }
@@ -125,9 +126,9 @@ export class LabelEncoder {
     const n = checkedLength(labels, 'labelEncoder.transform: labels');
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const c = this.index.get(checkedLabel(labels[i], i, 'labelEncoder.transform'));
+      const c = this.index.get(checkedLabel(labels[i], i, 'labelEncoder.transform: labels'));
       if (c === undefined) {
-        throw new ValueError(`labelEncoder.transform: unknown label ${describe(labels[i])} at index ${i}; expected one of the fitted classes: ${this.known.map((l) => describe(l)).join(', ')}`);
+        throw new ValueError(`labelEncoder.transform: labels[${i}]: expected one of the fitted classes (${this.known.map((l) => describe(l)).join(', ')}), got ${describe(labels[i])}`);
       }
       out[i] = c;
     }
@@ -167,7 +168,7 @@ export class LabelEncoder {
     return Array.from({ length: n }, (_, i) => {
       const c = indices[i];
       if (!Number.isInteger(c) || c < 0 || c >= this.known.length) {
-        throw new ValueError(`labelEncoder.inverseTransform: index ${describe(c)} at position ${i} is not a class; expected 0 to ${this.known.length - 1}`);
+        throw new ValueError(`labelEncoder.inverseTransform: indices[${i}]: expected a class index from 0 to ${this.known.length - 1}, got ${describe(c)}`);
       }
       return this.known[c];
     });
@@ -203,10 +204,11 @@ export class LabelEncoder {
   static fromJSON(json: unknown): LabelEncoder {
     const r = json as Partial<LabelEncoderJSON> | null;
     if (r?.type !== 'labelEncoder' || !Array.isArray(r.classes) || r.classes.length === 0) {
-      throw new ValueError(`labelEncoder.fromJSON: expected { type: 'labelEncoder', classes: [...] }, got ${describe(json)}`);
+      throw new ModelFormatError(`labelEncoder.fromJSON: expected { type: 'labelEncoder', classes: [...] } (from toJSON()), got ${describe(json)}`);
     }
-    const classes = r.classes.map((l, i) => checkedLabel(l, i, 'labelEncoder.fromJSON'));
-    if (new Set(classes).size !== classes.length) throw new ValueError('labelEncoder.fromJSON: classes must be distinct');
+    const classes = r.classes.map((l, i) => checkedLabel(l, i, 'labelEncoder.fromJSON: classes', ModelFormatError));
+    const twice = classes.findIndex((l, i) => classes.indexOf(l) !== i);
+    if (twice >= 0) throw new ModelFormatError(`labelEncoder.fromJSON: classes[${twice}]: expected distinct labels, got ${describe(classes[twice])} a second time`);
     const enc = new LabelEncoder();
     enc.setClasses(classes);
     return enc;
@@ -218,7 +220,7 @@ export class LabelEncoder {
   }
 
   private checkFitted(what: string): void {
-    if (!this.fitted) throw new NotFittedError(`labelEncoder.${what}: the encoder is not fitted; call fit(labels) first`);
+    if (!this.fitted) throw new NotFittedError(`labelEncoder.${what}: expected a fitted encoder (call fit(labels) first), got one not fitted`);
   }
 }
 
@@ -245,14 +247,14 @@ export function compareLabels(a: Label, b: Label): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function checkedLabel(v: unknown, i: number, where: string): Label {
+function checkedLabel(v: unknown, i: number, what: string, Err: typeof ValueError = ValueError): Label {
   if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return v;
-  throw new ValueError(`${where}: label at index ${i} is ${describe(v)}; expected a string or a finite number`);
+  throw new Err(`${what}[${i}]: expected a string or a finite number, got ${describe(v)}`);
 }
 
 function checkedLength(a: ArrayLike<unknown>, what: string): number {
   if (a === null || typeof a !== 'object' || typeof a.length !== 'number') {
-    throw new ValueError(`${what}: expected an array, got ${describe(a)}`);
+    throw new ShapeError(`${what}: expected an array, got ${describe(a)}`);
   }
   return a.length;
 }

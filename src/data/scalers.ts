@@ -1,9 +1,11 @@
 // Feature scalers, fitted on training data and applied unchanged to new data:
 // standardScaler (x − mean) / std and minMaxScaler onto a range. Statistics are
-// kept in float64 and saved as plain JSON, so a model file can carry them.
+// kept in float64 and saved as plain JSON, so a model file can carry them; JSON
+// read back (fromJSON, scalerFromJSON) is a file, and its faults ModelFormatErrors.
 
-import { NotFittedError, ShapeError, ValueError } from '../errors';
-import { Matrix, assertFinite, describe, type MatrixLike } from '../matrix';
+import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError } from '../errors';
+import { Matrix, describe, type MatrixLike } from '../matrix';
+import { assertFinite, checkOptions, firstNonFinite } from '../validate';
 
 /** A fitted {@link StandardScaler} as plain JSON, from its toJSON(). */
 export interface StandardScalerJSON {
@@ -157,16 +159,16 @@ abstract class AffineScaler {
 
   protected data(x: MatrixLike, what: string): Matrix {
     const X = Matrix.from(x, `${this.name}.${what}: x`);
-    if (X.rows === 0) throw new ValueError(`${this.name}.${what}: x is empty; expected at least one row`);
+    if (X.rows === 0) throw new ValueError(`${this.name}.${what}: x: expected at least one row, got 0 rows (x is empty)`);
     assertFinite(X, `${this.name}.${what}: x`);
     return X;
   }
 
   private checked(x: MatrixLike, what: string): [Matrix, Float64Array, Float64Array] {
-    if (!this.shift || !this.factor) throw new NotFittedError(`${this.name}.${what}: the scaler is not fitted; call fit(x) first`);
+    if (!this.shift || !this.factor) throw new NotFittedError(`${this.name}.${what}: expected a fitted scaler (call fit(x) first), got one not fitted`);
     const X = this.data(x, what);
     if (X.cols !== this.shift.length) {
-      throw new ShapeError(`${this.name}.${what}: expected x with ${this.shift.length} columns (as fitted), got ${X.cols}`);
+      throw new ShapeError(`${this.name}.${what}: x: expected ${this.shift.length} columns (as fitted), got ${X.cols}`);
     }
     return [X, this.shift, this.factor];
   }
@@ -253,7 +255,8 @@ export class StandardScaler extends AffineScaler {
     const r = asRecord(json, 'standardScaler');
     const mean = numbers(r.mean, 'standardScaler.fromJSON: mean');
     const scale = numbers(r.scale, 'standardScaler.fromJSON: scale', mean.length);
-    if (scale.some((s) => s <= 0)) throw new ValueError('standardScaler.fromJSON: scale must be positive');
+    const bad = scale.findIndex((s) => s <= 0);
+    if (bad >= 0) throw new ModelFormatError(`standardScaler.fromJSON: scale[${bad}]: expected a positive number, got ${scale[bad]}`);
     return new StandardScaler().set(mean, scale);
   }
 
@@ -285,14 +288,12 @@ export class MinMaxScaler extends AffineScaler {
 
   /**
    * @param options - `featureRange`, [low, high] with low < high; default [0, 1].
-   * @throws {@link ValueError} for a featureRange that is not two finite numbers low < high.
+   * @throws {@link ConfigError} for a featureRange that is not two finite numbers low < high.
    */
-  constructor({ featureRange = [0, 1] }: { featureRange?: [number, number] } = {}) {
+  constructor(options?: MinMaxOptions) {
     super();
-    const [lo, hi] = Array.isArray(featureRange) ? featureRange : [NaN, NaN];
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
-      throw new ValueError(`minMaxScaler: expected featureRange [low, high] with low < high, got ${describe(featureRange)}`);
-    }
+    const { featureRange = [0, 1] } = checkOptions<MinMaxOptions>(options, { featureRange: checkRange }, 'minMaxScaler');
+    const [lo, hi] = featureRange;
     this.featureRange = [lo, hi];
     this.offset = lo;
   }
@@ -367,8 +368,13 @@ export class MinMaxScaler extends AffineScaler {
     const range = numbers(r.featureRange, 'minMaxScaler.fromJSON: featureRange', 2) as [number, number];
     const min = numbers(r.dataMin, 'minMaxScaler.fromJSON: dataMin');
     const max = numbers(r.dataMax, 'minMaxScaler.fromJSON: dataMax', min.length);
-    if (min.some((m, j) => m > max[j])) throw new ValueError('minMaxScaler.fromJSON: dataMin must not exceed dataMax');
-    return new MinMaxScaler({ featureRange: range }).set(min, max);
+    const bad = min.findIndex((m, j) => m > max[j]);
+    if (bad >= 0) throw new ModelFormatError(`minMaxScaler.fromJSON: dataMin[${bad}]: expected at most dataMax[${bad}] (${max[bad]}), got ${min[bad]}`);
+    try {
+      return new MinMaxScaler({ featureRange: range }).set(min, max);
+    } catch (e) {
+      throw new ModelFormatError(`minMaxScaler.fromJSON: ${(e as Error).message}`);
+    }
   }
 
   private set(min: number[], max: number[]): this {
@@ -398,11 +404,21 @@ export function standardScaler(): StandardScaler {
 /** {@link StandardScaler.fromJSON}: a fitted scaler from its toJSON(). */
 standardScaler.fromJSON = StandardScaler.fromJSON;
 
+export interface MinMaxOptions {
+  /** The range each column is mapped onto (default [0, 1]). */
+  featureRange?: [number, number];
+}
+
+function checkRange(v: unknown, where: string): void {
+  const ok = Array.isArray(v) && v.length === 2 && v.every((b) => typeof b === 'number' && Number.isFinite(b)) && v[0] < v[1];
+  if (!ok) throw new ConfigError(`${where}: expected [low, high], finite numbers with low < high, got ${describe(v)}${Array.isArray(v) ? ` ([${v.map(describe).join(', ')}])` : ''}`);
+}
+
 /**
  * A new, unfitted {@link MinMaxScaler}: each column mapped onto featureRange.
  *
  * @param options - `featureRange`, [low, high] with low < high; default [0, 1].
- * @throws {@link ValueError} for a featureRange that is not two finite numbers low < high.
+ * @throws {@link ConfigError} for a featureRange that is not two finite numbers low < high.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -410,7 +426,7 @@ standardScaler.fromJSON = StandardScaler.fromJSON;
  * console.log(scaler.transform([[5, 75]]).toArray()); // [ [ 0.5, 0.5 ] ]
  * ```
  */
-export function minMaxScaler(options?: { featureRange?: [number, number] }): MinMaxScaler {
+export function minMaxScaler(options?: MinMaxOptions): MinMaxScaler {
   return new MinMaxScaler(options);
 }
 /** {@link MinMaxScaler.fromJSON}: a fitted scaler from its toJSON(). */
@@ -434,22 +450,22 @@ export function scalerFromJSON(json: unknown): StandardScaler | MinMaxScaler {
   const type = (json as { type?: unknown } | null)?.type;
   if (type === 'standardScaler') return StandardScaler.fromJSON(json);
   if (type === 'minMaxScaler') return MinMaxScaler.fromJSON(json);
-  throw new ValueError(`scalerFromJSON: expected a scaler's JSON with type 'standardScaler' or 'minMaxScaler', got type ${describe(type)}`);
+  throw new ModelFormatError(`scalerFromJSON: type: expected 'standardScaler' or 'minMaxScaler' (a scaler's toJSON()), got ${describe(type)}`);
 }
 
 function asRecord(json: unknown, type: string): Record<string, unknown> {
   const r = json as Record<string, unknown> | null;
   if (typeof r !== 'object' || r === null || r.type !== type) {
-    throw new ValueError(`${type}.fromJSON: expected an object with type '${type}' (from toJSON()), got ${describe(json)}`);
+    throw new ModelFormatError(`${type}.fromJSON: expected an object with type '${type}' (from toJSON()), got ${describe(json)}`);
   }
   return r;
 }
 
 function numbers(v: unknown, what: string, length?: number): number[] {
-  const ok = Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
-  if (!ok) throw new ValueError(`${what}: expected a non-empty array of finite numbers, got ${describe(v)}`);
+  const ok = Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number') && firstNonFinite(v) < 0;
+  if (!ok) throw new ModelFormatError(`${what}: expected a non-empty array of finite numbers, got ${describe(v)}`);
   if (length !== undefined && v.length !== length) {
-    throw new ValueError(`${what}: expected ${length} numbers, got ${v.length}`);
+    throw new ModelFormatError(`${what}: expected ${length} numbers, got ${v.length}`);
   }
   return v as number[];
 }

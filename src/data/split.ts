@@ -1,7 +1,7 @@
 // trainTestSplit: a seeded shuffle of the rows into a training and a test part,
 // optionally stratified so each class keeps its share in both parts.
 
-import { ConfigError, ShapeError, ValueError } from '../errors';
+import { ConfigError, ShapeError } from '../errors';
 import { Matrix, describe, type MatrixLike } from '../matrix';
 import { Random } from '../random';
 import type { Label } from './labels';
@@ -82,10 +82,10 @@ export function trainTestSplit<Y extends SplitTargets>(x: MatrixLike, y: Y, opti
 function testCount(testSize: number, n: number): number {
   const count = testSize > 0 && testSize < 1 ? Math.ceil(testSize * n) : testSize;
   if (!Number.isInteger(count) || count < 1) {
-    throw new ValueError(`trainTestSplit: expected testSize to be a fraction in (0, 1) or a whole number of rows ≥ 1, got ${describe(testSize)}`);
+    throw new ConfigError(`trainTestSplit: expected testSize to be a fraction in (0, 1) or a whole number of rows ≥ 1, got ${describe(testSize)}`);
   }
   if (count >= n) {
-    throw new ValueError(`trainTestSplit: testSize ${testSize} takes ${count} of ${n} rows, leaving none to train on`);
+    throw new ConfigError(`trainTestSplit: testSize: expected fewer than the ${n} rows (some must be left to train on), got ${testSize}, which takes ${count} of ${n} rows, leaving none to train on`);
   }
   return count;
 }

@@ -20,10 +20,11 @@
 // nothing.
 
 import { ACTIVATIONS, type ActivationName } from '../activations';
-import { NnError, ModelFormatError } from '../errors';
+import { ConfigError, NnError, ModelFormatError } from '../errors';
 import { INITIALIZERS, type InitializerName } from '../initializers';
-import { MAX_UNITS, dense } from '../layers';
+import { MAX_LAYERS, MAX_PARAMS, MAX_UNITS, dense } from '../layers';
 import { LOSSES, type LossName } from '../losses';
+import { describe } from '../matrix';
 import { METRICS } from '../metrics';
 import { Sequential } from '../model';
 import { adam, sgd, toOptimizer, type Optimizer } from '../optimizers';
@@ -31,7 +32,8 @@ import { decodeBase64, encodeBase64 } from './base64';
 import {
   checkPlainJSON, fail, field, isBoolean, isFiniteNumber, isString, isWhole, oneOf, own, parseJSON, record, show, type Rec,
 } from './check';
-import { bytesToFloats, firstNonFinite, floatsToBytes } from './floats';
+import { MAX_METRICS, firstNonFinite } from '../validate';
+import { bytesToFloats, floatsToBytes } from './floats';
 import { getPreprocessing, setPreprocessing, toPlainJSON } from './preprocessing';
 
 /**
@@ -56,29 +58,8 @@ export const FORMAT = 'nnwasm-model';
  * ```
  */
 export const VERSION = 1;
-/**
- * The most layers a model file may describe; larger files are refused before anything is allocated.
- *
- * @example
- * ```ts
- * import * as nn from 'nnwasm';
- * const layers = Array.from({ length: 3 }, () => ({ units: 2 }));
- * console.log(layers.length <= nn.io.MAX_LAYERS, nn.io.MAX_LAYERS); // true 1000
- * ```
- */
-export const MAX_LAYERS = 1000;
-/**
- * The most parameters (floats) a model file may describe, 2²⁷ = 512 MiB of
- * weights; larger files are refused before anything is allocated.
- *
- * @example
- * ```ts
- * import * as nn from 'nnwasm';
- * const model = nn.sequential([{ units: 10, inputDim: 784 }]);
- * console.log(model.countParams <= nn.io.MAX_PARAMS, nn.io.MAX_PARAMS); // true 134217728
- * ```
- */
-export const MAX_PARAMS = 1 << 27; // 128 M floats = 512 MiB
+/** Limits on what a file may ask for, checked before any allocation: the same as a model made in code may have. */
+export { MAX_LAYERS, MAX_PARAMS };
 
 /** One dense layer in a model file. */
 export interface LayerJSON {
@@ -182,7 +163,15 @@ export interface Plan {
 
 // ——— writing ———
 
+/** The model argument of a save or an export: a Sequential, or a ConfigError. */
+export function checkModel(model: unknown, where: string): asserts model is Sequential {
+  if (!(model instanceof Sequential)) {
+    throw new ConfigError(`${where}: model: expected a model made by nn.sequential(...), got ${describe(model)}`);
+  }
+}
+
 export function snapshot(model: Sequential, options: SaveOptions = {}): Snapshot {
+  checkModel(model, 'save');
   const ws = model.workspace;
   const header: ModelHeader = {
     format: FORMAT,
@@ -276,7 +265,7 @@ export function fromJSON(input: ModelJSON | string, options: LoadOptions = {}): 
   const plan = readHeader(root, where, options);
   const params = readBase64Floats(root, 'weights', plan.paramCount, where);
   const hasState = own(root, 'optimizerState') !== undefined;
-  if (hasState && plan.stateCount === 0) fail(where, '"optimizerState" is given, but the saved optimizer keeps no state');
+  if (hasState && plan.stateCount === 0) fail(where, '"optimizerState" is given, but the saved optimizer keeps no state: expected no "optimizerState", got one');
   const state = hasState ? readBase64Floats(root, 'optimizerState', plan.stateCount, where) : null;
   return buildModel(plan, params, state);
 }
@@ -287,7 +276,7 @@ export function readHeader(root: Rec, where: string, options: LoadOptions = {}):
   field(root, 'format', (v) => v === FORMAT, `"${FORMAT}"`, where);
   const version = own(root, 'version');
   if (typeof version === 'number' && version > VERSION) {
-    fail(where, `version ${version} is newer than this nnwasm reads (${VERSION}); update nnwasm to load it`);
+    fail(where, `version ${version} is newer than this nnwasm reads (${VERSION}): expected "version" ${VERSION}, got ${version}; update nnwasm to load it`);
   }
   field(root, 'version', (v) => v === VERSION, String(VERSION), where);
   const inputDim = field<number>(root, 'inputDim', isWhole(1, MAX_UNITS), `a whole number from 1 to ${MAX_UNITS}`, where);
@@ -315,7 +304,7 @@ export function countParams(inputDim: number, layers: readonly { units: number; 
   for (const l of layers) {
     params += width * l.units + (l.useBias ? l.units : 0);
     width = l.units;
-    if (params > MAX_PARAMS) fail(where, `the layers add up to more than ${MAX_PARAMS} parameters; refusing to load`);
+    if (params > MAX_PARAMS) fail(where, `the layers add up to more than ${MAX_PARAMS} parameters; refusing to load: expected at most ${MAX_PARAMS}, got more`);
   }
   return params;
 }
@@ -326,7 +315,7 @@ function readLayer(v: unknown, i: number, file: string): Omit<LayerJSON, 'class'
   const where = `${file}, layer ${i}`;
   const r = record(v, `layer ${i}`, file);
   const stray = Object.keys(r).find((k) => !LAYER_KEYS.has(k));
-  if (stray !== undefined) fail(where, `unknown field "${stray}"`);
+  if (stray !== undefined) fail(where, `unknown field "${stray}": expected only ${[...LAYER_KEYS].join(', ')}, got "${stray}"`);
   field(r, 'class', (c) => c === 'Dense', '"Dense" (the only layer class nnwasm has)', where);
   return {
     units: field(r, 'units', isWhole(1, MAX_UNITS), `a whole number from 1 to ${MAX_UNITS}`, where),
@@ -351,8 +340,8 @@ function readCompile(v: unknown, file: string, options: LoadOptions): CompilePla
   const where = `${file}, compile`;
   const r = record(v, 'compile', file);
   const loss = field<LossName>(r, 'loss', oneOf(LOSSES), `one of ${LOSSES.join(', ')}`, where);
-  const metrics = field<string[]>(r, 'metrics', (m) => Array.isArray(m) && m.length <= 16 && m.every(oneOf(METRICS)),
-    `a list of metric names (${METRICS.join(', ')})`, where);
+  const metrics = field<string[]>(r, 'metrics', (m) => Array.isArray(m) && m.length <= MAX_METRICS && m.every(oneOf(METRICS)),
+    `a list of up to ${MAX_METRICS} metric names (${METRICS.join(', ')})`, where);
   const o = record(own(r, 'optimizer'), 'compile.optimizer', where);
   const name = field<'sgd' | 'adam'>(o, 'name', oneOf(['sgd', 'adam']), '"sgd" or "adam"', where);
   const c = record(own(o, 'config'), 'compile.optimizer.config', where);
@@ -360,7 +349,7 @@ function readCompile(v: unknown, file: string, options: LoadOptions): CompilePla
   if (options.optimizer === undefined) {
     return { loss, metrics, optimizer: saved.optimizer, restore: true, savedSlots: saved.slots };
   }
-  const given = toOptimizer(options.optimizer);
+  const given = toOptimizer(options.optimizer, 'loadModel: optimizer');
   return { loss, metrics, optimizer: given, restore: given.name === name && given.slots === saved.slots, savedSlots: saved.slots };
 }
 
@@ -384,16 +373,17 @@ function readBase64Floats(root: Rec, key: string, count: number, where: string):
   const text = field<string>(root, key, isString, 'a base64 string', where);
   const expectedChars = Math.ceil((count * 4) / 3) * 4;
   if (text.length !== expectedChars) {
-    fail(where, `the layers need ${count} floats in "${key}" (${expectedChars} base64 characters), got ${text.length} characters (truncated or not this model's?)`);
+    fail(where, `expected "${key}" to hold the ${count} floats the layers need (${expectedChars} base64 characters), got ${text.length} characters (truncated or not this model's?)`);
   }
   const bytes = decodeBase64(text);
-  if (!bytes || bytes.length !== count * 4) fail(where, `"${key}" is not valid base64`);
+  if (!bytes || bytes.length !== count * 4) fail(where, `"${key}" is not valid base64: expected base64 text, got ${show(text)}`);
   return checkFinite(bytesToFloats(bytes), key, where);
 }
 
+/** The file's floats, refused (a ModelFormatError) at the first NaN or ±Infinity. */
 export function checkFinite(values: Float32Array, what: string, where: string): Float32Array {
   const bad = firstNonFinite(values);
-  if (bad >= 0) fail(where, `${what}[${bad}] is ${values[bad]}; expected finite numbers`);
+  if (bad >= 0) fail(where, `${what}[${bad}]: expected a finite number, got ${values[bad]}`);
   return values;
 }
 

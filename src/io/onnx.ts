@@ -11,6 +11,7 @@
 import type { ActivationName } from '../activations';
 import type { Sequential } from '../model';
 import { concatBytes, floatsToBytes } from './floats';
+import { checkModel } from './native';
 import { bytes, float32, message, string, varint } from './protobuf';
 
 const IR_VERSION = 7;
@@ -71,6 +72,7 @@ export const ONNX_OUTPUT = 'output';
  * ```
  */
 export function toOnnx(model: Sequential): Uint8Array {
+  checkModel(model, 'toOnnx');
   const ws = model.workspace;
   const params = ws.readParams();
   const nodes: Uint8Array[] = [];

@@ -22,7 +22,7 @@ import {
   checkPlainJSON, fail, field, isFiniteNumber, isString, isWhole, oneOf, optionalField, own, parseJSON, record, show, type Rec,
 } from './check';
 import { asBytes, bytesToFloats, concatBytes, floatsToBytes, toArrayBuffer } from './floats';
-import { MAX_LAYERS, MAX_PARAMS, checkFinite, countParams } from './native';
+import { MAX_LAYERS, MAX_PARAMS, checkFinite, checkModel, countParams } from './native';
 
 /** One weight tensor in TF.js' weight data: its name, shape and type. */
 export interface TfjsWeightSpec {
@@ -102,6 +102,7 @@ const TO_KERAS_INITIALIZER: Record<InitializerName, string> = {
  * ```
  */
 export function toTfjs(model: Sequential): TfjsArtifacts {
+  checkModel(model, 'toTfjs');
   const ws = model.workspace;
   const layers: object[] = [{
     class_name: 'InputLayer',
