@@ -11,7 +11,7 @@ export { Matrix, type MatrixLike } from './matrix';
 export * as ops from './ops';
 export { ACTIVATIONS, type ActivationName } from './activations';
 export { dense, type Dense, type DenseConfig } from './layers';
-export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type SequentialOptions } from './model';
+export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type PerceptronOptions, type SequentialOptions } from './model';
 export type { FitOptions, History, Callbacks, EarlyStoppingOptions, Logs, StopReason } from './fit';
 export { LOSSES, type LossName } from './losses';
 export { METRICS } from './metrics';
@@ -28,7 +28,7 @@ export { loadModel } from './io/files';
 export {
   oneHot, labelEncoder, LabelEncoder, standardScaler, minMaxScaler, scalerFromJSON, StandardScaler, MinMaxScaler,
   trainTestSplit, inferTask,
-  type Label, type LabelEncoderJSON, type ScalerJSON, type StandardScalerJSON, type MinMaxScalerJSON,
+  type Label, type LabelEncoderJSON, type MinMaxOptions, type ScalerJSON, type StandardScalerJSON, type MinMaxScalerJSON,
   type SplitOptions, type Split, type SplitPart, type SplitTargets, type Task,
 } from './data/index';
 export {

@@ -9,14 +9,46 @@
 import { HEAP_LIMIT, amount } from './backend/heap';
 import { MemoryError, ShapeError, ValueError } from './errors';
 
+/**
+ * What every function taking a matrix accepts: a {@link Matrix}, rows as
+ * number[][], or a flat row-major `{ data, rows, cols }`.
+ */
 export type MatrixLike =
   | Matrix
   | readonly (readonly number[])[]
-  | { readonly data: Float32Array | readonly number[]; readonly rows: number; readonly cols: number };
+  | {
+    /** The values, row after row: rows × cols of them. */
+    readonly data: Float32Array | readonly number[];
+    /** Number of rows. */
+    readonly rows: number;
+    /** Number of columns. */
+    readonly cols: number;
+  };
 
+/**
+ * A rows × cols matrix of 32-bit floats, stored row-major in `data`: what
+ * predict returns, and the form every input is converted to.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const m = new nn.Matrix(2, 3, Float32Array.from([1, 2, 3, 4, 5, 6]));
+ * console.log(m.get(1, 2), m.toArray()); // 6 [ [ 1, 2, 3 ], [ 4, 5, 6 ] ]
+ * ```
+ */
 export class Matrix {
+  /** The rows × cols values, row after row (element (i, j) is data[i·cols + j]). */
   readonly data: Float32Array;
 
+  /**
+   * A matrix over `data` (no copy), or of zeros when it is omitted.
+   *
+   * @param rows - Number of rows, a whole number ≥ 0.
+   * @param cols - Number of columns, a whole number ≥ 0.
+   * @param data - rows × cols values, row-major; default all zeros.
+   * @throws {@link ShapeError} when rows or cols is not a whole number, or data is not a Float32Array of rows × cols values.
+   * @throws {@link MemoryError} when rows × cols floats are more than the heap could hold.
+   */
   constructor(readonly rows: number, readonly cols: number, data?: Float32Array) {
     checkSize(rows, 'new Matrix: rows');
     checkSize(cols, 'new Matrix: cols');
@@ -30,7 +62,20 @@ export class Matrix {
     }
   }
 
-  /** Converts and checks any accepted input; `what` names it in errors ("predict: x", "setWeights: layer 2 kernel"…). */
+  /**
+   * Converts and checks any accepted input (a Matrix is returned as is).
+   *
+   * @param input - number[][], a Matrix, or `{ data, rows, cols }`.
+   * @param what - Names the input in error messages ("predict: x", "setWeights: layer 2 kernel"…); default "matrix".
+   * @throws {@link ShapeError} for ragged rows, a wrong data length or an unknown kind of input.
+   * @throws {@link ValueError} when a cell is not a number.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const m = nn.Matrix.from([[1, 2], [3, 4]]);
+   * console.log(m.rows, m.cols, m.data); // 2 2 Float32Array(4) [ 1, 2, 3, 4 ]
+   * ```
+   */
   static from(input: MatrixLike, what = 'matrix'): Matrix {
     if (input instanceof Matrix) return input;
     if (Array.isArray(input)) return fromRows(input as readonly (readonly number[])[], what);
@@ -38,15 +83,44 @@ export class Matrix {
     throw new ShapeError(`${what}: expected number[][], a Matrix or { data, rows, cols }, got ${describe(input)}`);
   }
 
+  /**
+   * The value at row i, column j (0-based; not bounds-checked).
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const m = nn.Matrix.from([[1, 2], [3, 4]]);
+   * console.log(m.get(1, 0)); // 3
+   * ```
+   */
   get(i: number, j: number): number {
     return this.data[i * this.cols + j];
   }
 
-  /** Row i as a view (no copy). */
+  /**
+   * Row i as a view (no copy): writing to it changes the matrix.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const m = nn.Matrix.from([[1, 2], [3, 4]]);
+   * console.log(m.row(1)); // Float32Array(2) [ 3, 4 ]
+   * ```
+   */
   row(i: number): Float32Array {
     return this.data.subarray(i * this.cols, (i + 1) * this.cols);
   }
 
+  /**
+   * The rows as plain arrays of numbers (a copy).
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const m = nn.Matrix.from({ data: [1, 2, 3, 4], rows: 2, cols: 2 });
+   * console.log(m.toArray()); // [ [ 1, 2 ], [ 3, 4 ] ]
+   * ```
+   */
   toArray(): number[][] {
     return Array.from({ length: this.rows }, (_, i) => Array.from(this.row(i)));
   }

@@ -97,7 +97,7 @@ export class Sequential {
   /**
    * A model from layers made by {@link dense}; {@link sequential} also takes plain configs.
    *
-   * @param layers - At least one layer; each inputDim, if given, must match the previous layer's units.
+   * @param given - The layers, at least one; each inputDim, if given, must match the previous layer's units.
    * @param options - `seed` (default random).
    * @throws {@link ConfigError} for an empty list or something that is not a dense layer.
    * @throws {@link ShapeError} when a layer's inputDim differs from the previous layer's units.
@@ -703,8 +703,12 @@ export function perceptron(options: PerceptronOptions): Sequential {
   return new Sequential([dense({ units: 1, inputDim, activation })], { seed });
 }
 
+/** What {@link perceptron} takes. */
 export interface PerceptronOptions {
+  /** How many inputs the unit has (required). */
   inputDim: number;
+  /** Its activation; default 'linear'. */
   activation?: Dense['activation'];
+  /** Seeds its initial weights; default random. */
   seed?: number;
 }

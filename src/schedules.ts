@@ -9,10 +9,15 @@ export type Schedule = (step: number, epoch: number) => number;
 /** A fixed learning rate, or a {@link Schedule}. */
 export type LearningRate = number | Schedule;
 
+/** What {@link exponentialDecay} takes. */
 export interface ExponentialDecayOptions {
+  /** γ, the rate at step 0 (> 0). */
   initialLearningRate: number;
+  /** The factor per decaySteps updates (> 0). */
   decayRate: number;
+  /** Updates per decay (> 0). */
   decaySteps: number;
+  /** Decay in whole steps rather than smoothly; default false. */
   staircase?: boolean;
 }
 
@@ -41,9 +46,13 @@ export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
   };
 }
 
+/** What {@link stepDecay} takes. */
 export interface StepDecayOptions {
+  /** γ, the rate of the first epochs (> 0). */
   initialLearningRate: number;
+  /** The factor applied every epochsPerDrop epochs; default 0.5. */
   drop?: number;
+  /** Epochs between drops (> 0); default 10. */
   epochsPerDrop?: number;
 }
 

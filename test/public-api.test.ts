@@ -21,7 +21,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Values: what `import * as nn` holds at run time. */
 const VALUES = [
   'ACTIVATIONS', 'ConfigError', 'DisposedError', 'INITIALIZERS', 'LOSSES', 'LabelEncoder', 'METRICS', 'Matrix',
-  'MinMaxScaler', 'ModelFormatError', 'NnError', 'NotCompiledError', 'NotFittedError', 'Sequential', 'ShapeError',
+  'MemoryError', 'MinMaxScaler', 'ModelFormatError', 'NnError', 'NotCompiledError', 'NotFittedError', 'Sequential', 'ShapeError',
   'StandardScaler', 'ValueError', 'adam', 'dense', 'dropMissing', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',
   'labelEncoder', 'loadModel', 'minMaxScaler', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
@@ -34,8 +34,8 @@ const TYPES = [
   'ActivationName', 'AdamOptions', 'BackendName', 'BackpropResult', 'Build', 'Callbacks', 'ColumnOptions',
   'CompileOptions', 'CsvDataset', 'CsvDatasetOptions', 'CsvOptions', 'CsvTable', 'Dense', 'DenseConfig',
   'EarlyStoppingOptions', 'FeatureSpec', 'FitOptions', 'GradientCheckOptions', 'History', 'InitializerName', 'Label',
-  'LabelEncoderJSON', 'Logs', 'LossName', 'MatrixLike', 'MinMaxScalerJSON', 'MissingCell', 'ModelJSON', 'Optimizer',
-  'Params', 'RandomSearchOptions', 'ReadyOptions', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions',
+  'LabelEncoderJSON', 'Logs', 'LossName', 'MatrixLike', 'MinMaxOptions', 'MinMaxScalerJSON', 'MissingCell', 'ModelJSON',
+  'Optimizer', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions',
   'SgdOptions', 'Space', 'Split', 'SplitOptions', 'SplitPart', 'SplitTargets', 'StandardScalerJSON', 'StopReason',
   'Targets', 'Task', 'Trial',
 ];
@@ -44,7 +44,7 @@ type Namespace = 'io' | 'ops' | 'schedules' | 'search';
 
 const NAMESPACE_VALUES: Record<Namespace, string[]> = {
   io: [
-    'FORMAT', 'MAX_LAYERS', 'MAX_PARAMS', 'MODEL_FILE', 'ONNX_INPUT', 'ONNX_OUTPUT', 'VERSION', 'WEIGHTS_FILE',
+    'DEFAULT_TIMEOUT_MS', 'FORMAT', 'MAX_LAYERS', 'MAX_PARAMS', 'MODEL_FILE', 'ONNX_INPUT', 'ONNX_OUTPUT', 'VERSION', 'WEIGHTS_FILE',
     'fromJSON', 'fromTfjs', 'getPreprocessing', 'load', 'loadModel', 'loadTfjs', 'save', 'saveModel', 'saveTfjs',
     'setPreprocessing', 'toJSON', 'toOnnx', 'toTfjs',
   ],
@@ -55,12 +55,12 @@ const NAMESPACE_VALUES: Record<Namespace, string[]> = {
 
 const NAMESPACE_TYPES: Record<Namespace, string[]> = {
   io: [
-    'CompileJSON', 'LayerJSON', 'LoadOptions', 'ModelArtifacts', 'ModelArtifactsInput', 'ModelHeader', 'ModelJSON',
-    'ModelManifest', 'ModelSource', 'SaveOptions', 'TfjsArtifacts', 'TfjsModelJSON', 'TfjsWeightSpec', 'UrlLike',
+    'AbortSignalLike', 'CompileJSON', 'LayerJSON', 'LoadOptions', 'ModelArtifacts', 'ModelArtifactsInput', 'ModelHeader', 'ModelJSON',
+    'ModelManifest', 'ModelSource', 'ReadOptions', 'SaveOptions', 'TfjsArtifacts', 'TfjsModelJSON', 'TfjsWeightSpec', 'UrlLike',
     'WeightData', 'WeightsManifest',
   ],
   ops: ['ActivationOptions', 'MatmulOptions'],
-  schedules: ['LearningRate', 'Schedule'],
+  schedules: ['ExponentialDecayOptions', 'LearningRate', 'Schedule', 'StepDecayOptions'],
   search: ['Params', 'RandomSearchOptions', 'Sampler', 'SearchResult', 'Space', 'Trial', 'TrialContext'],
 };
 

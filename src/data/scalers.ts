@@ -404,6 +404,7 @@ export function standardScaler(): StandardScaler {
 /** {@link StandardScaler.fromJSON}: a fitted scaler from its toJSON(). */
 standardScaler.fromJSON = StandardScaler.fromJSON;
 
+/** What {@link minMaxScaler} takes. */
 export interface MinMaxOptions {
   /** The range each column is mapped onto (default [0, 1]). */
   featureRange?: [number, number];

@@ -39,9 +39,13 @@ interface Size {
  * DOM or Node type libraries that a consumer's tsconfig may not load.
  */
 export interface AbortSignalLike {
+  /** Whether the load is to stop now. */
   readonly aborted: boolean;
+  /** Why it was aborted, shown in the error. */
   readonly reason?: unknown;
+  /** Called when the signal aborts. */
   addEventListener(type: 'abort', listener: () => void): void;
+  /** Stops listening once the load is over. */
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
@@ -57,6 +61,7 @@ export interface ReadOptions {
   timeout?: number;
 }
 
+/** How long a whole load from files or URLs may take, in ms, unless `timeout` says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Longer than this, setTimeout would fire at once: no timer is set. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

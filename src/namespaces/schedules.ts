@@ -2,4 +2,6 @@
 // learningRate. schedules.ts also holds the checks optimizers share
 // (learningRateAt, positive), which are not part of the public namespace.
 
-export { exponentialDecay, stepDecay, type LearningRate, type Schedule } from '../schedules';
+export {
+  exponentialDecay, stepDecay, type ExponentialDecayOptions, type LearningRate, type Schedule, type StepDecayOptions,
+} from '../schedules';
