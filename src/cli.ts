@@ -114,7 +114,7 @@ async function fitWithProgress(
   monitor: string, tab: Tabular, o: TrainOptions, seed: number,
 ): Promise<nn.History> {
   const unit = tab.target.scaler?.scale[0] ?? 1;
-  const progress = await withProgress({}, o.quiet ? 0 : 1, {
+  const { callbacks, end } = await withProgress({}, o.quiet ? 0 : 1, {
     epochs: o.epochs, steps: Math.ceil(x.rows / Math.min(o.batchSize, x.rows)),
     stream: process.stderr, scale: { mae: unit, valMae: unit },
   });
@@ -125,10 +125,10 @@ async function fitWithProgress(
       seed: seed + 3,
       validationData: val,
       earlyStopping: o.earlyStopping === undefined ? undefined : { monitor, patience: o.earlyStopping, restoreBestWeights: true },
-      callbacks: progress,
+      callbacks,
     });
   } finally {
-    progress.end();
+    end();
   }
 }
 

@@ -135,7 +135,7 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   const ws = model.ensureBuilt(X.cols);
   const n = train.X.rows;
   const bs = Math.min(batchSize, n);
-  const callbacks = await withProgress(given, verbose, { epochs, steps: Math.ceil(n / bs) });
+  const { callbacks, end } = await withProgress(given, verbose, { epochs, steps: Math.ceil(n / bs) });
 
   const rng = new Random(seed ?? (model.seed + model.step) >>> 0);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
@@ -222,7 +222,7 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   } finally {
     xs?.release();
     ys?.release();
-    callbacks.end();
+    end();
   }
   if (stopper?.restore(model)) history.bestEpoch = stopper.bestEpoch;
   return history;

@@ -31,8 +31,9 @@ export interface ProgressOptions {
   scale?: Record<string, number>;
 }
 
-/** Callbacks that report progress before calling the given ones; end() closes the last bar. */
-export interface ProgressCallbacks extends Callbacks {
+/** Callbacks that report progress before calling the given ones, and end(), which closes the last bar. */
+export interface Progress {
+  callbacks: Callbacks;
   end(): void;
 }
 
@@ -46,20 +47,22 @@ export function checkVerbose(verbose: unknown, where = 'fit'): Verbosity {
 }
 
 /** `callbacks` with progress reported first; with verbose 0, the same callbacks and an end() that does nothing. */
-export async function withProgress(callbacks: Callbacks, verbose: Verbosity, o: ProgressOptions): Promise<ProgressCallbacks> {
-  if (verbose === 0) return { ...callbacks, end() {} };
+export async function withProgress(callbacks: Callbacks, verbose: Verbosity, o: ProgressOptions): Promise<Progress> {
+  if (verbose === 0) return { callbacks, end() {} };
   const stream = o.stream ?? nodeStdout();
   const bars = verbose === 1 && stream?.isTTY === true ? await loadBars() : undefined;
   const line = o.stream ? (text: string) => o.stream!.write(`${text}\n`) : (text: string) => console.log(text);
   const reporter = new Reporter(o, line, bars && stream ? (epoch) => newBar(bars, stream, epoch, o.epochs) : undefined);
   return {
-    async onBatchEnd(batch, logs) {
-      reporter.batch(batch, logs);
-      return callbacks.onBatchEnd?.(batch, logs);
-    },
-    async onEpochEnd(epoch, logs) {
-      reporter.epoch(epoch, logs);
-      return callbacks.onEpochEnd?.(epoch, logs);
+    callbacks: {
+      async onBatchEnd(batch, logs) {
+        reporter.batch(batch, logs);
+        return callbacks.onBatchEnd?.(batch, logs);
+      },
+      async onEpochEnd(epoch, logs) {
+        reporter.epoch(epoch, logs);
+        return callbacks.onEpochEnd?.(epoch, logs);
+      },
     },
     end: () => reporter.end(),
   };

@@ -106,7 +106,10 @@ function labelColumn(labels: ArrayLike<unknown>, what: string): Matrix {
   const out = new Float32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
-    if (typeof v !== 'number') throw new ValueError(`${what}[${i}]: expected a number, got ${describe(v)}`);
+    if (typeof v !== 'number') {
+      const hint = typeof v === 'string' ? '; turn class names into indices with nn.labelEncoder().fit(labels).transform(labels)' : '';
+      throw new ValueError(`${what}[${i}]: expected a number, got ${describe(v)}${hint}`);
+    }
     out[i] = v;
   }
   return new Matrix(labels.length, 1, out);

@@ -157,9 +157,9 @@ describe('withProgress (the reporter fit and nnwasm train share)', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const tty = fakeTty();
     const { x, y } = data();
-    const callbacks = await withProgress({}, 1, { epochs: EPOCHS, steps: Math.ceil(ROWS / BATCH), stream: tty });
+    const { callbacks, end } = await withProgress({}, 1, { epochs: EPOCHS, steps: Math.ceil(ROWS / BATCH), stream: tty });
     const h = await classifier().fit(x, y, { epochs: EPOCHS, batchSize: BATCH, validationData: [x, y], callbacks });
-    callbacks.end();
+    end();
     expect(log).not.toHaveBeenCalled();
     // The bar is redrawn after each batch it is given: more renders than epochs.
     expect(tty.text().split('\x1b[1G').length).toBeGreaterThan(EPOCHS + 1);
@@ -170,9 +170,9 @@ describe('withProgress (the reporter fit and nnwasm train share)', () => {
     const chunks: string[] = [];
     const stream = { write: (s: string) => chunks.push(s) };
     const { x, y } = data();
-    const callbacks = await withProgress({}, 1, { epochs: EPOCHS, steps: 5, stream, scale: { loss: 10 } });
+    const { callbacks, end } = await withProgress({}, 1, { epochs: EPOCHS, steps: 5, stream, scale: { loss: 10 } });
     const h = await classifier().fit(x, y, { epochs: EPOCHS, batchSize: BATCH, callbacks });
-    callbacks.end();
+    end();
     const lines = chunks.join('').trimEnd().split('\n');
     expect(lines).toHaveLength(EPOCHS);
     lines.forEach((line, e) => {
@@ -184,10 +184,11 @@ describe('withProgress (the reporter fit and nnwasm train share)', () => {
 
   it('at verbose 0 returns the given callbacks untouched in behaviour', async () => {
     const calls: number[] = [];
-    const cb = await withProgress({ onEpochEnd: (e) => void calls.push(e) }, 0, { epochs: 2, steps: 1 });
-    expect(cb.onBatchEnd).toBeUndefined();
-    await cb.onEpochEnd!(0, { loss: 1 });
-    cb.end();
+    const given = { onEpochEnd: (e: number) => void calls.push(e) };
+    const { callbacks, end } = await withProgress(given, 0, { epochs: 2, steps: 1 });
+    expect(callbacks).toBe(given);
+    await callbacks.onEpochEnd!(0, { loss: 1 });
+    end();
     expect(calls).toEqual([0]);
   });
 });

@@ -257,6 +257,9 @@ const SCHEDULE = 'schedule';
  */
 export function fromJSON(input: ModelJSON | string, options: LoadOptions = {}): Sequential {
   const where = 'model file';
+  if (typeof input === 'string' && !input.trimStart().startsWith('{')) {
+    throw new ConfigError(`fromJSON: expected model JSON text (as JSON.stringify(model) writes), got ${describe(input)}; load files and URLs with nn.loadModel(path)`);
+  }
   const root = record(typeof input === 'string' ? parseJSON(input, where) : input, 'the model', where);
   checkPlainJSON(root, where);
   if (own(root, 'format') === FORMAT && own(root, 'weights') === undefined && own(root, 'weightsManifest') !== undefined) {
