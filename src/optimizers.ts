@@ -2,7 +2,7 @@
 // parameter block (see assembly/optimizers.ts). The per-parameter state (velocity,
 // Adam's moments) lives in the model's workspace, `slots` blocks of n floats.
 
-import type { Core, Ptr } from './backend/core';
+import { inBlock, type Core, type Ptr } from './backend/core';
 import { ConfigError, didYouMean } from './errors';
 import { learningRateAt, positive, type LearningRate } from './schedules';
 
@@ -60,7 +60,7 @@ export function adam({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon
     apply(core, params, grads, slots, n, step, epoch) {
       const t = step + 1;
       const lrT = (learningRateAt(learningRate, step, epoch) * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-      core.adam(params, grads, slots, slots + n * 4, n, lrT, beta1, beta2, epsilon);
+      core.adam(params, grads, slots, inBlock(slots, n), n, lrT, beta1, beta2, epsilon);
     },
   };
 }
