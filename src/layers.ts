@@ -8,7 +8,7 @@
 
 import { ACTIVATIONS, DEFAULT_ALPHA, type Activation, type ActivationName } from './activations';
 import type { Backend } from './backend/backend';
-import type { Ptr } from './backend/core';
+import { Flag, NONE, type Ptr } from './backend/core';
 import { ConfigError, ShapeError } from './errors';
 import { INITIALIZERS, type InitializerName } from './initializers';
 import { describe } from './matrix';
@@ -170,7 +170,7 @@ export interface DenseState {
   readonly inDim: number;
   readonly units: number;
   readonly f: Activation;
-  /** Kernel, bias (0 when the layer has none) and their gradients. */
+  /** Kernel, bias (NONE when the layer has none) and their gradients. */
   w: Ptr; b: Ptr; gw: Ptr; gb: Ptr;
   /** Pre-activation, activation, and the delta (dA, turned into dZ in place). */
   z: Ptr; a: Ptr; d: Ptr;
@@ -182,13 +182,13 @@ export function denseForward(be: Backend, L: DenseState, x: Ptr, rows: number): 
 }
 
 /**
- * With dZ in L.d: writes dW and db, and dX into dX unless it is 0 (the first
- * layer has no one to pass it to).
+ * With dZ in L.d: writes dW and db, and dX into dX unless it is NONE (the
+ * first layer has no one to pass it to).
  */
 export function denseBackward(be: Backend, L: DenseState, x: Ptr, dX: Ptr, rows: number): void {
-  be.gemm(x, L.d, L.gw, 0, L.inDim, rows, L.units, true, false);
-  if (L.b) be.core.columnSums(L.d, L.gb, rows, L.units, false);
-  if (dX) be.gemm(L.d, L.w, dX, 0, rows, L.units, L.inDim, false, true);
+  be.gemm(x, L.d, L.gw, NONE, L.inDim, rows, L.units, Flag.transA);
+  if (L.b) be.columnSums(L.d, L.gb, rows, L.units);
+  if (dX) be.gemm(L.d, L.w, dX, NONE, rows, L.units, L.inDim, Flag.transB);
 }
 
 /** Turns the dA the next layer left in L.d into dZ, in place. */

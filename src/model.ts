@@ -11,7 +11,8 @@
 
 import { activation } from './activations';
 import { backend, type Backend } from './backend/index';
-import { ConfigError, DisposedError, NotCompiledError, ShapeError } from './errors';
+import { NONE, type Ptr } from './backend/core';
+import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from './errors';
 import { fit, type FitOptions, type History } from './fit';
 import { initialize } from './initializers';
 import {
@@ -397,7 +398,7 @@ export class Sequential {
     this.forward(X.rows);
     const value = this.lossValue(X.rows);
     this.backward(X.rows);
-    const read = (ptr: number, cols: number) => new Matrix(X.rows, cols, ws.be.heap.read(ptr, X.rows * cols));
+    const read = (ptr: Ptr, cols: number) => new Matrix(X.rows, cols, ws.be.heap.read(ptr, X.rows * cols));
     return {
       loss: value,
       activations: ws.layers.map((L) => read(L.a, L.units)),
@@ -574,7 +575,7 @@ export class Sequential {
     this.compiled!.loss.backward(ws.be.core, out.z, out.a, ws.y, out.d, rows, out.units);
     for (let i = ws.layers.length - 1; i >= 0; i--) {
       if (i < ws.layers.length - 1) activationBackward(ws.be, ws.layers[i], rows);
-      denseBackward(ws.be, ws.layers[i], ws.input(i), i > 0 ? ws.layers[i - 1].d : 0, rows);
+      denseBackward(ws.be, ws.layers[i], ws.input(i), i > 0 ? ws.layers[i - 1].d : NONE, rows);
     }
   }
 

@@ -3,6 +3,7 @@
 // result out; models avoid those copies by keeping their own workspace.
 
 import { activation as activationKernels } from './activations';
+import { flagsOf, NONE } from './backend/core';
 import { backend } from './backend/index';
 import { ShapeError } from './errors';
 import { Matrix, type MatrixLike } from './matrix';
@@ -43,7 +44,7 @@ export function matmul(a: MatrixLike, b: MatrixLike, { transposeA = false, trans
   return be.withBuffers([m * k, k * n, m * n], (pa, pb, pc) => {
     be.heap.write(pa, A.data);
     be.heap.write(pb, B.data);
-    be.gemm(pa, pb, pc, 0, m, k, n, transposeA, transposeB);
+    be.gemm(pa, pb, pc, NONE, m, k, n, flagsOf({ transA: transposeA, transB: transposeB }));
     return new Matrix(m, n, be.heap.read(pc, m * n));
   });
 }

@@ -5,7 +5,7 @@
 // the model file's loader rebuilds optimizers through these same functions,
 // so whatever they accept saves and loads, and whatever they refuse no file holds.
 
-import type { Core, Ptr } from './backend/core';
+import { inBlock, type Core, type Ptr } from './backend/core';
 import { learningRateAt, type LearningRate } from './schedules';
 import { boolean, checkOptions, f32Fraction, f32Positive, learningRate as rate, refuse } from './validate';
 
@@ -103,7 +103,7 @@ export function adam(options?: AdamOptions): Optimizer {
     apply(core, params, grads, slots, n, step, epoch) {
       const t = step + 1;
       const lrT = (learningRateAt(learningRate, step, epoch) * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-      core.adam(params, grads, slots, slots + n * 4, n, lrT, beta1, beta2, epsilon);
+      core.adam(params, grads, slots, inBlock(slots, n), n, lrT, beta1, beta2, epsilon);
     },
   };
 }

@@ -14,7 +14,7 @@
 import { activation } from './activations';
 import { firstNonFinite } from './validate';
 import type { Backend } from './backend/backend';
-import type { Ptr } from './backend/core';
+import { NONE, inBlock, type Ptr } from './backend/core';
 import type { Dense, DenseState } from './layers';
 
 export class Workspace {
@@ -23,12 +23,12 @@ export class Workspace {
   /** Float offset of each layer's kernel and bias within the parameter block. */
   private readonly offsets: { w: number; b: number }[];
   private paramBlock: Ptr;
-  private slotBlock: Ptr = 0;
-  private batchBlock: Ptr = 0;
+  private slotBlock: Ptr = NONE;
+  private batchBlock: Ptr = NONE;
   slotCount = 0;
   capacity = 0;
-  x: Ptr = 0;
-  y: Ptr = 0;
+  x: Ptr = NONE;
+  y: Ptr = NONE;
   private yCols = 0;
 
   constructor(readonly be: Backend, readonly specs: readonly Dense[], inputDim: number) {
@@ -41,7 +41,7 @@ export class Workspace {
       this.offsets.push(o);
       const state: DenseState = {
         inDim, units: s.units, f: activation(s.activation, s.alpha),
-        w: 0, b: 0, gw: 0, gb: 0, z: 0, a: 0, d: 0,
+        w: NONE, b: NONE, gw: NONE, gb: NONE, z: NONE, a: NONE, d: NONE,
       };
       inDim = s.units;
       return state;
@@ -50,10 +50,10 @@ export class Workspace {
     this.paramBlock = be.heap.alloc(2 * offset * 4, this, `sequential: ${offset} weights and their gradients`);
     this.layers.forEach((L, i) => {
       const o = this.offsets[i];
-      L.w = this.params + o.w * 4;
-      L.gw = this.grads + o.w * 4;
-      L.b = specs[i].useBias ? this.params + o.b * 4 : 0;
-      L.gb = specs[i].useBias ? this.grads + o.b * 4 : 0;
+      L.w = inBlock(this.params, o.w);
+      L.gw = inBlock(this.grads, o.w);
+      L.b = specs[i].useBias ? inBlock(this.params, o.b) : NONE;
+      L.gb = specs[i].useBias ? inBlock(this.grads, o.b) : NONE;
     });
   }
 
@@ -62,7 +62,7 @@ export class Workspace {
   }
 
   get grads(): Ptr {
-    return this.paramBlock + this.paramCount * 4;
+    return inBlock(this.paramBlock, this.paramCount);
   }
 
   get slots(): Ptr {
@@ -80,7 +80,7 @@ export class Workspace {
 
   /** Fresh, zeroed optimizer state of `count` blocks (the old state is freed only once the new is had). */
   resetSlots(count: number): void {
-    const fresh = count ? this.be.heap.alloc(count * this.paramCount * 4, this, `compile: optimizer state for ${this.paramCount} weights`) : 0;
+    const fresh = count ? this.be.heap.alloc(count * this.paramCount * 4, this, `compile: optimizer state for ${this.paramCount} weights`) : NONE;
     if (this.slotBlock) this.be.heap.release(this.slotBlock, this);
     this.slotBlock = fresh;
     this.slotCount = count;
@@ -107,8 +107,12 @@ export class Workspace {
     const fresh = this.be.heap.alloc(floats * 4, this, `${where}: room for a batch of ${cap} rows`);
     if (this.batchBlock) this.be.heap.release(this.batchBlock, this);
     this.batchBlock = fresh;
-    let p = fresh;
-    const take = (n: number) => ((p += n * 4), p - n * 4);
+    let next = fresh;
+    const take = (floats: number) => {
+      const start = next;
+      next = inBlock(next, floats);
+      return start;
+    };
     this.x = take(cap * inDim);
     this.y = take(cap * wide);
     for (const L of this.layers) {
@@ -144,6 +148,6 @@ export class Workspace {
   /** Frees every block the workspace holds; it cannot be used afterwards. */
   dispose(): void {
     for (const block of [this.paramBlock, this.slotBlock, this.batchBlock]) if (block) this.be.heap.release(block, this);
-    this.paramBlock = this.slotBlock = this.batchBlock = 0;
+    this.paramBlock = this.slotBlock = this.batchBlock = NONE;
   }
 }

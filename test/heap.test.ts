@@ -5,6 +5,7 @@
 // heap exactly as it was; memory grows up to the limit, not short of it.
 
 import { describe, expect, test } from 'vitest';
+import { inBlock, type Ptr } from '../src/backend/core';
 import { MemoryError } from '../src/errors';
 import { ArrayMemory, HEAP_LIMIT, Heap, type GrowableMemory } from '../src/backend/heap';
 import { createWasmBackend } from '../src/backend/wasm';
@@ -74,12 +75,12 @@ function expectDisjoint(blocks: { ptr: number; bytes: number }[], made: Made): v
 }
 
 /** Fills a block's floats with a value derived from its index, to check later nobody wrote over it. */
-function stamp(heap: Heap, ptr: number, bytes: number, id: number): void {
+function stamp(heap: Heap, ptr: Ptr, bytes: number, id: number): void {
   const n = bytes >> 2;
   if (n) heap.write(ptr, Float32Array.from({ length: n }, (_, i) => id * 1000 + (i % 997)));
 }
 
-function expectStamp(heap: Heap, ptr: number, bytes: number, id: number): void {
+function expectStamp(heap: Heap, ptr: Ptr, bytes: number, id: number): void {
   const n = bytes >> 2;
   const got = heap.read(ptr, n);
   for (let i = 0; i < n; i++) {
@@ -145,8 +146,8 @@ describe.each(KINDS)('Heap over %s', (_name, make) => {
     const a = heap.alloc(256, model);
     const b = heap.alloc(256, fit);
     const state = heap.state();
-    expect(() => heap.release(a + 64, model)).toThrow(/not a live block/); // inside a block, not a block
-    expect(() => heap.release(123456, model)).toThrow(/not a live block/);
+    expect(() => heap.release(inBlock(a, 16), model)).toThrow(/not a live block/); // inside a block, not a block
+    expect(() => heap.release(123456 as Ptr, model)).toThrow(/not a live block/); // a forged pointer
     expect(() => heap.release(a, fit)).toThrow(/another owner holds/);
     expect(() => heap.release(a)).toThrow(/another owner holds/); // the heap's own default owner
     expect(heap.state()).toEqual(state);
@@ -234,7 +235,7 @@ describe.each(KINDS)('Heap over %s', (_name, make) => {
     const rng = new Random(3);
     const cycle = (seed: number) => {
       const r = new Random(seed);
-      const live: number[] = [];
+      const live: Ptr[] = [];
       for (let i = 0; i < 80; i++) {
         live.push(heap.alloc(r.int(20_000)));
         if (r.next() < 0.3) heap.release(live.splice(r.int(live.length), 1)[0]);
@@ -274,7 +275,7 @@ describe.each(KINDS)('Heap over %s', (_name, make) => {
     expect(Array.from(heap.read(small, 1000))).toEqual(Array.from(data));
 
     // Writes land in the current memory, at the end of the new block too.
-    const tail = big + bytesBefore * 2 - 16;
+    const tail = inBlock(big, bytesBefore / 2 - 4);
     heap.write(tail, [1, 2, 3, 4]);
     expect(Array.from(new Float32Array(memory.buffer, tail, 4))).toEqual([1, 2, 3, 4]);
     expect(Array.from(heap.read(small, 1000))).toEqual(Array.from(data));

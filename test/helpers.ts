@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createJsBackend, type Backend } from '../src/backend/index';
+import type { Ptr } from '../src/backend/core';
 import type { GrowableMemory } from '../src/backend/heap';
 import { createWasmBackend } from '../src/backend/wasm';
 import { Random } from '../src/random';
@@ -26,7 +27,7 @@ export function randomArray(rng: Random, n: number, lo = -1, hi = 1): Float32Arr
  */
 export function run<T>(
   be: Backend, inputs: Float32Array[], outputs: number[],
-  fn: (...ptrs: number[]) => T, fill: Float32Array[] = [],
+  fn: (...ptrs: Ptr[]) => T, fill: Float32Array[] = [],
 ): { out: Float32Array[]; result: T } {
   const sizes = [...inputs.map((a) => a.length), ...outputs];
   return be.withBuffers(sizes, (...ptrs) => {

@@ -42,7 +42,7 @@ export class ArrayMemory implements GrowableMemory {
   }
 }
 
-interface Free { start: Ptr; size: number }
+interface Free { start: number; size: number }
 interface Live { size: number; owner: object }
 
 /** The allocator's whole state, as plain data: what a failed allocation must leave untouched. */
@@ -58,13 +58,13 @@ export interface HeapState {
 export class Heap {
   private readonly free: Free[] = [];
   private readonly live = new Map<Ptr, Live>();
-  private top: Ptr;
+  private top: number;
   private view: Float32Array;
   private usedBytes = 0;
   /** How many blocks have been handed out in all; tests use it to show a step allocates nothing. */
   allocations = 0;
 
-  constructor(readonly memory: GrowableMemory, base: Ptr, readonly limit = HEAP_LIMIT) {
+  constructor(readonly memory: GrowableMemory, base: number, readonly limit = HEAP_LIMIT) {
     this.top = alignUp(Math.max(base, ALIGN));
     this.view = new Float32Array(memory.buffer);
   }
@@ -79,7 +79,7 @@ export class Heap {
     if (bytes > this.limit - this.usedBytes) this.refuse(bytes, what);
     const size = alignUp(Math.max(bytes, 1));
     const i = this.free.findIndex((b) => b.size >= size);
-    let start: Ptr;
+    let start: number;
     if (i >= 0) {
       const block = this.free[i];
       start = block.start;
@@ -90,10 +90,11 @@ export class Heap {
       this.ensure(start + size, bytes, what); // throws with nothing changed yet
       this.top = start + size;
     }
-    this.live.set(start, { size, owner });
+    const ptr = start as Ptr; // where pointers are made (core.ts's NONE and inBlock aside)
+    this.live.set(ptr, { size, owner });
     this.usedBytes += size;
     this.allocations++;
-    return start;
+    return ptr;
   }
 
   /** Returns `owner`'s block to the heap, merging it with free neighbours. */
