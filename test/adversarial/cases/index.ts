@@ -1,0 +1,15 @@
+// Every adversarial case, in one list with unique ids. Each file holds one
+// attack surface; the order here is the order they run in.
+
+import type { Case } from '../harness/case';
+import { optionCases } from './options';
+
+export function cases(): Case[] {
+  const all: Case[] = [...optionCases()];
+  const seen = new Set<string>();
+  for (const c of all) {
+    if (seen.has(c.id)) throw new Error(`adversarial cases: duplicate id ${c.id}`);
+    seen.add(c.id);
+  }
+  return all;
+}
