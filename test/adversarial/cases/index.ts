@@ -2,10 +2,14 @@
 // attack surface; the order here is the order they run in.
 
 import type { Case } from '../harness/case';
+import { concurrencyCases } from './concurrency';
+import { dataCases } from './data';
+import { forgeryCases } from './forgery';
+import { lifecycleCases } from './lifecycle';
 import { optionCases } from './options';
 
 export function cases(): Case[] {
-  const all: Case[] = [...optionCases()];
+  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases()];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`adversarial cases: duplicate id ${c.id}`);

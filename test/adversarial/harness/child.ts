@@ -60,7 +60,9 @@ async function runCase(c: Case): Promise<Result> {
   if (!t.poisoned) checkHeap(heapBefore, failures);
   await checkHealth(failures);
   current = undefined;
-  return { id: c.id, ok: failures.length === 0, failures, outcome, poisoned: t.poisoned };
+  // A broken process would fail every later case for this one's fault.
+  const broken = failures.find((f) => f.kind === 'broken-process' || f.kind === 'sentinel-changed');
+  return { id: c.id, ok: failures.length === 0, failures, outcome, poisoned: t.poisoned ?? (broken && broken.kind) };
 }
 
 /** Runs the attack and judges it; a failed call must leave every tracked model as it was. */
