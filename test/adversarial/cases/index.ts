@@ -6,10 +6,12 @@ import { concurrencyCases } from './concurrency';
 import { dataCases } from './data';
 import { forgeryCases } from './forgery';
 import { lifecycleCases } from './lifecycle';
+import { memoryCases } from './memory';
+import { nanCases } from './nan';
 import { optionCases } from './options';
 
 export function cases(): Case[] {
-  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases()];
+  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases()];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`adversarial cases: duplicate id ${c.id}`);
