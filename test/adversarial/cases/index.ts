@@ -5,13 +5,16 @@ import type { Case } from '../harness/case';
 import { concurrencyCases } from './concurrency';
 import { dataCases } from './data';
 import { forgeryCases } from './forgery';
+import { ioFileCases } from './io-files';
+import { ioJsonCases } from './io-json';
+import { ioUrlCases } from './io-url';
 import { lifecycleCases } from './lifecycle';
 import { memoryCases } from './memory';
 import { nanCases } from './nan';
 import { optionCases } from './options';
 
 export function cases(): Case[] {
-  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases()];
+  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...ioJsonCases(), ...ioFileCases(), ...ioUrlCases()];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`adversarial cases: duplicate id ${c.id}`);

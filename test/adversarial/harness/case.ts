@@ -26,6 +26,8 @@ export interface Case<S = any> {
   expect?: Expect;
   /** When it throws, the message must match each of these (it names where, what was expected…). */
   says?: RegExp[];
+  /** When it throws, the nn.NnError subclass it must be ('ModelFormatError', 'DisposedError'…). */
+  error?: string;
   /** Needs a process of its own (huge allocations, global state, poisoned afterwards). */
   fresh?: boolean;
   /** Part of the fast share that `npm test` runs. */
@@ -95,7 +97,7 @@ export class UserError extends Error {
 
 /** How a case failed; the report groups by these. */
 export type FailureKind =
-  | 'untyped-error' | 'accepted' | 'rejected' | 'vague-message' | 'check' | 'model-changed'
+  | 'untyped-error' | 'accepted' | 'rejected' | 'wrong-class' | 'vague-message' | 'check' | 'model-changed'
   | 'sentinel-changed' | 'leak' | 'double-free' | 'broken-process' | 'unhandled' | 'setup'
   | 'hang' | 'crash' | 'memory';
 

@@ -10,7 +10,7 @@ import { ROOT } from './tools';
 /** Most telling first: a case's headline failure is the first of these it has. */
 const SEVERITY: FailureKind[] = [
   'crash', 'hang', 'memory', 'broken-process', 'sentinel-changed', 'model-changed', 'double-free', 'leak',
-  'untyped-error', 'unhandled', 'accepted', 'rejected', 'check', 'vague-message', 'setup',
+  'untyped-error', 'unhandled', 'accepted', 'rejected', 'check', 'wrong-class', 'vague-message', 'setup',
 ];
 
 export function headline(r: Result): { kind: FailureKind; detail: string } | undefined {
