@@ -2,8 +2,10 @@
 // attack surface; the order here is the order they run in.
 
 import type { Case } from '../harness/case';
+import { cliCases } from './cli';
 import { concurrencyCases } from './concurrency';
 import { dataCases } from './data';
+import { dataHelperCases } from './data-helpers';
 import { forgeryCases } from './forgery';
 import { ioFileCases } from './io-files';
 import { ioJsonCases } from './io-json';
@@ -14,7 +16,7 @@ import { nanCases } from './nan';
 import { optionCases } from './options';
 
 export function cases(): Case[] {
-  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...ioJsonCases(), ...ioFileCases(), ...ioUrlCases()];
+  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...ioJsonCases(), ...ioFileCases(), ...ioUrlCases(), ...cliCases(), ...dataHelperCases()];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`adversarial cases: duplicate id ${c.id}`);
