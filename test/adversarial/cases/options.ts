@@ -215,7 +215,8 @@ const SLOTS: Slot[] = [
   },
   // schedules, used for a real fit
   schedule('exponentialDecay', 'initialLearningRate', positive, { decayRate: 0.5, decaySteps: 10 }),
-  schedule('exponentialDecay', 'decayRate', positive, { initialLearningRate: 0.1, decaySteps: 10 }),
+  // A rate above 1 grows the learning rate until it overflows: refusing it up front is as good as failing later.
+  schedule('exponentialDecay', 'decayRate', (x) => (typeof x === 'number' && Number.isFinite(x) && x > 1 ? 'either' : positive(x)), { initialLearningRate: 0.1, decaySteps: 10 }),
   schedule('exponentialDecay', 'decaySteps', positive, { initialLearningRate: 0.1, decayRate: 0.5 }),
   schedule('stepDecay', 'initialLearningRate', positive, {}),
   schedule('stepDecay', 'drop', optional(positive), { initialLearningRate: 0.1 }),
