@@ -7,6 +7,7 @@
 
 import * as nn from '../../../src/index';
 import { cases } from '../cases/index';
+import { canaries } from './canaries';
 import { CheckFailure, type Case, type Result } from './case';
 import { NOTHING, clip, describeError, judge, type Failure } from './judge';
 import { heapCount, watchHeap } from './memory';
@@ -14,7 +15,7 @@ import { fingerprint, makeData, makeModel } from './models';
 import { CaseTools } from './tools';
 
 watchHeap();
-const byId = new Map(cases().map((c) => [c.id, c]));
+const byId = new Map([...cases(), ...canaries()].map((c) => [c.id, c]));
 let current: Failure[] | undefined;
 
 /** A model the cases never see: any change to it is another model's doing. */
