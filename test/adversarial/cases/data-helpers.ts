@@ -155,6 +155,25 @@ function splitCases(): Case[] {
   ];
 }
 
+/** nn.ops: the kernels on matrices, given what is not one. */
+function opsCases(): Case[] {
+  const calls: [string, Expect, () => unknown][] = [
+    ['matmul-null', 'throws', () => nn.ops.matmul(any(null), [[1]])],
+    ['matmul-mismatch', 'throws', () => nn.ops.matmul([[1, 2]], [[1, 2]])],
+    ['matmul-transposeB', 'succeeds', () => nn.ops.matmul([[1, 2]], [[1, 2]], { transposeB: true })],
+    ['matmul-ragged', 'throws', () => nn.ops.matmul([[1, 2], [3]], [[1], [2]])],
+    ['matmul-nan', 'either', () => nn.ops.matmul([[NaN]], [[1]])],
+    ['softmax-null', 'throws', () => nn.ops.softmax(any(null))],
+    ['softmax-wide-row', 'succeeds', () => nn.ops.softmax([new Array(100_000).fill(1)])],
+    ['softmax-huge-values', 'succeeds', () => nn.ops.softmax([[3e38, -3e38, 0]])],
+    ['activation-unknown', 'throws', () => nn.ops.activation('evil', [[1]])],
+    ['activation-proto-name', 'throws', () => nn.ops.activation('__proto__', [[1]])],
+    ['activationGrad-unknown', 'throws', () => nn.ops.activationGrad('evil', [[1]])],
+    ['activationGrad-string-matrix', 'throws', () => nn.ops.activationGrad('relu', any('abc'))],
+  ];
+  return calls.map(([label, expect, fn]) => make('data', `ops.${label}`, `nn.ops: ${label.replace(/-/g, ' ')}`, expect, fn));
+}
+
 export function dataHelperCases(): Case[] {
-  return [...csvCases(), ...tableCases(), ...encoderCases(), ...scalerCases(), ...splitCases()];
+  return [...csvCases(), ...tableCases(), ...encoderCases(), ...scalerCases(), ...splitCases(), ...opsCases()];
 }

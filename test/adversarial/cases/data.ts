@@ -101,6 +101,7 @@ function inputCases(): Case[] {
     ['predict', (m, x) => m.predict(any(x))],
     ['fit', (m, x) => m.fit(any(x), new Array(rowsIn(x)).fill(1), { epochs: 1 })],
     ['evaluate', (m, x) => m.evaluate(any(x), new Array(rowsIn(x)).fill(1))],
+    ['backprop', (m, x) => m.backprop(any(x), new Array(rowsIn(x)).fill(1))],
   ];
   return calls.flatMap(([call, fn]) => INPUTS.map((i): Case => ({
     id: `data.${call}.x.${i.label}`,

@@ -209,6 +209,76 @@ function pollutionCases(): Case[] {
   }));
 }
 
+/** compile's argument itself missing or of the wrong kind. */
+function compileArgCases(): Case[] {
+  const args: [string, unknown][] = [['nothing', undefined], ['null', null], ['string', 'mse'], ['empty-object', {}], ['array', ['mse']]];
+  return args.map(([label, arg]): Case => ({
+    id: `forgery.compile.${label}`, cls: 'forgery', what: `compile(${label})`, expect: 'throws', fast: label === 'nothing',
+    setup: (t) => t.trained(),
+    run: (m: nn.Sequential) => (arg === undefined ? any<() => void>(m.compile).call(m) : m.compile(any(arg))),
+  }));
+}
+
+/**
+ * Arguments that change between reads (time of check, time of use): the
+ * library must read each once, or check what it uses, not what it checked.
+ */
+function toctouCases(): Case[] {
+  const flipping = <T>(first: T, later: T) => {
+    let reads = 0;
+    return () => (reads++ === 0 ? first : later);
+  };
+  const cases: [string, (t: Tools) => unknown][] = [
+    ['fit.epochs', async (t) => {
+      const epochs = flipping(1, 1e12);
+      const m = await t.trained();
+      await t.bounded(m.fit(t.data().x, t.data().y as number[], { get epochs() { return epochs(); } }), 'fit', { ms: 15_000 });
+    }],
+    ['sequential.layers', (t) => {
+      const layer = flipping<unknown>(goodLayer(), forged({ units: -5 }));
+      const layers = new Proxy([goodLayer()], { get: (o, k) => (k === '0' ? layer() : Reflect.get(o, k)) });
+      t.track(nn.sequential(any(layers), { seed: 1 })).predict([[1, 2, 3]]);
+    }],
+    ['predict.data', (t) => {
+      const data = flipping<unknown>(new Float32Array(3), new Float32Array(300));
+      t.model().predict(any({ get data() { return data(); }, rows: 1, cols: 3 }));
+    }],
+    ['setWeights.rows', async (t) => {
+      const m = await t.trained();
+      const w = m.getWeights();
+      const rows = flipping(w[0].rows, 1000);
+      m.setWeights([{ data: w[0].data, cols: w[0].cols, get rows() { return rows(); } }, ...w.slice(1)]);
+    }],
+  ];
+  return cases.map(([label, run]): Case => ({
+    id: `forgery.toctou.${label}`, cls: 'forgery', what: `${label} changes between the library's reads`, timeoutMs: 40_000,
+    run: (_s, t) => run(t),
+  }));
+}
+
+/** The exported lists of names are not what validation trusts: pushing a name into one must not make it valid. */
+function exportedListCases(): Case[] {
+  const lists: [string, string[], (t: Tools) => unknown][] = [
+    ['LOSSES', nn.LOSSES as unknown as string[], (t) => t.model().compile(any({ loss: 'evil' }))],
+    ['ACTIVATIONS', nn.ACTIVATIONS as unknown as string[], () => nn.dense(any({ units: 1, activation: 'evil' }))],
+    ['METRICS', nn.METRICS as unknown as string[], (t) => t.model().compile(any({ loss: 'mse', metrics: ['evil'] }))],
+    ['INITIALIZERS', nn.INITIALIZERS as unknown as string[], () => nn.dense(any({ units: 1, kernelInitializer: 'evil' }))],
+  ];
+  return lists.map(([name, list, use]): Case => ({
+    id: `forgery.exported-list.${name}`, cls: 'forgery', what: `'evil' pushed into nn.${name}, then used`, expect: 'throws',
+    run: (_s, t) => {
+      try {
+        list.push('evil');
+        t.cleanup(() => list.splice(list.indexOf('evil'), 1));
+      } catch { /* a frozen list is the best answer */ }
+      return use(t);
+    },
+  }));
+}
+
 export function forgeryCases(): Case[] {
-  return [...layerCases(), ...sequentialCases(), ...optimizerCases(), ...extraKeyCases(), ...reentrancyCases(), ...pollutionCases()];
+  return [
+    ...layerCases(), ...sequentialCases(), ...compileArgCases(), ...optimizerCases(), ...extraKeyCases(), ...reentrancyCases(),
+    ...pollutionCases(), ...toctouCases(), ...exportedListCases(),
+  ];
 }

@@ -259,9 +259,24 @@ function searchHostileBuild(): Case[] {
   }));
 }
 
+/** dispose() twice, and on a model never built: harmless. */
+const disposeTwice: Case[] = [
+  {
+    id: 'lifecycle.dispose-twice', cls: 'lifecycle', what: 'dispose() called twice, then a new model', expect: 'succeeds',
+    run: async (_s, t: Tools) => {
+      const m = await ownTrained();
+      m.dispose();
+      m.dispose();
+      const fresh = t.model('softmax', 9);
+      t.check(t.print(fresh) === t.print(t.model('softmax', 9)), 'a model made after a double dispose is not as it should be');
+    },
+  },
+  { id: 'lifecycle.dispose-unbuilt', cls: 'lifecycle', what: 'dispose() of a model never built', expect: 'succeeds', run: () => makeModel('unbuilt').dispose() },
+];
+
 export function lifecycleCases(): Case[] {
   return [
     ...disposeDuringFit(), ...mutateDuringFit(), concurrentFits, ...afterDispose(), ...throwingCallbacks(),
-    ...searchCleanup(), ...searchHostileBuild(),
+    ...searchCleanup(), ...searchHostileBuild(), ...disposeTwice,
   ];
 }
