@@ -4,7 +4,7 @@
 // that fails. A model made while another trains must never be written over.
 
 import * as nn from '../../../src/index';
-import { UserError, type Case, type Expect, type Tools } from '../harness/case';
+import { CheckFailure, UserError, type Case, type Expect, type Tools } from '../harness/case';
 import { finiteWeights, makeData, makeModel } from '../harness/models';
 
 const any = <T>(x: unknown) => x as T;
@@ -248,7 +248,11 @@ function searchHostileBuild(): Case[] {
         const r = await nn.randomSearch({
           space: {}, trials: 3, seed: 1,
           build: () => any(build(t, shared)),
-          fit: (m) => m.fit(d.x, d.y as number[], { epochs: 1, validationSplit: 0.25 }),
+          fit: (m) => {
+            // The caller's fit trusts randomSearch to hand it the model build returned, checked.
+            if (!(m instanceof nn.Sequential)) throw new CheckFailure(`randomSearch passed ${String(m)} from build on to fit unchecked`);
+            return m.fit(d.x, d.y as number[], { epochs: 1, validationSplit: 0.25 });
+          },
         });
         t.track(r.bestModel);
         r.bestModel.predict([[0, 0, 0]]);
