@@ -149,7 +149,7 @@ const shardCases: Case[] = [
 /** Saving where it cannot, or should not, write. */
 function saveCases(): Case[] {
   const save = (id: string, what: string, run: (m: nn.Sequential, t: Tools) => Promise<unknown>, expect: Expect = 'throws', fresh = false): Case => ({
-    id: `io-file.${id}`, cls: 'io-file', what, expect, fresh, timeoutMs: 40_000,
+    id: `io-file.${id}`, cls: 'io-file', what, expect, fresh, timeoutMs: 40_000, fast: id === 'saveModel-over-symlink',
     setup: (t) => t.trained(),
     run: (m: nn.Sequential, t: Tools) => run(m, t),
   });
