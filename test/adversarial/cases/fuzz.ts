@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import * as nn from '../../../src/index';
 import { CheckFailure, UserError, type Case, type ModelKind } from '../harness/case';
 import { heapCount } from '../harness/memory';
-import { INPUTS, fingerprint, finiteWeights, makeModel, rng } from '../harness/models';
+import { INPUTS, fingerprint, finiteWeights, makeModel, rng, tinyModels } from '../harness/models';
 
 const KINDS: ModelKind[] = ['softmax', 'regression', 'binary', 'unbuilt'];
 const X_FORMS = ['wide', 'nan', 'empty', 'null', 'string', 'mixed', 'huge'] as const;
@@ -95,14 +95,14 @@ class World {
   pending: Promise<unknown>[] = [];
   problems: string[] = [];
 
-  /** One-weight models whose blocks tile freed memory, so a stray write lands on one (see lifecycle.ts). */
-  fillers: { m: nn.Sequential; print: string }[] = [];
+  /** One-weight models tiling memory a dispose freed (see harness/models.ts), and their checks. */
+  fillers: nn.Sequential[] = [];
+  private intact: (() => boolean)[] = [];
 
   fill(): void {
-    for (let i = 0; i < 40; i++) {
-      const m = nn.sequential([nn.dense({ units: 1, inputDim: 1, useBias: false })], { seed: i });
-      this.fillers.push({ m, print: fingerprint(m) });
-    }
+    const { models, intact } = tinyModels(40);
+    this.fillers.push(...models);
+    this.intact.push(intact);
   }
 
   add(m: nn.Sequential, kind: ModelKind): void {
@@ -126,8 +126,7 @@ class World {
 
   /** Every model not training must look as recorded; `changed` may have changed and is re-recorded. */
   verify(step: string, changed?: nn.Sequential): void {
-    const hit = this.fillers.filter((f) => fingerprint(f.m) !== f.print).length;
-    if (hit) this.problems.push(`${step}: ${hit} model(s) made after a dispose were written over`);
+    if (!this.intact.every((ok) => ok())) this.problems.push(`${step}: models made after a dispose were written over`);
     for (const rec of this.models) {
       if (this.busy.has(rec.m)) continue;
       const now = fingerprint(rec.m);
@@ -255,7 +254,7 @@ async function sequence(ops: Op[]): Promise<void> {
     await settle(w, 'the end');
   } finally {
     await Promise.all(w.pending);
-    [...w.models, ...w.fillers].forEach((r) => r.m.dispose());
+    [...w.models.map((r) => r.m), ...w.fillers].forEach((m) => m.dispose());
   }
   const leaked = heapCount().blocks - before;
   if (leaked) w.problems.push(`${leaked} heap block(s) alive after every model was disposed`);

@@ -5,7 +5,7 @@
 
 import * as nn from '../../../src/index';
 import { CheckFailure, UserError, type Case, type Expect, type Tools } from '../harness/case';
-import { finiteWeights, makeData, makeModel } from '../harness/models';
+import { finiteWeights, makeData, makeModel, tinyModels } from '../harness/models';
 
 const any = <T>(x: unknown) => x as T;
 const NONE = Symbol('none');
@@ -31,26 +31,6 @@ async function ownTrained(seed = 1): Promise<nn.Sequential> {
 }
 
 /**
- * Models of one weight each: their 64-byte blocks tile whatever memory was
- * freed, so a stray write at any block start lands on one of their weights.
- */
-function tinyModels(t: Tools, count = 200): { models: nn.Sequential[]; intact(): boolean } {
-  const tiny = (seed: number) => nn.sequential([nn.dense({ units: 1, inputDim: 1, useBias: false })], { seed });
-  const models = Array.from({ length: count }, (_, i) => t.track(tiny(i + 1)));
-  return {
-    models,
-    intact: () => models.every((m, i) => {
-      const fresh = tiny(i + 1);
-      try {
-        return t.print(m) === t.print(fresh);
-      } finally {
-        fresh.dispose();
-      }
-    }),
-  };
-}
-
-/**
  * dispose() while fit runs, and a new model built at that moment: fit may
  * refuse the dispose, defer it, or stop with a typed error, but the new model
  * must keep its initial weights through the rest of the fit.
@@ -73,7 +53,8 @@ function disposeDuringFit(): Case[] {
         } catch (e) {
           if (!(e instanceof nn.NnError)) throw e;
         }
-        made = tinyModels(t);
+        made = tinyModels(200);
+        made.models.forEach((tiny) => t.track(tiny));
       };
       const d = t.data('softmax', 64);
       await thenCheck(

@@ -6,22 +6,9 @@
 
 import * as nn from '../../../src/index';
 import type { Case, Tools } from '../harness/case';
+import { tinyModels } from '../harness/models';
 
 const any = <T>(x: unknown) => x as T;
-
-/** Models of one weight each, tiling freed memory so a stray write hits one (see lifecycle.ts). */
-function tinyModels(t: Tools, count = 300): () => boolean {
-  const tiny = (seed: number) => nn.sequential([nn.dense({ units: 1, inputDim: 1, useBias: false })], { seed });
-  const models = Array.from({ length: count }, (_, i) => t.track(tiny(i + 1)));
-  return () => models.every((m, i) => {
-    const fresh = tiny(i + 1);
-    try {
-      return t.print(m) === t.print(fresh);
-    } finally {
-      fresh.dispose();
-    }
-  });
-}
 
 const huge = (id: string, what: string, run: (t: Tools) => unknown, fast = false, timeoutMs?: number): Case => ({
   id: `memory.${id}`, cls: 'memory', what, expect: 'throws', fresh: true, fast, timeoutMs, run: (_s, t) => run(t),
@@ -69,7 +56,8 @@ const fitOutOfMemory: Case = {
       refused = e;
     }
     t.check(refused, 'a fit needing 6.7 GB of batch memory was accepted');
-    const intact = tinyModels(t);
+    const { models, intact } = tinyModels(300);
+    models.forEach((tiny) => t.track(tiny));
     try {
       m.predict([new Array(10).fill(0.5)]);
     } catch (e) {

@@ -85,3 +85,24 @@ export function fingerprint(m: nn.Sequential): string {
 export function finiteWeights(m: nn.Sequential): boolean {
   return m.getWeights().every((w) => w.data.every(Number.isFinite));
 }
+
+/**
+ * Models of one weight each: their 64-byte heap blocks tile whatever memory
+ * was just freed, so a stray write at any block start lands on one of their
+ * weights. Returns them (for the caller to track or dispose) and a check
+ * that none changed, against fresh copies made only then: predicting with
+ * them now would put batch blocks between the weights.
+ */
+export function tinyModels(count: number): { models: nn.Sequential[]; intact(): boolean } {
+  const tiny = (seed: number) => nn.sequential([nn.dense({ units: 1, inputDim: 1, useBias: false })], { seed });
+  const models = Array.from({ length: count }, (_, i) => tiny(i + 1));
+  const intact = () => models.every((m, i) => {
+    const fresh = tiny(i + 1);
+    try {
+      return fingerprint(m) === fingerprint(fresh);
+    } finally {
+      fresh.dispose();
+    }
+  });
+  return { models, intact };
+}
