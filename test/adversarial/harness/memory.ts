@@ -29,20 +29,21 @@ export function watchHeap(): void {
   if (typeof alloc !== 'function' || typeof release !== 'function') {
     throw new Error('memory probe: Heap.prototype.alloc / release are gone (src/backend/heap.ts changed); update test/adversarial/harness/memory.ts');
   }
-  heap.alloc = function (this: object, bytes: number) {
-    const ptr = alloc.call(this, bytes) as number;
+  heap.alloc = function (this: object, ...args: unknown[]) {
+    const ptr = alloc.apply(this, args) as number;
     if (insideBackend) mapOf(backendOwned, this, () => new Set()).add(ptr);
     else {
-      mapOf(live, this, () => new Map()).set(ptr, bytes);
+      mapOf(live, this, () => new Map()).set(ptr, args[0] as number);
       blocks++;
     }
     return ptr;
   };
-  heap.release = function (this: object, ptr: number) {
-    if (mapOf(backendOwned, this, () => new Set()).delete(ptr)) return release.call(this, ptr);
+  heap.release = function (this: object, ...args: unknown[]) {
+    const ptr = args[0] as number;
+    if (mapOf(backendOwned, this, () => new Set()).delete(ptr)) return release.apply(this, args);
     if (mapOf(live, this, () => new Map()).delete(ptr)) blocks--;
     else doubleFrees++;
-    return release.call(this, ptr);
+    return release.apply(this, args);
   };
   for (const name of ['gemm', 'reserveGemm']) {
     const method = be[name];
