@@ -4,17 +4,13 @@
 // rename are looked up by name, so a rename shows as a 'setup' failure.
 
 import * as nn from '../../../src/index';
+import { api } from '../harness/api';
 import type { Case, Cls, Expect, Tools } from '../harness/case';
 
 const any = <T>(x: unknown) => x as T;
-type Fn = (...args: unknown[]) => unknown;
 
-/** A public function by name, or a setup failure saying it is gone. */
-function api(name: string): Fn {
-  const f = (nn as unknown as Record<string, unknown>)[name];
-  if (typeof f !== 'function') throw new Error(`nn.${name} is no longer exported (renamed?): update test/adversarial/cases/data-helpers.ts`);
-  return f as Fn;
-}
+const parseTable = () => api('parseCsvTable', 'parseCsv');
+const toDataset = () => api('tableToDataset', 'readFeatures');
 
 const make = (cls: Cls, id: string, what: string, expect: Expect, run: (t: Tools) => unknown, extra: Partial<Case> = {}): Case => ({
   id, cls, what, expect, run: (_s, t) => run(t), ...extra,
@@ -41,20 +37,20 @@ function csvCases(): Case[] {
     ['header-number', 'throws', () => 'a,b\n1,2\n', { header: 1 }],
   ];
   return texts.map(([label, expect, text, options]) => make('csv', `csv.parseCsv.${label}`, `parseCsv of ${label}`, expect,
-    () => api('parseCsv')(text(), options), { fast: label === 'binary-garbage' }));
+    () => parseTable()(text(), options), { fast: label === 'binary-garbage' }));
 }
 
 /** readFeatures on a parsed table, and the helpers given forged tables and specs. */
 function tableCases(): Case[] {
-  const table = async () => any<nn.CsvTable>(await api('parseCsv')('a,b,c\n1,x,0\n2,y,1\n3,,0\n'));
+  const table = async () => any<nn.CsvTable>(await parseTable()('a,b,c\n1,x,0\n2,y,1\n3,,0\n'));
   const calls: [string, Expect, (tb: nn.CsvTable) => unknown][] = [
-    ['readFeatures-target-missing', 'throws', (tb) => api('readFeatures')(tb, { target: 'nope' })],
-    ['readFeatures-target-proto', 'throws', (tb) => api('readFeatures')(tb, { target: '__proto__' })],
-    ['readFeatures-ignore-all', 'throws', (tb) => api('readFeatures')(tb, { target: 'c', ignore: ['a', 'b'] })],
-    ['readFeatures-both-kinds', 'throws', (tb) => api('readFeatures')(tb, { categorical: ['a'], numeric: ['a'] })],
-    ['readFeatures-missing-evil', 'throws', (tb) => api('readFeatures')(tb, { missing: 'evil' })],
-    ['readFeatures-ignore-string', 'throws', (tb) => api('readFeatures')(tb, { ignore: 'a' })],
-    ['readFeatures-null-table', 'throws', () => api('readFeatures')(null, {})],
+    ['readFeatures-target-missing', 'throws', (tb) => toDataset()(tb, { target: 'nope' })],
+    ['readFeatures-target-proto', 'throws', (tb) => toDataset()(tb, { target: '__proto__' })],
+    ['readFeatures-ignore-all', 'throws', (tb) => toDataset()(tb, { target: 'c', ignore: ['a', 'b'] })],
+    ['readFeatures-both-kinds', 'throws', (tb) => toDataset()(tb, { categorical: ['a'], numeric: ['a'] })],
+    ['readFeatures-missing-evil', 'throws', (tb) => toDataset()(tb, { missing: 'evil' })],
+    ['readFeatures-ignore-string', 'throws', (tb) => toDataset()(tb, { ignore: 'a' })],
+    ['readFeatures-null-table', 'throws', () => toDataset()(null, {})],
     ['encodeFeatures-unknown-column', 'throws', (tb) => api('encodeFeatures')(tb, [{ name: 'nope', kind: 'numeric' }])],
     ['encodeFeatures-null-categories', 'throws', (tb) => api('encodeFeatures')(tb, [{ name: 'b', kind: 'categorical', categories: null }])],
     ['encodeFeatures-unknown-kind', 'throws', (tb) => api('encodeFeatures')(tb, [{ name: 'a', kind: 'image' }])],
@@ -62,7 +58,7 @@ function tableCases(): Case[] {
     ['findMissing-unknown-column', 'throws', (tb) => api('findMissing')(tb, ['nope'])],
     ['dropMissing-null', 'throws', () => api('dropMissing')(null, [])],
     ['targetValues-unknown', 'throws', (tb) => api('targetValues')(tb, 'nope')],
-    ['forged-ragged-table', 'throws', () => api('readFeatures')({ columns: ['a', 'b'], rows: [['1'], ['2', '3', '4']], lines: [2, 3], header: true }, {})],
+    ['forged-ragged-table', 'throws', () => toDataset()({ columns: ['a', 'b'], rows: [['1'], ['2', '3', '4']], lines: [2, 3], header: true }, {})],
   ];
   return calls.map(([label, expect, fn]): Case => ({
     id: `csv.${label}`, cls: 'csv', what: label.replace(/-/g, ' '), expect,
@@ -116,9 +112,9 @@ function scalerCases(): Case[] {
     ['standard-fromJSON-string-mean', 'throws', () => nn.StandardScaler.fromJSON({ type: 'standardScaler', mean: ['1'], scale: [1] })],
     ['minmax-null-options', 'throws', () => nn.minMaxScaler(any(null))],
     ['minmax-fromJSON-min-above-max', 'throws', () => nn.MinMaxScaler.fromJSON({ type: 'minMaxScaler', featureRange: [0, 1], dataMin: [2], dataMax: [1] })],
-    ['loadScaler-null', 'throws', () => nn.loadScaler(null)],
-    ['loadScaler-unknown-type', 'throws', () => nn.loadScaler({ type: 'evil' })],
-    ['loadScaler-proto-type', 'throws', () => nn.loadScaler({ type: '__proto__' })],
+    ['loadScaler-null', 'throws', () => api('scalerFromJSON', 'loadScaler')(null)],
+    ['loadScaler-unknown-type', 'throws', () => api('scalerFromJSON', 'loadScaler')({ type: 'evil' })],
+    ['loadScaler-proto-type', 'throws', () => api('scalerFromJSON', 'loadScaler')({ type: '__proto__' })],
     ['constant-column', 'succeeds', () => nn.standardScaler().fit([[1, 5], [1, 6]]).transform([[1, 5]])],
   ];
   return calls.map(([label, expect, fn]) => make('preprocessing', `data.scaler.${label}`, `scaler: ${label.replace(/-/g, ' ')}`, expect, fn));

@@ -3,6 +3,7 @@
 // typos. The attack is a plain mistake; the check is the message's content.
 
 import * as nn from '../../../src/index';
+import { api } from '../harness/api';
 import type { Case, Tools } from '../harness/case';
 
 const any = <T>(x: unknown) => x as T;
@@ -45,8 +46,8 @@ const csvLines: Case = {
   expect: 'throws', says: [/line 4\b/], fast: true,
   run: async () => {
     const text = 'a,b,c\r\n1,"x\r\ny",0\r\n2,,1\r\n3,z,0\r\n';
-    const parsed = await (nn as unknown as { parseCsv(t: string, o?: object): Promise<unknown> }).parseCsv(text, { target: 'c' });
-    if (parsed && typeof parsed === 'object' && 'rows' in parsed && !('x' in parsed)) nn.readFeatures(any(parsed), { target: 'c' });
+    const table = await api('parseCsvTable', 'parseCsv')(text);
+    api('tableToDataset', 'readFeatures')(table, { target: 'c' });
   },
 };
 
