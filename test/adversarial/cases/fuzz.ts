@@ -149,14 +149,21 @@ async function step(w: World, op: Op, n: number): Promise<void> {
   if (op.op === 'settle') return settle(w, label);
   const rec = w.pick(op.i);
   if (!rec || w.busy.has(rec.m)) return;
+  // Busy while the call is under way: a fit ending meanwhile must not judge a change not yet recorded.
+  w.busy.add(rec.m);
+  let failed: unknown = NONE;
   try {
     await act(w, op, rec, label);
-    w.verify(label, rec.m);
   } catch (e) {
-    w.allowed(e, label);
-    w.verify(label);
+    failed = e;
   }
+  if (op.op !== 'fit' || op.wait || failed !== NONE) w.busy.delete(rec.m);
+  if (failed === NONE) return w.verify(label, rec.m);
+  w.allowed(failed, label);
+  w.verify(label);
 }
+
+const NONE = Symbol('none');
 
 async function act(w: World, op: Op, rec: World['models'][number], label: string): Promise<void> {
   const { m, kind } = rec;

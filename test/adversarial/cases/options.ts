@@ -5,7 +5,7 @@
 // with a typed error naming the option.
 
 import * as nn from '../../../src/index';
-import type { Case, Cls, Tools } from '../harness/case';
+import type { Case, Cls, Expect, Tools } from '../harness/case';
 import {
   BOOLEAN, NUMERIC, VALUES, bool, count, finite, names, nonNegative, oneOf, optional, positive, seed, unitInterval,
   type Domain, type Value,
@@ -88,11 +88,13 @@ const schedule = (kind: 'exponentialDecay' | 'stepDecay', name: string, domain: 
   },
 });
 
-/** An object whose callbacks, where given, are functions. */
-function isCallbacks(x: unknown): boolean {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+/** An object whose callbacks, where given, are functions; a null one may be taken for none or refused. */
+function callbacksDomain(x: unknown): Expect {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return 'throws';
   const r = x as Record<string, unknown>;
-  return ['onEpochEnd', 'onBatchEnd'].every((k) => r[k] === undefined || r[k] === null || typeof r[k] === 'function');
+  const given = ['onEpochEnd', 'onBatchEnd'].map((k) => r[k]).filter((f) => f !== undefined);
+  if (given.some((f) => f !== null && typeof f !== 'function')) return 'throws';
+  return given.includes(null) ? 'either' : 'succeeds';
 }
 
 const SLOTS: Slot[] = [
@@ -113,7 +115,7 @@ const SLOTS: Slot[] = [
     },
   },
   {
-    id: 'perceptron.inputDim', name: /inputDim/, domain: optional(count(1, 2 ** 20)), values: NUMERIC, skip: ['huge-int'],
+    id: 'perceptron.inputDim', name: /inputDim/, domain: count(1, 2 ** 20), values: NUMERIC, skip: ['huge-int'],
     make: (x, t) => t.track(nn.perceptron(any({ inputDim: x }))), use: (m: nn.Sequential) => m.predict([[1, 2, 3]]),
   },
   {
@@ -173,11 +175,12 @@ const SLOTS: Slot[] = [
   fitSlot('earlyStopping', (x) => (typeof x === 'boolean' || (typeof x === 'object' && x !== null && !Array.isArray(x)) ? 'succeeds' : 'throws'),
     [VALUES.true, VALUES.false, VALUES.object, VALUES.one, VALUES.word, VALUES.null, VALUES.array, VALUES.fn], { validationSplit: 0.25, epochs: 2 }),
   stopSlot('patience', count(0), NUMERIC),
-  stopSlot('minDelta', finite, NUMERIC),
+  // Keras takes |minDelta|; refusing a negative one is as good.
+  stopSlot('minDelta', (x) => (typeof x === 'number' && x < 0 && Number.isFinite(x) ? 'either' : finite(x)), NUMERIC),
   stopSlot('mode', oneOf('auto', 'min', 'max'), names('max')),
   stopSlot('monitor', oneOf('loss', 'valLoss'), names('valLoss')),
   stopSlot('restoreBestWeights', bool, BOOLEAN),
-  fitSlot('callbacks', (x) => (isCallbacks(x) ? 'succeeds' : 'throws'),
+  fitSlot('callbacks', callbacksDomain,
     [VALUES.one, VALUES.word, VALUES.null, VALUES.array, VALUES.object, VALUES.fn,
       { label: 'epoch-end-number', make: () => ({ onEpochEnd: 5 }) }, { label: 'batch-end-string', make: () => ({ onBatchEnd: 'x' }) },
       { label: 'epoch-end-object', make: () => ({ onEpochEnd: {} }) }, { label: 'epoch-end-null', make: () => ({ onEpochEnd: null }) }]),

@@ -26,8 +26,8 @@ export interface Case<S = any> {
   expect?: Expect;
   /** When it throws, the message must match each of these (it names where, what was expected…). */
   says?: RegExp[];
-  /** When it throws, the nn.NnError subclass it must be ('ModelFormatError', 'DisposedError'…). */
-  error?: string;
+  /** When it throws, the nn.NnError subclass it must be ('ModelFormatError', 'DisposedError'…), or one of several. */
+  error?: string | string[];
   /** Needs a process of its own (huge allocations, global state, poisoned afterwards). */
   fresh?: boolean;
   /** Part of the fast share that `npm test` runs. */

@@ -18,7 +18,10 @@ export function judge(c: Case, thrown: unknown): Failure[] {
   if (thrown instanceof UserError) return [];
   if (!(thrown instanceof nn.NnError)) return [{ kind: 'untyped-error', detail: describeError(thrown) }];
   if (expect === 'succeeds') return [{ kind: 'rejected', detail: `valid input refused: ${describeError(thrown)}` }];
-  if (c.error && thrown.name !== c.error) return [{ kind: 'wrong-class', detail: `threw ${describeError(thrown)}; expected a ${c.error}` }];
+  const classes = c.error === undefined ? [] : [c.error].flat();
+  if (classes.length && !classes.includes(thrown.name)) {
+    return [{ kind: 'wrong-class', detail: `threw ${describeError(thrown)}; expected a ${classes.join(' or ')}` }];
+  }
   return messageFailures(c, thrown);
 }
 
