@@ -1,0 +1,154 @@
+// Several models at work at once: fits run side by side, a fit inside another's
+// callback, predictions and evaluations of a model while it trains, the
+// backend switched mid-fit, many loads at once. Each model must end exactly
+// as it would alone: the same seed and data give the same weights, bit for bit.
+
+import * as nn from '../../../src/index';
+import type { Case, Tools } from '../harness/case';
+import { fingerprint, makeData, makeModel } from '../harness/models';
+
+const FIT: nn.FitOptions = { epochs: 3, batchSize: 4 };
+
+/** What a model of this seed is after FIT alone, on its own. */
+async function alone(seed: number, rows = 40): Promise<string> {
+  const m = makeModel('softmax', seed);
+  try {
+    const d = makeData('softmax', rows, seed);
+    await m.fit(d.x, d.y as number[], FIT);
+    return fingerprint(m);
+  } finally {
+    m.dispose();
+  }
+}
+
+function train(t: Tools, seed: number, extra: nn.FitOptions = {}, rows = 40): { m: nn.Sequential; done: Promise<nn.History> } {
+  const m = t.model('softmax', seed);
+  const d = makeData('softmax', rows, seed);
+  return { m, done: m.fit(d.x, d.y as number[], { ...FIT, ...extra }) };
+}
+
+/** A side activity run from a fit's callback, which must not change that fit's result. */
+function sideActivity(label: string, act: (m: nn.Sequential, t: Tools) => unknown, place: 'onBatchEnd' | 'onEpochEnd' = 'onBatchEnd'): Case {
+  return {
+    id: `concurrency.during-fit.${label}`, cls: 'concurrency', what: `${label} from ${place} of a running fit leaves the fit's result unchanged`,
+    fast: label === 'predict-300-rows',
+    run: async (_s, t: Tools) => {
+      const expected = await alone(31); // first: the activity may switch the backend
+      const m = t.model('softmax', 31);
+      const d = makeData('softmax', 40, 31);
+      await m.fit(d.x, d.y as number[], { ...FIT, callbacks: { [place]: () => act(m, t) } });
+      t.check(t.print(m) === expected, 'the model ended with other weights than when it trains alone');
+    },
+  };
+}
+
+const activities: Case[] = [
+  sideActivity('predict-300-rows', (m) => m.predict(makeData('softmax', 300, 4).x)),
+  sideActivity('evaluate-300-rows', (m) => m.evaluate(makeData('softmax', 300, 4).x, makeData('softmax', 300, 4).y as number[])),
+  sideActivity('backprop', (m) => m.backprop(makeData('softmax', 5, 4).x, makeData('softmax', 5, 4).y as number[])),
+  sideActivity('toJSON-and-load', (_m, t) => t.track(nn.io.fromJSON(JSON.parse(JSON.stringify(_m)))), 'onEpochEnd'),
+  sideActivity('getWeights', (m) => m.getWeights()),
+  sideActivity('summary', (m) => m.summary(() => {}), 'onEpochEnd'),
+  sideActivity('toOnnx', (m) => nn.io.toOnnx(m), 'onEpochEnd'),
+  sideActivity('ops-matmul', () => nn.ops.matmul(makeData('softmax', 64, 4).x, [[1, 0], [0, 1], [1, 1]])),
+  sideActivity('other-model-fit', async (_m, t) => {
+    const other = t.model('regression', 5);
+    const d = makeData('regression', 30, 5);
+    await other.fit(d.x, d.y, { epochs: 1, batchSize: 3 });
+  }, 'onEpochEnd'),
+  sideActivity('new-model-disposed', (_m) => makeModel('binary', 6).dispose()),
+  sideActivity('ready', () => nn.ready()),
+  sideActivity('setBackend-js', (_m, t) => {
+    t.cleanup(() => nn.setBackend('wasm'));
+    nn.setBackend('js');
+    t.model('regression', 8).predict([[1, 2, 3]]);
+  }, 'onEpochEnd'),
+];
+
+/** Fits of several models started together, awaited together. */
+const sideBySide: Case = {
+  id: 'concurrency.fits-side-by-side', cls: 'concurrency', what: 'three models fit at once (Promise.all) end as each alone', fast: true,
+  run: async (_s, t: Tools) => {
+    const runs = [41, 42, 43].map((seed) => train(t, seed, { batchSize: 2 }, 120));
+    await Promise.all(runs.map((r) => r.done));
+    for (const [i, r] of runs.entries()) {
+      t.check(t.print(r.m) === (await aloneRows(41 + i, 120, 2)), `model ${i} ended differently from its fit alone`);
+    }
+  },
+};
+
+async function aloneRows(seed: number, rows: number, batchSize: number): Promise<string> {
+  const m = makeModel('softmax', seed);
+  try {
+    const d = makeData('softmax', rows, seed);
+    await m.fit(d.x, d.y as number[], { ...FIT, batchSize });
+    return fingerprint(m);
+  } finally {
+    m.dispose();
+  }
+}
+
+/** Predictions of the model from the event loop while it trains (between its yields). */
+const predictFromEventLoop: Case = {
+  id: 'concurrency.predict-between-steps', cls: 'concurrency', what: 'predict of a model from setImmediate while it trains',
+  run: async (_s, t: Tools) => {
+    const { m, done } = train(t, 51, { epochs: 6 }, 400);
+    let running = true;
+    const x = makeData('softmax', 300, 2).x;
+    const poke = () => {
+      if (!running) return;
+      const out = m.predict(x);
+      t.check(out.data.every(Number.isFinite), 'a prediction during fit was not finite');
+      setImmediate(poke);
+    };
+    setImmediate(poke);
+    await done.finally(() => (running = false));
+    const m2 = makeModel('softmax', 51);
+    try {
+      const d = makeData('softmax', 400, 51);
+      await m2.fit(d.x, d.y as number[], { ...FIT, epochs: 6 });
+      t.check(t.print(m) === fingerprint(m2), 'predictions between its steps changed what the fit computed');
+    } finally {
+      m2.dispose();
+    }
+  },
+};
+
+/** Many loads of one saved model at once. */
+const parallelLoads: Case = {
+  id: 'concurrency.parallel-loads', cls: 'concurrency', what: '30 loads of one saved model folder at once',
+  run: async (_s, t: Tools) => {
+    const m = await t.trained();
+    const dir = t.tmp();
+    await nn.io.saveModel(m, dir);
+    const loaded = await Promise.all(Array.from({ length: 30 }, () => nn.io.loadModel(dir)));
+    loaded.forEach((l) => t.track(l));
+    const prints = new Set(loaded.map((l) => t.print(l)));
+    t.check(prints.size === 1 && prints.has(t.print(m)), `the loads differ (${prints.size} distinct)`);
+  },
+};
+
+/** Threads must not change results (README: the same whatever the count). */
+const threads: Case = {
+  id: 'concurrency.two-threads-same-weights', cls: 'concurrency', what: 'a model trained with nn.ready({ threads: 2 }) has the weights of one thread',
+  fresh: true, timeoutMs: 60_000,
+  run: async (_s, t: Tools) => {
+    const wide = (seed: number) => {
+      const m = t.track(nn.sequential([nn.dense({ units: 256, inputDim: 64, activation: 'relu' }), nn.dense({ units: 3, activation: 'softmax' })], { seed }));
+      m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'adam' });
+      return m;
+    };
+    const x = Array.from({ length: 512 }, (_, i) => Array.from({ length: 64 }, (_, j) => Math.sin(i * 7 + j)));
+    const y = x.map((r) => (r[0] > 0.3 ? 2 : r[0] > -0.3 ? 1 : 0));
+    const one = wide(9);
+    await one.fit(x, y, { epochs: 1, batchSize: 512 });
+    await nn.ready({ threads: 2 });
+    const two = wide(9);
+    await two.fit(x, y, { epochs: 1, batchSize: 512 });
+    t.check(t.print(one) === t.print(two), `2 threads (${nn.getThreads()} running) trained to other weights than 1`);
+  },
+};
+
+export function concurrencyCases(): Case[] {
+  return [...activities, sideBySide, predictFromEventLoop, parallelLoads, threads];
+}
