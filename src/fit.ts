@@ -10,7 +10,7 @@ import { HeapRows } from './batches';
 import { ConfigError, didYouMean } from './errors';
 import { Matrix, type MatrixLike } from './matrix';
 import type { Sequential } from './model';
-import { checkVerbose, withProgress } from './progress';
+import { withProgress } from './progress';
 import { Random } from './random';
 import { checkFitOptions, toInputs, toTargets, type Targets } from './validate';
 
@@ -116,9 +116,8 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   const { loss, metrics } = model.requireCompiled();
   const {
     epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData,
-    callbacks: given = {}, earlyStopping, targetLoss, seed,
+    callbacks: given = {}, earlyStopping, targetLoss, seed, verbose = 0,
   } = checkFitOptions(options);
-  const verbose = checkVerbose(options.verbose);
   const X = toInputs(x, model.inputDim, 'fit');
   const Y = toTargets(y, loss, model.outputDim, X.rows, 'fit');
   const [train, val] = validationData

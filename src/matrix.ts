@@ -77,7 +77,8 @@ export class Matrix {
    * ```
    */
   static from(input: MatrixLike, what = 'matrix'): Matrix {
-    if (input instanceof Matrix) return input;
+    // A Matrix's fields are writable at run time: one whose rows, cols or data were changed is refused, not trusted.
+    if (input instanceof Matrix) return checkedMatrix(input, what);
     if (Array.isArray(input)) return fromRows(input as readonly (readonly number[])[], what);
     if (input && typeof input === 'object' && 'data' in input) return fromParts(input as Record<string, unknown>, what);
     throw new ShapeError(`${what}: expected number[][], a Matrix or { data, rows, cols }, got ${describe(input)}`);
@@ -124,6 +125,15 @@ export class Matrix {
   toArray(): number[][] {
     return Array.from({ length: this.rows }, (_, i) => Array.from(this.row(i)));
   }
+}
+
+function checkedMatrix(m: Matrix, what: string): Matrix {
+  checkSize(m.rows, `${what}.rows`);
+  checkSize(m.cols, `${what}.cols`);
+  if (!(m.data instanceof Float32Array) || m.data.length !== m.rows * m.cols) {
+    throw new ShapeError(`${what}.data: expected a Float32Array of ${m.rows} × ${m.cols} = ${m.rows * m.cols} values, got ${describe(m.data)}`);
+  }
+  return m;
 }
 
 /** { data, rows, cols }: whole-number sizes, and data of numbers as many as they say. */

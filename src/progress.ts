@@ -6,9 +6,7 @@
 // drawn, through a specifier bundlers do not follow, so browser bundles
 // never include it.
 
-import { ConfigError } from './errors';
 import type { Callbacks, Logs } from './fit';
-import { describe } from './matrix';
 
 /** 0: silent; 1: a progress bar per epoch on a terminal, else a line per epoch; 2: a line per epoch. */
 export type Verbosity = 0 | 1 | 2;
@@ -39,12 +37,6 @@ export interface Progress {
 
 /** The figures a batch's logs carry besides the metrics. */
 const BATCH_KEYS = new Set(['batch', 'size']);
-
-export function checkVerbose(verbose: unknown, where = 'fit'): Verbosity {
-  if (verbose === undefined) return 0;
-  if (verbose === 0 || verbose === 1 || verbose === 2) return verbose;
-  throw new ConfigError(`${where}: expected verbose to be 0 (silent), 1 (a progress bar, or a line per epoch when not on a terminal) or 2 (a line per epoch), got ${describe(verbose)}`);
-}
 
 /** `callbacks` with progress reported first; with verbose 0, the same callbacks and an end() that does nothing. */
 export async function withProgress(callbacks: Callbacks, verbose: Verbosity, o: ProgressOptions): Promise<Progress> {

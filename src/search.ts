@@ -9,7 +9,7 @@ import type { History } from './fit';
 import { describe, type MatrixLike } from './matrix';
 import { Sequential } from './model';
 import { Random } from './random';
-import { whole, type Targets } from './validate';
+import { checkOptions, finite, oneOf, refuse, string, whole, type Targets } from './validate';
 
 /** Anything with sample(rng) is a dimension of the space; other values are constants. */
 export interface Sampler<T> {
@@ -185,17 +185,15 @@ export interface SearchResult<P> {
  * ```
  */
 export async function randomSearch<S extends Space>(options: RandomSearchOptions<S>): Promise<SearchResult<Params<S>>> {
-  const { space, build, fit, validationData, objective = 'valLoss', onTrialEnd } = options;
-  whole(1)(options.trials, 'randomSearch: trials');
-  if (typeof space !== 'object' || space === null) throw new ConfigError(`randomSearch: expected space to be an object of samplers, got ${describe(space)}`);
-  if (typeof build !== 'function' || typeof fit !== 'function') throw new ConfigError('randomSearch: expected build(params, context) and fit(model, params, context) functions');
-  const better = comparator(options.mode ?? 'auto', objective);
-  const rng = new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const { space, trials: count, build, fit, validationData, objective = 'valLoss', mode = 'auto', seed, onTrialEnd } =
+    checkOptions<RandomSearchOptions<S>>(options, SEARCH_OPTIONS, 'randomSearch', ['space', 'trials', 'build', 'fit']);
+  const better = comparator(mode, objective);
+  const rng = new Random(seed ?? Math.floor(Math.random() * 2 ** 32));
   const trials: Trial<Params<S>>[] = [];
   let bestModel: Sequential | undefined;
   let best: Trial<Params<S>> | undefined;
   try {
-    for (let t = 0; t < options.trials; t++) {
+    for (let t = 0; t < count; t++) {
       const params = sample(space, rng);
       const context = { trial: t, seed: rng.fork() };
       const model = await build(params, context);
@@ -257,8 +255,29 @@ function scoreOf(model: Sequential, history: History, validationData?: [MatrixLi
   return metrics;
 }
 
+/** randomSearch's options, each checked before the first trial (read once: a getter cannot change them later). */
+const SEARCH_OPTIONS = {
+  space: (v: unknown, where: string) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) refuse(where, 'an object of samplers', v);
+  },
+  trials: whole(1),
+  build: fn,
+  fit: fn,
+  validationData: (v: unknown, where: string) => {
+    if (!Array.isArray(v) || v.length !== 2) refuse(where, 'a pair [x, y]', v);
+  },
+  objective: string,
+  mode: oneOf(['auto', 'min', 'max']),
+  seed: finite,
+  onTrialEnd: fn,
+};
+
+function fn(v: unknown, where: string): void {
+  if (typeof v !== 'function') refuse(where, 'a function', v);
+}
+
 function scoreIn(metrics: Record<string, number>, objective: string, history: History, t: number): number {
-  if (objective in metrics) return metrics[objective];
+  if (Object.hasOwn(metrics, objective)) return metrics[objective];
   // Diverged in its first epoch: nothing was logged, and it ranks last.
   if (history.stopReason === 'nan') return NaN;
   throw new ConfigError(`randomSearch: objective '${objective}' is not among trial ${t}'s figures (${Object.keys(metrics).join(', ') || 'none'}); pass validationData to randomSearch or to model.fit`);

@@ -201,7 +201,7 @@ export function refuse(where: string, expected: string, got: unknown, hint = '')
 /**
  * An options object checked key by key: unknown keys are refused (with the
  * closest known one), undefined values count as absent, `required` keys must
- * be given. Returns it, typed.
+ * be given. Returns a typed copy of the values checked.
  */
 export function checkOptions<T extends object>(
   options: unknown, spec: { readonly [K in keyof T]-?: Check }, where: string, required: readonly (keyof T & string)[] = [],
@@ -214,12 +214,15 @@ export function checkOptions<T extends object>(
   for (const key of Object.keys(options)) {
     if (!Object.hasOwn(spec, key)) refuse(where, `options among ${keys.join(', ')}`, key, `, an unknown option.${didYouMean(key, keys)}`);
   }
+  // Each value is read once, into a copy: a getter cannot hand the check one value and the caller another.
+  const copy: Record<string, unknown> = {};
   for (const key of keys) {
     const v = (options as Record<string, unknown>)[key];
     if (v !== undefined) (spec as Record<string, Check>)[key](v, `${where}: ${key}`);
     else if ((required as readonly string[]).includes(key)) refuse(`${where}: ${key}`, 'a value (it is required)', v);
+    if (v !== undefined) copy[key] = v;
   }
-  return options as T;
+  return copy as T;
 }
 
 export const isNumber = (v: unknown): v is number => typeof v === 'number';
