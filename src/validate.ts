@@ -217,7 +217,8 @@ export function checkOptions<T extends object>(
   // Each value is read once, into a copy: a getter cannot hand the check one value and the caller another.
   const copy: Record<string, unknown> = {};
   for (const key of keys) {
-    const v = (options as Record<string, unknown>)[key];
+    // Own keys only: a key set on Object.prototype is no option of this call.
+    const v = Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined;
     if (v !== undefined) (spec as Record<string, Check>)[key](v, `${where}: ${key}`);
     else if ((required as readonly string[]).includes(key)) refuse(`${where}: ${key}`, 'a value (it is required)', v);
     if (v !== undefined) copy[key] = v;
