@@ -8,7 +8,9 @@
 // The relaxed-SIMD build's GEMM uses relaxed_madd, which an engine may fuse
 // (one rounding) or not (two, exactly the SIMD build's mul then add): the
 // relaxed hashes are those of a fusing engine, and on one that does not fuse
-// the relaxed build must give the SIMD build's hashes instead.
+// the relaxed build must give the SIMD build's hashes instead. The checked
+// build (test/checked-core.ts) is the SIMD build with preconditions
+// asserted: it must give the SIMD build's hashes, and fail none of them.
 //
 // The inputs come from a generator written here, not src/random.ts, so the
 // kernel hashes depend on the kernels alone. The model hashes also depend on
@@ -22,10 +24,11 @@ import type { Core, Ptr } from '../src/backend/core';
 import type { ThreadedExports } from '../src/backend/threads';
 import { useBackend } from '../src/backend/index';
 import * as nn from '../src/index';
+import { createCheckedBackend } from './checked-core';
 import { allBackends, run } from './helpers';
 
-type Build = 'simd' | 'scalar' | 'relaxed';
-const BUILDS: Build[] = ['simd', 'scalar', 'relaxed'];
+const BUILDS = ['simd', 'scalar', 'relaxed', 'checked'] as const;
+type Build = (typeof BUILDS)[number];
 
 /** xorshift32, floats rounded to f32: the same inputs on every platform, whatever src/random.ts becomes. */
 class Bits {
@@ -363,22 +366,23 @@ const PINNED: Record<string, [simd: string, scalar: string, relaxed: string]> = 
 
 let be: Record<Build | 'js', Backend>;
 beforeAll(async () => {
-  be = await allBackends();
+  be = { ...(await allBackends()), checked: await createCheckedBackend() };
 });
 afterAll(() => nn.setBackend('wasm')); // the models were built on backends set here
 
 describe.each(BUILDS)('%s build', (build) => {
   test('every kernel and three trained models give the recorded bits', async () => {
     const got = await fingerprints(be[build]);
-    const column = BUILDS.indexOf(build);
-    const fused = build === 'relaxed' && fusesMadd(be.relaxed);
     // An engine that does not fuse runs the relaxed build as the SIMD one.
-    const want = Object.fromEntries(Object.entries(PINNED).map(([k, v]) => [k, v[build === 'relaxed' && !fused ? 0 : column]]));
+    const relaxed = fusesMadd(be.relaxed) ? 2 : 0;
+    const column = { simd: 0, scalar: 1, relaxed, checked: 0 }[build];
+    const want = Object.fromEntries(Object.entries(PINNED).map(([k, v]) => [k, v[column]]));
     expect(got).toEqual(want);
   });
 });
 
-test('the fused-madd probe tells the builds apart: SIMD and scalar never fuse', () => {
+test('the fused-madd probe tells the builds apart: SIMD, scalar and checked never fuse', () => {
   expect(fusesMadd(be.simd)).toBe(false);
   expect(fusesMadd(be.scalar)).toBe(false);
+  expect(fusesMadd(be.checked)).toBe(false);
 });
