@@ -1,7 +1,7 @@
 // GEMM's micro-kernels: the innermost loops, which keep a block of C in
 // registers over a run of depths and then store it. kernel4x8 does nearly
-// all the work; kernel1x8 finishes rows that do not fill a block of 4 (and
-// is the scalar build's only kernel); rowTimesB serves a product of a few
+// all the work; kernel1x8 finishes rows that do not fill a block of 4, and
+// is the scalar build's only kernel; rowTimesB serves a product of a few
 // rows, reading B in place. Every column of C adds the same terms in the same
 // order whichever kernel computes it, so a row's result does not depend on
 // the rows computed with it, nor on which columns a thread was given.
@@ -30,15 +30,16 @@ export const ZEROS: usize = memory.data(2 * NR * 4, 16);
  * offsets, sparing address arithmetic that would compete with the multiplies
  * and adds for the same execution ports. `listed` and `adjacent` are
  * constants at each call, so each call compiles to a loop of its own.
+ * The scalar build runs kernel1x8 on each row (it lists nothing). `tail`:
+ * 8 floats of scratch through which a ragged row goes to C.
  */
 @inline export function kernel4x8(
   listed: bool, adjacent: bool,
   a: usize, rs: usize, ks: usize, list: usize, count: i32, panel: usize, bs: usize,
-  init: usize, c: usize, ldc: usize, width: i32, add: bool,
+  init: usize, c: usize, ldc: usize, width: i32, add: bool, tail: usize,
 ): void {
   if (!ASC_FEATURE_SIMD) {
-    // The scalar build lists nothing: row by row, the same additions.
-    for (let r: usize = 0; r < 4; r++) kernel1x8(a + r * rs, ks, panel, bs, count, init, c + r * ldc, width, add);
+    for (let r: usize = 0; r < 4; r++) kernel1x8(a + r * rs, ks, panel, bs, count, init, c + r * ldc, width, add, tail);
     return;
   }
   let c00 = v128.load(init), c01 = v128.load(init, 16);
@@ -65,16 +66,23 @@ export const ZEROS: usize = memory.data(2 * NR * 4, 16);
       bp += bs;
     }
   }
-  storeRow(c, c00, c01, width, add);
-  storeRow(c + ldc, c10, c11, width, add);
-  storeRow(c + 2 * ldc, c20, c21, width, add);
-  storeRow(c + 3 * ldc, c30, c31, width, add);
+  storeRow(c, c00, c01, width, add, tail);
+  storeRow(c + ldc, c10, c11, width, add, tail);
+  storeRow(c + 2 * ldc, c20, c21, width, add, tail);
+  storeRow(c + 3 * ldc, c30, c31, width, add, tail);
 }
 
-/** 1 row × 8 columns over kc depths in order: kernel4x8's row, alone. */
+/**
+ * 1 row × 8 columns over kc depths in order: kernel4x8's row, alone. A
+ * function of its own (it has two callers; Binaryen inlines a function with
+ * one into the driver, where V8 spilled its sums). The scalar build's 8
+ * sums always go to C through `tail`, stored there straight after the loop:
+ * held for column-by-column stores, one of them stayed on the stack inside
+ * the loop.
+ */
 export function kernel1x8(
   a: usize, ks: usize, panel: usize, bs: usize, kc: i32, init: usize,
-  c: usize, width: i32, add: bool,
+  c: usize, width: i32, add: bool, tail: usize,
 ): void {
   let bp = panel;
   let off: usize = 0;
@@ -87,7 +95,7 @@ export function kernel1x8(
       off += ks;
       bp += bs;
     }
-    storeRow(c, c0, c1, width, add);
+    storeRow(c, c0, c1, width, add, tail);
   } else {
     let s0 = load<f32>(init), s1 = load<f32>(init, 4), s2 = load<f32>(init, 8), s3 = load<f32>(init, 12);
     let s4 = load<f32>(init, 16), s5 = load<f32>(init, 20), s6 = load<f32>(init, 24), s7 = load<f32>(init, 28);
@@ -100,10 +108,9 @@ export function kernel1x8(
       off += ks;
       bp += bs;
     }
-    storeColumn(c, 0, s0, width, add); storeColumn(c, 1, s1, width, add);
-    storeColumn(c, 2, s2, width, add); storeColumn(c, 3, s3, width, add);
-    storeColumn(c, 4, s4, width, add); storeColumn(c, 5, s5, width, add);
-    storeColumn(c, 6, s6, width, add); storeColumn(c, 7, s7, width, add);
+    store<f32>(tail, s0); store<f32>(tail, s1, 4); store<f32>(tail, s2, 8); store<f32>(tail, s3, 12);
+    store<f32>(tail, s4, 16); store<f32>(tail, s5, 20); store<f32>(tail, s6, 24); store<f32>(tail, s7, 28);
+    storeTail(c, tail, width, add);
   }
 }
 
@@ -129,42 +136,39 @@ export function rowTimesB(list: usize, count: i32, b: usize, j0: i32, j1: i32, i
       c2 = madd(x, v128.load(bp, 32), c2);
       c3 = madd(x, v128.load(bp, 48), c3);
     }
-    storeRow(c + (<usize>j << 2), c0, c1, NR, add);
-    storeRow(c + (<usize>j << 2) + 32, c2, c3, NR, add);
+    storeFullRow(c + (<usize>j << 2), c0, c1, add);
+    storeFullRow(c + (<usize>j << 2) + 32, c2, c3, add);
   }
   return j;
 }
 
 // Stores a row of 8 results (v0: columns 0–3, v1: 4–7) into C, adding to
-// what is there when `add`, writing only the first `width` columns.
-@inline function storeRow(c: usize, v0: v128, v1: v128, width: i32, add: bool): void {
+// what is there when `add`, only the first `width` columns: a ragged row
+// (the last panel's) goes through `tail`.
+@inline function storeRow(c: usize, v0: v128, v1: v128, width: i32, add: bool, tail: usize): void {
   if (width == NR) {
-    if (add) {
-      v0 = f32x4.add(v0, v128.load(c));
-      v1 = f32x4.add(v1, v128.load(c, 16));
-    }
-    v128.store(c, v0);
-    v128.store(c, v1, 16);
+    storeFullRow(c, v0, v1, add);
   } else {
-    storePartialRow(c, v0, v1, width, add);
+    v128.store(tail, v0);
+    v128.store(tail, v1, 16);
+    storeTail(c, tail, width, add);
   }
 }
 
-// The last, ragged panel of a row: one column at a time, each from lane 0
-// of v0 with the lanes after it shifted down.
-function storePartialRow(c: usize, v0: v128, v1: v128, width: i32, add: bool): void {
-  for (let l = 0; l < width; l++, c += 4) {
-    const v = f32x4.extract_lane(v0, 0);
-    store<f32>(c, add ? load<f32>(c) + v : v);
-    v0 = v128.shuffle<f32>(v0, v1, 1, 2, 3, 4);
-    v1 = v128.shuffle<f32>(v1, v1, 1, 2, 3, 0);
+@inline function storeFullRow(c: usize, v0: v128, v1: v128, add: bool): void {
+  if (add) {
+    v0 = f32x4.add(v0, v128.load(c));
+    v1 = f32x4.add(v1, v128.load(c, 16));
   }
+  v128.store(c, v0);
+  v128.store(c, v1, 16);
 }
 
-// Column l of a row of results: stored (or added) if it is one of the first `width`.
-@inline function storeColumn(c: usize, l: i32, v: f32, width: i32, add: bool): void {
-  if (l < width) {
+// The first `width` results at tail into C, added to what is there when `add`.
+function storeTail(c: usize, tail: usize, width: i32, add: bool): void {
+  for (let l = 0; l < width; l++) {
     const dst = c + (<usize>l << 2);
+    const v = load<f32>(tail + (<usize>l << 2));
     store<f32>(dst, add ? load<f32>(dst) + v : v);
   }
 }

@@ -9,10 +9,15 @@
 //
 //   product  the Product below: the call's operands and its current K-block
 //   bias     roundUp(n, NR) floats: the bias (or zeros), padded to whole panels
+//   tail     NR floats: a row of results on its way to a ragged panel of C
 //   packed   d × NR floats: one panel of op(B) packed [depth][8], zero-padded
 //   counts   GROUP i32: per block of 4 rows of a group, how many depths it lists
-//   lists    GROUP × d pairs: per block, its nonzero depths (offset in A, offset in B)
+//   lists    GROUP × KC pairs: per block, its nonzero depths (offset in A, offset in B)
 //   rowList  d pairs: one row's nonzero depths (value, offset in B)
+//
+// A block's list starts KC pairs after the previous one's whatever d is: the
+// micro-kernel finds it with a shift, where a multiply by d, recomputed in
+// its loop under register pressure, cost the sparse products 20 %.
 
 /** K-block: a packed B panel (KC × 8 floats = 8 KiB) stays in L1 across rows. */
 export const KC: i32 = 256;
@@ -35,8 +40,8 @@ export const GROUP: i32 = 64;
   b: usize; transB: bool;
   c: usize; ldc: usize;
   m: i32; k: i32; n: i32;
-  /** The scratch's parts (see above); `depth` is d, the lists' length. */
-  bias: usize; packed: usize; counts: usize; lists: usize; rowList: usize; depth: i32;
+  /** The scratch's parts (see above). */
+  bias: usize; tail: usize; packed: usize; counts: usize; lists: usize; rowList: usize;
   /**
    * The K-block: depths k0 … k0 + kc − 1, where they start in A and in B;
    * the first starts from the bias, and `add` adds to what C holds.
@@ -58,8 +63,8 @@ export const GROUP: i32 = 64;
     p.k = k;
     p.n = n;
     const d = depthOf(k);
-    p.depth = d;
     p.bias = scratch + HEADER;
+    p.tail = scratch + tailOffset(n);
     p.packed = scratch + packedOffset(n);
     p.counts = scratch + countsOffset(n, d);
     p.lists = scratch + listsOffset(n, d);
@@ -91,8 +96,12 @@ const HEADER: usize = (offsetof<Product>() + 15) & ~15;
 }
 
 // Where each part starts, in bytes from the scratch's start, for width n and depth d.
-@inline function packedOffset(n: i32): usize {
+@inline function tailOffset(n: i32): usize {
   return HEADER + (<usize>roundUp(n, NR) << 2);
+}
+
+@inline function packedOffset(n: i32): usize {
+  return tailOffset(n) + (<usize>NR << 2);
 }
 
 @inline function countsOffset(n: i32, d: i32): usize {
@@ -104,5 +113,5 @@ const HEADER: usize = (offsetof<Product>() + 15) & ~15;
 }
 
 @inline function rowListOffset(n: i32, d: i32): usize {
-  return listsOffset(n, d) + (<usize>GROUP * d << 3);
+  return listsOffset(n, d) + (<usize>GROUP * KC << 3);
 }

@@ -4,7 +4,7 @@
 // outputs are mostly zeros (an MNIST digit is 81 %). Appending is
 // branch-free, since zeros come in unpredictable runs: every depth is
 // written at the end of the list, and counted (kept) only if nonzero.
-import { MR } from "./layout";
+import { KC, MR } from "./layout";
 
 /**
  * The nonzero depths of one row of A over a K-block (kc depths, ks bytes
@@ -27,16 +27,16 @@ export function listNonzeros(a: usize, ks: usize, kc: i32, ldb: usize, list: usi
  * For each of `blocks` blocks of 4 rows of A (rows rs bytes apart, depths
  * ks), the depths of the K-block where any of its rows is nonzero, as
  * (byte offset in A, byte offset in a row-major B) pairs at
- * lists + block · stride · 8, their count at counts + block · 4. Returns the
+ * lists + block · KC · 8, their count at counts + block · 4. Returns the
  * total count. SIMD builds only (the scalar build lists nothing).
  */
 export function listBlocks(a: usize, rs: usize, ks: usize, blocks: i32, kc: i32, ldb: usize,
-  counts: usize, lists: usize, stride: i32): i32 {
+  counts: usize, lists: usize): i32 {
   if (!ASC_FEATURE_SIMD) return 0;
   let total = 0;
   for (let block = 0; block < blocks; block++) {
     const r0 = a + <usize>block * MR * rs, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
-    const list = lists + (<usize>block * stride << 3);
+    const list = lists + (<usize>block * KC << 3);
     let count = 0, p = 0;
     let off: usize = 0, bOff: usize = 0;
     if (rs != 4) {

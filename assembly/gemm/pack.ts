@@ -15,14 +15,14 @@ export function padBias(bias: usize, out: usize, n: i32): void {
 /** Packs columns j … j + width − 1 of op(B), depths k0 … k0 + kc − 1, into [kc][8] at out, zero-padded. */
 export function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k: i32, n: i32, transB: bool): void {
   if (width < NR) memory.fill(out, 0, <usize>kc * NR << 2);
-  for (let p = 0; p < kc; p++) {
-    const dst = out + (<usize>p * NR << 2);
-    if (transB) {
-      // op(B)[p][j + l] = B[j + l][p]
-      let src = b + ((<usize>j * k + k0 + p) << 2);
-      for (let l = 0; l < width; l++, src += <usize>k << 2) store<f32>(dst + (<usize>l << 2), load<f32>(src));
-    } else {
-      memory.copy(dst, b + ((<usize>(k0 + p) * n + j) << 2), <usize>width << 2);
+  if (transB) {
+    // op(B)[p][j + l] = B[j + l][p]: column l of the panel is row j + l of
+    // B, read along (contiguous), written 8 floats apart.
+    for (let l = 0; l < width; l++) {
+      const src = b + ((<usize>(j + l) * k + k0) << 2), dst = out + (<usize>l << 2);
+      for (let p = 0; p < kc; p++) store<f32>(dst + (<usize>p * NR << 2), load<f32>(src + (<usize>p << 2)));
     }
+  } else {
+    for (let p = 0; p < kc; p++) memory.copy(out + (<usize>p * NR << 2), b + ((<usize>(k0 + p) * n + j) << 2), <usize>width << 2);
   }
 }
