@@ -2,7 +2,8 @@
 // call fails with a PreconditionError naming the kernel and what it expected,
 // before the kernel writes anything; the calls the kernels allow (empty
 // sizes, in place where documented) pass. And the shipped builds carry none
-// of it: no abort import, no message, a misaligned call runs unchecked.
+// of it: no abort import, no message, a misaligned call runs unchecked; nor
+// any function table (the elementwise template makes no indirect call).
 
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -170,9 +171,33 @@ describe('gemm', () => {
   });
 });
 
+/** The ids of a module's sections, in order. */
+function sectionIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  let at = 8; // past the magic number and version
+  while (at < bytes.length) {
+    ids.push(bytes[at++]);
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++];
+      size += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    at += size;
+  }
+  return ids;
+}
+
 describe('the shipped builds check nothing', () => {
   const FILES = ['simd', 'scalar', 'relaxed'].map((b) => [b, readFileSync(new URL(`../build/core.${b}.wasm`, import.meta.url))] as const);
   const utf16 = (s: string) => Buffer.from(s, 'utf16le');
+
+  test.each(FILES)('%s: no function table, so no indirect call: the elementwise template is resolved at compile time', (_build, bytes) => {
+    const ids = sectionIds(bytes);
+    expect(ids).toContain(10); // the code section, so the walk found the sections
+    expect(ids).not.toContain(4); // table
+    expect(ids).not.toContain(9); // elements
+  });
 
   test.each(FILES)('%s: imports its memory and nothing else, and holds none of the messages', (_build, bytes) => {
     const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes)).map((i) => `${i.module}.${i.name}`);
