@@ -1,15 +1,21 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+const library: Options = {
+  entry: ['src/index.ts'],
+  dts: { compilerOptions: { stripInternal: true } },
+  target: 'es2022',
+  platform: 'neutral',
+  loader: { '.wasm': 'binary' },
+};
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    clean: true,
-    target: 'es2022',
-    platform: 'neutral',
-    loader: { '.wasm': 'binary' },
-  },
+  // ES module, for Node and pages. csv-parse's self-contained browser build
+  // goes into dist/ (a chunk that parseCsv loads on first use), so a page with
+  // no bundler can parse CSV: it cannot resolve a bare 'csv-parse/…'
+  // specifier. Node keeps importing the csv-parse package (a dependency).
+  { ...library, format: ['esm'], clean: true, noExternal: [/^csv-parse\/browser\//] },
+  // CommonJS, for Node only: csv-parse stays the package's own.
+  { ...library, format: ['cjs'], clean: false },
   // The command line: one self-contained ESM file for Node (the library and
   // its Wasm inlined; commander, cli-progress and csv-parse stay dependencies).
   {

@@ -14,7 +14,7 @@
 
 import { pathToFileURL } from 'node:url';
 import type { Backend } from '../src/backend/backend';
-import type { Ptr } from '../src/backend/core';
+import { flagsOf, NONE, type Ptr } from '../src/backend/core';
 import { createJsBackend } from '../src/backend/index';
 import { bestBuild, createWasmBackend } from '../src/backend/wasm';
 import { loadTfjsWasm } from './peers/tfjs';
@@ -330,7 +330,8 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
             const p = placed.get(impl)!;
             const [pa, pb] = inputs(p, form);
             be.heap.write(p.c, new Float32Array(m * n).fill(NaN)); // an unwritten element shows
-            run = () => be.gemm(pa, pb, p.c, 0, m, k, n, transA, transB);
+            const flags = flagsOf({ transA, transB });
+            run = () => be.gemm(pa, pb, p.c, NONE, m, k, n, flags);
             result = () => be.heap.read(p.c, m * n);
           } else {
             const [a, b] = inputs(x, form);

@@ -27,7 +27,7 @@ const [modelText, testBytes] = await Promise.all([
   $('model-info').textContent = `The demo could not start: ${e.message}`;
   throw e;
 });
-let model = nn.loadModel(modelText);
+let model = nn.fromJSON(modelText);
 const digits = decodeDigits(testBytes.slice(0));
 const inputs = toInputs(digits.pixels);
 const bars = createBars($('bars'), $('predicted'));

@@ -1,6 +1,6 @@
 // What the page and the training worker say to each other. Data goes as
-// transferred ArrayBuffers (moved, not copied), and progress is batched: one
-// message per ~50 ms of training, however many steps that was.
+// transferred ArrayBuffers (moved, not copied), and progress is batched: a
+// few messages an epoch (worker.ts), however many steps that was.
 
 export interface TrainRequest {
   type: 'train';

@@ -45,7 +45,7 @@ function savedModel(): string | undefined {
   if (process.argv.includes('--retrain') || !existsSync(TRAINED)) return undefined;
   const text = readFileSync(TRAINED, 'utf8');
   try {
-    const model = nn.loadModel(text);
+    const model = nn.fromJSON(text);
     const ok = model.inputDim === PIXELS && model.outputDim === 10;
     model.dispose();
     return ok ? text : undefined;

@@ -1,11 +1,14 @@
 // What nnwasm costs a web page: a tiny entry per use is bundled against the
 // built package (dist/index.js, the Wasm inlined as base64) with esbuild,
-// minified and tree-shaken as an app's bundler would, then gzipped.
+// minified, tree-shaken and split as an app's bundler would, then gzipped.
+// What a page loads up front counts; chunks it imports on demand (csv-parse's
+// browser build, which parseCsv loads on first use) do not.
 //
 //   npx tsx demo/size.ts      (after npm run build)
 
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -16,7 +19,7 @@ export const ENTRIES = {
   inference: `
     import * as nn from 'nnwasm';
     await nn.ready();
-    const model = nn.loadModel(globalThis.modelJson);
+    const model = nn.fromJSON(globalThis.modelJson);
     console.log(model.predict({ data: new Float32Array(784), rows: 1, cols: 784 }).data);`,
   /** Build, train and save: what the demo's worker needs. */
   training: `
@@ -26,7 +29,7 @@ export const ENTRIES = {
     model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.sgd({ learningRate: 0.1 }), metrics: ['accuracy'] });
     await model.fit(globalThis.x, globalThis.y, { epochs: 1 });
     console.log(nn.io.save(model), nn.io.load(globalThis.saved));`,
-  /** Every export (no tree shaking). csv-parse, loaded on demand by readCsv, is left out. */
+  /** Every export (no tree shaking), without the on-demand csv-parse chunk. */
   everything: `export * from 'nnwasm';`,
 } as const;
 
@@ -42,14 +45,33 @@ function gzip(bytes: Uint8Array | string): number {
 
 export async function bundleSize(name: keyof typeof ENTRIES): Promise<Size> {
   const result = await build({
-    stdin: { contents: ENTRIES[name], resolveDir: ROOT, loader: 'js' },
+    stdin: { contents: ENTRIES[name], resolveDir: ROOT, loader: 'js', sourcefile: 'entry.js' },
     alias: { nnwasm: `${ROOT}dist/index.js` },
-    external: ['csv-parse/*'],
-    bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
+    external: ['csv-parse/*'], // the Node-only branch of parseCsv
+    bundle: true, splitting: true, outdir: 'out', metafile: true,
+    minify: true, format: 'esm', platform: 'browser', target: 'es2022',
     write: false, logLevel: 'silent',
   });
-  const code = result.outputFiles[0].contents;
-  return { name, minified: code.length, gzipped: gzip(code) };
+  const files = upFront(result.metafile);
+  const chosen = result.outputFiles.filter((f) => files.has(f.path));
+  return {
+    name,
+    minified: chosen.reduce((n, f) => n + f.contents.length, 0),
+    gzipped: chosen.reduce((n, f) => n + gzip(f.contents), 0), // each file is fetched, and compressed, on its own
+  };
+}
+
+/** The absolute paths of the entry's output and of every chunk it imports statically, however deep. */
+function upFront(metafile: Metafile): Set<string> {
+  const outputs = metafile.outputs;
+  const seen = new Set<string>();
+  const visit = (out: string) => {
+    if (seen.has(resolve(out))) return;
+    seen.add(resolve(out));
+    for (const i of outputs[out].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  visit(Object.keys(outputs).find((out) => outputs[out].entryPoint)!);
+  return seen;
 }
 
 /** Each Wasm build the bundle inlines (SIMD, scalar fallback…) alone: raw, and gzipped as the base64 text it is inlined as. */

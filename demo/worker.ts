@@ -1,13 +1,15 @@
 // Trains a fresh 784-128-10 network (recipe.ts) in a Web Worker, so the page's main
 // thread only draws. nn.fit yields to the event loop every ~50 ms, which is
 // when a 'stop' message gets through; the callbacks then return false.
+// Progress leaves in PROGRESS_PER_EPOCH messages an epoch, so the page gets a
+// number of messages set by the epochs, not by the steps or the machine's speed.
 
 import * as nn from 'nnwasm';
 import { decodeDigits, toInputs, PIXELS } from './digits';
 import type { FromWorker, ToWorker, TrainRequest } from './messages';
 import { TRAINING } from './recipe';
 
-const PROGRESS_MS = 50;
+const PROGRESS_PER_EPOCH = 4;
 let stopping = false;
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => self.postMessage(message, { transfer });
@@ -32,13 +34,12 @@ async function train({ train, test, epochs, batchSize, learningRate, seed }: Tra
   // Batch figures gather here and leave together as one transferred buffer.
   let points: number[] = [];
   let seen = 0;
-  let lastPost = performance.now();
+  const batchesPerPost = Math.ceil(Math.ceil(tr.count / batchSize) / PROGRESS_PER_EPOCH);
   const flush = () => {
     if (!points.length) return;
     const buffer = Float32Array.from(points);
     post({ type: 'progress', points: buffer }, [buffer.buffer]);
     points = [];
-    lastPost = performance.now();
   };
 
   const start = performance.now();
@@ -46,10 +47,10 @@ async function train({ train, test, epochs, batchSize, learningRate, seed }: Tra
   const history = await model.fit(x, Int32Array.from(tr.labels), {
     epochs, batchSize, validationData: [xTest, Int32Array.from(te.labels)],
     callbacks: {
-      onBatchEnd(_batch, logs) {
+      onBatchEnd(batch, logs) {
         seen += logs.size;
         points.push(seen, logs.loss, logs.accuracy);
-        if (performance.now() - lastPost > PROGRESS_MS) flush();
+        if ((batch + 1) % batchesPerPost === 0) flush();
         return !stopping;
       },
       onEpochEnd(epoch, logs) {

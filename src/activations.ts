@@ -5,7 +5,20 @@
 import type { Core, Ptr } from './backend/core';
 import { ConfigError, didYouMean } from './errors';
 
+/**
+ * The activation names a dense layer takes: linear (identity), relu,
+ * sigmoid, tanh, leakyRelu (slope `alpha` below zero), swish (z·σ(z)) and
+ * softmax (row-wise, for class probabilities at the output).
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const layer = nn.dense({ units: 4, activation: nn.ACTIVATIONS[1] });
+ * console.log(layer.activation, nn.ACTIVATIONS.length); // relu 7
+ * ```
+ */
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'swish', 'softmax'] as const;
+/** One of {@link ACTIVATIONS}. */
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /** leakyRelu's slope for z < 0 when none is given (as the design and ONNX; Keras' layer uses 0.3). */

@@ -2,7 +2,8 @@
 // gathers its shuffled batch with copyWithin: a memmove per row, allocating
 // nothing. (Copying from the caller's arrays instead means a JS loop per
 // element, or a subarray view per row: 8 ms an MNIST epoch, or garbage per step.)
-// The price is a second copy of the training set while fit runs.
+// The price is a second copy of the training set while fit runs. The copy
+// is the running fit's block: it alone frees it, once, when the fit ends.
 
 import type { Ptr } from './backend/core';
 import type { Heap } from './backend/heap';
@@ -12,9 +13,10 @@ export class HeapRows {
   private readonly ptr: Ptr;
   private readonly cols: number;
 
-  constructor(private readonly heap: Heap, M: Matrix) {
+  /** `what` names the copy in a MemoryError: "fit: a copy of the training inputs". */
+  constructor(private readonly heap: Heap, M: Matrix, what: string) {
     this.cols = M.cols;
-    this.ptr = heap.alloc(M.data.length * 4);
+    this.ptr = heap.alloc(M.data.length * 4, this, `${what} (${M.rows} × ${M.cols})`);
     heap.write(this.ptr, M.data);
   }
 
@@ -28,6 +30,6 @@ export class HeapRows {
   }
 
   release(): void {
-    this.heap.release(this.ptr);
+    this.heap.release(this.ptr, this);
   }
 }

@@ -7,6 +7,7 @@ import { ConfigError, ShapeError, ValueError, didYouMean } from './errors';
 import { Matrix, describe } from './matrix';
 import type { Label } from './data/labels';
 
+/** How to parse CSV text: its separator and whether it has a header row. */
 export interface CsvOptions {
   /** The field separator, default ','. */
   delimiter?: string;
@@ -14,6 +15,7 @@ export interface CsvOptions {
   header?: boolean | 'auto';
 }
 
+/** CSV text parsed into cells, as {@link parseCsvTable} returns it. */
 export interface CsvTable {
   /** Column names: the header's, or col1, col2… without one. */
   columns: string[];
@@ -21,13 +23,28 @@ export interface CsvTable {
   rows: string[][];
   /** The file line each data row starts on (1-based), for messages. */
   lines: number[];
+  /** Whether the first row was a header (given, or detected). */
   header: boolean;
 }
 
+/** How one feature column becomes inputs: a numeric column as is, a categorical one as one-hot columns. */
 export type FeatureSpec =
-  | { name: string; kind: 'numeric' }
-  | { name: string; kind: 'categorical'; categories: string[] };
+  | {
+    /** The column's name. */
+    name: string;
+    /** Numbers, used as they are. */
+    kind: 'numeric';
+  }
+  | {
+    /** The column's name. */
+    name: string;
+    /** Text (or codes), one-hot encoded. */
+    kind: 'categorical';
+    /** The values seen, sorted: one input column each, in this order. */
+    categories: string[];
+  };
 
+/** Which columns are the target, features and categories, for {@link parseCsv} and {@link inferFeatures}. */
 export interface ColumnOptions {
   /** The column to predict; it is not a feature. */
   target?: string;
@@ -39,28 +56,37 @@ export interface ColumnOptions {
   numeric?: readonly string[];
 }
 
-export interface ReadCsvOptions extends CsvOptions, ColumnOptions {
+/** Options of {@link readCsv}, {@link parseCsv} and {@link tableToDataset}. */
+export interface CsvDatasetOptions extends CsvOptions, ColumnOptions {
   /** 'error' (default) reports every missing cell; 'drop' leaves those rows out and lists them in `dropped`. */
   missing?: 'error' | 'drop';
 }
 
+/** Where a value is missing (an empty cell, NA, N/A, NaN, null or ?). */
 export interface MissingCell {
   /** 1-based data row. */
   row: number;
+  /** The line of the file the row starts on (1-based). */
   line: number;
+  /** The column's name. */
   column: string;
 }
 
+/** A CSV file as training data: the encoded features, the target, and how they were made. */
 export interface CsvDataset {
+  /** The features, one row per data row: numeric columns as they are, categorical ones one-hot. */
   x: Matrix;
   /** The target column: numbers if it is numeric, else strings. */
   y?: Label[];
+  /** The target column's name, as given. */
   target?: string;
+  /** How each feature column was encoded: apply the same to new data with {@link encodeFeatures}. */
   features: FeatureSpec[];
   /** One name per column of x: a numeric column's name, or "column=category". */
   featureNames: string[];
   /** Rows left out for missing values (missing: 'drop'). */
   dropped: MissingCell[];
+  /** The parsed table the dataset was made from (without dropped rows). */
   table: CsvTable;
 }
 
@@ -81,10 +107,26 @@ export function isNumber(cell: string): boolean {
   return NUMBER.test(cell);
 }
 
-/** Parses CSV text into a table of strings. Async: the parser is loaded on first use. */
-export async function parseCsv(text: string, options: CsvOptions = {}): Promise<CsvTable> {
+/**
+ * Parses CSV text into a table of strings, for a look at the data before
+ * choosing columns. Async: the parser is loaded on first use.
+ *
+ * @param text - The CSV itself (not a path: see {@link readCsv}).
+ * @param options - `delimiter` (default ','), `header` (default 'auto': detected from the data).
+ * @throws {@link ValueError} for empty text, bad quoting, a header with no rows, or a repeated column name.
+ * @throws {@link ShapeError} for rows of different widths.
+ * @throws {@link ConfigError} for text that looks like a file path.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const table = await nn.parseCsvTable('city,temp\nOslo,4\nRome,18\n');
+ * console.log(table.columns, table.rows); // [ 'city', 'temp' ] [ [ 'Oslo', '4' ], [ 'Rome', '18' ] ]
+ * ```
+ */
+export async function parseCsvTable(text: string, options: CsvOptions = {}): Promise<CsvTable> {
   const { delimiter = ',', header = 'auto' } = options;
   if (typeof text !== 'string') throw new ValueError(`parseCsv: expected the CSV text as a string, got ${describe(text)}`);
+  refusePath(text, delimiter);
   const records = parseRecords(await loadParser(), text, delimiter);
   if (records.length === 0) throw new ValueError('parseCsv: the CSV has no rows');
   const cells = records.map((r) => r.cells);
@@ -95,13 +137,45 @@ export async function parseCsv(text: string, options: CsvOptions = {}): Promise<
   return { columns, rows: data.map((r) => r.cells), lines: data.map((r) => r.line), header: hasHeader };
 }
 
-/** parseCsv, then the features and target as readFeatures gives them. */
-export async function readCsv(text: string, options: ReadCsvOptions = {}): Promise<CsvDataset> {
-  return readFeatures(await parseCsv(text, options), options);
+/**
+ * Parses CSV text into training data: the feature matrix x (numeric columns
+ * as they are, text columns one-hot) and the target column y. The text twin
+ * of {@link readCsv}.
+ *
+ * @param text - The CSV itself (not a path: see {@link readCsv}).
+ * @param options - See {@link CsvDatasetOptions}: `target`, `ignore`, `categorical`,
+ *   `numeric`, `missing` ('error' or 'drop'), `delimiter` (','), `header` ('auto').
+ * @throws {@link ValueError} for bad CSV, missing values (unless dropped) and non-numbers in numeric columns.
+ * @throws {@link ShapeError} for rows of different widths.
+ * @throws {@link ConfigError} for unknown column names, conflicting options, or text that looks like a file path.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const data = await nn.parseCsv('size,color,price\n1,red,10\n2,blue,21\n3,red,29\n', { target: 'price' });
+ * console.log(data.featureNames, data.x.toArray()[0], data.y); // [ 'size', 'color=blue', 'color=red' ] [ 1, 0, 1 ] [ 10, 21, 29 ]
+ * ```
+ */
+export async function parseCsv(text: string, options: CsvDatasetOptions = {}): Promise<CsvDataset> {
+  return tableToDataset(await parseCsvTable(text, options), options);
 }
 
-/** Infers the feature columns of a table and encodes them, with the target split off. */
-export function readFeatures(table: CsvTable, options: ReadCsvOptions = {}): CsvDataset {
+/**
+ * Infers the feature columns of a parsed table and encodes them, with the
+ * target split off: {@link parseCsv} after {@link parseCsvTable}.
+ *
+ * @param table - From {@link parseCsvTable}.
+ * @param options - The column options of {@link CsvDatasetOptions} (its CSV options are not used).
+ * @throws {@link ValueError} for missing values (unless dropped) and non-numbers in numeric columns.
+ * @throws {@link ConfigError} for unknown column names or conflicting options.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const table = await nn.parseCsvTable('a,b,y\n1,2,0\n3,4,1\n');
+ * const data = nn.tableToDataset(table, { target: 'y', ignore: ['b'] });
+ * console.log(data.featureNames, data.y); // [ 'a' ] [ 0, 1 ]
+ * ```
+ */
+export function tableToDataset(table: CsvTable, options: CsvDatasetOptions = {}): CsvDataset {
   const { target, missing = 'error' } = options;
   if (missing !== 'error' && missing !== 'drop') throw new ConfigError(`readCsv: expected missing to be 'error' or 'drop', got ${describe(missing)}`);
   const features = inferFeatures(table, options);
@@ -125,6 +199,17 @@ export function readFeatures(table: CsvTable, options: ReadCsvOptions = {}): Csv
  * Decides each feature column's kind: numeric when most of its present cells
  * are numbers (so a stray word in a numeric column is reported, not turned
  * into a category), else categorical with its sorted distinct values.
+ *
+ * @param table - From {@link parseCsvTable}.
+ * @param options - `target` and `ignore` (left out), `categorical` and `numeric` (forced kinds).
+ * @throws {@link ConfigError} for unknown column names, a column both categorical and numeric, or no feature left.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const table = await nn.parseCsvTable('code,size\n1,S\n2,M\n');
+ * console.log(nn.inferFeatures(table, { categorical: ['code'] }));
+ * // [ { name: 'code', kind: 'categorical', categories: [ '1', '2' ] }, { name: 'size', kind: 'categorical', … } ]
+ * ```
  */
 export function inferFeatures(table: CsvTable, options: ColumnOptions = {}): FeatureSpec[] {
   const { target, ignore = [], categorical = [], numeric = [] } = options;
@@ -141,7 +226,22 @@ export function inferFeatures(table: CsvTable, options: ColumnOptions = {}): Fea
   });
 }
 
-/** The feature matrix for `features`, looked up by name, so column order in the file does not matter. */
+/**
+ * The feature matrix for `features`, looked up by name, so column order in
+ * the file does not matter: how new data gets the encoding training used.
+ *
+ * @param table - From {@link parseCsvTable}.
+ * @param features - From {@link inferFeatures}, or a training {@link CsvDataset}'s `features`.
+ * @throws {@link ConfigError} for a column the table lacks.
+ * @throws {@link ValueError} for missing values, non-numbers in numeric columns, or unseen categories.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const train = await nn.parseCsv('x,color,y\n1,red,0\n2,blue,1\n', { target: 'y' });
+ * const fresh = await nn.parseCsvTable('color,x\nblue,5\n');
+ * console.log(nn.encodeFeatures(fresh, train.features).toArray()); // [ [ 5, 1, 0 ] ]
+ * ```
+ */
 export function encodeFeatures(table: CsvTable, features: readonly FeatureSpec[]): Matrix {
   checkMissing(table, features.map((f) => f.name), 'encodeFeatures');
   const x = new Matrix(table.rows.length, featureNames(features).length);
@@ -155,7 +255,20 @@ export function encodeFeatures(table: CsvTable, features: readonly FeatureSpec[]
   return x;
 }
 
-/** A column's values: numbers when every present cell is one, else the strings. */
+/**
+ * A column's values: numbers when every cell is one, else the strings.
+ *
+ * @param table - From {@link parseCsvTable}.
+ * @param name - The column's name.
+ * @throws {@link ConfigError} for a column the table lacks.
+ * @throws {@link ValueError} for missing values in the column.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const table = await nn.parseCsvTable('x,label\n1,cat\n2,dog\n');
+ * console.log(nn.targetValues(table, 'label'), nn.targetValues(table, 'x')); // [ 'cat', 'dog' ] [ 1, 2 ]
+ * ```
+ */
 export function targetValues(table: CsvTable, name: string): Label[] {
   const j = columnIndex(table, name);
   checkMissing(table, [name], 'targetValues');
@@ -163,11 +276,32 @@ export function targetValues(table: CsvTable, name: string): Label[] {
   return cells.every(isNumber) ? cells.map(Number) : cells;
 }
 
+/**
+ * One name per input column the features encode to: a numeric column's
+ * name, or "column=category" for each of a categorical one's categories.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * console.log(nn.featureNames([{ name: 'age', kind: 'numeric' }, { name: 'sex', kind: 'categorical', categories: ['f', 'm'] }]));
+ * // [ 'age', 'sex=f', 'sex=m' ]
+ * ```
+ */
 export function featureNames(features: readonly FeatureSpec[]): string[] {
   return features.flatMap((f) => (f.kind === 'numeric' ? [f.name] : f.categories.map((c) => `${f.name}=${c}`)));
 }
 
-/** Every missing cell in the given columns, in row order. */
+/**
+ * Every missing cell (empty, NA, N/A, NaN, null or ?) in the given columns, in row order.
+ *
+ * @throws {@link ConfigError} for a column the table lacks.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const table = await nn.parseCsvTable('a,b\n1,\nNA,2\n3,4\n', { header: true });
+ * console.log(nn.findMissing(table, ['a', 'b'])); // [ { row: 1, line: 2, column: 'b' }, { row: 2, line: 3, column: 'a' } ]
+ * ```
+ */
 export function findMissing(table: CsvTable, columns: readonly string[]): MissingCell[] {
   const idx = columns.map((c) => columnIndex(table, c));
   const found: MissingCell[] = [];
@@ -177,8 +311,24 @@ export function findMissing(table: CsvTable, columns: readonly string[]): Missin
   return found;
 }
 
-/** The table without the rows that miss a value in `columns`, and those cells. */
-export function dropMissing(table: CsvTable, columns: readonly string[]): { table: CsvTable; dropped: MissingCell[] } {
+/**
+ * The table without the rows that miss a value in `columns`, and those cells.
+ *
+ * @throws {@link ConfigError} for a column the table lacks.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const table = await nn.parseCsvTable('a,b\n1,\n2,3\n', { header: true });
+ * const { table: kept, dropped } = nn.dropMissing(table, ['b']);
+ * console.log(kept.rows, dropped); // [ [ '2', '3' ] ] [ { row: 1, line: 2, column: 'b' } ]
+ * ```
+ */
+export function dropMissing(table: CsvTable, columns: readonly string[]): {
+  /** The rows with a value in every given column. */
+  table: CsvTable;
+  /** The missing cells of the rows left out. */
+  dropped: MissingCell[];
+} {
   const dropped = findMissing(table, columns);
   const bad = new Set(dropped.map((m) => m.row - 1));
   const keep = (_: unknown, r: number) => !bad.has(r);
@@ -208,7 +358,8 @@ let parser: Promise<ParseSync> | undefined;
 /**
  * csv-parse's Node build reads the global Buffer as it loads, so it is loaded
  * on first use (keeping the rest of the library loadable in browsers), and
- * browsers get its self-contained build.
+ * browsers get its self-contained build, which tsup.config.ts puts in dist/
+ * as a chunk of its own: a page with no bundler can load it.
  */
 function loadParser(): Promise<ParseSync> {
   parser ??= (typeof Buffer === 'undefined' ? import('csv-parse/browser/esm/sync') : import('csv-parse/sync'))
@@ -217,25 +368,58 @@ function loadParser(): Promise<ParseSync> {
 }
 
 function parseRecords(parse: ParseSync, text: string, delimiter: string): Parsed[] {
+  let records: { record: string[]; info: { bytes: number } }[];
   try {
-    const records = parse(text, { delimiter, bom: true, trim: true, skip_empty_lines: true, info: true }) as
-      { record: string[]; info: { lines: number } }[];
-    // info.lines is where a record ends; a quoted field may span lines.
-    return records.map(({ record, info }) => ({ cells: record, line: info.lines - newlines(record) }));
+    records = parse(text, { delimiter, bom: true, trim: true, skip_empty_lines: true, info: true }) as typeof records;
   } catch (e) {
-    const err = e as { code?: string; message: string };
-    if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      throw new ShapeError(`parseCsv: rows of different widths: ${err.message}; every row needs a value (possibly empty) for each column`);
-    }
-    if (typeof err.code === 'string' && err.code.startsWith('CSV_')) throw new ValueError(`parseCsv: ${err.message}`);
-    throw e;
+    throw parseError(e);
   }
+  return startLines(text, records);
 }
 
-function newlines(cells: string[]): number {
-  let n = 0;
-  for (const c of cells) for (let i = c.indexOf('\n'); i >= 0; i = c.indexOf('\n', i + 1)) n++;
-  return n;
+/** Whatever the parser throws, as ours: an option it refuses, rows of different widths, or text that is no CSV. */
+function parseError(e: unknown): Error {
+  const code = String((e as { code?: unknown }).code ?? '');
+  const full = e instanceof Error ? e.message : String(e);
+  const message = full.length > 200 ? `${full.slice(0, 199)}…` : full; // a binary file's "field" can be megabytes
+  if (code.startsWith('CSV_INVALID_OPTION')) return new ConfigError(`parseCsv: expected options csv-parse accepts, got ${message}`);
+  if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+    return new ShapeError(`parseCsv: rows of different widths: expected a value (possibly empty) for each column in every row, got ${message}`);
+  }
+  return new ValueError(`parseCsv: expected CSV text, got text the parser refuses: ${message}`);
+}
+
+/**
+ * The line each record starts on. csv-parse's own count (info.lines) counts
+ * the CR and the LF of a quoted CRLF as two lines, so lines are counted here:
+ * info.bytes is where a record ends in the UTF-8 text (its line break
+ * included); a CRLF, a lone CR or a lone LF each ends a line, in the text and
+ * inside quoted cells alike.
+ */
+function startLines(text: string, records: { record: string[]; info: { bytes: number } }[]): Parsed[] {
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  let breaks = 0;
+  return records.map(({ record, info }) => {
+    for (; at < info.bytes; at++) if (isLineBreak(bytes, at)) breaks++;
+    const last = bytes[info.bytes - 1];
+    const endsWithBreak = last === LF || last === CR;
+    const endLine = 1 + breaks - (endsWithBreak ? 1 : 0);
+    return { cells: record, line: endLine - record.reduce((n, cell) => n + cellBreaks(cell), 0) };
+  });
+}
+
+const LF = 10;
+const CR = 13;
+
+/** A CR, or an LF not after a CR: one per line break, whichever kind. */
+function isLineBreak(b: Uint8Array, i: number): boolean {
+  return b[i] === CR || (b[i] === LF && b[i - 1] !== CR);
+}
+
+function cellBreaks(cell: string): number {
+  const b = cell.match(/\r\n?|\n/g);
+  return b ? b.length : 0;
 }
 
 /**
@@ -256,6 +440,13 @@ export function detectHeader(rows: readonly string[][]): boolean {
   if (rest.length === 0) return first.every((c) => !isNumber(c) && !isMissing(c));
   const distinct = new Set(first).size === first.length;
   return distinct && first.every((c, j) => !isMissing(c) && rest.every((r) => r[j] !== c));
+}
+
+/** A file name where the text should be: the old readCsv took text, and a path parses as a one-cell table. */
+function refusePath(text: string, delimiter: string): void {
+  if (!text.includes('\n') && !text.includes(delimiter) && /\.(csv|tsv|txt)$/i.test(text.trim())) {
+    throw new ConfigError(`parseCsv: expected CSV text, got what looks like a file path, ${describe(text)}; read files with nn.readCsv(path, options)`);
+  }
 }
 
 function headerNames(cells: string[]): string[] {

@@ -1,33 +1,157 @@
-// Typed errors: every message says what was expected, what was given, and where.
+// Typed errors: every message says where, what was expected and what was
+// given ("fit: epochs: expected a whole number ≥ 0, got -1"). Which class a
+// mistake gets is the table in docs/ERRORS.md.
+//
+// The package ships an ESM and a CJS build, and a program can load both (one
+// dependency imports nnwasm, another requires it): each copy then has its own
+// classes. So that `instanceof` holds across the copies, every class brands
+// its instances with a global symbol, Symbol.for('nnwasm.error.<Name>'), and
+// `instanceof` checks the brand instead of the prototype chain.
 
-/** Base class of every error nnwasm throws on purpose. */
+const brands = new WeakMap<object, symbol>();
+
+/** Marks cls's instances (and its subclasses') with the global symbol for `name`. */
+function brand(cls: abstract new (...args: never[]) => unknown, name: string): void {
+  const symbol = Symbol.for(`nnwasm.error.${name}`);
+  brands.set(cls, symbol);
+  Object.defineProperty(cls.prototype, symbol, { value: true });
+  // The name messages and stack traces show, whatever a minifier does to class names.
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+}
+
+/**
+ * Base class of every error nnwasm throws on purpose; its name is the
+ * subclass's, and its message says where, what was expected and what was given.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * try { nn.dense({ units: 0 }); } catch (e) {
+ *   if (e instanceof nn.NnError) console.log(e.name, e.message); // ConfigError dense: units: expected …
+ * }
+ * ```
+ */
 export class NnError extends Error {
+  /** @param message - "where: expected …, got …". */
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
+    // A user's own subclass shows its own name; ours keep the branded one.
+    if (!brands.has(new.target)) this.name = new.target.name;
+  }
+
+  /**
+   * `x instanceof ShapeError` is true for a ShapeError from either build of
+   * nnwasm. A class without a brand (a user's subclass) uses the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const symbol = brands.get(this);
+    if (symbol === undefined) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[symbol] === true;
   }
 }
 
-/** Dimensions that do not fit: ragged rows, wrong input width, mismatched row counts. */
+/**
+ * Sizes or layout that do not fit: ragged rows, wrong input width, mismatched row counts (see docs/ERRORS.md).
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 2 }]);
+ * try { model.predict([[1, 2, 3]]); } catch (e) { console.log(e instanceof nn.ShapeError, (e as Error).message); }
+ * ```
+ */
 export class ShapeError extends NnError {}
 
-/** A value out of its domain: NaN in data, a label out of range, a negative learning rate. */
+/**
+ * A bad value inside the data: NaN in inputs, a label out of range (see docs/ERRORS.md).
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * try { nn.oneHot([0, 5], 3); } catch (e) {
+ *   console.log(e instanceof nn.ValueError, (e as Error).message); // true oneHot: labels[1]: expected a class index from 0 to 2, got 5
+ * }
+ * ```
+ */
 export class ValueError extends NnError {}
 
-/** A configuration that cannot work: unknown activation, loss or optimizer names, bad options. */
+/**
+ * A bad option, setting or non-data argument, or settings that do not go together: unknown activation, loss
+ * or optimizer names, a negative learning rate (see docs/ERRORS.md).
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * try { nn.dense({ units: 2, activation: 'rélu' as 'relu' }); } catch (e) {
+ *   console.log(e instanceof nn.ConfigError, (e as Error).message); // true Unknown activation "rélu" … Did you mean 'relu'?
+ * }
+ * ```
+ */
 export class ConfigError extends NnError {}
 
-/** fit / evaluate called before compile. */
+/**
+ * fit, evaluate, backprop or gradientCheck called before compile.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+ * try { model.evaluate([[1]], [[1]]); } catch (e) { console.log(e instanceof nn.NotCompiledError); } // true
+ * ```
+ */
 export class NotCompiledError extends NnError {}
 
-/** A scaler or label encoder used before fit. */
+/**
+ * A scaler or label encoder used before fit.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const scaler = nn.standardScaler();
+ * try { scaler.transform([[1]]); } catch (e) { console.log(e instanceof nn.NotFittedError); } // true
+ * ```
+ */
 export class NotFittedError extends NnError {}
 
-/** A model used after dispose(). */
+/**
+ * A model used after dispose().
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+ * model.dispose();
+ * try { model.getWeights(); } catch (e) { console.log(e instanceof nn.DisposedError); } // true
+ * ```
+ */
 export class DisposedError extends NnError {}
 
-/** A model file that is malformed, truncated, of an unknown version or hostile. */
+/**
+ * A model file that is malformed, truncated, of an unknown version or hostile.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * try { nn.fromJSON('{"format": "nnwasm-model", "version": 99}'); } catch (e) {
+ *   console.log(e instanceof nn.ModelFormatError, (e as Error).message); // true model file: version 99 is newer …
+ * }
+ * ```
+ */
 export class ModelFormatError extends NnError {}
+
+/**
+ * Memory that cannot be had: a model, batch, Matrix or buffer larger than the
+ * heap's limit (2 GiB, the Wasm memory's maximum), or an engine that refuses
+ * to grow. Nothing was allocated and the heap is exactly as it was.
+ */
+export class MemoryError extends NnError {}
+
+/** Every class, by the name its brand uses. */
+export const ERROR_CLASSES = {
+  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError,
+} as const;
+
+for (const [name, cls] of Object.entries(ERROR_CLASSES)) brand(cls, name);
 
 /** Names the closest of `known` to `given`, for "did you mean" hints. */
 export function didYouMean(given: string, known: readonly string[]): string {

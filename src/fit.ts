@@ -3,17 +3,25 @@
 // (1) or mini-batch (m: ⌈N/m⌉ updates, the last batch partial) — with the
 // stopping criteria of the course: a number of epochs, a target loss, early
 // stopping on a monitored value, a callback returning false, and divergence.
+// The model is busy while its fit runs (see model.ts), and a fit returns
+// with finite weights, whatever happened.
 
 import { HeapRows } from './batches';
-import { ConfigError, ValueError } from './errors';
+import { ConfigError, didYouMean } from './errors';
 import { Matrix, type MatrixLike } from './matrix';
 import type { Sequential } from './model';
+import { checkVerbose, withProgress } from './progress';
 import { Random } from './random';
-import { checkCount, toInputs, toTargets, type Targets } from './validate';
+import { checkFitOptions, toInputs, toTargets, type Targets } from './validate';
 
+/** Figures by name, as callbacks receive them: loss, metrics (accuracy, mae…), and valLoss, valAccuracy… when validating. */
 export type Logs = Record<string, number>;
 type Verdict = void | boolean | Promise<void | boolean>;
 
+/**
+ * Functions fit calls as it trains, for progress or custom stopping: each
+ * may return false (or a promise of false) to stop training.
+ */
 export interface Callbacks {
   /** Called after each update with the batch's loss and metrics (before the update). Return false to stop. */
   onBatchEnd?(batch: number, logs: Logs): Verdict;
@@ -21,41 +29,69 @@ export interface Callbacks {
   onEpochEnd?(epoch: number, logs: Logs): Verdict;
 }
 
+/** When fit's early stopping ends training: after `patience` epochs without improvement of `monitor`. */
 export interface EarlyStoppingOptions {
   /** A key of the epoch logs; default valLoss when there is validation data, else loss. */
   monitor?: string;
   /** Epochs without improvement before stopping (default 0: stop at the first). */
   patience?: number;
-  /** Smaller changes do not count as improvement. */
+  /** Smaller changes do not count as improvement; default 0. */
   minDelta?: number;
-  /** 'min' for losses, 'max' for accuracies; 'auto' decides from the name. */
+  /** 'min' for losses, 'max' for accuracies; 'auto' (default) maximizes names with "acc" and minimizes the rest. */
   mode?: 'auto' | 'min' | 'max';
-  /** At the end of training, put back the weights of the best epoch. */
+  /** At the end of training, put back the weights of the best epoch; default false. */
   restoreBestWeights?: boolean;
 }
 
+/** How {@link Sequential.fit} trains: see the example there. */
 export interface FitOptions {
+  /** Passes over the training data, a whole number ≥ 0; default 1. */
   epochs?: number;
+  /**
+   * Rows per update, ≥ 1; default 32. 1 is stochastic gradient descent, the
+   * row count (or more) is batch gradient descent: one update per epoch.
+   */
   batchSize?: number;
+  /** Shuffle the rows before each epoch; default true. */
   shuffle?: boolean;
-  /** Fraction of the data, taken from the end as Keras does, held out for validation. */
+  /** Fraction of the data in [0, 1), taken from the end as Keras does, held out for validation; default 0. */
   validationSplit?: number;
+  /** Validation inputs and targets, scored after each epoch (valLoss, valAccuracy…); overrides validationSplit. */
   validationData?: [MatrixLike, Targets];
+  /** Functions called after each batch and each epoch. */
   callbacks?: Callbacks;
+  /** Stop when the monitored figure stops improving: true for the defaults, or options. Default off. */
   earlyStopping?: EarlyStoppingOptions | boolean;
   /** Stop once an epoch's mean loss is at or below this. */
   targetLoss?: number;
   /** Seeds the shuffling; by default it follows the model's seed. */
   seed?: number;
+  /**
+   * Progress output, as Keras's: 0 silent, 1 a progress bar per epoch when
+   * stdout is a terminal and one line per epoch elsewhere (CI logs, pipes,
+   * browsers: console.log), 2 one line per epoch. Each line shows the loss,
+   * the metrics and the validation figures. Keras defaults to 1; nnwasm
+   * defaults to 0, as fit often runs inside loops, searches and web pages.
+   */
+  verbose?: 0 | 1 | 2;
 }
 
+/**
+ * Why fit ended: all epochs done, targetLoss reached, early stopping, a
+ * callback returned false, or the loss became NaN or infinite ('nan').
+ */
 export type StopReason = 'epochs' | 'targetLoss' | 'earlyStopping' | 'callback' | 'nan';
 
+/** What {@link Sequential.fit} returns, as Keras' History. */
 export interface History {
   /** Per-epoch figures: loss, each metric, and valLoss, valAccuracy… when validating. */
   history: Record<string, number[]>;
+  /** The epochs trained, 0-based: [0, 1, …]. */
   epoch: number[];
-  /** Why training ended. 'nan': the loss became NaN or infinite and the weights were rolled back. */
+  /**
+   * Why training ended. 'nan': the loss, or a weight at the end of an epoch,
+   * became NaN or infinite, and the model was rolled back to the start of that epoch.
+   */
   stopReason: StopReason;
   /** The epoch whose weights the model holds when restoreBestWeights applied. */
   bestEpoch?: number;
@@ -66,23 +102,31 @@ const EVAL_CHUNK = 256;
 /** Longest stretch of work between yields to the event loop, in ms. */
 const YIELD_MS = 50;
 
+/** Trains `model`, which is busy until this settles: a second fit, compile, setWeights or dispose meanwhile throws. */
 export async function fit(model: Sequential, x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
+  const done = model.startFit();
+  try {
+    return await train(model, x, y, options);
+  } finally {
+    done();
+  }
+}
+
+async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitOptions): Promise<History> {
   const { loss, metrics } = model.requireCompiled();
   const {
     epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData,
-    callbacks = {}, earlyStopping, targetLoss, seed,
-  } = options;
-  checkCount(epochs, 'fit: epochs', 0);
-  checkCount(batchSize, 'fit: batchSize');
-  if (!(validationSplit >= 0 && validationSplit < 1)) {
-    throw new ValueError(`fit: expected validationSplit in [0, 1), got ${validationSplit}`);
-  }
+    callbacks: given = {}, earlyStopping, targetLoss, seed,
+  } = checkFitOptions(options);
+  const verbose = checkVerbose(options.verbose);
   const X = toInputs(x, model.inputDim, 'fit');
   const Y = toTargets(y, loss, model.outputDim, X.rows, 'fit');
   const [train, val] = validationData
     ? [{ X, Y }, checkedValidation(model, validationData)]
     : split(X, Y, validationSplit);
-  if (train.X.rows === 0) throw new ValueError(`fit: validationSplit ${validationSplit} leaves no rows to train on`);
+  if (train.X.rows === 0) {
+    throw new ConfigError(`fit: validationSplit: expected a fraction that leaves rows to train on (x has ${X.rows}), got ${validationSplit}`);
+  }
   const logged = ['loss', ...metrics.map((m) => m.key)];
   const stopper = earlyStopping
     ? new EarlyStopper(earlyStopping === true ? {} : earlyStopping, val ? [...logged, ...logged.map(valKey)] : logged)
@@ -91,23 +135,32 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
   const ws = model.ensureBuilt(X.cols);
   const n = train.X.rows;
   const bs = Math.min(batchSize, n);
-  ws.ensureCapacity(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), Y.cols);
+  const { callbacks, end } = await withProgress(given, verbose, { epochs, steps: Math.ceil(n / bs) });
 
   const rng = new Random(seed ?? (model.seed + model.step) >>> 0);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const sums = new Float64Array(1 + metrics.length); // the epoch's loss·rows and metric sums
   const batchSums = new Float64Array(1 + metrics.length);
   const history: History = { history: {}, epoch: [], stopReason: 'epochs' };
-  // A call that throws (a callback, a schedule returning nonsense) leaves the
-  // model as it found it; a loss that turns NaN rolls back to its epoch's start.
+  // A call that throws (a callback, a schedule returning nonsense, memory
+  // that cannot be had) leaves the model as it found it; a loss or weights
+  // that turn NaN roll back to their epoch's start. Both snapshots are of
+  // finite weights: the model's are when fit starts (every fit ends so), and
+  // an epoch starts only after the one before was checked.
   const initial = new Checkpoint(model);
   const epochStart = new Checkpoint(model);
+  const rollBack = (): History => {
+    epochStart.restore();
+    history.stopReason = 'nan';
+    return history;
+  };
   let lastYield = performance.now();
   let xs: HeapRows | undefined, ys: HeapRows | undefined;
 
   try {
-    xs = new HeapRows(ws.be.heap, train.X);
-    ys = new HeapRows(ws.be.heap, train.Y);
+    xs = new HeapRows(ws.be.heap, train.X, 'fit: a copy of the training inputs');
+    ys = new HeapRows(ws.be.heap, train.Y, 'fit: a copy of the training targets');
+    ws.ensureCapacity(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), Y.cols, 'fit');
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (shuffle) rng.shuffle(order);
       sums.fill(0);
@@ -120,11 +173,7 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
         ys.gather(ws.y, order, start, rows);
         model.forward(rows);
         const batchLoss = model.lossValue(rows);
-        if (!Number.isFinite(batchLoss)) {
-          epochStart.restore();
-          history.stopReason = 'nan';
-          return history;
-        }
+        if (!Number.isFinite(batchLoss)) return rollBack();
         batchSums.fill(0);
         batchSums[0] = batchLoss * rows;
         model.addMetrics(batchSums, rows);
@@ -140,6 +189,9 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
         if (history.stopReason === 'callback') break;
         if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
       }
+      // One pass over the weights: no batch checks the last update, and a
+      // saturated tanh keeps the loss finite over infinite weights.
+      if (!ws.isFinite()) return rollBack();
 
       // Means over the batches that ran (all of them unless a callback stopped the epoch).
       const logs: Logs = { loss: sums[0] / seen };
@@ -170,6 +222,7 @@ export async function fit(model: Sequential, x: MatrixLike, y: Targets, options:
   } finally {
     xs?.release();
     ys?.release();
+    end();
   }
   if (stopper?.restore(model)) history.bestEpoch = stopper.bestEpoch;
   return history;
@@ -221,14 +274,14 @@ class EarlyStopper {
     this.monitor = o.monitor ?? (logged.includes('valLoss') ? 'valLoss' : 'loss');
     // Checked before training, so a typo fails without touching the model.
     if (!logged.includes(this.monitor)) {
-      throw new ConfigError(`earlyStopping: monitor '${this.monitor}' is not among the logged values (${logged.join(', ')})`);
+      throw new ConfigError(`fit: earlyStopping: monitor: expected one of the logged values (${logged.join(', ')}), got '${this.monitor}'.${didYouMean(this.monitor, logged)}`);
     }
+    // The other options were checked with fit's (validate.ts).
     const mode = o.mode ?? 'auto';
-    if (!['auto', 'min', 'max'].includes(mode)) throw new ConfigError(`earlyStopping: expected mode 'auto', 'min' or 'max', got ${String(mode)}`);
     const maximize = mode === 'max' || (mode === 'auto' && /acc/i.test(this.monitor));
     this.sign = maximize ? -1 : 1; // compares sign·value, so smaller is always better
-    this.patience = checkCount(o.patience ?? 0, 'earlyStopping: patience', 0);
-    this.minDelta = Math.abs(o.minDelta ?? 0);
+    this.patience = o.patience ?? 0;
+    this.minDelta = o.minDelta ?? 0;
   }
 
   shouldStop(epoch: number, logs: Logs, model: Sequential): boolean {

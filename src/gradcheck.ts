@@ -10,6 +10,7 @@ import { toInputs, toTargets, type Targets } from './validate';
 
 const EPS = 1e-7; // the kernels' probability clamp
 
+/** Options of {@link gradientCheck}. */
 export interface GradientCheckOptions {
   /** The finite-difference step (default 1e-5). */
   h?: number;
@@ -21,6 +22,24 @@ export interface GradientCheckOptions {
  * The largest relative error |b − f| / max(|b|, |f|, 1e-4) over all
  * parameters, b from backprop and f from finite differences. The floor keeps
  * parameters whose gradient is zero from dividing noise by noise.
+ *
+ * Backprop runs in float32, so expect errors around 1e-3 or below for a
+ * correct gradient; a wrong one gives errors near 1.
+ *
+ * @param model - A compiled model.
+ * @param x - Inputs, one row per example.
+ * @param y - Targets, as fit takes them.
+ * @param options - `h`, the finite-difference step (default 1e-5); `maxParams` (default 2000).
+ * @throws {@link NotCompiledError} before compile.
+ * @throws {@link ShapeError} when x or y has the wrong width or row count.
+ * @throws {@link ValueError} for NaN or infinite data, or targets out of range.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 3, activation: 'tanh', inputDim: 2 }, { units: 1 }], { seed: 1 });
+ * model.compile({ loss: 'mse' });
+ * console.log(nn.gradientCheck(model, [[0.5, -1], [1, 2]], [[1], [0]]) < 1e-2); // true
+ * ```
  */
 export function gradientCheck(model: Sequential, x: MatrixLike, y: Targets,
   { h = 1e-5, maxParams = 2000 }: GradientCheckOptions = {}): number {

@@ -1,9 +1,23 @@
-// Weight initializers, drawing from the model's seeded Random.
+// Weight initializers, drawing from the model's seeded Random. Names are
+// checked where they are given (dense's options, the model file's loader).
 
-import { ConfigError, didYouMean } from './errors';
 import type { Random } from './random';
 
+/**
+ * The weight initializers a dense layer takes, as Keras defines them:
+ * glorotUniform and glorotNormal (for tanh, sigmoid, softmax), heUniform and
+ * heNormal (for relu), zeros and ones. The normal ones are truncated at two
+ * standard deviations.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const layer = nn.dense({ units: 4, kernelInitializer: nn.INITIALIZERS[2] });
+ * console.log(layer.kernelInitializer); // heNormal
+ * ```
+ */
 export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'zeros', 'ones'] as const;
+/** One of {@link INITIALIZERS}. */
 export type InitializerName = (typeof INITIALIZERS)[number];
 
 /** Fills `out` (a fanIn × fanOut kernel, or a bias) with the named distribution. */
@@ -16,14 +30,6 @@ export function initialize(name: InitializerName, out: Float32Array, fanIn: numb
     case 'zeros': out.fill(0); return;
     case 'ones': out.fill(1); return;
   }
-}
-
-export function checkInitializer(name: string, where: string): InitializerName {
-  if ((INITIALIZERS as readonly string[]).includes(name)) return name as InitializerName;
-  throw new ConfigError(
-    `${where}: unknown initializer ${JSON.stringify(name)}; expected one of ${INITIALIZERS.join(', ')}.` +
-      didYouMean(String(name), INITIALIZERS),
-  );
 }
 
 function fillUniform(out: Float32Array, limit: number, rng: Random): void {

@@ -9,9 +9,23 @@ import type { Activation, ActivationName } from './activations';
 import type { Core, Ptr } from './backend/core';
 import { ConfigError, didYouMean } from './errors';
 
+/**
+ * The loss names compile takes, with Keras' definitions: meanSquaredError
+ * (alias mse; regression), binaryCrossentropy (0/1 targets, sigmoid output),
+ * categoricalCrossentropy (one-hot targets, softmax output) and
+ * sparseCategoricalCrossentropy (class-index targets, softmax output).
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const loss: nn.LossName = nn.LOSSES[0];
+ * console.log(loss, nn.LOSSES.length); // meanSquaredError 5
+ * ```
+ */
 export const LOSSES = [
   'meanSquaredError', 'mse', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
 ] as const;
+/** One of {@link LOSSES}. */
 export type LossName = (typeof LOSSES)[number];
 
 export interface Loss {

@@ -5,6 +5,17 @@
 import { ConfigError, didYouMean } from './errors';
 import type { Loss } from './losses';
 
+/**
+ * The metric names compile takes: accuracy (alias acc; binary, categorical
+ * or sparse as the loss implies, logged as "accuracy"), mae and mse.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const metrics = nn.METRICS.filter((m) => m !== 'acc');
+ * console.log(metrics); // [ 'accuracy', 'mae', 'mse' ]
+ * ```
+ */
 export const METRICS = ['accuracy', 'acc', 'mae', 'mse'] as const;
 
 /** h: the heap's floats; p, y: float indices of predictions [rows × cols] and targets. */

@@ -3,16 +3,34 @@
 // result out; models avoid those copies by keeping their own workspace.
 
 import { activation as activationKernels } from './activations';
+import { flagsOf, NONE } from './backend/core';
 import { backend } from './backend/index';
 import { ShapeError } from './errors';
 import { Matrix, type MatrixLike } from './matrix';
 
+/** Options of {@link matmul}. */
 export interface MatmulOptions {
+  /** Use Aᵀ instead of A; default false. */
   transposeA?: boolean;
+  /** Use Bᵀ instead of B; default false. */
   transposeB?: boolean;
 }
 
-/** op(A)·op(B), where op transposes when asked. */
+/**
+ * The matrix product op(A)·op(B) on the current backend, where op transposes
+ * when asked: [m × k]·[k × n] → [m × n].
+ *
+ * @param a - The left matrix (any {@link MatrixLike}).
+ * @param b - The right matrix.
+ * @param options - `transposeA`, `transposeB` (both default false).
+ * @throws {@link ShapeError} when the inner dimensions differ, or an input is malformed.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const c = nn.ops.matmul([[1, 2], [3, 4]], [[5], [6]]);
+ * console.log(c.toArray()); // [ [ 17 ], [ 39 ] ]
+ * ```
+ */
 export function matmul(a: MatrixLike, b: MatrixLike, { transposeA = false, transposeB = false }: MatmulOptions = {}): Matrix {
   const A = Matrix.from(a, 'matmul a'), B = Matrix.from(b, 'matmul b');
   const [m, k] = transposeA ? [A.cols, A.rows] : [A.rows, A.cols];
@@ -26,17 +44,31 @@ export function matmul(a: MatrixLike, b: MatrixLike, { transposeA = false, trans
   return be.withBuffers([m * k, k * n, m * n], (pa, pb, pc) => {
     be.heap.write(pa, A.data);
     be.heap.write(pb, B.data);
-    be.gemm(pa, pb, pc, 0, m, k, n, transposeA, transposeB);
+    be.gemm(pa, pb, pc, NONE, m, k, n, flagsOf({ transA: transposeA, transB: transposeB }));
     return new Matrix(m, n, be.heap.read(pc, m * n));
   });
 }
 
+/** Options of {@link activation} and {@link activationGrad}. */
 export interface ActivationOptions {
-  /** leakyRelu's slope below zero. */
+  /** leakyRelu's slope below zero; default 0.01. */
   alpha?: number;
 }
 
-/** f(m) elementwise (softmax: row by row). */
+/**
+ * An activation function applied elementwise (softmax: row by row).
+ *
+ * @param name - One of {@link ACTIVATIONS}.
+ * @param m - The input values z.
+ * @param options - `alpha`, leakyRelu's slope below zero (default 0.01).
+ * @throws {@link ConfigError} for an unknown activation name.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const a = nn.ops.activation('relu', [[-1, 0, 2]]);
+ * console.log(a.toArray()); // [ [ 0, 0, 2 ] ]
+ * ```
+ */
 export function activation(name: string, m: MatrixLike, { alpha }: ActivationOptions = {}): Matrix {
   const f = activationKernels(name, alpha);
   const M = Matrix.from(m);
@@ -49,7 +81,21 @@ export function activation(name: string, m: MatrixLike, { alpha }: ActivationOpt
   });
 }
 
-/** f'(m) elementwise: the backward kernel with dA = 1. Softmax's is the Jacobian's action on 1s (zeros). */
+/**
+ * An activation's derivative f'(z) elementwise: the backward kernel with
+ * dA = 1. Softmax's is its Jacobian applied to a row of ones (all zeros).
+ *
+ * @param name - One of {@link ACTIVATIONS}.
+ * @param m - The input values z.
+ * @param options - `alpha`, leakyRelu's slope below zero (default 0.01).
+ * @throws {@link ConfigError} for an unknown activation name.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const slope = nn.ops.activationGrad('sigmoid', [[0]]);
+ * console.log(slope.toArray()); // [ [ 0.25 ] ]
+ * ```
+ */
 export function activationGrad(name: string, m: MatrixLike, { alpha }: ActivationOptions = {}): Matrix {
   const f = activationKernels(name, alpha);
   const M = Matrix.from(m);
@@ -64,7 +110,16 @@ export function activationGrad(name: string, m: MatrixLike, { alpha }: Activatio
   });
 }
 
-/** Row-wise softmax, max-subtracted. */
+/**
+ * Softmax of each row: exp(z − max) normalized to sum to 1.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const p = nn.ops.softmax([[0, 0], [0, Math.log(3)]]);
+ * console.log(p.toArray()); // [ [ 0.5, 0.5 ], [ 0.25, 0.75 ] ] (to float32 precision)
+ * ```
+ */
 export function softmax(m: MatrixLike): Matrix {
   return activation('softmax', m);
 }

@@ -7,9 +7,9 @@ import * as nn from '../src/index';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
-describe('parseCsv', () => {
+describe('parseCsvTable', () => {
   it('detects a header above numeric columns', async () => {
-    const t = await nn.parseCsv('a,b,label\n1,2,x\n3,4,y\n');
+    const t = await nn.parseCsvTable('a,b,label\n1,2,x\n3,4,y\n');
     expect(t.header).toBe(true);
     expect(t.columns).toEqual(['a', 'b', 'label']);
     expect(t.rows).toEqual([['1', '2', 'x'], ['3', '4', 'y']]);
@@ -17,25 +17,25 @@ describe('parseCsv', () => {
   });
 
   it('detects a headerless file and names its columns col1…', async () => {
-    const t = await nn.parseCsv('1,2,x\n3,4,y\n');
+    const t = await nn.parseCsvTable('1,2,x\n3,4,y\n');
     expect(t.header).toBe(false);
     expect(t.columns).toEqual(['col1', 'col2', 'col3']);
     expect(t.rows.length).toBe(2);
   });
 
   it('detects a header over text-only columns when its names do not recur', async () => {
-    expect((await nn.parseCsv('color,size\nred,S\nblue,M\n')).header).toBe(true);
-    expect((await nn.parseCsv('red,S\nblue,M\nred,S\n')).header).toBe(false);
+    expect((await nn.parseCsvTable('color,size\nred,S\nblue,M\n')).header).toBe(true);
+    expect((await nn.parseCsvTable('red,S\nblue,M\nred,S\n')).header).toBe(false);
   });
 
   it('takes an explicit header choice and another delimiter', async () => {
-    const t = await nn.parseCsv('1;2\n3;4\n', { header: true, delimiter: ';' });
+    const t = await nn.parseCsvTable('1;2\n3;4\n', { header: true, delimiter: ';' });
     expect(t.columns).toEqual(['1', '2']);
     expect(t.rows).toEqual([['3', '4']]);
   });
 
   it('reads quoted fields with delimiters, quotes and line breaks, and counts lines', async () => {
-    const t = await nn.parseCsv(fixture('quoted.csv'));
+    const t = await nn.parseCsvTable(fixture('quoted.csv'));
     expect(t.columns).toEqual(['name', 'size', 'note']);
     expect(t.rows[0]).toEqual(['Smith, John', '1.5', 'said "hi"']);
     expect(t.rows[1]).toEqual(['Doe', '2', 'two\nlines']);
@@ -44,17 +44,17 @@ describe('parseCsv', () => {
   });
 
   it('reports ragged rows and unclosed quotes', async () => {
-    await expect(nn.parseCsv('a,b\n1,2\n3,4,5\n')).rejects.toThrow(nn.ShapeError);
-    await expect(nn.parseCsv('a,b\n1,2\n3,4,5\n')).rejects.toThrow(/line 3/);
-    await expect(nn.parseCsv('a,b\n1,"2\n')).rejects.toThrow(/Quote Not Closed/);
-    await expect(nn.parseCsv('')).rejects.toThrow(/no rows/);
-    await expect(nn.parseCsv('a,a\n1,2\n', { header: true })).rejects.toThrow(/column "a" twice/);
+    await expect(nn.parseCsvTable('a,b\n1,2\n3,4,5\n')).rejects.toThrow(nn.ShapeError);
+    await expect(nn.parseCsvTable('a,b\n1,2\n3,4,5\n')).rejects.toThrow(/line 3/);
+    await expect(nn.parseCsvTable('a,b\n1,"2\n')).rejects.toThrow(/Quote Not Closed/);
+    await expect(nn.parseCsvTable('')).rejects.toThrow(/no rows/);
+    await expect(nn.parseCsvTable('a,a\n1,2\n', { header: true })).rejects.toThrow(/column "a" twice/);
   });
 });
 
-describe('readCsv', () => {
+describe('parseCsv', () => {
   it('passes numeric columns through and one-hot encodes text columns', async () => {
-    const d = await nn.readCsv(fixture('mixed.csv'), { target: 'price' });
+    const d = await nn.parseCsv(fixture('mixed.csv'), { target: 'price' });
     expect(d.features).toEqual([
       { name: 'size', kind: 'numeric' },
       { name: 'color', kind: 'categorical', categories: ['blue', 'green', 'red'] },
@@ -71,26 +71,26 @@ describe('readCsv', () => {
   });
 
   it('keeps text targets as strings, and one-hot encodes numeric codes on request', async () => {
-    const d = await nn.readCsv('code,size,kind\n1,1,a\n2,2,b\n1,3,a\n', { target: 'kind', categorical: ['code'] });
+    const d = await nn.parseCsv('code,size,kind\n1,1,a\n2,2,b\n1,3,a\n', { target: 'kind', categorical: ['code'] });
     expect(d.y).toEqual(['a', 'b', 'a']);
     expect(d.featureNames).toEqual(['code=1', 'code=2', 'size']);
   });
 
   it('leaves out ignored columns', async () => {
-    const d = await nn.readCsv('id,x,y\nA7,1,2\nB3,2,4\n', { target: 'y', ignore: ['id'] });
+    const d = await nn.parseCsv('id,x,y\nA7,1,2\nB3,2,4\n', { target: 'y', ignore: ['id'] });
     expect(d.featureNames).toEqual(['x']);
   });
 
   it('reports missing values with row, line and column', async () => {
     const text = fixture('missing.csv');
-    await expect(nn.readCsv(text, { target: 'y' })).rejects.toThrow(nn.ValueError);
-    await expect(nn.readCsv(text, { target: 'y' })).rejects.toThrow(
+    await expect(nn.parseCsv(text, { target: 'y' })).rejects.toThrow(nn.ValueError);
+    await expect(nn.parseCsv(text, { target: 'y' })).rejects.toThrow(
       /2 missing values at row 2 \(line 3\), column "b"; row 4 \(line 5\), column "y"/,
     );
   });
 
   it('drops rows with missing values on request and lists them', async () => {
-    const d = await nn.readCsv(fixture('missing.csv'), { target: 'y', missing: 'drop' });
+    const d = await nn.parseCsv(fixture('missing.csv'), { target: 'y', missing: 'drop' });
     expect(d.x.rows).toBe(3);
     expect(d.dropped).toEqual([{ row: 2, line: 3, column: 'b' }, { row: 4, line: 5, column: 'y' }]);
     expect(d.y).toEqual([1, 3, 5]);
@@ -98,24 +98,24 @@ describe('readCsv', () => {
 
   it('reports text in a numeric column with row and column', async () => {
     const text = 'a,b,y\n1,2,0\n3,4,1\n5,abc,0\n7,8,1\n';
-    await expect(nn.readCsv(text, { target: 'y' })).rejects.toThrow(nn.ValueError);
-    await expect(nn.readCsv(text, { target: 'y' })).rejects.toThrow(/expected a number at row 3 \(line 4\), column "b", got "abc"/);
+    await expect(nn.parseCsv(text, { target: 'y' })).rejects.toThrow(nn.ValueError);
+    await expect(nn.parseCsv(text, { target: 'y' })).rejects.toThrow(/expected a number at row 3 \(line 4\), column "b", got "abc"/);
     // Forced numeric: even a mostly-text column is an error, not a category.
-    await expect(nn.readCsv('a,y\nx,1\ny,2\n', { target: 'y', numeric: ['a'] })).rejects.toThrow(/row 1 \(line 2\), column "a"/);
+    await expect(nn.parseCsv('a,y\nx,1\ny,2\n', { target: 'y', numeric: ['a'] })).rejects.toThrow(/row 1 \(line 2\), column "a"/);
   });
 
   it('names unknown columns and suggests the closest', async () => {
-    await expect(nn.readCsv('alpha,beta\n1,2\n', { target: 'bta' })).rejects.toThrow(nn.ConfigError);
-    await expect(nn.readCsv('alpha,beta\n1,2\n', { target: 'bta' })).rejects.toThrow(/no column named "bta".*Did you mean 'beta'/);
+    await expect(nn.parseCsv('alpha,beta\n1,2\n', { target: 'bta' })).rejects.toThrow(nn.ConfigError);
+    await expect(nn.parseCsv('alpha,beta\n1,2\n', { target: 'bta' })).rejects.toThrow(/no column named "bta".*Did you mean 'beta'/);
   });
 
   it('encodes new rows with the training columns, by name, and reports unseen categories', async () => {
-    const train = await nn.readCsv(fixture('mixed.csv'), { target: 'price' });
-    const fresh = await nn.parseCsv('weight,color,size\n2,green,9\n');
+    const train = await nn.parseCsv(fixture('mixed.csv'), { target: 'price' });
+    const fresh = await nn.parseCsvTable('weight,color,size\n2,green,9\n');
     expect(nn.encodeFeatures(fresh, train.features).toArray()).toEqual([[9, 0, 1, 0, 2]]);
-    const odd = await nn.parseCsv('weight,color,size\n2,purple,9\n');
+    const odd = await nn.parseCsvTable('weight,color,size\n2,purple,9\n');
     expect(() => nn.encodeFeatures(odd, train.features)).toThrow(/unknown category "purple" at row 1 \(line 2\), column "color"/);
-    const short = await nn.parseCsv('weight,size\n2,9\n');
+    const short = await nn.parseCsvTable('weight,size\n2,9\n');
     expect(() => nn.encodeFeatures(short, train.features)).toThrow(/no column named "color"/);
   });
 });

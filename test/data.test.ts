@@ -15,9 +15,10 @@ describe('oneHot', () => {
 
   it('rejects labels out of range or not whole, naming the index', () => {
     expect(() => nn.oneHot([0, 3], 3)).toThrow(nn.ValueError);
-    expect(() => nn.oneHot([0, 3], 3)).toThrow(/index 1 is 3; expected a class index from 0 to 2/);
-    expect(() => nn.oneHot([0.5], 2)).toThrow(/index 0/);
+    expect(() => nn.oneHot([0, 3], 3)).toThrow(/oneHot: labels\[1\]: expected a class index from 0 to 2, got 3/);
+    expect(() => nn.oneHot([0.5], 2)).toThrow(/labels\[0\]/);
     expect(() => nn.oneHot([-1], 2)).toThrow(nn.ValueError);
+    expect(() => nn.oneHot([0], 0)).toThrow(nn.ConfigError);
     expect(() => nn.oneHot([0], 0)).toThrow(/numClasses/);
   });
 });
@@ -39,14 +40,14 @@ describe('labelEncoder', () => {
   it('reports an unknown label with its index and the known classes', () => {
     const enc = nn.labelEncoder().fit(['setosa', 'virginica']);
     expect(() => enc.transform(['setosa', 'virginca'])).toThrow(nn.ValueError);
-    expect(() => enc.transform(['setosa', 'virginca'])).toThrow(/unknown label "virginca" at index 1; expected one of the fitted classes: "setosa", "virginica"/);
+    expect(() => enc.transform(['setosa', 'virginca'])).toThrow(/labels\[1\]: expected one of the fitted classes \("setosa", "virginica"\), got "virginca"/);
   });
 
   it('refuses use before fit and bad labels', () => {
     expect(() => nn.labelEncoder().transform(['a'])).toThrow(nn.NotFittedError);
-    expect(() => nn.labelEncoder().fit(['a', null as unknown as string])).toThrow(/index 1/);
+    expect(() => nn.labelEncoder().fit(['a', null as unknown as string])).toThrow(/labels\[1\]: expected a string or a finite number, got null/);
     expect(() => nn.labelEncoder().fit([NaN])).toThrow(nn.ValueError);
-    expect(() => nn.labelEncoder().fit(['a']).inverseTransform([1])).toThrow(/index 1 at position 0 is not a class/);
+    expect(() => nn.labelEncoder().fit(['a']).inverseTransform([1])).toThrow(/indices\[0\]: expected a class index from 0 to 0, got 1/);
   });
 
   it('round-trips through JSON', () => {
@@ -55,7 +56,7 @@ describe('labelEncoder', () => {
     expect(back.classes).toEqual(enc.classes);
     expect(Array.from(back.transform(['z', 'x']))).toEqual([2, 0]);
     expect(() => nn.LabelEncoder.fromJSON({ type: 'labelEncoder', classes: ['a', 'a'] })).toThrow(/distinct/);
-    expect(() => nn.LabelEncoder.fromJSON({ classes: ['a'] })).toThrow(nn.ValueError);
+    expect(() => nn.LabelEncoder.fromJSON({ classes: ['a'] })).toThrow(nn.ModelFormatError);
   });
 });
 
@@ -83,18 +84,18 @@ describe('standardScaler', () => {
     expect(Array.from(t.data)).toEqual(Array.from(s.transform([[2, 15, 7]]).data));
     const inv = s.inverseTransform(t);
     [2, 15, 7].forEach((v, j) => expect(inv.get(0, j)).toBeCloseTo(v, 4));
-    expect(nn.loadScaler(s.toJSON())).toBeInstanceOf(nn.StandardScaler);
+    expect(nn.scalerFromJSON(s.toJSON())).toBeInstanceOf(nn.StandardScaler);
   });
 
   it('checks widths, fitting and saved JSON', () => {
     const s = nn.standardScaler().fit(x);
     expect(() => s.transform([[1, 2]])).toThrow(nn.ShapeError);
-    expect(() => s.transform([[1, 2]])).toThrow(/expected x with 3 columns \(as fitted\), got 2/);
+    expect(() => s.transform([[1, 2]])).toThrow(/x: expected 3 columns \(as fitted\), got 2/);
     expect(() => nn.standardScaler().transform(x)).toThrow(nn.NotFittedError);
     expect(() => nn.standardScaler().fit([[1, NaN]])).toThrow(/row 0, column 1/);
     expect(() => nn.standardScaler().fit([])).toThrow(/empty/);
     expect(() => nn.StandardScaler.fromJSON({ type: 'standardScaler', mean: [0, 1], scale: [1] })).toThrow(/expected 2 numbers, got 1/);
-    expect(() => nn.StandardScaler.fromJSON({ type: 'minMaxScaler' })).toThrow(nn.ValueError);
+    expect(() => nn.StandardScaler.fromJSON({ type: 'minMaxScaler' })).toThrow(nn.ModelFormatError);
   });
 });
 
@@ -107,16 +108,17 @@ describe('minMaxScaler', () => {
 
   it('round-trips through JSON', () => {
     const s = nn.minMaxScaler().fit([[1, 2], [3, 8]]);
-    const back = nn.loadScaler(JSON.parse(JSON.stringify(s)));
+    const back = nn.scalerFromJSON(JSON.parse(JSON.stringify(s)));
     expect(back).toBeInstanceOf(nn.MinMaxScaler);
     expect(back.transform([[2, 5]]).toArray()).toEqual([[0.5, 0.5]]);
     expect(nn.minMaxScaler.fromJSON(s.toJSON()).dataMax).toEqual([3, 8]);
   });
 
   it('rejects a bad range and bad JSON', () => {
+    expect(() => nn.minMaxScaler({ featureRange: [1, 0] })).toThrow(nn.ConfigError);
     expect(() => nn.minMaxScaler({ featureRange: [1, 0] })).toThrow(/low < high/);
     expect(() => nn.MinMaxScaler.fromJSON({ type: 'minMaxScaler', featureRange: [0, 1], dataMin: [2], dataMax: [1] })).toThrow(/dataMin/);
-    expect(() => nn.loadScaler({ type: 'robust' })).toThrow(/standardScaler' or 'minMaxScaler/);
+    expect(() => nn.scalerFromJSON({ type: 'robust' })).toThrow(/standardScaler' or 'minMaxScaler/);
   });
 });
 
@@ -177,10 +179,30 @@ describe('trainTestSplit', () => {
     expect(s.yTest).toBeInstanceOf(Int32Array);
   });
 
+  it('stratifies 400 000 rows (a class of 300 000 once overflowed the call stack)', () => {
+    const big = 400_000;
+    const xs = new nn.Matrix(big, 1, Float32Array.from({ length: big }, (_, i) => i));
+    const ys = Int32Array.from({ length: big }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    const s = nn.trainTestSplit(xs, ys, { testSize: 0.2, seed: 9, stratify: true });
+    expect([s.xTrain.rows, s.xTest.rows]).toEqual([320_000, 80_000]);
+    expect(s.yTest.reduce((a, b) => a + b, 0)).toBe(20_000);
+    // Every row once, its label with it.
+    const seen = new Uint8Array(big);
+    let mislabelled = 0;
+    for (const [m, y] of [[s.xTrain, s.yTrain], [s.xTest, s.yTest]] as const) {
+      m.data.forEach((row, r) => {
+        seen[row]++;
+        if (y[r] !== (row % 4 === 0 ? 1 : 0)) mislabelled++;
+      });
+    }
+    expect(mislabelled).toBe(0);
+    expect(seen.every((c) => c === 1)).toBe(true);
+  });
+
   it('rejects bad sizes and mismatched rows', () => {
     expect(() => nn.trainTestSplit(x, labels, { testSize: 100 })).toThrow(/takes 100 of 100 rows, leaving none to train on/);
     expect(nn.trainTestSplit(x, labels, { testSize: 1 }).xTest.rows).toBe(1);
-    expect(() => nn.trainTestSplit(x, labels, { testSize: 0 })).toThrow(nn.ValueError);
+    expect(() => nn.trainTestSplit(x, labels, { testSize: 0 })).toThrow(nn.ConfigError);
     expect(() => nn.trainTestSplit(x, labels, { testSize: 2.5 })).toThrow(/fraction in \(0, 1\) or a whole number/);
     expect(() => nn.trainTestSplit(x, labels.slice(1))).toThrow(nn.ShapeError);
     expect(() => nn.trainTestSplit(x, labels, { stratify: labels.slice(1) })).toThrow(/99 labels for 100 rows/);

@@ -6,6 +6,7 @@
 // through ops.matmul.
 
 import { beforeAll, describe, expect, test } from 'vitest';
+import { flagsOf, inBlock, NONE, type Ptr } from '../src/backend/core';
 import type { Backend } from '../src/backend/index';
 import { createJsBackend, useBackend } from '../src/backend/index';
 import { createWasmBackend } from '../src/backend/wasm';
@@ -117,16 +118,16 @@ function reference(p: Problem): { c: Float64Array; s: Float64Array } {
 }
 
 /** Allocates a block of PAD + data + PAD floats, sentinels around the data; returns the block and the data pointer. */
-function padded(be: Backend, data: Float32Array): { block: number; ptr: number } {
+function padded(be: Backend, data: Float32Array): { block: Ptr; ptr: Ptr } {
   const block = be.heap.alloc((data.length + 2 * PAD) * 4);
   const all = new Float32Array(data.length + 2 * PAD).fill(SENTINEL);
   all.set(data, PAD);
   be.heap.write(block, all);
-  return { block, ptr: block + PAD * 4 };
+  return { block, ptr: inBlock(block, PAD) };
 }
 
 /** Reads a padded block back: throws if a sentinel changed; returns the data. */
-function unpad(be: Backend, block: number, n: number, what: string): Float32Array {
+function unpad(be: Backend, block: Ptr, n: number, what: string): Float32Array {
   const all = be.heap.read(block, n + 2 * PAD);
   for (let i = 0; i < PAD; i++) {
     if (!Object.is(all[i], SENTINEL)) throw new Error(`${what}: wrote ${all[i]} ${PAD - i} floats before its start`);
@@ -151,7 +152,7 @@ function runGemm(be: Backend, p: Problem): Float32Array {
   const A = padded(be, p.a), B = padded(be, p.b), C = padded(be, p.c0);
   const bias = p.bias ? padded(be, p.bias) : null;
   try {
-    be.gemm(A.ptr, B.ptr, C.ptr, bias ? bias.ptr : 0, m, k, n, p.transA, p.transB, p.accumulate);
+    be.gemm(A.ptr, B.ptr, C.ptr, bias ? bias.ptr : NONE, m, k, n, flagsOf(p));
     const tag = `${be.build} gemm ${m}×${k}×${n}`;
     expectUnchanged(unpad(be, A.block, m * k, `${tag} A`), p.a, `${tag} A`);
     expectUnchanged(unpad(be, B.block, k * n, `${tag} B`), p.b, `${tag} B`);

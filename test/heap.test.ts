@@ -1,11 +1,16 @@
 // The heap (src/backend/heap.ts): a first-fit allocator over a growable
 // memory, the same code over an ArrayMemory (js backend) and a
-// WebAssembly.Memory (wasm backend).
+// WebAssembly.Memory (wasm backend). Blocks have owners who alone free them,
+// once; an allocation that cannot be had is a MemoryError that leaves the
+// heap exactly as it was; memory grows up to the limit, not short of it.
 
 import { describe, expect, test } from 'vitest';
-import { ArrayMemory, Heap, type GrowableMemory } from '../src/backend/heap';
+import { inBlock, type Ptr } from '../src/backend/core';
+import { MemoryError } from '../src/errors';
+import { ArrayMemory, HEAP_LIMIT, Heap, type GrowableMemory } from '../src/backend/heap';
 import { createWasmBackend } from '../src/backend/wasm';
 import { Random } from '../src/random';
+import { inChild, RefusingMemory } from './helpers';
 
 const ALIGN = 64;
 const PAGE = 65536;
@@ -70,12 +75,12 @@ function expectDisjoint(blocks: { ptr: number; bytes: number }[], made: Made): v
 }
 
 /** Fills a block's floats with a value derived from its index, to check later nobody wrote over it. */
-function stamp(heap: Heap, ptr: number, bytes: number, id: number): void {
+function stamp(heap: Heap, ptr: Ptr, bytes: number, id: number): void {
   const n = bytes >> 2;
   if (n) heap.write(ptr, Float32Array.from({ length: n }, (_, i) => id * 1000 + (i % 997)));
 }
 
-function expectStamp(heap: Heap, ptr: number, bytes: number, id: number): void {
+function expectStamp(heap: Heap, ptr: Ptr, bytes: number, id: number): void {
   const n = bytes >> 2;
   const got = heap.read(ptr, n);
   for (let i = 0; i < n; i++) {
@@ -134,19 +139,61 @@ describe.each(KINDS)('Heap over %s', (_name, make) => {
     expect(big + 3000).toBeLessThanOrEqual(d);
   });
 
-  test('releasing an unknown pointer, or one twice, changes nothing', async () => {
+  test('freeing an unknown pointer, a block twice, or another owner\'s block throws and changes nothing', async () => {
     const made = await make();
     const { heap } = made;
-    const a = heap.alloc(256);
-    heap.release(a + 64); // inside a block, not a block
-    heap.release(123456);
-    const b = heap.alloc(256);
-    expectDisjoint([{ ptr: a, bytes: 256 }, { ptr: b, bytes: 256 }], made);
-    heap.release(b);
-    heap.release(b);
+    const model = {}, fit = {};
+    const a = heap.alloc(256, model);
+    const b = heap.alloc(256, fit);
+    const state = heap.state();
+    expect(() => heap.release(inBlock(a, 16), model)).toThrow(/not a live block/); // inside a block, not a block
+    expect(() => heap.release(123456 as Ptr, model)).toThrow(/not a live block/); // a forged pointer
+    expect(() => heap.release(a, fit)).toThrow(/another owner holds/);
+    expect(() => heap.release(a)).toThrow(/another owner holds/); // the heap's own default owner
+    expect(heap.state()).toEqual(state);
+    heap.release(b, fit);
+    expect(() => heap.release(b, fit)).toThrow(/freed twice/);
     const x = heap.alloc(256), y = heap.alloc(256);
     expect(x).not.toBe(y);
     expectDisjoint([{ ptr: a, bytes: 256 }, { ptr: x, bytes: 256 }, { ptr: y, bytes: 256 }], made);
+  });
+
+  test('heldBy and used count each owner\'s blocks, in 64-byte lines', async () => {
+    const { heap } = await make();
+    const used = heap.used;
+    const model = {}, call = {};
+    const blocks = [heap.alloc(1, model), heap.alloc(64, model), heap.alloc(65, call)];
+    expect(heap.heldBy(model)).toBe(128);
+    expect(heap.heldBy(call)).toBe(128);
+    expect(heap.used).toBe(used + 256);
+    heap.release(blocks[1], model);
+    expect(heap.heldBy(model)).toBe(64);
+    expect(heap.used).toBe(used + 192);
+  });
+
+  test('a request past the limit is a MemoryError saying what, how much and the limit, with the heap exactly as it was', async () => {
+    const { heap } = await make();
+    const live = [heap.alloc(1000), heap.alloc(5000), heap.alloc(1000)];
+    heap.release(live[1]); // a hole in the free list, to see it kept
+    const state = heap.state();
+    const allocations = heap.allocations;
+    for (const bytes of [HEAP_LIMIT + 1, 2 ** 40, 4e18]) {
+      expect(() => heap.alloc(bytes, {}, 'a test block')).toThrow(MemoryError);
+      expect(heap.state()).toEqual(state);
+    }
+    expect(() => heap.alloc(3e9, {}, 'a test block')).toThrow(/^a test block: needs 3000000000 bytes \(2.79 GiB\); the heap holds at most 2147483648 bytes \(2 GiB\)/);
+    expect(heap.allocations).toBe(allocations);
+    // The heap still works, from the same place: the hole is reused, then the top.
+    expect(heap.alloc(5000)).toBe(live[1]);
+    expect(heap.alloc(64)).toBe(state.top);
+  });
+
+  test('a size that is not a size (NaN, negative) is a bug, refused with nothing changed', async () => {
+    const { heap } = await make();
+    heap.alloc(100);
+    const state = heap.state();
+    for (const bytes of [NaN, -1, -Infinity]) expect(() => heap.alloc(bytes)).toThrow(/internal error/);
+    expect(heap.state()).toEqual(state);
   });
 
   test('releasing everything returns the top: the next allocation starts where the first did', async () => {
@@ -188,7 +235,7 @@ describe.each(KINDS)('Heap over %s', (_name, make) => {
     const rng = new Random(3);
     const cycle = (seed: number) => {
       const r = new Random(seed);
-      const live: number[] = [];
+      const live: Ptr[] = [];
       for (let i = 0; i < 80; i++) {
         live.push(heap.alloc(r.int(20_000)));
         if (r.next() < 0.3) heap.release(live.splice(r.int(live.length), 1)[0]);
@@ -228,7 +275,7 @@ describe.each(KINDS)('Heap over %s', (_name, make) => {
     expect(Array.from(heap.read(small, 1000))).toEqual(Array.from(data));
 
     // Writes land in the current memory, at the end of the new block too.
-    const tail = big + bytesBefore * 2 - 16;
+    const tail = inBlock(big, bytesBefore / 2 - 4);
     heap.write(tail, [1, 2, 3, 4]);
     expect(Array.from(new Float32Array(memory.buffer, tail, 4))).toEqual([1, 2, 3, 4]);
     expect(Array.from(heap.read(small, 1000))).toEqual(Array.from(data));
@@ -242,6 +289,84 @@ describe.each(KINDS)('Heap over %s', (_name, make) => {
     expect(memory.grows).toBeLessThanOrEqual(12);
     expect(heap.size).toBeGreaterThanOrEqual(2000 * 1024);
   });
+});
+
+describe('Heap limits', () => {
+  test('memory grows to the limit before failing: the last step is what is left, not a refused 1.5×', () => {
+    const limit = 40 * PAGE;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 40 });
+    const heap = new Heap(memory, 0, limit);
+    const blocks: number[] = [];
+    // 26 blocks of 1.5 pages fill 39 pages past the first line: 1.5× steps would stop at 1, 2, 3, 5, 8, 12, 18, 27, then 41 > 40.
+    for (let i = 0; i < 26; i++) blocks.push(heap.alloc(1.5 * PAGE));
+    expect(heap.size).toBe(limit);
+    const state = heap.state();
+    expect(() => heap.alloc(PAGE)).toThrow(MemoryError);
+    expect(heap.state()).toEqual(state);
+    heap.alloc(PAGE - 128); // what is left still fits
+    expect(heap.size).toBe(limit);
+  });
+
+  test('an engine that refuses the 1.5× step gets asked for just what is needed', () => {
+    const memory = new RefusingMemory(new WebAssembly.Memory({ initial: 1 }), 10 * PAGE);
+    const heap = new Heap(memory, 0);
+    heap.alloc(6 * PAGE); // 1 → 7 pages would be fine, 1.5× is less than needed
+    expect(heap.size).toBe(7 * PAGE);
+    heap.alloc(4 * PAGE - 64); // needs 10 pages; 1.5× (11) is refused, 10 is not
+    expect(memory.refused).toBe(1);
+    expect(heap.size).toBe(10 * PAGE);
+  });
+
+  test('an engine that refuses to grow at all: a MemoryError naming the request, the heap exactly as it was, and it still works', () => {
+    for (const inner of [new ArrayMemory(), new WebAssembly.Memory({ initial: 1 })]) {
+      const memory = new RefusingMemory(inner, 4 * PAGE);
+      const heap = new Heap(memory, 0);
+      const a = heap.alloc(2 * PAGE), b = heap.alloc(1000);
+      heap.release(a);
+      const state = heap.state();
+      expect(() => heap.alloc(8 * PAGE, {}, 'fit: room for a batch of 9 rows'))
+        .toThrow(/^fit: room for a batch of 9 rows: needs 524288 bytes \(512 KiB\), but the engine refused to grow memory from 196608 bytes \(192 KiB\)/);
+      expect(heap.state()).toEqual(state); // end marker, free list, live blocks: untouched
+      expect(heap.alloc(2 * PAGE)).toBe(a);
+      heap.release(b);
+    }
+  });
+});
+
+describe('the real engine, in a child process', () => {
+  test('the wasm heap fills to exactly 2 GiB, refuses the next block with nothing changed, and a model then trains', () => {
+    const r = inChild<{
+      blocks: number; name: string; message: string; full: object; after: object; memoryBytes: number;
+      limit: number; loss: number[]; predictions: number[];
+    }>(`
+      const nn = await import('./src/index.ts');
+      const { backend } = await import('./src/backend/index.ts');
+      const { HEAP_LIMIT } = await import('./src/backend/heap.ts');
+      const heap = backend().heap, hog = {}, blocks = [];
+      let error;
+      try { for (;;) blocks.push(heap.alloc(100e6, hog, 'test: 100 MB')); } catch (e) { error = e; }
+      const full = heap.state();
+      try { heap.alloc(200e6, hog, 'test: 200 MB'); } catch {}
+      const after = heap.state();
+      for (const b of blocks) heap.release(b, hog);
+      const m = nn.sequential([nn.dense({ units: 8, activation: 'tanh', inputDim: 2 }), nn.dense({ units: 1 })], { seed: 1 });
+      m.compile({ loss: 'meanSquaredError', optimizer: nn.adam({ learningRate: 0.05 }) });
+      const x = Array.from({ length: 32 }, (_, i) => [Math.sin(i), Math.cos(i)]);
+      const h = await m.fit(x, x.map((r) => [r[0] * r[1]]), { epochs: 20, batchSize: 8 });
+      console.log(JSON.stringify({
+        blocks: blocks.length, name: error.name, message: error.message, full, after, memoryBytes: full.memoryBytes,
+        limit: HEAP_LIMIT, loss: h.history.loss, predictions: Array.from(m.predict(x).data),
+      }));
+    `);
+    // 21 × 100 MB fit under 2 GiB (2 147 483 648), 22 do not; growing by 1.5× alone stopped at 15.
+    expect(r.blocks).toBe(21);
+    expect(r.memoryBytes).toBe(r.limit);
+    expect(r.name).toBe('MemoryError');
+    expect(r.message).toMatch(/^test: 100 MB: needs 100000000 bytes \(95.4 MiB\); the heap holds at most 2147483648 bytes \(2 GiB\), and 2100000000 bytes/);
+    expect(r.after).toEqual(r.full);
+    expect(r.loss.at(-1)!).toBeLessThan(r.loss[0] / 2);
+    expect(r.predictions.every(Number.isFinite)).toBe(true);
+  }, 180_000);
 });
 
 describe('Heap details', () => {

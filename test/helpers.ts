@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createJsBackend, type Backend } from '../src/backend/index';
+import type { Ptr } from '../src/backend/core';
+import type { GrowableMemory } from '../src/backend/heap';
 import { createWasmBackend } from '../src/backend/wasm';
 import { Random } from '../src/random';
 
@@ -23,7 +27,7 @@ export function randomArray(rng: Random, n: number, lo = -1, hi = 1): Float32Arr
  */
 export function run<T>(
   be: Backend, inputs: Float32Array[], outputs: number[],
-  fn: (...ptrs: number[]) => T, fill: Float32Array[] = [],
+  fn: (...ptrs: Ptr[]) => T, fill: Float32Array[] = [],
 ): { out: Float32Array[]; result: T } {
   const sizes = [...inputs.map((a) => a.length), ...outputs];
   return be.withBuffers(sizes, (...ptrs) => {
@@ -75,3 +79,32 @@ export const f32 = (xs: ArrayLike<number>): Float32Array => Float32Array.from(xs
 
 /** True when every value is finite. */
 export const allFinite = (xs: ArrayLike<number>): boolean => Array.from(xs).every(Number.isFinite);
+
+/**
+ * Runs `code`, an ES module body that imports the sources as './src/…', in a
+ * child Node process with a timeout: for what could exhaust memory or hang.
+ * Returns its last line of output, parsed as JSON.
+ */
+export function inChild<T>(code: string, timeoutMs = 120_000): T {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const run = spawnSync(process.execPath, ['--import', './bench/register.mjs', '--input-type=module', '-e', code],
+    { cwd: root, encoding: 'utf8', timeout: timeoutMs });
+  if (run.status !== 0) throw new Error(`child process failed (status ${run.status}, signal ${run.signal}):\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as T;
+}
+
+/** A memory whose engine refuses to grow past `cap` bytes, as one short of system memory does. */
+export class RefusingMemory implements GrowableMemory {
+  refused = 0;
+  constructor(readonly inner: GrowableMemory, readonly cap: number) {}
+  get buffer(): ArrayBuffer {
+    return this.inner.buffer;
+  }
+  grow(pages: number): number {
+    if (this.buffer.byteLength + pages * 65536 > this.cap) {
+      this.refused++;
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    }
+    return this.inner.grow(pages);
+  }
+}

@@ -50,7 +50,7 @@ describe.each(['wasm', 'js'] as const)('JSON round trip on the %s backend', (bac
       const m = everyActivation();
       m.compile({ loss: 'categoricalCrossentropy', optimizer: nn.adam({ learningRate: 0.01 }), metrics: ['accuracy'] });
       await m.fit(x, y, { epochs: 2, batchSize: 16 });
-      const loaded = nn.loadModel(JSON.stringify(m));
+      const loaded = nn.fromJSON(JSON.stringify(m));
       sameBits(loaded.predict(x).data, m.predict(x).data);
       expect(weightsOf(loaded)).toEqual(weightsOf(m));
       expect(loaded.layers.map((l) => [l.activation, l.alpha, l.useBias, l.units, l.kernelInitializer]))
@@ -106,13 +106,13 @@ describe('training resumes exactly after a load', () => {
       const original = everyActivation(11);
       original.compile({ loss: 'categoricalCrossentropy', optimizer: make(), metrics: ['accuracy'] });
       await original.fit(x, y, { epochs: 2, batchSize: 8 });
-      const fromJSON = nn.loadModel(original.toJSON());
+      const fromJSON = nn.fromJSON(original.toJSON());
       const fromBinary = nn.io.load(original.save());
       await expectSameFuture(original, fromJSON, x, y);
       // original has moved on; fromBinary is still where fromJSON was.
-      const twin = nn.loadModel(fromJSON.toJSON());
+      const twin = nn.fromJSON(fromJSON.toJSON());
       expect(weightsOf(twin)).toEqual(weightsOf(fromJSON));
-      const replay = nn.loadModel(nn.io.toJSON(fromBinary));
+      const replay = nn.fromJSON(nn.io.toJSON(fromBinary));
       await expectSameFuture(fromBinary, replay, x, y);
       expect(weightsOf(fromBinary)).toEqual(weightsOf(original));
     });
@@ -123,7 +123,7 @@ describe('training resumes exactly after a load', () => {
     const m = everyActivation(12);
     m.compile({ loss: 'categoricalCrossentropy', optimizer: nn.adam({ learningRate: 0.01 }) });
     await m.fit(x, y, { epochs: 2, batchSize: 8 });
-    const stateless = nn.loadModel(nn.io.toJSON(m, { includeOptimizer: false }));
+    const stateless = nn.fromJSON(nn.io.toJSON(m, { includeOptimizer: false }));
     expect(stateless.step).toBe(m.step);
     await m.fit(x, y, { epochs: 1, batchSize: 8 });
     await stateless.fit(x, y, { epochs: 1, batchSize: 8 });
@@ -138,14 +138,14 @@ describe('training resumes exactly after a load', () => {
     await m.fit(x, y, { epochs: 1, batchSize: 8 });
     const json = m.toJSON();
     expect(json.compile?.optimizer.config.learningRate).toBe('schedule');
-    const predictOnly = nn.loadModel(json);
+    const predictOnly = nn.fromJSON(json);
     expect(predictOnly.compiledConfig).toBeUndefined();
     sameBits(predictOnly.predict(x).data, m.predict(x).data);
-    const resumed = nn.loadModel(json, { optimizer: nn.sgd({ learningRate: schedule, momentum: 0.5 }) });
+    const resumed = nn.fromJSON(json, { optimizer: nn.sgd({ learningRate: schedule, momentum: 0.5 }) });
     expect(resumed.step).toBe(m.step);
     await expectSameFuture(m, resumed, x, y);
     // Another kind of optimizer starts afresh.
-    const switched = nn.loadModel(json, { optimizer: nn.adam() });
+    const switched = nn.fromJSON(json, { optimizer: nn.adam() });
     expect(switched.step).toBe(0);
   });
 });
@@ -164,7 +164,7 @@ test('the binary form: a header and one blob of params then optimizer state', ()
   expect(noState.json.weightsManifest.optimizerState).toBe(0);
   const { x } = data(20, 6);
   sameBits(nn.io.load({ json: JSON.stringify(json), weights: new Uint8Array(weights) }).predict(x).data, m.predict(x).data);
-  expect(() => nn.loadModel(json as unknown as nn.ModelJSON)).toThrow(/binary save/);
+  expect(() => nn.fromJSON(json as unknown as nn.ModelJSON)).toThrow(/binary save/);
 });
 
 test('preprocessing (a fitted scaler) travels with the model', async () => {
@@ -176,7 +176,7 @@ test('preprocessing (a fitted scaler) travels with the model', async () => {
   await m.fit(scaler.transform(x), y, { epochs: 1 });
   const expected = { scaler: scaler.toJSON(), classes: ['low', 'mid', 'high'] };
   expect(m.toJSON().preprocessing).toEqual(expected);
-  for (const loaded of [nn.loadModel(JSON.stringify(m)), nn.io.load(nn.io.save(m))]) {
+  for (const loaded of [nn.fromJSON(JSON.stringify(m)), nn.io.load(nn.io.save(m))]) {
     const pre = nn.io.getPreprocessing(loaded) as typeof expected;
     expect(pre).toEqual(expected);
     const revived = nn.standardScaler.fromJSON(pre.scaler);

@@ -20,8 +20,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../src/backend/index';
-import type { Core, Ptr } from '../src/backend/core';
-import type { ThreadedExports } from '../src/backend/threads';
+import { flagsOf, NONE, type Core, type Ptr, type WasmExports } from '../src/backend/core';
 import { useBackend } from '../src/backend/index';
 import * as nn from '../src/index';
 import { createCheckedBackend } from './checked-core';
@@ -230,7 +229,7 @@ function gemmCase(be: Backend, transA: boolean, transB: boolean): Float32Array[]
       for (const [withBias, accumulate] of [[false, false], [true, false], [false, true], [true, true]]) {
         const b = bits.floats(k * n), bias = bits.floats(n), c0 = bits.floats(m * n);
         out.push(run(be, [a, b, bias], [m * n], (pa, pb, pbias, pc) =>
-          be.gemm(pa, pb, pc, withBias ? pbias : 0, m, k, n, transA, transB, accumulate), [c0]).out[0]);
+          be.gemm(pa, pb, pc, withBias ? pbias : NONE, m, k, n, flagsOf({ transA, transB, accumulate })), [c0]).out[0]);
       }
     }
   }
@@ -246,19 +245,25 @@ function halfSparse(bits: Bits, m: number, k: number, transA: boolean): Float32A
   return a;
 }
 
+/** Whether a backend's kernels are a Wasm instance's exports, which include gemmColumns. */
+function isWasm(core: Core): core is WasmExports {
+  return 'gemmColumns' in core && typeof core.gemmColumns === 'function';
+}
+
 /**
  * gemmColumns over column ranges as threads share a product (16 columns a
  * share), checked equal to the whole product bit for bit, then hashed.
  */
 function gemmColumnsCase(be: Backend): Float32Array[] {
-  const core = be.core as ThreadedExports;
+  const core = be.core;
+  if (!isWasm(core)) throw new Error(`${be.build}: a Wasm build exports gemmColumns`);
   const bits = new Bits(0x5eed0020);
   const out: Float32Array[] = [];
   for (const [m, k, n] of [[32, 300, 80], [5, 40, 48], [2, 600, 33], [64, 100, 130]] as Shape[]) {
     for (const [transA, transB] of FORMS) {
       const a = bits.sparse(m * k, 0.5), b = bits.floats(k * n), bias = bits.floats(n);
       const whole = run(be, [a, b, bias], [m * n], (pa, pb, pbias, pc) =>
-        be.gemm(pa, pb, pc, pbias, m, k, n, transA, transB, false)).out[0];
+        be.gemm(pa, pb, pc, pbias, m, k, n, flagsOf({ transA, transB }))).out[0];
       const split = run(be, [a, b, bias], [m * n, core.gemmScratchBytes(k, n) / 4], (pa, pb, pbias, pc, scratch) => {
         for (let j0 = 0; j0 < n; j0 += 16) {
           core.gemmColumns(pa, pb, pc, pbias, m, k, n, transA, transB, false, scratch, j0, Math.min(n, j0 + 16));

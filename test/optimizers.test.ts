@@ -4,6 +4,7 @@
 // scalar tails.
 
 import { beforeAll, describe, expect, test } from 'vitest';
+import { inBlock } from '../src/backend/core';
 import type { Backend } from '../src/backend/index';
 import { Random } from '../src/random';
 import { createCheckedBackend } from './checked-core';
@@ -46,7 +47,7 @@ function step(b: Backend, o: Opt, s: State, g: Float32Array, t: number): State {
       all.set(a, GUARD);
       b.heap.write(blocks[i], all);
     });
-    const [theta, grad, ...slots] = blocks.map((p) => p + GUARD * 4);
+    const [theta, grad, ...slots] = blocks.map((p) => inBlock(p, GUARD));
     if (o.kind === 'sgd') b.core.sgd(theta, grad, n, o.lr);
     else if (o.kind === 'momentum') b.core.momentum(theta, grad, slots[0], n, o.lr, o.mu, o.nesterov);
     else b.core.adam(theta, grad, slots[0], slots[1], n, adamLrT(o, t), o.beta1, o.beta2, o.eps);

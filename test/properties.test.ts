@@ -120,7 +120,7 @@ describe('predictions do not depend on batching, saving or the call', () => {
       fc.property(cases, (c) => {
         const model = build(c, simd);
         const { x } = data(c, model.outputDim);
-        const loaded = nn.loadModel(JSON.stringify(model));
+        const loaded = nn.fromJSON(JSON.stringify(model));
         expect(Array.from(loaded.predict(x).data)).toEqual(Array.from(model.predict(x).data));
         model.dispose();
         loaded.dispose();
@@ -172,7 +172,7 @@ describe('the model loader never crashes on a mutated file', () => {
             node = (node as Record<string, unknown>)[key];
           }
         }
-        loadsOrRefuses(() => nn.loadModel(copy as unknown as nn.ModelJSON));
+        loadsOrRefuses(() => nn.fromJSON(copy as unknown as nn.ModelJSON));
       }),
       { numRuns: 300, seed: 17 },
     );
@@ -181,7 +181,7 @@ describe('the model loader never crashes on a mutated file', () => {
   it('random bytes changed, cut or inserted in the text', () => {
     fc.assert(
       fc.property(fc.nat(text.length - 1), fc.string({ maxLength: 8 }), fc.nat(8), (at, insert, cut) => {
-        loadsOrRefuses(() => nn.loadModel(text.slice(0, at) + insert + text.slice(at + cut)));
+        loadsOrRefuses(() => nn.fromJSON(text.slice(0, at) + insert + text.slice(at + cut)));
       }),
       { numRuns: 300, seed: 19 },
     );
@@ -189,7 +189,7 @@ describe('the model loader never crashes on a mutated file', () => {
 
   it('prototype keys are refused or ignored, never followed', () => {
     const hostile = text.replace('"layers":', '"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"layers":');
-    loadsOrRefuses(() => nn.loadModel(hostile));
+    loadsOrRefuses(() => nn.fromJSON(hostile));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -45,7 +45,7 @@ describe('samplers', () => {
 
   it('rejects empty or inverted ranges', () => {
     expect(() => nn.search.logUniform(0, 1)).toThrow(/low > 0/);
-    expect(() => nn.search.uniform(2, 1)).toThrow(nn.ValueError);
+    expect(() => nn.search.uniform(2, 1)).toThrow(nn.ConfigError);
     expect(() => nn.search.intRange(1.5, 3)).toThrow(/whole numbers/);
     expect(() => nn.search.choice([])).toThrow(/non-empty/);
   });

@@ -6,6 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as nn from '../src/index';
+import { flagsOf, NONE } from '../src/backend/core';
 import { backend, type Backend } from '../src/backend/index';
 import simdBytes from '../build/core.simd.wasm';
 import { createWasmBackend, withSharedMemory } from '../src/backend/wasm';
@@ -49,7 +50,7 @@ function product(be: Backend, [m, k, n]: Shape, transA: boolean, transB: boolean
     be.heap.write(pb, b);
     be.heap.write(pbias, bias);
     be.heap.write(pc, c0);
-    be.gemm(pa, pb, pc, withBias ? pbias : 0, m, k, n, transA, transB, accumulate);
+    be.gemm(pa, pb, pc, withBias ? pbias : NONE, m, k, n, flagsOf({ transA, transB, accumulate }));
     return be.heap.read(pc, m * n);
   });
 }

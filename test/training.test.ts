@@ -416,11 +416,11 @@ describe('learning-rate schedules', () => {
     expect(bytes(byStep.end)).not.toEqual(bytes((await weightsWith(0.2)).end));
   });
 
-  test('a schedule that returns nonsense is a ValueError, not NaN weights', async () => {
+  test('a schedule that returns nonsense is a ConfigError (a bad setting), not NaN weights', async () => {
     for (const bad of [NaN, -0.1, 0, Infinity]) {
       const model = nn.perceptron({ inputDim: 2, seed: 1 });
       model.compile({ loss: 'meanSquaredError', optimizer: nn.sgd({ learningRate: () => bad }) });
-      await expect(model.fit(x, y, { epochs: 1 }), String(bad)).rejects.toThrow(nn.ValueError);
+      await expect(model.fit(x, y, { epochs: 1 }), String(bad)).rejects.toThrow(nn.ConfigError);
       expect(model.getWeights().every((m) => m.data.every(Number.isFinite))).toBe(true);
       model.dispose();
     }

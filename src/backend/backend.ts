@@ -2,7 +2,7 @@
 // differ only in where the kernels come from; everything above this folder
 // talks to this class and never to a WebAssembly object.
 
-import type { Core, Ptr } from './core';
+import { Flag, NONE, type Core, type Flags, type Ptr } from './core';
 import type { Heap } from './heap';
 
 /** What a backend tells of its threads (threads.ts's GemmTeam). */
@@ -13,12 +13,13 @@ export interface Team {
   readonly shared: number;
 }
 
+/** Where kernels run: 'wasm' (the WebAssembly core, default) or 'js' (the TypeScript reference). */
 export type BackendName = 'wasm' | 'js';
 /** Which code runs the kernels: a Wasm build (SIMD128, relaxed SIMD or scalar) or the TypeScript reference. */
 export type Build = 'simd' | 'relaxed' | 'scalar' | 'js';
 
 export class Backend {
-  private scratch: Ptr = 0;
+  private scratch: Ptr = NONE;
   private scratchBytes = 0;
 
   constructor(
@@ -39,25 +40,38 @@ export class Backend {
   reserveGemm(k: number, n: number): void {
     const need = this.core.gemmScratchBytes(k, n);
     if (need <= this.scratchBytes) return;
-    if (this.scratch) this.heap.release(this.scratch);
-    this.scratch = this.heap.alloc(need);
+    // The new block first: if it cannot be had, the old one still serves.
+    const fresh = this.heap.alloc(need, this, `gemm scratch for width ${n}`);
+    if (this.scratch) this.heap.release(this.scratch, this);
+    this.scratch = fresh;
     this.scratchBytes = need;
   }
 
-  /** C (= or +=) op(A)·op(B) (+ bias): see assembly/gemm.ts. bias 0 means none. */
-  gemm(a: Ptr, b: Ptr, c: Ptr, bias: Ptr, m: number, k: number, n: number,
-    transA = false, transB = false, accumulate = false): void {
+  /**
+   * C[m×n] (= or +=) op(A)·op(B) (+ bias), op(A) m×k and op(B) k×n: see
+   * assembly/gemm.ts. bias NONE means none; flags are Flag.transA,
+   * Flag.transB and Flag.accumulate, or-ed.
+   */
+  gemm(a: Ptr, b: Ptr, c: Ptr, bias: Ptr, m: number, k: number, n: number, flags: Flags = 0): void {
     this.reserveGemm(k, n);
-    this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, this.scratch);
+    this.core.gemm(a, b, c, bias, m, k, n,
+      (flags & Flag.transA) !== 0, (flags & Flag.transB) !== 0, (flags & Flag.accumulate) !== 0, this.scratch);
   }
 
-  /** Runs fn with freshly allocated blocks of the given float counts, freeing them after. */
+  /** out[cols] (= or +=, with Flag.accumulate) the column sums of x[rows×cols]. */
+  columnSums(x: Ptr, out: Ptr, rows: number, cols: number, flags: Flags = 0): void {
+    this.core.columnSums(x, out, rows, cols, (flags & Flag.accumulate) !== 0);
+  }
+
+  /** Runs fn with freshly allocated blocks of the given float counts, owned by this call and freed after, whatever happens. */
   withBuffers<T>(floats: number[], fn: (...ptrs: Ptr[]) => T): T {
-    const ptrs = floats.map((n) => this.heap.alloc(n * 4));
+    const call = {};
+    const ptrs: Ptr[] = [];
     try {
+      for (const n of floats) ptrs.push(this.heap.alloc(n * 4, call, `nn.ops: a buffer of ${n} floats`));
       return fn(...ptrs);
     } finally {
-      for (const p of ptrs) this.heap.release(p);
+      for (const p of ptrs) this.heap.release(p, call);
     }
   }
 }

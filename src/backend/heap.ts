@@ -3,13 +3,27 @@
 // happens when a workspace is created, never in a training step, so the
 // allocator favours simplicity over speed.
 //
+// Every block has exactly one owner (a model's workspace, a running fit, an
+// op call, the backend's scratch) and only that owner may free it, once: a
+// second free, or a free by anyone else, is a bug and throws. An allocation
+// either succeeds or throws a MemoryError with the heap exactly as it was:
+// the end marker moves only after memory has grown.
+//
 // After a grow the old ArrayBuffer is detached (wasm) or abandoned (js):
 // views are never cached across an allocation, `f32()` re-derives one.
 
+import { MemoryError } from '../errors';
 import type { Ptr } from './core';
 
 const PAGE = 65536;
 const ALIGN = 64; // a cache line: v128 loads never straddle one needlessly
+
+/**
+ * The most any heap holds: 32768 pages, the maximum the Wasm module declares
+ * (asconfig.json), and where byte offsets stop fitting the 32-bit ints that
+ * `ptr >> 2` turns them into.
+ */
+export const HEAP_LIMIT = 2 ** 31;
 
 /** The part of WebAssembly.Memory the heap uses. */
 export interface GrowableMemory {
@@ -28,27 +42,44 @@ export class ArrayMemory implements GrowableMemory {
   }
 }
 
-interface Block { start: Ptr; size: number }
+interface Free { start: number; size: number }
+interface Live { size: number; owner: object }
+
+/** The allocator's whole state, as plain data: what a failed allocation must leave untouched. */
+export interface HeapState {
+  memoryBytes: number;
+  /** The end marker: memory past it has never been handed out, or came back. */
+  top: number;
+  usedBytes: number;
+  liveBlocks: number;
+  free: Free[];
+}
 
 export class Heap {
-  private readonly free: Block[] = [];
-  private readonly sizes = new Map<Ptr, number>();
-  private top: Ptr;
+  private readonly free: Free[] = [];
+  private readonly live = new Map<Ptr, Live>();
+  private top: number;
   private view: Float32Array;
+  private usedBytes = 0;
   /** How many blocks have been handed out in all; tests use it to show a step allocates nothing. */
   allocations = 0;
 
-  constructor(readonly memory: GrowableMemory, base: Ptr) {
+  constructor(readonly memory: GrowableMemory, base: number, readonly limit = HEAP_LIMIT) {
     this.top = alignUp(Math.max(base, ALIGN));
     this.view = new Float32Array(memory.buffer);
   }
 
-  /** A block of at least `bytes` bytes, 64-byte aligned, contents unspecified. */
-  alloc(bytes: number): Ptr {
+  /**
+   * A block of at least `bytes` bytes, 64-byte aligned, contents unspecified,
+   * held by `owner` until it releases it. `what` names the request in the
+   * MemoryError thrown when it cannot be had ("fit: a batch of 512 rows").
+   */
+  alloc(bytes: number, owner: object = this, what = 'a heap block'): Ptr {
+    if (!(bytes >= 0)) throw new Error(`nnwasm internal error: ${what}: a block of ${bytes} bytes`);
+    if (bytes > this.limit - this.usedBytes) this.refuse(bytes, what);
     const size = alignUp(Math.max(bytes, 1));
-    this.allocations++;
     const i = this.free.findIndex((b) => b.size >= size);
-    let start: Ptr;
+    let start: number;
     if (i >= 0) {
       const block = this.free[i];
       start = block.start;
@@ -56,22 +87,40 @@ export class Heap {
       else this.free[i] = { start: start + size, size: block.size - size };
     } else {
       start = this.top;
-      this.top += size;
-      this.ensure(this.top);
+      this.ensure(start + size, bytes, what); // throws with nothing changed yet
+      this.top = start + size;
     }
-    this.sizes.set(start, size);
-    return start;
+    const ptr = start as Ptr; // where pointers are made (core.ts's NONE and inBlock aside)
+    this.live.set(ptr, { size, owner });
+    this.usedBytes += size;
+    this.allocations++;
+    return ptr;
   }
 
-  /** Returns a block to the heap, merging it with free neighbours. */
-  release(ptr: Ptr): void {
-    const size = this.sizes.get(ptr);
-    if (size === undefined) return;
-    this.sizes.delete(ptr);
+  /** Returns `owner`'s block to the heap, merging it with free neighbours. */
+  release(ptr: Ptr, owner: object = this): void {
+    const block = this.live.get(ptr);
+    if (block?.owner !== owner) {
+      throw new Error(`nnwasm internal error: freeing ${ptr}, ${block ? 'a block another owner holds' : 'which is not a live block (freed twice?)'}`);
+    }
+    this.live.delete(ptr);
+    this.usedBytes -= block.size;
     let i = this.free.findIndex((b) => b.start > ptr);
     if (i < 0) i = this.free.length;
-    this.free.splice(i, 0, { start: ptr, size });
+    this.free.splice(i, 0, { start: ptr, size: block.size });
     this.coalesce(i);
+  }
+
+  /** Bytes in live blocks (each rounded up to 64). */
+  get used(): number {
+    return this.usedBytes;
+  }
+
+  /** Bytes in the blocks `owner` holds. */
+  heldBy(owner: object): number {
+    let bytes = 0;
+    for (const block of this.live.values()) if (block.owner === owner) bytes += block.size;
+    return bytes;
   }
 
   /** A Float32Array over the whole memory, re-derived if it has grown. */
@@ -80,9 +129,17 @@ export class Heap {
     return this.view;
   }
 
-  /** Bytes of memory in use by the heap (the high-water mark). */
+  /** Bytes of memory the heap spans (the high-water mark; memory never shrinks). */
   get size(): number {
     return this.memory.buffer.byteLength;
+  }
+
+  /** A copy of the allocator's state. */
+  state(): HeapState {
+    return {
+      memoryBytes: this.size, top: this.top, usedBytes: this.usedBytes, liveBlocks: this.live.size,
+      free: this.free.map((b) => ({ ...b })),
+    };
   }
 
   /** Copies floats into the heap at ptr. */
@@ -95,12 +152,31 @@ export class Heap {
     return this.f32().slice(ptr >> 2, (ptr >> 2) + n);
   }
 
-  private ensure(end: number): void {
+  /** Grows memory to hold `end` bytes, or throws a MemoryError having changed nothing. */
+  private ensure(end: number, bytes: number, what: string): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
-    // Grow by at least half again, so a run of small allocations grows rarely.
-    const want = Math.max(end, Math.floor(have * 1.5));
-    this.memory.grow(Math.ceil((want - have) / PAGE));
+    if (end > this.limit) this.refuse(bytes, what);
+    // Half again at least, so a run of small allocations grows rarely, but
+    // never past the limit: the last step is whatever is left.
+    const want = Math.min(Math.max(end, Math.floor(have * 1.5)), this.limit);
+    if (this.tryGrow(want - have)) return;
+    // The engine refused the big step (short of memory): ask for just enough.
+    if (want > end && this.tryGrow(end - have)) return;
+    throw new MemoryError(`${what}: needs ${amount(bytes)}, but the engine refused to grow memory from ${amount(have)} to ${amount(end)} (the heap's limit is ${amount(this.limit)}); dispose() models no longer needed and try again`);
+  }
+
+  private tryGrow(bytes: number): boolean {
+    try {
+      this.memory.grow(Math.ceil(bytes / PAGE));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private refuse(bytes: number, what: string): never {
+    throw new MemoryError(`${what}: needs ${amount(bytes)}; the heap holds at most ${amount(this.limit)}, and ${amount(this.usedBytes)} of it is in use`);
   }
 
   private coalesce(i: number): void {
@@ -125,4 +201,11 @@ export class Heap {
 
 function alignUp(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+/** 2147483648 → "2147483648 bytes (2 GiB)": exact, and readable. */
+export function amount(bytes: number): string {
+  const units: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]];
+  const [unit, scale] = units.find(([, s]) => bytes >= s) ?? ['', 1];
+  return unit ? `${bytes} bytes (${Number((bytes / scale).toPrecision(3))} ${unit})` : `${bytes} bytes`;
 }

@@ -16,8 +16,9 @@ let js: Backend | undefined;
 let current: Backend | undefined;
 let currentName: BackendName = 'wasm';
 
+/** Options of {@link ready}: which Wasm build runs, on how many threads. */
 export interface ReadyOptions {
-  /** Use the relaxed-SIMD build (fused multiply-add GEMM) where the engine validates it. */
+  /** Use the relaxed-SIMD build (fused multiply-add GEMM) where the engine validates it; default false. */
   relaxedSimd?: boolean;
   /**
    * Threads that share large matrix products (default 1). More than one
@@ -30,6 +31,18 @@ export interface ReadyOptions {
 /**
  * Instantiates the Wasm core; later calls with the same options return at
  * once. Other options switch to another core, for models built from then on.
+ *
+ * Without it the core is compiled synchronously on first use, which browsers
+ * allow only for small modules on the main thread: await it once at startup.
+ *
+ * @param options - `relaxedSimd` (default false) and `threads` (default 1).
+ * @throws {@link ConfigError} when threads is not a whole number from 1 to 64.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * await nn.ready();
+ * console.log(nn.getBuild(), nn.getThreads()); // e.g. simd 1
+ * ```
  */
 export async function ready({ relaxedSimd = false, threads = 1 }: ReadyOptions = {}): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
@@ -45,6 +58,20 @@ export async function ready({ relaxedSimd = false, threads = 1 }: ReadyOptions =
   if (currentName === 'wasm') current = undefined;
 }
 
+/**
+ * Chooses where models built from now on run: 'wasm' (the default) or 'js',
+ * the plain TypeScript reference kernels (slower; for checking results).
+ *
+ * @param name - 'wasm' or 'js'.
+ * @throws {@link ConfigError} for any other name.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * nn.setBackend('js');
+ * console.log(nn.getBackend(), nn.getBuild()); // js js
+ * nn.setBackend('wasm');
+ * ```
+ */
 export function setBackend(name: BackendName): void {
   if (name !== 'wasm' && name !== 'js') {
     throw new ConfigError(`setBackend: expected 'wasm' or 'js', got ${JSON.stringify(name)}`);
@@ -53,16 +80,46 @@ export function setBackend(name: BackendName): void {
   current = undefined;
 }
 
+/**
+ * The backend new work runs on, as {@link setBackend} set it: 'wasm' or 'js'.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const name: nn.BackendName = nn.getBackend();
+ * console.log(name); // wasm
+ * ```
+ */
 export function getBackend(): BackendName {
   return currentName;
 }
 
-/** The code that runs the current backend's kernels: 'simd', 'relaxed', 'scalar' or 'js'. */
+/**
+ * The code that runs the current backend's kernels: 'simd', 'relaxed',
+ * 'scalar' (engines without SIMD) or 'js'. Instantiates the core if needed.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * await nn.ready();
+ * console.log(nn.getBuild()); // simd on Node 20
+ * ```
+ */
 export function getBuild(): Build {
   return backend().build;
 }
 
-/** Threads sharing the current backend's matrix products (1 unless nn.ready({ threads }) could start more). */
+/**
+ * Threads sharing the current backend's matrix products: 1 unless
+ * `nn.ready({ threads })` could start more (it needs shared memory).
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * await nn.ready({ threads: 2 });
+ * console.log(nn.getThreads()); // 2 in Node
+ * ```
+ */
 export function getThreads(): number {
   return backend().threads;
 }

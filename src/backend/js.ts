@@ -1,7 +1,8 @@
 // The reference backend: every kernel of assembly/ again, in plain TypeScript
-// over the heap's Float32Array, written to be read. It computes what the Wasm
-// core computes (f32 storage, f64 arithmetic in between), so each Wasm kernel
-// is tested against it and benchmarked against it.
+// over the heap's Float32Array, written to be read. tsc holds it to core.ts's
+// Core, as it holds the Wasm builds. It computes what the Wasm core computes
+// (f32 storage, f64 arithmetic in between), so each Wasm kernel is tested
+// against it and benchmarked against it.
 
 import type { Core, Ptr } from './core';
 import type { Heap } from './heap';

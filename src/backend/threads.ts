@@ -8,14 +8,8 @@
 // job's arguments there and bumps `seq`; the helper, parked in Atomics.wait,
 // runs it and stores `seq` into `done`. No message passing per product.
 
-import type { Core, Ptr } from './core';
+import type { Core, Ptr, WasmExports } from './core';
 import type { Heap } from './heap';
-
-/** The exports a helper needs, beside those of Core. */
-export interface ThreadedExports extends Core {
-  gemmColumns(a: Ptr, b: Ptr, c: Ptr, bias: Ptr, m: number, k: number, n: number,
-    transA: boolean, transB: boolean, accumulate: boolean, scratch: Ptr, j0: number, j1: number): void;
-}
 
 /** What a helper receives once: the compiled module, the memory, its control block. */
 interface HelperInit {
@@ -150,7 +144,7 @@ export class GemmTeam {
   shared = 0;
 
   private constructor(
-    private readonly core: ThreadedExports,
+    private readonly core: WasmExports,
     private readonly heap: Heap,
     private readonly helpers: Helper[],
     buffer: SharedArrayBuffer,
@@ -164,7 +158,7 @@ export class GemmTeam {
    * member. If one fails to start, the others are stopped and this throws.
    */
   static async start(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
-    core: ThreadedExports, heap: Heap): Promise<GemmTeam> {
+    core: WasmExports, heap: Heap): Promise<GemmTeam> {
     const control = new SharedArrayBuffer((threads - 1) * WORDS * 4);
     const results = await Promise.allSettled(
       Array.from({ length: threads - 1 }, (_, index) => spawn({ module, memory, control, index })));
@@ -183,8 +177,7 @@ export class GemmTeam {
   }
 
   /** Core.gemm's contract; `scratch` serves this thread's share. */
-  readonly gemm = (a: Ptr, b: Ptr, c: Ptr, bias: Ptr, m: number, k: number, n: number,
-    transA: boolean, transB: boolean, accumulate: boolean, scratch: Ptr): void => {
+  readonly gemm: Core['gemm'] = (a, b, c, bias, m, k, n, transA, transB, accumulate, scratch) => {
     const parts = m * k * n < MIN_WORK ? 1 : Math.min(this.size, Math.floor(n / COLUMNS));
     if (parts <= 1) {
       this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch);
@@ -213,12 +206,23 @@ export class GemmTeam {
     }
   }
 
-  /** Scratch for `count` helpers of `bytes` each, grown only when a larger product comes. */
+  /**
+   * Scratch for `count` helpers of `bytes` each, grown only when a larger
+   * product comes. New blocks are had before old ones go, so a failure leaves
+   * the scratch as it was.
+   */
   private reserve(count: number, bytes: number): void {
     if (bytes > this.scratchBytes) {
-      for (const p of this.scratch.splice(0)) this.heap.release(p);
+      const fresh: Ptr[] = [];
+      try {
+        while (fresh.length < count) fresh.push(this.heap.alloc(bytes, this, 'helper thread scratch'));
+      } catch (e) {
+        for (const p of fresh) this.heap.release(p, this);
+        throw e;
+      }
+      for (const p of this.scratch.splice(0, this.scratch.length, ...fresh)) this.heap.release(p, this);
       this.scratchBytes = bytes;
     }
-    while (this.scratch.length < count) this.scratch.push(this.heap.alloc(this.scratchBytes));
+    while (this.scratch.length < count) this.scratch.push(this.heap.alloc(this.scratchBytes, this, 'helper thread scratch'));
   }
 }

@@ -3,25 +3,35 @@
 // multiply-adds in GEMM, only when asked for and validated; the SIMD build
 // over shared memory when threads are asked for and allowed) and hands its
 // exports to Backend. Every build imports its memory, env.memory, and
-// nothing else.
+// nothing else. Its exports are held to core.ts's contract twice: by tsc,
+// against the declarations asc writes from assembly/ (build/*.d.ts, made by
+// `npm run asbuild`), and on instantiation, against ARITY.
 
 import simdBytes from '../../build/core.simd.wasm';
 import scalarBytes from '../../build/core.scalar.wasm';
 import relaxedBytes from '../../build/core.relaxed.wasm';
+import type { instantiate as simdDeclared } from '../../build/core.simd.js';
+import type { instantiate as scalarDeclared } from '../../build/core.scalar.js';
+import type { instantiate as relaxedDeclared } from '../../build/core.relaxed.js';
 import { Backend } from './backend';
-import type { Core } from './core';
-import { Heap } from './heap';
-import { GemmTeam, threadsAvailable, type ThreadedExports } from './threads';
+import { contractBreaches, fulfilsContract, type Abi, type Core, type Mismatches } from './core';
+import { HEAP_LIMIT, Heap } from './heap';
+import { GemmTeam, threadsAvailable } from './threads';
 
 export type WasmBuild = 'simd' | 'scalar' | 'relaxed';
 
-interface CoreExports extends ThreadedExports {
-  heapBase(): number;
-}
+/** A build's exports as asc declares them. */
+type Declared<Instantiate extends (...args: never[]) => unknown> = Awaited<ReturnType<Instantiate>>;
+/** Compiles only when T is never: here, when no export differs from core.ts. */
+type NoneOf<T extends never> = T;
+/** tsc stops here, naming the export, when assembly/ and core.ts disagree. */
+type ContractHolds = NoneOf<
+  Mismatches<Declared<typeof simdDeclared>> | Mismatches<Declared<typeof scalarDeclared>> | Mismatches<Declared<typeof relaxedDeclared>>
+>;
 
 const bytes = { simd: simdBytes, scalar: scalarBytes, relaxed: relaxedBytes };
-/** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): 2 GiB. */
-const MAX_PAGES = 32768;
+/** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): the heap's, 2 GiB. */
+const MAX_PAGES = HEAP_LIMIT / 65536;
 
 /**
  * The build this engine can run: SIMD128 if it validates, else scalar. With
@@ -70,10 +80,13 @@ async function createThreadedBackend(threads: number): Promise<Backend> {
   return new Backend('wasm', 'simd', core, heap, team);
 }
 
-function instantiate(module: WebAssembly.Module, shared: boolean): { exports: CoreExports; memory: WebAssembly.Memory } {
+function instantiate(module: WebAssembly.Module, shared: boolean): { exports: Abi; memory: WebAssembly.Memory } {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
   const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-  return { exports: exports as unknown as CoreExports, memory };
+  if (!fulfilsContract(exports)) {
+    throw new Error(`nnwasm internal error: the Wasm core does not match src/backend/core.ts: ${contractBreaches(exports).join('; ')}`);
+  }
+  return { exports, memory };
 }
 
 /**

@@ -1,24 +1,35 @@
 // Feature scalers, fitted on training data and applied unchanged to new data:
 // standardScaler (x − mean) / std and minMaxScaler onto a range. Statistics are
-// kept in float64 and saved as plain JSON, so a model file can carry them.
+// kept in float64 and saved as plain JSON, so a model file can carry them; JSON
+// read back (fromJSON, scalerFromJSON) is a file, and its faults ModelFormatErrors.
 
-import { NotFittedError, ShapeError, ValueError } from '../errors';
-import { Matrix, assertFinite, describe, type MatrixLike } from '../matrix';
+import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError } from '../errors';
+import { Matrix, describe, type MatrixLike } from '../matrix';
+import { assertFinite, checkOptions, firstNonFinite } from '../validate';
 
+/** A fitted {@link StandardScaler} as plain JSON, from its toJSON(). */
 export interface StandardScalerJSON {
+  /** Always 'standardScaler'. */
   type: 'standardScaler';
+  /** The mean of each column. */
   mean: number[];
   /** The population standard deviation per column, 1 where it is 0. */
   scale: number[];
 }
 
+/** A fitted {@link MinMaxScaler} as plain JSON, from its toJSON(). */
 export interface MinMaxScalerJSON {
+  /** Always 'minMaxScaler'. */
   type: 'minMaxScaler';
+  /** The [low, high] range the data maps onto. */
   featureRange: [number, number];
+  /** The minimum of each column. */
   dataMin: number[];
+  /** The maximum of each column. */
   dataMax: number[];
 }
 
+/** Either scaler's JSON: what {@link scalerFromJSON} takes. */
 export type ScalerJSON = StandardScalerJSON | MinMaxScalerJSON;
 
 /** x' = (x − shift) · factor, column by column: both scalers are this affine map. */
@@ -29,18 +40,74 @@ abstract class AffineScaler {
 
   protected abstract readonly name: string;
 
+  /**
+   * Whether fit (or fromJSON) has set the statistics.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler();
+   * console.log(scaler.fitted, scaler.fit([[1], [2]]).fitted); // false true
+   * ```
+   */
   get fitted(): boolean {
     return this.shift !== undefined;
   }
 
-  /** Columns the scaler was fitted on. */
+  /**
+   * Columns the scaler was fitted on; 0 before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.minMaxScaler().fit([[1, 2, 3], [4, 5, 6]]);
+   * console.log(scaler.numFeatures); // 3
+   * ```
+   */
   get numFeatures(): number {
     return this.shift?.length ?? 0;
   }
 
+  /**
+   * Learns each column's statistics from x.
+   *
+   * @param x - Rows of features, at least one, all finite.
+   * @returns The scaler, for chaining.
+   * @throws {@link ShapeError} for malformed x.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.standardScaler().fit([[1, 10], [3, 30]]);
+   * console.log(s.transform([[2, 20]]).toArray()); // [ [ 0, 0 ] ]
+   * ```
+   */
   abstract fit(x: MatrixLike): this;
+  /**
+   * The fitted statistics as plain JSON; {@link scalerFromJSON} reads it back.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler().fit([[1], [3]]);
+   * console.log(JSON.stringify(scaler)); // {"type":"standardScaler","mean":[2],"scale":[1]}
+   * ```
+   */
   abstract toJSON(): ScalerJSON;
 
+  /**
+   * Scales x column by column with the fitted statistics.
+   *
+   * @throws {@link NotFittedError} before fit.
+   * @throws {@link ShapeError} when x has another number of columns than fitted.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.minMaxScaler().fit([[0], [10]]);
+   * console.log(s.transform([[5], [20]]).toArray()); // [ [ 0.5 ], [ 2 ] ]
+   * ```
+   */
   transform(x: MatrixLike): Matrix {
     const [X, shift, factor] = this.checked(x, 'transform');
     const out = new Matrix(X.rows, X.cols);
@@ -51,6 +118,19 @@ abstract class AffineScaler {
     return out;
   }
 
+  /**
+   * Undoes transform: scaled values back in the data's units.
+   *
+   * @throws {@link NotFittedError} before fit.
+   * @throws {@link ShapeError} when x has another number of columns than fitted.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.standardScaler().fit([[1], [3]]);
+   * console.log(s.inverseTransform([[1]]).toArray()); // [ [ 3 ] ]
+   * ```
+   */
   inverseTransform(x: MatrixLike): Matrix {
     const [X, shift, factor] = this.checked(x, 'inverseTransform');
     const out = new Matrix(X.rows, X.cols);
@@ -61,34 +141,78 @@ abstract class AffineScaler {
     return out;
   }
 
+  /**
+   * fit on x, then transform x.
+   *
+   * @throws {@link ShapeError} for malformed x.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaled = nn.standardScaler().fitTransform([[1], [3]]);
+   * console.log(scaled.toArray()); // [ [ -1 ], [ 1 ] ]
+   * ```
+   */
   fitTransform(x: MatrixLike): Matrix {
     return this.fit(x).transform(x);
   }
 
   protected data(x: MatrixLike, what: string): Matrix {
     const X = Matrix.from(x, `${this.name}.${what}: x`);
-    if (X.rows === 0) throw new ValueError(`${this.name}.${what}: x is empty; expected at least one row`);
+    if (X.rows === 0) throw new ValueError(`${this.name}.${what}: x: expected at least one row, got 0 rows (x is empty)`);
     assertFinite(X, `${this.name}.${what}: x`);
     return X;
   }
 
   private checked(x: MatrixLike, what: string): [Matrix, Float64Array, Float64Array] {
-    if (!this.shift || !this.factor) throw new NotFittedError(`${this.name}.${what}: the scaler is not fitted; call fit(x) first`);
+    if (!this.shift || !this.factor) throw new NotFittedError(`${this.name}.${what}: expected a fitted scaler (call fit(x) first), got one not fitted`);
     const X = this.data(x, what);
     if (X.cols !== this.shift.length) {
-      throw new ShapeError(`${this.name}.${what}: expected x with ${this.shift.length} columns (as fitted), got ${X.cols}`);
+      throw new ShapeError(`${this.name}.${what}: x: expected ${this.shift.length} columns (as fitted), got ${X.cols}`);
     }
     return [X, this.shift, this.factor];
   }
 }
 
+/**
+ * Standardizes each column: (x − mean) / std, with the population standard
+ * deviation (a constant column is only centred), as scikit-learn's
+ * StandardScaler. Make one with {@link standardScaler}.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const s = nn.standardScaler().fit([[1, 100], [3, 300]]);
+ * console.log(s.mean, s.scale); // [ 2, 200 ] [ 1, 100 ]
+ * ```
+ */
 export class StandardScaler extends AffineScaler {
   protected readonly name = 'standardScaler';
 
+  /**
+   * The mean of each fitted column; [] before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler().fit([[1], [2], [6]]);
+   * console.log(scaler.mean); // [ 3 ]
+   * ```
+   */
   get mean(): number[] {
     return Array.from(this.shift ?? []);
   }
 
+  /**
+   * The standard deviation each column is divided by (1 for a constant column); [] before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler().fit([[0], [4]]);
+   * console.log(scaler.scale); // [ 2 ]
+   * ```
+   */
   get scale(): number[] {
     return Array.from(this.factor ?? [], (f) => 1 / f);
   }
@@ -102,15 +226,37 @@ export class StandardScaler extends AffineScaler {
     return this.set(Array.from(mean), Array.from(sq, (v) => Math.sqrt(v)));
   }
 
+  /**
+   * The fitted statistics as plain JSON; {@link StandardScaler.fromJSON} reads it back.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.standardScaler().fit([[0], [4]]);
+   * console.log(scaler.toJSON()); // { type: 'standardScaler', mean: [ 2 ], scale: [ 2 ] }
+   * ```
+   */
   toJSON(): StandardScalerJSON {
     return { type: 'standardScaler', mean: this.mean, scale: this.scale };
   }
 
+  /**
+   * A fitted scaler from what toJSON returned (also as `nn.standardScaler.fromJSON`).
+   *
+   * @throws {@link ValueError} when json is not a standardScaler's JSON with positive scales.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.StandardScaler.fromJSON({ type: 'standardScaler', mean: [2], scale: [2] });
+   * console.log(s.transform([[6]]).toArray()); // [ [ 2 ] ]
+   * ```
+   */
   static fromJSON(json: unknown): StandardScaler {
     const r = asRecord(json, 'standardScaler');
     const mean = numbers(r.mean, 'standardScaler.fromJSON: mean');
     const scale = numbers(r.scale, 'standardScaler.fromJSON: scale', mean.length);
-    if (scale.some((s) => s <= 0)) throw new ValueError('standardScaler.fromJSON: scale must be positive');
+    const bad = scale.findIndex((s) => s <= 0);
+    if (bad >= 0) throw new ModelFormatError(`standardScaler.fromJSON: scale[${bad}]: expected a positive number, got ${scale[bad]}`);
     return new StandardScaler().set(mean, scale);
   }
 
@@ -122,25 +268,60 @@ export class StandardScaler extends AffineScaler {
   }
 }
 
+/**
+ * Maps each column linearly onto featureRange (default [0, 1]): its fitted
+ * minimum to the low end, its maximum to the high end, as scikit-learn's
+ * MinMaxScaler. Make one with {@link minMaxScaler}.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const s = nn.minMaxScaler({ featureRange: [-1, 1] }).fit([[0], [10]]);
+ * console.log(s.transform([[0], [5], [10]]).toArray()); // [ [ -1 ], [ 0 ], [ 1 ] ]
+ * ```
+ */
 export class MinMaxScaler extends AffineScaler {
   protected readonly name = 'minMaxScaler';
+  /** The [low, high] range the data maps onto. */
   readonly featureRange: [number, number];
   private max: Float64Array | undefined;
 
-  constructor({ featureRange = [0, 1] }: { featureRange?: [number, number] } = {}) {
+  /**
+   * @param options - `featureRange`, [low, high] with low < high; default [0, 1].
+   * @throws {@link ConfigError} for a featureRange that is not two finite numbers low < high.
+   */
+  constructor(options?: MinMaxOptions) {
     super();
-    const [lo, hi] = Array.isArray(featureRange) ? featureRange : [NaN, NaN];
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
-      throw new ValueError(`minMaxScaler: expected featureRange [low, high] with low < high, got ${describe(featureRange)}`);
-    }
+    const { featureRange = [0, 1] } = checkOptions<MinMaxOptions>(options, { featureRange: checkRange }, 'minMaxScaler');
+    const [lo, hi] = featureRange;
     this.featureRange = [lo, hi];
     this.offset = lo;
   }
 
+  /**
+   * The minimum of each fitted column; [] before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.minMaxScaler().fit([[3], [1]]);
+   * console.log(scaler.dataMin); // [ 1 ]
+   * ```
+   */
   get dataMin(): number[] {
     return Array.from(this.shift ?? []);
   }
 
+  /**
+   * The maximum of each fitted column; [] before fit.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.minMaxScaler().fit([[3], [1]]);
+   * console.log(scaler.dataMax); // [ 3 ]
+   * ```
+   */
   get dataMax(): number[] {
     return Array.from(this.max ?? []);
   }
@@ -157,17 +338,43 @@ export class MinMaxScaler extends AffineScaler {
     return this.set(Array.from(min), Array.from(max));
   }
 
+  /**
+   * The fitted statistics as plain JSON; {@link MinMaxScaler.fromJSON} reads it back.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const scaler = nn.minMaxScaler().fit([[1], [3]]);
+   * console.log(scaler.toJSON()); // { type: 'minMaxScaler', featureRange: [ 0, 1 ], dataMin: [ 1 ], dataMax: [ 3 ] }
+   * ```
+   */
   toJSON(): MinMaxScalerJSON {
     return { type: 'minMaxScaler', featureRange: [...this.featureRange], dataMin: this.dataMin, dataMax: this.dataMax };
   }
 
+  /**
+   * A fitted scaler from what toJSON returned (also as `nn.minMaxScaler.fromJSON`).
+   *
+   * @throws {@link ValueError} when json is not a minMaxScaler's JSON with dataMin ≤ dataMax.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.MinMaxScaler.fromJSON({ type: 'minMaxScaler', featureRange: [0, 1], dataMin: [0], dataMax: [4] });
+   * console.log(s.transform([[1]]).toArray()); // [ [ 0.25 ] ]
+   * ```
+   */
   static fromJSON(json: unknown): MinMaxScaler {
     const r = asRecord(json, 'minMaxScaler');
     const range = numbers(r.featureRange, 'minMaxScaler.fromJSON: featureRange', 2) as [number, number];
     const min = numbers(r.dataMin, 'minMaxScaler.fromJSON: dataMin');
     const max = numbers(r.dataMax, 'minMaxScaler.fromJSON: dataMax', min.length);
-    if (min.some((m, j) => m > max[j])) throw new ValueError('minMaxScaler.fromJSON: dataMin must not exceed dataMax');
-    return new MinMaxScaler({ featureRange: range }).set(min, max);
+    const bad = min.findIndex((m, j) => m > max[j]);
+    if (bad >= 0) throw new ModelFormatError(`minMaxScaler.fromJSON: dataMin[${bad}]: expected at most dataMax[${bad}] (${max[bad]}), got ${min[bad]}`);
+    try {
+      return new MinMaxScaler({ featureRange: range }).set(min, max);
+    } catch (e) {
+      throw new ModelFormatError(`minMaxScaler.fromJSON: ${(e as Error).message}`);
+    }
   }
 
   private set(min: number[], max: number[]): this {
@@ -180,37 +387,86 @@ export class MinMaxScaler extends AffineScaler {
   }
 }
 
+/**
+ * A new, unfitted {@link StandardScaler}: (x − mean) / std per column.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const scaler = nn.standardScaler();
+ * const x = scaler.fitTransform([[150, 1], [170, 3], [190, 5]]);
+ * console.log(x.toArray()); // each column now has mean 0 and standard deviation 1
+ * ```
+ */
 export function standardScaler(): StandardScaler {
   return new StandardScaler();
 }
+/** {@link StandardScaler.fromJSON}: a fitted scaler from its toJSON(). */
 standardScaler.fromJSON = StandardScaler.fromJSON;
 
-export function minMaxScaler(options?: { featureRange?: [number, number] }): MinMaxScaler {
+/** What {@link minMaxScaler} takes. */
+export interface MinMaxOptions {
+  /** The range each column is mapped onto (default [0, 1]). */
+  featureRange?: [number, number];
+}
+
+function checkRange(v: unknown, where: string): void {
+  const ok = Array.isArray(v) && v.length === 2 && v.every((b) => typeof b === 'number' && Number.isFinite(b)) && v[0] < v[1];
+  if (!ok) throw new ConfigError(`${where}: expected [low, high], finite numbers with low < high, got ${describe(v)}${Array.isArray(v) ? ` ([${v.map(describe).join(', ')}])` : ''}`);
+}
+
+/**
+ * A new, unfitted {@link MinMaxScaler}: each column mapped onto featureRange.
+ *
+ * @param options - `featureRange`, [low, high] with low < high; default [0, 1].
+ * @throws {@link ConfigError} for a featureRange that is not two finite numbers low < high.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const scaler = nn.minMaxScaler().fit([[0, 50], [10, 100]]);
+ * console.log(scaler.transform([[5, 75]]).toArray()); // [ [ 0.5, 0.5 ] ]
+ * ```
+ */
+export function minMaxScaler(options?: MinMaxOptions): MinMaxScaler {
   return new MinMaxScaler(options);
 }
+/** {@link MinMaxScaler.fromJSON}: a fitted scaler from its toJSON(). */
 minMaxScaler.fromJSON = MinMaxScaler.fromJSON;
 
-/** Either scaler from its toJSON(), chosen by its "type". */
-export function loadScaler(json: unknown): StandardScaler | MinMaxScaler {
+/**
+ * Either scaler from its toJSON(), chosen by its "type": for preprocessing
+ * saved with a model, whichever scaler it was.
+ *
+ * @param json - A {@link ScalerJSON} (parsed).
+ * @throws {@link ValueError} for another type, or statistics that are not valid.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const saved = JSON.parse(JSON.stringify(nn.minMaxScaler().fit([[0], [2]])));
+ * const scaler = nn.scalerFromJSON(saved);
+ * console.log(scaler instanceof nn.MinMaxScaler, scaler.transform([[1]]).data); // true Float32Array(1) [ 0.5 ]
+ * ```
+ */
+export function scalerFromJSON(json: unknown): StandardScaler | MinMaxScaler {
   const type = (json as { type?: unknown } | null)?.type;
   if (type === 'standardScaler') return StandardScaler.fromJSON(json);
   if (type === 'minMaxScaler') return MinMaxScaler.fromJSON(json);
-  throw new ValueError(`loadScaler: expected a scaler's JSON with type 'standardScaler' or 'minMaxScaler', got type ${describe(type)}`);
+  throw new ModelFormatError(`scalerFromJSON: type: expected 'standardScaler' or 'minMaxScaler' (a scaler's toJSON()), got ${describe(type)}`);
 }
 
 function asRecord(json: unknown, type: string): Record<string, unknown> {
   const r = json as Record<string, unknown> | null;
   if (typeof r !== 'object' || r === null || r.type !== type) {
-    throw new ValueError(`${type}.fromJSON: expected an object with type '${type}' (from toJSON()), got ${describe(json)}`);
+    throw new ModelFormatError(`${type}.fromJSON: expected an object with type '${type}' (from toJSON()), got ${describe(json)}`);
   }
   return r;
 }
 
 function numbers(v: unknown, what: string, length?: number): number[] {
-  const ok = Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
-  if (!ok) throw new ValueError(`${what}: expected a non-empty array of finite numbers, got ${describe(v)}`);
+  const ok = Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number') && firstNonFinite(v) < 0;
+  if (!ok) throw new ModelFormatError(`${what}: expected a non-empty array of finite numbers, got ${describe(v)}`);
   if (length !== undefined && v.length !== length) {
-    throw new ValueError(`${what}: expected ${length} numbers, got ${v.length}`);
+    throw new ModelFormatError(`${what}: expected ${length} numbers, got ${v.length}`);
   }
   return v as number[];
 }

@@ -1,7 +1,7 @@
 // trainTestSplit: a seeded shuffle of the rows into a training and a test part,
 // optionally stratified so each class keeps its share in both parts.
 
-import { ConfigError, ShapeError, ValueError } from '../errors';
+import { ConfigError, ShapeError } from '../errors';
 import { Matrix, describe, type MatrixLike } from '../matrix';
 import { Random } from '../random';
 import type { Label } from './labels';
@@ -15,9 +15,11 @@ export type SplitPart<Y> = Y extends Int32Array ? Int32Array
   : Y extends readonly Label[] ? Y[number][]
   : Matrix;
 
+/** Options of {@link trainTestSplit}. */
 export interface SplitOptions {
   /** A fraction of the rows in (0, 1) (rounded up, as scikit-learn does) or a row count. Default 0.25. */
   testSize?: number;
+  /** Seeds the shuffle, so the same seed gives the same split; default random. */
   seed?: number;
   /** Keep class proportions: true to stratify by y (flat labels), or the labels to stratify by. */
   stratify?: boolean | readonly Label[] | Int32Array;
@@ -25,13 +27,38 @@ export interface SplitOptions {
   shuffle?: boolean;
 }
 
+/** The two parts {@link trainTestSplit} returns, y's parts in y's own kind. */
 export interface Split<Y> {
+  /** The training rows of x. */
   xTrain: Matrix;
+  /** The test rows of x. */
   xTest: Matrix;
+  /** The targets of the training rows. */
   yTrain: SplitPart<Y>;
+  /** The targets of the test rows. */
   yTest: SplitPart<Y>;
 }
 
+/**
+ * Splits rows into a training and a test part by a seeded shuffle,
+ * optionally stratified so each class keeps its share in both parts
+ * (scikit-learn's train_test_split).
+ *
+ * @param x - Inputs, one row per example.
+ * @param y - Targets or labels, one per row: a typed array, an array (strings too) or rows.
+ * @param options - `testSize` (0.25), `seed` (random), `stratify` (false), `shuffle` (true).
+ * @throws {@link ShapeError} when x and y (or stratify's labels) have different row counts.
+ * @throws {@link ValueError} for a testSize that is not a fraction or row count, or leaves no training rows.
+ * @throws {@link ConfigError} for stratify with shuffle: false.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const x = [[1], [2], [3], [4], [5], [6], [7], [8]];
+ * const y = ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b'];
+ * const { xTrain, xTest, yTest } = nn.trainTestSplit(x, y, { testSize: 0.25, stratify: true, seed: 1 });
+ * console.log(xTrain.rows, xTest.rows, yTest.sort()); // 6 2 [ 'a', 'b' ]
+ * ```
+ */
 export function trainTestSplit<Y extends SplitTargets>(x: MatrixLike, y: Y, options: SplitOptions = {}): Split<Y> {
   const { testSize = 0.25, seed, stratify = false, shuffle = true } = options;
   const X = Matrix.from(x, 'trainTestSplit: x');
@@ -55,10 +82,10 @@ export function trainTestSplit<Y extends SplitTargets>(x: MatrixLike, y: Y, opti
 function testCount(testSize: number, n: number): number {
   const count = testSize > 0 && testSize < 1 ? Math.ceil(testSize * n) : testSize;
   if (!Number.isInteger(count) || count < 1) {
-    throw new ValueError(`trainTestSplit: expected testSize to be a fraction in (0, 1) or a whole number of rows ≥ 1, got ${describe(testSize)}`);
+    throw new ConfigError(`trainTestSplit: expected testSize to be a fraction in (0, 1) or a whole number of rows ≥ 1, got ${describe(testSize)}`);
   }
   if (count >= n) {
-    throw new ValueError(`trainTestSplit: testSize ${testSize} takes ${count} of ${n} rows, leaving none to train on`);
+    throw new ConfigError(`trainTestSplit: testSize: expected fewer than the ${n} rows (some must be left to train on), got ${testSize}, which takes ${count} of ${n} rows, leaving none to train on`);
   }
   return count;
 }
@@ -81,10 +108,10 @@ function stratified(labels: readonly Label[], nTest: number, rng: Random): [numb
     if (counts[c] < classes[c].length) (counts[c]++, owed--);
   }
   const train: number[] = [], test: number[] = [];
+  // Row by row: spreading a class of 100 000s of rows into push() would overflow the call stack.
   classes.forEach((g, c) => {
     rng.shuffle(g);
-    test.push(...g.slice(0, counts[c]));
-    train.push(...g.slice(counts[c]));
+    g.forEach((row, i) => (i < counts[c] ? test : train).push(row));
   });
   // Mixed back together: later code (fit's validationSplit) takes rows from the end.
   return [rng.shuffle(train), rng.shuffle(test)];

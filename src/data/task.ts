@@ -3,17 +3,29 @@
 import { ValueError } from '../errors';
 import type { Label } from './labels';
 
+/** The kind of problem a target column poses. */
 export type Task = 'classification' | 'regression';
 
 /** Numeric targets with more distinct values than this are quantities, not classes. */
 export const MAX_INFERRED_CLASSES = 10;
 
 /**
+ * Guesses whether targets pose a classification or a regression problem.
+ *
  * The rule: any text label → classification. Numbers → classification only
  * when every value is a whole number, there are at most 10 distinct values,
  * and fewer distinct values than half the rows (so each class repeats, as
  * codes like 0/1 or 1…5 do); otherwise regression. Pass the task explicitly
  * to override (a rating 1…10 can be either).
+ *
+ * @param targets - The target column's values.
+ * @throws {@link ValueError} when there are no targets.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const tasks = [nn.inferTask(['spam', 'ham']), nn.inferTask([0, 1, 1, 0, 1]), nn.inferTask([2.5, 3.1, 4.7])];
+ * console.log(tasks); // [ 'classification', 'classification', 'regression' ]
+ * ```
  */
 export function inferTask(targets: ArrayLike<Label>): Task {
   const values = Array.from(targets);

@@ -15,7 +15,9 @@ import {
 } from './native';
 import type { Sequential } from '../model';
 
+/** Where the numbers are in the binary blob. */
 export interface WeightsManifest {
+  /** Always 'float32' (little-endian). */
   dtype: 'float32';
   /** Parameter floats at the start of the blob. */
   params: number;
@@ -23,22 +25,44 @@ export interface WeightsManifest {
   optimizerState: number;
 }
 
+/** The header of the binary form: the native header and where its numbers are. */
 export interface ModelManifest extends ModelHeader {
+  /** How many floats of each kind the blob holds. */
   weightsManifest: WeightsManifest;
 }
 
+/** A model in the binary form, as {@link io.save} and model.save() return it. */
 export interface ModelArtifacts {
+  /** The header, as JSON data (model.json on disk). */
   json: ModelManifest;
+  /** The numbers: parameters, then any optimizer state, as little-endian float32 (weights.bin on disk). */
   weights: ArrayBuffer;
 }
 
 /** What loading the pair accepts: the header as an object or text, the blob as any bytes. */
 export interface ModelArtifactsInput {
+  /** The header, as an object or its JSON text. */
   json: ModelManifest | string;
+  /** The blob, as an ArrayBuffer or any typed array or DataView over it. */
   weights: ArrayBuffer | ArrayBufferView;
 }
 
-/** The model as a header and a binary blob (model.save() in the issue's words). */
+/**
+ * The model as a header and a binary blob, with no base64 overhead: keep
+ * them in IndexedDB, send them, or write them as files. Exact, like toJSON.
+ *
+ * @param options - `includeOptimizer` (default true), `preprocessing` (default: what is attached).
+ * @throws {@link ShapeError} when the model is not built yet.
+ * @throws {@link DisposedError} after dispose().
+ * @throws {@link ConfigError} for preprocessing that is not plain JSON data.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 4, inputDim: 3 }]);
+ * const { json, weights } = nn.io.save(model);
+ * console.log(json.format, weights.byteLength); // nnwasm-model 64
+ * ```
+ */
 export function saveArtifacts(model: Sequential, options: SaveOptions = {}): ModelArtifacts {
   const { header, params, state } = snapshot(model, options);
   const json: ModelManifest = {
@@ -83,7 +107,22 @@ export function buildFromManifest(m: CheckedManifest, weights: ArrayBuffer | Arr
   return buildModel(m.plan, params, state);
 }
 
-/** Loads the binary form from memory. */
+/**
+ * A model from the binary form in memory: `{ json, weights }` as
+ * {@link io.save} returned it (the header may also be JSON text).
+ *
+ * @param artifacts - The header and the blob.
+ * @param options - `optimizer`: compile with it instead of the saved one.
+ * @throws {@link ModelFormatError} for a malformed header, a blob of the wrong
+ *   size, or non-finite numbers, checked before anything is allocated.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 2, inputDim: 2 }], { seed: 5 });
+ * const copy = nn.io.load(nn.io.save(model));
+ * console.log(copy.getWeights()[0].data.join() === model.getWeights()[0].data.join()); // true
+ * ```
+ */
 export function loadArtifacts(artifacts: ModelArtifactsInput, options: LoadOptions = {}): Sequential {
   const where = 'model file';
   const a = record(artifacts, 'the saved model ({ json, weights })', where) as Rec;

@@ -4,6 +4,7 @@
 // are ModelFormatErrors that say where, what was expected and what was found.
 
 import { ModelFormatError } from '../errors';
+import { describe } from '../matrix';
 
 export type Rec = Record<string, unknown>;
 
@@ -32,31 +33,33 @@ export function parseJSON(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    return fail(where, `not valid JSON (${(e as Error).message})`);
+    return fail(where, `not valid JSON: expected JSON text, got text JSON.parse refuses (${(e as Error).message})`);
   }
 }
 
 /**
  * Walks a parsed file once: only JSON values (no functions, symbols, class
  * instances other than arrays), no forbidden keys, bounded depth. Large typed
- * payloads (weights) are strings, so the walk is cheap.
+ * payloads (weights) are strings, so the walk is cheap. A missing top-level
+ * value passes: the field check that follows says what belongs there.
  */
 export function checkPlainJSON(v: unknown, where: string, path = '', depth = 0): void {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (v === undefined && depth === 0)) return;
+  const at = path || 'the value';
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) fail(where, `${path || 'the value'} is ${v}; expected a finite number`);
+    if (!Number.isFinite(v)) fail(where, `${at}: expected a finite number, got ${v}`);
     return;
   }
-  if (typeof v !== 'object') fail(where, `${path || 'the value'} is a ${typeof v}; expected plain JSON data`);
-  if (depth > MAX_DEPTH) fail(where, `nested more than ${MAX_DEPTH} levels deep at ${path}`);
+  if (typeof v !== 'object') fail(where, `${at}: expected plain JSON data, got ${v === undefined ? 'undefined' : `a ${typeof v}`}`);
+  if (depth > MAX_DEPTH) fail(where, `nested more than ${MAX_DEPTH} levels deep at ${path}: expected at most ${MAX_DEPTH} levels, got more`);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) checkPlainJSON(v[i], where, `${path}[${i}]`, depth + 1);
     return;
   }
   const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) fail(where, `${path || 'the value'} is not a plain object`);
+  if (proto !== Object.prototype && proto !== null) fail(where, `${at} is not a plain object: expected plain JSON data, got ${describe(v)}`);
   for (const key of Object.keys(v)) {
-    if (FORBIDDEN_KEYS.has(key)) fail(where, `refusing the key "${key}" at ${path || 'the top level'}`);
+    if (FORBIDDEN_KEYS.has(key)) fail(where, `refusing the key "${key}" at ${path || 'the top level'}: expected plain data keys, got "${key}"`);
     checkPlainJSON((v as Rec)[key], where, path ? `${path}.${key}` : key, depth + 1);
   }
 }

@@ -27,12 +27,6 @@ export function bytesToFloats(bytes: Uint8Array, byteOffset = 0, count = (bytes.
   return out;
 }
 
-/** Index of the first NaN or ±Infinity, or −1. */
-export function firstNonFinite(values: Float32Array): number {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
-  return -1;
-}
-
 /** Bytes of an ArrayBuffer or any view on one (a Node Buffer, a Uint8Array…), without copying. */
 export function asBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

@@ -1,8 +1,8 @@
 // nn.io: saving and loading models, and moving them to and from other engines.
 //
-//   native JSON    nn.io.toJSON(model) ≡ model.toJSON()      nn.io.fromJSON(json) ≡ nn.loadModel(json)
+//   native JSON    nn.io.toJSON(model) ≡ model.toJSON()      nn.io.fromJSON(json) ≡ nn.fromJSON(json)
 //   native binary  nn.io.save(model) → { json, weights }     nn.io.load({ json, weights })
-//   files / URLs   nn.io.saveModel(model, dir)   (Node)      nn.io.loadModel(dir | model.json | url | { json, weights })
+//   files / URLs   nn.io.saveModel(model, dir)   (Node)      nn.io.loadModel(dir | model.json | url) ≡ nn.loadModel (async)
 //   TF.js Layers   nn.io.toTfjs(model) → artifacts            nn.io.fromTfjs(artifacts | model.json, weightData?)
 //                  nn.io.saveTfjs(model, dir)     (Node)      nn.io.loadTfjs(dir | model.json | url)
 //   ONNX           nn.io.toOnnx(model) → Uint8Array (opset 13)
@@ -13,7 +13,7 @@
 // Every loader rejects malformed or hostile input with a ModelFormatError.
 
 export {
-  FORMAT, VERSION, MAX_LAYERS, MAX_PARAMS, modelToJSON as toJSON, loadModel as fromJSON,
+  FORMAT, VERSION, MAX_LAYERS, MAX_PARAMS, modelToJSON as toJSON, fromJSON,
   type ModelJSON, type ModelHeader, type LayerJSON, type CompileJSON, type SaveOptions, type LoadOptions,
 } from './native';
 export {
@@ -21,7 +21,7 @@ export {
   type ModelArtifacts, type ModelArtifactsInput, type ModelManifest, type WeightsManifest,
 } from './binary';
 export { saveModel, loadModel, MODEL_FILE, WEIGHTS_FILE, type ModelSource } from './files';
-export type { UrlLike } from './location';
+export { DEFAULT_TIMEOUT_MS, type UrlLike, type ReadOptions, type AbortSignalLike } from './location';
 export { toTfjs, fromTfjs, type TfjsArtifacts, type TfjsModelJSON, type TfjsWeightSpec, type WeightData } from './tfjs';
 export { saveTfjs, loadTfjs } from './tfjs-files';
 export { toOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx';

@@ -20,10 +20,11 @@
 // nothing.
 
 import { ACTIVATIONS, type ActivationName } from '../activations';
-import { NnError, ModelFormatError } from '../errors';
+import { ConfigError, NnError, ModelFormatError } from '../errors';
 import { INITIALIZERS, type InitializerName } from '../initializers';
-import { MAX_UNITS, dense } from '../layers';
+import { MAX_LAYERS, MAX_PARAMS, MAX_UNITS, dense } from '../layers';
 import { LOSSES, type LossName } from '../losses';
+import { describe } from '../matrix';
 import { METRICS } from '../metrics';
 import { Sequential } from '../model';
 import { adam, sgd, toOptimizer, type Optimizer } from '../optimizers';
@@ -31,39 +32,81 @@ import { decodeBase64, encodeBase64 } from './base64';
 import {
   checkPlainJSON, fail, field, isBoolean, isFiniteNumber, isString, isWhole, oneOf, own, parseJSON, record, show, type Rec,
 } from './check';
-import { bytesToFloats, firstNonFinite, floatsToBytes } from './floats';
+import { MAX_METRICS, firstNonFinite } from '../validate';
+import { bytesToFloats, floatsToBytes } from './floats';
 import { getPreprocessing, setPreprocessing, toPlainJSON } from './preprocessing';
 
+/**
+ * The `format` every native model file starts with.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+ * console.log(model.toJSON().format === nn.io.FORMAT); // true
+ * ```
+ */
 export const FORMAT = 'nnwasm-model';
+/**
+ * The native format's version, written into every file; newer files are refused with a hint to update.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const json = nn.sequential([{ units: 1, inputDim: 1 }]).toJSON();
+ * console.log(json.version === nn.io.VERSION, nn.io.VERSION); // true 1
+ * ```
+ */
 export const VERSION = 1;
-/** Limits on what a file may ask for, checked before any allocation. */
-export const MAX_LAYERS = 1000;
-export const MAX_PARAMS = 1 << 27; // 128 M floats = 512 MiB
+/** Limits on what a file may ask for, checked before any allocation: the same as a model made in code may have. */
+export { MAX_LAYERS, MAX_PARAMS };
 
+/** One dense layer in a model file. */
 export interface LayerJSON {
+  /** Always 'Dense'. */
   class: 'Dense';
+  /** Output width. */
   units: number;
+  /** The layer's activation. */
   activation: ActivationName;
+  /** Whether the layer has a bias vector. */
   useBias: boolean;
+  /** leakyRelu's slope below zero. */
   alpha: number;
+  /** How the kernel was initialized. */
   kernelInitializer: InitializerName;
+  /** How the bias was initialized. */
   biasInitializer: InitializerName;
 }
 
+/** A compiled model's loss, optimizer and metrics in a model file. */
 export interface CompileJSON {
+  /** The loss, as given to compile. */
   loss: LossName;
   /** config.learningRate is "schedule" when it was a function (which no file can hold). */
-  optimizer: { name: 'sgd' | 'adam'; config: Record<string, number | boolean | string> };
+  optimizer: {
+    /** 'sgd' or 'adam'. */
+    name: 'sgd' | 'adam';
+    /** The optimizer's options (learningRate, momentum, beta1…). */
+    config: Record<string, number | boolean | string>;
+  };
+  /** The metric names, as given to compile. */
   metrics: string[];
 }
 
 /** Everything but the numbers. */
 export interface ModelHeader {
+  /** Always {@link FORMAT}. */
   format: typeof FORMAT;
+  /** Always {@link VERSION}. */
   version: typeof VERSION;
+  /** The input width. */
   inputDim: number;
+  /** The model's seed: training resumes with the same shuffles. */
   seed: number;
+  /** The layers, first to last. */
   layers: LayerJSON[];
+  /** How the model was compiled, if it was. */
   compile?: CompileJSON;
   /** Optimizer updates made so far (Adam's bias correction and schedules continue from it). */
   step?: number;
@@ -71,6 +114,7 @@ export interface ModelHeader {
   preprocessing?: unknown;
 }
 
+/** The native JSON form of a model, from model.toJSON(): the header with the numbers inline as base64. */
 export interface ModelJSON extends ModelHeader {
   /** base64 of the parameter block: per layer kernel [in × out] row-major, then bias; little-endian f32. */
   weights: string;
@@ -78,6 +122,7 @@ export interface ModelJSON extends ModelHeader {
   optimizerState?: string;
 }
 
+/** Options of every native save: {@link io.toJSON}, {@link io.save}, {@link io.saveModel}. */
 export interface SaveOptions {
   /** Save the optimizer's state (default true): needed to resume momentum or Adam exactly. */
   includeOptimizer?: boolean;
@@ -85,6 +130,7 @@ export interface SaveOptions {
   preprocessing?: unknown;
 }
 
+/** Options of every native load: {@link fromJSON}, {@link io.load}, {@link loadModel}. */
 export interface LoadOptions {
   /**
    * Compile with this optimizer instead of the saved one: needed to resume a
@@ -117,7 +163,15 @@ export interface Plan {
 
 // ——— writing ———
 
+/** The model argument of a save or an export: a Sequential, or a ConfigError. */
+export function checkModel(model: unknown, where: string): asserts model is Sequential {
+  if (!(model instanceof Sequential)) {
+    throw new ConfigError(`${where}: model: expected a model made by nn.sequential(...), got ${describe(model)}`);
+  }
+}
+
 export function snapshot(model: Sequential, options: SaveOptions = {}): Snapshot {
+  checkModel(model, 'save');
   const ws = model.workspace;
   const header: ModelHeader = {
     format: FORMAT,
@@ -142,7 +196,23 @@ export function snapshot(model: Sequential, options: SaveOptions = {}): Snapshot
   };
 }
 
-/** The native JSON form; model.toJSON() and JSON.stringify(model) use it. */
+/**
+ * The native JSON form, weights inline as base64; model.toJSON() and
+ * JSON.stringify(model) use it. Exact: {@link fromJSON} gives back the same
+ * weights, optimizer state and step, bit for bit.
+ *
+ * @param options - `includeOptimizer` (default true), `preprocessing` (default: what is attached).
+ * @throws {@link ShapeError} when the model is not built yet.
+ * @throws {@link DisposedError} after dispose().
+ * @throws {@link ConfigError} for preprocessing that is not plain JSON data.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 2, inputDim: 3 }]);
+ * const json = nn.io.toJSON(model, { preprocessing: { classes: ['no', 'yes'] } });
+ * console.log(json.layers, json.preprocessing);
+ * ```
+ */
 export function modelToJSON(model: Sequential, options: SaveOptions = {}): ModelJSON {
   const { header, params, state } = snapshot(model, options);
   const json: ModelJSON = { ...header, weights: encodeBase64(floatsToBytes(params)) };
@@ -166,9 +236,30 @@ const SCHEDULE = 'schedule';
 
 // ——— reading ———
 
-/** Loads the native JSON form (an object or its text). */
-export function loadModel(input: ModelJSON | string, options: LoadOptions = {}): Sequential {
+/**
+ * A model from the native JSON form, as an object or its text: what
+ * model.toJSON() or JSON.stringify(model) gave. Synchronous; for files and
+ * URLs use {@link loadModel}.
+ *
+ * @param input - A {@link ModelJSON} or its JSON text.
+ * @param options - `optimizer`: compile with it instead of the saved one
+ *   (needed to resume training a model saved with a learning-rate schedule).
+ * @throws {@link ModelFormatError} for anything that is not a valid, complete
+ *   nnwasm model, checked before anything is allocated.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 2 }], { seed: 3 });
+ * const text = JSON.stringify(model);
+ * const copy = nn.fromJSON(text);
+ * console.log(copy.predict([[1, 2]]).data[0] === model.predict([[1, 2]]).data[0]); // true
+ * ```
+ */
+export function fromJSON(input: ModelJSON | string, options: LoadOptions = {}): Sequential {
   const where = 'model file';
+  if (typeof input === 'string' && !input.trimStart().startsWith('{')) {
+    throw new ConfigError(`fromJSON: expected model JSON text (as JSON.stringify(model) writes), got ${describe(input)}; load files and URLs with nn.loadModel(path)`);
+  }
   const root = record(typeof input === 'string' ? parseJSON(input, where) : input, 'the model', where);
   checkPlainJSON(root, where);
   if (own(root, 'format') === FORMAT && own(root, 'weights') === undefined && own(root, 'weightsManifest') !== undefined) {
@@ -177,7 +268,7 @@ export function loadModel(input: ModelJSON | string, options: LoadOptions = {}):
   const plan = readHeader(root, where, options);
   const params = readBase64Floats(root, 'weights', plan.paramCount, where);
   const hasState = own(root, 'optimizerState') !== undefined;
-  if (hasState && plan.stateCount === 0) fail(where, '"optimizerState" is given, but the saved optimizer keeps no state');
+  if (hasState && plan.stateCount === 0) fail(where, '"optimizerState" is given, but the saved optimizer keeps no state: expected no "optimizerState", got one');
   const state = hasState ? readBase64Floats(root, 'optimizerState', plan.stateCount, where) : null;
   return buildModel(plan, params, state);
 }
@@ -188,7 +279,7 @@ export function readHeader(root: Rec, where: string, options: LoadOptions = {}):
   field(root, 'format', (v) => v === FORMAT, `"${FORMAT}"`, where);
   const version = own(root, 'version');
   if (typeof version === 'number' && version > VERSION) {
-    fail(where, `version ${version} is newer than this nnwasm reads (${VERSION}); update nnwasm to load it`);
+    fail(where, `version ${version} is newer than this nnwasm reads (${VERSION}): expected "version" ${VERSION}, got ${version}; update nnwasm to load it`);
   }
   field(root, 'version', (v) => v === VERSION, String(VERSION), where);
   const inputDim = field<number>(root, 'inputDim', isWhole(1, MAX_UNITS), `a whole number from 1 to ${MAX_UNITS}`, where);
@@ -216,7 +307,7 @@ export function countParams(inputDim: number, layers: readonly { units: number; 
   for (const l of layers) {
     params += width * l.units + (l.useBias ? l.units : 0);
     width = l.units;
-    if (params > MAX_PARAMS) fail(where, `the layers add up to more than ${MAX_PARAMS} parameters; refusing to load`);
+    if (params > MAX_PARAMS) fail(where, `the layers add up to more than ${MAX_PARAMS} parameters; refusing to load: expected at most ${MAX_PARAMS}, got more`);
   }
   return params;
 }
@@ -227,7 +318,7 @@ function readLayer(v: unknown, i: number, file: string): Omit<LayerJSON, 'class'
   const where = `${file}, layer ${i}`;
   const r = record(v, `layer ${i}`, file);
   const stray = Object.keys(r).find((k) => !LAYER_KEYS.has(k));
-  if (stray !== undefined) fail(where, `unknown field "${stray}"`);
+  if (stray !== undefined) fail(where, `unknown field "${stray}": expected only ${[...LAYER_KEYS].join(', ')}, got "${stray}"`);
   field(r, 'class', (c) => c === 'Dense', '"Dense" (the only layer class nnwasm has)', where);
   return {
     units: field(r, 'units', isWhole(1, MAX_UNITS), `a whole number from 1 to ${MAX_UNITS}`, where),
@@ -252,8 +343,8 @@ function readCompile(v: unknown, file: string, options: LoadOptions): CompilePla
   const where = `${file}, compile`;
   const r = record(v, 'compile', file);
   const loss = field<LossName>(r, 'loss', oneOf(LOSSES), `one of ${LOSSES.join(', ')}`, where);
-  const metrics = field<string[]>(r, 'metrics', (m) => Array.isArray(m) && m.length <= 16 && m.every(oneOf(METRICS)),
-    `a list of metric names (${METRICS.join(', ')})`, where);
+  const metrics = field<string[]>(r, 'metrics', (m) => Array.isArray(m) && m.length <= MAX_METRICS && m.every(oneOf(METRICS)),
+    `a list of up to ${MAX_METRICS} metric names (${METRICS.join(', ')})`, where);
   const o = record(own(r, 'optimizer'), 'compile.optimizer', where);
   const name = field<'sgd' | 'adam'>(o, 'name', oneOf(['sgd', 'adam']), '"sgd" or "adam"', where);
   const c = record(own(o, 'config'), 'compile.optimizer.config', where);
@@ -261,7 +352,7 @@ function readCompile(v: unknown, file: string, options: LoadOptions): CompilePla
   if (options.optimizer === undefined) {
     return { loss, metrics, optimizer: saved.optimizer, restore: true, savedSlots: saved.slots };
   }
-  const given = toOptimizer(options.optimizer);
+  const given = toOptimizer(options.optimizer, 'loadModel: optimizer');
   return { loss, metrics, optimizer: given, restore: given.name === name && given.slots === saved.slots, savedSlots: saved.slots };
 }
 
@@ -285,16 +376,17 @@ function readBase64Floats(root: Rec, key: string, count: number, where: string):
   const text = field<string>(root, key, isString, 'a base64 string', where);
   const expectedChars = Math.ceil((count * 4) / 3) * 4;
   if (text.length !== expectedChars) {
-    fail(where, `the layers need ${count} floats in "${key}" (${expectedChars} base64 characters), got ${text.length} characters (truncated or not this model's?)`);
+    fail(where, `expected "${key}" to hold the ${count} floats the layers need (${expectedChars} base64 characters), got ${text.length} characters (truncated or not this model's?)`);
   }
   const bytes = decodeBase64(text);
-  if (!bytes || bytes.length !== count * 4) fail(where, `"${key}" is not valid base64`);
+  if (!bytes || bytes.length !== count * 4) fail(where, `"${key}" is not valid base64: expected base64 text, got ${show(text)}`);
   return checkFinite(bytesToFloats(bytes), key, where);
 }
 
+/** The file's floats, refused (a ModelFormatError) at the first NaN or ±Infinity. */
 export function checkFinite(values: Float32Array, what: string, where: string): Float32Array {
   const bad = firstNonFinite(values);
-  if (bad >= 0) fail(where, `${what}[${bad}] is ${values[bad]}; expected finite numbers`);
+  if (bad >= 0) fail(where, `${what}[${bad}]: expected a finite number, got ${values[bad]}`);
   return values;
 }
 

@@ -11,6 +11,7 @@
 import type { ActivationName } from '../activations';
 import type { Sequential } from '../model';
 import { concatBytes, floatsToBytes } from './floats';
+import { checkModel } from './native';
 import { bytes, float32, message, string, varint } from './protobuf';
 
 const IR_VERSION = 7;
@@ -32,11 +33,46 @@ const TensorType = { elemType: 1, shape: 2 };
 const Shape = { dim: 1 };
 const Dim = { value: 1, param: 2 };
 
+/**
+ * The name of the ONNX graph's input, a [batch × inputDim] float32 tensor.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const feeds = { [nn.io.ONNX_INPUT]: [[1, 2, 3]] }; // what an ONNX session's run() takes, as a tensor
+ * console.log(Object.keys(feeds)); // [ 'input' ]
+ * ```
+ */
 export const ONNX_INPUT = 'input';
+/**
+ * The name of the ONNX graph's output, a [batch × units] float32 tensor.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const name: string = nn.io.ONNX_OUTPUT; // read results[name] from an ONNX session
+ * console.log(name); // output
+ * ```
+ */
 export const ONNX_OUTPUT = 'output';
 
-/** The model as an ONNX ModelProto, serialized. */
+/**
+ * The model as an ONNX ModelProto (IR version 7, opset 13), serialized: for
+ * onnxruntime and other ONNX runtimes. Input {@link ONNX_INPUT}, output
+ * {@link ONNX_OUTPUT}; each dense layer is a Gemm and its activation.
+ *
+ * @throws {@link ShapeError} when the model is not built yet.
+ * @throws {@link DisposedError} after dispose().
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 8, activation: 'relu', inputDim: 4 }, { units: 3, activation: 'softmax' }]);
+ * const bytes = nn.io.toOnnx(model); // write it to model.onnx
+ * console.log(bytes instanceof Uint8Array, bytes.length > 100); // true true
+ * ```
+ */
 export function toOnnx(model: Sequential): Uint8Array {
+  checkModel(model, 'toOnnx');
   const ws = model.workspace;
   const params = ws.readParams();
   const nodes: Uint8Array[] = [];

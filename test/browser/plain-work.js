@@ -13,6 +13,6 @@ export async function trainXor(nn) {
   const before = Array.from(model.predict(x).data);
   const history = await model.fit(x, y, { epochs: 300, batchSize: 4 });
   const after = Array.from(model.predict(x).data);
-  const reloaded = Array.from(nn.loadModel(JSON.stringify(model)).predict(x).data);
+  const reloaded = Array.from(nn.fromJSON(JSON.stringify(model)).predict(x).data);
   return { backend: nn.getBackend(), before, after, reloaded, loss: history.history.loss };
 }

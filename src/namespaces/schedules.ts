@@ -1,0 +1,7 @@
+// nn.schedules: the learning-rate schedules a user can pass as an optimizer's
+// learningRate. schedules.ts also holds the checks optimizers share
+// (learningRateAt, positive), which are not part of the public namespace.
+
+export {
+  exponentialDecay, stepDecay, type ExponentialDecayOptions, type LearningRate, type Schedule, type StepDecayOptions,
+} from '../schedules';
