@@ -187,7 +187,7 @@ function checkSize(n: unknown, what: string): asserts n is number {
  */
 export function checkFloats(floats: number, where: string): void {
   const bytes = floats * 4;
-  if (bytes > HEAP_LIMIT) throw new MemoryError(`${where}: needs ${amount(bytes)}; expected at most ${amount(HEAP_LIMIT)}, the heap's limit`);
+  if (bytes > HEAP_LIMIT) throw new MemoryError(`${where}: expected at most ${amount(HEAP_LIMIT)} (the heap's limit), got ${amount(bytes)}`);
 }
 
 function allocate(rows: number, cols: number): Float32Array {

@@ -329,7 +329,7 @@ describe('randomSearch disposes every model it builds, whatever happens', () => 
       space, trials: 3, seed: 1,
       build: (_p, { trial }) => (trial < 1 ? (made.push(classifier(1)), made[0]) : ({} as nn.Sequential)),
       fit: (m) => m.fit(X, Y, { epochs: 1, validationSplit: 0.25 }),
-    })).rejects.toThrow(/^randomSearch: build must return a model \(nn.sequential\(…\)\), got Object in trial 1/);
+    })).rejects.toThrow(/^randomSearch: build must return a model \(nn.sequential\(…\)\), got an object in trial 1/);
     expect(made.map(isDisposed)).toEqual([true]);
   });
 });

@@ -18,7 +18,7 @@ import { firstNonFinite } from '../src/validate';
 type ErrorClass = typeof nn.NnError;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const { ConfigError, ShapeError, ValueError, ModelFormatError, NotFittedError } = nn;
+const { ConfigError, MemoryError, ShapeError, ValueError, ModelFormatError, NotFittedError } = nn;
 
 /** A small classifier, compiled with Adam so that its optimizer has state to keep. */
 function model(seed = 1): nn.Sequential {
@@ -216,7 +216,7 @@ const cases: Case[] = [
   ['setWeights a kernel of the wrong shape', (m) => m.setWeights(m.getWeights().map((w, i) => (i === 2 ? [[1, 2]] : w))), ShapeError, 'setWeights: layer 1 kernel', '1 × 2'],
   ['new Matrix(-4, -3)', () => new nn.Matrix(-4, -3), ShapeError, 'new Matrix: rows', '-4'],
   ['new Matrix with an array for data', () => new nn.Matrix(2, 2, bad([1, 2, 3, 4])), ShapeError, 'new Matrix: data', 'an array of length 4'],
-  ['new Matrix too big for memory', () => new nn.Matrix(1e6, 1e6), ShapeError, 'new Matrix', '1000000 × 1000000'],
+  ['new Matrix too big for memory', () => new nn.Matrix(1e6, 1e6), MemoryError, 'Matrix: 1000000 × 1000000 floats', '4000000000000 bytes'],
   ['evaluate with y one row short', (m) => m.evaluate(x, y.slice(1)), ShapeError, 'evaluate: y', '23'],
   ['labelEncoder fit on a number', () => nn.labelEncoder().fit(bad(5)), ShapeError, 'labelEncoder.fit: labels', '5'],
   ['a scaler given the wrong width', () => nn.standardScaler().fit(x).transform([[1, 2]]), ShapeError, 'standardScaler.transform: x', '2'],
@@ -459,7 +459,7 @@ describe('CSV line numbers', () => {
   it('an error after a quoted CRLF names the line the bad cell is on', async () => {
     const text = 'a,b\r\n1,"x\r\ny"\r\n2,z\r\n3,w\r\nabc,v\r\n';
     const line = text.split(/\r\n|\r|\n/).findIndex((l) => l.startsWith('abc')) + 1;
-    await expect(nn.readCsv(text, { target: 'b' })).rejects.toThrow(`row 4 (line ${line}), column "a"`);
+    await expect(nn.parseCsv(text, { target: 'b' })).rejects.toThrow(`row 4 (line ${line}), column "a"`);
   });
 });
 

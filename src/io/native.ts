@@ -257,8 +257,8 @@ const SCHEDULE = 'schedule';
  */
 export function fromJSON(input: ModelJSON | string, options: LoadOptions = {}): Sequential {
   const where = 'model file';
-  if (typeof input === 'string' && !input.trimStart().startsWith('{')) {
-    throw new ConfigError(`fromJSON: expected model JSON text (as JSON.stringify(model) writes), got ${describe(input)}; load files and URLs with nn.loadModel(path)`);
+  if (typeof input === 'string' && !/^\s*[{[]/.test(input)) {
+    fail(where, `expected model JSON text (as JSON.stringify(model) writes), got ${describe(input)}; load files and URLs with nn.loadModel(path)`);
   }
   const root = record(typeof input === 'string' ? parseJSON(input, where) : input, 'the model', where);
   checkPlainJSON(root, where);

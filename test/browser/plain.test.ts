@@ -1,7 +1,7 @@
 // The package with no bundler: a page imports dist/index.js directly as a
 // module from a plain static server (no wasm path, no special headers),
 // builds, trains and reloads a small seeded model, and must get the numbers
-// Node gets with the same file; another page parses CSV with nn.parseCsv and
+// Node gets with the same file; another page parses CSV with nn.parseCsvTable and
 // must get the tables Node gets from dist/index.js and dist/index.cjs.
 
 import { readFileSync } from 'node:fs';
@@ -61,7 +61,7 @@ interface Tables { weather: Table; awkward: Table; headerless: Table; ragged: { 
 
 const WEATHER = join(ROOT, 'node_modules/vega-datasets/data/seattle-weather.csv');
 
-it('parses CSV from a plain page with nn.parseCsv, csv-parse loaded from dist/ on first use, as Node does by import and require', async () => {
+it('parses CSV from a plain page with nn.parseCsvTable, csv-parse loaded from dist/ on first use, as Node does by import and require', async () => {
   const page = await browser.newPage();
   const errors = collectErrors(page);
   await page.goto(`${server.url}/test/browser/csv.html`);
