@@ -21,9 +21,12 @@ import { GROUP, KC, MR, NR, Product, scratchBytes } from "./gemm/layout";
 import { listBlocks, listNonzeros } from "./gemm/lists";
 import { packPanel, padBias } from "./gemm/pack";
 
-/** Bytes of scratch `gemm` and `gemmColumns` need for a product of depth k and width n. */
+/**
+ * Bytes of scratch `gemm` and `gemmColumns` need for a product of width n;
+ * the same for every depth k (see gemm/layout.ts), which the ABI passes all the same.
+ */
 export function gemmScratchBytes(k: i32, n: i32): usize {
-  return scratchBytes(k, n);
+  return scratchBytes(n);
 }
 
 export function gemm(
@@ -142,7 +145,7 @@ function listGroup(p: Product, i0: i32, i1: i32): bool {
   checkSize(n);
   assert(j0 >= 0 && j0 <= j1 && j1 <= n && j0 % NR == 0, "expected columns j0 … j1 − 1 within n, j0 a multiple of 8");
   const aSize = <u64>m * k, bSize = <u64>k * n, cSize = <u64>m * n, biasSize: u64 = bias ? n : 0;
-  const scratchSize = <u64>scratchBytes(k, n) >> 2;
+  const scratchSize = <u64>scratchBytes(n) >> 2;
   checkBuffer(a, aSize);
   checkBuffer(b, bSize);
   checkBuffer(c, cSize);

@@ -228,6 +228,15 @@ describe('core.gemm directly', () => {
     }
   });
 
+  test.each(WASM)('%s: gemmScratchBytes depends on the width alone: one reservation per width serves every depth', (build) => {
+    const core = be[build].core;
+    for (const n of [0, 1, 7, 8, 9, 100, 784]) {
+      const sizes = [0, 1, 3, 255, 256, 257, 784, 100_000].map((k) => core.gemmScratchBytes(k, n));
+      expect(new Set(sizes).size, `n = ${n}`).toBe(1);
+    }
+    expect(core.gemmScratchBytes(5, 784)).toBeGreaterThan(core.gemmScratchBytes(5, 8)); // the padded bias grows with n
+  });
+
   test.each(WASM)('%s: a fresh backend growing its scratch from small to large and back', async (build) => {
     const b = build === 'checked' ? await createCheckedBackend() : await createWasmBackend(build);
     const js = createJsBackend();

@@ -3,21 +3,23 @@
 // fills it) and gemmScratchBytes (which sizes it). Threads sharing a product
 // each have their own scratch, so no state of a call is module-global.
 //
-// The scratch, for a product of depth k and width n, with d = min(k, KC) the
-// depth of its deepest K-block; pairs are 8 bytes, and every part starts
-// 16-byte aligned when the scratch does:
+// The scratch, for a product of width n; pairs are 8 bytes, and every part
+// starts 16-byte aligned when the scratch does:
 //
 //   product  the Product below: the call's operands and its current K-block
 //   bias     roundUp(n, NR) floats: the bias (or zeros), padded to whole panels
 //   tail     NR floats: a row of results on its way to a ragged panel of C
-//   packed   d × NR floats: one panel of op(B) packed [depth][8], zero-padded
+//   packed   KC × NR floats: one panel of op(B) packed [depth][8], zero-padded
 //   counts   GROUP i32: per block of 4 rows of a group, how many depths it lists
 //   lists    GROUP × KC pairs: per block, its nonzero depths (offset in A, offset in B)
-//   rowList  d pairs: one row's nonzero depths (value, offset in B)
+//   rowList  KC pairs: one row's nonzero depths (value, offset in B)
 //
-// A block's list starts KC pairs after the previous one's whatever d is: the
-// micro-kernel finds it with a shift, where a multiply by d, recomputed in
-// its loop under register pressure, cost the sparse products 20 %.
+// The depth parts hold a whole K-block whatever the product's depth k: the
+// scratch depends on n alone, so one reservation per layer width serves
+// every product of that width (the workspace reserves before it checks what
+// a batch needs), and a block's list starts KC pairs after the previous
+// one's, found with a shift (a multiply by a depth, recomputed in the listed
+// kernel's loop under register pressure, cost the sparse products 20 %).
 
 /** K-block: a packed B panel (KC × 8 floats = 8 KiB) stays in L1 across rows. */
 export const KC: i32 = 256;
@@ -62,13 +64,12 @@ export const GROUP: i32 = 64;
     p.m = m;
     p.k = k;
     p.n = n;
-    const d = depthOf(k);
     p.bias = scratch + HEADER;
     p.tail = scratch + tailOffset(n);
     p.packed = scratch + packedOffset(n);
-    p.counts = scratch + countsOffset(n, d);
-    p.lists = scratch + listsOffset(n, d);
-    p.rowList = scratch + rowListOffset(n, d);
+    p.counts = scratch + countsOffset(n);
+    p.lists = scratch + listsOffset(n);
+    p.rowList = scratch + rowListOffset(n);
     return p;
   }
 
@@ -83,19 +84,14 @@ export const GROUP: i32 = 64;
   }
 }
 
-/** Bytes of scratch for a product of depth k and width n. */
-@inline export function scratchBytes(k: i32, n: i32): usize {
-  const d = depthOf(k);
-  return rowListOffset(n, d) + (<usize>d << 3);
+/** Bytes of scratch for a product of width n (of any depth). */
+@inline export function scratchBytes(n: i32): usize {
+  return rowListOffset(n) + (<usize>KC << 3);
 }
 
 const HEADER: usize = (offsetof<Product>() + 15) & ~15;
 
-@inline function depthOf(k: i32): i32 {
-  return min(k, KC);
-}
-
-// Where each part starts, in bytes from the scratch's start, for width n and depth d.
+// Where each part starts, in bytes from the scratch's start, for width n.
 @inline function tailOffset(n: i32): usize {
   return HEADER + (<usize>roundUp(n, NR) << 2);
 }
@@ -104,14 +100,14 @@ const HEADER: usize = (offsetof<Product>() + 15) & ~15;
   return tailOffset(n) + (<usize>NR << 2);
 }
 
-@inline function countsOffset(n: i32, d: i32): usize {
-  return packedOffset(n) + (<usize>d * NR << 2);
+@inline function countsOffset(n: i32): usize {
+  return packedOffset(n) + (<usize>KC * NR << 2);
 }
 
-@inline function listsOffset(n: i32, d: i32): usize {
-  return countsOffset(n, d) + (<usize>GROUP << 2);
+@inline function listsOffset(n: i32): usize {
+  return countsOffset(n) + (<usize>GROUP << 2);
 }
 
-@inline function rowListOffset(n: i32, d: i32): usize {
-  return listsOffset(n, d) + (<usize>GROUP * KC << 3);
+@inline function rowListOffset(n: i32): usize {
+  return listsOffset(n) + (<usize>GROUP * KC << 3);
 }
