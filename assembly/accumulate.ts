@@ -1,37 +1,45 @@
 // Gradient bookkeeping around the GEMMs: bias gradients are column sums of
-// dZ, and axpy serves scaled adds (weight decay, gradient averaging).
+// dZ, and axpy serves scaled adds (weight decay, gradient averaging). Both
+// are elementwise.ts's loop over a row.
+import { checkApart, checkBuffer, checkInPlaceOrApart, checkSize } from "./checks";
+import { lanes } from "./elementwise";
 
-/** out[j] (= or +=) Σᵢ x[i][j] over a [rows × cols] matrix. */
+/** out[j] (= or +=) Σᵢ x[i][j] over a [rows × cols] matrix; out apart from x. */
 export function columnSums(x: usize, out: usize, rows: i32, cols: i32, accumulate: bool): void {
+  checkSize(rows);
+  checkSize(cols);
+  checkBuffer(x, <u64>rows * cols);
+  checkBuffer(out, <u64>cols);
+  checkApart(out, <u64>cols, x, <u64>rows * cols);
   if (!accumulate) memory.fill(out, 0, <usize>cols << 2);
   const rowBytes = <usize>cols << 2;
-  for (let r = 0; r < rows; r++) {
-    const xr = x + <usize>r * rowBytes;
-    let j = 0;
-    if (ASC_FEATURE_SIMD) {
-      for (; j + 4 <= cols; j += 4) {
-        const o = <usize>j << 2;
-        v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(xr + o)));
-      }
-    }
-    for (; j < cols; j++) {
-      const o = <usize>j << 2;
-      store<f32>(out + o, load<f32>(out + o) + load<f32>(xr + o));
-    }
+  for (let r = 0; r < rows; r++) lanes<AddRow>(cols, out, x + <usize>r * rowBytes, 0, 0, 0, 0, 0, 0);
+}
+
+// out += x
+@final @unmanaged class AddRow {
+  @inline vector(o: usize, out: usize, x: usize, _p2: usize, _p3: usize, _s0: f32, _s1: f32, _s2: f32, _s3: f32): void {
+    v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(x + o)));
+  }
+  @inline scalar(o: usize, out: usize, x: usize, _p2: usize, _p3: usize, _s0: f32, _s1: f32, _s2: f32, _s3: f32): void {
+    store<f32>(out + o, load<f32>(out + o) + load<f32>(x + o));
   }
 }
 
-/** y += alpha · x over n floats. */
+/** y += alpha · x over n floats; y may be x. */
 export function axpy(y: usize, x: usize, n: i32, alpha: f32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(v128.load(x + o), f32x4.splat(alpha))));
-    }
+  checkSize(n);
+  checkBuffer(y, <u64>n);
+  checkBuffer(x, <u64>n);
+  checkInPlaceOrApart(y, x, <u64>n);
+  lanes<Axpy>(n, y, x, 0, 0, alpha, 0, 0, 0);
+}
+
+@final @unmanaged class Axpy {
+  @inline vector(o: usize, y: usize, x: usize, _p2: usize, _p3: usize, alpha: f32, _s1: f32, _s2: f32, _s3: f32): void {
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(v128.load(x + o), f32x4.splat(alpha))));
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
+  @inline scalar(o: usize, y: usize, x: usize, _p2: usize, _p3: usize, alpha: f32, _s1: f32, _s2: f32, _s3: f32): void {
     store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
   }
 }

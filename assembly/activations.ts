@@ -1,191 +1,227 @@
 // Activations, each forward beside its derivative. Pointers are byte offsets
-// to n floats. Forward: a = f(z). Backward: dZ = dA ⊙ f'(z), written with
-// whichever of z and a = f(z) makes f' cheapest; dZ may alias dA.
-// Each loop runs 4 lanes at a time in the SIMD build and finishes in the
-// scalar tail, which in the scalar build (ASC_FEATURE_SIMD false) does it all.
+// to n floats. Forward: a = f(z), a may be z. Backward: dZ = dA ⊙ f'(z),
+// written with whichever of z and a = f(z) makes f' cheapest; dZ may be dA.
+// Each activation is a pair of forms for elementwise.ts's loop, a vector one
+// for 4 lanes (SIMD builds) and a scalar one for the tail (all of it in the
+// scalar build), each written as the results were pinned: they may group
+// their arithmetic differently, and each build's bits are kept.
+import { checkBuffer, checkInPlaceOrApart, checkSize } from "./checks";
+import { lanes } from "./elementwise";
 import { expf, expv, lanesSum, rowMax, sigmoidf, sigmoidv, tanhf, tanhv } from "./math";
+
+// A forward form maps values: vector(z, α) for 4 lanes, scalar(z, α) for one.
+// Forward<F> puts one into the loop: a = F(z).
+@final @unmanaged class Forward<F> {
+  @inline vector(o: usize, z: usize, a: usize, _p2: usize, _p3: usize, alpha: f32, _s1: f32, _s2: f32, _s3: f32): void {
+    v128.store(a + o, changetype<F>(0).vector(v128.load(z + o), alpha));
+  }
+  @inline scalar(o: usize, z: usize, a: usize, _p2: usize, _p3: usize, alpha: f32, _s1: f32, _s2: f32, _s3: f32): void {
+    store<f32>(a + o, changetype<F>(0).scalar(load<f32>(z + o), alpha));
+  }
+}
+
+// A backward form reads what it needs at z, a and dA (already offset to the
+// element) and returns dZ. Backward<D> puts one into the loop.
+@final @unmanaged class Backward<D> {
+  @inline vector(o: usize, z: usize, a: usize, dA: usize, dZ: usize, alpha: f32, _s1: f32, _s2: f32, _s3: f32): void {
+    v128.store(dZ + o, changetype<D>(0).vector(z + o, a + o, dA + o, alpha));
+  }
+  @inline scalar(o: usize, z: usize, a: usize, dA: usize, dZ: usize, alpha: f32, _s1: f32, _s2: f32, _s3: f32): void {
+    store<f32>(dZ + o, changetype<D>(0).scalar(z + o, a + o, dA + o, alpha));
+  }
+}
+
+/** a = F(z) over n floats. */
+@inline function forward<F>(z: usize, a: usize, n: i32, alpha: f32): void {
+  checkSize(n);
+  checkElementwise(z, a, n);
+  lanes<Forward<F>>(n, z, a, 0, 0, alpha, 0, 0, 0);
+}
+
+/** dZ = D(z, a, dA) over n floats. */
+@inline function backward<D>(z: usize, a: usize, dA: usize, dZ: usize, n: i32, alpha: f32): void {
+  checkSize(n);
+  checkBackward(z, a, dA, dZ, n);
+  lanes<Backward<D>>(n, z, a, dA, dZ, alpha, 0, 0, 0);
+}
+
+// `floats` floats at `input` and `out`, out in place of input or apart from it.
+@inline function checkElementwise(input: usize, out: usize, floats: u64): void {
+  checkBuffer(input, floats);
+  checkBuffer(out, floats);
+  checkInPlaceOrApart(out, input, floats);
+}
+
+// dZ over any of z, a and dA in place, or apart from them.
+@inline function checkBackward(z: usize, a: usize, dA: usize, dZ: usize, floats: u64): void {
+  checkElementwise(dA, dZ, floats);
+  checkElementwise(z, dZ, floats);
+  checkElementwise(a, dZ, floats);
+}
 
 // linear: f(z) = z, f'(z) = 1
 
 export function linearForward(z: usize, a: usize, n: i32): void {
+  checkSize(n);
+  checkElementwise(z, a, n);
   if (a != z) memory.copy(a, z, <usize>n << 2);
 }
 
 export function linearBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
+  checkSize(n);
+  checkBackward(z, a, dA, dZ, n);
   if (dZ != dA) memory.copy(dZ, dA, <usize>n << 2);
 }
 
 // relu: f(z) = max(z, 0), f'(z) = [z > 0]
 
-export function reluForward(z: usize, a: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(a + o, f32x4.max(v128.load(z + o), f32x4.splat(0)));
-    }
+@final @unmanaged class Relu {
+  @inline vector(z: v128, _alpha: f32): v128 { return f32x4.max(z, f32x4.splat(0)); }
+  @inline scalar(z: f32, _alpha: f32): f32 { return max(z, 0); }
+}
+
+@final @unmanaged class ReluGrad {
+  @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
+    return v128.and(v128.load(dA), f32x4.gt(v128.load(z), f32x4.splat(0)));
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(a + o, max(load<f32>(z + o), 0));
+  @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
+    return load<f32>(z) > 0 ? load<f32>(dA) : 0;
   }
 }
 
+export function reluForward(z: usize, a: usize, n: i32): void {
+  forward<Relu>(z, a, n, 0);
+}
+
 export function reluBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(dZ + o, v128.and(v128.load(dA + o), f32x4.gt(v128.load(z + o), f32x4.splat(0))));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(dZ + o, load<f32>(z + o) > 0 ? load<f32>(dA + o) : 0);
-  }
+  backward<ReluGrad>(z, a, dA, dZ, n, 0);
 }
 
 // leakyRelu: f(z) = z > 0 ? z : αz, f'(z) = z > 0 ? 1 : α
 
-export function leakyReluForward(z: usize, a: usize, n: i32, alpha: f32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const x = v128.load(z + o);
-      v128.store(a + o, v128.bitselect(x, f32x4.mul(x, f32x4.splat(alpha)), f32x4.gt(x, f32x4.splat(0))));
-    }
+@final @unmanaged class LeakyRelu {
+  @inline vector(z: v128, alpha: f32): v128 {
+    return v128.bitselect(z, f32x4.mul(z, f32x4.splat(alpha)), f32x4.gt(z, f32x4.splat(0)));
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const x = load<f32>(z + o);
-    store<f32>(a + o, x > 0 ? x : alpha * x);
+  @inline scalar(z: f32, alpha: f32): f32 { return z > 0 ? z : alpha * z; }
+}
+
+@final @unmanaged class LeakyReluGrad {
+  @inline vector(z: usize, _a: usize, dA: usize, alpha: f32): v128 {
+    const slope = v128.bitselect(f32x4.splat(1), f32x4.splat(alpha), f32x4.gt(v128.load(z), f32x4.splat(0)));
+    return f32x4.mul(v128.load(dA), slope);
+  }
+  @inline scalar(z: usize, _a: usize, dA: usize, alpha: f32): f32 {
+    return load<f32>(dA) * (load<f32>(z) > 0 ? 1 : alpha);
   }
 }
 
+export function leakyReluForward(z: usize, a: usize, n: i32, alpha: f32): void {
+  forward<LeakyRelu>(z, a, n, alpha);
+}
+
 export function leakyReluBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32, alpha: f32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const slope = v128.bitselect(f32x4.splat(1), f32x4.splat(alpha), f32x4.gt(v128.load(z + o), f32x4.splat(0)));
-      v128.store(dZ + o, f32x4.mul(v128.load(dA + o), slope));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(dZ + o, load<f32>(dA + o) * (load<f32>(z + o) > 0 ? 1 : alpha));
-  }
+  backward<LeakyReluGrad>(z, a, dA, dZ, n, alpha);
 }
 
 // sigmoid: f(z) = 1/(1 + e^−z), f'(z) = a(1 − a)
 
-export function sigmoidForward(z: usize, a: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(a + o, sigmoidv(v128.load(z + o)));
-    }
+@final @unmanaged class Sigmoid {
+  @inline vector(z: v128, _alpha: f32): v128 { return sigmoidv(z); }
+  @inline scalar(z: f32, _alpha: f32): f32 { return sigmoidf(z); }
+}
+
+@final @unmanaged class SigmoidGrad {
+  @inline vector(_z: usize, a: usize, dA: usize, _alpha: f32): v128 {
+    const s = v128.load(a);
+    return f32x4.mul(v128.load(dA), f32x4.mul(s, f32x4.sub(f32x4.splat(1), s)));
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(a + o, sigmoidf(load<f32>(z + o)));
+  @inline scalar(_z: usize, a: usize, dA: usize, _alpha: f32): f32 {
+    const s = load<f32>(a);
+    return load<f32>(dA) * s * (1 - s);
   }
 }
 
+export function sigmoidForward(z: usize, a: usize, n: i32): void {
+  forward<Sigmoid>(z, a, n, 0);
+}
+
 export function sigmoidBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const s = v128.load(a + o);
-      v128.store(dZ + o, f32x4.mul(v128.load(dA + o), f32x4.mul(s, f32x4.sub(f32x4.splat(1), s))));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const s = load<f32>(a + o);
-    store<f32>(dZ + o, load<f32>(dA + o) * s * (1 - s));
-  }
+  backward<SigmoidGrad>(z, a, dA, dZ, n, 0);
 }
 
 // tanh: f'(z) = 1 − a²
 
-export function tanhForward(z: usize, a: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(a + o, tanhv(v128.load(z + o)));
-    }
+@final @unmanaged class Tanh {
+  @inline vector(z: v128, _alpha: f32): v128 { return tanhv(z); }
+  @inline scalar(z: f32, _alpha: f32): f32 { return tanhf(z); }
+}
+
+@final @unmanaged class TanhGrad {
+  @inline vector(_z: usize, a: usize, dA: usize, _alpha: f32): v128 {
+    const t = v128.load(a);
+    return f32x4.mul(v128.load(dA), f32x4.sub(f32x4.splat(1), f32x4.mul(t, t)));
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(a + o, tanhf(load<f32>(z + o)));
+  @inline scalar(_z: usize, a: usize, dA: usize, _alpha: f32): f32 {
+    const t = load<f32>(a);
+    return load<f32>(dA) * (1 - t * t);
   }
 }
 
+export function tanhForward(z: usize, a: usize, n: i32): void {
+  forward<Tanh>(z, a, n, 0);
+}
+
 export function tanhBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const t = v128.load(a + o);
-      v128.store(dZ + o, f32x4.mul(v128.load(dA + o), f32x4.sub(f32x4.splat(1), f32x4.mul(t, t))));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const t = load<f32>(a + o);
-    store<f32>(dZ + o, load<f32>(dA + o) * (1 - t * t));
-  }
+  backward<TanhGrad>(z, a, dA, dZ, n, 0);
 }
 
 // swish: f(z) = z·σ(z), f'(z) = σ(z) + z·σ(z)(1 − σ(z)) = σ + a(1 − σ)
 
-export function swishForward(z: usize, a: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const x = v128.load(z + o);
-      v128.store(a + o, f32x4.mul(x, sigmoidv(x)));
-    }
+@final @unmanaged class Swish {
+  @inline vector(z: v128, _alpha: f32): v128 { return f32x4.mul(z, sigmoidv(z)); }
+  @inline scalar(z: f32, _alpha: f32): f32 { return z * sigmoidf(z); }
+}
+
+@final @unmanaged class SwishGrad {
+  @inline vector(z: usize, a: usize, dA: usize, _alpha: f32): v128 {
+    const s = sigmoidv(v128.load(z));
+    const d = f32x4.add(s, f32x4.mul(v128.load(a), f32x4.sub(f32x4.splat(1), s)));
+    return f32x4.mul(v128.load(dA), d);
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const x = load<f32>(z + o);
-    store<f32>(a + o, x * sigmoidf(x));
+  @inline scalar(z: usize, a: usize, dA: usize, _alpha: f32): f32 {
+    const s = sigmoidf(load<f32>(z));
+    return load<f32>(dA) * (s + load<f32>(a) * (1 - s));
   }
 }
 
+export function swishForward(z: usize, a: usize, n: i32): void {
+  forward<Swish>(z, a, n, 0);
+}
+
 export function swishBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const s = sigmoidv(v128.load(z + o));
-      const d = f32x4.add(s, f32x4.mul(v128.load(a + o), f32x4.sub(f32x4.splat(1), s)));
-      v128.store(dZ + o, f32x4.mul(v128.load(dA + o), d));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const s = sigmoidf(load<f32>(z + o));
-    store<f32>(dZ + o, load<f32>(dA + o) * (s + load<f32>(a + o) * (1 - s)));
-  }
+  backward<SwishGrad>(z, a, dA, dZ, n, 0);
 }
 
 // softmax, row by row over [rows × cols]: a = e^(z − max z) / Σ e^(z − max z).
 // Backward through the full Jacobian: dZ = a ⊙ (dA − Σⱼ dAⱼ aⱼ). (With
 // cross-entropy the fused gradient p − y is used instead; see losses.ts.)
 
+// x·s: the last pass of softmax, scaling a row by 1/Σ in place.
+@final @unmanaged class Scale {
+  @inline vector(x: v128, s: f32): v128 { return f32x4.mul(x, f32x4.splat(s)); }
+  @inline scalar(x: f32, s: f32): f32 { return x * s; }
+}
+
 export function softmaxForward(z: usize, a: usize, rows: i32, cols: i32): void {
+  checkSize(rows);
+  checkSize(cols);
+  checkElementwise(z, a, <u64>rows * cols);
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
     const zr = z + <usize>r * rowBytes, ar = a + <usize>r * rowBytes;
     const top = rowMax(zr, cols);
+    // e^(z − top) and its sum: the sum runs in 4 lanes, so this loop is not lanes'.
     let sum: f32 = 0;
     let j = 0;
     if (ASC_FEATURE_SIMD) {
@@ -204,11 +240,15 @@ export function softmaxForward(z: usize, a: usize, rows: i32, cols: i32): void {
       store<f32>(ar + o, e);
       sum += e;
     }
-    scaleInPlace(ar, cols, 1 / sum);
+    lanes<Forward<Scale>>(cols, ar, ar, 0, 0, 1 / sum, 0, 0, 0);
   }
 }
 
 export function softmaxBackward(a: usize, dA: usize, dZ: usize, rows: i32, cols: i32): void {
+  checkSize(rows);
+  checkSize(cols);
+  checkElementwise(dA, dZ, <u64>rows * cols);
+  checkElementwise(a, dZ, <u64>rows * cols);
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
     const off = <usize>r * rowBytes;
@@ -221,19 +261,5 @@ export function softmaxBackward(a: usize, dA: usize, dZ: usize, rows: i32, cols:
       const o = off + (<usize>j << 2);
       store<f32>(dZ + o, load<f32>(a + o) * (load<f32>(dA + o) - dot));
     }
-  }
-}
-
-function scaleInPlace(p: usize, n: i32, s: f32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(p + o, f32x4.mul(v128.load(p + o), f32x4.splat(s)));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(p + o, load<f32>(p + o) * s);
   }
 }

@@ -4,7 +4,9 @@
 // g = scale · ∂sum/∂p, the facade passing scale = 1 / (the same divisor).
 // Class labels of the sparse kernels are stored as floats (0, 1, 2…).
 // These run once per batch over the output layer only, so they are plain
-// scalar loops with f64 sums: clarity over speed.
+// scalar loops with f64 sums: clarity over speed. A gradient g is the
+// floats of p in place, or apart from every input.
+import { checkApart, checkBuffer, checkInPlaceOrApart, checkSize } from "./checks";
 import { expf, rowMax } from "./math";
 
 /** Probabilities are clamped to [EPS, 1 − EPS] before a log, as Keras does. */
@@ -22,16 +24,50 @@ const EPS: f64 = 1e-7;
   return min(max(p, EPS), 1 - EPS);
 }
 
+// n floats at p and y (and g when it is not 0), g in place of either or apart.
+@inline function checkPair(p: usize, y: usize, g: usize, n: u64): void {
+  if (ASC_NO_ASSERT) return;
+  checkBuffer(p, n);
+  checkBuffer(y, n);
+  if (!g) return;
+  checkBuffer(g, n);
+  checkInPlaceOrApart(g, p, n);
+  checkInPlaceOrApart(g, y, n);
+}
+
+// rows × cols floats at p (and g when it is not 0, in place or apart), and
+// `rows` labels, each a whole number from 0 to cols − 1, apart from g.
+@inline function checkLabelled(p: usize, labels: usize, g: usize, rows: i32, cols: i32): void {
+  if (ASC_NO_ASSERT) return;
+  checkSize(rows);
+  checkSize(cols);
+  const n = <u64>rows * cols;
+  checkBuffer(p, n);
+  checkBuffer(labels, <u64>rows);
+  for (let r = 0; r < rows; r++) {
+    const label = at(labels, r);
+    assert(label >= 0 && label < cols && label == Math.floor(label), "expected class labels from 0 to cols − 1");
+  }
+  if (!g) return;
+  checkBuffer(g, n);
+  checkInPlaceOrApart(g, p, n);
+  checkApart(g, n, labels, <u64>rows);
+}
+
 // g = scale · (p − y): the gradient of squared error (scale 2/N) and the fused
 // gradients of sigmoid + binary cross-entropy and softmax + cross-entropy,
 // whose ∂L/∂z collapse to p − y.
 export function scaledDifference(p: usize, y: usize, g: usize, n: i32, scale: f64): void {
+  checkSize(n);
+  checkPair(p, y, g, <u64>n);
   for (let i = 0; i < n; i++) put(g, i, scale * (at(p, i) - at(y, i)));
 }
 
 // mean squared error: Σ (p − y)²; gradient scaledDifference with scale 2/N.
 
 export function meanSquaredError(p: usize, y: usize, n: i32): f64 {
+  checkSize(n);
+  checkPair(p, y, 0, <u64>n);
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
     const d = at(p, i) - at(y, i);
@@ -43,6 +79,8 @@ export function meanSquaredError(p: usize, y: usize, n: i32): f64 {
 // binary cross-entropy from probabilities: −Σ y log p + (1 − y) log(1 − p)
 
 export function binaryCrossentropy(p: usize, y: usize, n: i32): f64 {
+  checkSize(n);
+  checkPair(p, y, 0, <u64>n);
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
     const q = clampProb(at(p, i)), t = at(y, i);
@@ -52,6 +90,8 @@ export function binaryCrossentropy(p: usize, y: usize, n: i32): f64 {
 }
 
 export function binaryCrossentropyGrad(p: usize, y: usize, g: usize, n: i32, scale: f64): void {
+  checkSize(n);
+  checkPair(p, y, g, <u64>n);
   for (let i = 0; i < n; i++) {
     const q = clampProb(at(p, i));
     put(g, i, scale * (q - at(y, i)) / (q * (1 - q)));
@@ -62,12 +102,16 @@ export function binaryCrossentropyGrad(p: usize, y: usize, g: usize, n: i32, sca
 // −Σ y log p
 
 export function categoricalCrossentropy(p: usize, y: usize, n: i32): f64 {
+  checkSize(n);
+  checkPair(p, y, 0, <u64>n);
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) sum -= at(y, i) * Math.log(clampProb(at(p, i)));
   return sum;
 }
 
 export function categoricalCrossentropyGrad(p: usize, y: usize, g: usize, n: i32, scale: f64): void {
+  checkSize(n);
+  checkPair(p, y, g, <u64>n);
   for (let i = 0; i < n; i++) put(g, i, -scale * at(y, i) / clampProb(at(p, i)));
 }
 
@@ -76,6 +120,9 @@ export function categoricalCrossentropyGrad(p: usize, y: usize, g: usize, n: i32
 // Gradient: scaledDifference(softmax(z), y) with scale 1/rows.
 
 export function softmaxCrossentropy(z: usize, y: usize, rows: i32, cols: i32): f64 {
+  checkSize(rows);
+  checkSize(cols);
+  checkPair(z, y, 0, <u64>rows * cols);
   let sum: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const off = r * cols;
@@ -88,6 +135,7 @@ export function softmaxCrossentropy(z: usize, y: usize, rows: i32, cols: i32): f
 // sparse: labels[r] is the class of row r.
 
 export function sparseSoftmaxCrossentropy(z: usize, labels: usize, rows: i32, cols: i32): f64 {
+  checkLabelled(z, labels, 0, rows, cols);
   let sum: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const off = r * cols;
@@ -97,6 +145,7 @@ export function sparseSoftmaxCrossentropy(z: usize, labels: usize, rows: i32, co
 }
 
 export function sparseScaledDifference(p: usize, labels: usize, g: usize, rows: i32, cols: i32, scale: f64): void {
+  checkLabelled(p, labels, g, rows, cols);
   for (let r = 0; r < rows; r++) {
     const off = r * cols, label = <i32>at(labels, r);
     for (let j = 0; j < cols; j++) put(g, off + j, scale * (at(p, off + j) - (j == label ? 1 : 0)));
@@ -104,12 +153,14 @@ export function sparseScaledDifference(p: usize, labels: usize, g: usize, rows: 
 }
 
 export function sparseCategoricalCrossentropy(p: usize, labels: usize, rows: i32, cols: i32): f64 {
+  checkLabelled(p, labels, 0, rows, cols);
   let sum: f64 = 0;
   for (let r = 0; r < rows; r++) sum -= Math.log(clampProb(at(p, r * cols + <i32>at(labels, r))));
   return sum;
 }
 
 export function sparseCategoricalCrossentropyGrad(p: usize, labels: usize, g: usize, rows: i32, cols: i32, scale: f64): void {
+  checkLabelled(p, labels, g, rows, cols);
   for (let r = 0; r < rows; r++) {
     const off = r * cols, label = <i32>at(labels, r);
     for (let j = 0; j < cols; j++) put(g, off + j, j == label ? -scale / clampProb(at(p, off + j)) : 0);

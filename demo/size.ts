@@ -76,7 +76,7 @@ function upFront(metafile: Metafile): Set<string> {
 
 /** Each Wasm build the bundle inlines (SIMD, scalar fallback…) alone: raw, and gzipped as the base64 text it is inlined as. */
 export function wasmSize(): Size[] {
-  return readdirSync(`${ROOT}build`).filter((f) => /^core\..*\.wasm$/.test(f)).map((file) => {
+  return readdirSync(`${ROOT}build`).filter((f) => /^core\.(simd|relaxed|scalar)\.wasm$/.test(f)).map((file) => {
     const bytes = readFileSync(`${ROOT}build/${file}`);
     return { name: `${file} (base64 in the bundle)`, minified: bytes.length, gzipped: gzip(bytes.toString('base64')) };
   });

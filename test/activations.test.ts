@@ -11,12 +11,13 @@ import { useBackend } from '../src/backend/index';
 import { ConfigError } from '../src/errors';
 import * as ops from '../src/ops';
 import { Random } from '../src/random';
+import { createCheckedBackend } from './checked-core';
 import { allBackends, allFinite, expectClose, expectWithin, f32, randomArray, run } from './helpers';
 
 const SIZES = [1, 3, 4, 5, 17, 1000];
 const BIG = [100, -100, 1000, -1000];
-const BUILDS = ['simd', 'scalar'] as const;
-const ALL = ['js', 'simd', 'scalar'] as const;
+const BUILDS = ['simd', 'scalar', 'checked'] as const;
+const ALL = ['js', 'simd', 'scalar', 'checked'] as const;
 
 const sigma = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -118,9 +119,9 @@ function softmaxRef(z: ArrayLike<number>, rows: number, cols: number): Float64Ar
   return out;
 }
 
-let be: { js: Backend; simd: Backend; scalar: Backend };
+let be: { js: Backend; simd: Backend; scalar: Backend; checked: Backend };
 beforeAll(async () => {
-  be = await allBackends();
+  be = { ...(await allBackends()), checked: await createCheckedBackend() };
 });
 
 describe.each(ACTS.map((a) => [a.label, a] as const))('%s', (_label, act) => {

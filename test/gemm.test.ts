@@ -14,9 +14,13 @@ import { ShapeError } from '../src/errors';
 import { Matrix } from '../src/matrix';
 import * as ops from '../src/ops';
 import { Random } from '../src/random';
+import { createCheckedBackend } from './checked-core';
 import { allBackends, expectWithin, randomArray, run } from './helpers';
 
 const SIZES = [1, 3, 4, 5, 8, 17, 33, 64, 100, 257];
+/** The Wasm builds, and the SIMD build with every kernel's preconditions asserted (test/checked-core.ts). */
+const WASM = ['simd', 'scalar', 'relaxed', 'checked'] as const;
+const ALL = ['js', ...WASM] as const;
 /** Unit roundoff of f32. */
 const U = 2 ** -24;
 /** Sentinel floats either side of every buffer: an odd count, so no buffer is 16-byte aligned either. */
@@ -159,9 +163,9 @@ function runGemm(be: Backend, p: Problem): Float32Array {
   }
 }
 
-let be: { js: Backend; simd: Backend; scalar: Backend; relaxed: Backend };
+let be: Record<(typeof ALL)[number], Backend>;
 beforeAll(async () => {
-  be = await allBackends();
+  be = { ...(await allBackends()), checked: await createCheckedBackend() };
 });
 
 /**
@@ -180,7 +184,7 @@ function checkShape(shape: Shape, form: Form, formIndex: number): void {
     const js = runGemm(be.js, p);
     expectWithin(js, ref.c, (i) => U * Math.abs(ref.c[i]) + (k + 4) * 2 ** -52 * ref.s[i], `js ${what}`);
     const chain = k + Math.ceil(k / 256) + 10; // products, sums, the block joins, bias, C₀, the final store
-    for (const build of ['simd', 'scalar', 'relaxed'] as const) {
+    for (const build of WASM) {
       const c = runGemm(be[build], p);
       expectWithin(c, js, (i) => chain * U * ref.s[i], `${build} ${what}`);
     }
@@ -204,7 +208,7 @@ FORMS.forEach((form, fi) => {
 });
 
 describe('core.gemm directly', () => {
-  test.each(['simd', 'scalar', 'relaxed'] as const)('%s: uses no more scratch than gemmScratchBytes says', (build) => {
+  test.each(WASM)('%s: uses no more scratch than gemmScratchBytes says', (build) => {
     const b = be[build];
     const rng = new Random(77);
     for (const [m, k, n] of [[7, 300, 13], [4, 600, 1], [5, 17, 9], [1, 1, 1], [6, 257, 24]] as Shape[]) {
@@ -224,8 +228,17 @@ describe('core.gemm directly', () => {
     }
   });
 
-  test.each(['simd', 'scalar', 'relaxed'] as const)('%s: a fresh backend growing its scratch from small to large and back', async (build) => {
-    const b = await createWasmBackend(build);
+  test.each(WASM)('%s: gemmScratchBytes depends on the width alone: one reservation per width serves every depth', (build) => {
+    const core = be[build].core;
+    for (const n of [0, 1, 7, 8, 9, 100, 784]) {
+      const sizes = [0, 1, 3, 255, 256, 257, 784, 100_000].map((k) => core.gemmScratchBytes(k, n));
+      expect(new Set(sizes).size, `n = ${n}`).toBe(1);
+    }
+    expect(core.gemmScratchBytes(5, 784)).toBeGreaterThan(core.gemmScratchBytes(5, 8)); // the padded bias grows with n
+  });
+
+  test.each(WASM)('%s: a fresh backend growing its scratch from small to large and back', async (build) => {
+    const b = build === 'checked' ? await createCheckedBackend() : await createWasmBackend(build);
     const js = createJsBackend();
     const rng = new Random(5);
     for (const shape of [[2, 3, 4], [9, 700, 41], [3, 5, 2], [17, 260, 100], [1, 1, 1]] as Shape[]) {
@@ -235,7 +248,7 @@ describe('core.gemm directly', () => {
     }
   });
 
-  test.each(['simd', 'scalar', 'relaxed'] as const)('%s: rows that are mostly zeros (a digit, ReLU outputs) give the same C alone as in a batch', (build) => {
+  test.each(WASM)('%s: rows that are mostly zeros (a digit, ReLU outputs) give the same C alone as in a batch', (build) => {
     const rng = new Random(11);
     for (const [m, k, n] of [[1, 784, 128], [2, 300, 40], [3, 600, 10], [1, 17, 16], [1, 257, 33]] as Shape[]) {
       const p = problem(rng, [m, k, n], FORMS[0], true, false);
@@ -273,7 +286,7 @@ describe('core.gemm directly', () => {
     }
   });
 
-  test.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s: k = 0 leaves bias (overwrite) or C + bias (accumulate)', (build) => {
+  test.each(ALL)('%s: k = 0 leaves bias (overwrite) or C + bias (accumulate)', (build) => {
     const b = be[build];
     const rng = new Random(3);
     for (const form of FORMS) {
@@ -288,7 +301,7 @@ describe('core.gemm directly', () => {
   });
 });
 
-test.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s: m = 0 or n = 0 writes nothing', (build) => {
+test.each(ALL)('%s: m = 0 or n = 0 writes nothing', (build) => {
   const rng = new Random(4);
   for (const shape of [[0, 5, 3], [3, 5, 0], [0, 300, 0], [0, 0, 0]] as Shape[]) {
     for (const form of FORMS) {
@@ -299,7 +312,7 @@ test.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s: m = 0 or n = 0 writ
   }
 });
 
-describe.each(['js', 'simd', 'scalar', 'relaxed'] as const)('ops.matmul on %s', (build) => {
+describe.each(ALL)('ops.matmul on %s', (build) => {
   beforeAll(() => useBackend(be[build]));
 
   const A = [[1, 2, 3], [4, 5, 6]]; // 2×3
@@ -373,7 +386,7 @@ describe('columnSums', () => {
   const SHAPES: [number, number][] = [];
   for (const rows of [1, 3, 64, 257]) for (const cols of [1, 3, 4, 5, 8, 17, 33, 100]) SHAPES.push([rows, cols]);
 
-  describe.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s', (build) => {
+  describe.each(ALL)('%s', (build) => {
     test.each(SHAPES)('rows=%i cols=%i, overwrite and accumulate, vs js and f64', (rows, cols) => {
       const b = be[build];
       const rng = new Random(rows * 131 + cols);
@@ -407,7 +420,7 @@ describe('columnSums', () => {
 });
 
 describe('axpy', () => {
-  describe.each(['js', 'simd', 'scalar', 'relaxed'] as const)('%s', (build) => {
+  describe.each(ALL)('%s', (build) => {
     test.each([0, 1, 3, 4, 5, 17, 1000])('n=%i: y += αx vs js and f64, x untouched, nothing past y', (n) => {
       const b = be[build];
       const rng = new Random(n + 1);

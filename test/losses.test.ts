@@ -9,17 +9,18 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../src/backend/index';
 import type { Core, Ptr } from '../src/backend/core';
 import { Random } from '../src/random';
+import { createCheckedBackend } from './checked-core';
 import { allBackends, allFinite, expectClose, expectWithin, f32, randomArray, run } from './helpers';
 
-const BUILDS = ['simd', 'scalar'] as const;
-const ALL = ['js', 'simd', 'scalar'] as const;
+const BUILDS = ['simd', 'scalar', 'checked'] as const;
+const ALL = ['js', 'simd', 'scalar', 'checked'] as const;
 const SIZES = [1, 3, 4, 5, 17, 1000];
 const SHAPES: [number, number][] = [[1, 1], [1, 5], [3, 4], [7, 17], [32, 10], [5, 1000], [4, 2]];
 const LN2 = Math.log(2);
 
-let be: { js: Backend; simd: Backend; scalar: Backend };
+let be: { js: Backend; simd: Backend; scalar: Backend; checked: Backend };
 beforeAll(async () => {
-  be = await allBackends();
+  be = { ...(await allBackends()), checked: await createCheckedBackend() };
 });
 
 // ---- calling the kernels ----

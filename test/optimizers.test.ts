@@ -7,16 +7,17 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { inBlock } from '../src/backend/core';
 import type { Backend } from '../src/backend/index';
 import { Random } from '../src/random';
+import { createCheckedBackend } from './checked-core';
 import { allBackends, expectClose, expectWithin, randomArray } from './helpers';
 
 const SIZES = [1, 3, 4, 5, 17, 1000];
-const BUILDS = ['simd', 'scalar'] as const;
-const ALL = ['js', 'simd', 'scalar'] as const;
+const BUILDS = ['simd', 'scalar', 'checked'] as const;
+const ALL = ['js', 'simd', 'scalar', 'checked'] as const;
 const U = 2 ** -24;
 
-let be: { js: Backend; simd: Backend; scalar: Backend };
+let be: { js: Backend; simd: Backend; scalar: Backend; checked: Backend };
 beforeAll(async () => {
-  be = await allBackends();
+  be = { ...(await allBackends()), checked: await createCheckedBackend() };
 });
 
 type Opt =

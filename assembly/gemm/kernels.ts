@@ -1,0 +1,174 @@
+// GEMM's micro-kernels: the innermost loops, which keep a block of C in
+// registers over a run of depths and then store it. kernel4x8 does nearly
+// all the work; kernel1x8 finishes rows that do not fill a block of 4, and
+// is the scalar build's only kernel; rowTimesB serves a product of a few
+// rows, reading B in place. Every column of C adds the same terms in the same
+// order whichever kernel computes it, so a row's result does not depend on
+// the rows computed with it, nor on which columns a thread was given.
+//
+// SIMD128 has no FMA, so acc + x·b is a mul then an add, fused in the
+// opt-in relaxed-SIMD build (where its rounding may differ across CPUs).
+import { NR } from "./layout";
+
+/** 16 zeros: the starting accumulators of K-blocks after the first (no bias). */
+export const ZEROS: usize = memory.data(2 * NR * 4, 16);
+
+@inline function madd(x: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, b, acc);
+  return f32x4.add(acc, f32x4.mul(x, b));
+}
+
+/**
+ * 4 rows × 8 columns: C (+)= init + Σ x·b over a run of depths, with
+ * x = op(A)[row][depth] and b = 8 floats of a panel of op(B). A's row r,
+ * depth at byte offset `off`, is at a + r·rs + off.
+ *
+ * The depths come in order, the q-th at off = q·ks and the panel's row at
+ * panel + q·bs; or, `listed`, as `count` pairs (off, panel offset) at
+ * `list`, the zero depths left out (a zero x adds x·b = 0 exactly). A's 4
+ * rows `adjacent` (Aᵀ, rs = 4) are read from one address at constant
+ * offsets, sparing address arithmetic that would compete with the multiplies
+ * and adds for the same execution ports. `listed` and `adjacent` are
+ * constants at each call, so each call compiles to a loop of its own.
+ * The scalar build runs kernel1x8 on each row (it lists nothing). `tail`:
+ * 8 floats of scratch through which a ragged row goes to C.
+ */
+@inline export function kernel4x8(
+  listed: bool, adjacent: bool,
+  a: usize, rs: usize, ks: usize, list: usize, count: i32, panel: usize, bs: usize,
+  init: usize, c: usize, ldc: usize, width: i32, add: bool, tail: usize,
+): void {
+  if (!ASC_FEATURE_SIMD) {
+    for (let r: usize = 0; r < 4; r++) kernel1x8(a + r * rs, ks, panel, bs, count, init, c + r * ldc, width, add, tail);
+    return;
+  }
+  let c00 = v128.load(init), c01 = v128.load(init, 16);
+  let c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+  const a1 = a + rs, a2 = a1 + rs, a3 = a2 + rs;
+  let off: usize = 0, bp = panel;
+  for (let q = 0; q < count; q++) {
+    if (listed) {
+      const e = list + (<usize>q << 3);
+      off = <usize>load<u32>(e);
+      bp = panel + <usize>load<u32>(e, 4);
+    }
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(a + off);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = adjacent ? v128.load32_splat(a + off, 4) : v128.load32_splat(a1 + off);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = adjacent ? v128.load32_splat(a + off, 8) : v128.load32_splat(a2 + off);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = adjacent ? v128.load32_splat(a + off, 12) : v128.load32_splat(a3 + off);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    if (!listed) {
+      off += ks;
+      bp += bs;
+    }
+  }
+  storeRow(c, c00, c01, width, add, tail);
+  storeRow(c + ldc, c10, c11, width, add, tail);
+  storeRow(c + 2 * ldc, c20, c21, width, add, tail);
+  storeRow(c + 3 * ldc, c30, c31, width, add, tail);
+}
+
+/**
+ * 1 row × 8 columns over kc depths in order: kernel4x8's row, alone. A
+ * function of its own (it has two callers; Binaryen inlines a function with
+ * one into the driver, where V8 spilled its sums). The scalar build's 8
+ * sums always go to C through `tail`, stored there straight after the loop:
+ * held for column-by-column stores, one of them stayed on the stack inside
+ * the loop.
+ */
+export function kernel1x8(
+  a: usize, ks: usize, panel: usize, bs: usize, kc: i32, init: usize,
+  c: usize, width: i32, add: bool, tail: usize,
+): void {
+  let bp = panel;
+  let off: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    let c0 = v128.load(init), c1 = v128.load(init, 16);
+    for (let p = 0; p < kc; p++) {
+      const x = v128.load32_splat(a + off);
+      c0 = madd(x, v128.load(bp), c0);
+      c1 = madd(x, v128.load(bp, 16), c1);
+      off += ks;
+      bp += bs;
+    }
+    storeRow(c, c0, c1, width, add, tail);
+  } else {
+    let s0 = load<f32>(init), s1 = load<f32>(init, 4), s2 = load<f32>(init, 8), s3 = load<f32>(init, 12);
+    let s4 = load<f32>(init, 16), s5 = load<f32>(init, 20), s6 = load<f32>(init, 24), s7 = load<f32>(init, 28);
+    for (let p = 0; p < kc; p++) {
+      const x = load<f32>(a + off);
+      s0 += x * load<f32>(bp); s1 += x * load<f32>(bp, 4);
+      s2 += x * load<f32>(bp, 8); s3 += x * load<f32>(bp, 12);
+      s4 += x * load<f32>(bp, 16); s5 += x * load<f32>(bp, 20);
+      s6 += x * load<f32>(bp, 24); s7 += x * load<f32>(bp, 28);
+      off += ks;
+      bp += bs;
+    }
+    store<f32>(tail, s0); store<f32>(tail, s1, 4); store<f32>(tail, s2, 8); store<f32>(tail, s3, 12);
+    store<f32>(tail, s4, 16); store<f32>(tail, s5, 20); store<f32>(tail, s6, 24); store<f32>(tail, s7, 28);
+    storeTail(c, tail, width, add);
+  }
+}
+
+/**
+ * One row of C over whole 16-column blocks from j0 on, B read in place:
+ * C[j..j+16] (+)= init[j..] + Σ list.value·B[list.offset + j..], over the
+ * row's `count` nonzero depths listed (value, offset of B's row) at `list`;
+ * init 0 means zeros. A single prediction's cost is mostly reading B, whose
+ * 64-byte lines this uses whole. Returns the first column not done.
+ */
+export function rowTimesB(list: usize, count: i32, b: usize, j0: i32, j1: i32, init: usize, c: usize, add: bool): i32 {
+  let j = j0;
+  for (; j + 2 * NR <= j1; j += 2 * NR) {
+    const from = init ? init + (<usize>j << 2) : ZEROS;
+    let c0 = v128.load(from), c1 = v128.load(from, 16), c2 = v128.load(from, 32), c3 = v128.load(from, 48);
+    const bj = b + (<usize>j << 2);
+    for (let q = 0; q < count; q++) {
+      const e = list + (<usize>q << 3);
+      const x = v128.load32_splat(e);
+      const bp = bj + <usize>load<u32>(e, 4);
+      c0 = madd(x, v128.load(bp), c0);
+      c1 = madd(x, v128.load(bp, 16), c1);
+      c2 = madd(x, v128.load(bp, 32), c2);
+      c3 = madd(x, v128.load(bp, 48), c3);
+    }
+    storeFullRow(c + (<usize>j << 2), c0, c1, add);
+    storeFullRow(c + (<usize>j << 2) + 32, c2, c3, add);
+  }
+  return j;
+}
+
+// Stores a row of 8 results (v0: columns 0–3, v1: 4–7) into C, adding to
+// what is there when `add`, only the first `width` columns: a ragged row
+// (the last panel's) goes through `tail`.
+@inline function storeRow(c: usize, v0: v128, v1: v128, width: i32, add: bool, tail: usize): void {
+  if (width == NR) {
+    storeFullRow(c, v0, v1, add);
+  } else {
+    v128.store(tail, v0);
+    v128.store(tail, v1, 16);
+    storeTail(c, tail, width, add);
+  }
+}
+
+@inline function storeFullRow(c: usize, v0: v128, v1: v128, add: bool): void {
+  if (add) {
+    v0 = f32x4.add(v0, v128.load(c));
+    v1 = f32x4.add(v1, v128.load(c, 16));
+  }
+  v128.store(c, v0);
+  v128.store(c, v1, 16);
+}
+
+// The first `width` results at tail into C, added to what is there when `add`.
+function storeTail(c: usize, tail: usize, width: i32, add: bool): void {
+  for (let l = 0; l < width; l++) {
+    const dst = c + (<usize>l << 2);
+    const v = load<f32>(tail + (<usize>l << 2));
+    store<f32>(dst, add ? load<f32>(dst) + v : v);
+  }
+}

@@ -1,0 +1,28 @@
+// Packing for GEMM: laying out what the micro-kernels read as they want it.
+// A panel of op(B) becomes [depth][8] contiguous floats (Bᵀ, whose columns
+// are strided, and the last, ragged panel, zero-padded so the kernels need
+// no column tail); the bias becomes whole panels, zero-padded.
+import { NR, roundUp } from "./layout";
+
+/** The bias (or zeros, when bias is 0) at out, padded with zeros to a whole number of panels. */
+export function padBias(bias: usize, out: usize, n: i32): void {
+  const bytes = <usize>n << 2;
+  if (bias) memory.copy(out, bias, bytes);
+  else memory.fill(out, 0, bytes);
+  memory.fill(out + bytes, 0, <usize>(roundUp(n, NR) - n) << 2);
+}
+
+/** Packs columns j … j + width − 1 of op(B), depths k0 … k0 + kc − 1, into [kc][8] at out, zero-padded. */
+export function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width: i32, k: i32, n: i32, transB: bool): void {
+  if (width < NR) memory.fill(out, 0, <usize>kc * NR << 2);
+  if (transB) {
+    // op(B)[p][j + l] = B[j + l][p]: column l of the panel is row j + l of
+    // B, read along (contiguous), written 8 floats apart.
+    for (let l = 0; l < width; l++) {
+      const src = b + ((<usize>(j + l) * k + k0) << 2), dst = out + (<usize>l << 2);
+      for (let p = 0; p < kc; p++) store<f32>(dst + (<usize>p * NR << 2), load<f32>(src + (<usize>p << 2)));
+    }
+  } else {
+    for (let p = 0; p < kc; p++) memory.copy(out + (<usize>p * NR << 2), b + ((<usize>(k0 + p) * n + j) << 2), <usize>width << 2);
+  }
+}
