@@ -6,7 +6,7 @@ import type { ActivationName } from './activations';
 import { logSumExp } from './backend/js';
 import type { Matrix, MatrixLike } from './matrix';
 import type { Sequential } from './model';
-import { toInputs, toTargets, type Targets } from './validate';
+import { checkOptions, positive, toInputs, toTargets, whole, type Targets } from './validate';
 
 const EPS = 1e-7; // the kernels' probability clamp
 
@@ -30,6 +30,7 @@ export interface GradientCheckOptions {
  * @param x - Inputs, one row per example.
  * @param y - Targets, as fit takes them.
  * @param options - `h`, the finite-difference step (default 1e-5); `maxParams` (default 2000).
+ * @throws {@link ConfigError} for an unknown option, an h that is not positive and finite, or a maxParams that is not a whole number ≥ 1.
  * @throws {@link NotCompiledError} before compile.
  * @throws {@link ShapeError} when x or y has the wrong width or row count.
  * @throws {@link ValueError} for NaN or infinite data, or targets out of range.
@@ -42,7 +43,8 @@ export interface GradientCheckOptions {
  * ```
  */
 export function gradientCheck(model: Sequential, x: MatrixLike, y: Targets,
-  { h = 1e-5, maxParams = 2000 }: GradientCheckOptions = {}): number {
+  options?: GradientCheckOptions): number {
+  const { h = 1e-5, maxParams = 2000 } = checkOptions<GradientCheckOptions>(options, { h: positive, maxParams: whole(1) }, 'gradientCheck');
   const { loss } = model.requireCompiled();
   const X = toInputs(x, model.inputDim, 'gradientCheck');
   const Y = toTargets(y, loss, model.outputDim, X.rows, 'gradientCheck');

@@ -140,6 +140,7 @@ function checkedMatrix(m: Matrix, what: string): Matrix {
 function fromParts({ data, rows, cols }: Record<string, unknown>, what: string): Matrix {
   checkSize(rows, `${what}.rows`);
   checkSize(cols, `${what}.cols`);
+  checkFloats(rows * cols, `${what}: ${rows} × ${cols} floats`);
   const values = data instanceof Float32Array ? data : numbers(data, `${what}.data`);
   if (values.length !== rows * cols) {
     throw new ShapeError(`${what}.data: expected ${rows} × ${cols} = ${rows * cols} values, got ${values.length}`);
@@ -153,6 +154,7 @@ function numbers(data: unknown, what: string): Float32Array {
     throw new ShapeError(`${what}: expected a Float32Array or an array of numbers, got ${describe(data)}`);
   }
   const list = data as ArrayLike<unknown>;
+  checkFloats(list.length, `${what}: ${list.length} floats`);
   const out = new Float32Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
@@ -164,6 +166,8 @@ function numbers(data: unknown, what: string): Float32Array {
 
 function fromRows(rows: readonly (readonly number[])[], what: string): Matrix {
   const cols = rows.length ? rowLength(rows[0], 0, what) : 0;
+  // Checked here, not by the constructor, so the message names the call's input ("predict: x").
+  checkFloats(rows.length * cols, `${what}: ${rows.length} × ${cols} floats`);
   const m = new Matrix(rows.length, cols);
   rows.forEach((row, r) => {
     const n = rowLength(row, r, what);

@@ -26,7 +26,7 @@ import { makeMetric, metricKey, type Metric } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
 import { Random } from './random';
 import {
-  checkCompileOptions, checkOptions, checkSequentialOptions, finite, toInputs, toRowBuffers, toTargets, toWeights, type Targets,
+  checkCompileOptions, checkOptions, checkSequentialOptions, finite, refuse, toInputs, toRowBuffers, toTargets, toWeights, type Targets,
 } from './validate';
 import { Workspace } from './workspace';
 
@@ -299,6 +299,7 @@ export class Sequential {
    * @returns `out`.
    * @throws {@link ShapeError} when the model is not built, or x or out has the wrong length.
    * @throws {@link ValueError} when x holds NaN or infinite values.
+   * @throws {@link ConfigError} when out shares bytes with x.
    * @example
    * ```ts
    * import * as nn from 'nnwasm';
@@ -310,6 +311,7 @@ export class Sequential {
   predictInto(x: Float32Array, out: Float32Array): Float32Array {
     this.checkAlive();
     const X = toRowBuffers(x, out, this.inputDim, this.outputDim, 'predictInto');
+    refuseOverlap(x, out);
     this.predictRows(X, out);
     return out;
   }
@@ -468,6 +470,7 @@ export class Sequential {
    *
    * @param print - Where the text goes; default console.log.
    * @returns The same text.
+   * @throws {@link ConfigError} when print is not a function.
    * @example
    * ```ts
    * import * as nn from 'nnwasm';
@@ -477,6 +480,7 @@ export class Sequential {
    * ```
    */
   summary(print: (line: string) => void = console.log): string {
+    if (typeof print !== 'function') refuse('summary: print', 'a function taking the text (default console.log)', print);
     this.checkAlive();
     const rows = [['Layer (type)', 'Output shape', 'Param #', 'Activation']];
     let total = 0;
@@ -712,4 +716,16 @@ export interface PerceptronOptions {
   activation?: Dense['activation'];
   /** Seeds its initial weights; default random. */
   seed?: number;
+}
+
+/**
+ * Outputs are written chunk by chunk while later input rows are still to be
+ * read, so an out sharing bytes with x would feed outputs back in as inputs.
+ */
+function refuseOverlap(x: Float32Array, out: Float32Array): void {
+  if (x.buffer !== out.buffer) return;
+  const apart = out.byteOffset >= x.byteOffset + x.byteLength || x.byteOffset >= out.byteOffset + out.byteLength;
+  if (!apart) {
+    throw new ConfigError(`predictInto: out: expected a buffer apart from x's, got one sharing bytes with x (x at bytes ${x.byteOffset}–${x.byteOffset + x.byteLength}, out at ${out.byteOffset}–${out.byteOffset + out.byteLength} of the same ArrayBuffer); pass a separate out`);
+  }
 }

@@ -7,6 +7,7 @@ import { flagsOf, NONE } from './backend/core';
 import { backend } from './backend/index';
 import { ShapeError } from './errors';
 import { Matrix, type MatrixLike } from './matrix';
+import { boolean, checkOptions, nonNegative } from './validate';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions {
@@ -24,6 +25,7 @@ export interface MatmulOptions {
  * @param b - The right matrix.
  * @param options - `transposeA`, `transposeB` (both default false).
  * @throws {@link ShapeError} when the inner dimensions differ, or an input is malformed.
+ * @throws {@link ConfigError} for an unknown option, or a transpose flag that is not true or false.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -31,7 +33,8 @@ export interface MatmulOptions {
  * console.log(c.toArray()); // [ [ 17 ], [ 39 ] ]
  * ```
  */
-export function matmul(a: MatrixLike, b: MatrixLike, { transposeA = false, transposeB = false }: MatmulOptions = {}): Matrix {
+export function matmul(a: MatrixLike, b: MatrixLike, options?: MatmulOptions): Matrix {
+  const { transposeA = false, transposeB = false } = checkOptions<MatmulOptions>(options, { transposeA: boolean, transposeB: boolean }, 'matmul');
   const A = Matrix.from(a, 'matmul a'), B = Matrix.from(b, 'matmul b');
   const [m, k] = transposeA ? [A.cols, A.rows] : [A.rows, A.cols];
   const [k2, n] = transposeB ? [B.cols, B.rows] : [B.rows, B.cols];
@@ -55,13 +58,15 @@ export interface ActivationOptions {
   alpha?: number;
 }
 
+const ACTIVATION_OPTIONS = { alpha: nonNegative };
+
 /**
  * An activation function applied elementwise (softmax: row by row).
  *
  * @param name - One of {@link ACTIVATIONS}.
  * @param m - The input values z.
  * @param options - `alpha`, leakyRelu's slope below zero (default 0.01).
- * @throws {@link ConfigError} for an unknown activation name.
+ * @throws {@link ConfigError} for an unknown activation name or option, or an alpha that is not a finite number ≥ 0.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -69,7 +74,8 @@ export interface ActivationOptions {
  * console.log(a.toArray()); // [ [ 0, 0, 2 ] ]
  * ```
  */
-export function activation(name: string, m: MatrixLike, { alpha }: ActivationOptions = {}): Matrix {
+export function activation(name: string, m: MatrixLike, options?: ActivationOptions): Matrix {
+  const { alpha } = checkOptions<ActivationOptions>(options, ACTIVATION_OPTIONS, 'activation');
   const f = activationKernels(name, alpha);
   const M = Matrix.from(m);
   const be = backend();
@@ -88,7 +94,7 @@ export function activation(name: string, m: MatrixLike, { alpha }: ActivationOpt
  * @param name - One of {@link ACTIVATIONS}.
  * @param m - The input values z.
  * @param options - `alpha`, leakyRelu's slope below zero (default 0.01).
- * @throws {@link ConfigError} for an unknown activation name.
+ * @throws {@link ConfigError} for an unknown activation name or option, or an alpha that is not a finite number ≥ 0.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -96,7 +102,8 @@ export function activation(name: string, m: MatrixLike, { alpha }: ActivationOpt
  * console.log(slope.toArray()); // [ [ 0.25 ] ]
  * ```
  */
-export function activationGrad(name: string, m: MatrixLike, { alpha }: ActivationOptions = {}): Matrix {
+export function activationGrad(name: string, m: MatrixLike, options?: ActivationOptions): Matrix {
+  const { alpha } = checkOptions<ActivationOptions>(options, ACTIVATION_OPTIONS, 'activationGrad');
   const f = activationKernels(name, alpha);
   const M = Matrix.from(m);
   const be = backend();

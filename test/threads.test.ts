@@ -172,6 +172,6 @@ describe('nn.ready({ threads })', () => {
 
   test.each([0, 1.5, -2, 65, NaN, '2' as unknown as number])('threads %s is refused with a ConfigError', async (threads) => {
     await expect(nn.ready({ threads })).rejects.toThrow(nn.ConfigError);
-    await expect(nn.ready({ threads })).rejects.toThrow(/threads to be an integer from 1 to 64/);
+    await expect(nn.ready({ threads })).rejects.toThrow(/ready: threads: expected a whole number from 1 to 64/);
   });
 });

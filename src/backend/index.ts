@@ -2,6 +2,7 @@
 // first use; nn.ready() creates the Wasm one asynchronously ahead of time.
 
 import { ConfigError } from '../errors';
+import { boolean, checkOptions, whole } from '../validate';
 import { Backend, type BackendName, type Build } from './backend';
 import { ArrayMemory, Heap } from './heap';
 import { createJsCore } from './js';
@@ -28,6 +29,8 @@ export interface ReadyOptions {
   threads?: number;
 }
 
+const READY_OPTIONS = { relaxedSimd: boolean, threads: whole(1, 64) };
+
 /**
  * Instantiates the Wasm core; later calls with the same options return at
  * once. Other options switch to another core, for models built from then on.
@@ -36,7 +39,7 @@ export interface ReadyOptions {
  * allow only for small modules on the main thread: await it once at startup.
  *
  * @param options - `relaxedSimd` (default false) and `threads` (default 1).
- * @throws {@link ConfigError} when threads is not a whole number from 1 to 64.
+ * @throws {@link ConfigError} for an unknown option, a relaxedSimd that is not true or false, or threads that is not a whole number from 1 to 64.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -44,10 +47,8 @@ export interface ReadyOptions {
  * console.log(nn.getBuild(), nn.getThreads()); // e.g. simd 1
  * ```
  */
-export async function ready({ relaxedSimd = false, threads = 1 }: ReadyOptions = {}): Promise<void> {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new ConfigError(`ready: expected threads to be an integer from 1 to 64, got ${String(threads)}`);
-  }
+export async function ready(options?: ReadyOptions): Promise<void> {
+  const { relaxedSimd = false, threads = 1 } = checkOptions<ReadyOptions>(options, READY_OPTIONS, 'ready');
   const key = `${relaxedSimd}/${threads}`;
   // A core made on first use, before any nn.ready, has the default options.
   if (wasm && cores.size === 0) cores.set('false/1', Promise.resolve(wasm));

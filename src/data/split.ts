@@ -4,6 +4,7 @@
 import { ConfigError, ShapeError } from '../errors';
 import { Matrix, describe, type MatrixLike } from '../matrix';
 import { Random } from '../random';
+import { boolean, checkOptions, finite, refuse, type Check } from '../validate';
 import type { Label } from './labels';
 
 /** Targets as fit takes them, or any labels (strings too, before encoding). */
@@ -60,7 +61,7 @@ export interface Split<Y> {
  * ```
  */
 export function trainTestSplit<Y extends SplitTargets>(x: MatrixLike, y: Y, options: SplitOptions = {}): Split<Y> {
-  const { testSize = 0.25, seed, stratify = false, shuffle = true } = options;
+  const { testSize = 0.25, seed, stratify = false, shuffle = true } = checkOptions<SplitOptions>(options, SPLIT_OPTIONS, 'trainTestSplit');
   const X = Matrix.from(x, 'trainTestSplit: x');
   const n = X.rows;
   const yRows = rowsOf(y);
@@ -78,6 +79,17 @@ export function trainTestSplit<Y extends SplitTargets>(x: MatrixLike, y: Y, opti
   }
   return { xTrain: takeRows(X, train), xTest: takeRows(X, test), yTrain: take(y, train), yTest: take(y, test) };
 }
+
+const SPLIT_OPTIONS = {
+  testSize: finite,
+  seed: finite,
+  shuffle: boolean,
+  stratify: ((v, where) => {
+    if (typeof v !== 'boolean' && !Array.isArray(v) && !(v instanceof Int32Array)) {
+      refuse(where, 'true, false, or the labels to stratify by (an array or Int32Array)', v);
+    }
+  }) as Check,
+};
 
 function testCount(testSize: number, n: number): number {
   const count = testSize > 0 && testSize < 1 ? Math.ceil(testSize * n) : testSize;

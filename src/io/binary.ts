@@ -54,7 +54,7 @@ export interface ModelArtifactsInput {
  * @param options - `includeOptimizer` (default true), `preprocessing` (default: what is attached).
  * @throws {@link ShapeError} when the model is not built yet.
  * @throws {@link DisposedError} after dispose().
- * @throws {@link ConfigError} for preprocessing that is not plain JSON data.
+ * @throws {@link ConfigError} for an unknown option, an includeOptimizer that is not true or false, or preprocessing that is not plain JSON data.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -63,7 +63,7 @@ export interface ModelArtifactsInput {
  * console.log(json.format, weights.byteLength); // nnwasm-model 64
  * ```
  */
-export function saveArtifacts(model: Sequential, options: SaveOptions = {}): ModelArtifacts {
+export function saveArtifacts(model: Sequential, options?: SaveOptions): ModelArtifacts {
   const { header, params, state } = snapshot(model, options);
   const json: ModelManifest = {
     ...header,
@@ -98,7 +98,7 @@ export function readManifest(input: unknown, where: string, options: LoadOptions
 
 /** Builds the model from a checked header and its blob. */
 export function buildFromManifest(m: CheckedManifest, weights: ArrayBuffer | ArrayBufferView, where: string): Sequential {
-  const bytes = asBytes(weights);
+  const bytes = asBytes(weights, where);
   if (bytes.length !== m.byteLength) {
     fail(where, `the weights hold ${bytes.length} bytes; the header describes ${m.params} + ${m.state} floats = ${m.byteLength} bytes (truncated, or not this model's weights?)`);
   }

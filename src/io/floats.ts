@@ -3,6 +3,8 @@
 // copying a Float32Array's memory is that on every little-endian host, and
 // the rare big-endian host swaps bytes here rather than writing a wrong file.
 
+import { ModelFormatError } from '../errors';
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** The floats as little-endian bytes (a copy). */
@@ -27,9 +29,19 @@ export function bytesToFloats(bytes: Uint8Array, byteOffset = 0, count = (bytes.
   return out;
 }
 
-/** Bytes of an ArrayBuffer or any view on one (a Node Buffer, a Uint8Array…), without copying. */
-export function asBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+/**
+ * Bytes of an ArrayBuffer or any view on one (a Node Buffer, a Uint8Array…),
+ * without copying. A buffer transferred away (to a worker, by structuredClone)
+ * is detached: its bytes are gone, and reading it is a TypeError in the engine.
+ */
+export function asBytes(data: ArrayBuffer | ArrayBufferView, where = 'weights'): Uint8Array {
+  const buffer = data instanceof ArrayBuffer ? data : data.buffer;
+  try {
+    return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  } catch (e) {
+    if (buffer.byteLength !== 0) throw e;
+    throw new ModelFormatError(`${where}: expected the weights' bytes, got a detached ArrayBuffer (its contents were transferred away, to a worker or by structuredClone)`);
+  }
 }
 
 /** Concatenates byte chunks (weight shards, protobuf fields). */

@@ -315,6 +315,7 @@ function grown(buffer: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
 // ——— URLs ———
 
 function webFolder(url: URL, defaultJson: string, deadline: Deadline): Folder {
+  if (url.protocol === 'data:' || url.protocol === 'blob:') return opaqueFile(url, deadline);
   const isJson = url.pathname.toLowerCase().endsWith('.json');
   const base = isJson || url.pathname.endsWith('/') ? url : new URL(`${url.href}/`);
   return {
@@ -323,6 +324,22 @@ function webFolder(url: URL, defaultJson: string, deadline: Deadline): Folder {
     jsonName: isJson ? url.pathname.slice(url.pathname.lastIndexOf('/') + 1) : defaultJson,
     readJSON: (max) => fetchFile(isJson ? url.href : new URL(encodeURIComponent(defaultJson), base).href, { max }, deadline),
     read: (name, size) => fetchFile(new URL(encodeURIComponent(name), base).href, size, deadline),
+  };
+}
+
+/**
+ * A data: or blob: URL holds one file and has no folder to resolve names in:
+ * it is the JSON itself, so only a model with its weights inline loads from it.
+ */
+function opaqueFile(url: URL, deadline: Deadline): Folder {
+  const where = url.href.length > 80 ? `${url.href.slice(0, 77)}...` : url.href;
+  return {
+    where,
+    jsonName: `a ${url.protocol} URL`,
+    readJSON: (max) => fetchFile(url.href, { max }, deadline),
+    read: async (name) => {
+      throw new ModelFormatError(`${where}: expected a model with its weights inline (a ${url.protocol} URL has no folder), got one naming the file ${show(name)}`);
+    },
   };
 }
 

@@ -32,7 +32,7 @@ import { decodeBase64, encodeBase64 } from './base64';
 import {
   checkPlainJSON, fail, field, isBoolean, isFiniteNumber, isString, isWhole, oneOf, own, parseJSON, record, show, type Rec,
 } from './check';
-import { MAX_METRICS, firstNonFinite } from '../validate';
+import { MAX_METRICS, boolean, checkOptions, firstNonFinite } from '../validate';
 import { bytesToFloats, floatsToBytes } from './floats';
 import { getPreprocessing, setPreprocessing, toPlainJSON } from './preprocessing';
 
@@ -170,8 +170,12 @@ export function checkModel(model: unknown, where: string): asserts model is Sequ
   }
 }
 
-export function snapshot(model: Sequential, options: SaveOptions = {}): Snapshot {
-  checkModel(model, 'save');
+/** Preprocessing is any plain JSON, which toPlainJSON checks when it is written. */
+const SAVE_OPTIONS = { includeOptimizer: boolean, preprocessing: () => {} };
+
+export function snapshot(model: Sequential, options?: SaveOptions, where = 'save'): Snapshot {
+  checkModel(model, where);
+  const o = checkOptions<SaveOptions>(options, SAVE_OPTIONS, where);
   const ws = model.workspace;
   const header: ModelHeader = {
     format: FORMAT,
@@ -186,9 +190,10 @@ export function snapshot(model: Sequential, options: SaveOptions = {}): Snapshot
   };
   const compile = compileToJSON(model);
   if (compile) header.compile = compile;
-  const pre = 'preprocessing' in options ? options.preprocessing : getPreprocessing(model);
+  // An explicit preprocessing: undefined saves none; leaving the key out saves what is attached.
+  const pre = Object.hasOwn(options ?? {}, 'preprocessing') ? o.preprocessing : getPreprocessing(model);
   if (pre !== undefined) header.preprocessing = toPlainJSON(pre);
-  const saveState = compile !== undefined && options.includeOptimizer !== false && ws.slotCount > 0;
+  const saveState = compile !== undefined && o.includeOptimizer !== false && ws.slotCount > 0;
   return {
     header,
     params: ws.readParams(),
@@ -204,7 +209,7 @@ export function snapshot(model: Sequential, options: SaveOptions = {}): Snapshot
  * @param options - `includeOptimizer` (default true), `preprocessing` (default: what is attached).
  * @throws {@link ShapeError} when the model is not built yet.
  * @throws {@link DisposedError} after dispose().
- * @throws {@link ConfigError} for preprocessing that is not plain JSON data.
+ * @throws {@link ConfigError} for an unknown option, an includeOptimizer that is not true or false, or preprocessing that is not plain JSON data.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -213,7 +218,7 @@ export function snapshot(model: Sequential, options: SaveOptions = {}): Snapshot
  * console.log(json.layers, json.preprocessing);
  * ```
  */
-export function modelToJSON(model: Sequential, options: SaveOptions = {}): ModelJSON {
+export function modelToJSON(model: Sequential, options?: SaveOptions): ModelJSON {
   const { header, params, state } = snapshot(model, options);
   const json: ModelJSON = { ...header, weights: encodeBase64(floatsToBytes(params)) };
   if (state) json.optimizerState = encodeBase64(floatsToBytes(state));

@@ -280,7 +280,7 @@ function readSpec(s: unknown, i: number, offset: number): Spec {
 function weightBytes(data: unknown): Uint8Array {
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return asBytes(data);
   if (Array.isArray(data) && data.length <= MAX_WEIGHT_SPECS && data.every((d) => d instanceof ArrayBuffer || ArrayBuffer.isView(d))) {
-    return concatBytes(data.map(asBytes));
+    return concatBytes(data.map((d) => asBytes(d)));
   }
   return fail(WHERE, `expected the weight data as an ArrayBuffer, a typed array or a list of them, got ${data === null ? 'null' : typeof data}`);
 }
