@@ -112,11 +112,14 @@ export function dense(config: DenseConfig): Dense {
   return makeDense(config, 'dense');
 }
 
-function makeDense(config: unknown, where: string): Dense {
+/** What a whole layer object (one with `kind`) must hold: every field a made layer has, save inputDim. */
+const LAYER_FIELDS: (keyof DenseConfig)[] = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'alpha'];
+
+function makeDense(config: unknown, where: string, required: (keyof DenseConfig)[] = ['units']): Dense {
   const {
     units, activation = 'linear', inputDim, useBias = true,
     kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', alpha = DEFAULT_ALPHA,
-  } = checkOptions<DenseConfig>(config, DENSE_OPTIONS, where, ['units']);
+  } = checkOptions<DenseConfig>(config, DENSE_OPTIONS, where, required);
   const layer: Dense = Object.freeze({ kind: 'dense', units, activation, inputDim, useBias, kernelInitializer, biasInitializer, alpha });
   made.add(layer);
   return layer;
@@ -131,7 +134,8 @@ export function toLayers(layers: unknown, where: string): Dense[] {
   if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
     throw new ConfigError(`${where}: expected an array of 1 to ${MAX_LAYERS} layers (nn.dense(...) or their options), got ${describe(layers)}`);
   }
-  const list = layers.map((l, i) => toLayer(l, `${where}: layers[${i}]`));
+  // Array.from visits holes (as undefined, refused there); map would skip them and leave holes behind.
+  const list = Array.from(layers as unknown[], (l, i) => toLayer(l, `${where}: layers[${i}]`));
   list.forEach((l, i) => {
     if (i > 0 && l.inputDim !== undefined && l.inputDim !== list[i - 1].units) {
       throw new ShapeError(`${where}: layers[${i}].inputDim: expected ${list[i - 1].units} (the units of layer ${i - 1}), got ${l.inputDim}`);
@@ -147,7 +151,8 @@ function toLayer(l: unknown, where: string): Dense {
   if (typeof l === 'object' && l !== null && 'kind' in l) {
     const { kind, ...config } = l as Record<string, unknown>;
     if (kind !== 'dense') throw new ConfigError(`${where}: kind: expected 'dense' (the only layer nnwasm has), got ${describe(kind)}`);
-    return makeDense(config, where);
+    // It claims to be a whole layer, so no field is filled with a default.
+    return makeDense(config, where, LAYER_FIELDS);
   }
   return makeDense(l, where);
 }
