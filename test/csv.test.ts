@@ -121,14 +121,14 @@ describe('parseCsv', () => {
 });
 
 describe('CSV options and hand-made tables are checked', () => {
-  it.each([['\n', 'delimiter'], ['\r', 'delimiter'], ['"', 'delimiter'], [';;', 'delimiter'], ['', 'delimiter'], [5, 'delimiter']])(
+  it.each<[unknown]>([['\n'], ['\r'], ['"'], [';;'], [''], [5]])(
     'a delimiter of %j is a ConfigError', async (delimiter) => {
       const call = nn.parseCsvTable('a,b\n1,2\n', { delimiter: delimiter as string });
       await expect(call).rejects.toThrow(nn.ConfigError);
       await expect(nn.parseCsv('a,b\n1,2\n', { delimiter: delimiter as string })).rejects.toThrow(/parseCsv: delimiter: expected one character other than a quote, CR or LF, got/);
     });
 
-  it.each([['yes'], [1], [null]])('a header of %j is a ConfigError', async (header) => {
+  it.each<[unknown]>([['yes'], [1], [null]])('a header of %j is a ConfigError', async (header) => {
     await expect(nn.parseCsvTable('a,b\n1,2\n', { header: header as boolean })).rejects.toThrow(/parseCsv: header: expected true, false or 'auto', got/);
   });
 
