@@ -12,7 +12,7 @@ import { Flag, NONE, type Ptr } from './backend/core';
 import { ConfigError, ShapeError } from './errors';
 import { INITIALIZERS, type InitializerName } from './initializers';
 import { describe } from './matrix';
-import { boolean, checkOptions, nonNegative, oneOf, whole } from './validate';
+import { boolean, checkOptions, nonNegative, oneOf, refuse, whole } from './validate';
 
 /** Units and input widths above this are refused: a typo, not a model that fits in memory. */
 export const MAX_UNITS = 1 << 20;
@@ -115,11 +115,11 @@ export function dense(config: DenseConfig): Dense {
 /** What a whole layer object (one with `kind`) must hold: every field a made layer has, save inputDim. */
 const LAYER_FIELDS: (keyof DenseConfig)[] = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'alpha'];
 
-function makeDense(config: unknown, where: string, required: (keyof DenseConfig)[] = ['units']): Dense {
+function makeDense(config: unknown, where: string): Dense {
   const {
     units, activation = 'linear', inputDim, useBias = true,
     kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', alpha = DEFAULT_ALPHA,
-  } = checkOptions<DenseConfig>(config, DENSE_OPTIONS, where, required);
+  } = checkOptions<DenseConfig>(config, DENSE_OPTIONS, where, ['units']);
   const layer: Dense = Object.freeze({ kind: 'dense', units, activation, inputDim, useBias, kernelInitializer, biasInitializer, alpha });
   made.add(layer);
   return layer;
@@ -151,8 +151,11 @@ function toLayer(l: unknown, where: string): Dense {
   if (typeof l === 'object' && l !== null && 'kind' in l) {
     const { kind, ...config } = l as Record<string, unknown>;
     if (kind !== 'dense') throw new ConfigError(`${where}: kind: expected 'dense' (the only layer nnwasm has), got ${describe(kind)}`);
+    const layer = makeDense(config, where); // its values first: a bad one is named before a missing one
     // It claims to be a whole layer, so no field is filled with a default.
-    return makeDense(config, where, LAYER_FIELDS);
+    const missing = LAYER_FIELDS.find((f) => config[f] === undefined);
+    if (missing !== undefined) refuse(`${where}: ${missing}`, 'a value (a layer object holds every field nn.dense gives it)', undefined);
+    return layer;
   }
   return makeDense(l, where);
 }
