@@ -16,8 +16,10 @@ import { ConfigError, didYouMean } from './errors';
  * const layer = nn.dense({ units: 4, activation: nn.ACTIVATIONS[1] });
  * console.log(layer.activation, nn.ACTIVATIONS.length); // relu 7
  * ```
+ *
+ * Frozen: names are checked against this list, so it cannot be changed to make a name valid.
  */
-export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'swish', 'softmax'] as const;
+export const ACTIVATIONS = Object.freeze(['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'swish', 'softmax'] as const);
 /** One of {@link ACTIVATIONS}. */
 export type ActivationName = (typeof ACTIVATIONS)[number];
 

@@ -76,10 +76,12 @@ const FORMULA = /^[=+\-@\t\r]/;
  * Rows as CSV text, every cell quoted as needed (delimiter, quotes, line
  * breaks, surrounding spaces), and formula-leading cells disarmed with a
  * leading ' — except plain numbers such as -1.5, which stay numbers.
+ * csv-stringify quotes an LF (the record delimiter) but not a lone CR, which
+ * readers take as a line break too: so any CR or LF is quoted here.
  */
 export function toCsv(rows: readonly (readonly string[])[], delimiter: string): string {
   const safe = rows.map((row) => row.map(disarm));
-  return stringify(safe, { delimiter, quoted_match: /^\s|\s$/, record_delimiter: 'unix' });
+  return stringify(safe, { delimiter, quoted_match: /^\s|\s$|[\r\n]/, record_delimiter: 'unix' });
 }
 
 export function disarm(cell: string): string {

@@ -89,7 +89,8 @@ async function train(file: string, o: TrainOptions): Promise<void> {
   const targets = (y: Targets) => (tab.target.scaler ? tab.target.scaler.transform(column(y)) : y);
 
   const classes = tab.target.encoder?.classes;
-  const model = buildModel(o, tr.x.cols, classes?.length, seed + 2);
+  const rows = Math.max(tr.x.rows, val?.x.rows ?? 0, test?.x.rows ?? 0); // the most rows any one batch can hold
+  const model = buildModel(o, tr.x.cols, classes?.length, seed + 2, rows);
   out(`nnwasm train: ${file} → ${o.out}   (seed ${seed}; --seed ${seed} repeats this run)`);
   out(describeData(data, classes, o, [tr.x.rows, val?.x.rows ?? 0, test?.x.rows ?? 0]));
   out(`model: ${tr.x.cols} inputs → ${o.hidden.map((u) => `${u} ${o.activation} → `).join('')}`
@@ -242,8 +243,8 @@ function requireColumn(table: nn.CsvTable, name: string, text: string, delimiter
   }
 }
 
-function buildModel(o: TrainOptions, inputDim: number, classes: number | undefined, seed: number): nn.Sequential {
-  checkModelSize(o, inputDim, classes ?? 1);
+function buildModel(o: TrainOptions, inputDim: number, classes: number | undefined, seed: number, rows: number): nn.Sequential {
+  checkModelSize(o, inputDim, classes ?? 1, rows);
   const hidden = o.hidden.map((units, i) => nn.dense({ units, activation: o.activation, ...(i === 0 ? { inputDim } : {}) }));
   const head = nn.dense({ units: classes ?? 1, activation: classes ? 'softmax' : 'linear', ...(hidden.length ? {} : { inputDim }) });
   const model = nn.sequential([...hidden, head], { seed });
@@ -261,12 +262,14 @@ function buildModel(o: TrainOptions, inputDim: number, classes: number | undefin
  * it: parameters, gradients and the optimizer's state (Adam keeps two more
  * copies), plus a batch's activations and their gradients.
  */
-function checkModelSize(o: TrainOptions, inputDim: number, outputs: number): void {
+function checkModelSize(o: TrainOptions, inputDim: number, outputs: number, rows: number): void {
   const widths = [inputDim, ...o.hidden, outputs];
   let params = 0;
   for (let i = 1; i < widths.length; i++) params += (widths[i - 1] + 1) * widths[i];
   const copies = o.optimizer === 'adam' ? 4 : 2;
-  const bytes = 4 * (params * copies + 2 * o.batchSize * widths.reduce((a, b) => a + b, 0));
+  // A batch never holds more rows than the data has (fit clamps it), so --batch-size 1e9 costs what the rows do.
+  const batch = Math.min(o.batchSize, rows);
+  const bytes = 4 * (params * copies + 2 * batch * widths.reduce((a, b) => a + b, 0));
   if (bytes > WASM_MEMORY) {
     throw new nn.ConfigError(`--hidden ${o.hidden.join(',')} makes a model of ${params.toExponential(2)} parameters, which with ${o.optimizer}'s state `
       + `need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than the ${WASM_MEMORY / 2 ** 30} GiB WebAssembly memory holds; use smaller --hidden sizes`);

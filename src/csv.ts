@@ -6,6 +6,7 @@
 import { ConfigError, ShapeError, ValueError, didYouMean } from './errors';
 import { Matrix, describe } from './matrix';
 import type { Label } from './data/labels';
+import { refuse } from './validate';
 
 /** How to parse CSV text: its separator and whether it has a header row. */
 export interface CsvOptions {
@@ -124,7 +125,7 @@ export function isNumber(cell: string): boolean {
  * ```
  */
 export async function parseCsvTable(text: string, options: CsvOptions = {}): Promise<CsvTable> {
-  const { delimiter = ',', header = 'auto' } = options;
+  const { delimiter, header } = csvOptions(options);
   if (typeof text !== 'string') throw new ValueError(`parseCsv: expected the CSV text as a string, got ${describe(text)}`);
   refusePath(text, delimiter);
   const records = parseRecords(await loadParser(), text, delimiter);
@@ -135,6 +136,21 @@ export async function parseCsvTable(text: string, options: CsvOptions = {}): Pro
   const data = hasHeader ? records.slice(1) : records;
   if (data.length === 0) throw new ValueError('parseCsv: the CSV has a header but no data rows');
   return { columns, rows: data.map((r) => r.cells), lines: data.map((r) => r.line), header: hasHeader };
+}
+
+/**
+ * The CSV options checked, with their defaults. Other keys pass: parseCsv
+ * hands its column options through here too. A delimiter that is a quote or
+ * a line break would change how every other cell reads, so it is refused.
+ */
+function csvOptions(options: unknown): Required<CsvOptions> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) refuse('parseCsv', 'an options object { delimiter, header }', options);
+  const { delimiter = ',', header = 'auto' } = options as CsvOptions;
+  if (typeof delimiter !== 'string' || delimiter.length !== 1 || '"\r\n'.includes(delimiter)) {
+    refuse('parseCsv: delimiter', 'one character other than a quote, CR or LF', delimiter);
+  }
+  if (header !== true && header !== false && header !== 'auto') refuse('parseCsv: header', "true, false or 'auto'", header);
+  return { delimiter, header };
 }
 
 /**
@@ -176,6 +192,7 @@ export async function parseCsv(text: string, options: CsvDatasetOptions = {}): P
  * ```
  */
 export function tableToDataset(table: CsvTable, options: CsvDatasetOptions = {}): CsvDataset {
+  checkTable(table, 'readCsv');
   const { target, missing = 'error' } = options;
   if (missing !== 'error' && missing !== 'drop') throw new ConfigError(`readCsv: expected missing to be 'error' or 'drop', got ${describe(missing)}`);
   const features = inferFeatures(table, options);
@@ -212,6 +229,7 @@ export function tableToDataset(table: CsvTable, options: CsvDatasetOptions = {})
  * ```
  */
 export function inferFeatures(table: CsvTable, options: ColumnOptions = {}): FeatureSpec[] {
+  checkTable(table, 'inferFeatures');
   const { target, ignore = [], categorical = [], numeric = [] } = options;
   for (const name of [...(target === undefined ? [] : [target]), ...ignore, ...categorical, ...numeric]) columnIndex(table, name);
   const both = categorical.find((c) => numeric.includes(c));
@@ -243,6 +261,8 @@ export function inferFeatures(table: CsvTable, options: ColumnOptions = {}): Fea
  * ```
  */
 export function encodeFeatures(table: CsvTable, features: readonly FeatureSpec[]): Matrix {
+  checkTable(table, 'encodeFeatures');
+  checkFeatures(features, 'encodeFeatures');
   checkMissing(table, features.map((f) => f.name), 'encodeFeatures');
   const x = new Matrix(table.rows.length, featureNames(features).length);
   let at = 0;
@@ -270,6 +290,7 @@ export function encodeFeatures(table: CsvTable, features: readonly FeatureSpec[]
  * ```
  */
 export function targetValues(table: CsvTable, name: string): Label[] {
+  checkTable(table, 'targetValues');
   const j = columnIndex(table, name);
   checkMissing(table, [name], 'targetValues');
   const cells = table.rows.map((row) => row[j]);
@@ -288,6 +309,7 @@ export function targetValues(table: CsvTable, name: string): Label[] {
  * ```
  */
 export function featureNames(features: readonly FeatureSpec[]): string[] {
+  checkFeatures(features, 'featureNames');
   return features.flatMap((f) => (f.kind === 'numeric' ? [f.name] : f.categories.map((c) => `${f.name}=${c}`)));
 }
 
@@ -303,6 +325,8 @@ export function featureNames(features: readonly FeatureSpec[]): string[] {
  * ```
  */
 export function findMissing(table: CsvTable, columns: readonly string[]): MissingCell[] {
+  checkTable(table, 'findMissing');
+  checkNames(columns, 'findMissing: columns');
   const idx = columns.map((c) => columnIndex(table, c));
   const found: MissingCell[] = [];
   table.rows.forEach((row, r) => {
@@ -329,10 +353,49 @@ export function dropMissing(table: CsvTable, columns: readonly string[]): {
   /** The missing cells of the rows left out. */
   dropped: MissingCell[];
 } {
+  checkTable(table, 'dropMissing');
   const dropped = findMissing(table, columns);
   const bad = new Set(dropped.map((m) => m.row - 1));
   const keep = (_: unknown, r: number) => !bad.has(r);
   return { table: { ...table, rows: table.rows.filter(keep), lines: table.lines.filter(keep) }, dropped };
+}
+
+// ——— checks of what the table helpers are given (a table may be made by hand, or changed) ———
+
+/** A table as parseCsvTable makes it: string names, rows of strings as wide as the header, a line per row. */
+function checkTable(table: unknown, fn: string): asserts table is CsvTable {
+  if (typeof table !== 'object' || table === null) refuse(`${fn}: table`, 'a table from nn.parseCsvTable { columns, rows, lines, header }', table);
+  const { columns, rows, lines } = table as Record<string, unknown>;
+  checkNames(columns, `${fn}: table.columns`);
+  if (!Array.isArray(rows)) refuse(`${fn}: table.rows`, 'an array of rows of strings', rows);
+  if (!Array.isArray(lines) || lines.length !== rows.length) {
+    throw new ShapeError(`${fn}: table.lines: expected one line number per row (${rows.length}), got ${describe(lines)}`);
+  }
+  for (let r = 0; r < rows.length; r++) {
+    const row: unknown = rows[r];
+    if (!Array.isArray(row) || row.length !== columns.length) {
+      throw new ShapeError(`${fn}: table.rows[${r}]: expected ${columns.length} cells (one per column), got ${describe(row)}`);
+    }
+    for (let j = 0; j < row.length; j++) if (typeof row[j] !== 'string') refuse(`${fn}: table.rows[${r}][${j}]`, 'a string', row[j]);
+  }
+}
+
+function checkNames(names: unknown, where: string): asserts names is string[] {
+  if (!Array.isArray(names)) refuse(where, 'an array of column names', names);
+  for (let i = 0; i < names.length; i++) if (typeof names[i] !== 'string') refuse(`${where}[${i}]`, 'a column name (a string)', names[i]);
+}
+
+/** Feature specs as inferFeatures makes them. */
+function checkFeatures(features: unknown, fn: string): asserts features is FeatureSpec[] {
+  if (!Array.isArray(features)) refuse(`${fn}: features`, 'an array of feature specs (from nn.inferFeatures)', features);
+  features.forEach((f: unknown, i) => {
+    const at = `${fn}: features[${i}]`;
+    if (typeof f !== 'object' || f === null) refuse(at, "{ name, kind: 'numeric' } or { name, kind: 'categorical', categories }", f);
+    const { name, kind, categories } = f as Record<string, unknown>;
+    if (typeof name !== 'string') refuse(`${at}.name`, 'a column name (a string)', name);
+    if (kind === 'categorical') checkNames(categories, `${at}.categories`);
+    else if (kind !== 'numeric') refuse(`${at}.kind`, "'numeric' or 'categorical'", kind);
+  });
 }
 
 /** The index of a column by name, or a ConfigError listing the columns there are. */
@@ -451,7 +514,8 @@ function refusePath(text: string, delimiter: string): void {
 
 function headerNames(cells: string[]): string[] {
   const names = cells.map((c, j) => c || `col${j + 1}`);
-  const dup = names.find((n, j) => names.indexOf(n) !== j);
+  const seen = new Set<string>(); // a Set, not indexOf: a header of 400 000 columns must not take 400 000² steps
+  const dup = names.find((n) => seen.size === seen.add(n).size);
   if (dup !== undefined) throw new ValueError(`parseCsv: the header names column "${dup}" twice; expected distinct column names`);
   return names;
 }

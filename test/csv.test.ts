@@ -119,3 +119,50 @@ describe('parseCsv', () => {
     expect(() => nn.encodeFeatures(short, train.features)).toThrow(/no column named "color"/);
   });
 });
+
+describe('CSV options and hand-made tables are checked', () => {
+  it.each<[unknown]>([['\n'], ['\r'], ['"'], [';;'], [''], [5]])(
+    'a delimiter of %j is a ConfigError', async (delimiter) => {
+      const call = nn.parseCsvTable('a,b\n1,2\n', { delimiter: delimiter as string });
+      await expect(call).rejects.toThrow(nn.ConfigError);
+      await expect(nn.parseCsv('a,b\n1,2\n', { delimiter: delimiter as string })).rejects.toThrow(/parseCsv: delimiter: expected one character other than a quote, CR or LF, got/);
+    });
+
+  it.each<[unknown]>([['yes'], [1], [null]])('a header of %j is a ConfigError', async (header) => {
+    await expect(nn.parseCsvTable('a,b\n1,2\n', { header: header as boolean })).rejects.toThrow(/parseCsv: header: expected true, false or 'auto', got/);
+  });
+
+  it('finds a repeated name in a header of 100 000 columns (a Set, not indexOf per name)', async () => {
+    const names = Array.from({ length: 100_000 }, (_, j) => `c${j}`);
+    names[99_999] = 'c7';
+    const text = `${names.join(',')}\n${new Array(100_000).fill(1).join(',')}\n`;
+    await expect(nn.parseCsvTable(text, { header: true })).rejects.toThrow(/names column "c7" twice/);
+  });
+
+  it('every table helper refuses a non-table, naming itself', () => {
+    const calls: [string, () => unknown][] = [
+      ['readCsv', () => nn.tableToDataset(null as never)], ['inferFeatures', () => nn.inferFeatures(null as never)],
+      ['encodeFeatures', () => nn.encodeFeatures(null as never, [])], ['targetValues', () => nn.targetValues(null as never, 'a')],
+      ['findMissing', () => nn.findMissing(null as never, [])], ['dropMissing', () => nn.dropMissing(null as never, [])],
+    ];
+    for (const [fn, call] of calls) expect(call, fn).toThrow(new RegExp(`^${fn}: table: expected a table from nn.parseCsvTable`));
+  });
+
+  it('a ragged or non-string table is a ShapeError or ConfigError before anything is encoded', () => {
+    const ragged = { columns: ['a', 'b'], rows: [['1', '2'], ['2', '3', '4']], lines: [2, 3], header: true };
+    expect(() => nn.tableToDataset(ragged)).toThrow(nn.ShapeError);
+    expect(() => nn.tableToDataset(ragged)).toThrow(/table.rows\[1\]: expected 2 cells \(one per column\)/);
+    const noLines = { ...ragged, rows: [['1', '2']], lines: [] };
+    expect(() => nn.tableToDataset(noLines)).toThrow(/table.lines: expected one line number per row \(1\)/);
+    const numbers = { ...ragged, rows: [['1', 2]], lines: [2] } as never;
+    expect(() => nn.tableToDataset(numbers)).toThrow(/table.rows\[0\]\[1\]: expected a string, got/);
+  });
+
+  it('feature specs are checked: a list of names with numeric or categorical kinds', async () => {
+    const table = await nn.parseCsvTable('a,b\n1,x\n');
+    expect(() => nn.featureNames(null as never)).toThrow(/featureNames: features: expected an array of feature specs/);
+    expect(() => nn.encodeFeatures(table, [{ name: 'a', kind: 'image' } as never])).toThrow(/encodeFeatures: features\[0\].kind: expected 'numeric' or 'categorical', got/);
+    expect(() => nn.encodeFeatures(table, [{ name: 'b', kind: 'categorical', categories: null } as never])).toThrow(/features\[0\].categories: expected an array/);
+    expect(nn.encodeFeatures(table, [{ name: 'a', kind: 'numeric' }, { name: 'b', kind: 'categorical', categories: ['x', 'y'] }]).toArray()).toEqual([[1, 1, 0]]);
+  });
+});
