@@ -215,7 +215,7 @@ export function checkOptions<T extends object>(
     if (!Object.hasOwn(spec, key)) refuse(where, `options among ${keys.join(', ')}`, key, `, an unknown option.${didYouMean(key, keys)}`);
   }
   // Each value is read once, into a copy: a getter cannot hand the check one value and the caller another.
-  const copy: Record<string, unknown> = {};
+  const copy: Record<string, unknown> = Object.create(null); // no prototype: defaults in a destructuring never come from Object.prototype
   for (const key of keys) {
     // Own keys only: a key set on Object.prototype is no option of this call.
     const v = Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined;
