@@ -116,8 +116,9 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   const { loss, metrics } = model.requireCompiled();
   const {
     epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData,
-    callbacks: given = {}, earlyStopping, targetLoss, seed, verbose = 0,
+    callbacks: passed = {}, earlyStopping, targetLoss, seed, verbose = 0,
   } = checkFitOptions(options);
+  const given = usersCallbacks(passed);
   const X = toInputs(x, model.inputDim, 'fit');
   const Y = toTargets(y, loss, model.outputDim, X.rows, 'fit');
   const [train, val] = validationData
@@ -342,3 +343,12 @@ const yieldOnce: (fn: () => void) => void = (() => {
   }
   return (fn) => setTimeout(fn, 0);
 })();
+
+/**
+ * The caller's callbacks, bound to their object. A method inherited from
+ * Object.prototype (set there by someone else) is not the caller's: it is left out.
+ */
+function usersCallbacks(c: Callbacks): Callbacks {
+  const pick = (k: keyof Callbacks) => (c[k] !== undefined && c[k] !== (Object.prototype as Callbacks)[k] ? c[k].bind(c) : undefined);
+  return { onBatchEnd: pick('onBatchEnd'), onEpochEnd: pick('onEpochEnd') } as Callbacks;
+}
