@@ -22,6 +22,7 @@
 // command line, 1 for anything else. Outputs never replace an input, nor an
 // existing file without --force.
 
+import { HEAP_LIMIT } from './backend/heap';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import * as nn from './index';
 import { readFileSync } from 'node:fs';
@@ -67,7 +68,6 @@ interface Prepared extends Rows {
 }
 
 /** The largest memory a Wasm backend grows to (backend/wasm.ts: MAX_PAGES × 64 KiB). */
-const WASM_MEMORY = 2 ** 31;
 
 // ——— train ———
 
@@ -270,9 +270,9 @@ function checkModelSize(o: TrainOptions, inputDim: number, outputs: number, rows
   // A batch never holds more rows than the data has (fit clamps it), so --batch-size 1e9 costs what the rows do.
   const batch = Math.min(o.batchSize, rows);
   const bytes = 4 * (params * copies + 2 * batch * widths.reduce((a, b) => a + b, 0));
-  if (bytes > WASM_MEMORY) {
+  if (bytes > HEAP_LIMIT) {
     throw new nn.ConfigError(`--hidden ${o.hidden.join(',')} makes a model of ${params.toExponential(2)} parameters, which with ${o.optimizer}'s state `
-      + `need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than the ${WASM_MEMORY / 2 ** 30} GiB WebAssembly memory holds; use smaller --hidden sizes`);
+      + `need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than the ${HEAP_LIMIT / 2 ** 30} GiB WebAssembly memory holds; use smaller --hidden sizes`);
   }
 }
 

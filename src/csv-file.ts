@@ -4,7 +4,7 @@
 
 import { parseCsv, type CsvDataset, type CsvDatasetOptions } from './csv';
 import { ConfigError, NnError, ValueError } from './errors';
-import { isNode, nodeModule } from './io/location';
+import { isNode, nodeModule } from './runtime';
 import { describe } from './matrix';
 
 type Fs = typeof import('node:fs/promises');

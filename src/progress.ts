@@ -7,6 +7,7 @@
 // never include it.
 
 import type { Callbacks, Logs } from './fit';
+import { hiddenImport } from './runtime';
 
 /** 0: silent; 1: a progress bar per epoch on a terminal, else a line per epoch; 2: a line per epoch. */
 export type Verbosity = 0 | 1 | 2;
@@ -146,9 +147,8 @@ interface Bars {
 
 /** cli-progress, or undefined where it cannot load (then progress comes as lines). */
 async function loadBars(): Promise<Bars | undefined> {
-  const specifier = 'cli-progress';
   try {
-    const m = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as { default?: Bars } & Partial<Bars>;
+    const m = await hiddenImport<{ default?: Bars } & Partial<Bars>>('cli-progress');
     return m.default?.SingleBar ? m.default : (m as Bars);
   } catch {
     return undefined;

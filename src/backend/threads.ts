@@ -8,6 +8,7 @@
 // job's arguments there and bumps `seq`; the helper, parked in Atomics.wait,
 // runs it and stores `seq` into `done`. No message passing per product.
 
+import { isNode, nodeModule } from '../runtime';
 import type { Core, Ptr, WasmExports } from './core';
 import type { Heap } from './heap';
 
@@ -70,18 +71,11 @@ export function threadsAvailable(): boolean {
   return g.crossOriginIsolated === true && typeof g.Worker === 'function';
 }
 
-function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
-}
-
 /** Starts one helper and resolves once its instance is ready. */
 async function spawn(init: HelperInit): Promise<Helper> {
   const program = `(${serve.toString()})`;
   if (isNode()) {
-    // A variable specifier keeps bundlers from pulling a Node module into browser builds.
-    const specifier = 'node:worker_threads';
-    const { Worker } = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
+    const { Worker } = await nodeModule<typeof import('node:worker_threads')>('worker_threads');
     const worker = new Worker(
       `const { parentPort, workerData } = require('node:worker_threads');
        ${program}(workerData, (m) => parentPort.postMessage(m));`,

@@ -9,7 +9,7 @@
 
 import { ConfigError, NnError } from '../errors';
 import { show } from './check';
-import { isNode, nodeModule } from './location';
+import { isNode, nodeModule } from '../runtime';
 
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');

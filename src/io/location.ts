@@ -14,6 +14,7 @@
 // them, through a specifier bundlers do not follow: the browser bundle never
 // loads them, and webpack or Vite never try to resolve them.
 
+import { isNode, nodeModule } from '../runtime';
 import { ConfigError, ModelFormatError, NnError } from '../errors';
 import { show } from './check';
 import { concatBytes } from './floats';
@@ -73,16 +74,6 @@ type FileHandle = import('node:fs/promises').FileHandle;
 type Stats = import('node:fs').Stats;
 type Path = typeof import('node:path');
 type Url = typeof import('node:url');
-
-/** A dynamic import bundlers leave alone (they only follow string literals). */
-export function nodeModule<T>(name: string): Promise<T> {
-  const specifier = `node:${name}`;
-  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier) as Promise<T>;
-}
-
-export function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
 
 const URL_LIKE = /^(?:[a-z][a-z\d+.-]*:\/\/|blob:|data:)/i;
 
