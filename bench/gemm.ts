@@ -18,7 +18,7 @@ import { flagsOf, NONE, type Ptr } from '../src/backend/core';
 import { createJsBackend } from '../src/backend/index';
 import { bestBuild, createWasmBackend } from '../src/backend/wasm';
 import { loadTfjsWasm } from './peers/tfjs';
-import { Random } from '../src/random';
+import { Random } from '../src/engine/random';
 import { QUICK, fmt, formatTable, measure, suiteReport, type Timing } from './harness';
 
 export interface GemmSize {

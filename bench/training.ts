@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as nn from '../src/index';
 import { backend as currentBackend } from '../src/backend/index';
-import { Random } from '../src/random';
+import { Random } from '../src/engine/random';
 import { loadMnist, type Split } from './datasets';
 import { QUICK, environment, fmt, formatTable, measure, measureAsync, type Measurement, type Timing } from './harness';
 import { brainPeer } from './peers/brain';

@@ -7,18 +7,18 @@
 // (readCsv, loadModel), and loadModel is always the async loader.
 
 export { ready, setBackend, getBackend, getBuild, getThreads, type BackendName, type Build, type ReadyOptions } from './backend/index';
-export { Matrix, type MatrixLike } from './matrix';
-export * as ops from './ops';
-export { ACTIVATIONS, type ActivationName } from './activations';
-export { dense, type Dense, type DenseConfig } from './layers';
-export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type PerceptronOptions, type SequentialOptions } from './model';
-export type { FitOptions, History, Callbacks, EarlyStoppingOptions, Logs, StopReason } from './fit';
-export { LOSSES, type LossName } from './losses';
-export { METRICS } from './metrics';
-export { sgd, adam, type Optimizer, type SgdOptions, type AdamOptions } from './optimizers';
+export { Matrix, type MatrixLike } from './engine/matrix';
+export * as ops from './tools/ops';
+export { ACTIVATIONS, type ActivationName } from './engine/activations';
+export { dense, type Dense, type DenseConfig } from './engine/layers/dense';
+export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type PerceptronOptions, type SequentialOptions } from './engine/model';
+export type { FitOptions, History, Callbacks, EarlyStoppingOptions, Logs, StopReason } from './train/fit';
+export { LOSSES, type LossName } from './engine/losses';
+export { METRICS } from './engine/metrics';
+export { sgd, adam, type Optimizer, type SgdOptions, type AdamOptions } from './engine/optimizers';
 export * as schedules from './namespaces/schedules';
-export { INITIALIZERS, type InitializerName } from './initializers';
-export { gradientCheck, type GradientCheckOptions } from './gradcheck';
+export { INITIALIZERS, type InitializerName } from './engine/initializers';
+export { gradientCheck, type GradientCheckOptions } from './tools/gradcheck';
 export type { Targets } from './validate';
 export {
   NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError,
@@ -34,8 +34,8 @@ export {
 export {
   parseCsv, parseCsvTable, tableToDataset, inferFeatures, encodeFeatures, targetValues, featureNames, findMissing, dropMissing,
   type CsvOptions, type CsvTable, type CsvDataset, type CsvDatasetOptions, type ColumnOptions, type FeatureSpec, type MissingCell,
-} from './csv';
-export { readCsv } from './csv-file';
+} from './data/csv';
+export { readCsv } from './data/csv-file';
 export * as search from './namespaces/search';
-export { randomSearch, type RandomSearchOptions, type SearchResult, type Trial, type Sampler, type Space, type Params } from './search';
+export { randomSearch, type RandomSearchOptions, type SearchResult, type Trial, type Sampler, type Space, type Params } from './tools/search';
 export * as io from './io/index';

@@ -8,11 +8,11 @@
 //   ValueError   bad values inside data (NaN, a label out of range, a string)
 
 import { ConfigError, ShapeError, ValueError, didYouMean } from './errors';
-import type { FitOptions } from './fit';
-import { LOSSES, type Loss } from './losses';
-import { Matrix, describe, type MatrixLike } from './matrix';
-import { METRICS } from './metrics';
-import type { CompileOptions, SequentialOptions } from './model';
+import type { FitOptions } from './train/fit';
+import { LOSSES, type Loss } from './engine/losses';
+import { Matrix, describe, type MatrixLike } from './engine/matrix';
+import { METRICS } from './engine/metrics';
+import type { CompileOptions, SequentialOptions } from './engine/model';
 
 /**
  * Targets as fit, evaluate and backprop take them: rows as wide as the

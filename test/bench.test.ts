@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS } from '../src/activations';
+import { ACTIVATIONS } from '../src/engine/activations';
 import { KERNEL_IMPLS, runActivationBench, type ActivationCase } from '../bench/activations';
 import { FORMS, IMPLS, runGemmBench, type GemmCase } from '../bench/gemm';
 import { machine } from '../bench/harness';

@@ -4,7 +4,7 @@ import { createJsBackend, type Backend } from '../src/backend/index';
 import type { Ptr } from '../src/backend/core';
 import type { GrowableMemory } from '../src/backend/heap';
 import { createWasmBackend } from '../src/backend/wasm';
-import { Random } from '../src/random';
+import { Random } from '../src/engine/random';
 
 /** The reference and the Wasm builds, fresh for a test file (relaxed SIMD validates under vitest.config.ts's flag). */
 export async function allBackends(): Promise<{ js: Backend; simd: Backend; scalar: Backend; relaxed: Backend }> {

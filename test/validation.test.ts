@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../src/index';
-import { Random } from '../src/random';
+import { Random } from '../src/engine/random';
 import { firstNonFinite } from '../src/validate';
 
 type ErrorClass = typeof nn.NnError;

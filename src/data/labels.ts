@@ -2,8 +2,8 @@
 // and one-hot rows (oneHot). Labels may be strings or numbers.
 
 import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError } from '../errors';
-import { MAX_UNITS } from '../layers';
-import { Matrix, checkFloats, describe } from '../matrix';
+import { MAX_UNITS } from '../engine/layers/dense';
+import { Matrix, checkFloats, describe } from '../engine/matrix';
 
 /** A class label as it comes in data: a string or a number. */
 export type Label = string | number;

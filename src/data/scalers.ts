@@ -4,7 +4,7 @@
 // read back (fromJSON, scalerFromJSON) is a file, and its faults ModelFormatErrors.
 
 import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError } from '../errors';
-import { Matrix, describe, type MatrixLike } from '../matrix';
+import { Matrix, describe, type MatrixLike } from '../engine/matrix';
 import { assertFinite, checkOptions, firstNonFinite } from '../validate';
 
 /** A fitted {@link StandardScaler} as plain JSON, from its toJSON(). */

@@ -2,8 +2,8 @@
 // optionally stratified so each class keeps its share in both parts.
 
 import { ConfigError, ShapeError } from '../errors';
-import { Matrix, describe, type MatrixLike } from '../matrix';
-import { Random } from '../random';
+import { Matrix, describe, type MatrixLike } from '../engine/matrix';
+import { Random } from '../engine/random';
 import { boolean, checkOptions, finite, refuse, type Check } from '../validate';
 import type { Label } from './labels';
 

@@ -1,7 +1,7 @@
 // Which kind of problem a target column poses, when the user does not say.
 
 import { ShapeError, ValueError } from '../errors';
-import { describe } from '../matrix';
+import { describe } from '../engine/matrix';
 import type { Label } from './labels';
 
 /** The kind of problem a target column poses. */

@@ -13,7 +13,7 @@ import {
   buildModel, checkFinite, readHeader, snapshot, MAX_PARAMS,
   type LoadOptions, type ModelHeader, type ModelJSON, type Plan, type SaveOptions,
 } from './native';
-import type { Sequential } from '../model';
+import type { Sequential } from '../engine/model';
 
 /** Where the numbers are in the binary blob. */
 export interface WeightsManifest {

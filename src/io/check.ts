@@ -4,7 +4,7 @@
 // are ModelFormatErrors that say where, what was expected and what was found.
 
 import { ModelFormatError } from '../errors';
-import { describe } from '../matrix';
+import { describe } from '../engine/matrix';
 
 export type Rec = Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import {
 import { writeFolder } from './atomic-write';
 import { utf8, withFolder, type ReadOptions, type UrlLike } from './location';
 import { fromJSON as loadJSON, type LoadOptions, type ModelJSON, type SaveOptions } from './native';
-import type { Sequential } from '../model';
+import type { Sequential } from '../engine/model';
 
 /**
  * The header's file name in a saved model's folder, and the name

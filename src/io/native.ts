@@ -19,15 +19,15 @@
 // allocates anything large; it reads only the fields it knows and evaluates
 // nothing.
 
-import { ACTIVATIONS, type ActivationName } from '../activations';
+import { ACTIVATIONS, type ActivationName } from '../engine/activations';
 import { ConfigError, NnError, ModelFormatError } from '../errors';
-import { INITIALIZERS, type InitializerName } from '../initializers';
-import { MAX_LAYERS, MAX_PARAMS, MAX_UNITS, dense } from '../layers';
-import { LOSSES, type LossName } from '../losses';
-import { describe } from '../matrix';
-import { METRICS } from '../metrics';
-import { Sequential } from '../model';
-import { adam, sgd, toOptimizer, type Optimizer } from '../optimizers';
+import { INITIALIZERS, type InitializerName } from '../engine/initializers';
+import { MAX_LAYERS, MAX_PARAMS, MAX_UNITS, dense } from '../engine/layers/dense';
+import { LOSSES, type LossName } from '../engine/losses';
+import { describe } from '../engine/matrix';
+import { METRICS } from '../engine/metrics';
+import { Sequential } from '../engine/model';
+import { adam, sgd, toOptimizer, type Optimizer } from '../engine/optimizers';
 import { decodeBase64, encodeBase64 } from './base64';
 import {
   checkPlainJSON, fail, field, isBoolean, isFiniteNumber, isString, isWhole, oneOf, own, parseJSON, record, show, type Rec,

@@ -8,8 +8,8 @@
 //
 // Input "input" is [batch × inputDim] float32, output "output" [batch × units].
 
-import type { ActivationName } from '../activations';
-import type { Sequential } from '../model';
+import type { ActivationName } from '../engine/activations';
+import type { Sequential } from '../engine/model';
 import { concatBytes, floatsToBytes } from './floats';
 import { checkModel } from './native';
 import { bytes, float32, message, string, varint } from './protobuf';

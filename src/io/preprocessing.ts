@@ -7,7 +7,7 @@
 // changes neither the model nor what its saves hold.
 
 import { ConfigError, NnError } from '../errors';
-import type { Sequential } from '../model';
+import type { Sequential } from '../engine/model';
 import { checkPlainJSON } from './check';
 import { checkModel } from './native';
 

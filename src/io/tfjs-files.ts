@@ -8,7 +8,7 @@ import { writeFolder } from './atomic-write';
 import { utf8, withFolder, type ReadOptions, type UrlLike } from './location';
 import { MAX_JSON_BYTES, MODEL_FILE, WEIGHTS_FILE } from './files';
 import { fromTfjs, tfjsModelJSON, tfjsWeightFiles, toTfjs } from './tfjs';
-import type { Sequential } from '../model';
+import type { Sequential } from '../engine/model';
 
 /**
  * Writes dir/model.json and dir/weights.bin in the TF.js Layers format (Node

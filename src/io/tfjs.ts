@@ -14,10 +14,10 @@
 //
 // Only topology and weights cross over: compile the imported model yourself.
 
-import { type ActivationName } from '../activations';
-import type { InitializerName } from '../initializers';
-import { MAX_UNITS, dense } from '../layers';
-import { Sequential } from '../model';
+import { type ActivationName } from '../engine/activations';
+import type { InitializerName } from '../engine/initializers';
+import { MAX_UNITS, dense } from '../engine/layers/dense';
+import { Sequential } from '../engine/model';
 import {
   checkPlainJSON, fail, field, isFiniteNumber, isString, isWhole, oneOf, optionalField, own, parseJSON, record, show, type Rec,
 } from './check';

@@ -4,4 +4,4 @@
 
 export {
   exponentialDecay, stepDecay, type ExponentialDecayOptions, type LearningRate, type Schedule, type StepDecayOptions,
-} from '../schedules';
+} from '../engine/schedules';

@@ -5,4 +5,4 @@
 export {
   randomSearch, logUniform, uniform, intRange, choice,
   type RandomSearchOptions, type SearchResult, type Trial, type TrialContext, type Sampler, type Space, type Params,
-} from '../search';
+} from '../tools/search';

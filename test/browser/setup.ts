@@ -29,7 +29,7 @@ function newest(dir: string, skip: (name: string) => boolean = () => false): num
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: ROOT, stdio: 'pipe' });
 
-/** dist/index.js, rebuilt when any source is newer (as test/cli.test.ts does). */
+/** dist/index.js, rebuilt when any source is newer (as test/cli/cli.test.ts does). */
 export function ensureDist(): void {
   const dist = join(ROOT, 'dist/index.js');
   if (existsSync(dist) && statSync(dist).mtimeMs > newest(join(ROOT, 'src'))) return;

@@ -1,0 +1,731 @@
+// Sequential: a stack of dense layers with its workspace, compiled with a
+// loss, an optimizer and metrics. The training loop itself is in fit.ts;
+// this file holds the model's state and the passes of one step.
+//
+// Lifecycle: while a fit runs the model is busy, and what would change its
+// training state (compile, setWeights, another fit, dispose) throws a
+// ConfigError; what only reads the weights (predict, evaluate, getWeights,
+// save…) may run, from a callback say: it uses the batch buffers, which fit
+// refills at each step. After dispose() every method throws DisposedError,
+// but dispose itself, which cleanup code calls unconditionally.
+
+import { activation } from './activations';
+import { backend, type Backend } from '../backend/index';
+import { NONE, type Ptr } from '../backend/core';
+import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
+import { fit, type FitOptions, type History } from '../train/fit';
+import { initialize } from './initializers';
+import {
+  DENSE_OPTIONS, activationBackward, checkParamCount, dense, denseBackward, denseForward, toLayers, type Dense, type DenseConfig,
+} from './layers/dense';
+import { saveArtifacts, type ModelArtifacts } from '../io/binary';
+import { modelToJSON, type ModelJSON, type SaveOptions } from '../io/native';
+import { makeLoss, type Loss, type LossName } from './losses';
+import { Matrix, type MatrixLike } from './matrix';
+import { makeMetric, metricKey, type Metric } from './metrics';
+import { toOptimizer, type Optimizer } from './optimizers';
+import { Random } from './random';
+import {
+  checkCompileOptions, checkOptions, checkSequentialOptions, finite, refuse, toInputs, toRowBuffers, toTargets, toWeights, type Targets,
+} from '../validate';
+import { Workspace } from './workspace';
+
+/** Rows predict and evaluate push through at once (the workspace grows to this). */
+const CHUNK = 256;
+
+/** Options of {@link sequential} and the {@link Sequential} constructor. */
+export interface SequentialOptions {
+  /** Seeds weight initialization and, unless fit is given its own, shuffling; default random. */
+  seed?: number;
+}
+
+/** What {@link Sequential.compile} takes: the loss to minimize, how, and what else to report. */
+export interface CompileOptions {
+  /** The loss fit minimizes: one of {@link LOSSES}. */
+  loss: LossName;
+  /** An optimizer from {@link sgd} or {@link adam}, or 'sgd' / 'adam' with their defaults; default 'sgd'. */
+  optimizer?: Optimizer | 'sgd' | 'adam';
+  /** Figures logged beside the loss: names from {@link METRICS}; default none. */
+  metrics?: string[];
+}
+
+/** What {@link Sequential.backprop} returns: one forward and backward pass, laid open. */
+export interface BackpropResult {
+  /** The mean loss of the batch. */
+  loss: number;
+  /** Each layer's output A = f(Z), [rows × units]. */
+  activations: Matrix[];
+  /** ∂L/∂Z of the output layer: p − y over N for the fused pairs. */
+  outputDelta: Matrix;
+  /** ∂L/∂θ: kernel [in × out] then bias [1 × out] per layer, as getWeights. */
+  gradients: Matrix[];
+}
+
+interface Compiled {
+  loss: Loss;
+  optimizer: Optimizer;
+  metrics: { key: string; fn: Metric }[];
+  /** As given to compile, for saving. */
+  lossName: LossName;
+  metricNames: string[];
+}
+
+/**
+ * A stack of dense layers: build it with {@link sequential}, compile it with
+ * a loss and an optimizer, fit it, predict with it. It holds Wasm memory
+ * until {@link Sequential.dispose}.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = new nn.Sequential([nn.dense({ units: 1, inputDim: 2 })], { seed: 1 });
+ * console.log(model.inputDim, model.outputDim, model.countParams); // 2 1 3
+ * ```
+ */
+export class Sequential {
+  /** The layers, first to last, as configured. */
+  readonly layers: readonly Dense[];
+  /** The seed of weight initialization and shuffling (drawn at random when none was given). */
+  readonly seed: number;
+  private ws: Workspace | undefined;
+  private compiled: Compiled | undefined;
+  private disposed = false;
+  /** True while a fit runs: see the lifecycle rules above. */
+  private fitting = false;
+  /** Optimizer updates made so far; schedules and Adam's bias correction count from it. */
+  step = 0;
+
+  /**
+   * A model from layers made by {@link dense}; {@link sequential} also takes plain configs.
+   *
+   * @param given - The layers, at least one; each inputDim, if given, must match the previous layer's units.
+   * @param options - `seed` (default random).
+   * @throws {@link ConfigError} for an empty list or something that is not a dense layer.
+   * @throws {@link ShapeError} when a layer's inputDim differs from the previous layer's units.
+   */
+  constructor(given: readonly Dense[], options?: SequentialOptions) {
+    const layers = toLayers(given, 'sequential');
+    const { seed } = checkSequentialOptions(options);
+    layers.slice(0, -1).forEach((l, i) => {
+      if (l.activation === 'softmax') {
+        console.warn(`nnwasm: layer ${i} uses softmax but is not the last layer; softmax squashes a layer's outputs to sum to 1, which is meant for class probabilities at the output`);
+      }
+    });
+    this.layers = layers;
+    this.seed = seed ?? Math.floor(Math.random() * 2 ** 32);
+    if (layers[0].inputDim !== undefined) this.build(layers[0].inputDim);
+  }
+
+  /**
+   * The input width: the first layer's inputDim, or what the first fit or
+   * predict saw; undefined before either.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1 }]);
+   * model.predict([[1, 2, 3]]);
+   * console.log(model.inputDim); // 3
+   * ```
+   */
+  get inputDim(): number | undefined {
+    return this.ws?.layers[0].inDim ?? this.layers[0].inputDim;
+  }
+
+  /**
+   * The output width: the last layer's units.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 4, inputDim: 2 }, { units: 3 }]);
+   * console.log(model.outputDim); // 3
+   * ```
+   */
+  get outputDim(): number {
+    return this.layers[this.layers.length - 1].units;
+  }
+
+  /**
+   * Whether the weights exist: from construction when the first layer has
+   * an inputDim, else from the first fit or predict.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1 }]);
+   * model.predict([[1, 2]]); // builds it for 2 inputs
+   * console.log(model.built); // true
+   * ```
+   */
+  get built(): boolean {
+    return this.ws !== undefined;
+  }
+
+  /**
+   * How many weights and biases the model has (Keras' countParams).
+   *
+   * @throws {@link ShapeError} when the model is not built yet.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 4, inputDim: 2 }, { units: 1 }]);
+   * console.log(model.countParams); // 17: 2·4 + 4, then 4·1 + 1
+   * ```
+   */
+  get countParams(): number {
+    return this.workspace.paramCount;
+  }
+
+  /** @internal The loss, optimizer and metrics, or a NotCompiledError: for the calls that need them. */
+  requireCompiled(): Compiled {
+    this.checkAlive();
+    if (!this.compiled) throw new NotCompiledError('This model has not been compiled: call model.compile({ loss, optimizer }) before fit or evaluate');
+    return this.compiled;
+  }
+
+  /** @internal The compile configuration, or undefined before compile. */
+  get compiledConfig(): Readonly<Compiled> | undefined {
+    return this.compiled;
+  }
+
+  /** @internal */
+  get workspace(): Workspace {
+    this.checkAlive();
+    if (!this.ws) throw new ShapeError('This model is not built: give the first layer an inputDim, or call fit / predict once');
+    return this.ws;
+  }
+
+  /**
+   * Sets the loss, optimizer and metrics fit uses; compiling again starts
+   * the optimizer afresh (step 0, no momentum).
+   *
+   * @param options - `loss` (required), `optimizer` (default 'sgd'), `metrics` (default []).
+   * @throws {@link ConfigError} for an unknown loss, optimizer or metric name.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 3, activation: 'softmax', inputDim: 4 }]);
+   * model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.adam({ learningRate: 0.01 }), metrics: ['accuracy'] });
+   * console.log(model.evaluate([[1, 2, 3, 4]], [2])); // { loss: …, accuracy: … }
+   * ```
+   */
+  compile(options: CompileOptions): void {
+    this.checkIdle('compile');
+    const { loss, optimizer, metrics } = checkCompileOptions(options);
+    const out = this.layers[this.layers.length - 1];
+    const made = makeLoss(loss, out.activation, activation(out.activation, out.alpha));
+    warnMismatch(made.name, out.activation);
+    const opt = toOptimizer(optimizer);
+    const ms = metrics.map((m) => ({ key: metricKey(m), fn: makeMetric(m, made) }));
+    this.ws?.resetSlots(opt.slots); // the one step that can fail (MemoryError): before any change
+    this.compiled = { loss: made, optimizer: opt, metrics: ms, lossName: loss, metricNames: [...metrics] };
+    this.step = 0;
+  }
+
+  /**
+   * Trains the model by gradient descent on (x, y): `epochs` passes over the
+   * data in batches of `batchSize` rows, yielding to the event loop as it goes.
+   * A call that throws leaves the model as it was. The model is busy until
+   * the returned promise settles: compile, setWeights, another fit and dispose
+   * meanwhile throw a ConfigError.
+   *
+   * @param x - Inputs, one row per example, inputDim columns.
+   * @param y - Targets: rows as wide as the output, or class indices for
+   *   sparseCategoricalCrossentropy.
+   * @param options - See {@link FitOptions}: `epochs` (1), `batchSize` (32),
+   *   `shuffle` (true), `validationSplit` (0), `validationData`, `callbacks`,
+   *   `earlyStopping`, `targetLoss`, `seed`, `verbose` (0).
+   * @returns The per-epoch figures and why training stopped.
+   * @throws {@link NotCompiledError} before compile.
+   * @throws {@link ShapeError} when x or y has the wrong width or row count.
+   * @throws {@link ValueError} for NaN or infinite data, targets out of range, or bad option values.
+   * @throws {@link ConfigError} for a bad early-stopping monitor or mode.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 1 }], { seed: 1 });
+   * model.compile({ loss: 'mse', optimizer: nn.sgd({ learningRate: 0.1 }) });
+   * const history = await model.fit([[0], [1], [2], [3]], [[1], [3], [5], [7]], { epochs: 200, batchSize: 4 });
+   * console.log(history.stopReason, model.predict([[4]]).data); // epochs Float32Array(1) [ ≈9 ]
+   * ```
+   */
+  fit(x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
+    return fit(this, x, y, options);
+  }
+
+  /** @internal Marks the model busy for a fit; returns the call that ends it. */
+  startFit(): () => void {
+    this.checkIdle('fit');
+    this.fitting = true;
+    return () => {
+      this.fitting = false;
+    };
+  }
+
+  /**
+   * The model's outputs for each row of x: [rows × outputDim]. Builds the
+   * model on first use when the first layer has no inputDim.
+   *
+   * @param x - Inputs, one row per example.
+   * @throws {@link ShapeError} when x has the wrong number of columns or is malformed.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 2, activation: 'softmax', inputDim: 3 }], { seed: 7 });
+   * const p = model.predict([[1, 0, 0], [0, 1, 0]]);
+   * console.log(p.rows, p.cols, p.row(0)[0] + p.row(0)[1]); // 2 2 1 (≈)
+   * ```
+   */
+  predict(x: MatrixLike): Matrix {
+    this.checkAlive();
+    const X = toInputs(x, this.inputDim, 'predict');
+    const out = new Matrix(X.rows, this.outputDim);
+    this.predictRows(X, out.data);
+    return out;
+  }
+
+  /**
+   * predict into preallocated buffers, allocating no arrays: x holds whole
+   * rows of inputs (row-major) and `out` receives as many rows of outputs.
+   * For tight loops.
+   *
+   * @param x - rows × inputDim values, row-major.
+   * @param out - rows × outputDim values; overwritten.
+   * @returns `out`.
+   * @throws {@link ShapeError} when the model is not built, or x or out has the wrong length.
+   * @throws {@link ValueError} when x holds NaN or infinite values.
+   * @throws {@link ConfigError} when out shares bytes with x.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 2, inputDim: 3 }], { seed: 1 });
+   * const out = new Float32Array(2);
+   * console.log(model.predictInto(Float32Array.from([1, 2, 3]), out) === out); // true
+   * ```
+   */
+  predictInto(x: Float32Array, out: Float32Array): Float32Array {
+    this.checkAlive();
+    const X = toRowBuffers(x, out, this.inputDim, this.outputDim, 'predictInto');
+    refuseOverlap(x, out);
+    this.predictRows(X, out);
+    return out;
+  }
+
+  /** Runs checked rows through the network in chunks of the workspace's capacity. */
+  private predictRows(X: Matrix, out: Float32Array): void {
+    const ws = this.ensureBuilt(X.cols);
+    ws.ensureCapacity(Math.min(X.rows, CHUNK), 1, 'predict');
+    const width = this.outputDim;
+    for (let start = 0; start < X.rows; start += ws.capacity) {
+      const rows = Math.min(ws.capacity, X.rows - start);
+      this.loadInputs(X, null, start, rows);
+      this.forward(rows);
+      const h = ws.be.heap.f32();
+      const a = ws.output.a >> 2;
+      for (let i = 0; i < rows * width; i++) out[start * width + i] = h[a + i];
+    }
+  }
+
+  /**
+   * The mean loss and metrics over (x, y), as fit logs them; changes nothing.
+   *
+   * @param x - Inputs, one row per example.
+   * @param y - Targets, as fit takes them.
+   * @returns `{ loss, …metrics }`, e.g. `{ loss: 0.3, accuracy: 0.9 }`.
+   * @throws {@link NotCompiledError} before compile.
+   * @throws {@link ShapeError} when x or y has the wrong width or row count.
+   * @throws {@link ValueError} for NaN or infinite data, or targets out of range.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 1, kernelInitializer: 'ones' }]);
+   * model.compile({ loss: 'mse', metrics: ['mae'] });
+   * console.log(model.evaluate([[1], [2]], [[2], [2]])); // { loss: 0.5, mae: 0.5 }
+   * ```
+   */
+  evaluate(x: MatrixLike, y: Targets): Record<string, number> {
+    const { loss } = this.requireCompiled();
+    const X = toInputs(x, this.inputDim, 'evaluate');
+    const Y = toTargets(y, loss, this.outputDim, X.rows, 'evaluate');
+    return this.evaluateMatrices(X, Y);
+  }
+
+  /** @internal evaluate on checked data. */
+  evaluateMatrices(X: Matrix, Y: Matrix): Record<string, number> {
+    const { loss, metrics } = this.requireCompiled();
+    const ws = this.ensureBuilt(X.cols);
+    ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols, 'evaluate');
+    const sums = new Float64Array(1 + metrics.length);
+    for (let start = 0; start < X.rows; start += ws.capacity) {
+      const rows = Math.min(ws.capacity, X.rows - start);
+      this.loadInputs(X, Y, start, rows);
+      this.forward(rows);
+      sums[0] += this.lossValue(rows) * rows;
+      this.addMetrics(sums, rows);
+    }
+    const logs: Record<string, number> = { loss: sums[0] / X.rows };
+    metrics.forEach((m, i) => (logs[m.key] = sums[i + 1] / X.rows));
+    return logs;
+  }
+
+  /**
+   * One forward and backward pass on (x, y) without updating anything, for
+   * looking at backprop: the mean loss, each layer's activations A, the
+   * output layer's delta ∂L/∂Z, and ∂L/∂θ in getWeights() order.
+   *
+   * @throws {@link NotCompiledError} before compile.
+   * @throws {@link ShapeError} when x or y has the wrong width or row count.
+   * @throws {@link ValueError} for NaN or infinite data, or targets out of range.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 1, kernelInitializer: 'ones' }]);
+   * model.compile({ loss: 'mse' });
+   * const { loss, gradients } = model.backprop([[1]], [[3]]);
+   * console.log(loss, gradients.map((g) => g.data[0])); // 4 [ -4, -4 ]
+   * ```
+   */
+  backprop(x: MatrixLike, y: Targets): BackpropResult {
+    const { loss } = this.requireCompiled();
+    const X = toInputs(x, this.inputDim, 'backprop');
+    const Y = toTargets(y, loss, this.outputDim, X.rows, 'backprop');
+    const ws = this.ensureBuilt(X.cols);
+    ws.ensureCapacity(X.rows, Y.cols, 'backprop');
+    this.loadInputs(X, Y, 0, X.rows);
+    this.forward(X.rows);
+    const value = this.lossValue(X.rows);
+    this.backward(X.rows);
+    const read = (ptr: Ptr, cols: number) => new Matrix(X.rows, cols, ws.be.heap.read(ptr, X.rows * cols));
+    return {
+      loss: value,
+      activations: ws.layers.map((L) => read(L.a, L.units)),
+      outputDelta: read(ws.output.d, ws.output.units),
+      gradients: this.weightMatrices(ws.readParams(ws.grads)),
+    };
+  }
+
+  /**
+   * Copies of the weights: layer by layer, the kernel [in × out] then the
+   * bias [1 × out] (Keras' order; no bias matrix for a layer without one).
+   *
+   * @throws {@link ShapeError} when the model is not built yet.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 3, inputDim: 2 }, { units: 1 }]);
+   * console.log(model.getWeights().map((w) => [w.rows, w.cols])); // [ [ 2, 3 ], [ 1, 3 ], [ 3, 1 ], [ 1, 1 ] ]
+   * ```
+   */
+  getWeights(): Matrix[] {
+    return this.weightMatrices(this.workspace.readParams());
+  }
+
+  /** A parameter-block copy cut into per-layer kernel and bias matrices. */
+  private weightMatrices(params: Float32Array): Matrix[] {
+    const ws = this.workspace;
+    return ws.layers.flatMap((L, i) => {
+      const o = ws.offset(i);
+      const kernel = new Matrix(L.inDim, L.units, params.slice(o.w, o.w + L.inDim * L.units));
+      return L.b ? [kernel, new Matrix(1, L.units, params.slice(o.b, o.b + L.units))] : [kernel];
+    });
+  }
+
+  /**
+   * Replaces every weight, in getWeights() order; checks every shape and
+   * value before changing anything.
+   *
+   * @param weights - Kernel then bias per layer, each a {@link MatrixLike}.
+   * @throws {@link ShapeError} for a wrong count or shape.
+   * @throws {@link ValueError} for NaN or infinite weights.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 2 }]);
+   * model.setWeights([[[2], [3]], [[1]]]);
+   * console.log(model.predict([[1, 1]]).data); // Float32Array(1) [ 6 ]
+   * ```
+   */
+  setWeights(weights: MatrixLike[]): void {
+    this.checkIdle('setWeights');
+    const ws = this.workspace;
+    const expected = ws.layers.flatMap((L, i) => {
+      const o = ws.offset(i);
+      const kernel = { rows: L.inDim, cols: L.units, at: o.w, name: `layer ${i} kernel`, bias: false };
+      return L.b ? [kernel, { rows: 1, cols: L.units, at: o.b, name: `layer ${i} bias`, bias: true }] : [kernel];
+    });
+    const checked = toWeights(weights, expected, 'setWeights');
+    const params = ws.readParams();
+    checked.forEach((m, i) => params.set(m.data, expected[i].at));
+    ws.writeParams(params);
+  }
+
+  /**
+   * A table of the layers, their output shapes and parameter counts, as Keras prints it.
+   *
+   * @param print - Where the text goes; default console.log.
+   * @returns The same text.
+   * @throws {@link ConfigError} when print is not a function.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 8, activation: 'relu', inputDim: 4 }, { units: 3, activation: 'softmax' }]);
+   * const text = model.summary(() => {}); // print nothing, keep the text
+   * console.log(text); // a table of dense_1, dense_2 … Total params: 67
+   * ```
+   */
+  summary(print: (line: string) => void = console.log): string {
+    if (typeof print !== 'function') refuse('summary: print', 'a function taking the text (default console.log)', print);
+    this.checkAlive();
+    const rows = [['Layer (type)', 'Output shape', 'Param #', 'Activation']];
+    let total = 0;
+    this.layers.forEach((l, i) => {
+      const inDim = i === 0 ? this.inputDim : this.layers[i - 1].units;
+      const n = inDim === undefined ? 0 : inDim * l.units + (l.useBias ? l.units : 0);
+      total += n;
+      rows.push([`dense_${i + 1} (Dense)`, `[null, ${l.units}]`, inDim === undefined ? '?' : String(n), l.activation]);
+    });
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('   ').trimEnd();
+    const rule = '─'.repeat(line(rows[0]).length);
+    const text = [rule, line(rows[0]), rule, ...rows.slice(1).map(line), rule, `Total params: ${total}`].join('\n');
+    print(text);
+    return text;
+  }
+
+  /**
+   * The model in nnwasm's native JSON form, weights inline as base64;
+   * JSON.stringify(model) uses it, and {@link fromJSON} reads it back exactly.
+   *
+   * @throws {@link ShapeError} when the model is not built yet.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 2, inputDim: 3 }]);
+   * const copy = nn.fromJSON(JSON.stringify(model));
+   * console.log(model.toJSON().format, copy.predict([[1, 2, 3]]).data.join() === model.predict([[1, 2, 3]]).data.join()); // nnwasm-model true
+   * ```
+   */
+  toJSON(): ModelJSON {
+    return modelToJSON(this);
+  }
+
+  /**
+   * The compact binary form `{ json, weights }`: the header as JSON and the
+   * numbers as raw float32 bytes; {@link io.load} reads it back exactly.
+   *
+   * @param options - `includeOptimizer` (default true), `preprocessing`.
+   * @throws {@link ShapeError} when the model is not built yet.
+   * @throws {@link DisposedError} after dispose().
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 2, inputDim: 3 }]);
+   * const { json, weights } = model.save();
+   * console.log(json.weightsManifest, weights.byteLength); // { dtype: 'float32', params: 8, optimizerState: 0 } 32
+   * ```
+   */
+  save(options?: SaveOptions): ModelArtifacts {
+    return saveArtifacts(this, options);
+  }
+
+  /**
+   * Frees the model's Wasm memory; using the model afterwards throws a
+   * {@link DisposedError}. Calling it twice is harmless. A running fit must
+   * end first: stop it by returning false from a callback, and await it.
+   *
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+   * model.dispose();
+   * try { model.predict([[1]]); } catch (e) { console.log(e instanceof nn.DisposedError); } // true
+   * ```
+   */
+  dispose(): void {
+    if (this.fitting) {
+      throw new ConfigError('dispose: cannot dispose while fit runs; stop it first (return false from a callback) and await it');
+    }
+    this.ws?.dispose();
+    this.ws = undefined;
+    this.disposed = true;
+  }
+
+  // ——— the passes of a step, on rows already loaded into the workspace ———
+
+  /** @internal */
+  forward(rows: number): void {
+    const ws = this.ws!;
+    for (let i = 0; i < ws.layers.length; i++) denseForward(ws.be, ws.layers[i], ws.input(i), rows);
+  }
+
+  /** @internal The mean loss of the loaded batch, from the last forward. */
+  lossValue(rows: number): number {
+    const ws = this.ws!;
+    const out = ws.output;
+    return this.compiled!.loss.value(ws.be.core, out.z, out.a, ws.y, rows, out.units);
+  }
+
+  /** @internal Backprop from the loaded targets: fills the gradient block. */
+  backward(rows: number): void {
+    const ws = this.ws!;
+    const out = ws.output;
+    this.compiled!.loss.backward(ws.be.core, out.z, out.a, ws.y, out.d, rows, out.units);
+    for (let i = ws.layers.length - 1; i >= 0; i--) {
+      if (i < ws.layers.length - 1) activationBackward(ws.be, ws.layers[i], rows);
+      denseBackward(ws.be, ws.layers[i], ws.input(i), i > 0 ? ws.layers[i - 1].d : NONE, rows);
+    }
+  }
+
+  /** @internal One optimizer update of every parameter. */
+  update(epoch: number): void {
+    const ws = this.ws!;
+    this.compiled!.optimizer.apply(ws.be.core, ws.params, ws.grads, ws.slots, ws.paramCount, this.step, epoch);
+    this.step++;
+  }
+
+  /** @internal Adds each metric's sum over the loaded rows to sums[1…]. */
+  addMetrics(sums: Float64Array, rows: number): void {
+    const ws = this.ws!;
+    const { metrics } = this.compiled!;
+    const h = ws.be.heap.f32();
+    for (let i = 0; i < metrics.length; i++) {
+      sums[i + 1] += metrics[i].fn(h, ws.output.a >> 2, ws.y >> 2, rows, this.outputDim);
+    }
+  }
+
+  /** Copies rows start…start+rows of X (and Y) into the workspace (fit gathers its batches itself: see batches.ts). */
+  private loadInputs(X: Matrix, Y: Matrix | null, start: number, rows: number): void {
+    const ws = this.ws!;
+    const h = ws.be.heap.f32();
+    copyRows(h, ws.x >> 2, X, start, rows);
+    if (Y) copyRows(h, ws.y >> 2, Y, start, rows);
+  }
+
+  /** @internal The model's workspace, made on first use from the input width. */
+  ensureBuilt(inputDim: number): Workspace {
+    this.checkAlive();
+    if (!this.ws) this.build(inputDim);
+    return this.ws!;
+  }
+
+  private build(inputDim: number): void {
+    checkParamCount(inputDim, this.layers, 'sequential');
+    const be: Backend = backend();
+    const ws = new Workspace(be, this.layers, inputDim);
+    const rng = new Random(this.seed);
+    const params = new Float32Array(ws.paramCount);
+    ws.layers.forEach((L, i) => {
+      const spec = this.layers[i], o = ws.offset(i);
+      initialize(spec.kernelInitializer, params.subarray(o.w, o.w + L.inDim * L.units), L.inDim, L.units, rng);
+      if (spec.useBias) initialize(spec.biasInitializer, params.subarray(o.b, o.b + L.units), L.inDim, L.units, rng);
+    });
+    ws.writeParams(params);
+    try {
+      ws.resetSlots(this.compiled?.optimizer.slots ?? 0);
+    } catch (e) {
+      ws.dispose(); // a model not built holds no memory (a MemoryError for the optimizer state)
+      throw e;
+    }
+    this.ws = ws;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new DisposedError('This model has been disposed; build a new one (or load it again) to use it');
+  }
+
+  /** For calls that change the training state: refused while a fit runs. */
+  private checkIdle(what: string): void {
+    this.checkAlive();
+    if (this.fitting) {
+      throw new ConfigError(`${what}: cannot ${what} while fit is running; stop it first (return false from a callback) and await it`);
+    }
+  }
+}
+
+/** Cross-entropies read the output as probabilities: say so when it cannot be one. */
+function warnMismatch(loss: string, output: string): void {
+  const expected: Record<string, string[]> = {
+    binaryCrossentropy: ['sigmoid'],
+    categoricalCrossentropy: ['softmax'],
+    sparseCategoricalCrossentropy: ['softmax'],
+  };
+  if (expected[loss] && !expected[loss].includes(output)) {
+    console.warn(`nnwasm: ${loss} expects a ${expected[loss][0]} output layer, but it is ${output}; outputs outside (0, 1) are clamped and get no gradient`);
+  }
+}
+
+/** Consecutive rows are one block: a single memcpy (its one view object is the only allocation, and predict / evaluate are not training steps). */
+function copyRows(h: Float32Array, to: number, M: Matrix, start: number, rows: number): void {
+  h.set(M.data.subarray(start * M.cols, (start + rows) * M.cols), to);
+}
+
+/**
+ * A model from a list of layers: made by {@link dense}, or plain
+ * {@link DenseConfig} objects. Keras' Sequential.
+ *
+ * @param layers - At least one layer; give the first an inputDim to build it now.
+ * @param options - `seed` for weights and shuffling (default random).
+ * @throws {@link ConfigError} for an empty list or a bad layer configuration.
+ * @throws {@link ShapeError} when a layer's inputDim differs from the previous layer's units.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([
+ *   { units: 16, activation: 'relu', inputDim: 4 },
+ *   { units: 3, activation: 'softmax' },
+ * ], { seed: 42 });
+ * console.log(model.countParams); // 131
+ * ```
+ */
+export function sequential(layers: readonly (Dense | DenseConfig)[], options?: SequentialOptions): Sequential {
+  return new Sequential(toLayers(layers, 'sequential'), options);
+}
+
+/**
+ * One dense unit: y = f(w₀ + Σ wᵢxᵢ). With 'linear' (the default) it is
+ * linear regression; with 'sigmoid', logistic regression.
+ *
+ * @param options - `inputDim` (required), `activation` (default 'linear'), `seed` (default random).
+ * @throws {@link ConfigError} for a bad inputDim or an unknown activation.
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const unit = nn.perceptron({ inputDim: 2, activation: 'sigmoid', seed: 1 });
+ * console.log(unit.countParams, unit.layers[0].activation); // 3 sigmoid
+ * ```
+ */
+export function perceptron(options: PerceptronOptions): Sequential {
+  const { inputDim, activation = 'linear', seed } = checkOptions<PerceptronOptions>(
+    options, { inputDim: DENSE_OPTIONS.inputDim, activation: DENSE_OPTIONS.activation, seed: finite }, 'perceptron', ['inputDim'],
+  );
+  return new Sequential([dense({ units: 1, inputDim, activation })], { seed });
+}
+
+/** What {@link perceptron} takes. */
+export interface PerceptronOptions {
+  /** How many inputs the unit has (required). */
+  inputDim: number;
+  /** Its activation; default 'linear'. */
+  activation?: Dense['activation'];
+  /** Seeds its initial weights; default random. */
+  seed?: number;
+}
+
+/**
+ * Outputs are written chunk by chunk while later input rows are still to be
+ * read, so an out sharing bytes with x would feed outputs back in as inputs.
+ */
+function refuseOverlap(x: Float32Array, out: Float32Array): void {
+  if (x.buffer !== out.buffer) return;
+  const apart = out.byteOffset >= x.byteOffset + x.byteLength || x.byteOffset >= out.byteOffset + out.byteLength;
+  if (!apart) {
+    throw new ConfigError(`predictInto: out: expected a buffer apart from x's, got one sharing bytes with x (x at bytes ${x.byteOffset}–${x.byteOffset + x.byteLength}, out at ${out.byteOffset}–${out.byteOffset + out.byteLength} of the same ArrayBuffer); pass a separate out`);
+  }
+}

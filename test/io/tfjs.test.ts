@@ -1,0 +1,204 @@
+// The TF.js Layers format against the real peer: models built and trained in
+// tfjs-layers load into nnwasm, models from nnwasm load into tfjs-layers, and
+// both predict the same (≤ 1e-5). Also Keras-converter-style model.json files.
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import * as nn from '../../src/index';
+import { Random } from '../../src/engine/random';
+
+const IN = 5;
+let dir: string;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await nn.ready();
+  dir = await mkdtemp(join(tmpdir(), 'nnwasm-tfjs-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+function data(rows: number, seed: number): { x: number[][]; y: number[][] } {
+  const rng = new Random(seed);
+  const x = Array.from({ length: rows }, () => Array.from({ length: IN }, () => rng.uniform(-2, 2)));
+  const y = x.map((r) => {
+    const k = r[0] + r[1] * r[2] > 0 ? (r[3] > 0 ? 2 : 1) : 0;
+    return [0, 1, 2].map((j) => (j === k ? 1 : 0));
+  });
+  return { x, y };
+}
+
+/** |nnwasm − tfjs| ≤ 1e-5, relative for values beyond 1. */
+function expectMatch(ours: Float32Array, theirs: Float32Array | Int32Array | Uint8Array): void {
+  expect(ours.length).toBe(theirs.length);
+  let worst = 0;
+  for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]) / Math.max(1, Math.abs(theirs[i])));
+  expect(worst).toBeLessThanOrEqual(1e-5);
+}
+
+function tfjsPredict(model: tfl.LayersModel, x: number[][]): Float32Array {
+  return tf.tidy(() => (model.predict(tf.tensor2d(x)) as tf.Tensor).dataSync() as Float32Array);
+}
+
+/** A tfjs model using every activation nnwasm has, LeakyReLU and Activation layers, a bias-less Dense. */
+async function trainedTfjsModel(): Promise<tfl.Sequential> {
+  const m = tfl.sequential();
+  m.add(tfl.layers.inputLayer({ inputShape: [IN] }));
+  m.add(tfl.layers.dense({ units: 8, activation: 'relu' }));
+  m.add(tfl.layers.dense({ units: 8, activation: 'tanh' }));
+  m.add(tfl.layers.dense({ units: 7 }));
+  m.add(tfl.layers.leakyReLU()); // alpha 0.3 by default
+  m.add(tfl.layers.dense({ units: 6, activation: 'swish' }));
+  m.add(tfl.layers.dense({ units: 6, activation: 'sigmoid', useBias: false }));
+  m.add(tfl.layers.dense({ units: 5, activation: 'linear' }));
+  m.add(tfl.layers.dense({ units: 3 }));
+  m.add(tfl.layers.activation({ activation: 'softmax' }));
+  m.compile({ loss: 'categoricalCrossentropy', optimizer: tf.train.adam(0.01) });
+  const { x, y } = data(96, 1);
+  const [xs, ys] = [tf.tensor2d(x), tf.tensor2d(y)];
+  await m.fit(xs, ys, { epochs: 4, batchSize: 16, verbose: 0 });
+  tf.dispose([xs, ys]);
+  return m;
+}
+
+async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    saved = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return saved!;
+}
+
+const bytesOf = (d: tf.io.WeightData | undefined): Uint8Array =>
+  Array.isArray(d) ? new Uint8Array(Buffer.concat(d.map((b) => new Uint8Array(b)))) : new Uint8Array(d as ArrayBuffer);
+
+test('a model trained in tfjs-layers loads into nnwasm and predicts the same', async () => {
+  const theirs = await trainedTfjsModel();
+  const artifacts = await artifactsOf(theirs);
+  const ours = nn.io.fromTfjs(artifacts as nn.io.TfjsArtifacts);
+  expect(ours.layers.map((l) => l.activation)).toEqual(['relu', 'tanh', 'leakyRelu', 'swish', 'sigmoid', 'linear', 'softmax']);
+  expect(ours.layers[2].alpha).toBe(0.3);
+  expect(ours.layers[4].useBias).toBe(false);
+  const { x } = data(50, 2);
+  expectMatch(ours.predict(x).data, tfjsPredict(theirs, x));
+  // The weights are the same numbers, not merely close.
+  const tfWeights = theirs.getWeights().map((w) => Array.from(w.dataSync()));
+  expect(ours.getWeights().map((w) => Array.from(w.data))).toEqual(tfWeights);
+  // The imported model can be compiled and trained further.
+  ours.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam' });
+  const { x: xt, y: yt } = data(32, 3);
+  const h = await ours.fit(xt, yt, { epochs: 1 });
+  expect(Number.isFinite(h.history.loss[0])).toBe(true);
+});
+
+test('a model.json with its weight data, as one buffer or as shards', async () => {
+  const theirs = await trainedTfjsModel();
+  const a = await artifactsOf(theirs);
+  const modelJSON = {
+    format: 'layers-model' as const, generatedBy: a.generatedBy, convertedBy: null,
+    modelTopology: a.modelTopology as object, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs! }],
+  };
+  const bytes = bytesOf(a.weightData);
+  const { x } = data(20, 4);
+  const expected = tfjsPredict(theirs, x);
+  expectMatch(nn.io.fromTfjs(JSON.stringify(modelJSON), bytes.buffer as ArrayBuffer).predict(x).data, expected);
+  const shards = [bytes.slice(0, 100), bytes.slice(100)];
+  expectMatch(nn.io.fromTfjs(modelJSON, shards).predict(x).data, expected);
+});
+
+test('a Keras model converted by tensorflowjs_converter (model_config, Keras names, sharded weights, Dropout, default LeakyReLU alpha)', async () => {
+  const theirs = await trainedTfjsModel();
+  const a = await artifactsOf(theirs);
+  // Rewrite the tfjs topology the way the converter writes a Keras h5 model.
+  const layers = (a.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
+  const rename = new Map<string, string>();
+  let dense = 0;
+  const keras = layers.filter((l) => l.class_name !== 'InputLayer').flatMap((l, i) => {
+    const name = l.class_name === 'Dense' ? (dense++ ? `dense_${dense - 1}` : 'dense') : `${l.class_name.toLowerCase()}_${i}`;
+    rename.set(l.config.name as string, name);
+    const config: Record<string, unknown> = { ...l.config, name, dtype: 'float32' };
+    if (i === 0) config.batch_input_shape = [null, IN];
+    if (l.class_name === 'LeakyReLU') delete config.alpha; // Keras' default, 0.3
+    const out = [{ class_name: l.class_name, config }];
+    if (l.class_name === 'Dense' && dense === 2) out.push({ class_name: 'Dropout', config: { name: 'dropout', rate: 0.3, trainable: true } as Record<string, unknown> });
+    return out;
+  });
+  const weights = a.weightSpecs!.map((s) => {
+    const [layer, kind] = s.name.split('/');
+    return { ...s, name: `${rename.get(layer)}/${kind}` };
+  });
+  const modelJSON = {
+    format: 'layers-model', generatedBy: 'keras v2.15.0', convertedBy: 'TensorFlow.js Converter v4.17.0',
+    modelTopology: {
+      keras_version: '2.15.0', backend: 'tensorflow',
+      model_config: { class_name: 'Sequential', config: { name: 'sequential', layers: keras } },
+      training_config: { loss: 'categorical_crossentropy', optimizer_config: { class_name: 'Adam', config: { learning_rate: 0.001 } } },
+    },
+    weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights }],
+  };
+  const bytes = bytesOf(a.weightData);
+  const folder = join(dir, 'keras');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(folder);
+  await writeFile(join(folder, 'model.json'), JSON.stringify(modelJSON));
+  await writeFile(join(folder, 'group1-shard1of2.bin'), bytes.subarray(0, 64));
+  await writeFile(join(folder, 'group1-shard2of2.bin'), bytes.subarray(64));
+  const ours = await nn.io.loadTfjs(folder);
+  expect(ours.layers[2]).toMatchObject({ activation: 'leakyRelu', alpha: 0.3 });
+  const { x } = data(30, 5);
+  expectMatch(ours.predict(x).data, tfjsPredict(theirs, x));
+});
+
+/** An nnwasm model with every activation, leakyRelu at 0.2 (not Keras' default) and a bias-less layer. */
+async function trainedNnwasmModel(): Promise<nn.Sequential> {
+  const m = nn.sequential([
+    nn.dense({ units: 9, activation: 'relu', inputDim: IN }),
+    nn.dense({ units: 8, activation: 'tanh', kernelInitializer: 'heNormal' }),
+    nn.dense({ units: 7, activation: 'leakyRelu', alpha: 0.2, useBias: false }),
+    nn.dense({ units: 6, activation: 'swish', kernelInitializer: 'heUniform', biasInitializer: 'ones' }),
+    nn.dense({ units: 5, activation: 'sigmoid', kernelInitializer: 'glorotNormal' }),
+    nn.dense({ units: 4, activation: 'linear' }),
+    nn.dense({ units: 3, activation: 'softmax' }),
+  ], { seed: 3 });
+  m.compile({ loss: 'categoricalCrossentropy', optimizer: nn.adam({ learningRate: 0.01 }) });
+  const { x, y } = data(96, 6);
+  await m.fit(x, y, { epochs: 3, batchSize: 16 });
+  return m;
+}
+
+test('a model exported from nnwasm loads into tfjs-layers (tf.io.fromMemory) and predicts the same', async () => {
+  const ours = await trainedNnwasmModel();
+  const artifacts = nn.io.toTfjs(ours);
+  const theirs = await tfl.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+  expect(theirs.layers.map((l) => l.getClassName())).toEqual(['InputLayer', 'Dense', 'Dense', 'Dense', 'LeakyReLU', 'Dense', 'Dense', 'Dense', 'Dense']);
+  expect(theirs.inputs[0].shape).toEqual([null, IN]);
+  const { x } = data(50, 7);
+  expectMatch(ours.predict(x).data, tfjsPredict(theirs, x));
+  expect(theirs.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(ours.getWeights().map((w) => Array.from(w.data)));
+  // And back: nnwasm → TF.js → nnwasm is exact.
+  const back = nn.io.fromTfjs(artifacts);
+  expect(back.predict(x).data).toEqual(ours.predict(x).data);
+  expect(back.layers.map((l) => [l.activation, l.alpha, l.useBias, l.kernelInitializer, l.biasInitializer]))
+    .toEqual(ours.layers.map((l) => [l.activation, l.alpha, l.useBias, l.kernelInitializer, l.biasInitializer]));
+});
+
+test('saveTfjs writes model.json + weights.bin that tfjs and nnwasm both read', async () => {
+  const ours = await trainedNnwasmModel();
+  const folder = join(dir, 'exported');
+  await nn.io.saveTfjs(ours, folder);
+  const modelJSON = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
+  expect(modelJSON.format).toBe('layers-model');
+  expect(modelJSON.weightsManifest[0].paths).toEqual(['weights.bin']);
+  const weightData = new Uint8Array(await readFile(join(folder, 'weights.bin'))).buffer;
+  const theirs = await tfl.loadLayersModel(tf.io.fromMemory({
+    modelTopology: modelJSON.modelTopology, weightSpecs: modelJSON.weightsManifest[0].weights, weightData,
+  }));
+  const { x } = data(20, 8);
+  expectMatch(ours.predict(x).data, tfjsPredict(theirs, x));
+  expect((await nn.io.loadTfjs(join(folder, 'model.json'))).predict(x).data).toEqual(ours.predict(x).data);
+});

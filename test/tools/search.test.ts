@@ -1,0 +1,147 @@
+// Random search: the samplers' ranges and distributions, seeded trials,
+// ranking by the validation score, and a best model that predicts.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as nn from '../../src/index';
+import { Random } from '../../src/engine/random';
+
+describe('samplers', () => {
+  const draws = <T>(s: nn.Sampler<T>, n = 4000, seed = 1) => {
+    const rng = new Random(seed);
+    return Array.from({ length: n }, () => s.sample(rng));
+  };
+
+  it('logUniform stays in range and is uniform in the logarithm', () => {
+    const xs = draws(nn.search.logUniform(1e-4, 1));
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(1e-4);
+    expect(Math.max(...xs)).toBeLessThanOrEqual(1);
+    // Each decade holds about a quarter of the draws; a uniform sampler would put 90 % in the last.
+    const decades = [0, 0, 0, 0];
+    for (const x of xs) decades[Math.min(3, Math.floor(Math.log10(x) + 4))]++;
+    for (const d of decades) expect(d / xs.length).toBeGreaterThan(0.2), expect(d / xs.length).toBeLessThan(0.3);
+    const median = [...xs].sort((a, b) => a - b)[xs.length / 2];
+    expect(median).toBeGreaterThan(0.005);
+    expect(median).toBeLessThan(0.02); // the geometric middle, 0.01
+  });
+
+  it('uniform stays in [low, high) with the right mean', () => {
+    const xs = draws(nn.search.uniform(-2, 6));
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(-2);
+    expect(Math.max(...xs)).toBeLessThan(6);
+    expect(xs.reduce((a, b) => a + b) / xs.length).toBeCloseTo(2, 0);
+  });
+
+  it('intRange gives every whole number in [low, high], both ends included', () => {
+    const xs = draws(nn.search.intRange(3, 6));
+    expect(xs.every(Number.isInteger)).toBe(true);
+    expect([...new Set(xs)].sort()).toEqual([3, 4, 5, 6]);
+  });
+
+  it('choice picks each option, arrays included', () => {
+    const options = [[8], [16, 8], [32]] as const;
+    const xs = draws(nn.search.choice(options), 600);
+    for (const o of options) expect(xs.filter((x) => x === o).length).toBeGreaterThan(150);
+  });
+
+  it('rejects empty or inverted ranges', () => {
+    expect(() => nn.search.logUniform(0, 1)).toThrow(/low > 0/);
+    expect(() => nn.search.uniform(2, 1)).toThrow(nn.ConfigError);
+    expect(() => nn.search.intRange(1.5, 3)).toThrow(/whole numbers/);
+    expect(() => nn.search.choice([])).toThrow(/non-empty/);
+  });
+});
+
+describe('randomSearch', () => {
+  // Two noisy Gaussian blobs in 2-D, 3 classes: small enough to train many times.
+  const data = () => {
+    const rng = new Random(11);
+    const centres = [[0, 0], [2.5, 0], [0, 2.5]];
+    const x: number[][] = [], y: number[] = [];
+    for (let i = 0; i < 240; i++) {
+      const c = i % 3;
+      x.push([centres[c][0] + rng.normal() * 0.6, centres[c][1] + rng.normal() * 0.6]);
+      y.push(c);
+    }
+    return nn.trainTestSplit(x, Int32Array.from(y), { testSize: 0.25, seed: 4, stratify: true });
+  };
+  let split: ReturnType<typeof data>;
+
+  const space = {
+    learningRate: nn.search.logUniform(1e-3, 0.1),
+    batchSize: nn.search.choice([16, 32, 64]),
+    hidden: nn.search.choice([[8], [16, 8], [4]]),
+    activation: nn.search.choice(['relu', 'tanh'] as const),
+    epochs: 8, // a constant: passed through as is
+  };
+  const build = (p: nn.Params<typeof space>, { seed }: { seed: number }) => {
+    const model = nn.sequential([
+      ...p.hidden.map((units, i) => nn.dense({ units, activation: p.activation, ...(i === 0 ? { inputDim: 2 } : {}) })),
+      nn.dense({ units: 3, activation: 'softmax' }),
+    ], { seed });
+    model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.adam({ learningRate: p.learningRate }), metrics: ['accuracy'] });
+    return model;
+  };
+  const run = (seed: number, trials = 5) => nn.randomSearch({
+    space,
+    trials,
+    seed,
+    build,
+    fit: (model, p) => model.fit(split.xTrain, split.yTrain, { epochs: p.epochs, batchSize: p.batchSize, validationData: [split.xTest, split.yTest] }),
+  });
+
+  beforeAll(async () => {
+    await nn.ready();
+    split = data();
+  });
+
+  it('draws the same trials, with the same scores, for the same seed', async () => {
+    const [a, b, c] = [await run(3), await run(3), await run(4)];
+    const summary = (r: typeof a) => r.trials.map((t) => ({ trial: t.trial, params: t.params, seed: t.seed, score: t.score }));
+    expect(summary(a)).toEqual(summary(b));
+    expect(a.trials.map((t) => t.params)).not.toEqual(c.trials.map((t) => t.params));
+    // Every dimension was sampled within its range.
+    for (const t of a.trials) {
+      expect(t.params.learningRate).toBeGreaterThanOrEqual(1e-3);
+      expect(t.params.learningRate).toBeLessThanOrEqual(0.1);
+      expect([16, 32, 64]).toContain(t.params.batchSize);
+      expect(['relu', 'tanh']).toContain(t.params.activation);
+      expect(t.params.epochs).toBe(8);
+      expect(t.history.history.valLoss.length).toBe(8);
+    }
+  });
+
+  it('ranks trials by validation loss, best first, and returns the best model', async () => {
+    const r = await run(5);
+    expect(r.objective).toBe('valLoss');
+    const scores = r.trials.map((t) => t.score);
+    expect(scores).toEqual([...scores].sort((a, b) => a - b));
+    expect(r.best).toBe(r.trials[0]);
+    expect(r.best.score).toBe(r.best.metrics.valLoss);
+    expect(r.best.metrics.valLoss).toBe(r.best.history.history.valLoss.at(-1));
+    expect(r.best.metrics.valAccuracy).toBeGreaterThan(0.8);
+    // The returned model is the best trial's: it scores what the trial scored, and predicts.
+    expect(r.bestModel.evaluate(split.xTest, split.yTest).loss).toBeCloseTo(r.best.score, 5);
+    const p = r.bestModel.predict(split.xTest);
+    expect([p.rows, p.cols]).toEqual([split.xTest.rows, 3]);
+  });
+
+  it('maximizes an accuracy objective scored on validationData', async () => {
+    const r = await nn.randomSearch({
+      space, trials: 4, seed: 9, build,
+      fit: (model, p) => model.fit(split.xTrain, split.yTrain, { epochs: 4, batchSize: p.batchSize }),
+      validationData: [split.xTest, split.yTest],
+      objective: 'valAccuracy',
+    });
+    const scores = r.trials.map((t) => t.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(r.best.score).toBe(r.bestModel.evaluate(split.xTest, split.yTest).accuracy);
+  });
+
+  it('says what is missing when the objective is not logged', async () => {
+    await expect(nn.randomSearch({
+      space, trials: 1, seed: 1, build,
+      fit: (model) => model.fit(split.xTrain, split.yTrain, { epochs: 1 }),
+    })).rejects.toThrow(/objective 'valLoss' is not among trial 0's figures \(loss, accuracy\)/);
+    await expect(nn.randomSearch({ space, trials: 0, build, fit: () => ({}) as nn.History })).rejects.toThrow(/trials/);
+  });
+});
