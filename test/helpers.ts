@@ -5,6 +5,8 @@ import type { Ptr } from '../src/backend/core';
 import type { GrowableMemory } from '../src/backend/heap';
 import { createWasmBackend } from '../src/backend/wasm';
 import { Random } from '../src/engine/random';
+import type { Compiled } from '../src/engine/session';
+import type { Workspace } from '../src/engine/workspace';
 
 /** The reference and the Wasm builds, fresh for a test file (relaxed SIMD validates under vitest.config.ts's flag). */
 export async function allBackends(): Promise<{ js: Backend; simd: Backend; scalar: Backend; relaxed: Backend }> {
@@ -107,4 +109,14 @@ export class RefusingMemory implements GrowableMemory {
     }
     return this.inner.grow(pages);
   }
+}
+
+/**
+ * A model's private state, for tests that check what the public API cannot
+ * show: the bytes of its weights, its step count, its compile state. (The
+ * library itself reaches it only through Sequential.snapshot and the training
+ * session.)
+ */
+export function peek(model: object): { workspace: Workspace; compiled: Compiled | undefined; step: number; requireCompiled(): Compiled } {
+  return model as unknown as ReturnType<typeof peek>;
 }

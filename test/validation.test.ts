@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../src/index';
 import { Random } from '../src/engine/random';
 import { firstNonFinite } from '../src/validate';
+import { peek } from './helpers';
 
 type ErrorClass = typeof nn.NnError;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -38,13 +39,13 @@ const probe = [[0.1, -0.2, 0.3], [-0.5, 0.4, 0.9]];
 /** Everything a failed call must not change, as bytes: weights, a prediction, optimizer state, step, compile options. */
 function state(m: nn.Sequential): string {
   const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
-  const ws = m.workspace;
-  const c = m.compiledConfig;
+  const ws = peek(m).workspace;
+  const c = peek(m).compiled;
   return JSON.stringify({
     weights: m.getWeights().map((w) => bytes(w.data)),
     prediction: bytes(m.predict(probe).data),
     slots: ws.slotCount ? bytes(ws.readParams(ws.slots, ws.paramCount * ws.slotCount)) : '',
-    step: m.step,
+    step: peek(m).step,
     compile: c && { loss: c.lossName, metrics: c.metricNames, optimizer: c.optimizer.config },
   });
 }
@@ -187,7 +188,7 @@ const cases: Case[] = [
   ['trainTestSplit testSize 0', () => nn.trainTestSplit(x, y, { testSize: 0 }), ConfigError, 'trainTestSplit', '0'],
   ['a search range upside down', () => nn.search.uniform(2, 1), ConfigError, 'uniform', '2 and 1'],
   ['toOnnx({})', () => nn.io.toOnnx(bad({})), ConfigError, 'toOnnx: model', 'an object'],
-  ['io.toJSON({})', () => nn.io.toJSON(bad({})), ConfigError, 'save: model', 'an object'],
+  ['io.toJSON({})', () => nn.io.toJSON(bad({})), ConfigError, 'toJSON: model', 'an object'],
   ['setPreprocessing on no model', () => nn.io.setPreprocessing(bad({}), { a: 1 }), ConfigError, 'setPreprocessing: model', 'an object'],
   ['setPreprocessing of a function', (m) => nn.io.setPreprocessing(m, () => 1), ConfigError, 'preprocessing', 'a function'],
   ['loadModel with an unknown optimizer', () => nn.fromJSON(bad(validFile), { optimizer: bad('sgdd') }), ConfigError, 'loadModel: optimizer', '"sgdd"'],
@@ -311,7 +312,7 @@ describe('fit checks all its options before the first batch', () => {
     const call = m.fit(x, y, { epochs: 3, batchSize: 4, callbacks: { onBatchEnd: () => void batches++, onEpochEnd: bad(5) } });
     await expect(call).rejects.toThrow(ConfigError);
     expect(batches).toBe(0);
-    expect(m.step).toBe(0);
+    expect(peek(m).step).toBe(0);
   });
 
   it('an unknown option fails before any batch runs', async () => {
@@ -417,8 +418,8 @@ describe("the model file's loader accepts exactly what the API accepts", () => {
   }
 
   it('the unedited files load (so each refusal above is the edit)', () => {
-    expect(nn.fromJSON(bad(sgdFile)).compiledConfig?.optimizer.config).toEqual({ learningRate: 0.01, momentum: 0.5, nesterov: false });
-    expect(nn.fromJSON(bad(adamFile)).compiledConfig?.optimizer.name).toBe('adam');
+    expect(peek(nn.fromJSON(bad(sgdFile))).compiled?.optimizer.config).toEqual({ learningRate: 0.01, momentum: 0.5, nesterov: false });
+    expect(peek(nn.fromJSON(bad(adamFile))).compiled?.optimizer.name).toBe('adam');
   });
 });
 

@@ -31,7 +31,17 @@ export interface Activation {
   backward(core: Core, z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, rows: number, cols: number): void;
 }
 
+/** Made once per name and alpha: layers look theirs up in every pass, which must not allocate. */
+const cache = new Map<string, Activation>();
+
 export function activation(name: string, alpha = DEFAULT_ALPHA): Activation {
+  const key = `${name}:${alpha}`;
+  let f = cache.get(key);
+  if (!f) cache.set(key, (f = make(name, alpha)));
+  return f;
+}
+
+function make(name: string, alpha: number): Activation {
   switch (name) {
     case 'linear': return pointwise('linearForward', 'linearBackward');
     case 'relu': return pointwise('reluForward', 'reluBackward');

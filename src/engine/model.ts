@@ -1,6 +1,8 @@
-// Sequential: a stack of dense layers with its workspace, compiled with a
-// loss, an optimizer and metrics. The training loop itself is in fit.ts;
-// this file holds the model's state and the passes of one step.
+// Sequential: a stack of layers with its workspace, compiled with a loss, an
+// optimizer and metrics. The layers' passes are their kinds' (layers/); the
+// training loop is train/fit.ts, which drives the model through a
+// TrainingSession (session.ts). This file holds the model's state, private,
+// and the passes of one step over all layers.
 //
 // Lifecycle: while a fit runs the model is busy, and what would change its
 // training state (compile, setWeights, another fit, dispose) throws a
@@ -9,26 +11,28 @@
 // refills at each step. After dispose() every method throws DisposedError,
 // but dispose itself, which cleanup code calls unconditionally.
 
-import { activation } from './activations';
-import { backend, type Backend } from '../backend/index';
-import { NONE, type Ptr } from '../backend/core';
-import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
+import { DEFAULT_ALPHA, activation } from './activations';
+import { backend } from '../backend/index';
+import type { Ptr } from '../backend/core';
+import { ConfigError, DisposedError, NotCompiledError, ShapeError } from '../errors';
 import { fit, type FitOptions, type History } from '../train/fit';
 import { initialize } from './initializers';
-import {
-  DENSE_OPTIONS, activationBackward, checkParamCount, dense, denseBackward, denseForward, toLayers, type Dense, type DenseConfig,
-} from './layers/dense';
-import { saveArtifacts, type ModelArtifacts } from '../io/binary';
-import { modelToJSON, type ModelJSON, type SaveOptions } from '../io/native';
-import { makeLoss, type Loss, type LossName } from './losses';
+import { DENSE_OPTIONS, dense, type Dense, type DenseConfig } from './layers/dense';
+import { size } from './layers/layer';
+import { kindOf, toLayers, type Layer } from './layers/registry';
+import { TrainingSession, type Compiled, type Trainable } from './session';
+import { makeLoss, type LossName } from './losses';
 import { Matrix, type MatrixLike } from './matrix';
-import { makeMetric, metricKey, type Metric } from './metrics';
+import { makeMetric, metricKey } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
 import { Random } from './random';
 import {
   checkCompileOptions, checkOptions, checkSequentialOptions, finite, refuse, toInputs, toRowBuffers, toTargets, toWeights, type Targets,
 } from '../validate';
 import { Workspace } from './workspace';
+import { modelToJSON, saveArtifacts, type ModelArtifacts, type ModelJSON, type ModelState, type SaveOptions } from './serialize';
+import { shapesOf } from './layers/registry';
+import type { Placed, Shape } from './layers/layer';
 
 /** Rows predict and evaluate push through at once (the workspace grows to this). */
 const CHUNK = 256;
@@ -61,17 +65,8 @@ export interface BackpropResult {
   gradients: Matrix[];
 }
 
-interface Compiled {
-  loss: Loss;
-  optimizer: Optimizer;
-  metrics: { key: string; fn: Metric }[];
-  /** As given to compile, for saving. */
-  lossName: LossName;
-  metricNames: string[];
-}
-
 /**
- * A stack of dense layers: build it with {@link sequential}, compile it with
+ * A stack of layers: build it with {@link sequential}, compile it with
  * a loss and an optimizer, fit it, predict with it. It holds Wasm memory
  * until {@link Sequential.dispose}.
  *
@@ -82,9 +77,9 @@ interface Compiled {
  * console.log(model.inputDim, model.outputDim, model.countParams); // 2 1 3
  * ```
  */
-export class Sequential {
+export class Sequential implements Trainable {
   /** The layers, first to last, as configured. */
-  readonly layers: readonly Dense[];
+  readonly layers: readonly Layer[];
   /** The seed of weight initialization and shuffling (drawn at random when none was given). */
   readonly seed: number;
   private ws: Workspace | undefined;
@@ -93,7 +88,7 @@ export class Sequential {
   /** True while a fit runs: see the lifecycle rules above. */
   private fitting = false;
   /** Optimizer updates made so far; schedules and Adam's bias correction count from it. */
-  step = 0;
+  private step = 0;
 
   /**
    * A model from layers made by {@link dense}; {@link sequential} also takes plain configs.
@@ -103,17 +98,18 @@ export class Sequential {
    * @throws {@link ConfigError} for an empty list or something that is not a dense layer.
    * @throws {@link ShapeError} when a layer's inputDim differs from the previous layer's units.
    */
-  constructor(given: readonly Dense[], options?: SequentialOptions) {
+  constructor(given: readonly Layer[], options?: SequentialOptions) {
     const layers = toLayers(given, 'sequential');
     const { seed } = checkSequentialOptions(options);
     layers.slice(0, -1).forEach((l, i) => {
-      if (l.activation === 'softmax') {
+      if (kindOf(l).activation?.(l).name === 'softmax') {
         console.warn(`nnwasm: layer ${i} uses softmax but is not the last layer; softmax squashes a layer's outputs to sum to 1, which is meant for class probabilities at the output`);
       }
     });
     this.layers = layers;
     this.seed = seed ?? Math.floor(Math.random() * 2 ** 32);
-    if (layers[0].inputDim !== undefined) this.build(layers[0].inputDim);
+    const input = kindOf(layers[0]).inputShape(layers[0]);
+    if (input) this.build(size(input));
   }
 
   /**
@@ -129,11 +125,14 @@ export class Sequential {
    * ```
    */
   get inputDim(): number | undefined {
-    return this.ws?.layers[0].inDim ?? this.layers[0].inputDim;
+    if (this.ws) return this.ws.layers[0].inWidth;
+    const input = kindOf(this.layers[0]).inputShape(this.layers[0]);
+    return input && size(input);
   }
 
   /**
-   * The output width: the last layer's units.
+   * The output width: the last layer's units (or, for a layer that keeps
+   * its input's shape, what the model computes once built).
    *
    * @example
    * ```ts
@@ -143,7 +142,19 @@ export class Sequential {
    * ```
    */
   get outputDim(): number {
-    return this.layers[this.layers.length - 1].units;
+    if (this.ws) return this.ws.output.outWidth;
+    const last = this.layers[this.layers.length - 1];
+    const fixed = kindOf(last).fixedOutputShape?.(last);
+    if (!fixed) throw new ShapeError('This model is not built, and its output width depends on its input: give the first layer an inputDim, or call fit / predict once');
+    return size(fixed);
+  }
+
+  /** The output width for inputs `inputDim` wide, without building. */
+  private outputDimFor(inputDim: number): number {
+    if (this.ws) return this.ws.output.outWidth;
+    const last = this.layers[this.layers.length - 1];
+    const fixed = kindOf(last).fixedOutputShape?.(last);
+    return fixed ? size(fixed) : this.shapes(inputDim).at(-1)!.reduce((n, d) => n * d, 1);
   }
 
   /**
@@ -175,23 +186,46 @@ export class Sequential {
    * ```
    */
   get countParams(): number {
-    return this.workspace.paramCount;
+    const ws = this.workspace;
+    return ws.paramCount + ws.stateCount;
   }
 
-  /** @internal The loss, optimizer and metrics, or a NotCompiledError: for the calls that need them. */
-  requireCompiled(): Compiled {
+  /** The loss, optimizer and metrics, or a NotCompiledError: for the calls that need them. */
+  private requireCompiled(): Compiled {
     this.checkAlive();
     if (!this.compiled) throw new NotCompiledError('This model has not been compiled: call model.compile({ loss, optimizer }) before fit or evaluate');
     return this.compiled;
   }
 
-  /** @internal The compile configuration, or undefined before compile. */
-  get compiledConfig(): Readonly<Compiled> | undefined {
-    return this.compiled;
+  /**
+   * @internal What a file holds, as plain values: the input shape, the
+   * compile configuration, the step count, every weight (trainable, then
+   * state) and the optimizer's slots (null when it keeps none).
+   */
+  snapshot(): ModelState {
+    const ws = this.workspace;
+    return {
+      inputShape: ws.inputShape,
+      compiled: this.compiled,
+      step: this.step,
+      weights: ws.readWeights(),
+      slots: ws.slotCount ? ws.readParams(ws.slots, ws.slotCount * ws.paramCount) : null,
+    };
   }
 
-  /** @internal */
-  get workspace(): Workspace {
+  /**
+   * @internal Puts back what a file held: the weights and, when given, the
+   * optimizer's slots and step count (sizes were checked by the reader).
+   */
+  restore(weights: Float32Array, optimizer?: { slots: Float32Array | null; step: number }): void {
+    const ws = this.workspace;
+    ws.writeWeights(weights);
+    if (!optimizer) return;
+    this.step = optimizer.step;
+    if (optimizer.slots) ws.writeParams(optimizer.slots, ws.slots);
+  }
+
+  private get workspace(): Workspace {
     this.checkAlive();
     if (!this.ws) throw new ShapeError('This model is not built: give the first layer an inputDim, or call fit / predict once');
     return this.ws;
@@ -216,8 +250,9 @@ export class Sequential {
     this.checkIdle('compile');
     const { loss, optimizer, metrics } = checkCompileOptions(options);
     const out = this.layers[this.layers.length - 1];
-    const made = makeLoss(loss, out.activation, activation(out.activation, out.alpha));
-    warnMismatch(made.name, out.activation);
+    const f = kindOf(out).activation?.(out) ?? { name: 'linear', alpha: DEFAULT_ALPHA };
+    const made = makeLoss(loss, f.name, activation(f.name, f.alpha));
+    warnMismatch(made.name, f.name);
     const opt = toOptimizer(optimizer);
     const ms = metrics.map((m) => ({ key: metricKey(m), fn: makeMetric(m, made) }));
     this.ws?.resetSlots(opt.slots); // the one step that can fail (MemoryError): before any change
@@ -256,13 +291,30 @@ export class Sequential {
     return fit(this, x, y, options);
   }
 
-  /** @internal Marks the model busy for a fit; returns the call that ends it. */
-  startFit(): () => void {
+  /** @internal Marks the model busy for a fit, and lends the training loop what it may do (session.ts). */
+  trainingSession(): TrainingSession {
+    const compiled = this.requireCompiled();
     this.checkIdle('fit');
     this.fitting = true;
-    return () => {
-      this.fitting = false;
-    };
+    return new TrainingSession({
+      seed: this.seed,
+      compiled,
+      inputDim: () => this.inputDim,
+      outputDim: (inputDim) => this.outputDimFor(inputDim),
+      build: (inputDim) => this.ensureBuilt(inputDim),
+      workspace: () => this.workspace,
+      getStep: () => this.step,
+      setStep: (step) => (this.step = step),
+      evaluate: (X, Y) => this.evaluateMatrices(X, Y),
+      forward: (rows, training) => {
+        this.forward(rows, training);
+        return this.lossValue(rows);
+      },
+      addMetrics: (sums, rows) => this.addMetrics(sums, rows),
+      backward: (rows) => this.backward(rows),
+      update: (epoch) => this.update(epoch),
+      done: () => (this.fitting = false),
+    });
   }
 
   /**
@@ -324,9 +376,9 @@ export class Sequential {
     for (let start = 0; start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);
       this.loadInputs(X, null, start, rows);
-      this.forward(rows);
+      this.forward(rows, false);
       const h = ws.be.heap.f32();
-      const a = ws.output.a >> 2;
+      const a = ws.output.y >> 2;
       for (let i = 0; i < rows * width; i++) out[start * width + i] = h[a + i];
     }
   }
@@ -351,12 +403,12 @@ export class Sequential {
   evaluate(x: MatrixLike, y: Targets): Record<string, number> {
     const { loss } = this.requireCompiled();
     const X = toInputs(x, this.inputDim, 'evaluate');
-    const Y = toTargets(y, loss, this.outputDim, X.rows, 'evaluate');
+    const Y = toTargets(y, loss, this.outputDimFor(X.cols), X.rows, 'evaluate');
     return this.evaluateMatrices(X, Y);
   }
 
-  /** @internal evaluate on checked data. */
-  evaluateMatrices(X: Matrix, Y: Matrix): Record<string, number> {
+  /** evaluate on checked data. */
+  private evaluateMatrices(X: Matrix, Y: Matrix): Record<string, number> {
     const { loss, metrics } = this.requireCompiled();
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols, 'evaluate');
@@ -364,7 +416,7 @@ export class Sequential {
     for (let start = 0; start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);
       this.loadInputs(X, Y, start, rows);
-      this.forward(rows);
+      this.forward(rows, false);
       sums[0] += this.lossValue(rows) * rows;
       this.addMetrics(sums, rows);
     }
@@ -393,19 +445,20 @@ export class Sequential {
   backprop(x: MatrixLike, y: Targets): BackpropResult {
     const { loss } = this.requireCompiled();
     const X = toInputs(x, this.inputDim, 'backprop');
-    const Y = toTargets(y, loss, this.outputDim, X.rows, 'backprop');
+    const Y = toTargets(y, loss, this.outputDimFor(X.cols), X.rows, 'backprop');
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(X.rows, Y.cols, 'backprop');
     this.loadInputs(X, Y, 0, X.rows);
-    this.forward(X.rows);
+    this.forward(X.rows, false);
     const value = this.lossValue(X.rows);
     this.backward(X.rows);
     const read = (ptr: Ptr, cols: number) => new Matrix(X.rows, cols, ws.be.heap.read(ptr, X.rows * cols));
+    const grads = ws.readParams(ws.grads);
     return {
       loss: value,
-      activations: ws.layers.map((L) => read(L.a, L.units)),
-      outputDelta: read(ws.output.d, ws.output.units),
-      gradients: this.weightMatrices(ws.readParams(ws.grads)),
+      activations: ws.layers.map((L) => read(L.y, L.outWidth)),
+      outputDelta: read(ws.output.dy, ws.output.outWidth),
+      gradients: ws.variables.map((w) => new Matrix(w.spec.shape[0], w.spec.shape[1], grads.slice(w.offset, w.offset + w.length))),
     };
   }
 
@@ -423,16 +476,11 @@ export class Sequential {
    * ```
    */
   getWeights(): Matrix[] {
-    return this.weightMatrices(this.workspace.readParams());
-  }
-
-  /** A parameter-block copy cut into per-layer kernel and bias matrices. */
-  private weightMatrices(params: Float32Array): Matrix[] {
     const ws = this.workspace;
-    return ws.layers.flatMap((L, i) => {
-      const o = ws.offset(i);
-      const kernel = new Matrix(L.inDim, L.units, params.slice(o.w, o.w + L.inDim * L.units));
-      return L.b ? [kernel, new Matrix(1, L.units, params.slice(o.b, o.b + L.units))] : [kernel];
+    const all = ws.readWeights();
+    return ws.weights.map((w) => {
+      const at = w.offset + (w.spec.trainable ? 0 : ws.paramCount);
+      return new Matrix(w.spec.shape[0], w.spec.shape[1], all.slice(at, at + w.length));
     });
   }
 
@@ -454,15 +502,14 @@ export class Sequential {
   setWeights(weights: MatrixLike[]): void {
     this.checkIdle('setWeights');
     const ws = this.workspace;
-    const expected = ws.layers.flatMap((L, i) => {
-      const o = ws.offset(i);
-      const kernel = { rows: L.inDim, cols: L.units, at: o.w, name: `layer ${i} kernel`, bias: false };
-      return L.b ? [kernel, { rows: 1, cols: L.units, at: o.b, name: `layer ${i} bias`, bias: true }] : [kernel];
-    });
+    const expected = ws.weights.map((w) => ({
+      rows: w.spec.shape[0], cols: w.spec.shape[1], at: w.offset + (w.spec.trainable ? 0 : ws.paramCount),
+      name: `layer ${w.layer} ${w.spec.name}`, bias: w.spec.shape[0] === 1,
+    }));
     const checked = toWeights(weights, expected, 'setWeights');
-    const params = ws.readParams();
-    checked.forEach((m, i) => params.set(m.data, expected[i].at));
-    ws.writeParams(params);
+    const all = ws.readWeights();
+    checked.forEach((m, i) => all.set(m.data, expected[i].at));
+    ws.writeWeights(all);
   }
 
   /**
@@ -483,12 +530,14 @@ export class Sequential {
     if (typeof print !== 'function') refuse('summary: print', 'a function taking the text (default console.log)', print);
     this.checkAlive();
     const rows = [['Layer (type)', 'Output shape', 'Param #', 'Activation']];
+    const shapes = this.inputDim === undefined ? undefined : this.shapes(this.inputDim);
     let total = 0;
     this.layers.forEach((l, i) => {
-      const inDim = i === 0 ? this.inputDim : this.layers[i - 1].units;
-      const n = inDim === undefined ? 0 : inDim * l.units + (l.useBias ? l.units : 0);
+      const kind = kindOf(l);
+      const out = shapes?.[i + 1] ?? kind.fixedOutputShape?.(l);
+      const n = shapes ? kind.weights(l, shapes[i]).reduce((s, w) => s + size(w.shape), 0) : 0;
       total += n;
-      rows.push([`dense_${i + 1} (Dense)`, `[null, ${l.units}]`, inDim === undefined ? '?' : String(n), l.activation]);
+      rows.push([`${kind.kind}_${i + 1} (${kind.kerasClass})`, out ? `[null, ${out.join(', ')}]` : '?', shapes ? String(n) : '?', kind.describe?.(l) ?? '']);
     });
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('   ').trimEnd();
@@ -559,44 +608,42 @@ export class Sequential {
 
   // ——— the passes of a step, on rows already loaded into the workspace ———
 
-  /** @internal */
-  forward(rows: number): void {
+  private forward(rows: number, training: boolean): void {
     const ws = this.ws!;
-    for (let i = 0; i < ws.layers.length; i++) denseForward(ws.be, ws.layers[i], ws.input(i), rows);
+    ws.pass.training = training;
+    ws.pass.step = this.step;
+    for (const L of ws.layers) kindOf(L.config).forward(L, rows, ws.pass);
   }
 
-  /** @internal The mean loss of the loaded batch, from the last forward. */
-  lossValue(rows: number): number {
-    const ws = this.ws!;
-    const out = ws.output;
-    return this.compiled!.loss.value(ws.be.core, out.z, out.a, ws.y, rows, out.units);
-  }
-
-  /** @internal Backprop from the loaded targets: fills the gradient block. */
-  backward(rows: number): void {
+  /** The mean loss of the loaded batch, from the last forward. */
+  private lossValue(rows: number): number {
     const ws = this.ws!;
     const out = ws.output;
-    this.compiled!.loss.backward(ws.be.core, out.z, out.a, ws.y, out.d, rows, out.units);
-    for (let i = ws.layers.length - 1; i >= 0; i--) {
-      if (i < ws.layers.length - 1) activationBackward(ws.be, ws.layers[i], rows);
-      denseBackward(ws.be, ws.layers[i], ws.input(i), i > 0 ? ws.layers[i - 1].d : NONE, rows);
-    }
+    return this.compiled!.loss.value(ws.be.core, preActivation(out), out.y, ws.y, rows, out.outWidth);
   }
 
-  /** @internal One optimizer update of every parameter. */
-  update(epoch: number): void {
+  /** Backprop from the loaded targets: fills the gradient block. */
+  private backward(rows: number): void {
+    const ws = this.ws!;
+    const out = ws.output;
+    this.compiled!.loss.backward(ws.be.core, preActivation(out), out.y, ws.y, out.dy, rows, out.outWidth);
+    for (let i = ws.layers.length - 1; i >= 0; i--) kindOf(ws.layers[i].config).backward(ws.layers[i], rows);
+  }
+
+  /** One optimizer update of every parameter. */
+  private update(epoch: number): void {
     const ws = this.ws!;
     this.compiled!.optimizer.apply(ws.be.core, ws.params, ws.grads, ws.slots, ws.paramCount, this.step, epoch);
     this.step++;
   }
 
-  /** @internal Adds each metric's sum over the loaded rows to sums[1…]. */
-  addMetrics(sums: Float64Array, rows: number): void {
+  /** Adds each metric's sum over the loaded rows to sums[1…]. */
+  private addMetrics(sums: Float64Array, rows: number): void {
     const ws = this.ws!;
     const { metrics } = this.compiled!;
     const h = ws.be.heap.f32();
     for (let i = 0; i < metrics.length; i++) {
-      sums[i + 1] += metrics[i].fn(h, ws.output.a >> 2, ws.y >> 2, rows, this.outputDim);
+      sums[i + 1] += metrics[i].fn(h, ws.output.y >> 2, ws.y >> 2, rows, ws.output.outWidth);
     }
   }
 
@@ -608,25 +655,32 @@ export class Sequential {
     if (Y) copyRows(h, ws.y >> 2, Y, start, rows);
   }
 
-  /** @internal The model's workspace, made on first use from the input width. */
-  ensureBuilt(inputDim: number): Workspace {
+  /** The model's workspace, made on first use from the input width. */
+  private ensureBuilt(inputDim: number): Workspace {
     this.checkAlive();
     if (!this.ws) this.build(inputDim);
     return this.ws!;
   }
 
+  /** The per-sample shapes from input to output for inputs `inputDim` wide. */
+  private shapes(inputDim: number) {
+    return shapesOf(this.layers, this.inputShape(inputDim), 'sequential');
+  }
+
+  /** The first layer's input shape, or [inputDim]. */
+  private inputShape(inputDim: number): Shape {
+    return kindOf(this.layers[0]).inputShape(this.layers[0]) ?? [inputDim];
+  }
+
   private build(inputDim: number): void {
-    checkParamCount(inputDim, this.layers, 'sequential');
-    const be: Backend = backend();
-    const ws = new Workspace(be, this.layers, inputDim);
+    const ws = new Workspace(backend(), this.layers, this.inputShape(inputDim));
     const rng = new Random(this.seed);
-    const params = new Float32Array(ws.paramCount);
-    ws.layers.forEach((L, i) => {
-      const spec = this.layers[i], o = ws.offset(i);
-      initialize(spec.kernelInitializer, params.subarray(o.w, o.w + L.inDim * L.units), L.inDim, L.units, rng);
-      if (spec.useBias) initialize(spec.biasInitializer, params.subarray(o.b, o.b + L.units), L.inDim, L.units, rng);
-    });
-    ws.writeParams(params);
+    const all = new Float32Array(ws.paramCount + ws.stateCount);
+    for (const w of ws.weights) {
+      const at = w.offset + (w.spec.trainable ? 0 : ws.paramCount);
+      initialize(w.spec.initializer, all.subarray(at, at + w.length), w.spec.fans[0], w.spec.fans[1], rng);
+    }
+    ws.writeWeights(all);
     try {
       ws.resetSlots(this.compiled?.optimizer.slots ?? 0);
     } catch (e) {
@@ -661,6 +715,11 @@ function warnMismatch(loss: string, output: string): void {
   }
 }
 
+/** Where the output activation's input Z is, for the loss: the layer's own, or its output when it has no activation. */
+function preActivation(L: Placed<Layer>): Ptr {
+  return kindOf(L.config).preActivation?.(L) ?? L.y;
+}
+
 /** Consecutive rows are one block: a single memcpy (its one view object is the only allocation, and predict / evaluate are not training steps). */
 function copyRows(h: Float32Array, to: number, M: Matrix, start: number, rows: number): void {
   h.set(M.data.subarray(start * M.cols, (start + rows) * M.cols), to);
@@ -684,7 +743,7 @@ function copyRows(h: Float32Array, to: number, M: Matrix, start: number, rows: n
  * console.log(model.countParams); // 131
  * ```
  */
-export function sequential(layers: readonly (Dense | DenseConfig)[], options?: SequentialOptions): Sequential {
+export function sequential(layers: readonly (Layer | DenseConfig)[], options?: SequentialOptions): Sequential {
   return new Sequential(toLayers(layers, 'sequential'), options);
 }
 

@@ -1,28 +1,51 @@
-// A model's memory in its backend's heap, laid out once and reused by every
-// step, so a training step allocates nothing:
+// A model's memory in its backend's heap, laid out once from what its layers
+// declare (layers/layer.ts) and reused by every step, so a step allocates
+// nothing:
 //
-//   params  W₀ b₀ W₁ b₁ …   contiguous, so one optimizer call updates them all
+//   params  every trainable weight, layer by layer in declared order (W₀ b₀
+//           W₁ b₁ … for dense layers): contiguous, so one optimizer call
+//           updates them all
 //   grads   the same layout
+//   state   the non-trainable weights (moving averages), when a layer has any
 //   slots   optimizer state, `slotCount` blocks of paramCount floats
-//   batch   X, Y and each layer's Z, A, dZ for `capacity` rows
+//   batch   X, Y, and per layer its scratch, its output and the output's
+//           delta, for `capacity` rows
 //
 // Each region is its own heap block, owned by the workspace, reallocated only
 // when a compile changes the optimizer or a call needs more rows than the
 // capacity: never in a step. A reallocation has the new block before it frees
 // the old, so one that fails leaves the workspace exactly as it was.
 
-import { activation } from './activations';
 import { firstNonFinite } from '../validate';
 import type { Backend } from '../backend/backend';
 import { NONE, inBlock, type Ptr } from '../backend/core';
-import type { Dense, DenseState } from './layers/dense';
+import { size, type Pass, type Placed, type Shape, type WeightSpec } from './layers/layer';
+import { kindOf, shapesOf, type Layer } from './layers/registry';
+
+/** Where one weight of one layer lives. */
+export interface WeightSlot {
+  readonly layer: number;
+  readonly spec: WeightSpec;
+  /** Float offset within the params block (trainable) or the state block. */
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A placed layer whose pointers the workspace sets. */
+type Mutable = { -readonly [K in keyof Placed<Layer>]: Placed<Layer>[K] };
 
 export class Workspace {
-  readonly layers: DenseState[];
+  readonly layers: readonly Placed<Layer>[];
+  readonly inputShape: Shape;
+  /** Trainable floats, and non-trainable ones. */
   readonly paramCount: number;
-  /** Float offset of each layer's kernel and bias within the parameter block. */
-  private readonly offsets: { w: number; b: number }[];
+  readonly stateCount: number;
+  /** Every weight in getWeights order. */
+  readonly weights: readonly WeightSlot[];
+  /** What forward knows of the current pass; the model sets it. */
+  readonly pass: Pass = { training: false, step: 0 };
   private paramBlock: Ptr;
+  private stateBlock: Ptr = NONE;
   private slotBlock: Ptr = NONE;
   private batchBlock: Ptr = NONE;
   slotCount = 0;
@@ -31,29 +54,37 @@ export class Workspace {
   y: Ptr = NONE;
   private yCols = 0;
 
-  constructor(readonly be: Backend, readonly specs: readonly Dense[], inputDim: number) {
-    let offset = 0;
-    let inDim = inputDim;
-    this.offsets = [];
-    this.layers = specs.map((s) => {
-      const o = { w: offset, b: offset + inDim * s.units };
-      offset = o.b + (s.useBias ? s.units : 0);
-      this.offsets.push(o);
-      const state: DenseState = {
-        inDim, units: s.units, f: activation(s.activation, s.alpha),
-        w: NONE, b: NONE, gw: NONE, gb: NONE, z: NONE, a: NONE, d: NONE,
-      };
-      inDim = s.units;
-      return state;
+  constructor(readonly be: Backend, specs: readonly Layer[], inputShape: Shape) {
+    const shapes = shapesOf(specs, inputShape, 'sequential');
+    this.inputShape = inputShape;
+    const weights: WeightSlot[] = [];
+    const counts = { params: 0, state: 0 };
+    specs.forEach((s, i) => {
+      for (const spec of kindOf(s).weights(s, shapes[i])) {
+        const length = size(spec.shape), block = spec.trainable ? 'params' : 'state';
+        weights.push({ layer: i, spec, offset: counts[block], length });
+        counts[block] += length;
+      }
     });
-    this.paramCount = offset;
-    this.paramBlock = be.heap.alloc(2 * offset * 4, this, `sequential: ${offset} weights and their gradients`);
-    this.layers.forEach((L, i) => {
-      const o = this.offsets[i];
-      L.w = inBlock(this.params, o.w);
-      L.gw = inBlock(this.grads, o.w);
-      L.b = specs[i].useBias ? inBlock(this.params, o.b) : NONE;
-      L.gb = specs[i].useBias ? inBlock(this.grads, o.b) : NONE;
+    this.weights = weights;
+    this.paramCount = counts.params;
+    this.stateCount = counts.state;
+    this.paramBlock = be.heap.alloc(2 * this.paramCount * 4, this, `sequential: ${this.paramCount} weights and their gradients`);
+    try {
+      if (this.stateCount) this.stateBlock = be.heap.alloc(this.stateCount * 4, this, `sequential: ${this.stateCount} state values`);
+    } catch (e) {
+      be.heap.release(this.paramBlock, this);
+      throw e;
+    }
+    this.layers = specs.map((config, i) => {
+      const mine = weights.filter((w) => w.layer === i);
+      return {
+        config, be, inShape: shapes[i], outShape: shapes[i + 1], inWidth: size(shapes[i]), outWidth: size(shapes[i + 1]),
+        isOutput: i === specs.length - 1,
+        weights: mine.map((w) => inBlock(w.spec.trainable ? this.params : this.stateBlock, w.offset)),
+        grads: mine.map((w) => (w.spec.trainable ? inBlock(this.grads, w.offset) : NONE)),
+        scratch: [], x: NONE, y: NONE, dy: NONE, dx: NONE,
+      };
     });
   }
 
@@ -69,13 +100,13 @@ export class Workspace {
     return this.slotBlock;
   }
 
-  get output(): DenseState {
+  get output(): Placed<Layer> {
     return this.layers[this.layers.length - 1];
   }
 
-  /** The input of layer i: X for the first, the previous layer's A otherwise. */
-  input(i: number): Ptr {
-    return i === 0 ? this.x : this.layers[i - 1].a;
+  /** The float offset and length of each trainable weight in the params block (what per-variable optimizer options act on). */
+  get variables(): readonly WeightSlot[] {
+    return this.weights.filter((w) => w.spec.trainable);
   }
 
   /** Fresh, zeroed optimizer state of `count` blocks (the old state is freed only once the new is had). */
@@ -95,15 +126,12 @@ export class Workspace {
     if (rows <= this.capacity && yCols <= this.yCols) return;
     const cap = Math.max(rows, this.capacity);
     const wide = Math.max(yCols, this.yCols);
+    const layers = this.layers as Mutable[];
     // Every product a step makes, sized now so the step never grows memory.
     // (Scratch that grows and is then not used is harmless.)
-    for (const L of this.layers) {
-      this.be.reserveGemm(L.inDim, L.units);
-      this.be.reserveGemm(cap, L.units);
-      this.be.reserveGemm(L.units, L.inDim);
-    }
-    const inDim = this.layers[0].inDim;
-    const floats = cap * (inDim + wide + 3 * this.layers.reduce((s, L) => s + L.units, 0));
+    for (const L of layers) kindOf(L.config).reserve?.(L, cap);
+    const perRow = (L: Placed<Layer>) => (kindOf(L.config).scratch?.(L.config, L.inShape) ?? []);
+    const floats = cap * (layers[0].inWidth + wide + layers.reduce((s, L) => s + perRow(L).reduce((a, b) => a + b, 0) + 2 * L.outWidth, 0));
     const fresh = this.be.heap.alloc(floats * 4, this, `${where}: room for a batch of ${cap} rows`);
     if (this.batchBlock) this.be.heap.release(this.batchBlock, this);
     this.batchBlock = fresh;
@@ -113,41 +141,81 @@ export class Workspace {
       next = inBlock(next, floats);
       return start;
     };
-    this.x = take(cap * inDim);
+    this.x = take(cap * layers[0].inWidth);
     this.y = take(cap * wide);
-    for (const L of this.layers) {
-      L.z = take(cap * L.units);
-      L.a = take(cap * L.units);
-      L.d = take(cap * L.units);
-    }
+    layers.forEach((L, i) => {
+      L.scratch = perRow(L).map((w) => take(cap * w));
+      L.y = take(cap * L.outWidth);
+      L.dy = take(cap * L.outWidth);
+      L.x = i === 0 ? this.x : layers[i - 1].y;
+      L.dx = i === 0 ? NONE : layers[i - 1].dy;
+    });
     this.capacity = cap;
     this.yCols = wide;
   }
 
-  /** A copy of all parameters (or another n-float region). */
+  /** A copy of all trainable parameters (or another n-float region). */
   readParams(from: Ptr = this.params, n = this.paramCount): Float32Array {
     return this.be.heap.read(from, n);
   }
 
-  writeParams(values: Float32Array, to: Ptr = this.params): void {
+  writeParams(values: ArrayLike<number>, to: Ptr = this.params): void {
     this.be.heap.write(to, values);
   }
 
-  /** Whether every parameter and optimizer-state value is finite: one pass, no copy. */
-  isFinite(): boolean {
-    const h = this.be.heap.f32();
-    const finite = (ptr: Ptr, n: number) => firstNonFinite(h.subarray(ptr >> 2, (ptr >> 2) + n)) < 0;
-    return finite(this.params, this.paramCount) && (!this.slotCount || finite(this.slots, this.slotCount * this.paramCount));
+  /** Every weight, trainable then state, as one array (what files store). */
+  readWeights(): Float32Array {
+    const all = new Float32Array(this.paramCount + this.stateCount);
+    all.set(this.readParams());
+    if (this.stateCount) all.set(this.be.heap.read(this.stateBlock, this.stateCount), this.paramCount);
+    return all;
   }
 
-  /** Float offsets of layer i's kernel and bias in the parameter block. */
-  offset(i: number): { w: number; b: number } {
-    return this.offsets[i];
+  /** Replaces every weight from an array laid out as readWeights gives it. */
+  writeWeights(values: Float32Array): void {
+    this.writeParams(values.subarray(0, this.paramCount));
+    if (this.stateCount) this.be.heap.write(this.stateBlock, values.subarray(this.paramCount));
+  }
+
+  /** Floats in a snapshot: every weight and the optimizer state. */
+  get snapshotLength(): number {
+    return this.paramCount + this.stateCount + this.paramCount * this.slotCount;
+  }
+
+  /** Copies every weight and the optimizer state into `out`, snapshotLength floats. */
+  saveInto(out: Float32Array): void {
+    const h = this.be.heap.f32();
+    let at = 0;
+    for (const [ptr, n] of this.regions()) {
+      out.set(h.subarray(ptr >> 2, (ptr >> 2) + n), at);
+      at += n;
+    }
+  }
+
+  /** Puts back what saveInto saved (the layout must not have changed since). */
+  restoreFrom(saved: Float32Array): void {
+    const h = this.be.heap.f32();
+    let at = 0;
+    for (const [ptr, n] of this.regions()) {
+      h.set(saved.subarray(at, at + n), ptr >> 2);
+      at += n;
+    }
+  }
+
+  /** The blocks a step changes, as [pointer, floats]: weights, state, optimizer slots. */
+  private regions(): [Ptr, number][] {
+    return [[this.params, this.paramCount], [this.stateBlock, this.stateCount], [this.slotBlock, this.paramCount * this.slotCount]];
+  }
+
+  /** Whether every weight and optimizer-state value is finite: one pass, no copy. */
+  isFinite(): boolean {
+    const h = this.be.heap.f32();
+    return this.regions().every(([ptr, n]) => !n || firstNonFinite(h.subarray(ptr >> 2, (ptr >> 2) + n)) < 0);
   }
 
   /** Frees every block the workspace holds; it cannot be used afterwards. */
   dispose(): void {
-    for (const block of [this.paramBlock, this.slotBlock, this.batchBlock]) if (block) this.be.heap.release(block, this);
-    this.paramBlock = this.slotBlock = this.batchBlock = NONE;
+    for (const block of [this.paramBlock, this.stateBlock, this.slotBlock, this.batchBlock]) if (block) this.be.heap.release(block, this);
+    this.paramBlock = this.stateBlock = this.slotBlock = this.batchBlock = NONE;
   }
 }

@@ -8,36 +8,15 @@
 // On disk (files.ts) they are model.json and weights.bin, as TF.js does.
 
 import { fail, checkPlainJSON, field, isWhole, own, parseJSON, record, type Rec } from './check';
-import { asBytes, bytesToFloats, floatsToBytes, concatBytes, toArrayBuffer } from './floats';
+import { asBytes, bytesToFloats } from '../encoding/floats';
+import { saveArtifacts as writeArtifacts, type ModelArtifacts, type ModelManifest } from '../engine/serialize';
 import {
-  buildModel, checkFinite, readHeader, snapshot, MAX_PARAMS,
+  buildModel, checkFinite, checkModel, readHeader, MAX_PARAMS,
   type LoadOptions, type ModelHeader, type ModelJSON, type Plan, type SaveOptions,
 } from './native';
 import type { Sequential } from '../engine/model';
 
-/** Where the numbers are in the binary blob. */
-export interface WeightsManifest {
-  /** Always 'float32' (little-endian). */
-  dtype: 'float32';
-  /** Parameter floats at the start of the blob. */
-  params: number;
-  /** Optimizer-state floats after them (0 when not saved). */
-  optimizerState: number;
-}
-
-/** The header of the binary form: the native header and where its numbers are. */
-export interface ModelManifest extends ModelHeader {
-  /** How many floats of each kind the blob holds. */
-  weightsManifest: WeightsManifest;
-}
-
-/** A model in the binary form, as {@link io.save} and model.save() return it. */
-export interface ModelArtifacts {
-  /** The header, as JSON data (model.json on disk). */
-  json: ModelManifest;
-  /** The numbers: parameters, then any optimizer state, as little-endian float32 (weights.bin on disk). */
-  weights: ArrayBuffer;
-}
+export type { WeightsManifest, ModelManifest, ModelArtifacts } from '../engine/serialize';
 
 /** What loading the pair accepts: the header as an object or text, the blob as any bytes. */
 export interface ModelArtifactsInput {
@@ -64,13 +43,8 @@ export interface ModelArtifactsInput {
  * ```
  */
 export function saveArtifacts(model: Sequential, options?: SaveOptions): ModelArtifacts {
-  const { header, params, state } = snapshot(model, options);
-  const json: ModelManifest = {
-    ...header,
-    weightsManifest: { dtype: 'float32', params: params.length, optimizerState: state?.length ?? 0 },
-  };
-  const bytes = concatBytes(state ? [floatsToBytes(params), floatsToBytes(state)] : [floatsToBytes(params)]);
-  return { json, weights: toArrayBuffer(bytes) };
+  checkModel(model, 'save');
+  return writeArtifacts(model, options);
 }
 
 /** A checked header of the binary form and the exact size its blob must have. */

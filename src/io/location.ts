@@ -17,7 +17,7 @@
 import { isNode, nodeModule } from '../runtime';
 import { ConfigError, ModelFormatError, NnError } from '../errors';
 import { show } from './check';
-import { concatBytes } from './floats';
+import { concatBytes } from '../encoding/floats';
 
 export interface Folder {
   /** The source as given, for messages. */

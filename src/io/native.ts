@@ -1,134 +1,34 @@
-// nnwasm's own model format, version 1. One header describes the model:
-//
-//   format, version   "nnwasm-model", 1: anything else is refused
-//   inputDim, seed    the input width, and the seed (training resumes with the same shuffles)
-//   layers            per Dense layer: units, activation, alpha, useBias, initializers
-//   compile           loss, metrics, optimizer name and options ("schedule" for a
-//                     learning-rate function, which cannot be saved: pass
-//                     { optimizer } when loading to resume with one)
-//   step              optimizer updates made so far (schedules, Adam's bias correction)
-//   preprocessing     plain JSON the caller attached (a fitted scaler, label names…)
-//
-// and the numbers come in one of two ways: inline as base64 (`weights`,
-// `optimizerState`: this file, model.toJSON()), or beside the header in a
-// binary blob (`weightsManifest`: binary.ts). Numbers are little-endian f32,
-// so a round trip is bit-exact; the optimizer state (momentum velocity, Adam's
-// moments) is saved too, so training resumes exactly where it stopped.
+// Reading nnwasm's own model format (the format itself, and how a model
+// writes it, is engine/serialize.ts): the native JSON form here, the binary
+// form in binary.ts.
 //
 // Loading checks every field, and every size against the limits, before it
 // allocates anything large; it reads only the fields it knows and evaluates
-// nothing.
+// nothing. Layers are read by their kinds (engine/layers/), found by their
+// Keras class name.
 
-import { ACTIVATIONS, type ActivationName } from '../engine/activations';
 import { ConfigError, NnError, ModelFormatError } from '../errors';
-import { INITIALIZERS, type InitializerName } from '../engine/initializers';
-import { MAX_LAYERS, MAX_PARAMS, MAX_UNITS, dense } from '../engine/layers/dense';
+import { MAX_UNITS } from '../engine/layers/dense';
+import { size } from '../engine/layers/layer';
+import { KERAS_CLASSES, MAX_LAYERS, MAX_PARAMS, kindOf, kindOfKerasClass, shapesOf, type Layer } from '../engine/layers/registry';
 import { LOSSES, type LossName } from '../engine/losses';
 import { describe } from '../engine/matrix';
 import { METRICS } from '../engine/metrics';
 import { Sequential } from '../engine/model';
 import { adam, sgd, toOptimizer, type Optimizer } from '../engine/optimizers';
-import { decodeBase64, encodeBase64 } from './base64';
+import { decodeBase64 } from '../encoding/base64';
 import {
   checkPlainJSON, fail, field, isBoolean, isFiniteNumber, isString, isWhole, oneOf, own, parseJSON, record, show, type Rec,
 } from './check';
-import { MAX_METRICS, boolean, checkOptions, firstNonFinite } from '../validate';
-import { bytesToFloats, floatsToBytes } from './floats';
-import { getPreprocessing, setPreprocessing, toPlainJSON } from './preprocessing';
+import { MAX_METRICS, firstNonFinite } from '../validate';
+import { bytesToFloats } from '../encoding/floats';
+import { toPlainJSON } from '../encoding/plain-json';
+import { attach } from '../engine/preprocessing';
+import { FORMAT, SCHEDULE, VERSION, modelToJSON as writeJSON, type ModelJSON, type SaveOptions } from '../engine/serialize';
 
-/**
- * The `format` every native model file starts with.
- *
- * @example
- * ```ts
- * import * as nn from 'nnwasm';
- * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
- * console.log(model.toJSON().format === nn.io.FORMAT); // true
- * ```
- */
-export const FORMAT = 'nnwasm-model';
-/**
- * The native format's version, written into every file; newer files are refused with a hint to update.
- *
- * @example
- * ```ts
- * import * as nn from 'nnwasm';
- * const json = nn.sequential([{ units: 1, inputDim: 1 }]).toJSON();
- * console.log(json.version === nn.io.VERSION, nn.io.VERSION); // true 1
- * ```
- */
-export const VERSION = 1;
 /** Limits on what a file may ask for, checked before any allocation: the same as a model made in code may have. */
 export { MAX_LAYERS, MAX_PARAMS };
-
-/** One dense layer in a model file. */
-export interface LayerJSON {
-  /** Always 'Dense'. */
-  class: 'Dense';
-  /** Output width. */
-  units: number;
-  /** The layer's activation. */
-  activation: ActivationName;
-  /** Whether the layer has a bias vector. */
-  useBias: boolean;
-  /** leakyRelu's slope below zero. */
-  alpha: number;
-  /** How the kernel was initialized. */
-  kernelInitializer: InitializerName;
-  /** How the bias was initialized. */
-  biasInitializer: InitializerName;
-}
-
-/** A compiled model's loss, optimizer and metrics in a model file. */
-export interface CompileJSON {
-  /** The loss, as given to compile. */
-  loss: LossName;
-  /** config.learningRate is "schedule" when it was a function (which no file can hold). */
-  optimizer: {
-    /** 'sgd' or 'adam'. */
-    name: 'sgd' | 'adam';
-    /** The optimizer's options (learningRate, momentum, beta1…). */
-    config: Record<string, number | boolean | string>;
-  };
-  /** The metric names, as given to compile. */
-  metrics: string[];
-}
-
-/** Everything but the numbers. */
-export interface ModelHeader {
-  /** Always {@link FORMAT}. */
-  format: typeof FORMAT;
-  /** Always {@link VERSION}. */
-  version: typeof VERSION;
-  /** The input width. */
-  inputDim: number;
-  /** The model's seed: training resumes with the same shuffles. */
-  seed: number;
-  /** The layers, first to last. */
-  layers: LayerJSON[];
-  /** How the model was compiled, if it was. */
-  compile?: CompileJSON;
-  /** Optimizer updates made so far (Adam's bias correction and schedules continue from it). */
-  step?: number;
-  /** Whatever the caller attached (a fitted scaler, label names…): plain JSON, stored as given. */
-  preprocessing?: unknown;
-}
-
-/** The native JSON form of a model, from model.toJSON(): the header with the numbers inline as base64. */
-export interface ModelJSON extends ModelHeader {
-  /** base64 of the parameter block: per layer kernel [in × out] row-major, then bias; little-endian f32. */
-  weights: string;
-  /** base64 of the optimizer's state: its slot blocks (velocity; or Adam's m then v), each laid out like weights. */
-  optimizerState?: string;
-}
-
-/** Options of every native save: {@link io.toJSON}, {@link io.save}, {@link io.saveModel}. */
-export interface SaveOptions {
-  /** Save the optimizer's state (default true): needed to resume momentum or Adam exactly. */
-  includeOptimizer?: boolean;
-  /** Preprocessing to save; by default what nn.io.setPreprocessing attached (or the file carried). */
-  preprocessing?: unknown;
-}
+export { FORMAT, VERSION, type LayerJSON, type CompileJSON, type ModelHeader, type ModelJSON, type SaveOptions, type Snapshot } from '../engine/serialize';
 
 /** Options of every native load: {@link fromJSON}, {@link io.load}, {@link loadModel}. */
 export interface LoadOptions {
@@ -140,19 +40,12 @@ export interface LoadOptions {
   optimizer?: Optimizer | 'sgd' | 'adam';
 }
 
-/** A model's state as plain values. */
-export interface Snapshot {
-  header: ModelHeader;
-  params: Float32Array;
-  /** The optimizer's slot blocks, or null when there are none or they are not saved. */
-  state: Float32Array | null;
-}
-
 /** A checked header, ready to size the numbers and build the model. */
 export interface Plan {
   inputDim: number;
   seed: number;
-  layers: Omit<LayerJSON, 'class'>[];
+  /** Checked layer configurations, the first without its input width. */
+  layers: Layer[];
   paramCount: number;
   /** Floats of optimizer state a file of this header may carry (0: none allowed). */
   stateCount: number;
@@ -168,37 +61,6 @@ export function checkModel(model: unknown, where: string): asserts model is Sequ
   if (!(model instanceof Sequential)) {
     throw new ConfigError(`${where}: model: expected a model made by nn.sequential(...), got ${describe(model)}`);
   }
-}
-
-/** Preprocessing is any plain JSON, which toPlainJSON checks when it is written. */
-const SAVE_OPTIONS = { includeOptimizer: boolean, preprocessing: () => {} };
-
-export function snapshot(model: Sequential, options?: SaveOptions, where = 'save'): Snapshot {
-  checkModel(model, where);
-  const o = checkOptions<SaveOptions>(options, SAVE_OPTIONS, where);
-  const ws = model.workspace;
-  const header: ModelHeader = {
-    format: FORMAT,
-    version: VERSION,
-    inputDim: ws.layers[0].inDim,
-    seed: model.seed,
-    layers: model.layers.map((l) => ({
-      class: 'Dense', units: l.units, activation: l.activation, useBias: l.useBias, alpha: l.alpha,
-      kernelInitializer: l.kernelInitializer, biasInitializer: l.biasInitializer,
-    })),
-    step: model.step,
-  };
-  const compile = compileToJSON(model);
-  if (compile) header.compile = compile;
-  // An explicit preprocessing: undefined saves none; leaving the key out saves what is attached.
-  const pre = Object.hasOwn(options ?? {}, 'preprocessing') ? o.preprocessing : getPreprocessing(model);
-  if (pre !== undefined) header.preprocessing = toPlainJSON(pre);
-  const saveState = compile !== undefined && o.includeOptimizer !== false && ws.slotCount > 0;
-  return {
-    header,
-    params: ws.readParams(),
-    state: saveState ? ws.readParams(ws.slots, ws.slotCount * ws.paramCount) : null,
-  };
 }
 
 /**
@@ -219,25 +81,9 @@ export function snapshot(model: Sequential, options?: SaveOptions, where = 'save
  * ```
  */
 export function modelToJSON(model: Sequential, options?: SaveOptions): ModelJSON {
-  const { header, params, state } = snapshot(model, options);
-  const json: ModelJSON = { ...header, weights: encodeBase64(floatsToBytes(params)) };
-  if (state) json.optimizerState = encodeBase64(floatsToBytes(state));
-  return json;
+  checkModel(model, 'toJSON');
+  return writeJSON(model, options);
 }
-
-function compileToJSON(model: Sequential): CompileJSON | undefined {
-  const c = model.compiledConfig;
-  if (!c || (c.optimizer.name !== 'sgd' && c.optimizer.name !== 'adam')) return undefined;
-  const keys = c.optimizer.name === 'sgd' ? SGD_KEYS : ADAM_KEYS;
-  const config: Record<string, number | boolean | string> = {};
-  for (const k of keys) config[k] = c.optimizer.config[k];
-  config.learningRate = typeof c.optimizer.learningRate === 'number' ? c.optimizer.learningRate : SCHEDULE;
-  return { loss: c.lossName, optimizer: { name: c.optimizer.name, config }, metrics: [...c.metricNames] };
-}
-
-const SGD_KEYS = ['learningRate', 'momentum', 'nesterov'] as const;
-const ADAM_KEYS = ['learningRate', 'beta1', 'beta2', 'epsilon'] as const;
-const SCHEDULE = 'schedule';
 
 // ——— reading ———
 
@@ -293,7 +139,7 @@ export function readHeader(root: Rec, where: string, options: LoadOptions = {}):
   const layersIn = field<unknown[]>(root, 'layers', (v) => Array.isArray(v) && v.length > 0 && v.length <= MAX_LAYERS,
     `a list of 1 to ${MAX_LAYERS} layers`, where);
   const layers = layersIn.map((l, i) => readLayer(l, i, where));
-  const paramCount = countParams(inputDim, layers, where);
+  const paramCount = countParams([inputDim], layers, where);
   const step = own(root, 'step') === undefined ? 0
     : field<number>(root, 'step', isWhole(0, Number.MAX_SAFE_INTEGER), 'a whole number ≥ 0', where);
   const compile = own(root, 'compile') === undefined ? undefined : readCompile(own(root, 'compile'), where, options);
@@ -305,34 +151,49 @@ export function readHeader(root: Rec, where: string, options: LoadOptions = {}):
   };
 }
 
-/** Parameters of a stack of dense layers, refusing absurd totals before they are allocated. */
-export function countParams(inputDim: number, layers: readonly { units: number; useBias: boolean }[], where: string): number {
-  let params = 0;
-  let width = inputDim;
-  for (const l of layers) {
-    params += width * l.units + (l.useBias ? l.units : 0);
-    width = l.units;
-    if (params > MAX_PARAMS) fail(where, `the layers add up to more than ${MAX_PARAMS} parameters; refusing to load: expected at most ${MAX_PARAMS}, got more`);
+/** Trainable parameters of a stack of layers on inputs of this shape; a ModelFormatError for shapes that do not chain or absurd totals, before anything is allocated. */
+export function countParams(input: readonly number[], layers: readonly Layer[], where: string): number {
+  let shapes: readonly (readonly number[])[];
+  try {
+    shapes = shapesOf(layers, input, where);
+  } catch (e) {
+    if (e instanceof NnError && /parameters/.test(e.message)) {
+      fail(where, `the layers add up to more than ${MAX_PARAMS} parameters; refusing to load: expected at most ${MAX_PARAMS}, got more`);
+    }
+    throw asFormatError(e);
   }
-  return params;
+  return layers.reduce((n, l, i) => n + kindOf(l).weights(l, shapes[i]).filter((w) => w.trainable).reduce((m, w) => m + size(w.shape), 0), 0);
 }
 
-const LAYER_KEYS = new Set(['class', 'units', 'activation', 'useBias', 'alpha', 'kernelInitializer', 'biasInitializer']);
-
-function readLayer(v: unknown, i: number, file: string): Omit<LayerJSON, 'class'> {
+/**
+ * A layer of a file: its class names its kind, whose own checks read the
+ * options. Every option the kind writes must be there, and nothing else.
+ */
+function readLayer(v: unknown, i: number, file: string): Layer {
   const where = `${file}, layer ${i}`;
   const r = record(v, `layer ${i}`, file);
-  const stray = Object.keys(r).find((k) => !LAYER_KEYS.has(k));
-  if (stray !== undefined) fail(where, `unknown field "${stray}": expected only ${[...LAYER_KEYS].join(', ')}, got "${stray}"`);
-  field(r, 'class', (c) => c === 'Dense', '"Dense" (the only layer class nnwasm has)', where);
-  return {
-    units: field(r, 'units', isWhole(1, MAX_UNITS), `a whole number from 1 to ${MAX_UNITS}`, where),
-    activation: field(r, 'activation', oneOf(ACTIVATIONS), `one of ${ACTIVATIONS.join(', ')}`, where),
-    useBias: field(r, 'useBias', isBoolean, 'true or false', where),
-    alpha: field(r, 'alpha', (a) => isFiniteNumber(a) && (a as number) >= 0, 'a number ≥ 0', where),
-    kernelInitializer: field(r, 'kernelInitializer', oneOf(INITIALIZERS), `one of ${INITIALIZERS.join(', ')}`, where),
-    biasInitializer: field(r, 'biasInitializer', oneOf(INITIALIZERS), `one of ${INITIALIZERS.join(', ')}`, where),
-  };
+  const className = own(r, 'class');
+  const kind = kindOfKerasClass(className);
+  if (!kind) fail(where, `expected "class" to be one of ${KERAS_CLASSES.map((k) => `"${k}"`).join(', ')}, got ${show(className)}`);
+  const options = Object.fromEntries(Object.keys(r).filter((k) => k !== 'class').map((k) => [k, r[k]]));
+  let layer: Layer;
+  try {
+    layer = kind.configure(options, where);
+  } catch (e) {
+    throw asFormatError(e);
+  }
+  const written = Object.keys(kind.toJSON(layer));
+  const stray = Object.keys(options).find((k) => !written.includes(k));
+  if (stray !== undefined) fail(where, `unknown field "${stray}": expected only class, ${written.join(', ')}, got "${stray}"`);
+  const missing = written.find((k) => own(r, k) === undefined);
+  if (missing !== undefined) fail(where, `expected "${missing}" (every option of a ${kind.kerasClass} layer), got nothing`);
+  return layer;
+}
+
+/** An NnError from code-side checks, as the ModelFormatError a file gets. */
+function asFormatError(e: unknown): unknown {
+  if (e instanceof ModelFormatError || !(e instanceof NnError)) return e;
+  return new ModelFormatError(e.message);
 }
 
 interface CompilePlan {
@@ -400,20 +261,14 @@ export function checkFinite(values: Float32Array, what: string, where: string): 
 /** Makes the model a checked plan describes; on any failure frees it and throws a ModelFormatError. */
 export function buildModel(plan: Plan, params: Float32Array, state: Float32Array | null): Sequential {
   const [first, ...rest] = plan.layers;
-  const model = new Sequential([dense({ ...first, inputDim: plan.inputDim }), ...rest.map((l) => dense(l))], { seed: plan.seed });
+  const input = kindOf(first).configure({ ...kindOf(first).toJSON(first), inputDim: plan.inputDim }, 'model file, layer 0');
+  const model = new Sequential([input, ...rest], { seed: plan.seed });
   try {
-    const ws = model.workspace;
-    ws.writeParams(params);
     const c = plan.compile;
-    if (c) {
-      model.compile({ loss: c.loss, optimizer: c.optimizer, metrics: c.metrics });
-      if (c.restore) {
-        model.step = plan.step;
-        if (state) ws.writeParams(state, ws.slots);
-      }
-    }
+    if (c) model.compile({ loss: c.loss, optimizer: c.optimizer, metrics: c.metrics });
+    model.restore(params, c?.restore ? { slots: state, step: plan.step } : undefined);
     // A copy: the model must not change when the caller's file object does.
-    if (plan.preprocessing !== undefined) setPreprocessing(model, toPlainJSON(plan.preprocessing));
+    if (plan.preprocessing !== undefined) attach(model, toPlainJSON(plan.preprocessing));
     return model;
   } catch (e) {
     model.dispose();

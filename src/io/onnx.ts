@@ -10,7 +10,7 @@
 
 import type { ActivationName } from '../engine/activations';
 import type { Sequential } from '../engine/model';
-import { concatBytes, floatsToBytes } from './floats';
+import { concatBytes, floatsToBytes } from '../encoding/floats';
 import { checkModel } from './native';
 import { bytes, float32, message, string, varint } from './protobuf';
 
@@ -73,18 +73,17 @@ export const ONNX_OUTPUT = 'output';
  */
 export function toOnnx(model: Sequential): Uint8Array {
   checkModel(model, 'toOnnx');
-  const ws = model.workspace;
-  const params = ws.readParams();
+  const weights = model.getWeights(); // per layer: kernel [in × units], then bias [1 × units] when it has one
   const nodes: Uint8Array[] = [];
   const initializers: Uint8Array[] = [];
   let x = ONNX_INPUT;
   model.layers.forEach((l, i) => {
-    const L = ws.layers[i], o = ws.offset(i);
+    const kernel = weights.shift()!, bias = l.useBias ? weights.shift()! : undefined;
     const last = i === model.layers.length - 1;
     const name = `dense_${i + 1}`;
     const W = `${name}/kernel`, b = `${name}/bias`;
-    initializers.push(tensor(W, [L.inDim, L.units], params.subarray(o.w, o.w + L.inDim * L.units)));
-    if (l.useBias) initializers.push(tensor(b, [L.units], params.subarray(o.b, o.b + L.units)));
+    initializers.push(tensor(W, [kernel.rows, kernel.cols], kernel.data));
+    if (bias) initializers.push(tensor(b, [bias.cols], bias.data));
     const a = last ? ONNX_OUTPUT : `${name}/a`;
     const z = l.activation === 'linear' ? a : `${name}/z`;
     nodes.push(node('Gemm', l.useBias ? [x, W, b] : [x, W], [z], `${name}/gemm`));
@@ -95,7 +94,7 @@ export function toOnnx(model: Sequential): Uint8Array {
     ...nodes.map((n) => message(Graph.node, n)),
     string(Graph.name, 'nnwasm'),
     ...initializers.map((t) => message(Graph.initializer, t)),
-    message(Graph.input, valueInfo(ONNX_INPUT, ['batch', ws.layers[0].inDim])),
+    message(Graph.input, valueInfo(ONNX_INPUT, ['batch', model.inputDim!])),
     message(Graph.output, valueInfo(ONNX_OUTPUT, ['batch', model.outputDim])),
   ];
   return concatBytes([

@@ -1,17 +1,13 @@
-// Preprocessing that travels with a model: a fitted scaler, label names, the
-// column order… whatever the caller needs to turn raw input into what the model
-// was trained on. It is kept beside the model (not in it: the model knows
-// nothing of data) and saved with it as plain JSON, so a model loaded in a
-// browser months later still gets its inputs scaled the same way. What is
-// attached is a copy made then: changing (or refitting) the object afterwards
-// changes neither the model nor what its saves hold.
+// nn.io.setPreprocessing and getPreprocessing: preprocessing that travels
+// with a model (a fitted scaler, label names, the column order…), saved with
+// it as plain JSON, so a model loaded in a browser months later still gets its
+// inputs scaled the same way. What is attached is a copy made then: changing
+// (or refitting) the object afterwards changes neither the model nor what its
+// saves hold. The store itself is engine/preprocessing.ts.
 
-import { ConfigError, NnError } from '../errors';
 import type { Sequential } from '../engine/model';
-import { checkPlainJSON } from './check';
+import { attach, attachedTo } from '../engine/preprocessing';
 import { checkModel } from './native';
-
-const attached = new WeakMap<Sequential, unknown>();
 
 /**
  * Attaches a copy of preprocessing to a model; every save of the model then
@@ -31,8 +27,7 @@ const attached = new WeakMap<Sequential, unknown>();
  */
 export function setPreprocessing(model: Sequential, value: unknown): void {
   checkModel(model, 'setPreprocessing');
-  if (value === undefined) attached.delete(model);
-  else attached.set(model, toPlainJSON(value)); // refused now if it could never be saved
+  attach(model, value);
 }
 
 /**
@@ -48,23 +43,5 @@ export function setPreprocessing(model: Sequential, value: unknown): void {
  * ```
  */
 export function getPreprocessing(model: Sequential): unknown {
-  return attached.get(model);
-}
-
-/** The value as the plain JSON data a file will hold. */
-export function toPlainJSON(value: unknown): unknown {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (e) {
-    throw new ConfigError(`preprocessing: expected JSON-serializable data, got a value JSON.stringify refuses (${(e as Error).message})`);
-  }
-  if (text === undefined) throw new ConfigError(`preprocessing: expected JSON-serializable data, got ${typeof value === 'function' ? 'a function' : typeof value}`);
-  const plain: unknown = JSON.parse(text);
-  try {
-    checkPlainJSON(plain, 'preprocessing');
-  } catch (e) {
-    throw new ConfigError((e as NnError).message);
-  }
-  return plain;
+  return attachedTo(model);
 }

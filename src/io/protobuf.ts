@@ -4,7 +4,7 @@
 // length-delimited field holding that concatenation. Field order is free in
 // protobuf, so messages are built bottom-up with no schema.
 
-import { concatBytes } from './floats';
+import { concatBytes } from '../encoding/floats';
 
 const VARINT = 0;
 const I32 = 5;

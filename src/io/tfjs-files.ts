@@ -3,7 +3,7 @@
 // written in Node as model.json + weights.bin.
 
 import { parseJSON } from './check';
-import { concatBytes } from './floats';
+import { concatBytes } from '../encoding/floats';
 import { writeFolder } from './atomic-write';
 import { utf8, withFolder, type ReadOptions, type UrlLike } from './location';
 import { MAX_JSON_BYTES, MODEL_FILE, WEIGHTS_FILE } from './files';

@@ -21,8 +21,9 @@ import { Sequential } from '../engine/model';
 import {
   checkPlainJSON, fail, field, isFiniteNumber, isString, isWhole, oneOf, optionalField, own, parseJSON, record, show, type Rec,
 } from './check';
-import { asBytes, bytesToFloats, concatBytes, floatsToBytes, toArrayBuffer } from './floats';
+import { asBytes, bytesToFloats, concatBytes, floatsToBytes, toArrayBuffer } from '../encoding/floats';
 import { MAX_LAYERS, MAX_PARAMS, checkFinite, checkModel, countParams } from './native';
+import type { Dense } from '../engine/layers/dense';
 
 /** One weight tensor in TF.js' weight data: its name, shape and type. */
 export interface TfjsWeightSpec {
@@ -103,10 +104,10 @@ const TO_KERAS_INITIALIZER: Record<InitializerName, string> = {
  */
 export function toTfjs(model: Sequential): TfjsArtifacts {
   checkModel(model, 'toTfjs');
-  const ws = model.workspace;
+  const widths = [model.countParams && model.inputDim!, ...model.layers.map((l) => l.units)]; // countParams: a ShapeError when not built
   const layers: object[] = [{
     class_name: 'InputLayer',
-    config: { batch_input_shape: [null, ws.layers[0].inDim], dtype: 'float32', sparse: false, name: 'input_1' },
+    config: { batch_input_shape: [null, widths[0]], dtype: 'float32', sparse: false, name: 'input_1' },
   }];
   const weightSpecs: TfjsWeightSpec[] = [];
   model.layers.forEach((l, i) => {
@@ -122,14 +123,14 @@ export function toTfjs(model: Sequential): TfjsArtifacts {
       },
     });
     if (leaky) layers.push({ class_name: 'LeakyReLU', config: { name: `leaky_re_lu_${i + 1}`, trainable: true, alpha: l.alpha } });
-    weightSpecs.push({ name: `${name}/kernel`, shape: [ws.layers[i].inDim, l.units], dtype: 'float32' });
+    weightSpecs.push({ name: `${name}/kernel`, shape: [widths[i], l.units], dtype: 'float32' });
     if (l.useBias) weightSpecs.push({ name: `${name}/bias`, shape: [l.units], dtype: 'float32' });
   });
   return {
     modelTopology: { class_name: 'Sequential', config: { name: 'sequential', layers }, keras_version: 'nnwasm', backend: 'nnwasm' },
     weightSpecs,
-    // Our parameter block is already kernel [in × out] row-major then bias, layer by layer: the specs' order.
-    weightData: toArrayBuffer(floatsToBytes(ws.readParams())),
+    // Our weights are already kernel [in × out] row-major then bias, layer by layer: the specs' order.
+    weightData: toArrayBuffer(floatsToBytes(model.snapshot().weights)),
     format: 'layers-model',
     generatedBy: 'nnwasm',
     convertedBy: null,
@@ -175,15 +176,15 @@ export function fromTfjs(input: TfjsArtifacts | TfjsModelJSON | string, weightDa
   const specs = readWeightSpecs(root);
   const topology = readTopology(own(root, 'modelTopology'));
   const inputDim = topology.inputDim ?? firstKernelRows(topology.layers[0], specs.list);
-  const paramCount = countParams(inputDim, topology.layers, WHERE);
+  const paramCount = countParams([inputDim], topology.layers.map((l) => toDense(l)), WHERE);
   const data = weightBytes(weightData ?? own(root, 'weightData'));
   if (data.length !== specs.byteLength) {
     fail(WHERE, `the weights manifest describes ${specs.byteLength} bytes, the weight data has ${data.length} (truncated, or not this model's weights?)`);
   }
   const params = gatherWeights(topology.layers, specs.list, data, inputDim, paramCount);
-  const [first, ...rest] = topology.layers.map(({ name: _, ...l }) => l);
-  const model = new Sequential([dense({ ...first, inputDim }), ...rest.map((l) => dense(l))]);
-  model.workspace.writeParams(params);
+  const [first, ...rest] = topology.layers;
+  const model = new Sequential([toDense(first, inputDim), ...rest.map((l) => toDense(l))]);
+  model.restore(params);
   return model;
 }
 
@@ -201,7 +202,7 @@ export function tfjsWeightFiles(modelJSON: unknown): { paths: string[]; byteLeng
     fail(WHERE, `"weightsManifest" names ${files} weight files for ${specs.byteLength} bytes of weights; expected at most one file per byte`);
   }
   const topology = readTopology(own(root, 'modelTopology'));
-  countParams(topology.inputDim ?? firstKernelRows(topology.layers[0], specs.list), topology.layers, WHERE);
+  countParams([topology.inputDim ?? firstKernelRows(topology.layers[0], specs.list)], topology.layers.map((l) => toDense(l)), WHERE);
   return { paths: specs.paths, byteLength: specs.byteLength };
 }
 
@@ -295,6 +296,11 @@ interface ImportedLayer {
   useBias: boolean;
   kernelInitializer: InitializerName;
   biasInitializer: InitializerName;
+}
+
+/** An imported layer as nnwasm's dense configuration (its options were checked as read). */
+function toDense({ name: _, ...options }: ImportedLayer, inputDim?: number): Dense {
+  return dense(inputDim === undefined ? options : { ...options, inputDim });
 }
 
 function readTopology(v: unknown): { layers: ImportedLayer[]; inputDim?: number } {

@@ -45,18 +45,15 @@ export interface GradientCheckOptions {
 export function gradientCheck(model: Sequential, x: MatrixLike, y: Targets,
   options?: GradientCheckOptions): number {
   const { h = 1e-5, maxParams = 2000 } = checkOptions<GradientCheckOptions>(options, { h: positive, maxParams: whole(1) }, 'gradientCheck');
-  const { loss } = model.requireCompiled();
+  // backprop checks everything first (compiled, shapes, values) and builds the model.
+  const flat = (ms: Matrix[]) => Float64Array.from(ms.flatMap((m) => Array.from(m.data)));
+  const backprop = flat(model.backprop(x, y).gradients);
+  const loss = model.snapshot().compiled!.loss;
   const X = toInputs(x, model.inputDim, 'gradientCheck');
   const Y = toTargets(y, loss, model.outputDim, X.rows, 'gradientCheck');
   // Matrices in getWeights() order, which is the parameter block's order.
-  const flat = (ms: Matrix[]) => Float64Array.from(ms.flatMap((m) => Array.from(m.data)));
-  const backprop = flat(model.backprop(X, Y).gradients);
   const params = flat(model.getWeights());
-  const ws = model.workspace;
-  const layers = ws.layers.map((L, i) => ({
-    ...ws.offset(i), inDim: L.inDim, units: L.units, hasBias: L.b !== 0,
-    activation: model.layers[i].activation, alpha: model.layers[i].alpha,
-  }));
+  const layers = denseLayers(model);
   const lossAt = () => lossF64(params, layers, X.data, Y.data, X.rows, loss.name);
 
   let worst = 0;
@@ -74,6 +71,17 @@ export function gradientCheck(model: Sequential, x: MatrixLike, y: Targets,
     worst = Math.max(worst, err);
   }
   return worst;
+}
+
+/** Where each dense layer's kernel and bias start in the getWeights() order, and its sizes. */
+function denseLayers(model: Sequential): LayerF64[] {
+  let at = 0, inDim = model.inputDim!;
+  return model.layers.map((l) => {
+    const L = { w: at, b: at + inDim * l.units, inDim, units: l.units, hasBias: l.useBias, activation: l.activation, alpha: l.alpha };
+    at = L.b + (l.useBias ? l.units : 0);
+    inDim = l.units;
+    return L;
+  });
 }
 
 interface LayerF64 {

@@ -7,15 +7,14 @@
 // with finite weights, whatever happened.
 
 import { HeapRows } from './batches';
-import { ConfigError, didYouMean } from '../errors';
+import { ConfigError, ShapeError, didYouMean } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
-import type { Sequential } from '../engine/model';
+import type { Logs, Trainable, TrainingSession } from '../engine/session';
 import { withProgress } from './progress';
 import { Random } from '../engine/random';
-import { checkFitOptions, toInputs, toTargets, type Targets } from '../validate';
+import { checkFitOptions, type Targets } from '../validate';
 
-/** Figures by name, as callbacks receive them: loss, metrics (accuracy, mae…), and valLoss, valAccuracy… when validating. */
-export type Logs = Record<string, number>;
+export type { Logs };
 type Verdict = void | boolean | Promise<void | boolean>;
 
 /**
@@ -103,41 +102,40 @@ const EVAL_CHUNK = 256;
 const YIELD_MS = 50;
 
 /** Trains `model`, which is busy until this settles: a second fit, compile, setWeights or dispose meanwhile throws. */
-export async function fit(model: Sequential, x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
-  const done = model.startFit();
+export async function fit(model: Trainable, x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
+  const session = model.trainingSession();
   try {
-    return await train(model, x, y, options);
+    return await train(session, x, y, options);
   } finally {
-    done();
+    session.end();
   }
 }
 
-async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitOptions): Promise<History> {
-  const { loss, metrics } = model.requireCompiled();
+async function train(model: TrainingSession, x: MatrixLike, y: Targets, options: FitOptions): Promise<History> {
+  const metrics = model.metricKeys;
   const {
     epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData,
     callbacks: passed = {}, earlyStopping, targetLoss, seed, verbose = 0,
   } = checkFitOptions(options);
   const given = usersCallbacks(passed);
-  const X = toInputs(x, model.inputDim, 'fit');
-  const Y = toTargets(y, loss, model.outputDim, X.rows, 'fit');
+  const X = model.inputs(x, 'fit');
+  const Y = model.targets(y, X.rows, X.cols, 'fit');
   const [train, val] = validationData
-    ? [{ X, Y }, checkedValidation(model, validationData)]
+    ? [{ X, Y }, checkedValidation(model, validationData, X.cols)]
     : split(X, Y, validationSplit);
   if (train.X.rows === 0) {
     throw new ConfigError(`fit: validationSplit: expected a fraction that leaves rows to train on (x has ${X.rows}), got ${validationSplit}`);
   }
-  const logged = ['loss', ...metrics.map((m) => m.key)];
+  const logged = ['loss', ...metrics];
   const stopper = earlyStopping
     ? new EarlyStopper(earlyStopping === true ? {} : earlyStopping, val ? [...logged, ...logged.map(valKey)] : logged)
     : undefined;
 
-  const ws = model.ensureBuilt(X.cols);
   const n = train.X.rows;
   const bs = Math.min(batchSize, n);
   const { callbacks, end } = await withProgress(given, verbose, { epochs, steps: Math.ceil(n / bs) });
 
-  const rng = new Random(seed ?? (model.seed + model.step) >>> 0);
+  const rng = new Random(seed ?? model.seed);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const sums = new Float64Array(1 + metrics.length); // the epoch's loss·rows and metric sums
   const batchSums = new Float64Array(1 + metrics.length);
@@ -147,8 +145,9 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   // that turn NaN roll back to their epoch's start. Both snapshots are of
   // finite weights: the model's are when fit starts (every fit ends so), and
   // an epoch starts only after the one before was checked.
-  const initial = new Checkpoint(model);
-  const epochStart = new Checkpoint(model);
+  model.open(X.cols);
+  const initial = model.checkpoint();
+  const epochStart = model.checkpoint();
   const rollBack = (): History => {
     epochStart.restore();
     history.stopReason = 'nan';
@@ -158,9 +157,9 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
   let xs: HeapRows | undefined, ys: HeapRows | undefined;
 
   try {
-    xs = new HeapRows(ws.be.heap, train.X, 'fit: a copy of the training inputs');
-    ys = new HeapRows(ws.be.heap, train.Y, 'fit: a copy of the training targets');
-    ws.ensureCapacity(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), Y.cols, 'fit');
+    xs = new HeapRows(model.heap, train.X, 'fit: a copy of the training inputs');
+    ys = new HeapRows(model.heap, train.Y, 'fit: a copy of the training targets');
+    model.makeRoom(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), Y.cols);
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (shuffle) rng.shuffle(order);
       sums.fill(0);
@@ -169,21 +168,16 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
       let batch = 0;
       for (let start = 0; start < n; start += bs, batch++) {
         const rows = Math.min(bs, n - start);
-        xs.gather(ws.x, order, start, rows);
-        ys.gather(ws.y, order, start, rows);
-        model.forward(rows);
-        const batchLoss = model.lossValue(rows);
-        if (!Number.isFinite(batchLoss)) return rollBack();
+        xs.gather(model.batchInputs, order, start, rows);
+        ys.gather(model.batchTargets, order, start, rows);
         batchSums.fill(0);
-        batchSums[0] = batchLoss * rows;
-        model.addMetrics(batchSums, rows);
+        const batchLoss = model.step(rows, epoch, batchSums);
+        if (!Number.isFinite(batchLoss)) return rollBack();
         for (let i = 0; i < sums.length; i++) sums[i] += batchSums[i];
         seen += rows;
-        model.backward(rows);
-        model.update(epoch);
         if (callbacks.onBatchEnd) {
           const logs: Logs = { batch, size: rows, loss: batchLoss };
-          metrics.forEach((m, i) => (logs[m.key] = batchSums[i + 1] / rows));
+          metrics.forEach((m, i) => (logs[m] = batchSums[i + 1] / rows));
           if ((await callbacks.onBatchEnd(batch, logs)) === false) history.stopReason = 'callback';
         }
         if (history.stopReason === 'callback') break;
@@ -191,13 +185,13 @@ async function train(model: Sequential, x: MatrixLike, y: Targets, options: FitO
       }
       // One pass over the weights: no batch checks the last update, and a
       // saturated tanh keeps the loss finite over infinite weights.
-      if (!ws.isFinite()) return rollBack();
+      if (!model.finite()) return rollBack();
 
       // Means over the batches that ran (all of them unless a callback stopped the epoch).
       const logs: Logs = { loss: sums[0] / seen };
-      metrics.forEach((m, i) => (logs[m.key] = sums[i + 1] / seen));
+      metrics.forEach((m, i) => (logs[m] = sums[i + 1] / seen));
       if (val) {
-        for (const [k, v] of Object.entries(model.evaluateMatrices(val.X, val.Y))) logs[valKey(k)] = v;
+        for (const [k, v] of Object.entries(model.evaluate(val.X, val.Y))) logs[valKey(k)] = v;
       }
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
@@ -233,33 +227,6 @@ function valKey(k: string): string {
   return `val${k[0].toUpperCase()}${k.slice(1)}`;
 }
 
-/** A copy of a model's parameters, optimizer state and step count, to roll back to. */
-class Checkpoint {
-  private readonly saved: Float32Array;
-  private step = 0;
-
-  constructor(private readonly model: Sequential) {
-    const ws = model.workspace;
-    this.saved = new Float32Array(ws.paramCount * (1 + ws.slotCount));
-    this.save();
-  }
-
-  save(): void {
-    const ws = this.model.workspace;
-    const h = ws.be.heap.f32();
-    this.saved.set(h.subarray(ws.params >> 2, (ws.params >> 2) + ws.paramCount));
-    if (ws.slotCount) this.saved.set(h.subarray(ws.slots >> 2, (ws.slots >> 2) + ws.paramCount * ws.slotCount), ws.paramCount);
-    this.step = this.model.step;
-  }
-
-  restore(): void {
-    const ws = this.model.workspace;
-    ws.writeParams(this.saved.subarray(0, ws.paramCount));
-    if (ws.slotCount) ws.writeParams(this.saved.subarray(ws.paramCount), ws.slots);
-    this.model.step = this.step;
-  }
-}
-
 class EarlyStopper {
   private readonly monitor: string;
   private readonly sign: number;
@@ -284,22 +251,22 @@ class EarlyStopper {
     this.minDelta = o.minDelta ?? 0;
   }
 
-  shouldStop(epoch: number, logs: Logs, model: Sequential): boolean {
+  shouldStop(epoch: number, logs: Logs, model: TrainingSession): boolean {
     const v = this.sign * logs[this.monitor];
     if (v < this.best - this.minDelta) {
       this.best = v;
       this.bestEpoch = epoch;
       this.wait = 0;
-      if (this.o.restoreBestWeights) this.bestWeights = model.workspace.readParams();
+      if (this.o.restoreBestWeights) this.bestWeights = model.readWeights();
       return false;
     }
     return ++this.wait >= this.patience;
   }
 
   /** Puts back the best epoch's weights when asked to; says whether it did. */
-  restore(model: Sequential): boolean {
+  restore(model: TrainingSession): boolean {
     if (!this.bestWeights) return false;
-    model.workspace.writeParams(this.bestWeights);
+    model.writeWeights(this.bestWeights);
     return true;
   }
 }
@@ -315,9 +282,10 @@ function split(X: Matrix, Y: Matrix, fraction: number): [{ X: Matrix; Y: Matrix 
   ];
 }
 
-function checkedValidation(model: Sequential, [x, y]: [MatrixLike, Targets]): { X: Matrix; Y: Matrix } {
-  const X = toInputs(x, model.inputDim, 'fit: validationData');
-  return { X, Y: toTargets(y, model.requireCompiled().loss, model.outputDim, X.rows, 'fit: validationData') };
+function checkedValidation(model: TrainingSession, [x, y]: [MatrixLike, Targets], inputDim: number): { X: Matrix; Y: Matrix } {
+  const X = model.inputs(x, 'fit: validationData');
+  if (X.cols !== inputDim) throw new ShapeError(`fit: validationData: x: expected rows of ${inputDim} values (as x), got ${X.cols}`);
+  return { X, Y: model.targets(y, X.rows, X.cols, 'fit: validationData') };
 }
 
 /**

@@ -11,6 +11,7 @@ import * as nn from '../../src/index';
 import { backend, useBackend } from '../../src/backend/index';
 import { createWasmBackend } from '../../src/backend/wasm';
 import { Random } from '../../src/engine/random';
+import { peek } from '../helpers';
 
 afterEach(() => nn.setBackend('wasm'));
 
@@ -23,11 +24,11 @@ function data(rows: number, seed: number): { x: number[][]; y: number[] } {
 
 /** SHA-256 of the parameter and optimizer-state bytes, and the step count. */
 function fingerprint(m: nn.Sequential): string {
-  const ws = m.workspace;
+  const ws = peek(m).workspace;
   const hash = createHash('sha256');
   hash.update(new Uint8Array(ws.readParams().buffer));
   if (ws.slotCount) hash.update(new Uint8Array(ws.readParams(ws.slots, ws.paramCount * ws.slotCount).buffer));
-  return `${m.step}:${hash.digest('hex').slice(0, 24)}`;
+  return `${peek(m).step}:${hash.digest('hex').slice(0, 24)}`;
 }
 
 interface Recipe { name: string; seed: number; hidden: number; train(m: nn.Sequential): Promise<unknown> }
@@ -174,7 +175,7 @@ describe('a model is busy while its fit runs', () => {
   test('compile, setWeights and a second fit while fit runs throw ConfigErrors, and change nothing', async () => {
     const m = classifier(4);
     const initial = fingerprint(m);
-    const config = JSON.stringify(m.compiledConfig?.optimizer.config);
+    const config = JSON.stringify(peek(m).compiled?.optimizer.config);
     const attempts: [string, () => unknown, RegExp][] = [
       ['compile', () => m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'adam' }), /^compile: cannot compile while fit is running/],
       ['compile mse', () => m.compile({ loss: 'meanSquaredError' }), /^compile: cannot compile while fit is running/],
@@ -200,8 +201,8 @@ describe('a model is busy while its fit runs', () => {
       expect(e, `attempt ${i}`).toBeInstanceOf(nn.ConfigError);
       if (i < 3) expect((e as Error).message).toMatch(attempts[i][2]);
     });
-    expect(m.compiledConfig?.lossName).toBe('sparseCategoricalCrossentropy');
-    expect(JSON.stringify(m.compiledConfig?.optimizer.config)).toBe(config);
+    expect(peek(m).compiled?.lossName).toBe('sparseCategoricalCrossentropy');
+    expect(JSON.stringify(peek(m).compiled?.optimizer.config)).toBe(config);
     expect(fingerprint(m)).not.toBe(initial);
     expect(fingerprint(m)).toBe(await control(4)); // exactly one fit ran, undisturbed
   });
@@ -222,7 +223,7 @@ describe('a model is busy while its fit runs', () => {
     const plain = classifier(5);
     await plain.fit(X, Y, FIT);
     expect(fingerprint(m)).toBe(fingerprint(plain));
-    expect(m.step).toBe(plain.step);
+    expect(peek(m).step).toBe(peek(plain).step);
   });
 
   test('the model is idle again after a fit that fails, so compile and dispose work', async () => {
@@ -240,7 +241,7 @@ describe('after dispose', () => {
   test('every method throws DisposedError, a second dispose does nothing, and the model holds no memory', async () => {
     const m = classifier(8);
     await m.fit(X, Y, { epochs: 1 });
-    const ws = m.workspace;
+    const ws = peek(m).workspace;
     const heap = ws.be.heap;
     expect(heap.heldBy(ws)).toBeGreaterThan(0);
     m.dispose();

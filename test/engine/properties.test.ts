@@ -9,7 +9,7 @@ import * as nn from '../../src/index';
 import { useBackend, type Backend } from '../../src/backend/index';
 import { Matrix } from '../../src/engine/matrix';
 import { Random } from '../../src/engine/random';
-import { allBackends, expectClose } from '../helpers';
+import { allBackends, expectClose, peek } from '../helpers';
 
 const { js, simd, scalar, relaxed } = await allBackends();
 const HIDDEN = ['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'swish'] as const;
@@ -71,7 +71,7 @@ async function step(c: Case, be: Backend) {
   const model = build(c, be);
   const { x, y } = data(c, model.outputDim);
   const predictions = model.predict(x).data;
-  const ws = model.workspace;
+  const ws = peek(model).workspace;
   const gradients = Float32Array.from(model.backprop(x, y).gradients.flatMap((g) => Array.from(g.data)));
   await model.fit(x, y, { epochs: 1, batchSize: c.rows, shuffle: false });
   const updated = ws.readParams();

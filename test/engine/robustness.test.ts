@@ -11,7 +11,7 @@ import { ArrayMemory, Heap } from '../../src/backend/heap';
 import { useBackend } from '../../src/backend/index';
 import { createJsCore } from '../../src/backend/js';
 import { Random } from '../../src/engine/random';
-import { inChild, RefusingMemory } from '../helpers';
+import { inChild, RefusingMemory, peek } from '../helpers';
 
 function model(seed = 1): nn.Sequential {
   const m = nn.sequential([
@@ -30,13 +30,13 @@ function data(rows = 24, seed = 2): { x: number[][]; y: number[] } {
 
 /** Everything a failed call must not change: parameters, optimizer slots, step, compile config. */
 function state(m: nn.Sequential): { bytes: number[]; step: number; compile: string } {
-  const ws = m.workspace;
+  const ws = peek(m).workspace;
   const params = ws.readParams();
   const slots = ws.slotCount ? ws.readParams(ws.slots, ws.paramCount * ws.slotCount) : new Float32Array();
-  const c = m.compiledConfig;
+  const c = peek(m).compiled;
   return {
     bytes: [...new Uint8Array(params.buffer), ...new Uint8Array(slots.buffer)],
-    step: m.step,
+    step: peek(m).step,
     compile: JSON.stringify(c && { loss: c.lossName, metrics: c.metricNames, optimizer: c.optimizer.config }),
   };
 }
@@ -157,13 +157,13 @@ describe('divergence', () => {
     m.compile({ loss: 'meanSquaredError', optimizer: nn.sgd({ learningRate: 50 }) });
     const { x } = data(64);
     const y = x.map((r) => [100 * r[0]]);
-    let epochStart = [...m.workspace.readParams()];
+    let epochStart = [...peek(m).workspace.readParams()];
     const history = await m.fit(x, y, {
       epochs: 50, batchSize: 8,
-      callbacks: { onEpochEnd: () => void (epochStart = [...m.workspace.readParams()]) },
+      callbacks: { onEpochEnd: () => void (epochStart = [...peek(m).workspace.readParams()]) },
     });
     expect(history.stopReason).toBe('nan');
-    const weights = [...m.workspace.readParams()];
+    const weights = [...peek(m).workspace.readParams()];
     expect(weights.every(Number.isFinite)).toBe(true);
     // Rolled back to the state at the start of the epoch that diverged: the end of the one before.
     expect(weights).toEqual(epochStart);
@@ -183,7 +183,7 @@ describe('divergence', () => {
 
   /** Weights and optimizer state all finite, and the model survives a save and load. */
   function expectSound(m: nn.Sequential): void {
-    const ws = m.workspace;
+    const ws = peek(m).workspace;
     expect([...ws.readParams()].every(Number.isFinite)).toBe(true);
     if (ws.slotCount) expect([...ws.readParams(ws.slots, ws.paramCount * ws.slotCount)].every(Number.isFinite)).toBe(true);
     const loaded = nn.fromJSON(JSON.parse(JSON.stringify(m)));
@@ -347,7 +347,7 @@ describe('memory that cannot be had', () => {
     const { heap } = refusingBackend(1 * 65536);
     const m = nn.sequential([nn.dense({ units: 60, activation: 'tanh', inputDim: 60 }), nn.dense({ units: 3, activation: 'softmax' })], { seed: 2 });
     m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.sgd({ learningRate: 0.1, momentum: 0.5 }) });
-    m.step = 7;
+    peek(m).step = 7;
     const [before, heapBefore] = [state(m), heap.state()];
     expect(() => m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'adam' })).toThrow(/^compile: optimizer state for 3843 weights: needs \d+ bytes/);
     expect(state(m)).toEqual(before);

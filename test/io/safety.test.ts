@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backend } from '../../src/backend/index';
 import * as nn from '../../src/index';
-import { encodeBase64 } from '../../src/io/base64';
+import { encodeBase64 } from '../../src/encoding/base64';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -58,11 +58,11 @@ describe('native JSON', () => {
     ['a newer version', () => ({ ...valid(), version: 2 }), /version 2 is newer than this nnwasm reads \(1\)/],
     ['a version as text', () => ({ ...valid(), version: '1' }), /expected "version" to be 1, got "1"/],
     ['no version', () => { const j = valid(); delete j.version; return j; }, /expected "version" to be 1, got nothing/],
-    ['an unknown layer class', () => { const j = valid(); j.layers[1].class = 'Conv2D'; return j; }, /layer 1: expected "class" to be "Dense".*got "Conv2D"/],
-    ['an unknown layer field', () => { const j = valid(); j.layers[0].kernel = [1]; return j; }, /layer 0: unknown field "kernel"/],
+    ['an unknown layer class', () => { const j = valid(); j.layers[1].class = 'Conv2D'; return j; }, /layer 1: expected "class" to be one of "Dense".*got "Conv2D"/],
+    ['an unknown layer field', () => { const j = valid(); j.layers[0].kernel = [1]; return j; }, /layer 0: expected options among units, .*got "kernel", an unknown option/],
     ['an unknown activation (never evaluated)', () => {
       const j = valid(); j.layers[0].activation = '(() => { globalThis.pwned = true })()'; return j;
-    }, /layer 0: expected "activation" to be one of linear, relu/],
+    }, /layer 0: activation: expected one of linear, relu/],
     ['weights that do not match the shapes', () => { const j = valid(); j.layers[0].units = 5; return j; }, /expected "weights" to hold the 32 floats the layers need \(172 base64 characters\), got 140 characters/],
     ['truncated weights', () => { const j = valid(); j.weights = j.weights.slice(0, -8); return j; }, /the 26 floats the layers need \(140 base64 characters\), got 132/],
     ['weights that are not base64', () => { const j = valid(); j.weights = `${j.weights.slice(0, -4)}!!!!`; return j; }, /"weights" is not valid base64/],
@@ -72,7 +72,7 @@ describe('native JSON', () => {
     ['optimizer state without an optimizer that keeps any', () => {
       const j = valid(); j.compile.optimizer = { name: 'sgd', config: { learningRate: 0.1, momentum: 0, nesterov: false } }; return j;
     }, /"optimizerState" is given, but the saved optimizer keeps no state/],
-    ['units = 1e9', () => { const j = valid(); j.layers[0].units = 1e9; return j; }, /layer 0: expected "units" to be a whole number from 1 to 1048576, got 1000000000/],
+    ['units = 1e9', () => { const j = valid(); j.layers[0].units = 1e9; return j; }, /layer 0: units: expected a whole number from 1 to 1048576, got 1000000000/],
     ['inputDim = 1e9', () => ({ ...valid(), inputDim: 1e9 }), /expected "inputDim" to be a whole number from 1 to 1048576/],
     ['layers whose product is absurd', () => {
       const j = valid(); j.inputDim = 2 ** 20; j.layers[0].units = 2 ** 20; return j;
@@ -124,7 +124,7 @@ describe('binary form', () => {
     ['NaN in the optimizer state', () => { const s = saved(); new Float32Array(s.weights)[P + 1] = NaN; return s; }, /optimizer state\[1\]: expected a finite number, got NaN/],
     ['a truncated header', () => ({ ...saved(), json: JSON.stringify(saved().json).slice(0, 50) }), /not valid JSON/],
     ['a wrong version', () => { const s = saved(); s.json.version = 3; return s; }, /version 3 is newer/],
-    ['units = 1e9', () => { const s = saved(); s.json.layers[1].units = 1e9; return s; }, /layer 1: expected "units"/],
+    ['units = 1e9', () => { const s = saved(); s.json.layers[1].units = 1e9; return s; }, /layer 1: units: expected a whole number/],
     ['a __proto__ key', () => { const s = saved(); return { ...s, json: JSON.stringify(s.json).replace('{"dtype"', '{"__proto__":{},"dtype"') }; },
       /refusing the key "__proto__" at weightsManifest/],
   ];

@@ -4,43 +4,20 @@
 //   forward   Z = X·W + b          A = f(Z)
 //   backward  dZ = dA ⊙ f'(Z)      dW = Xᵀ·dZ    db = Σ_rows dZ    dX = dZ·Wᵀ
 //
-// W is [in × out] (Keras' kernel layout), X is [rows × in], batch-major.
+// W is [in × out] (Keras' kernel layout), X is [rows × in], batch-major. Z is
+// the layer's one scratch buffer; on the output layer the loss writes dZ
+// directly (losses.ts), so backward starts below the activation.
 
-import { ACTIVATIONS, DEFAULT_ALPHA, type Activation, type ActivationName } from '../activations';
-import type { Backend } from '../../backend/backend';
-import { Flag, NONE, type Ptr } from '../../backend/core';
-import { ConfigError, ShapeError } from '../../errors';
+import { ACTIVATIONS, DEFAULT_ALPHA, activation, type ActivationName } from '../activations';
+import { Flag, NONE } from '../../backend/core';
+import { ShapeError } from '../../errors';
 import { INITIALIZERS, type InitializerName } from '../initializers';
-import { describe } from '../matrix';
-import { boolean, checkOptions, nonNegative, oneOf, refuse, whole } from '../../validate';
+import { boolean, checkOptions, nonNegative, oneOf, whole } from '../../validate';
+import type { LayerKind, Placed } from './layer';
+import { made } from './made';
 
 /** Units and input widths above this are refused: a typo, not a model that fits in memory. */
 export const MAX_UNITS = 1 << 20;
-/**
- * The most layers a model may have, in code or in a file (so every model can
- * be saved and loaded); larger files are refused before anything is allocated.
- *
- * @example
- * ```ts
- * import * as nn from 'nnwasm';
- * const layers = Array.from({ length: 3 }, () => ({ units: 2 }));
- * console.log(layers.length <= nn.io.MAX_LAYERS, nn.io.MAX_LAYERS); // true 1000
- * ```
- */
-export const MAX_LAYERS = 1000;
-/**
- * The most parameters (floats) a model may have, in code or in a file, 2²⁷ =
- * 512 MiB of weights; larger files are refused before anything is allocated.
- *
- * @example
- * ```ts
- * import * as nn from 'nnwasm';
- * const model = nn.sequential([{ units: 10, inputDim: 784 }]);
- * console.log(model.countParams <= nn.io.MAX_PARAMS, nn.io.MAX_PARAMS); // true 134217728
- * ```
- */
-export const MAX_PARAMS = 1 << 27; // 128 M floats = 512 MiB
-
 /** A dense layer's configuration, as {@link dense} and {@link sequential} take it. */
 export interface DenseConfig {
   /** Output width: how many units (neurons) the layer has, 1 to 2²⁰. */
@@ -61,7 +38,7 @@ export interface DenseConfig {
 
 /** A checked, frozen dense layer configuration with every default filled in. */
 export interface Dense {
-  /** Always 'dense': the one layer kind. */
+  /** Its kind in the layer registry. */
   readonly kind: 'dense';
   /** Output width. */
   readonly units: number;
@@ -90,9 +67,6 @@ export const DENSE_OPTIONS = {
   alpha: nonNegative,
 };
 
-/** Layers made here: frozen, so already checked. Anything else a model is given is checked again. */
-const made = new WeakSet<object>();
-
 /**
  * A fully connected layer, A = f(X·W + b), with W [in × units] as in Keras.
  *
@@ -109,97 +83,58 @@ const made = new WeakSet<object>();
  * ```
  */
 export function dense(config: DenseConfig): Dense {
-  return makeDense(config, 'dense');
+  return made(DENSE.configure(config, 'dense'));
 }
-
-/** What a whole layer object (one with `kind`) must hold: every field a made layer has, save inputDim. */
-const LAYER_FIELDS: (keyof DenseConfig)[] = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'alpha'];
 
 function makeDense(config: unknown, where: string): Dense {
   const {
     units, activation = 'linear', inputDim, useBias = true,
     kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', alpha = DEFAULT_ALPHA,
   } = checkOptions<DenseConfig>(config, DENSE_OPTIONS, where, ['units']);
-  const layer: Dense = Object.freeze({ kind: 'dense', units, activation, inputDim, useBias, kernelInitializer, biasInitializer, alpha });
-  made.add(layer);
-  return layer;
+  return Object.freeze({ kind: 'dense', units, activation, inputDim, useBias, kernelInitializer, biasInitializer, alpha });
 }
 
-/**
- * The layers of a model: nn.dense() results as they are; options, or objects
- * that only look like layers (kind: 'dense'), checked as dense() checks them.
- * Then the widths must chain, and the whole fit the limits a file can hold.
- */
-export function toLayers(layers: unknown, where: string): Dense[] {
-  if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
-    throw new ConfigError(`${where}: expected an array of 1 to ${MAX_LAYERS} layers (nn.dense(...) or their options), got ${describe(layers)}`);
-  }
-  // Array.from visits holes (as undefined, refused there); map would skip them and leave holes behind.
-  const list = Array.from(layers as unknown[], (l, i) => toLayer(l, `${where}: layers[${i}]`));
-  list.forEach((l, i) => {
-    if (i > 0 && l.inputDim !== undefined && l.inputDim !== list[i - 1].units) {
-      throw new ShapeError(`${where}: layers[${i}].inputDim: expected ${list[i - 1].units} (the units of layer ${i - 1}), got ${l.inputDim}`);
+
+/** The dense kind, as the registry holds it. */
+export const DENSE: LayerKind<Dense> = {
+  kind: 'dense',
+  kerasClass: 'Dense',
+  configure: makeDense,
+  toJSON: ({ units, activation, useBias, alpha, kernelInitializer, biasInitializer }) =>
+    ({ units, activation, useBias, alpha, kernelInitializer, biasInitializer }),
+  inputShape: (c) => (c.inputDim === undefined ? undefined : [c.inputDim]),
+  outputShape(c, input, where) {
+    if (input.length !== 1) {
+      throw new ShapeError(`${where}: expected a flat input [features] for a dense layer, got shape [${input.join(', ')}]; put a flatten layer before it`);
     }
-  });
-  const inputDim = list[0].inputDim;
-  if (inputDim !== undefined) checkParamCount(inputDim, list, where);
-  return list;
-}
-
-function toLayer(l: unknown, where: string): Dense {
-  if (typeof l === 'object' && l !== null && made.has(l)) return l as Dense;
-  if (typeof l === 'object' && l !== null && 'kind' in l) {
-    const { kind, ...config } = l as Record<string, unknown>;
-    if (kind !== 'dense') throw new ConfigError(`${where}: kind: expected 'dense' (the only layer nnwasm has), got ${describe(kind)}`);
-    const layer = makeDense(config, where); // its values first: a bad one is named before a missing one
-    // It claims to be a whole layer, so no field is filled with a default.
-    const missing = LAYER_FIELDS.find((f) => config[f] === undefined);
-    if (missing !== undefined) refuse(`${where}: ${missing}`, 'a value (a layer object holds every field nn.dense gives it)', undefined);
-    return layer;
-  }
-  return makeDense(l, where);
-}
-
-/** Refuses a model with more parameters than a model file can hold, before anything is allocated. */
-export function checkParamCount(inputDim: number, layers: readonly Dense[], where: string): void {
-  let params = 0;
-  let width = inputDim;
-  for (const l of layers) {
-    params += width * l.units + (l.useBias ? l.units : 0);
-    width = l.units;
-  }
-  if (params > MAX_PARAMS) {
-    throw new ConfigError(`${where}: expected at most ${MAX_PARAMS} parameters (what a model file can hold), got ${params} from these layers`);
-  }
-}
-
-/** A dense layer placed in a workspace: its sizes, kernels and buffers. */
-export interface DenseState {
-  readonly inDim: number;
-  readonly units: number;
-  readonly f: Activation;
-  /** Kernel, bias (NONE when the layer has none) and their gradients. */
-  w: Ptr; b: Ptr; gw: Ptr; gb: Ptr;
-  /** Pre-activation, activation, and the delta (dA, turned into dZ in place). */
-  z: Ptr; a: Ptr; d: Ptr;
-}
-
-export function denseForward(be: Backend, L: DenseState, x: Ptr, rows: number): void {
-  be.gemm(x, L.w, L.z, L.b, rows, L.inDim, L.units);
-  L.f.forward(be.core, L.z, L.a, rows, L.units);
-}
-
-/**
- * With dZ in L.d: writes dW and db, and dX into dX unless it is NONE (the
- * first layer has no one to pass it to).
- */
-export function denseBackward(be: Backend, L: DenseState, x: Ptr, dX: Ptr, rows: number): void {
-  be.gemm(x, L.d, L.gw, NONE, L.inDim, rows, L.units, Flag.transA);
-  if (L.b) be.columnSums(L.d, L.gb, rows, L.units);
-  if (dX) be.gemm(L.d, L.w, dX, NONE, rows, L.units, L.inDim, Flag.transB);
-}
-
-/** Turns the dA the next layer left in L.d into dZ, in place. */
-export function activationBackward(be: Backend, L: DenseState, rows: number): void {
-  L.f.backward(be.core, L.z, L.a, L.d, L.d, rows, L.units);
-}
+    return [c.units];
+  },
+  fixedOutputShape: (c) => [c.units],
+  weights(c, [inDim]) {
+    const kernel = { name: 'kernel', shape: [inDim, c.units], initializer: c.kernelInitializer, fans: [inDim, c.units], trainable: true } as const;
+    const bias = { name: 'bias', shape: [1, c.units], initializer: c.biasInitializer, fans: [inDim, c.units], trainable: true } as const;
+    return c.useBias ? [kernel, bias] : [kernel];
+  },
+  scratch: (c) => [c.units],
+  reserve(L, rows) {
+    // The three products of a step: Xᵀ·dZ, X·W and dZ·Wᵀ.
+    L.be.reserveGemm(L.inWidth, L.outWidth);
+    L.be.reserveGemm(rows, L.outWidth);
+    L.be.reserveGemm(L.outWidth, L.inWidth);
+  },
+  activation: (c) => ({ name: c.activation, alpha: c.alpha }),
+  preActivation: (L) => L.scratch[0],
+  forward(L, rows) {
+    const [w, b = NONE] = L.weights, [z] = L.scratch;
+    L.be.gemm(L.x, w, z, b, rows, L.inWidth, L.outWidth);
+    activation(L.config.activation, L.config.alpha).forward(L.be.core, z, L.y, rows, L.outWidth);
+  },
+  backward(L: Placed<Dense>, rows) {
+    const [w] = L.weights, [gw, gb = NONE] = L.grads, [z] = L.scratch;
+    if (!L.isOutput) activation(L.config.activation, L.config.alpha).backward(L.be.core, z, L.y, L.dy, L.dy, rows, L.outWidth);
+    L.be.gemm(L.x, L.dy, gw, NONE, L.inWidth, rows, L.outWidth, Flag.transA);
+    if (gb) L.be.columnSums(L.dy, gb, rows, L.outWidth);
+    if (L.dx) L.be.gemm(L.dy, w, L.dx, NONE, rows, L.outWidth, L.inWidth, Flag.transB);
+  },
+  describe: (c) => c.activation,
+};

@@ -1,0 +1,167 @@
+// What a training loop may do to a model, and nothing more. The loop
+// (train/fit.ts) asks the model for a session, which marks the model busy
+// until end(); through it the loop checks its data, places each batch's rows,
+// runs steps, scores validation data, and saves or restores what a step
+// changes. The model's workspace, compile state and step count stay private.
+
+import type { Heap } from '../backend/heap';
+import type { Ptr } from '../backend/core';
+import type { Loss, LossName } from './losses';
+import type { Matrix, MatrixLike } from './matrix';
+import type { Metric } from './metrics';
+import type { Optimizer } from './optimizers';
+import { toInputs, toTargets, type Targets } from '../validate';
+import type { Workspace } from './workspace';
+
+/** Figures by name, as callbacks receive them: loss, metrics (accuracy, mae…), and valLoss, valAccuracy… when validating. */
+export type Logs = Record<string, number>;
+
+/** A compiled model's loss, optimizer and metrics. */
+export interface Compiled {
+  loss: Loss;
+  optimizer: Optimizer;
+  metrics: { key: string; fn: Metric }[];
+  /** As given to compile, for saving. */
+  lossName: LossName;
+  metricNames: string[];
+}
+
+/** What the model lends a session: its state, by reference, and its few passes. */
+export interface ModelAccess {
+  readonly seed: number;
+  readonly compiled: Compiled;
+  inputDim(): number | undefined;
+  outputDim(inputDim: number): number;
+  build(inputDim: number): Workspace;
+  workspace(): Workspace;
+  getStep(): number;
+  setStep(step: number): void;
+  evaluate(X: Matrix, Y: Matrix): Logs;
+  /** Runs the loaded rows forward; returns the mean loss. */
+  forward(rows: number, training: boolean): number;
+  addMetrics(sums: Float64Array, rows: number): void;
+  backward(rows: number): void;
+  update(epoch: number): void;
+  /** Marks the model idle again. */
+  done(): void;
+}
+
+/** A model that can be trained: what train/fit.ts needs of Sequential. */
+export interface Trainable {
+  /** @internal Marks the model busy and returns its session; throws when it is disposed, not compiled, or busy. */
+  trainingSession(): TrainingSession;
+}
+
+/** The weights, optimizer state and step count a step changes, to roll back to. */
+export interface Checkpoint {
+  save(): void;
+  restore(): void;
+}
+
+export class TrainingSession {
+  constructor(private readonly model: ModelAccess) {}
+
+  /** The loss, for checking targets; the metrics' log keys. */
+  get loss(): Loss {
+    return this.model.compiled.loss;
+  }
+
+  get metricKeys(): string[] {
+    return this.model.compiled.metrics.map((m) => m.key);
+  }
+
+  /** The seed of this fit's shuffles when none is given: the model's, moved on by the steps taken so far. */
+  get seed(): number {
+    return (this.model.seed + this.model.getStep()) >>> 0;
+  }
+
+  /** Checked inputs, as wide as the model's (or as the first inputs it sees). */
+  inputs(x: MatrixLike, where: string): Matrix {
+    return toInputs(x, this.model.inputDim(), where);
+  }
+
+  /** Checked targets for `rows` inputs `inputDim` wide. */
+  targets(y: Targets, rows: number, inputDim: number, where: string): Matrix {
+    return toTargets(y, this.loss, this.model.outputDim(inputDim), rows, where);
+  }
+
+  /** Builds the model for inputs `inputDim` wide, if it is not built yet. */
+  open(inputDim: number): void {
+    this.model.build(inputDim);
+  }
+
+  /** Makes room for batches of `rows` rows with targets `yCols` wide (a MemoryError, and nothing changed, when it cannot). */
+  makeRoom(rows: number, yCols: number): void {
+    this.model.workspace().ensureCapacity(rows, yCols, 'fit');
+  }
+
+  /** The heap the batch rows live in, and where a batch's inputs and targets go (they move if the capacity grows). */
+  get heap(): Heap {
+    return this.model.workspace().be.heap;
+  }
+
+  get batchInputs(): Ptr {
+    return this.model.workspace().x;
+  }
+
+  get batchTargets(): Ptr {
+    return this.model.workspace().y;
+  }
+
+  /**
+   * One step on the loaded batch: forward, the loss, the metrics added into
+   * sums[1…], backward and an optimizer update. Returns the batch's mean
+   * loss; when it is not finite, nothing else is done (the caller rolls back).
+   */
+  step(rows: number, epoch: number, sums: Float64Array): number {
+    const loss = this.model.forward(rows, true);
+    if (!Number.isFinite(loss)) return loss;
+    sums[0] = loss * rows;
+    this.model.addMetrics(sums, rows);
+    this.model.backward(rows);
+    this.model.update(epoch);
+    return loss;
+  }
+
+  /** The loss and metrics over checked data, as evaluate gives them. */
+  evaluate(X: Matrix, Y: Matrix): Logs {
+    return this.model.evaluate(X, Y);
+  }
+
+  /** Whether every weight and optimizer value is finite (a saturated tanh keeps the loss finite over infinite weights). */
+  finite(): boolean {
+    return this.model.workspace().isFinite();
+  }
+
+  /** A copy of the weights, trainable and state. */
+  readWeights(): Float32Array {
+    return this.model.workspace().readWeights();
+  }
+
+  writeWeights(weights: Float32Array): void {
+    this.model.workspace().writeWeights(weights);
+  }
+
+  /** A place to save the weights, the optimizer state and the step count, saved now. */
+  checkpoint(): Checkpoint {
+    const saved = new Float32Array(this.model.workspace().snapshotLength);
+    let step = 0;
+    const checkpoint = {
+      save: () => {
+        this.model.workspace().saveInto(saved);
+        step = this.model.getStep();
+      },
+      restore: () => {
+        this.model.workspace().restoreFrom(saved);
+        this.model.setStep(step);
+      },
+    };
+    checkpoint.save();
+    return checkpoint;
+  }
+
+  /** Ends the session: the model is idle again. */
+  end(): void {
+    this.model.done();
+  }
+}
