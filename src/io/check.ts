@@ -3,8 +3,7 @@
 // ones), and every value is checked before it sizes an allocation. Failures
 // are ModelFormatErrors that say where, what was expected and what was found.
 
-import { ModelFormatError } from '../errors';
-import { describe } from '../engine/matrix';
+import { ModelFormatError, describe } from '../errors';
 
 export type Rec = Record<string, unknown>;
 

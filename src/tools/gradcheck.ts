@@ -6,7 +6,8 @@ import type { ActivationName } from '../engine/activations';
 import { clampProb, logSumExp } from '../backend/js';
 import type { Matrix, MatrixLike } from '../engine/matrix';
 import type { Sequential } from '../engine/model';
-import { checkOptions, positive, toInputs, toTargets, whole, type Targets } from '../validate';
+import { checkOptions, positive, whole } from '../options';
+import { toInputs, toTargets, type Targets } from '../validate';
 
 /** Options of {@link gradientCheck}. */
 export interface GradientCheckOptions {

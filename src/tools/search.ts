@@ -4,13 +4,14 @@
 // the same seed replays the same trials. Every model a search builds is
 // disposed by it, whatever happens, except the best one it returns.
 
-import { ConfigError } from '../errors';
+import { ConfigError, describe } from '../errors';
 import type { History } from '../train/fit';
 import { monitorMode, valKey, type MonitorMode } from '../train/logs';
-import { describe, type MatrixLike } from '../engine/matrix';
+import type { MatrixLike } from '../engine/matrix';
 import { Sequential } from '../engine/model';
 import { Random } from '../engine/random';
-import { checkOptions, finite, oneOf, refuse, string, whole, type Targets } from '../validate';
+import { checkOptions, finite, oneOf, refuse, string, whole } from '../options';
+import type { Targets } from '../validate';
 
 /** Anything with sample(rng) is a dimension of the space; other values are constants. */
 export interface Sampler<T> {
