@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
+// The test run (`npm test`): every test/**/*.test.ts against src/ directly,
+// with .wasm imports inlined as bytes (scripts/wasm-module.mjs).
+
 import { defineConfig, type Plugin } from 'vitest/config';
+import { wasmModule } from './scripts/wasm-module.mjs';
 
 // Tests import src/ directly; this inlines the .wasm bytes as tsup's binary loader does for the bundle.
 const inlineWasm: Plugin = {
   name: 'inline-wasm',
   enforce: 'pre',
-  load(id) {
-    if (!id.endsWith('.wasm')) return null;
-    const base64 = readFileSync(id).toString('base64');
-    return `export default new Uint8Array(Buffer.from(${JSON.stringify(base64)}, 'base64'));`;
-  },
+  load: (id) => (id.endsWith('.wasm') ? wasmModule(id) : null),
 };
 
 export default defineConfig({

@@ -7,10 +7,8 @@
 // scalar loops with f64 sums: clarity over speed. A gradient g is the
 // floats of p in place, or apart from every input.
 import { checkApart, checkBuffer, checkInPlaceOrApart, checkSize } from "./checks";
+import { PROB_EPS } from "./constants";
 import { expf, rowMax } from "./math";
-
-/** Probabilities are clamped to [EPS, 1 − EPS] before a log, as Keras does. */
-const EPS: f64 = 1e-7;
 
 @inline function at(p: usize, i: i32): f64 {
   return <f64>load<f32>(p + (<usize>i << 2));
@@ -20,8 +18,9 @@ const EPS: f64 = 1e-7;
   store<f32>(p + (<usize>i << 2), <f32>v);
 }
 
+/** Probabilities are clamped to [PROB_EPS, 1 − PROB_EPS] before a log, as Keras does. */
 @inline function clampProb(p: f64): f64 {
-  return min(max(p, EPS), 1 - EPS);
+  return min(max(p, PROB_EPS), 1 - PROB_EPS);
 }
 
 // n floats at p and y (and g when it is not 0), g in place of either or apart.

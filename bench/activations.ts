@@ -8,7 +8,7 @@
 // Every Wasm result is checked against the js backend before and after timing
 // (the polynomial exp/tanh of the SIMD build agree with Math.exp to ~1e-6).
 //
-//   node --import ./bench/register.mjs bench/activations.ts     full suite (~1 min)
+//   node --import ./scripts/register.mjs bench/activations.ts     full suite (~1 min)
 //   runActivationBench({ quick: true })                          one short iteration per case (tests)
 
 import { pathToFileURL } from 'node:url';

@@ -9,7 +9,7 @@
 // Aᵀ·B is fed Aᵀ stored [k×m], so every case is checked against one
 // pure-JS A·B before and after timing (speed bought with wrong results throws).
 //
-//   node --import ./bench/register.mjs bench/gemm.ts     full suite (~2–3 min)
+//   node --import ./scripts/register.mjs bench/gemm.ts     full suite (~2–3 min)
 //   runGemmBench({ quick: true })                        one short iteration per case (tests)
 
 import { pathToFileURL } from 'node:url';

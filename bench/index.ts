@@ -1,7 +1,7 @@
 // Runs every bench suite in turn and writes bench/RESULTS.md from the run:
 // `npm run bench` (about 10 minutes on 2 cores).
 //
-//   node --import ./bench/register.mjs bench/index.ts [options]
+//   node --import ./scripts/register.mjs bench/index.ts [options]
 //     --quick            one short iteration per case on a few hundred digits (writes no file unless --out is given)
 //     --only a,b         just these suites: gemm, activations, training
 //     --out FILE         where the results go (default bench/RESULTS.md on full runs)

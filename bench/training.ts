@@ -13,15 +13,16 @@
 // onnxruntime only infers: it runs nnwasm's trained model, exported to ONNX,
 // on onnxruntime-web (Wasm) and, where it is installed, onnxruntime-node (native).
 //
-//   node --import ./bench/register.mjs bench/training.ts [--quick]
+//   node --import ./scripts/register.mjs bench/training.ts [--quick]
 //   runTrainingBench({ quick: true })   a few hundred digits, one short iteration per case (tests)
 
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as nn from '../src/index';
 import { backend as currentBackend } from '../src/backend/index';
+import { argmax } from '../src/engine/metrics';
 import { Random } from '../src/engine/random';
-import { loadMnist, type Split } from './datasets';
+import { loadMnist, mnistModel, type Split } from '../scripts/mnist';
 import { QUICK, environment, fmt, formatTable, measure, measureAsync, type Measurement, type Timing } from './harness';
 import { brainPeer } from './peers/brain';
 import { onnxPeer } from './peers/onnx';
@@ -82,15 +83,6 @@ export const NNWASM_JS = 'nnwasm (js)';
 /** Opt-in: the wasm backend with products shared between two threads (nn.ready({ threads: 2 })). */
 export const NNWASM_THREADS = 'nnwasm (wasm, 2 threads)';
 
-function mlp(): nn.Sequential {
-  const model = nn.sequential([
-    nn.dense({ units: HIDDEN, activation: 'relu', inputDim: INPUTS }),
-    nn.dense({ units: CLASSES, activation: 'softmax' }),
-  ], { seed: 42 });
-  model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.sgd({ learningRate: LEARNING_RATE }), metrics: ['accuracy'] });
-  return model;
-}
-
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** nnwasm on one backend, behind the same interface as its peers; `keep` receives the model for the ONNX export. */
@@ -102,7 +94,7 @@ function nnwasmPeer(backend: nn.BackendName, { keep, threads = 1 }: { keep?: (mo
       nn.setBackend(backend);
       await nn.ready({ threads });
       if (nn.getThreads() !== threads) throw new PeerUnavailable(`${threads} threads could not start here`);
-      const model = mlp();
+      const model = mnistModel(nn);
       model.setWeights(data.init); // what seed 42 gave it already: said, not assumed
       keep?.(model);
       const { x, labels } = data.train;
@@ -121,7 +113,7 @@ export async function runTrainingBench(options: TrainingBenchOptions = {}): Prom
   const progress = options.progress === undefined
     ? (quick ? null : (line: string) => process.stderr.write(line + '\n'))
     : options.progress;
-  const mnist = loadMnist();
+  const mnist = loadMnist(nn);
   // Quick mode: every 25th training digit (320) and every 10th test digit (200), all classes.
   const train = permute(quick ? everyNth(mnist.train, 25) : mnist.train, ORDER_SEED);
   const test = quick ? everyNth(mnist.test, 10) : mnist.test;
@@ -130,7 +122,7 @@ export async function runTrainingBench(options: TrainingBenchOptions = {}): Prom
 
   await nn.ready();
   const init = (() => {
-    const m = mlp();
+    const m = mnistModel(nn);
     try {
       return m.getWeights();
     } finally {
@@ -241,11 +233,7 @@ function checkProbabilities(name: string, p: Float32Array, rows: number): void {
 async function accuracyOf(model: PeerModel, { x, labels }: Split): Promise<number> {
   const p = await model.predict(x.data, x.rows);
   let right = 0;
-  for (let r = 0; r < x.rows; r++) {
-    let best = 0;
-    for (let k = 1; k < CLASSES; k++) if (p[r * CLASSES + k] > p[r * CLASSES + best]) best = k;
-    if (best === labels[r]) right++;
-  }
+  for (let r = 0; r < x.rows; r++) if (argmax(p, r * CLASSES, CLASSES) === labels[r]) right++;
   return right / x.rows;
 }
 

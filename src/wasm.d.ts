@@ -1,5 +1,5 @@
 // .wasm files are inlined as bytes: by tsup's binary loader in the bundle,
-// by the plugin in vitest.config.ts under test.
+// by scripts/wasm-module.mjs under vitest and `node --import ./scripts/register.mjs`.
 declare module '*.wasm' {
   const bytes: Uint8Array<ArrayBuffer>;
   export default bytes;

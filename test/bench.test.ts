@@ -162,12 +162,12 @@ describe('bench/results.ts', () => {
 });
 
 describe('bench/index.ts', () => {
-  it('runs every suite in quick mode through the bench loader and writes the results file', async () => {
+  it('runs every suite in quick mode through scripts/register.mjs and writes the results file', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'nnwasm-bench-'));
     try {
       const out = path.join(dir, 'RESULTS.md');
       const { stdout } = await promisify(execFile)(
-        process.execPath, ['--import', './bench/register.mjs', 'bench/index.ts', '--quick', '--out', out],
+        process.execPath, ['--import', './scripts/register.mjs', 'bench/index.ts', '--quick', '--out', out],
         { cwd: path.resolve(__dirname, '..'), maxBuffer: 1 << 24 },
       );
       for (const suite of ['=== gemm', '=== activations', '=== training']) expect(stdout).toContain(suite);

@@ -117,7 +117,7 @@ describe('examples', () => {
   });
 
   test('npm run example: an unknown name lists the examples and fails', () => {
-    const run = spawnSync(process.execPath, ['--import', './bench/register.mjs', 'examples/run.ts', 'no-such-example'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--import', './scripts/register.mjs', 'examples/run.ts', 'no-such-example'], { encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('No example called "no-such-example"');
     for (const name of ['perceptron', 'activations', 'binary-classification', 'multiclass', 'gradient-descent-modes', 'learning-rate-search', 'backprop-by-hand']) {

@@ -89,7 +89,7 @@ export const allFinite = (xs: ArrayLike<number>): boolean => Array.from(xs).ever
  */
 export function inChild<T>(code: string, timeoutMs = 120_000): T {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const run = spawnSync(process.execPath, ['--import', './bench/register.mjs', '--input-type=module', '-e', code],
+  const run = spawnSync(process.execPath, ['--import', './scripts/register.mjs', '--input-type=module', '-e', code],
     { cwd: root, encoding: 'utf8', timeout: timeoutMs });
   if (run.status !== 0) throw new Error(`child process failed (status ${run.status}, signal ${run.signal}):\n${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as T;

@@ -5,7 +5,7 @@
 // predictions itself, so every library is measured and judged the same way.
 
 import type * as nn from '../../src/index';
-import type { Split } from '../datasets';
+import { MNIST_RECIPE, type Split } from '../../scripts/mnist';
 
 export interface PeerData {
   /** The training digits, in the one order every library trains on (shuffling is off for all). */
@@ -57,8 +57,5 @@ export async function importPeer<T>(load: () => Promise<T>, what: string): Promi
   }
 }
 
-export const INPUTS = 784;
-export const HIDDEN = 128;
-export const CLASSES = 10;
-export const BATCH_SIZE = 32;
-export const LEARNING_RATE = 0.1;
+// npm start's recipe (scripts/mnist.ts), which every contender follows.
+export const { inputs: INPUTS, hidden: HIDDEN, classes: CLASSES, batchSize: BATCH_SIZE, learningRate: LEARNING_RATE } = MNIST_RECIPE;

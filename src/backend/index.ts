@@ -2,7 +2,7 @@
 // first use; nn.ready() creates the Wasm one asynchronously ahead of time.
 
 import { ConfigError } from '../errors';
-import { boolean, checkOptions, whole } from '../validate';
+import { boolean, checkOptions, whole } from '../options';
 import { Backend, type BackendName, type Build } from './backend';
 import { ArrayMemory, Heap } from './heap';
 import { createJsCore } from './js';

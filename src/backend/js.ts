@@ -4,13 +4,14 @@
 // (f32 storage, f64 arithmetic in between), so each Wasm kernel is tested
 // against it and benchmarked against it.
 
+import { PROB_EPS } from '../../assembly/constants';
 import type { Core, Ptr } from './core';
 import type { Heap } from './heap';
 
-const EPS = 1e-7; // probabilities are clamped to [EPS, 1 − EPS] before a log, as Keras does
-
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-const clampProb = (p: number) => Math.min(Math.max(p, EPS), 1 - EPS);
+
+/** p clamped to [PROB_EPS, 1 − PROB_EPS], as the kernels do before a log (and Keras). */
+export const clampProb = (p: number) => Math.min(Math.max(p, PROB_EPS), 1 - PROB_EPS);
 
 /** log Σⱼ e^(xⱼ) over n values from off, max-subtracted so it stays finite (f64 arithmetic). */
 export function logSumExp(x: ArrayLike<number>, off: number, n: number): number {

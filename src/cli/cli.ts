@@ -30,9 +30,10 @@ import { UsageError, checkOutput, readText, toCsv, writeText } from './cli-io';
 import { columnIndex } from '../data/csv';
 import { didYouMean } from '../errors';
 import {
-  argmaxRow, decode, delimiterHint, delimiterName, detectDelimiter, encodedFor, manyValued, parseCsvFor,
+  decode, delimiterHint, delimiterName, detectDelimiter, encodedFor, manyValued, parseCsvFor, predictedClasses,
   requireComplete, tabularFromJSON, tabularToJSON, targetsFor, withoutMissing, type Tabular,
 } from './tabular';
+import { valKey } from '../train/logs';
 import { formatFigure as fmt, withProgress } from '../train/progress';
 
 interface TrainOptions {
@@ -96,10 +97,10 @@ async function train(file: string, o: TrainOptions): Promise<void> {
   out(`model: ${tr.x.cols} inputs → ${o.hidden.map((u) => `${u} ${o.activation} → `).join('')}`
     + `${model.outputDim} ${classes ? 'softmax' : 'linear'} (${model.countParams} parameters), ${o.optimizer} lr ${o.lr}, batch ${o.batchSize}`);
 
-  const monitor = val ? 'valLoss' : 'loss';
+  const monitor = val ? valKey('loss') : 'loss';
   const started = performance.now();
   const history = await fitWithProgress(model, [inputs(tr.x), targets(tr.y)], val && [inputs(val.x), targets(val.y)], monitor, tab, o, seed);
-  out(`trained ${history.epoch.length} epoch${history.epoch.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(2)} s (${stopped(history, o)})${restored(history, monitor)}`);
+  out(`trained ${history.epoch.length} epoch${history.epoch.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(2)} s (${stopped(history, o, monitor)})${restored(history, monitor)}`);
 
   out(test ? report(model, tab, inputs(test.x), test.y, o.test ? `test (${o.test})` : 'test') : 'no test rows (--test-size 0 and no --test file): no final test');
   writeText(o.out, JSON.stringify({ ...model.toJSON(), preprocessing: tabularToJSON(tab) }));
@@ -117,7 +118,7 @@ async function fitWithProgress(
   const unit = tab.target.scaler?.scale[0] ?? 1;
   const { callbacks, end } = await withProgress({}, o.quiet ? 0 : 1, {
     epochs: o.epochs, steps: Math.ceil(x.rows / Math.min(o.batchSize, x.rows)),
-    stream: process.stderr, scale: { mae: unit, valMae: unit },
+    stream: process.stderr, scale: { mae: unit, [valKey('mae')]: unit },
   });
   try {
     return await model.fit(x, y, {
@@ -133,12 +134,12 @@ async function fitWithProgress(
   }
 }
 
-function stopped(h: nn.History, o: TrainOptions): string {
+function stopped(h: nn.History, o: TrainOptions, monitor: string): string {
   switch (h.stopReason) {
     case 'epochs': return 'all epochs run';
     case 'earlyStopping': {
       const epochs = Math.max(1, o.earlyStopping ?? 0); // patience 0 still waits for one epoch without progress
-      return `early stopping: no better ${LOSS_NAMES[h.history.valLoss ? 'valLoss' : 'loss']} in ${epochs} epoch${epochs > 1 ? 's' : ''}`;
+      return `early stopping: no better ${LOSS_NAMES[monitor]} in ${epochs} epoch${epochs > 1 ? 's' : ''}`;
     }
     case 'targetLoss': return 'target loss reached';
     case 'callback': return 'stopped';
@@ -146,7 +147,7 @@ function stopped(h: nn.History, o: TrainOptions): string {
   }
 }
 
-const LOSS_NAMES: Record<string, string> = { valLoss: 'validation loss', loss: 'training loss' };
+const LOSS_NAMES: Record<string, string> = { [valKey('loss')]: 'validation loss', loss: 'training loss' };
 
 /** "; restored the weights of epoch 3, the lowest validation loss 0.4102", when early stopping put them back. */
 function restored(h: nn.History, monitor: string): string {
@@ -360,7 +361,7 @@ function loadSaved(file: string): { model: nn.Sequential; tab: Tabular } {
 function report(model: nn.Sequential, tab: Tabular, x: nn.Matrix, y: Targets, what: string): string {
   const outputs = model.predict(x);
   if (tab.target.encoder) {
-    const predicted = Array.from({ length: outputs.rows }, (_, r) => argmaxRow(outputs, r));
+    const predicted = predictedClasses(outputs);
     const hits = predicted.filter((p, r) => p === y[r]).length;
     const { loss } = model.evaluate(x, y);
     return `${what} accuracy: ${((100 * hits) / y.length).toFixed(2)}% (${hits} of ${y.length}), loss ${loss.toFixed(4)}\n`

@@ -12,6 +12,7 @@ import {
 } from '../data/csv';
 import { ModelFormatError, ValueError } from '../errors';
 import { Matrix } from '../engine/matrix';
+import { argmax } from '../engine/metrics';
 import { LabelEncoder, type Label } from '../data/labels';
 import { StandardScaler, type StandardScalerJSON } from '../data/scalers';
 import type { Task } from '../data/task';
@@ -229,16 +230,14 @@ export function targetsFor(table: CsvTable, t: Tabular, name = t.target.name): I
 /** The model's outputs as labels and probabilities, or as values in the target's units. */
 export function decode(outputs: Matrix, t: Tabular): Decoded {
   if (t.target.encoder) {
-    const best = Array.from({ length: outputs.rows }, (_, r) => argmaxRow(outputs, r));
-    return { labels: t.target.encoder.inverseTransform(best), probabilities: outputs };
+    return { labels: t.target.encoder.inverseTransform(predictedClasses(outputs)), probabilities: outputs };
   }
   return { values: t.target.scaler!.inverseTransform(outputs).data };
 }
 
-export function argmaxRow(m: Matrix, r: number): number {
-  let best = 0;
-  for (let j = 1; j < m.cols; j++) if (m.data[r * m.cols + j] > m.data[r * m.cols + best]) best = j;
-  return best;
+/** Each row's class: the index of its largest output. */
+export function predictedClasses(outputs: Matrix): number[] {
+  return Array.from({ length: outputs.rows }, (_, r) => argmax(outputs.data, r * outputs.cols, outputs.cols));
 }
 
 function quoted(names: readonly string[]): string {

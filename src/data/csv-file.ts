@@ -3,9 +3,8 @@
 // loaded the way io/location.ts loads it, so browser bundles never see it.
 
 import { parseCsv, type CsvDataset, type CsvDatasetOptions } from './csv';
-import { ConfigError, NnError, ValueError } from '../errors';
+import { ConfigError, NnError, ValueError, describe } from '../errors';
 import { isNode, nodeModule } from '../runtime';
-import { describe } from '../engine/matrix';
 
 type Fs = typeof import('node:fs/promises');
 

@@ -3,10 +3,10 @@
 // Every problem in the data is reported by row and column: a 1-based data row
 // (the header does not count) and the line of the file it starts on.
 
-import { ConfigError, ShapeError, ValueError, didYouMean } from '../errors';
-import { Matrix, describe } from '../engine/matrix';
+import { ConfigError, ShapeError, ValueError, describe, didYouMean } from '../errors';
+import { Matrix } from '../engine/matrix';
 import type { Label } from './labels';
-import { refuse } from '../validate';
+import { refuse } from '../options';
 
 /** How to parse CSV text: its separator and whether it has a header row. */
 export interface CsvOptions {

@@ -1,9 +1,9 @@
 // Class labels as the model needs them: integer class indices (labelEncoder)
 // and one-hot rows (oneHot). Labels may be strings or numbers.
 
-import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError } from '../errors';
+import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
 import { MAX_UNITS } from '../engine/layers/dense';
-import { Matrix, checkFloats, describe } from '../engine/matrix';
+import { Matrix, checkFloats } from '../engine/matrix';
 
 /** A class label as it comes in data: a string or a number. */
 export type Label = string | number;

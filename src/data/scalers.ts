@@ -3,9 +3,10 @@
 // kept in float64 and saved as plain JSON, so a model file can carry them; JSON
 // read back (fromJSON, scalerFromJSON) is a file, and its faults ModelFormatErrors.
 
-import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError } from '../errors';
-import { Matrix, describe, type MatrixLike } from '../engine/matrix';
-import { assertFinite, checkOptions, firstNonFinite } from '../validate';
+import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
+import { Matrix, type MatrixLike } from '../engine/matrix';
+import { checkOptions } from '../options';
+import { assertFinite, firstNonFinite } from '../validate';
 
 /** A fitted {@link StandardScaler} as plain JSON, from its toJSON(). */
 export interface StandardScalerJSON {

@@ -1,10 +1,10 @@
 // trainTestSplit: a seeded shuffle of the rows into a training and a test part,
 // optionally stratified so each class keeps its share in both parts.
 
-import { ConfigError, ShapeError } from '../errors';
-import { Matrix, describe, type MatrixLike } from '../engine/matrix';
+import { ConfigError, ShapeError, describe } from '../errors';
+import { Matrix, type MatrixLike } from '../engine/matrix';
 import { Random } from '../engine/random';
-import { boolean, checkOptions, finite, refuse, type Check } from '../validate';
+import { boolean, checkOptions, finite, refuse, type Check } from '../options';
 import type { Label } from './labels';
 
 /** Targets as fit takes them, or any labels (strings too, before encoding). */

@@ -1,7 +1,6 @@
 // Which kind of problem a target column poses, when the user does not say.
 
-import { ShapeError, ValueError } from '../errors';
-import { describe } from '../engine/matrix';
+import { ShapeError, ValueError, describe } from '../errors';
 import type { Label } from './labels';
 
 /** The kind of problem a target column poses. */

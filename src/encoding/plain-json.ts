@@ -5,7 +5,7 @@
 // with a ConfigError.
 
 import { ConfigError, ModelFormatError, NnError } from '../errors';
-import { describe } from '../engine/matrix';
+import { describe } from '../errors';
 
 /** Keys that could reach an object's prototype if a caller ever merged the data. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -7,7 +7,7 @@
 // the callers.
 
 import { HEAP_LIMIT, amount } from '../backend/heap';
-import { MemoryError, ShapeError, ValueError } from '../errors';
+import { MemoryError, ShapeError, ValueError, describe } from '../errors';
 
 /**
  * What every function taking a matrix accepts: a {@link Matrix}, rows as
@@ -212,15 +212,5 @@ function allocate(rows: number, cols: number): Float32Array {
   }
 }
 
-/** A value as messages show it: short, and never the whole of a big one. */
-export function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v);
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'bigint') return `${v}n`;
-  if (v === null || typeof v !== 'object') return String(v);
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  const name = (v as { constructor?: { name?: string } }).constructor?.name;
-  if (name === undefined || name === 'Object') return 'an object';
-  const article = /^[AEIOU]/.test(name) ? 'an' : 'a';
-  return ArrayBuffer.isView(v) && 'length' in v ? `${article} ${name} of length ${v.length}` : `${article} ${name}`;
-}
+// describe lives with the error classes now; re-exported for the modules that still import it from here.
+export { describe } from '../errors';

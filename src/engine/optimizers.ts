@@ -7,7 +7,7 @@
 
 import { inBlock, type Core, type Ptr } from '../backend/core';
 import { learningRateAt, type LearningRate } from './schedules';
-import { boolean, checkOptions, f32Fraction, f32Positive, learningRate as rate, refuse } from '../validate';
+import { boolean, checkOptions, f32Fraction, f32Positive, learningRate as rate, refuse } from '../options';
 
 /** An optimizer as {@link sgd} and {@link adam} make it, for compile's `optimizer` option. */
 export interface Optimizer {

@@ -2,7 +2,7 @@
 // (step, from 0) and the epoch (from 0). A learning rate is a setting, so
 // every bad one, given or returned by a schedule, is a ConfigError.
 
-import { boolean, checkOptions, f32Positive, positive } from '../validate';
+import { boolean, checkOptions, f32Positive, positive } from '../options';
 
 /** A learning rate that changes as training goes: a function of the update count `step` (from 0) and the `epoch` (from 0). */
 export type Schedule = (step: number, epoch: number) => number;

@@ -3,12 +3,11 @@
 // here again in float64 so that differences of nearby losses mean something.
 
 import type { ActivationName } from '../engine/activations';
-import { logSumExp } from '../backend/js';
+import { clampProb, logSumExp } from '../backend/js';
 import type { Matrix, MatrixLike } from '../engine/matrix';
 import type { Sequential } from '../engine/model';
-import { checkOptions, positive, toInputs, toTargets, whole, type Targets } from '../validate';
-
-const EPS = 1e-7; // the kernels' probability clamp
+import { checkOptions, positive, whole } from '../options';
+import { toInputs, toTargets, type Targets } from '../validate';
 
 /** Options of {@link gradientCheck}. */
 export interface GradientCheckOptions {
@@ -128,13 +127,12 @@ function activate(z: Float64Array, rows: number, cols: number, name: ActivationN
 
 function lossValue(z: Float64Array, a: Float64Array, y: Float32Array, rows: number, cols: number,
   loss: string, act: ActivationName): number {
-  const clamp = (p: number) => Math.min(Math.max(p, EPS), 1 - EPS);
   let sum = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     const lse = act === 'softmax' ? logSumExp(z, o, cols) : 0;
     // log p_j: from the logits when the output is softmax (as the fused kernels), else clamped.
-    const logP = (j: number) => (act === 'softmax' ? z[o + j] - lse : Math.log(clamp(a[o + j])));
+    const logP = (j: number) => (act === 'softmax' ? z[o + j] - lse : Math.log(clampProb(a[o + j])));
     if (loss === 'sparseCategoricalCrossentropy') {
       sum -= logP(y[r]);
       continue;
@@ -142,7 +140,7 @@ function lossValue(z: Float64Array, a: Float64Array, y: Float32Array, rows: numb
     for (let j = 0; j < cols; j++) {
       const t = y[o + j];
       if (loss === 'meanSquaredError') sum += (a[o + j] - t) ** 2;
-      else if (loss === 'binaryCrossentropy') sum -= t * Math.log(clamp(a[o + j])) + (1 - t) * Math.log(1 - clamp(a[o + j]));
+      else if (loss === 'binaryCrossentropy') sum -= t * Math.log(clampProb(a[o + j])) + (1 - t) * Math.log(1 - clampProb(a[o + j]));
       else sum -= t * logP(j);
     }
   }

@@ -7,7 +7,7 @@ import { flagsOf, NONE } from '../backend/core';
 import { backend } from '../backend/index';
 import { ShapeError } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
-import { boolean, checkOptions, nonNegative } from '../validate';
+import { boolean, checkOptions, nonNegative } from '../options';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions {

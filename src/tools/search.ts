@@ -4,12 +4,14 @@
 // the same seed replays the same trials. Every model a search builds is
 // disposed by it, whatever happens, except the best one it returns.
 
-import { ConfigError } from '../errors';
+import { ConfigError, describe } from '../errors';
 import type { History } from '../train/fit';
-import { describe, type MatrixLike } from '../engine/matrix';
+import { monitorMode, valKey, type MonitorMode } from '../train/logs';
+import type { MatrixLike } from '../engine/matrix';
 import { Sequential } from '../engine/model';
 import { Random } from '../engine/random';
-import { checkOptions, finite, oneOf, refuse, string, whole, type Targets } from '../validate';
+import { checkOptions, finite, oneOf, refuse, string, whole } from '../options';
+import type { Targets } from '../validate';
 
 /** Anything with sample(rng) is a dimension of the space; other values are constants. */
 export interface Sampler<T> {
@@ -249,7 +251,7 @@ function scoreOf(model: Sequential, history: History, validationData?: [MatrixLi
   for (const [k, v] of Object.entries(history.history)) if (v[epoch] !== undefined) metrics[k] = v[epoch];
   if (validationData) {
     for (const [k, v] of Object.entries(model.evaluate(validationData[0], validationData[1]))) {
-      metrics[`val${k[0].toUpperCase()}${k.slice(1)}`] = v;
+      metrics[valKey(k)] = v;
     }
   }
   return metrics;
@@ -284,9 +286,8 @@ function scoreIn(metrics: Record<string, number>, objective: string, history: Hi
 }
 
 /** better(a, b): a ranks above b. NaN (a diverged trial) ranks below everything. */
-function comparator(mode: string, objective: string): (a: number, b: number) => boolean {
-  if (!['auto', 'min', 'max'].includes(mode)) throw new ConfigError(`randomSearch: expected mode 'auto', 'min' or 'max', got ${describe(mode)}`);
-  const maximize = mode === 'max' || (mode === 'auto' && /acc/i.test(objective));
+function comparator(mode: MonitorMode, objective: string): (a: number, b: number) => boolean {
+  const maximize = monitorMode(objective, mode) === 'max';
   return (a, b) => !Number.isNaN(a) && (Number.isNaN(b) || (maximize ? a > b : a < b));
 }
 

@@ -6,7 +6,7 @@
 // drawn, through a specifier bundlers do not follow, so browser bundles
 // never include it.
 
-import type { Callbacks, Logs } from './fit';
+import type { Callbacks, Logs } from './logs';
 import { hiddenImport } from '../runtime';
 
 /** 0: silent; 1: a progress bar per epoch on a terminal, else a line per epoch; 2: a line per epoch. */

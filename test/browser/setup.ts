@@ -43,7 +43,7 @@ export function ensureDemo(): void {
   const demo = join(ROOT, 'demo');
   const data = join(demo, 'public/data/model.json');
   const built = join(demo, 'dist/index.html');
-  const recipe = Math.max(...['prepare.ts', 'digits.ts'].map((f) => statSync(join(demo, f)).mtimeMs));
+  const recipe = Math.max(...['demo/prepare.ts', 'demo/digits.ts', 'scripts/mnist.ts'].map((f) => statSync(join(ROOT, f)).mtimeMs));
   if (!existsSync(data) || statSync(data).mtimeMs < recipe) run('npx', ['tsx', 'demo/prepare.ts']);
   const inputs = Math.max(statSync(join(ROOT, 'dist/index.js')).mtimeMs, newest(demo, (n) => n === 'dist'));
   if (existsSync(built) && statSync(built).mtimeMs > inputs) return;

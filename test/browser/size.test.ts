@@ -2,7 +2,7 @@
 // inlined Wasm, minified and gzipped as a page would ship it, stays under 60 kB.
 
 import { beforeAll, expect, it } from 'vitest';
-import { bundleSize } from '../../demo/size';
+import { bundleSize } from '../../scripts/bundle-size';
 import { ensureDist } from './setup';
 
 beforeAll(() => ensureDist(), 180_000);

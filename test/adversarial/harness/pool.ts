@@ -10,7 +10,7 @@ import type { Case, Result } from './case';
 import { ROOT, rssOf } from './tools';
 
 const CHILD = join(ROOT, 'test/adversarial/harness/child.ts');
-const REGISTER = join(ROOT, 'bench/register.mjs');
+const REGISTER = join(ROOT, 'scripts/register.mjs');
 
 export interface PoolOptions {
   workers?: number;

@@ -4,7 +4,7 @@
 // What a page loads up front counts; chunks it imports on demand (csv-parse's
 // browser build, which parseCsv loads on first use) do not.
 //
-//   npx tsx demo/size.ts      (after npm run build)
+//   npx tsx scripts/bundle-size.ts      (after npm run build; test/browser/size.test.ts keeps the budget)
 
 import { build, type Metafile } from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,4 +1,5 @@
-// The `mnist` package ships no types; this is the part used here.
+// The `mnist` package ships no types; this is the part scripts/mnist.ts and
+// demo/prepare.ts use.
 declare module 'mnist' {
   interface Digit {
     length: number;

