@@ -21,7 +21,14 @@ module.exports = {
       comment: 'The engine (models, layers, maths) is used by io, train, tools and the CLI, never the other way round.',
       severity: 'error',
       from: { path: under('engine') },
-      to: { path: under('io', 'train', 'tools', 'cli') },
+      to: { path: under('io', 'train', 'tools', 'cli'), pathNot: '^src/train/fit[.]ts$' },
+    },
+    {
+      name: 'one-door-to-training',
+      comment: 'Sequential.fit is the one door from the engine to the training loop: model.ts alone imports train/fit.ts, which reaches models only through engine/session.ts.',
+      severity: 'error',
+      from: { path: under('engine'), pathNot: '^src/engine/model[.]ts$' },
+      to: { path: '^src/train/fit[.]ts$' },
     },
     {
       name: 'io-below-train-tools-cli',

@@ -13,7 +13,6 @@ import { LOSSES, type Loss } from './engine/losses';
 import { Matrix, type MatrixLike } from './engine/matrix';
 import { boolean, checkOptions, finite, fraction, nonNegative, oneOf, refuse, string, whole, type Check } from './options';
 import { METRICS } from './engine/metrics';
-import type { CompileOptions, SequentialOptions } from './engine/model';
 
 /**
  * Targets as fit, evaluate and backprop take them: rows as wide as the
@@ -190,38 +189,7 @@ export function toWeights(weights: unknown, slots: readonly WeightSlot[], where:
   });
 }
 
-// The option checks live in ./options; model.ts, layers/dense.ts and io/native.ts still import these from here.
-export { boolean, checkOptions, finite, nonNegative, oneOf, refuse, whole } from './options';
-
-// ——— the options of the model's own calls ———
-
-/** nn.sequential's second argument. */
-export function checkSequentialOptions(options: unknown): SequentialOptions {
-  return checkOptions<SequentialOptions>(options, { seed: finite }, 'sequential');
-}
-
-/** A model file can name this many metrics; compile takes no more, so every model it makes can be saved and loaded. */
-export const MAX_METRICS = 16;
-
-/** compile's options, checked, with their defaults. */
-export function checkCompileOptions(options: unknown): Required<CompileOptions> {
-  const o = checkOptions<CompileOptions>(options, COMPILE_OPTIONS, 'compile', ['loss']);
-  return { loss: o.loss, optimizer: o.optimizer ?? 'sgd', metrics: o.metrics ?? [] };
-}
-
-const COMPILE_OPTIONS = {
-  loss: oneOf(LOSSES),
-  optimizer: (v: unknown, where: string) => {
-    const isOptimizer = typeof v === 'object' && v !== null && typeof (v as { apply?: unknown }).apply === 'function';
-    if (!isOptimizer && v !== 'sgd' && v !== 'adam') {
-      refuse(where, "nn.sgd(...), nn.adam(...), 'sgd' or 'adam'", v, typeof v === 'string' ? `.${didYouMean(v, ['sgd', 'adam'])}` : '');
-    }
-  },
-  metrics: (v: unknown, where: string) => {
-    if (!Array.isArray(v) || v.length > MAX_METRICS) refuse(where, `an array of up to ${MAX_METRICS} metric names`, v);
-    v.forEach((m, i) => oneOf(METRICS)(m, `${where}[${i}]`));
-  },
-};
+// ——— fit's options ———
 
 /** fit's options, all checked before training starts (a bad callback must not wait for an epoch to fail). */
 export function checkFitOptions(options: unknown): FitOptions {

@@ -212,5 +212,3 @@ function allocate(rows: number, cols: number): Float32Array {
   }
 }
 
-// describe lives with the error classes now; re-exported for the modules that still import it from here.
-export { describe } from '../errors';

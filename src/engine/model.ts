@@ -26,10 +26,10 @@ import { Matrix, type MatrixLike } from './matrix';
 import { makeMetric, metricKey } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
 import { Random } from './random';
-import {
-  checkCompileOptions, checkOptions, checkSequentialOptions, finite, refuse, toInputs, toRowBuffers, toTargets, toWeights, type Targets,
-} from '../validate';
+import { checkOptions, finite, refuse } from '../options';
+import { toInputs, toRowBuffers, toTargets, toWeights, type Targets } from '../validate';
 import { Workspace } from './workspace';
+import { checkCompileOptions, checkSequentialOptions, type CompileOptions, type SequentialOptions } from './model-options';
 import { modelToJSON, saveArtifacts, type ModelArtifacts, type ModelJSON, type ModelState, type SaveOptions } from './serialize';
 import { shapesOf } from './layers/registry';
 import type { Placed, Shape } from './layers/layer';
@@ -37,21 +37,7 @@ import type { Placed, Shape } from './layers/layer';
 /** Rows predict and evaluate push through at once (the workspace grows to this). */
 const CHUNK = 256;
 
-/** Options of {@link sequential} and the {@link Sequential} constructor. */
-export interface SequentialOptions {
-  /** Seeds weight initialization and, unless fit is given its own, shuffling; default random. */
-  seed?: number;
-}
-
-/** What {@link Sequential.compile} takes: the loss to minimize, how, and what else to report. */
-export interface CompileOptions {
-  /** The loss fit minimizes: one of {@link LOSSES}. */
-  loss: LossName;
-  /** An optimizer from {@link sgd} or {@link adam}, or 'sgd' / 'adam' with their defaults; default 'sgd'. */
-  optimizer?: Optimizer | 'sgd' | 'adam';
-  /** Figures logged beside the loss: names from {@link METRICS}; default none. */
-  metrics?: string[];
-}
+export type { CompileOptions, SequentialOptions } from './model-options';
 
 /** What {@link Sequential.backprop} returns: one forward and backward pass, laid open. */
 export interface BackpropResult {

@@ -21,7 +21,7 @@
 import { encodeBase64 } from '../encoding/base64';
 import { concatBytes, floatsToBytes, toArrayBuffer } from '../encoding/floats';
 import { toPlainJSON } from '../encoding/plain-json';
-import { boolean, checkOptions } from '../validate';
+import { boolean, checkOptions } from '../options';
 import type { ActivationName } from './activations';
 import type { InitializerName } from './initializers';
 import { kindOf, type Layer } from './layers/registry';

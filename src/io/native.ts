@@ -7,12 +7,11 @@
 // nothing. Layers are read by their kinds (engine/layers/), found by their
 // Keras class name.
 
-import { ConfigError, NnError, ModelFormatError } from '../errors';
+import { ConfigError, NnError, ModelFormatError, describe } from '../errors';
 import { MAX_UNITS } from '../engine/layers/dense';
 import { size } from '../engine/layers/layer';
 import { KERAS_CLASSES, MAX_LAYERS, MAX_PARAMS, kindOf, kindOfKerasClass, shapesOf, type Layer } from '../engine/layers/registry';
 import { LOSSES, type LossName } from '../engine/losses';
-import { describe } from '../engine/matrix';
 import { METRICS } from '../engine/metrics';
 import { Sequential } from '../engine/model';
 import { adam, sgd, toOptimizer, type Optimizer } from '../engine/optimizers';
@@ -20,7 +19,8 @@ import { decodeBase64 } from '../encoding/base64';
 import {
   checkPlainJSON, fail, field, isBoolean, isFiniteNumber, isString, isWhole, oneOf, own, parseJSON, record, show, type Rec,
 } from './check';
-import { MAX_METRICS, firstNonFinite } from '../validate';
+import { firstNonFinite } from '../validate';
+import { MAX_METRICS } from '../engine/model-options';
 import { bytesToFloats } from '../encoding/floats';
 import { toPlainJSON } from '../encoding/plain-json';
 import { attach } from '../engine/preprocessing';

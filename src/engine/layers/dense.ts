@@ -12,7 +12,7 @@ import { ACTIVATIONS, DEFAULT_ALPHA, activation, type ActivationName } from '../
 import { Flag, NONE } from '../../backend/core';
 import { ShapeError } from '../../errors';
 import { INITIALIZERS, type InitializerName } from '../initializers';
-import { boolean, checkOptions, nonNegative, oneOf, whole } from '../../validate';
+import { boolean, checkOptions, nonNegative, oneOf, whole } from '../../options';
 import type { LayerKind, Placed } from './layer';
 import { made } from './made';
 

@@ -6,9 +6,8 @@
 // option objects, objects that claim to be whole layers) into checked
 // configurations, and the limits every model shares with its files.
 
-import { ConfigError, ShapeError } from '../../errors';
-import { describe } from '../matrix';
-import { refuse } from '../../validate';
+import { ConfigError, ShapeError, describe } from '../../errors';
+import { refuse } from '../../options';
 import { DENSE, type Dense } from './dense';
 import { size, type LayerKind, type Shape } from './layer';
 import { isMade } from './made';
