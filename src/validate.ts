@@ -12,6 +12,7 @@ import type { FitOptions } from './train/fit';
 import { LOSSES, type Loss } from './engine/losses';
 import { Matrix, describe, type MatrixLike } from './engine/matrix';
 import { METRICS } from './engine/metrics';
+import { OPTIMIZERS, OPTIMIZER_EXPECTED, isOptimizerName } from './engine/optimizer-names';
 import type { CompileOptions, SequentialOptions } from './engine/model';
 
 /**
@@ -305,8 +306,8 @@ const COMPILE_OPTIONS = {
   loss: oneOf(LOSSES),
   optimizer: (v: unknown, where: string) => {
     const isOptimizer = typeof v === 'object' && v !== null && typeof (v as { apply?: unknown }).apply === 'function';
-    if (!isOptimizer && v !== 'sgd' && v !== 'adam') {
-      refuse(where, "nn.sgd(...), nn.adam(...), 'sgd' or 'adam'", v, typeof v === 'string' ? `.${didYouMean(v, ['sgd', 'adam'])}` : '');
+    if (!isOptimizer && !isOptimizerName(v)) {
+      refuse(where, OPTIMIZER_EXPECTED, v, typeof v === 'string' ? `.${didYouMean(v, OPTIMIZERS)}` : '');
     }
   },
   metrics: (v: unknown, where: string) => {

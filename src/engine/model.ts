@@ -23,7 +23,7 @@ import { modelToJSON, type ModelJSON, type SaveOptions } from '../io/native';
 import { makeLoss, type Loss, type LossName } from './losses';
 import { Matrix, type MatrixLike } from './matrix';
 import { makeMetric, metricKey, type Metric } from './metrics';
-import { toOptimizer, type Optimizer } from './optimizers';
+import { toOptimizer, type Optimizer, type OptimizerName } from './optimizers';
 import { Random } from './random';
 import {
   checkCompileOptions, checkOptions, checkSequentialOptions, finite, refuse, toInputs, toRowBuffers, toTargets, toWeights, type Targets,
@@ -43,8 +43,8 @@ export interface SequentialOptions {
 export interface CompileOptions {
   /** The loss fit minimizes: one of {@link LOSSES}. */
   loss: LossName;
-  /** An optimizer from {@link sgd} or {@link adam}, or 'sgd' / 'adam' with their defaults; default 'sgd'. */
-  optimizer?: Optimizer | 'sgd' | 'adam';
+  /** An optimizer from {@link sgd}, {@link adam}, {@link rmsprop}…, or its name for its defaults (see {@link OPTIMIZERS}); default 'sgd'. */
+  optimizer?: Optimizer | OptimizerName;
   /** Figures logged beside the loss: names from {@link METRICS}; default none. */
   metrics?: string[];
 }
@@ -220,7 +220,7 @@ export class Sequential {
     warnMismatch(made.name, out.activation);
     const opt = toOptimizer(optimizer);
     const ms = metrics.map((m) => ({ key: metricKey(m), fn: makeMetric(m, made) }));
-    this.ws?.resetSlots(opt.slots); // the one step that can fail (MemoryError): before any change
+    this.ws?.resetSlots(opt.slots, opt.slotStart); // the one step that can fail (MemoryError): before any change
     this.compiled = { loss: made, optimizer: opt, metrics: ms, lossName: loss, metricNames: [...metrics] };
     this.step = 0;
   }
@@ -586,7 +586,7 @@ export class Sequential {
   /** @internal One optimizer update of every parameter. */
   update(epoch: number): void {
     const ws = this.ws!;
-    this.compiled!.optimizer.apply(ws.be.core, ws.params, ws.grads, ws.slots, ws.paramCount, this.step, epoch);
+    this.compiled!.optimizer.apply(ws.be.core, ws.params, ws.grads, ws.slots, ws.paramCount, this.step, epoch, ws.variables);
     this.step++;
   }
 
@@ -628,7 +628,7 @@ export class Sequential {
     });
     ws.writeParams(params);
     try {
-      ws.resetSlots(this.compiled?.optimizer.slots ?? 0);
+      ws.resetSlots(this.compiled?.optimizer.slots ?? 0, this.compiled?.optimizer.slotStart);
     } catch (e) {
       ws.dispose(); // a model not built holds no memory (a MemoryError for the optimizer state)
       throw e;

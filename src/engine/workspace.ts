@@ -16,6 +16,7 @@ import { firstNonFinite } from '../validate';
 import type { Backend } from '../backend/backend';
 import { NONE, inBlock, type Ptr } from '../backend/core';
 import type { Dense, DenseState } from './layers/dense';
+import type { Variable } from './clipping';
 
 export class Workspace {
   readonly layers: DenseState[];
@@ -30,6 +31,7 @@ export class Workspace {
   x: Ptr = NONE;
   y: Ptr = NONE;
   private yCols = 0;
+  private vars?: readonly Variable[];
 
   constructor(readonly be: Backend, readonly specs: readonly Dense[], inputDim: number) {
     let offset = 0;
@@ -78,13 +80,13 @@ export class Workspace {
     return i === 0 ? this.x : this.layers[i - 1].a;
   }
 
-  /** Fresh, zeroed optimizer state of `count` blocks (the old state is freed only once the new is had). */
-  resetSlots(count: number): void {
+  /** Fresh optimizer state of `count` blocks, every float `start` (the old state is freed only once the new is had). */
+  resetSlots(count: number, start = 0): void {
     const fresh = count ? this.be.heap.alloc(count * this.paramCount * 4, this, `compile: optimizer state for ${this.paramCount} weights`) : NONE;
     if (this.slotBlock) this.be.heap.release(this.slotBlock, this);
     this.slotBlock = fresh;
     this.slotCount = count;
-    if (count) this.be.heap.f32().fill(0, fresh >> 2, (fresh >> 2) + count * this.paramCount);
+    if (count) this.be.heap.f32().fill(start, fresh >> 2, (fresh >> 2) + count * this.paramCount);
   }
 
   /**
@@ -138,6 +140,15 @@ export class Workspace {
     const h = this.be.heap.f32();
     const finite = (ptr: Ptr, n: number) => firstNonFinite(h.subarray(ptr >> 2, (ptr >> 2) + n)) < 0;
     return finite(this.params, this.paramCount) && (!this.slotCount || finite(this.slots, this.slotCount * this.paramCount));
+  }
+
+  /** Where each kernel and bias lies in the parameter block, in order: per-variable gradient clipping. */
+  get variables(): readonly Variable[] {
+    this.vars ??= this.layers.flatMap((L, i) => {
+      const o = this.offsets[i], kernel = { offset: o.w, length: L.inDim * L.units };
+      return L.b ? [kernel, { offset: o.b, length: L.units }] : [kernel];
+    });
+    return this.vars;
   }
 
   /** Float offsets of layer i's kernel and bias in the parameter block. */

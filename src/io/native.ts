@@ -3,17 +3,21 @@
 //   format, version   "nnwasm-model", 1: anything else is refused
 //   inputDim, seed    the input width, and the seed (training resumes with the same shuffles)
 //   layers            per Dense layer: units, activation, alpha, useBias, initializers
-//   compile           loss, metrics, optimizer name and options ("schedule" for a
-//                     learning-rate function, which cannot be saved: pass
-//                     { optimizer } when loading to resume with one)
-//   step              optimizer updates made so far (schedules, Adam's bias correction)
+//   compile           loss, metrics, optimizer name and options, every one of
+//                     them ("schedule" for a learning-rate function, which cannot
+//                     be saved: pass { optimizer } when loading to resume with one)
+//   step              optimizer updates made so far (schedules, bias corrections,
+//                     Nadam's momentum cache: each a function of the step)
 //   preprocessing     plain JSON the caller attached (a fitted scaler, label names…)
 //
 // and the numbers come in one of two ways: inline as base64 (`weights`,
 // `optimizerState`: this file, model.toJSON()), or beside the header in a
 // binary blob (`weightsManifest`: binary.ts). Numbers are little-endian f32,
-// so a round trip is bit-exact; the optimizer state (momentum velocity, Adam's
-// moments) is saved too, so training resumes exactly where it stopped.
+// so a round trip is bit-exact; the optimizer state (its slot blocks, in the
+// order of Optimizer.slotNames: SGD's momentum; Adam's, AdamW's and Nadam's
+// momentum then velocity; RMSprop's velocity, then momentum and average
+// gradient when it keeps them; Adagrad's accumulator) is saved too, so
+// training resumes exactly where it stopped.
 //
 // Loading checks every field, and every size against the limits, before it
 // allocates anything large; it reads only the fields it knows and evaluates
@@ -27,7 +31,7 @@ import { LOSSES, type LossName } from '../engine/losses';
 import { describe } from '../engine/matrix';
 import { METRICS } from '../engine/metrics';
 import { Sequential } from '../engine/model';
-import { adam, sgd, toOptimizer, type Optimizer } from '../engine/optimizers';
+import { OPTIMIZERS, optimizerFromConfig, toOptimizer, type Optimizer, type OptimizerName } from '../engine/optimizers';
 import { decodeBase64, encodeBase64 } from './base64';
 import {
   checkPlainJSON, fail, field, isBoolean, isFiniteNumber, isString, isWhole, oneOf, own, parseJSON, record, show, type Rec,
@@ -85,9 +89,9 @@ export interface CompileJSON {
   loss: LossName;
   /** config.learningRate is "schedule" when it was a function (which no file can hold). */
   optimizer: {
-    /** 'sgd' or 'adam'. */
-    name: 'sgd' | 'adam';
-    /** The optimizer's options (learningRate, momentum, beta1…). */
+    /** One of {@link OPTIMIZERS}. */
+    name: OptimizerName;
+    /** The optimizer's options (learningRate, momentum, beta1…, a clipping option if one was given). */
     config: Record<string, number | boolean | string>;
   };
   /** The metric names, as given to compile. */
@@ -118,7 +122,7 @@ export interface ModelHeader {
 export interface ModelJSON extends ModelHeader {
   /** base64 of the parameter block: per layer kernel [in × out] row-major, then bias; little-endian f32. */
   weights: string;
-  /** base64 of the optimizer's state: its slot blocks (velocity; or Adam's m then v), each laid out like weights. */
+  /** base64 of the optimizer's state: its slot blocks (SGD's momentum; Adam's momentum then velocity…), each laid out like weights. */
   optimizerState?: string;
 }
 
@@ -137,7 +141,7 @@ export interface LoadOptions {
    * model trained with a learning-rate schedule. The saved step and state are
    * kept when it is the same kind of optimizer (same name and state size).
    */
-  optimizer?: Optimizer | 'sgd' | 'adam';
+  optimizer?: Optimizer | OptimizerName;
 }
 
 /** A model's state as plain values. */
@@ -227,16 +231,11 @@ export function modelToJSON(model: Sequential, options?: SaveOptions): ModelJSON
 
 function compileToJSON(model: Sequential): CompileJSON | undefined {
   const c = model.compiledConfig;
-  if (!c || (c.optimizer.name !== 'sgd' && c.optimizer.name !== 'adam')) return undefined;
-  const keys = c.optimizer.name === 'sgd' ? SGD_KEYS : ADAM_KEYS;
-  const config: Record<string, number | boolean | string> = {};
-  for (const k of keys) config[k] = c.optimizer.config[k];
-  config.learningRate = typeof c.optimizer.learningRate === 'number' ? c.optimizer.learningRate : SCHEDULE;
-  return { loss: c.lossName, optimizer: { name: c.optimizer.name, config }, metrics: [...c.metricNames] };
+  if (!c) return undefined;
+  // The config holds every option (a schedule as "schedule"), so the loader can rebuild the optimizer from it.
+  return { loss: c.lossName, optimizer: { name: c.optimizer.name, config: { ...c.optimizer.config } }, metrics: [...c.metricNames] };
 }
 
-const SGD_KEYS = ['learningRate', 'momentum', 'nesterov'] as const;
-const ADAM_KEYS = ['learningRate', 'beta1', 'beta2', 'epsilon'] as const;
 const SCHEDULE = 'schedule';
 
 // ——— reading ———
@@ -351,30 +350,38 @@ function readCompile(v: unknown, file: string, options: LoadOptions): CompilePla
   const metrics = field<string[]>(r, 'metrics', (m) => Array.isArray(m) && m.length <= MAX_METRICS && m.every(oneOf(METRICS)),
     `a list of up to ${MAX_METRICS} metric names (${METRICS.join(', ')})`, where);
   const o = record(own(r, 'optimizer'), 'compile.optimizer', where);
-  const name = field<'sgd' | 'adam'>(o, 'name', oneOf(['sgd', 'adam']), '"sgd" or "adam"', where);
+  const name = field<OptimizerName>(o, 'name', oneOf(OPTIMIZERS), `one of ${OPTIMIZERS.map((n) => `"${n}"`).join(', ')}`, where);
   const c = record(own(o, 'config'), 'compile.optimizer.config', where);
   const saved = readOptimizer(name, c, where);
+  const slots = saved.stored.slots;
   if (options.optimizer === undefined) {
-    return { loss, metrics, optimizer: saved.optimizer, restore: true, savedSlots: saved.slots };
+    return { loss, metrics, optimizer: saved.optimizer, restore: true, savedSlots: slots };
   }
   const given = toOptimizer(options.optimizer, 'loadModel: optimizer');
-  return { loss, metrics, optimizer: given, restore: given.name === name && given.slots === saved.slots, savedSlots: saved.slots };
+  // The saved state goes on only into the same slots: same rule, same layout (RMSprop's depend on its options).
+  const same = given.name === name && given.slotNames.join() === saved.stored.slotNames.join();
+  return { loss, metrics, optimizer: given, restore: same, savedSlots: slots };
 }
 
-/** The saved optimizer, rebuilt (unless its learning rate was a schedule), and its state size. */
-function readOptimizer(name: 'sgd' | 'adam', c: Rec, where: string): { optimizer?: Optimizer; slots: number } {
-  const num = (k: string) => field<number>(c, k, isFiniteNumber, 'a number', where);
+/**
+ * The saved optimizer, rebuilt by its maker from the saved options, which
+ * must all be there (a schedule's learning rate stands in as 1, to check the
+ * others): `optimizer` is undefined for a schedule, `stored` has the layout either way.
+ */
+function readOptimizer(name: OptimizerName, c: Rec, where: string): { optimizer?: Optimizer; stored: Optimizer } {
   const lr = field<number | string>(c, 'learningRate', (x) => isFiniteNumber(x) || x === SCHEDULE, `a number or "${SCHEDULE}"`, where);
-  const learningRate = lr === SCHEDULE ? 1 : (lr as number); // a stand-in, to check the other options
+  const config = { ...c, learningRate: lr === SCHEDULE ? 1 : lr };
+  let stored: Optimizer;
   try {
-    const optimizer = name === 'sgd'
-      ? sgd({ learningRate, momentum: num('momentum'), nesterov: field(c, 'nesterov', isBoolean, 'true or false', where) })
-      : adam({ learningRate, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') });
-    return { optimizer: lr === SCHEDULE ? undefined : optimizer, slots: optimizer.slots };
+    stored = optimizerFromConfig(name, config);
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     return fail(where, (e as Error).message);
   }
+  // Every option the optimizer has (its config with defaults) must have been saved: a file says what it trained with.
+  const missing = Object.keys(stored.config).find((k) => own(c, k) === undefined);
+  if (missing !== undefined) fail(where, `expected "${missing}" in the ${name} optimizer's config, got nothing`);
+  return { optimizer: lr === SCHEDULE ? undefined : stored, stored };
 }
 
 function readBase64Floats(root: Rec, key: string, count: number, where: string): Float32Array {
