@@ -189,8 +189,8 @@ export interface NadamOptions extends ClipOptions {
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
- * const model = nn.sequential([{ units: 1, inputDim: 2 }]);
- * model.compile({ loss: 'mse', optimizer: nn.nadam({ learningRate: 0.01, clipnorm: 1 }) });
+ * const opt = nn.nadam({ learningRate: 0.01, clipnorm: 1 });
+ * console.log(opt.config); // { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipnorm: 1 }
  * ```
  */
 export function nadam(options?: NadamOptions): Optimizer {
@@ -355,7 +355,7 @@ const MAKERS: Readonly<Record<OptimizerName, (options?: never) => Optimizer>> = 
 export function toOptimizer(o: Optimizer | OptimizerName, where = 'compile: optimizer'): Optimizer {
   if (typeof o === 'object' && o !== null && made.has(o)) return o;
   if (isOptimizerName(o)) return MAKERS[o]();
-  const hint = typeof o === 'string' ? `.${didYouMean(o, OPTIMIZERS)}` : typeof o === 'object' && o !== null ? ' (an object not made by an nn optimizer function)' : '';
+  const hint = typeof o === 'string' ? `.${didYouMean(o, OPTIMIZERS)}` : typeof o === 'object' && o !== null ? ' (an object not made by nn.sgd or nn.adam or another of the functions above)' : '';
   return refuse(where, OPTIMIZER_EXPECTED, o, hint);
 }
 

@@ -139,7 +139,8 @@ export interface LoadOptions {
   /**
    * Compile with this optimizer instead of the saved one: needed to resume a
    * model trained with a learning-rate schedule. The saved step and state are
-   * kept when it is the same kind of optimizer (same name and state size).
+   * kept when it is the same kind of optimizer keeping the same slots (same
+   * name, and for RMSprop the same momentum and centered slots).
    */
   optimizer?: Optimizer | OptimizerName;
 }
