@@ -219,7 +219,7 @@ describe('learning-rate schedules with every optimizer', () => {
     // Different on every update and every epoch (4 updates an epoch).
     const schedule = (step: number, epoch: number) => 0.02 * 0.9 ** step * (epoch % 2 ? 0.5 : 1);
     const epochOf = (step: number) => Math.floor(step / 4);
-    const options = name === 'sgd' ? { momentum: 0.5 } : name === 'adamw' ? { weightDecay: 0.2 } : {};
+    const options: Config = name === 'sgd' ? { momentum: 0.5 } : name === 'adamw' ? { weightDecay: 0.2 } : {};
     for (const build of ALL) {
       const got = ours(be[build], make(name, { ...options, learningRate: schedule as never }), theta0, grads, epochOf);
       expectKeras(got, keras(name, options, theta0, grads, (step) => schedule(step, epochOf(step))), `${build} ${name}`);

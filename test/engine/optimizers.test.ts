@@ -18,7 +18,7 @@ const BUILDS = ['simd', 'scalar', 'checked'] as const;
 const ALL = ['js', 'simd', 'scalar', 'checked'] as const;
 const U = 2 ** -24;
 
-let be: { js: Backend; simd: Backend; scalar: Backend; checked: Backend };
+let be: { js: Backend; simd: Backend; scalar: Backend; relaxed: Backend; checked: Backend };
 beforeAll(async () => {
   be = { ...(await allBackends()), checked: await createCheckedBackend() };
 });
