@@ -5,6 +5,7 @@ export * from "./activations";
 export * from "./losses";
 export * from "./accumulate";
 export * from "./optimizers";
+export * from "./clipping";
 
 /** First byte past the module's static data: the facade's allocator starts here. */
 export function heapBase(): usize {

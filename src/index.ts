@@ -15,7 +15,12 @@ export { Sequential, sequential, perceptron, type BackpropResult, type CompileOp
 export type { FitOptions, History, Callbacks, EarlyStoppingOptions, Logs, StopReason } from './train/fit';
 export { LOSSES, type LossName } from './engine/losses';
 export { METRICS } from './engine/metrics';
-export { sgd, adam, type Optimizer, type SgdOptions, type AdamOptions } from './engine/optimizers';
+export {
+  sgd, adam, rmsprop, adagrad, adamw, nadam, OPTIMIZERS,
+  type Optimizer, type OptimizerName, type SgdOptions, type AdamOptions, type RmspropOptions, type AdagradOptions,
+  type AdamwOptions, type NadamOptions,
+} from './engine/optimizers';
+export type { ClipOptions } from './engine/clipping';
 export * as schedules from './namespaces/schedules';
 export { INITIALIZERS, type InitializerName } from './engine/initializers';
 export { gradientCheck, type GradientCheckOptions } from './tools/gradcheck';

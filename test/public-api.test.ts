@@ -22,20 +22,21 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VALUES = [
   'ACTIVATIONS', 'ConfigError', 'DisposedError', 'INITIALIZERS', 'LOSSES', 'LabelEncoder', 'METRICS', 'Matrix',
   'MemoryError', 'MinMaxScaler', 'ModelFormatError', 'NnError', 'NotCompiledError', 'NotFittedError', 'Sequential', 'ShapeError',
-  'StandardScaler', 'ValueError', 'adam', 'dense', 'dropMissing', 'encodeFeatures', 'featureNames', 'findMissing',
+  'OPTIMIZERS', 'StandardScaler', 'ValueError', 'adagrad', 'adam', 'adamw', 'dense', 'dropMissing', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',
-  'labelEncoder', 'loadModel', 'minMaxScaler', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
-  'randomSearch', 'readCsv', 'ready', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
+  'labelEncoder', 'loadModel', 'minMaxScaler', 'nadam', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
+  'randomSearch', 'readCsv', 'ready', 'rmsprop', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
   'standardScaler', 'tableToDataset', 'targetValues', 'trainTestSplit',
 ];
 
 /** Types: exported by the .d.ts only. */
 const TYPES = [
-  'ActivationName', 'AdamOptions', 'BackendName', 'BackpropResult', 'Build', 'Callbacks', 'ColumnOptions',
+  'ActivationName', 'AdagradOptions', 'AdamOptions', 'AdamwOptions', 'BackendName', 'BackpropResult', 'Build', 'Callbacks',
+  'ClipOptions', 'ColumnOptions',
   'CompileOptions', 'CsvDataset', 'CsvDatasetOptions', 'CsvOptions', 'CsvTable', 'Dense', 'DenseConfig',
   'EarlyStoppingOptions', 'FeatureSpec', 'FitOptions', 'GradientCheckOptions', 'History', 'InitializerName', 'Label',
   'LabelEncoderJSON', 'Logs', 'LossName', 'MatrixLike', 'MinMaxOptions', 'MinMaxScalerJSON', 'MissingCell', 'ModelJSON',
-  'Optimizer', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions',
+  'NadamOptions', 'Optimizer', 'OptimizerName', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'RmspropOptions', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions',
   'SgdOptions', 'Space', 'Split', 'SplitOptions', 'SplitPart', 'SplitTargets', 'StandardScalerJSON', 'StopReason',
   'Targets', 'Task', 'Trial',
 ];

@@ -88,6 +88,17 @@ export interface Core {
   momentum(theta: Ptr, g: Ptr, v: Ptr, n: number, lr: number, mu: number, nesterov: boolean): void;
   adam(theta: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lrT: number,
     beta1: number, beta2: number, eps: number): void;
+  /** mg and mom NONE when not centered / without momentum. */
+  rmsprop(theta: Ptr, g: Ptr, v: Ptr, mg: Ptr, mom: Ptr, n: number, lr: number,
+    rho: number, mu: number, eps: number): void;
+  adagrad(theta: Ptr, g: Ptr, s: Ptr, n: number, lr: number, eps: number): void;
+  /** a, b: γ and the momentum cache folded in; d = 1 − β₂ᵗ (see assembly/optimizers.ts). */
+  nadam(theta: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number,
+    beta1: number, beta2: number, a: number, b: number, d: number, eps: number): void;
+
+  sumOfSquares(x: Ptr, n: number): number;
+  scale(x: Ptr, n: number, factor: number): void;
+  clipValues(x: Ptr, n: number, limit: number): void;
 }
 
 /** Everything a Wasm build exports: Core, and what only a build has. */
@@ -122,7 +133,8 @@ export const ARITY = {
   sparseSoftmaxCrossentropy: 4, sparseScaledDifference: 6, sparseCategoricalCrossentropy: 4,
   sparseCategoricalCrossentropyGrad: 6,
   columnSums: 5, axpy: 4,
-  sgd: 4, momentum: 7, adam: 9,
+  sgd: 4, momentum: 7, adam: 9, rmsprop: 10, adagrad: 6, nadam: 11,
+  sumOfSquares: 2, scale: 3, clipValues: 3,
 } as const satisfies { readonly [K in keyof WasmExports]: Parameters<WasmExports[K]>['length'] };
 
 /** Where a set of exports breaks the contract, one "name: expected …, got …" each; empty when it holds. */

@@ -191,5 +191,45 @@ export function createJsCore(heap: Heap): Core {
         h[at(theta) + i] -= (lrT * mi) / (Math.sqrt(vi) + eps);
       }
     },
+    rmsprop(theta, g, v, mg, mom, n, lr, rho, mu, eps) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const gi = h[at(g) + i];
+        const vi = (h[at(v) + i] = rho * h[at(v) + i] + (1 - rho) * gi * gi);
+        const mgi = mg ? (h[at(mg) + i] = rho * h[at(mg) + i] + (1 - rho) * gi) : 0;
+        const inc = (lr * gi) / Math.sqrt(vi - mgi * mgi + eps);
+        h[at(theta) + i] -= mom ? (h[at(mom) + i] = mu * h[at(mom) + i] + inc) : inc;
+      }
+    },
+    adagrad(theta, g, s, n, lr, eps) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const gi = h[at(g) + i];
+        const si = (h[at(s) + i] += gi * gi);
+        h[at(theta) + i] -= (lr * gi) / Math.sqrt(si + eps);
+      }
+    },
+    nadam(theta, g, m, v, n, beta1, beta2, a, b, d, eps) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const gi = h[at(g) + i];
+        const mi = (h[at(m) + i] = beta1 * h[at(m) + i] + (1 - beta1) * gi);
+        const vi = (h[at(v) + i] = beta2 * h[at(v) + i] + (1 - beta2) * gi * gi);
+        h[at(theta) + i] -= (a * mi + b * gi) / (Math.sqrt(vi / d) + eps);
+      }
+    },
+
+    sumOfSquares(x, n) {
+      const h = heap.f32();
+      return sum(n, (i) => h[at(x) + i] * h[at(x) + i]);
+    },
+    scale(x, n, factor) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(x) + i] *= factor;
+    },
+    clipValues(x, n, limit) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(x) + i] = Math.min(Math.max(h[at(x) + i], -limit), limit);
+    },
   };
 }

@@ -5,6 +5,7 @@ import { didYouMean } from '../errors';
 import { checkOptions, finite, oneOf, refuse } from '../options';
 import { LOSSES, type LossName } from './losses';
 import { METRICS } from './metrics';
+import { OPTIMIZERS, OPTIMIZER_EXPECTED, isOptimizerName, type OptimizerName } from './optimizer-names';
 import type { Optimizer } from './optimizers';
 
 /** Options of {@link sequential} and the {@link Sequential} constructor. */
@@ -17,8 +18,8 @@ export interface SequentialOptions {
 export interface CompileOptions {
   /** The loss fit minimizes: one of {@link LOSSES}. */
   loss: LossName;
-  /** An optimizer from {@link sgd} or {@link adam}, or 'sgd' / 'adam' with their defaults; default 'sgd'. */
-  optimizer?: Optimizer | 'sgd' | 'adam';
+  /** An optimizer from {@link sgd}, {@link adam}, {@link rmsprop}…, or its name for its defaults (see {@link OPTIMIZERS}); default 'sgd'. */
+  optimizer?: Optimizer | OptimizerName;
   /** Figures logged beside the loss: names from {@link METRICS}; default none. */
   metrics?: string[];
 }
@@ -41,8 +42,8 @@ const COMPILE_OPTIONS = {
   loss: oneOf(LOSSES),
   optimizer: (v: unknown, where: string) => {
     const isOptimizer = typeof v === 'object' && v !== null && typeof (v as { apply?: unknown }).apply === 'function';
-    if (!isOptimizer && v !== 'sgd' && v !== 'adam') {
-      refuse(where, "nn.sgd(...), nn.adam(...), 'sgd' or 'adam'", v, typeof v === 'string' ? `.${didYouMean(v, ['sgd', 'adam'])}` : '');
+    if (!isOptimizer && !isOptimizerName(v)) {
+      refuse(where, OPTIMIZER_EXPECTED, v, typeof v === 'string' ? `.${didYouMean(v, OPTIMIZERS)}` : '');
     }
   },
   metrics: (v: unknown, where: string) => {

@@ -241,7 +241,7 @@ export class Sequential implements Trainable {
     warnMismatch(made.name, f.name);
     const opt = toOptimizer(optimizer);
     const ms = metrics.map((m) => ({ key: metricKey(m), fn: makeMetric(m, made) }));
-    this.ws?.resetSlots(opt.slots); // the one step that can fail (MemoryError): before any change
+    this.ws?.resetSlots(opt.slots, opt.slotStart); // the one step that can fail (MemoryError): before any change
     this.compiled = { loss: made, optimizer: opt, metrics: ms, lossName: loss, metricNames: [...metrics] };
     this.step = 0;
   }
@@ -619,7 +619,7 @@ export class Sequential implements Trainable {
   /** One optimizer update of every parameter. */
   private update(epoch: number): void {
     const ws = this.ws!;
-    this.compiled!.optimizer.apply(ws.be.core, ws.params, ws.grads, ws.slots, ws.paramCount, this.step, epoch);
+    this.compiled!.optimizer.apply(ws.be.core, ws.params, ws.grads, ws.slots, ws.paramCount, this.step, epoch, ws.variables);
     this.step++;
   }
 
@@ -668,7 +668,7 @@ export class Sequential implements Trainable {
     }
     ws.writeWeights(all);
     try {
-      ws.resetSlots(this.compiled?.optimizer.slots ?? 0);
+      ws.resetSlots(this.compiled?.optimizer.slots ?? 0, this.compiled?.optimizer.slotStart);
     } catch (e) {
       ws.dispose(); // a model not built holds no memory (a MemoryError for the optimizer state)
       throw e;

@@ -26,6 +26,7 @@ import type { ActivationName } from './activations';
 import type { InitializerName } from './initializers';
 import { kindOf, type Layer } from './layers/registry';
 import type { LossName } from './losses';
+import type { OptimizerName } from './optimizer-names';
 import { attachedTo } from './preprocessing';
 import type { Compiled } from './session';
 import type { Shape } from './layers/layer';
@@ -66,9 +67,9 @@ export interface CompileJSON {
   loss: LossName;
   /** config.learningRate is "schedule" when it was a function (which no file can hold). */
   optimizer: {
-    /** 'sgd' or 'adam'. */
-    name: 'sgd' | 'adam';
-    /** The optimizer's options (learningRate, momentum, beta1…). */
+    /** One of {@link OPTIMIZERS}. */
+    name: OptimizerName;
+    /** The optimizer's options (learningRate, momentum, beta1…, a clipping option if one was given). */
     config: Record<string, number | boolean | string>;
   };
   /** The metric names, as given to compile. */
@@ -191,16 +192,11 @@ export function modelToJSON(model: Serializable, options?: SaveOptions): ModelJS
 }
 
 function compileToJSON(c: Readonly<Compiled> | undefined): CompileJSON | undefined {
-  if (!c || (c.optimizer.name !== 'sgd' && c.optimizer.name !== 'adam')) return undefined;
-  const keys = c.optimizer.name === 'sgd' ? SGD_KEYS : ADAM_KEYS;
-  const config: Record<string, number | boolean | string> = {};
-  for (const k of keys) config[k] = c.optimizer.config[k];
-  config.learningRate = typeof c.optimizer.learningRate === 'number' ? c.optimizer.learningRate : SCHEDULE;
-  return { loss: c.lossName, optimizer: { name: c.optimizer.name, config }, metrics: [...c.metricNames] };
+  if (!c) return undefined;
+  // The config holds every option (a schedule as "schedule"), so the loader can rebuild the optimizer from it.
+  return { loss: c.lossName, optimizer: { name: c.optimizer.name, config: { ...c.optimizer.config } }, metrics: [...c.metricNames] };
 }
 
-const SGD_KEYS = ['learningRate', 'momentum', 'nesterov'] as const;
-const ADAM_KEYS = ['learningRate', 'beta1', 'beta2', 'epsilon'] as const;
 /** What a file holds for a learning rate that was a function. */
 export const SCHEDULE = 'schedule';
 

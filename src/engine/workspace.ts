@@ -67,6 +67,7 @@ export class Workspace {
       }
     });
     this.weights = weights;
+    this.variables = weights.filter((w) => w.spec.trainable);
     this.paramCount = counts.params;
     this.stateCount = counts.state;
     this.paramBlock = be.heap.alloc(2 * this.paramCount * 4, this, `sequential: ${this.paramCount} weights and their gradients`);
@@ -104,18 +105,16 @@ export class Workspace {
     return this.layers[this.layers.length - 1];
   }
 
-  /** The float offset and length of each trainable weight in the params block (what per-variable optimizer options act on). */
-  get variables(): readonly WeightSlot[] {
-    return this.weights.filter((w) => w.spec.trainable);
-  }
+  /** The float offset and length of each trainable weight in the params block, in order (per-variable gradient clipping acts on them). */
+  readonly variables: readonly WeightSlot[];
 
-  /** Fresh, zeroed optimizer state of `count` blocks (the old state is freed only once the new is had). */
-  resetSlots(count: number): void {
+  /** Fresh optimizer state of `count` blocks, every float `start` (the old state is freed only once the new is had). */
+  resetSlots(count: number, start = 0): void {
     const fresh = count ? this.be.heap.alloc(count * this.paramCount * 4, this, `compile: optimizer state for ${this.paramCount} weights`) : NONE;
     if (this.slotBlock) this.be.heap.release(this.slotBlock, this);
     this.slotBlock = fresh;
     this.slotCount = count;
-    if (count) this.be.heap.f32().fill(0, fresh >> 2, (fresh >> 2) + count * this.paramCount);
+    if (count) this.be.heap.f32().fill(start, fresh >> 2, (fresh >> 2) + count * this.paramCount);
   }
 
   /**

@@ -14,7 +14,7 @@ import { KERAS_CLASSES, MAX_LAYERS, MAX_PARAMS, kindOf, kindOfKerasClass, shapes
 import { LOSSES, type LossName } from '../engine/losses';
 import { METRICS } from '../engine/metrics';
 import { Sequential } from '../engine/model';
-import { adam, sgd, toOptimizer, type Optimizer } from '../engine/optimizers';
+import { OPTIMIZERS, optimizerFromConfig, toOptimizer, type Optimizer, type OptimizerName } from '../engine/optimizers';
 import { decodeBase64 } from '../encoding/base64';
 import {
   checkPlainJSON, fail, field, isBoolean, isFiniteNumber, isString, isWhole, oneOf, own, parseJSON, record, show, type Rec,
@@ -35,9 +35,10 @@ export interface LoadOptions {
   /**
    * Compile with this optimizer instead of the saved one: needed to resume a
    * model trained with a learning-rate schedule. The saved step and state are
-   * kept when it is the same kind of optimizer (same name and state size).
+   * kept when it is the same kind of optimizer keeping the same slots (same
+   * name, and for RMSprop the same momentum and centered slots).
    */
-  optimizer?: Optimizer | 'sgd' | 'adam';
+  optimizer?: Optimizer | OptimizerName;
 }
 
 /** A checked header, ready to size the numbers and build the model. */
@@ -212,30 +213,38 @@ function readCompile(v: unknown, file: string, options: LoadOptions): CompilePla
   const metrics = field<string[]>(r, 'metrics', (m) => Array.isArray(m) && m.length <= MAX_METRICS && m.every(oneOf(METRICS)),
     `a list of up to ${MAX_METRICS} metric names (${METRICS.join(', ')})`, where);
   const o = record(own(r, 'optimizer'), 'compile.optimizer', where);
-  const name = field<'sgd' | 'adam'>(o, 'name', oneOf(['sgd', 'adam']), '"sgd" or "adam"', where);
+  const name = field<OptimizerName>(o, 'name', oneOf(OPTIMIZERS), `one of ${OPTIMIZERS.map((n) => `"${n}"`).join(', ')}`, where);
   const c = record(own(o, 'config'), 'compile.optimizer.config', where);
   const saved = readOptimizer(name, c, where);
+  const slots = saved.stored.slots;
   if (options.optimizer === undefined) {
-    return { loss, metrics, optimizer: saved.optimizer, restore: true, savedSlots: saved.slots };
+    return { loss, metrics, optimizer: saved.optimizer, restore: true, savedSlots: slots };
   }
   const given = toOptimizer(options.optimizer, 'loadModel: optimizer');
-  return { loss, metrics, optimizer: given, restore: given.name === name && given.slots === saved.slots, savedSlots: saved.slots };
+  // The saved state goes on only into the same slots: same rule, same layout (RMSprop's depend on its options).
+  const same = given.name === name && given.slotNames.join() === saved.stored.slotNames.join();
+  return { loss, metrics, optimizer: given, restore: same, savedSlots: slots };
 }
 
-/** The saved optimizer, rebuilt (unless its learning rate was a schedule), and its state size. */
-function readOptimizer(name: 'sgd' | 'adam', c: Rec, where: string): { optimizer?: Optimizer; slots: number } {
-  const num = (k: string) => field<number>(c, k, isFiniteNumber, 'a number', where);
+/**
+ * The saved optimizer, rebuilt by its maker from the saved options, which
+ * must all be there (a schedule's learning rate stands in as 1, to check the
+ * others): `optimizer` is undefined for a schedule, `stored` has the layout either way.
+ */
+function readOptimizer(name: OptimizerName, c: Rec, where: string): { optimizer?: Optimizer; stored: Optimizer } {
   const lr = field<number | string>(c, 'learningRate', (x) => isFiniteNumber(x) || x === SCHEDULE, `a number or "${SCHEDULE}"`, where);
-  const learningRate = lr === SCHEDULE ? 1 : (lr as number); // a stand-in, to check the other options
+  const config = { ...c, learningRate: lr === SCHEDULE ? 1 : lr };
+  let stored: Optimizer;
   try {
-    const optimizer = name === 'sgd'
-      ? sgd({ learningRate, momentum: num('momentum'), nesterov: field(c, 'nesterov', isBoolean, 'true or false', where) })
-      : adam({ learningRate, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') });
-    return { optimizer: lr === SCHEDULE ? undefined : optimizer, slots: optimizer.slots };
+    stored = optimizerFromConfig(name, config);
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     return fail(where, (e as Error).message);
   }
+  // Every option the optimizer has (its config with defaults) must have been saved: a file says what it trained with.
+  const missing = Object.keys(stored.config).find((k) => own(c, k) === undefined);
+  if (missing !== undefined) fail(where, `expected "${missing}" in the ${name} optimizer's config, got nothing`);
+  return { optimizer: lr === SCHEDULE ? undefined : stored, stored };
 }
 
 function readBase64Floats(root: Rec, key: string, count: number, where: string): Float32Array {

@@ -2,7 +2,8 @@
 // pseudo-random inputs on every build, its outputs hashed bit for bit, and a
 // few small models trained on each build, their weights hashed. The hashes
 // were recorded from the kernels as they were before they were restructured
-// (issue #15 item 5): any change to what a kernel computes, down to the last
+// (issue #15 item 5), and those of the kernels and models added since when
+// they were added: any change to what a kernel computes, down to the last
 // bit of one float, shows here as a changed hash.
 //
 // The relaxed-SIMD build's GEMM uses relaxed_madd, which an engine may fuse
@@ -181,7 +182,34 @@ const OPTIMIZERS: [string, number, Step][] = [
   ['momentum nesterov', 1, (c, th, g, s, n) => c.momentum(th, g, s[0], n, 0.01, 0.9, true)],
   ['adam', 2, (c, th, g, s, n, t) =>
     c.adam(th, g, s[0], s[1], n, (0.001 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t), 0.9, 0.999, 1e-7)],
+  // Added with issue #17: RMSprop in its four forms, Adagrad (from zero accumulators), Nadam at Keras' momentum cache.
+  ['rmsprop', 1, (c, th, g, s, n) => c.rmsprop(th, g, s[0], NONE, NONE, n, 0.001, 0.9, 0, 1e-7)],
+  ['rmsprop momentum', 2, (c, th, g, s, n) => c.rmsprop(th, g, s[0], NONE, s[1], n, 0.001, 0.9, 0.9, 1e-7)],
+  ['rmsprop centered', 2, (c, th, g, s, n) => c.rmsprop(th, g, s[0], s[1], NONE, n, 0.001, 0.9, 0, 1e-7)],
+  ['rmsprop centered momentum', 3, (c, th, g, s, n) => c.rmsprop(th, g, s[0], s[2], s[1], n, 0.001, 0.9, 0.9, 1e-7)],
+  ['adagrad', 1, (c, th, g, s, n) => c.adagrad(th, g, s[0], n, 0.01, 1e-7)],
+  ['nadam', 2, (c, th, g, s, n, t) => {
+    const u = (i: number) => 0.9 * (1 - 0.5 * 0.96 ** i);
+    let product = 1;
+    for (let i = 1; i <= t; i++) product *= u(i);
+    c.nadam(th, g, s[0], s[1], n, 0.9, 0.999, (0.001 * u(t + 1)) / (1 - product * u(t + 1)), (0.001 * (1 - u(t))) / (1 - product), 1 - 0.999 ** t, 1e-7);
+  }],
 ];
+
+/** The clipping kernels: sums of squares (f64), scaling in place, and clamping in place, with NaN and ±Infinity among the values. */
+function clippingCase(be: Backend): (Float32Array | Float64Array)[] {
+  const bits = new Bits(0x5eed0007);
+  const out: (Float32Array | Float64Array)[] = [];
+  for (const n of SIZES) {
+    const x = bits.floats(n, -3, 3);
+    if (n > 4) [x[1], x[3], x[4]] = [NaN, Infinity, -Infinity];
+    const finite = bits.floats(n, -3, 3);
+    out.push(Float64Array.of(run(be, [finite], [], (p) => be.core.sumOfSquares(p, n)).result));
+    for (const factor of [0.5, 1e-3, 0.7071067811865476]) out.push(run(be, [], [n], (p) => be.core.scale(p, n, factor), [x]).out[0]);
+    for (const limit of [0.5, 2, 1e-30]) out.push(run(be, [], [n], (p) => be.core.clipValues(p, n, limit), [x]).out[0]);
+  }
+  return out;
+}
 
 /** Five steps from random parameters and zero slots, a new gradient each step; θ and the slots after each. */
 function optimizerCase(be: Backend, slots: number, step: Step): Float32Array[] {
@@ -302,6 +330,27 @@ async function trainedWeights(be: Backend, which: number): Promise<Float32Array[
       nn.dense({ units: 3, activation: 'softmax' }),
     ], { seed: 2 });
     model.compile({ loss: 'categoricalCrossentropy', optimizer: nn.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }) });
+  } else if (which === 3) {
+    // Added with issue #17: centered RMSprop with momentum and per-variable norm clipping, sigmoid then softmax.
+    x = rowsOf(60, 6, 0.3);
+    y = x.map((r) => { const k = r[0] + r[1] > 0 ? 0 : r[2] > 0 ? 1 : 2; return [0, 1, 2].map((j) => +(j === k)); });
+    model = nn.sequential([
+      nn.dense({ units: 10, activation: 'sigmoid', inputDim: 6 }),
+      nn.dense({ units: 3, activation: 'softmax' }),
+    ], { seed: 4 });
+    model.compile({ loss: 'categoricalCrossentropy', optimizer: nn.rmsprop({ learningRate: 0.01, momentum: 0.5, centered: true, clipnorm: 0.5 }) });
+  } else if (which >= 4) {
+    // Added with issue #17: a regression (tanh, linear, MSE) by AdamW with clipvalue, Nadam with global norm
+    // clipping, and Adagrad.
+    x = rowsOf(40, 3, 0);
+    y = x.map(([p, q, r]) => [p * q - r]);
+    model = nn.sequential([
+      nn.dense({ units: 12, activation: 'tanh', inputDim: 3 }),
+      nn.dense({ units: 1, activation: 'linear' }),
+    ], { seed: which });
+    const optimizer = [nn.adamw({ learningRate: 0.02, weightDecay: 0.05, clipvalue: 0.1 }),
+      nn.nadam({ learningRate: 0.02, globalClipnorm: 0.5 }), nn.adagrad({ learningRate: 0.1 })][which - 4];
+    model.compile({ loss: 'meanSquaredError', optimizer });
   } else {
     // Regression: leakyRelu, swish, linear, mean squared error, plain SGD; ragged batches.
     x = rowsOf(50, 5, 0.2);
@@ -328,9 +377,10 @@ async function fingerprints(be: Backend): Promise<Record<string, string>> {
   out.columnSums = digest(columnSumsCase(be));
   out.axpy = digest(axpyCase(be));
   for (const [name, slots, step] of OPTIMIZERS) out[name] = digest(optimizerCase(be, slots, step));
+  out.clipping = digest(clippingCase(be));
   for (const [transA, transB] of FORMS) out[`gemm ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'}`] = digest(gemmCase(be, transA, transB));
   out.gemmColumns = digest(gemmColumnsCase(be));
-  for (const which of [0, 1, 2]) out[`model ${which}`] = digest(await trainedWeights(be, which));
+  for (const which of [0, 1, 2, 3, 4, 5, 6]) out[`model ${which}`] = digest(await trainedWeights(be, which));
   return out;
 }
 
@@ -342,7 +392,7 @@ function fusesMadd(be: Backend): boolean {
   return c[0] !== 2 ** -11;
 }
 
-/** Recorded before the restructuring: [simd, scalar, relaxed on an engine that fuses]. */
+/** [simd, scalar, relaxed on an engine that fuses], recorded before the restructuring unless said otherwise. */
 const PINNED: Record<string, [simd: string, scalar: string, relaxed: string]> = {
   linear: ['5817252a2c27e491', '5817252a2c27e491', '5817252a2c27e491'],
   relu: ['2ce2135e08d09ce1', '2ce2135e08d09ce1', '2ce2135e08d09ce1'],
@@ -359,6 +409,14 @@ const PINNED: Record<string, [simd: string, scalar: string, relaxed: string]> = 
   momentum: ['b28db902e610efd5', 'b28db902e610efd5', 'b28db902e610efd5'],
   'momentum nesterov': ['5cb643e6e6f1e3c5', 'bc94d576f0e01c17', '5cb643e6e6f1e3c5'],
   adam: ['ca05f6d9d011cad4', 'cef8f7e5304a72dc', 'ca05f6d9d011cad4'],
+  // Recorded when issue #17 added them: every build gives the same bits (both forms group their arithmetic alike).
+  rmsprop: ['7c7d50d3e43bc5a8', '7c7d50d3e43bc5a8', '7c7d50d3e43bc5a8'],
+  'rmsprop momentum': ['b5660c13f2467f26', 'b5660c13f2467f26', 'b5660c13f2467f26'],
+  'rmsprop centered': ['4f5b72bd89c02a13', '4f5b72bd89c02a13', '4f5b72bd89c02a13'],
+  'rmsprop centered momentum': ['ff9719d236e4b8d5', 'ff9719d236e4b8d5', 'ff9719d236e4b8d5'],
+  adagrad: ['cb5d8a6e84010a8b', 'cb5d8a6e84010a8b', 'cb5d8a6e84010a8b'],
+  nadam: ['c54f32514decc5c0', 'c54f32514decc5c0', 'c54f32514decc5c0'],
+  clipping: ['114cf4f7cc1e3f41', '114cf4f7cc1e3f41', '114cf4f7cc1e3f41'],
   'gemm A·B': ['179000c1bc44fdf9', '179000c1bc44fdf9', '837a13a52d353cbc'],
   'gemm A·Bᵀ': ['139df270a0d6eadf', '139df270a0d6eadf', '97adad528dca0ad5'],
   'gemm Aᵀ·B': ['10b7589c02d81f93', '10b7589c02d81f93', '09dd8346f3fa8ef3'],
@@ -367,6 +425,11 @@ const PINNED: Record<string, [simd: string, scalar: string, relaxed: string]> = 
   'model 0': ['87e885217bb1727b', '349e55b6652716a3', 'fced44203ce75aab'],
   'model 1': ['7336ccb967e01b3b', 'fabe3559d7fb0d76', 'f84d3e734d2cdb6c'],
   'model 2': ['90b23c1fe1799d2f', '90b23c1fe1799d2f', 'aa11a50974bd2e52'],
+  // Recorded when issue #17 added them.
+  'model 3': ['e1efc0cbe4594748', 'fdfac27f2d2b0bd6', '814cf40912f851a8'],
+  'model 4': ['92fee9edb861f0f3', '6262c781fbf3f82a', 'dc5e5185c9c884ae'],
+  'model 5': ['7922e1747b2281f0', '1b56ef6cb4e4cede', '5dad5e0fb91906b1'],
+  'model 6': ['496c90523e25b80e', '7135a655ba717acd', 'd5409acbb4d27af2'],
 };
 
 let be: Record<Build | 'js', Backend>;
@@ -376,7 +439,7 @@ beforeAll(async () => {
 afterAll(() => nn.setBackend('wasm')); // the models were built on backends set here
 
 describe.each(BUILDS)('%s build', (build) => {
-  test('every kernel and three trained models give the recorded bits', async () => {
+  test('every kernel and the trained models give the recorded bits', async () => {
     const got = await fingerprints(be[build]);
     // An engine that does not fuse runs the relaxed build as the SIMD one.
     const relaxed = fusesMadd(be.relaxed) ? 2 : 0;

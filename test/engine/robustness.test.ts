@@ -114,7 +114,7 @@ describe('failures during training roll the model back to where the call found i
     const m = await trained();
     const before = state(m);
     expect(() => m.compile({ loss: 'meanSquaredErorr' as nn.LossName })).toThrow(/Did you mean 'meanSquaredError'/);
-    expect(() => m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'adamw' as 'adam' })).toThrow(/Did you mean 'adam'/);
+    expect(() => m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'adamm' as 'adam' })).toThrow(/Did you mean 'adam'/);
     expect(() => m.compile({ loss: 'sparseCategoricalCrossentropy', metrics: ['acuracy'] })).toThrow(/Did you mean 'accuracy'/);
     expect(() => m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.sgd({ learningRate: -1 }) })).toThrow(nn.ConfigError);
     expect(state(m)).toEqual(before);

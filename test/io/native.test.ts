@@ -1,6 +1,6 @@
 // The native format: JSON and binary forms, files and URLs. A round trip must
 // be exact (bit-identical predictions), and training must resume after a
-// load exactly as if the model had never been saved.
+// load exactly as if the model had never been saved, with every optimizer.
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -100,6 +100,11 @@ describe('training resumes exactly after a load', () => {
     adam: () => nn.adam({ learningRate: 0.01 }),
     'sgd + nesterov momentum': () => nn.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true }),
     'plain sgd': () => nn.sgd({ learningRate: 0.1 }),
+    'rmsprop, centered with momentum, clipnorm': () => nn.rmsprop({ learningRate: 0.01, momentum: 0.9, centered: true, clipnorm: 1 }),
+    'plain rmsprop': () => nn.rmsprop({ learningRate: 0.01 }),
+    'adagrad with clipvalue': () => nn.adagrad({ learningRate: 0.1, clipvalue: 0.5 }),
+    'adamw with globalClipnorm': () => nn.adamw({ learningRate: 0.01, weightDecay: 0.1, globalClipnorm: 1 }),
+    'nadam (its momentum cache a function of the step)': () => nn.nadam({ learningRate: 0.01 }),
   };
   for (const [name, make] of Object.entries(optimizers)) {
     test(`${name}, JSON and binary forms`, async () => {
@@ -129,6 +134,49 @@ describe('training resumes exactly after a load', () => {
     await m.fit(x, y, { epochs: 1, batchSize: 8 });
     await stateless.fit(x, y, { epochs: 1, batchSize: 8 });
     expect(weightsOf(stateless)).not.toEqual(weightsOf(m));
+  });
+
+  test('each optimizer saves its name, every option and its slots; a stateless load starts the slots where the optimizer does', async () => {
+    const { x, y } = data(48, 6);
+    const m = everyActivation(14);
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: nn.adagrad({ learningRate: 0.1, initialAccumulatorValue: 0.25, clipnorm: 2 }) });
+    await m.fit(x, y, { epochs: 1, batchSize: 8 });
+    const json = m.toJSON();
+    expect(json.compile?.optimizer).toEqual({ name: 'adagrad', config: { learningRate: 0.1, initialAccumulatorValue: 0.25, epsilon: 1e-7, clipnorm: 2 } });
+    expect(json.optimizerState!.length).toBe(Math.ceil((m.countParams * 4) / 3) * 4); // one accumulator
+    const stateless = nn.fromJSON(nn.io.toJSON(m, { includeOptimizer: false }));
+    const ws = peek(stateless).workspace;
+    expect(new Set(ws.readParams(ws.slots, ws.paramCount))).toEqual(new Set([Math.fround(0.25)]));
+    expect(peek(stateless).step).toBe(peek(m).step);
+    const rms = nn.sequential([nn.dense({ units: 2, inputDim: 3 })]);
+    rms.compile({ loss: 'mse', optimizer: nn.rmsprop({ momentum: 0.5, centered: true }) });
+    expect(rms.save().json.weightsManifest.optimizerState).toBe(3 * rms.countParams);
+    [m, stateless, rms].forEach((model) => model.dispose());
+  });
+
+  test('a state goes on only into the same slots: another RMSprop layout, or another optimizer, starts afresh', async () => {
+    const { x, y } = data(48, 7);
+    const m = everyActivation(15);
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: nn.rmsprop({ learningRate: 0.01, momentum: 0.5 }) });
+    await m.fit(x, y, { epochs: 1, batchSize: 8 });
+    const json = m.toJSON();
+    // Same name and as many slots, but [velocity, averageGradient] is not [velocity, momentum].
+    expect(peek(nn.fromJSON(json, { optimizer: nn.rmsprop({ centered: true }) })).step).toBe(0);
+    expect(peek(nn.fromJSON(json, { optimizer: nn.adagrad() })).step).toBe(0);
+    const same = nn.fromJSON(json, { optimizer: nn.rmsprop({ learningRate: 0.01, momentum: 0.5 }) });
+    expect(peek(same).step).toBe(peek(m).step);
+    await expectSameFuture(m, same, x, y);
+  });
+
+  test('Nadam with a schedule resumes exactly when given the schedule again', async () => {
+    const schedule = nn.schedules.exponentialDecay({ initialLearningRate: 0.02, decayRate: 0.5, decaySteps: 10 });
+    const { x, y } = data(48, 8);
+    const m = everyActivation(16);
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: nn.nadam({ learningRate: schedule, clipvalue: 1 }) });
+    await m.fit(x, y, { epochs: 1, batchSize: 8 });
+    const resumed = nn.fromJSON(m.toJSON(), { optimizer: nn.nadam({ learningRate: schedule, clipvalue: 1 }) });
+    expect(peek(resumed).step).toBe(peek(m).step);
+    await expectSameFuture(m, resumed, x, y);
   });
 
   test('a learning-rate schedule cannot be saved: loading without one predicts, loading with one resumes exactly', async () => {

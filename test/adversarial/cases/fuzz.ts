@@ -53,7 +53,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('predict' as const, 'evaluate' as const), i: index, x: xSpec }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('compile' as const), i: index, loss: fc.constantFrom('mse', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'evil'), optimizer: fc.constantFrom('sgd', 'adam', 'rmsprop') }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('compile' as const), i: index, loss: fc.constantFrom('mse', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'evil'), optimizer: fc.constantFrom('sgd', 'adam', 'rmsprop', 'adamax') }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('setWeights' as const), i: index, from: fc.constantFrom('self' as const, 'other' as const, 'nan' as const, 'garbage' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('dispose' as const), i: index }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('save' as const), i: index, via: fc.constantFrom('json' as const, 'binary' as const, 'tfjs' as const) }) },

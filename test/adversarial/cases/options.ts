@@ -140,7 +140,7 @@ const SLOTS: Slot[] = [
     },
     use: (m: nn.Sequential, t) => fitOnce(t, m),
   },
-  { id: 'compile.optimizer', name: /optimizer/, domain: optional(oneOf('sgd', 'adam')), values: names('adam'), make: (x, t) => {
+  { id: 'compile.optimizer', name: /optimizer/, domain: optional(oneOf(...nn.OPTIMIZERS)), values: names('adam'), make: (x, t) => {
       const m = t.model();
       m.compile(any({ loss: 'sparseCategoricalCrossentropy', optimizer: x }));
       return m;
