@@ -36,7 +36,7 @@ export class CallbackList implements TrainingContext {
     readonly model: TrainingSession,
     private readonly history: History,
   ) {
-    this.list = entries.map(({ callbacks, where }) => setupOf(callbacks)?.(this, where) ?? usersCallbacks(callbacks));
+    this.list = entries.map(({ callbacks, where }) => hooksOf(setupOf(callbacks)?.(this, where) ?? callbacks));
   }
 
   /** The list for fit's checked options, with the progress reporter's callbacks. */
@@ -120,11 +120,11 @@ function isPromise(v: Verdict): v is Promise<void | boolean> {
 }
 
 /**
- * The caller's hooks, bound to their object. A method inherited from
- * Object.prototype (set there by someone else) is not the caller's: it is left out.
+ * The hooks of `c`, bound to it, in an object without a prototype: a hook
+ * on Object.prototype (set there by someone else) is nobody's, and is never called.
  */
-function usersCallbacks(c: Callbacks): Callbacks {
-  const hooks: Record<string, unknown> = {};
+function hooksOf(c: Callbacks): Callbacks {
+  const hooks: Record<string, unknown> = Object.create(null);
   for (const k of HOOKS) {
     const f = c[k] as ((...a: unknown[]) => unknown) | undefined;
     if (f !== undefined && f !== (Object.prototype as Callbacks)[k]) hooks[k] = f.bind(c);

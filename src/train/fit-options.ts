@@ -79,9 +79,21 @@ const hook: Check = (v, where) => {
 
 const HOOK_CHECKS = Object.fromEntries(HOOKS.map((h) => [h, hook])) as Record<(typeof HOOKS)[number], Check>;
 
-/** One callbacks object: a built-in, or an object whose own hooks are functions (and no other keys). */
+/**
+ * One callbacks object: a built-in; a plain object of hooks, and nothing
+ * else, so that a misspelt hook is named, not ignored; or a class instance,
+ * which may hold its own state, whose hooks (its own or its class's) are functions.
+ */
 function checkCallbacks(v: unknown, where: string): void {
   if (setupOf(v)) return;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) refuse(where, EXPECTED_CALLBACKS, v);
-  checkOptions(v, HOOK_CHECKS, where);
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    checkOptions(v, HOOK_CHECKS, where);
+    return;
+  }
+  for (const h of HOOKS) {
+    const f = (v as Callbacks)[h];
+    if (f !== undefined && f !== (Object.prototype as Callbacks)[h]) hook(f, `${where}: ${h}`);
+  }
 }
