@@ -25,7 +25,7 @@ const VALUES = [
   'StandardScaler', 'ValueError', 'adam', 'dense', 'dropMissing', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',
   'labelEncoder', 'loadModel', 'minMaxScaler', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
-  'randomSearch', 'readCsv', 'ready', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
+  'callbacks', 'randomSearch', 'readCsv', 'ready', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
   'standardScaler', 'tableToDataset', 'targetValues', 'trainTestSplit',
 ];
 
@@ -40,9 +40,10 @@ const TYPES = [
   'Targets', 'Task', 'Trial',
 ];
 
-type Namespace = 'io' | 'ops' | 'schedules' | 'search';
+type Namespace = 'callbacks' | 'io' | 'ops' | 'schedules' | 'search';
 
 const NAMESPACE_VALUES: Record<Namespace, string[]> = {
+  callbacks: ['earlyStopping', 'targetLoss'],
   io: [
     'DEFAULT_TIMEOUT_MS', 'FORMAT', 'MAX_LAYERS', 'MAX_PARAMS', 'MODEL_FILE', 'ONNX_INPUT', 'ONNX_OUTPUT', 'VERSION', 'WEIGHTS_FILE',
     'fromJSON', 'fromTfjs', 'getPreprocessing', 'load', 'loadModel', 'loadTfjs', 'save', 'saveModel', 'saveTfjs',
@@ -54,6 +55,7 @@ const NAMESPACE_VALUES: Record<Namespace, string[]> = {
 };
 
 const NAMESPACE_TYPES: Record<Namespace, string[]> = {
+  callbacks: ['EarlyStoppingOptions'],
   io: [
     'AbortSignalLike', 'CompileJSON', 'LayerJSON', 'LoadOptions', 'ModelArtifacts', 'ModelArtifactsInput', 'ModelHeader', 'ModelJSON',
     'ModelManifest', 'ModelSource', 'ReadOptions', 'SaveOptions', 'TfjsArtifacts', 'TfjsModelJSON', 'TfjsWeightSpec', 'UrlLike',

@@ -20,6 +20,23 @@ export type Verdict = void | boolean | Promise<void | boolean>;
  * object or a list of them (with built-ins such as nn.callbacks.earlyStopping),
  * called in the list's order; one that stops training ends that event: the
  * callbacks after it in the list do not see it.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }], { seed: 1 });
+ * model.compile({ loss: 'mse', optimizer: nn.sgd({ learningRate: 0.1 }) });
+ * const seen: string[] = [];
+ * const logger: nn.Callbacks = {
+ *   onTrainBegin: () => void seen.push('begin'),
+ *   onEpochEnd: (epoch, logs) => void seen.push(`epoch ${epoch}: loss ${logs.loss.toFixed(3)}`),
+ *   onTrainEnd: () => void seen.push('end'),
+ * };
+ * const history = await model.fit([[0], [1], [2], [3]], [[1], [3], [5], [7]], {
+ *   epochs: 100, batchSize: 4, callbacks: [logger, nn.callbacks.targetLoss(0.5)],
+ * });
+ * console.log(history.stopReason, seen.length === history.epoch.length + 2, seen.at(-2)); // targetLoss true epoch 1: loss 0.376
+ * ```
  */
 export interface Callbacks {
   /** Called once, before the first epoch. Return false to stop before any training. */

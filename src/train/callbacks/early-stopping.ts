@@ -48,15 +48,15 @@ export const EARLY_STOPPING_OPTIONS = {
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
- * const x = Array.from({ length: 40 }, (_, i) => [i / 40]);
+ * const x = Array.from({ length: 40 }, (_, i) => [((i * 7) % 40) / 40]); // 0 to 0.975, shuffled
  * const y = x.map(([v]) => (v > 0.5 ? 1 : 0));
  * const model = nn.sequential([{ units: 2, activation: 'softmax', inputDim: 1 }], { seed: 1 });
  * model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.adam({ learningRate: 0.05 }), metrics: ['accuracy'] });
  * const history = await model.fit(x, y, {
  *   epochs: 500, validationSplit: 0.25,
- *   callbacks: [nn.callbacks.earlyStopping({ monitor: 'valLoss', patience: 3, restoreBestWeights: true })],
+ *   callbacks: [nn.callbacks.earlyStopping({ patience: 3, minDelta: 1e-3, restoreBestWeights: true })],
  * });
- * console.log(history.stopReason, history.bestEpoch); // earlyStopping, and the epoch of the least valLoss
+ * console.log(history.stopReason, history.bestEpoch, history.epoch.length); // earlyStopping 287 291: the model holds epoch 287's weights
  * ```
  */
 export function earlyStopping(options: EarlyStoppingOptions = {}): Callbacks {
