@@ -12,7 +12,12 @@ export * as ops from './tools/ops';
 export { ACTIVATIONS, type ActivationName } from './engine/activations';
 export { dense, type Dense, type DenseConfig } from './engine/layers/dense';
 export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type PerceptronOptions, type SequentialOptions } from './engine/model';
-export type { FitOptions, History, Callbacks, EarlyStoppingOptions, Logs, StopReason } from './train/fit';
+export type { FitOptions } from './train/fit-options';
+export type { History, StopReason } from './train/history';
+export type { Callbacks } from './train/callback';
+export type { EarlyStoppingOptions } from './train/callbacks/early-stopping';
+export type { Logs } from './engine/session';
+export * as callbacks from './namespaces/callbacks';
 export { LOSSES, type LossName } from './engine/losses';
 export { METRICS } from './engine/metrics';
 export {

@@ -8,7 +8,6 @@
 //   ValueError   bad values inside data (NaN, a label out of range, a string)
 
 import { ShapeError, ValueError, describe, didYouMean } from './errors';
-import type { FitOptions } from './train/fit';
 import { LOSSES, type Loss } from './engine/losses';
 import { Matrix, type MatrixLike } from './engine/matrix';
 import { boolean, checkOptions, finite, fraction, nonNegative, oneOf, refuse, string, whole, type Check } from './options';
@@ -188,45 +187,4 @@ export function toWeights(weights: unknown, slots: readonly WeightSlot[], where:
     return m;
   });
 }
-
-// ——— fit's options ———
-
-/** fit's options, all checked before training starts (a bad callback must not wait for an epoch to fail). */
-export function checkFitOptions(options: unknown): FitOptions {
-  return checkOptions<FitOptions>(options, FIT_OPTIONS, 'fit');
-}
-
-const FIT_OPTIONS = {
-  epochs: whole(0),
-  batchSize: whole(1),
-  shuffle: boolean,
-  validationSplit: fraction,
-  validationData: (v: unknown, where: string) => {
-    if (!Array.isArray(v) || v.length !== 2) refuse(where, 'a pair [x, y]', v);
-  },
-  callbacks: (v: unknown, where: string) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) refuse(where, 'an object { onBatchEnd?, onEpochEnd? }', v);
-    checkOptions(v, { onBatchEnd: callback, onEpochEnd: callback }, where);
-  },
-  earlyStopping: (v: unknown, where: string) => {
-    if (typeof v !== 'boolean') checkOptions(v, EARLY_STOPPING_OPTIONS, where);
-  },
-  targetLoss: finite,
-  seed: finite,
-  verbose: (v: unknown, where: string) => {
-    if (v !== 0 && v !== 1 && v !== 2) refuse(where, '0 (silent), 1 (a progress bar, or a line per epoch off a terminal) or 2 (a line per epoch)', v);
-  },
-};
-
-const callback: Check = (v, where) => {
-  if (typeof v !== 'function') refuse(where, 'a function', v);
-};
-
-const EARLY_STOPPING_OPTIONS = {
-  monitor: string,
-  patience: whole(0),
-  minDelta: nonNegative,
-  mode: oneOf(['auto', 'min', 'max']),
-  restoreBestWeights: boolean,
-};
 

@@ -25,7 +25,7 @@ const VALUES = [
   'OPTIMIZERS', 'StandardScaler', 'ValueError', 'adagrad', 'adam', 'adamw', 'dense', 'dropMissing', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',
   'labelEncoder', 'loadModel', 'minMaxScaler', 'nadam', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
-  'randomSearch', 'readCsv', 'ready', 'rmsprop', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
+  'callbacks', 'randomSearch', 'readCsv', 'ready', 'rmsprop', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
   'standardScaler', 'tableToDataset', 'targetValues', 'trainTestSplit',
 ];
 
@@ -41,9 +41,10 @@ const TYPES = [
   'Targets', 'Task', 'Trial',
 ];
 
-type Namespace = 'io' | 'ops' | 'schedules' | 'search';
+type Namespace = 'callbacks' | 'io' | 'ops' | 'schedules' | 'search';
 
 const NAMESPACE_VALUES: Record<Namespace, string[]> = {
+  callbacks: ['earlyStopping', 'targetLoss'],
   io: [
     'DEFAULT_TIMEOUT_MS', 'FORMAT', 'MAX_LAYERS', 'MAX_PARAMS', 'MODEL_FILE', 'ONNX_INPUT', 'ONNX_OUTPUT', 'VERSION', 'WEIGHTS_FILE',
     'fromJSON', 'fromTfjs', 'getPreprocessing', 'load', 'loadModel', 'loadTfjs', 'save', 'saveModel', 'saveTfjs',
@@ -55,6 +56,7 @@ const NAMESPACE_VALUES: Record<Namespace, string[]> = {
 };
 
 const NAMESPACE_TYPES: Record<Namespace, string[]> = {
+  callbacks: ['EarlyStoppingOptions'],
   io: [
     'AbortSignalLike', 'CompileJSON', 'LayerJSON', 'LoadOptions', 'ModelArtifacts', 'ModelArtifactsInput', 'ModelHeader', 'ModelJSON',
     'ModelManifest', 'ModelSource', 'ReadOptions', 'SaveOptions', 'TfjsArtifacts', 'TfjsModelJSON', 'TfjsWeightSpec', 'UrlLike',

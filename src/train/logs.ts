@@ -1,23 +1,7 @@
-// What fit logs, as its callbacks receive them, what they are called and
-// which way they improve, written once for fit (early stopping), its progress
-// reporter, randomSearch (its objective) and the command line: a figure
-// computed on validation data is logged under valKey(name), and a monitored
-// figure is minimized or maximized as monitorMode says.
-
-/** Loss and metrics by name: a batch's (with `batch` and `size`), or an epoch's means and validation figures. */
-export type Logs = Record<string, number>;
-type Verdict = void | boolean | Promise<void | boolean>;
-
-/**
- * Functions fit calls as it trains, for progress or custom stopping: each
- * may return false (or a promise of false) to stop training.
- */
-export interface Callbacks {
-  /** Called after each update with the batch's loss and metrics (before the update). Return false to stop. */
-  onBatchEnd?(batch: number, logs: Logs): Verdict;
-  /** Called after each epoch with its mean loss, metrics and validation figures. Return false to stop. */
-  onEpochEnd?(epoch: number, logs: Logs): Verdict;
-}
+// What fit's logged figures are called and which way they improve, written
+// once for fit (early stopping), randomSearch (its objective) and the command
+// line: a figure computed on validation data is logged under valKey(name),
+// and a monitored figure is minimized or maximized as monitorMode says.
 
 /** Which way a monitored figure improves, or 'auto' to decide from its name. */
 export type MonitorMode = 'auto' | 'min' | 'max';

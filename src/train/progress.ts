@@ -6,7 +6,8 @@
 // drawn, through a specifier bundlers do not follow, so browser bundles
 // never include it.
 
-import type { Callbacks, Logs } from './logs';
+import type { Logs } from '../engine/session';
+import type { Callbacks } from './callback';
 import { hiddenImport } from '../runtime';
 
 /** 0: silent; 1: a progress bar per epoch on a terminal, else a line per epoch; 2: a line per epoch. */
@@ -48,11 +49,11 @@ export async function withProgress(callbacks: Callbacks, verbose: Verbosity, o: 
   const reporter = new Reporter(o, line, bars && stream ? (epoch) => newBar(bars, stream, epoch, o.epochs) : undefined);
   return {
     callbacks: {
-      async onBatchEnd(batch, logs) {
+      onBatchEnd(batch, logs) {
         reporter.batch(batch, logs);
         return callbacks.onBatchEnd?.(batch, logs);
       },
-      async onEpochEnd(epoch, logs) {
+      onEpochEnd(epoch, logs) {
         reporter.epoch(epoch, logs);
         return callbacks.onEpochEnd?.(epoch, logs);
       },
