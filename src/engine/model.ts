@@ -149,6 +149,11 @@ export class Sequential implements Trainable {
     return size(fixed);
   }
 
+  /** The per-sample input shape when it is known (built, or fixed by the first layer), else the width or undefined: what x is checked against. */
+  private get knownInput(): Shape | number | undefined {
+    return this.ws?.inputShape ?? kindOf(this.layers[0]).inputShape(this.layers[0]) ?? this.inputDim;
+  }
+
   /** The output width for inputs `inputDim` wide, without building. */
   private outputDimFor(inputDim: number): number {
     if (this.ws) return this.ws.output.outWidth;
@@ -300,6 +305,7 @@ export class Sequential implements Trainable {
       seed: this.seed,
       compiled,
       inputDim: () => this.inputDim,
+      inputShape: () => this.knownInput,
       outputDim: (inputDim) => this.outputDimFor(inputDim),
       build: (inputDim) => this.ensureBuilt(inputDim),
       workspace: () => this.workspace,
@@ -335,7 +341,7 @@ export class Sequential implements Trainable {
    */
   predict(x: MatrixLike): Matrix {
     this.checkAlive();
-    const X = toInputs(x, this.inputDim, 'predict');
+    const X = toInputs(x, this.knownInput, 'predict');
     const out = new Matrix(X.rows, this.outputDim);
     this.predictRows(X, out.data);
     return out;
@@ -402,7 +408,7 @@ export class Sequential implements Trainable {
    */
   evaluate(x: MatrixLike, y: Targets): Record<string, number> {
     const { loss } = this.requireCompiled();
-    const X = toInputs(x, this.inputDim, 'evaluate');
+    const X = toInputs(x, this.knownInput, 'evaluate');
     const Y = toTargets(y, loss, this.outputDimFor(X.cols), X.rows, 'evaluate');
     return this.evaluateMatrices(X, Y);
   }
@@ -444,7 +450,7 @@ export class Sequential implements Trainable {
    */
   backprop(x: MatrixLike, y: Targets): BackpropResult {
     const { loss } = this.requireCompiled();
-    const X = toInputs(x, this.inputDim, 'backprop');
+    const X = toInputs(x, this.knownInput, 'backprop');
     const Y = toTargets(y, loss, this.outputDimFor(X.cols), X.rows, 'backprop');
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(X.rows, Y.cols, 'backprop');
@@ -537,7 +543,10 @@ export class Sequential implements Trainable {
       const out = shapes?.[i + 1] ?? kind.fixedOutputShape?.(l);
       const n = shapes ? kind.weights(l, shapes[i]).reduce((s, w) => s + size(w.shape), 0) : 0;
       total += n;
-      rows.push([`${kind.kind}_${i + 1} (${kind.kerasClass})`, out ? `[null, ${out.join(', ')}]` : '?', shapes ? String(n) : '?', kind.describe?.(l) ?? '']);
+      const shown = (s: Shape) => `[null, ${s.join(', ')}]`;
+      // A layer that changes the rank (flatten) shows its input too: [null, 28, 28] → [null, 784].
+      const shape = !out ? '?' : shapes && shapes[i].length !== out.length ? `${shown(shapes[i])} → ${shown(out)}` : shown(out);
+      rows.push([`${kind.kind}_${i + 1} (${kind.kerasClass})`, shape, shapes ? String(n) : '?', kind.describe?.(l) ?? '']);
     });
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('   ').trimEnd();
@@ -612,6 +621,7 @@ export class Sequential implements Trainable {
     const ws = this.ws!;
     ws.pass.training = training;
     ws.pass.step = this.step;
+    ws.pass.seed = this.seed;
     for (const L of ws.layers) kindOf(L.config).forward(L, rows, ws.pass);
   }
 
