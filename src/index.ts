@@ -17,6 +17,7 @@ export { flatten, type Flatten, type FlattenConfig } from './engine/layers/flatt
 export { activation, type Activation, type ActivationConfig } from './engine/layers/activation';
 export { leakyRelu, type LeakyRelu, type LeakyReluConfig } from './engine/layers/leaky-relu';
 export type { Layer } from './engine/layers/registry';
+export type { Inputs, Sample } from './engine/samples';
 export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type PerceptronOptions, type SequentialOptions } from './engine/model';
 export type { FitOptions, History, Callbacks, EarlyStoppingOptions, Logs, StopReason } from './train/fit';
 export { LOSSES, type LossName } from './engine/losses';

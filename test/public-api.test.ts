@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VALUES = [
   'ACTIVATIONS', 'ConfigError', 'DisposedError', 'INITIALIZERS', 'LOSSES', 'LabelEncoder', 'METRICS', 'Matrix',
   'MemoryError', 'MinMaxScaler', 'ModelFormatError', 'NnError', 'NotCompiledError', 'NotFittedError', 'Sequential', 'ShapeError',
-  'StandardScaler', 'ValueError', 'adam', 'dense', 'dropMissing', 'encodeFeatures', 'featureNames', 'findMissing',
+  'StandardScaler', 'ValueError', 'activation', 'adam', 'batchNormalization', 'dense', 'dropMissing', 'dropout', 'flatten', 'leakyRelu', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',
   'labelEncoder', 'loadModel', 'minMaxScaler', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
   'randomSearch', 'readCsv', 'ready', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
@@ -31,11 +31,12 @@ const VALUES = [
 
 /** Types: exported by the .d.ts only. */
 const TYPES = [
-  'ActivationName', 'AdamOptions', 'BackendName', 'BackpropResult', 'Build', 'Callbacks', 'ColumnOptions',
-  'CompileOptions', 'CsvDataset', 'CsvDatasetOptions', 'CsvOptions', 'CsvTable', 'Dense', 'DenseConfig',
-  'EarlyStoppingOptions', 'FeatureSpec', 'FitOptions', 'GradientCheckOptions', 'History', 'InitializerName', 'Label',
+  'Activation', 'ActivationConfig', 'ActivationName', 'AdamOptions', 'BatchNormalization', 'BatchNormalizationConfig', 'BackendName', 'BackpropResult', 'Build', 'Callbacks', 'ColumnOptions',
+  'CompileOptions', 'CsvDataset', 'CsvDatasetOptions', 'CsvOptions', 'CsvTable', 'Dense', 'DenseConfig', 'Dropout', 'DropoutConfig',
+  'Flatten', 'FlattenConfig', 'Layer', 'LeakyRelu', 'LeakyReluConfig',
+  'EarlyStoppingOptions', 'FeatureSpec', 'FitOptions', 'GradientCheckOptions', 'History', 'InitializerName', 'Inputs', 'Label',
   'LabelEncoderJSON', 'Logs', 'LossName', 'MatrixLike', 'MinMaxOptions', 'MinMaxScalerJSON', 'MissingCell', 'ModelJSON',
-  'Optimizer', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions',
+  'Optimizer', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'Sample', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions',
   'SgdOptions', 'Space', 'Split', 'SplitOptions', 'SplitPart', 'SplitTargets', 'StandardScalerJSON', 'StopReason',
   'Targets', 'Task', 'Trial',
 ];

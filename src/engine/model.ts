@@ -23,6 +23,7 @@ import { kindOf, toLayers, type Layer } from './layers/registry';
 import { TrainingSession, type Compiled, type Trainable } from './session';
 import { makeLoss, type LossName } from './losses';
 import { Matrix, type MatrixLike } from './matrix';
+import type { Inputs } from './samples';
 import { makeMetric, metricKey } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
 import { Random } from './random';
@@ -292,8 +293,8 @@ export class Sequential implements Trainable {
    * console.log(history.stopReason, model.predict([[4]]).data); // epochs Float32Array(1) [ ≈9 ]
    * ```
    */
-  fit(x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
-    return fit(this, x, y, options);
+  fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
+    return fit(this, x as MatrixLike, y, options); // fit checks x through the session's toInputs, which takes samples too
   }
 
   /** @internal Marks the model busy for a fit, and lends the training loop what it may do (session.ts). */
@@ -339,7 +340,7 @@ export class Sequential implements Trainable {
    * console.log(p.rows, p.cols, p.row(0)[0] + p.row(0)[1]); // 2 2 1 (≈)
    * ```
    */
-  predict(x: MatrixLike): Matrix {
+  predict(x: Inputs): Matrix {
     this.checkAlive();
     const X = toInputs(x, this.knownInput, 'predict');
     const out = new Matrix(X.rows, this.outputDim);
@@ -406,7 +407,7 @@ export class Sequential implements Trainable {
    * console.log(model.evaluate([[1], [2]], [[2], [2]])); // { loss: 0.5, mae: 0.5 }
    * ```
    */
-  evaluate(x: MatrixLike, y: Targets): Record<string, number> {
+  evaluate(x: Inputs, y: Targets): Record<string, number> {
     const { loss } = this.requireCompiled();
     const X = toInputs(x, this.knownInput, 'evaluate');
     const Y = toTargets(y, loss, this.outputDimFor(X.cols), X.rows, 'evaluate');
@@ -448,7 +449,7 @@ export class Sequential implements Trainable {
    * console.log(loss, gradients.map((g) => g.data[0])); // 4 [ -4, -4 ]
    * ```
    */
-  backprop(x: MatrixLike, y: Targets): BackpropResult {
+  backprop(x: Inputs, y: Targets): BackpropResult {
     const { loss } = this.requireCompiled();
     const X = toInputs(x, this.knownInput, 'backprop');
     const Y = toTargets(y, loss, this.outputDimFor(X.cols), X.rows, 'backprop');

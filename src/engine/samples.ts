@@ -7,6 +7,18 @@
 import { ShapeError, ValueError } from '../errors';
 import { Matrix, checkFloats, describe } from './matrix';
 import type { Shape } from './layers/layer';
+import type { MatrixLike } from './matrix';
+
+/** One sample of a shape: numbers nested as deep as the shape has dimensions ([28, 28]: 28 arrays of 28 numbers). */
+export type Sample = readonly number[] | readonly Sample[];
+
+/**
+ * What predict, evaluate and fit take as x: rows of numbers (a
+ * {@link MatrixLike}), or for a model whose input shape has more than one
+ * dimension (nn.flatten({ inputShape: [28, 28] }) first) samples of that
+ * shape, nested arrays [n, 28, 28].
+ */
+export type Inputs = MatrixLike | readonly Sample[];
 
 /** Whether x is an array of samples that are themselves arrays of arrays (as opposed to rows of numbers). */
 export function isNested(x: unknown): x is readonly unknown[] {

@@ -38,7 +38,7 @@ export function runLayer(be: Backend, layer: Layer, width: number, x: Float32Arr
     be.heap.write(L.x, x);
     kind.forward(L, rows, { training: o.training, step: o.step ?? 0, seed: o.seed ?? 0 });
     const y = be.heap.read(L.y, rows * L.outWidth);
-    let dx = new Float32Array(0);
+    let dx: Float32Array = new Float32Array(0);
     if (o.dy) {
       be.heap.write(L.dy, o.dy);
       kind.backward(L, rows);
@@ -88,10 +88,10 @@ export function sameBits(a: Float32Array, b: Float32Array): void {
 }
 
 /** JSON and binary saves load back bit-exactly: same weights, same predictions. */
-export function expectRoundTrips(model: nn.Sequential, x: nn.MatrixLike | unknown[]): void {
-  const before = model.predict(x as nn.MatrixLike).data;
+export function expectRoundTrips(model: nn.Sequential, x: nn.Inputs): void {
+  const before = model.predict(x).data;
   for (const copy of [nn.fromJSON(JSON.stringify(model)), nn.io.load(model.save())]) {
-    sameBits(copy.predict(x as nn.MatrixLike).data, before);
+    sameBits(copy.predict(x).data, before);
     copy.getWeights().forEach((w, i) => sameBits(w.data, model.getWeights()[i].data));
     expect(copy.layers.map((l) => Object.values(l))).toEqual(model.layers.map((l) => Object.values(l)));
     copy.dispose();
