@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VALUES = [
   'ACTIVATIONS', 'ConfigError', 'DisposedError', 'INITIALIZERS', 'LOSSES', 'LabelEncoder', 'METRICS', 'Matrix',
   'MemoryError', 'MinMaxScaler', 'ModelFormatError', 'NnError', 'NotCompiledError', 'NotFittedError', 'Sequential', 'ShapeError',
-  'OPTIMIZERS', 'StandardScaler', 'ValueError', 'adagrad', 'adam', 'adamw', 'dense', 'dropMissing', 'encodeFeatures', 'featureNames', 'findMissing',
+  'OPTIMIZERS', 'StandardScaler', 'ValueError', 'activation', 'adagrad', 'adam', 'adamw', 'batchNormalization', 'dense', 'dropMissing', 'dropout', 'flatten', 'leakyRelu', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',
   'labelEncoder', 'loadModel', 'minMaxScaler', 'nadam', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
   'callbacks', 'randomSearch', 'readCsv', 'ready', 'rmsprop', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
@@ -31,12 +31,13 @@ const VALUES = [
 
 /** Types: exported by the .d.ts only. */
 const TYPES = [
-  'ActivationName', 'AdagradOptions', 'AdamOptions', 'AdamwOptions', 'BackendName', 'BackpropResult', 'Build', 'Callbacks',
+  'Activation', 'ActivationConfig', 'ActivationName', 'AdagradOptions', 'AdamOptions', 'AdamwOptions', 'BatchNormalization', 'BatchNormalizationConfig', 'BackendName', 'BackpropResult', 'Build', 'Callbacks',
   'ClipOptions', 'ColumnOptions',
-  'CompileOptions', 'CsvDataset', 'CsvDatasetOptions', 'CsvOptions', 'CsvTable', 'Dense', 'DenseConfig',
-  'EarlyStoppingOptions', 'FeatureSpec', 'FitOptions', 'GradientCheckOptions', 'History', 'InitializerName', 'Label',
+  'CompileOptions', 'CsvDataset', 'CsvDatasetOptions', 'CsvOptions', 'CsvTable', 'Dense', 'DenseConfig', 'Dropout', 'DropoutConfig',
+  'Flatten', 'FlattenConfig', 'Layer', 'LeakyRelu', 'LeakyReluConfig',
+  'EarlyStoppingOptions', 'FeatureSpec', 'FitOptions', 'GradientCheckOptions', 'History', 'InitializerName', 'Inputs', 'Label',
   'LabelEncoderJSON', 'Logs', 'LossName', 'MatrixLike', 'MinMaxOptions', 'MinMaxScalerJSON', 'MissingCell', 'ModelJSON',
-  'NadamOptions', 'Optimizer', 'OptimizerName', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'RmspropOptions', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions',
+  'NadamOptions', 'Optimizer', 'OptimizerName', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'RmspropOptions', 'Sample', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions',
   'SgdOptions', 'Space', 'Split', 'SplitOptions', 'SplitPart', 'SplitTargets', 'StandardScalerJSON', 'StopReason',
   'Targets', 'Task', 'Trial',
 ];

@@ -23,6 +23,7 @@ import { kindOf, toLayers, type Layer } from './layers/registry';
 import { TrainingSession, type Compiled, type Trainable } from './session';
 import { makeLoss, type LossName } from './losses';
 import { Matrix, type MatrixLike } from './matrix';
+import type { Inputs } from './samples';
 import { makeMetric, metricKey } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
 import { Random } from './random';
@@ -133,6 +134,11 @@ export class Sequential implements Trainable {
     const fixed = kindOf(last).fixedOutputShape?.(last);
     if (!fixed) throw new ShapeError('This model is not built, and its output width depends on its input: give the first layer an inputDim, or call fit / predict once');
     return size(fixed);
+  }
+
+  /** The per-sample input shape when it is known (built, or fixed by the first layer), else the width or undefined: what x is checked against. */
+  private get knownInput(): Shape | number | undefined {
+    return this.ws?.inputShape ?? kindOf(this.layers[0]).inputShape(this.layers[0]) ?? this.inputDim;
   }
 
   /** The output width for inputs `inputDim` wide, without building. */
@@ -273,8 +279,8 @@ export class Sequential implements Trainable {
    * console.log(history.stopReason, model.predict([[4]]).data); // epochs Float32Array(1) [ ≈9 ]
    * ```
    */
-  fit(x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
-    return fit(this, x, y, options);
+  fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
+    return fit(this, x as MatrixLike, y, options); // fit checks x through the session's toInputs, which takes samples too
   }
 
   /** @internal Marks the model busy for a fit, and lends the training loop what it may do (session.ts). */
@@ -286,6 +292,7 @@ export class Sequential implements Trainable {
       seed: this.seed,
       compiled,
       inputDim: () => this.inputDim,
+      inputShape: () => this.knownInput,
       outputDim: (inputDim) => this.outputDimFor(inputDim),
       build: (inputDim) => this.ensureBuilt(inputDim),
       workspace: () => this.workspace,
@@ -319,9 +326,9 @@ export class Sequential implements Trainable {
    * console.log(p.rows, p.cols, p.row(0)[0] + p.row(0)[1]); // 2 2 1 (≈)
    * ```
    */
-  predict(x: MatrixLike): Matrix {
+  predict(x: Inputs): Matrix {
     this.checkAlive();
-    const X = toInputs(x, this.inputDim, 'predict');
+    const X = toInputs(x, this.knownInput, 'predict');
     const out = new Matrix(X.rows, this.outputDim);
     this.predictRows(X, out.data);
     return out;
@@ -386,9 +393,9 @@ export class Sequential implements Trainable {
    * console.log(model.evaluate([[1], [2]], [[2], [2]])); // { loss: 0.5, mae: 0.5 }
    * ```
    */
-  evaluate(x: MatrixLike, y: Targets): Record<string, number> {
+  evaluate(x: Inputs, y: Targets): Record<string, number> {
     const { loss } = this.requireCompiled();
-    const X = toInputs(x, this.inputDim, 'evaluate');
+    const X = toInputs(x, this.knownInput, 'evaluate');
     const Y = toTargets(y, loss, this.outputDimFor(X.cols), X.rows, 'evaluate');
     return this.evaluateMatrices(X, Y);
   }
@@ -428,9 +435,9 @@ export class Sequential implements Trainable {
    * console.log(loss, gradients.map((g) => g.data[0])); // 4 [ -4, -4 ]
    * ```
    */
-  backprop(x: MatrixLike, y: Targets): BackpropResult {
+  backprop(x: Inputs, y: Targets): BackpropResult {
     const { loss } = this.requireCompiled();
-    const X = toInputs(x, this.inputDim, 'backprop');
+    const X = toInputs(x, this.knownInput, 'backprop');
     const Y = toTargets(y, loss, this.outputDimFor(X.cols), X.rows, 'backprop');
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(X.rows, Y.cols, 'backprop');
@@ -523,7 +530,10 @@ export class Sequential implements Trainable {
       const out = shapes?.[i + 1] ?? kind.fixedOutputShape?.(l);
       const n = shapes ? kind.weights(l, shapes[i]).reduce((s, w) => s + size(w.shape), 0) : 0;
       total += n;
-      rows.push([`${kind.kind}_${i + 1} (${kind.kerasClass})`, out ? `[null, ${out.join(', ')}]` : '?', shapes ? String(n) : '?', kind.describe?.(l) ?? '']);
+      const shown = (s: Shape) => `[null, ${s.join(', ')}]`;
+      // A layer that changes the rank (flatten) shows its input too: [null, 28, 28] → [null, 784].
+      const shape = !out ? '?' : shapes && shapes[i].length !== out.length ? `${shown(shapes[i])} → ${shown(out)}` : shown(out);
+      rows.push([`${kind.kind}_${i + 1} (${kind.kerasClass})`, shape, shapes ? String(n) : '?', kind.describe?.(l) ?? '']);
     });
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('   ').trimEnd();
@@ -598,6 +608,7 @@ export class Sequential implements Trainable {
     const ws = this.ws!;
     ws.pass.training = training;
     ws.pass.step = this.step;
+    ws.pass.seed = this.seed;
     for (const L of ws.layers) kindOf(L.config).forward(L, rows, ws.pass);
   }
 

@@ -5,6 +5,7 @@
 //
 //   format, version   "nnwasm-model", 1: anything else is refused
 //   inputDim, seed    the input width, and the seed (training resumes with the same shuffles)
+//   inputShape        the per-sample shape, when it has more than one dimension ([28, 28])
 //   layers            per layer: its Keras class name and its options (layers/<kind>.ts)
 //   compile           loss, metrics, optimizer name and options ("schedule" for a
 //                     learning-rate function, which cannot be saved: pass
@@ -84,6 +85,8 @@ export interface ModelHeader {
   version: typeof VERSION;
   /** The input width. */
   inputDim: number;
+  /** The per-sample input shape, when it has more than one dimension (its product is inputDim). */
+  inputShape?: number[];
   /** The model's seed: training resumes with the same shuffles. */
   seed: number;
   /** The layers, first to last. */
@@ -98,7 +101,7 @@ export interface ModelHeader {
 
 /** The native JSON form of a model, from model.toJSON(): the header with the numbers inline as base64. */
 export interface ModelJSON extends ModelHeader {
-  /** base64 of the parameter block: per layer kernel [in × out] row-major, then bias; little-endian f32. */
+  /** base64 of every weight: the trainable ones (per layer kernel [in × out] row-major, then bias…), then the state (moving averages); little-endian f32. */
   weights: string;
   /** base64 of the optimizer's state: its slot blocks (velocity; or Adam's m then v), each laid out like weights. */
   optimizerState?: string;
@@ -152,6 +155,7 @@ export function snapshot(model: Serializable, options?: SaveOptions, where = 'sa
     layers: model.layers.map(layerToJSON),
     step: state.step,
   };
+  if (state.inputShape.length > 1) header.inputShape = [...state.inputShape];
   const compile = compileToJSON(state.compiled);
   if (compile) header.compile = compile;
   // An explicit preprocessing: undefined saves none; leaving the key out saves what is attached.

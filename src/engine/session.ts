@@ -12,6 +12,7 @@ import type { Metric } from './metrics';
 import type { Optimizer } from './optimizers';
 import { toInputs, toTargets, type Targets } from '../validate';
 import type { Workspace } from './workspace';
+import type { Shape } from './layers/layer';
 
 /** Figures by name, as callbacks receive them: loss, metrics (accuracy, mae…), and valLoss, valAccuracy… when validating. */
 export type Logs = Record<string, number>;
@@ -31,6 +32,8 @@ export interface ModelAccess {
   readonly seed: number;
   readonly compiled: Compiled;
   inputDim(): number | undefined;
+  /** The per-sample shape x is checked against, when known (else the width). */
+  inputShape(): Shape | number | undefined;
   outputDim(inputDim: number): number;
   build(inputDim: number): Workspace;
   workspace(): Workspace;
@@ -77,7 +80,7 @@ export class TrainingSession {
 
   /** Checked inputs, as wide as the model's (or as the first inputs it sees). */
   inputs(x: MatrixLike, where: string): Matrix {
-    return toInputs(x, this.model.inputDim(), where);
+    return toInputs(x, this.model.inputShape(), where);
   }
 
   /** Checked targets for `rows` inputs `inputDim` wide. */

@@ -80,7 +80,7 @@ export class Workspace {
     this.layers = specs.map((config, i) => {
       const mine = weights.filter((w) => w.layer === i);
       return {
-        config, be, inShape: shapes[i], outShape: shapes[i + 1], inWidth: size(shapes[i]), outWidth: size(shapes[i + 1]),
+        config, be, index: i, inShape: shapes[i], outShape: shapes[i + 1], inWidth: size(shapes[i]), outWidth: size(shapes[i + 1]),
         isOutput: i === specs.length - 1,
         weights: mine.map((w) => inBlock(w.spec.trainable ? this.params : this.stateBlock, w.offset)),
         grads: mine.map((w) => (w.spec.trainable ? inBlock(this.grads, w.offset) : NONE)),

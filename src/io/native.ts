@@ -9,7 +9,8 @@
 
 import { ConfigError, NnError, ModelFormatError, describe } from '../errors';
 import { MAX_UNITS } from '../engine/layers/dense';
-import { size } from '../engine/layers/layer';
+import { size, type Shape } from '../engine/layers/layer';
+import { MAX_RANK } from '../engine/layers/input-shape';
 import { KERAS_CLASSES, MAX_LAYERS, MAX_PARAMS, kindOf, kindOfKerasClass, shapesOf, type Layer } from '../engine/layers/registry';
 import { LOSSES, type LossName } from '../engine/losses';
 import { METRICS } from '../engine/metrics';
@@ -44,9 +45,12 @@ export interface LoadOptions {
 /** A checked header, ready to size the numbers and build the model. */
 export interface Plan {
   inputDim: number;
+  /** The per-sample input shape: [inputDim], or the file's inputShape. */
+  inputShape: Shape;
   seed: number;
   /** Checked layer configurations, the first without its input width. */
   layers: Layer[];
+  /** Every weight the file holds: trainable, then state (moving averages). */
   paramCount: number;
   /** Floats of optimizer state a file of this header may carry (0: none allowed). */
   stateCount: number;
@@ -139,21 +143,35 @@ export function readHeader(root: Rec, where: string, options: LoadOptions = {}):
   const seed = field<number>(root, 'seed', isFiniteNumber, 'a number', where);
   const layersIn = field<unknown[]>(root, 'layers', (v) => Array.isArray(v) && v.length > 0 && v.length <= MAX_LAYERS,
     `a list of 1 to ${MAX_LAYERS} layers`, where);
+  const inputShape = readInputShape(root, inputDim, where);
   const layers = layersIn.map((l, i) => readLayer(l, i, where));
-  const paramCount = countParams([inputDim], layers, where);
+  const { all: paramCount, trainable } = countWeights(inputShape, layers, where);
   const step = own(root, 'step') === undefined ? 0
     : field<number>(root, 'step', isWhole(0, Number.MAX_SAFE_INTEGER), 'a whole number ≥ 0', where);
   const compile = own(root, 'compile') === undefined ? undefined : readCompile(own(root, 'compile'), where, options);
   return {
-    inputDim, seed, layers, paramCount, step,
-    stateCount: compile ? compile.savedSlots * paramCount : 0,
+    inputDim, inputShape, seed, layers, paramCount, step,
+    stateCount: compile ? compile.savedSlots * trainable : 0,
     compile: compile?.optimizer ? { loss: compile.loss, metrics: compile.metrics, optimizer: compile.optimizer, restore: compile.restore } : undefined,
     preprocessing: own(root, 'preprocessing'),
   };
 }
 
-/** Trainable parameters of a stack of layers on inputs of this shape; a ModelFormatError for shapes that do not chain or absurd totals, before anything is allocated. */
+/** The file's inputShape, if it has one: whole sizes whose product is inputDim (older files have none: [inputDim]). */
+function readInputShape(root: Rec, inputDim: number, where: string): Shape {
+  if (own(root, 'inputShape') === undefined) return [inputDim];
+  return field<number[]>(root, 'inputShape',
+    (v) => Array.isArray(v) && v.length >= 2 && v.length <= MAX_RANK && v.every(isWhole(1, MAX_UNITS)) && size(v) === inputDim,
+    `a list of 2 to ${MAX_RANK} whole sizes whose product is inputDim (${inputDim})`, where);
+}
+
+/** Every weight (what a file holds) of a stack of layers on inputs of this shape. */
 export function countParams(input: readonly number[], layers: readonly Layer[], where: string): number {
+  return countWeights(input, layers, where).all;
+}
+
+/** Weights of a stack of layers on inputs of this shape, all and trainable; a ModelFormatError for shapes that do not chain or absurd totals, before anything is allocated. */
+function countWeights(input: readonly number[], layers: readonly Layer[], where: string): { all: number; trainable: number } {
   let shapes: readonly (readonly number[])[];
   try {
     shapes = shapesOf(layers, input, where);
@@ -163,7 +181,9 @@ export function countParams(input: readonly number[], layers: readonly Layer[], 
     }
     throw asFormatError(e);
   }
-  return layers.reduce((n, l, i) => n + kindOf(l).weights(l, shapes[i]).filter((w) => w.trainable).reduce((m, w) => m + size(w.shape), 0), 0);
+  const specs = layers.flatMap((l, i) => kindOf(l).weights(l, shapes[i]));
+  const count = (list: typeof specs) => list.reduce((n, w) => n + size(w.shape), 0);
+  return { all: count(specs), trainable: count(specs.filter((w) => w.trainable)) };
 }
 
 /**
@@ -270,7 +290,7 @@ export function checkFinite(values: Float32Array, what: string, where: string): 
 /** Makes the model a checked plan describes; on any failure frees it and throws a ModelFormatError. */
 export function buildModel(plan: Plan, params: Float32Array, state: Float32Array | null): Sequential {
   const [first, ...rest] = plan.layers;
-  const input = kindOf(first).configure({ ...kindOf(first).toJSON(first), inputDim: plan.inputDim }, 'model file, layer 0');
+  const input = kindOf(first).withInputShape(first, plan.inputShape);
   const model = new Sequential([input, ...rest], { seed: plan.seed });
   try {
     const c = plan.compile;

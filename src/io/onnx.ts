@@ -7,9 +7,13 @@
 //                          swish as Mul(z, Sigmoid(z)); linear adds nothing
 //
 // Input "input" is [batch × inputDim] float32, output "output" [batch × units].
+// Other kinds of layers are refused with a ConfigError naming the layer.
 
 import type { ActivationName } from '../engine/activations';
 import type { Sequential } from '../engine/model';
+import type { Dense } from '../engine/layers/dense';
+import { kindOf } from '../engine/layers/registry';
+import { ConfigError } from '../errors';
 import { concatBytes, floatsToBytes } from '../encoding/floats';
 import { checkModel } from './native';
 import { bytes, float32, message, string, varint } from './protobuf';
@@ -73,13 +77,14 @@ export const ONNX_OUTPUT = 'output';
  */
 export function toOnnx(model: Sequential): Uint8Array {
   checkModel(model, 'toOnnx');
+  const layers = denseLayers(model);
   const weights = model.getWeights(); // per layer: kernel [in × units], then bias [1 × units] when it has one
   const nodes: Uint8Array[] = [];
   const initializers: Uint8Array[] = [];
   let x = ONNX_INPUT;
-  model.layers.forEach((l, i) => {
+  layers.forEach((l, i) => {
     const kernel = weights.shift()!, bias = l.useBias ? weights.shift()! : undefined;
-    const last = i === model.layers.length - 1;
+    const last = i === layers.length - 1;
     const name = `dense_${i + 1}`;
     const W = `${name}/kernel`, b = `${name}/bias`;
     initializers.push(tensor(W, [kernel.rows, kernel.cols], kernel.data));
@@ -103,6 +108,16 @@ export function toOnnx(model: Sequential): Uint8Array {
     message(Model.graph, ...graph),
     message(Model.opsetImport, varint(OpsetId.version, OPSET)),
   ]);
+}
+
+/** The model's layers, all dense: ONNX export covers no other kind yet, and says which layer it cannot write. */
+function denseLayers(model: Sequential): readonly Dense[] {
+  const i = model.layers.findIndex((l) => l.kind !== 'dense');
+  if (i >= 0) {
+    const l = model.layers[i];
+    throw new ConfigError(`toOnnx: layers[${i}]: expected a dense layer (ONNX export writes Dense layers only), got a ${kindOf(l).kerasClass} layer (${l.kind}); export it to TF.js with nn.io.toTfjs instead`);
+  }
+  return model.layers as readonly Dense[];
 }
 
 function activationNodes(f: ActivationName, alpha: number, z: string, a: string, name: string): Uint8Array[] {

@@ -9,8 +9,9 @@
 // Dropout, which does nothing at inference). Activation and LeakyReLU layers
 // are folded into the linear Dense before them, since nnwasm's activations
 // live in the dense layer. LeakyReLU's alpha defaults to 0.3 there (Keras),
-// not to nnwasm's 0.01. Exported models use the same layout: an InputLayer,
-// Dense layers, and a LeakyReLU layer after each leakyRelu one.
+// not to nnwasm's 0.01. Export writes an InputLayer and then each nnwasm
+// layer as its Keras class (Dense, Dropout, BatchNormalization, Flatten,
+// Activation, LeakyReLU), with a LeakyReLU layer after each dense leakyRelu.
 //
 // Only topology and weights cross over: compile the imported model yourself.
 
@@ -24,6 +25,8 @@ import {
 import { asBytes, bytesToFloats, concatBytes, floatsToBytes, toArrayBuffer } from '../encoding/floats';
 import { MAX_LAYERS, MAX_PARAMS, checkFinite, checkModel, countParams } from './native';
 import type { Dense } from '../engine/layers/dense';
+import type { Shape } from '../engine/layers/layer';
+import { shapesOf, type Layer } from '../engine/layers/registry';
 
 /** One weight tensor in TF.js' weight data: its name, shape and type. */
 export interface TfjsWeightSpec {
@@ -104,37 +107,76 @@ const TO_KERAS_INITIALIZER: Record<InitializerName, string> = {
  */
 export function toTfjs(model: Sequential): TfjsArtifacts {
   checkModel(model, 'toTfjs');
-  const widths = [model.countParams && model.inputDim!, ...model.layers.map((l) => l.units)]; // countParams: a ShapeError when not built
+  const { inputShape } = model.snapshot(); // a ShapeError when not built
+  const shapes = shapesOf(model.layers, inputShape, 'toTfjs');
   const layers: object[] = [{
     class_name: 'InputLayer',
-    config: { batch_input_shape: [null, widths[0]], dtype: 'float32', sparse: false, name: 'input_1' },
+    config: { batch_input_shape: [null, ...inputShape], dtype: 'float32', sparse: false, name: 'input_1' },
   }];
   const weightSpecs: TfjsWeightSpec[] = [];
   model.layers.forEach((l, i) => {
-    const name = `dense_${i + 1}`;
-    const leaky = l.activation === 'leakyRelu';
-    layers.push({
-      class_name: 'Dense',
-      config: {
-        name, trainable: true, dtype: 'float32', units: l.units, activation: leaky ? 'linear' : l.activation, use_bias: l.useBias,
-        kernel_initializer: { class_name: TO_KERAS_INITIALIZER[l.kernelInitializer], config: {} },
-        bias_initializer: { class_name: TO_KERAS_INITIALIZER[l.biasInitializer], config: {} },
-        kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
-      },
-    });
-    if (leaky) layers.push({ class_name: 'LeakyReLU', config: { name: `leaky_re_lu_${i + 1}`, trainable: true, alpha: l.alpha } });
-    weightSpecs.push({ name: `${name}/kernel`, shape: [widths[i], l.units], dtype: 'float32' });
-    if (l.useBias) weightSpecs.push({ name: `${name}/bias`, shape: [l.units], dtype: 'float32' });
+    const exported = exportLayer(l, i + 1, shapes[i]);
+    layers.push(...exported.layers);
+    weightSpecs.push(...exported.weights);
   });
+  // getWeights' order is each layer's weights in Keras' order (kernel, bias; gamma, beta, moving_mean, moving_variance): the specs' order.
+  const weights = model.getWeights().map((m) => floatsToBytes(m.data));
   return {
     modelTopology: { class_name: 'Sequential', config: { name: 'sequential', layers }, keras_version: 'nnwasm', backend: 'nnwasm' },
     weightSpecs,
-    // Our weights are already kernel [in × out] row-major then bias, layer by layer: the specs' order.
-    weightData: toArrayBuffer(floatsToBytes(model.snapshot().weights)),
+    weightData: toArrayBuffer(concatBytes(weights)),
     format: 'layers-model',
     generatedBy: 'nnwasm',
     convertedBy: null,
   };
+}
+
+/** One nnwasm layer as Keras layers (a dense leakyRelu is a linear Dense and a LeakyReLU) and its weights' specs. */
+function exportLayer(l: Layer, n: number, inShape: Shape): { layers: object[]; weights: TfjsWeightSpec[] } {
+  const base = (name: string) => ({ name: `${name}_${n}`, trainable: true, dtype: 'float32' });
+  const leaky = (alpha: number) => ({ class_name: 'LeakyReLU', config: { ...base('leaky_re_lu'), alpha } });
+  const spec = (layer: string, name: string, shape: number[]) => ({ name: `${layer}/${name}`, shape, dtype: 'float32' });
+  switch (l.kind) {
+    case 'dense': {
+      const name = `dense_${n}`;
+      const isLeaky = l.activation === 'leakyRelu';
+      const dense = {
+        class_name: 'Dense',
+        config: {
+          ...base('dense'), units: l.units, activation: isLeaky ? 'linear' : l.activation, use_bias: l.useBias,
+          kernel_initializer: { class_name: TO_KERAS_INITIALIZER[l.kernelInitializer], config: {} },
+          bias_initializer: { class_name: TO_KERAS_INITIALIZER[l.biasInitializer], config: {} },
+          kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+        },
+      };
+      const weights = [spec(name, 'kernel', [inShape[0], l.units]), ...(l.useBias ? [spec(name, 'bias', [l.units])] : [])];
+      return { layers: isLeaky ? [dense, leaky(l.alpha)] : [dense], weights };
+    }
+    case 'dropout':
+      return { layers: [{ class_name: 'Dropout', config: { ...base('dropout'), rate: l.rate, noise_shape: null, seed: l.seed ?? null } }], weights: [] };
+    case 'flatten':
+      return { layers: [{ class_name: 'Flatten', config: { ...base('flatten'), data_format: 'channels_last' } }], weights: [] };
+    case 'activation':
+      if (l.activation === 'leakyRelu') return { layers: [leaky(l.alpha)], weights: [] };
+      return { layers: [{ class_name: 'Activation', config: { ...base('activation'), activation: l.activation } }], weights: [] };
+    case 'leakyRelu':
+      return { layers: [leaky(l.alpha)], weights: [] };
+    case 'batchNormalization': {
+      const name = `batch_normalization_${n}`, f = [inShape[0]];
+      const init = (c: string) => ({ class_name: c, config: {} });
+      const config = {
+        ...base('batch_normalization'), axis: -1, momentum: l.momentum, epsilon: l.epsilon, center: l.center, scale: l.scale,
+        beta_initializer: init('Zeros'), gamma_initializer: init('Ones'),
+        moving_mean_initializer: init('Zeros'), moving_variance_initializer: init('Ones'),
+        beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
+      };
+      const weights = [
+        ...(l.scale ? [spec(name, 'gamma', f)] : []), ...(l.center ? [spec(name, 'beta', f)] : []),
+        spec(name, 'moving_mean', f), spec(name, 'moving_variance', f),
+      ];
+      return { layers: [{ class_name: 'BatchNormalization', config }], weights };
+    }
+  }
 }
 
 /** The model.json that goes with the artifacts' weights saved as one file. */

@@ -6,6 +6,8 @@ import type { ActivationName } from '../engine/activations';
 import { clampProb, logSumExp } from '../backend/js';
 import type { Matrix, MatrixLike } from '../engine/matrix';
 import type { Sequential } from '../engine/model';
+import type { Dense } from '../engine/layers/dense';
+import { ConfigError } from '../errors';
 import { checkOptions, positive, whole } from '../options';
 import { toInputs, toTargets, type Targets } from '../validate';
 
@@ -29,7 +31,7 @@ export interface GradientCheckOptions {
  * @param x - Inputs, one row per example.
  * @param y - Targets, as fit takes them.
  * @param options - `h`, the finite-difference step (default 1e-5); `maxParams` (default 2000).
- * @throws {@link ConfigError} for an unknown option, an h that is not positive and finite, or a maxParams that is not a whole number ≥ 1.
+ * @throws {@link ConfigError} for a model with layers other than dense, an unknown option, an h that is not positive and finite, or a maxParams that is not a whole number ≥ 1.
  * @throws {@link NotCompiledError} before compile.
  * @throws {@link ShapeError} when x or y has the wrong width or row count.
  * @throws {@link ValueError} for NaN or infinite data, or targets out of range.
@@ -44,6 +46,7 @@ export interface GradientCheckOptions {
 export function gradientCheck(model: Sequential, x: MatrixLike, y: Targets,
   options?: GradientCheckOptions): number {
   const { h = 1e-5, maxParams = 2000 } = checkOptions<GradientCheckOptions>(options, { h: positive, maxParams: whole(1) }, 'gradientCheck');
+  refuseOtherKinds(model);
   // backprop checks everything first (compiled, shapes, values) and builds the model.
   const flat = (ms: Matrix[]) => Float64Array.from(ms.flatMap((m) => Array.from(m.data)));
   const backprop = flat(model.backprop(x, y).gradients);
@@ -72,10 +75,16 @@ export function gradientCheck(model: Sequential, x: MatrixLike, y: Targets,
   return worst;
 }
 
+/** The float64 reference below knows dense layers only. */
+function refuseOtherKinds(model: Sequential): void {
+  const i = model.layers.findIndex((l) => l.kind !== 'dense');
+  if (i >= 0) throw new ConfigError(`gradientCheck: layers[${i}]: expected a dense layer (the check recomputes dense models only), got ${model.layers[i].kind}`);
+}
+
 /** Where each dense layer's kernel and bias start in the getWeights() order, and its sizes. */
 function denseLayers(model: Sequential): LayerF64[] {
   let at = 0, inDim = model.inputDim!;
-  return model.layers.map((l) => {
+  return (model.layers as readonly Dense[]).map((l) => {
     const L = { w: at, b: at + inDim * l.units, inDim, units: l.units, hasBias: l.useBias, activation: l.activation, alpha: l.alpha };
     at = L.b + (l.useBias ? l.units : 0);
     inDim = l.units;

@@ -18,7 +18,7 @@ describe('hand-made layers given to sequential', () => {
 
   it('a copy of a made layer, every field present, is taken as the layer it copies', () => {
     const model = nn.sequential([any({ ...nn.dense({ units: 2, inputDim: 3, activation: 'relu' }) })]);
-    expect(model.layers[0].activation).toBe('relu');
+    expect((model.layers[0] as nn.Dense).activation).toBe('relu');
     expect(model.predict([[1, 2, 3]]).cols).toBe(2);
     model.dispose();
   });

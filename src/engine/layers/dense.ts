@@ -103,6 +103,7 @@ export const DENSE: LayerKind<Dense> = {
   toJSON: ({ units, activation, useBias, alpha, kernelInitializer, biasInitializer }) =>
     ({ units, activation, useBias, alpha, kernelInitializer, biasInitializer }),
   inputShape: (c) => (c.inputDim === undefined ? undefined : [c.inputDim]),
+  withInputShape: (c, [inputDim]) => made(Object.freeze({ ...c, inputDim })),
   outputShape(c, input, where) {
     if (input.length !== 1) {
       throw new ShapeError(`${where}: expected a flat input [features] for a dense layer, got shape [${input.join(', ')}]; put a flatten layer before it`);

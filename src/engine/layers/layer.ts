@@ -49,12 +49,16 @@ export interface Pass {
   training: boolean;
   /** Optimizer updates so far: a seed for what varies per step. */
   step: number;
+  /** The model's seed, for layers that draw random numbers without a seed of their own. */
+  seed?: number;
 }
 
 /** A layer laid out in a workspace. Pointers move when the batch capacity grows; the workspace keeps them current. */
 export interface Placed<C extends LayerConfig = LayerConfig> {
   readonly config: C;
   readonly be: Backend;
+  /** Its position in the model, from 0. */
+  readonly index: number;
   readonly inShape: Shape;
   readonly outShape: Shape;
   /** Floats per row of input and of output. */
@@ -86,6 +90,8 @@ export interface LayerKind<C extends LayerConfig = LayerConfig> {
   toJSON(config: C): Record<string, unknown>;
   /** The input shape the configuration itself fixes (a first layer's inputDim), if any. */
   inputShape(config: C): Shape | undefined;
+  /** The configuration with its input shape fixed: how a file's first layer gets the file's input shape. */
+  withInputShape(config: C, shape: Shape): C;
   /** The output shape for an input shape; a ShapeError naming `where` when the input does not suit the layer. */
   outputShape(config: C, input: Shape, where: string): Shape;
   /** The output shape when the input is not known yet, if it does not depend on it (dense: [units]). */

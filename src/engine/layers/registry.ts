@@ -8,14 +8,26 @@
 
 import { ConfigError, ShapeError, describe } from '../../errors';
 import { refuse } from '../../options';
+import { ACTIVATION, type Activation } from './activation';
+import { BATCH_NORMALIZATION, type BatchNormalization } from './batch-normalization';
 import { DENSE, type Dense } from './dense';
+import { DROPOUT, type Dropout } from './dropout';
+import { FLATTEN, type Flatten } from './flatten';
+import { LEAKY_RELU, type LeakyRelu } from './leaky-relu';
 import { size, type LayerKind, type Shape } from './layer';
 import { isMade } from './made';
 
 /** A layer configuration of any kind. */
-export type Layer = Dense;
+export type Layer = Dense | Dropout | BatchNormalization | Flatten | Activation | LeakyRelu;
 
-const KINDS: readonly LayerKind<Layer>[] = [DENSE];
+const KINDS = [
+  DENSE,
+  DROPOUT,
+  BATCH_NORMALIZATION,
+  FLATTEN,
+  ACTIVATION,
+  LEAKY_RELU,
+] as unknown as readonly LayerKind<Layer>[];
 
 /**
  * The most layers a model may have, in code or in a file (so every model can
@@ -70,7 +82,7 @@ export const KERAS_CLASSES: readonly string[] = KINDS.map((k) => k.kerasClass);
  */
 export function toLayers(layers: unknown, where: string): Layer[] {
   if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
-    throw new ConfigError(`${where}: expected an array of 1 to ${MAX_LAYERS} layers (nn.dense(...) or their options), got ${describe(layers)}`);
+    throw new ConfigError(`${where}: expected an array of 1 to ${MAX_LAYERS} layers (nn.dense(...), nn.flatten(...)… or dense options), got ${describe(layers)}`);
   }
   // Array.from visits holes (as undefined, refused there); map would skip them and leave holes behind.
   const list = Array.from(layers as unknown[], (l, i) => toLayer(l, `${where}: layers[${i}]`));
@@ -78,7 +90,7 @@ export function toLayers(layers: unknown, where: string): Layer[] {
     const given = kindOf(l).inputShape(l);
     const previous = i > 0 ? kindOf(list[i - 1]).fixedOutputShape?.(list[i - 1]) : undefined;
     if (given && previous && given.join() !== previous.join()) {
-      throw new ShapeError(`${where}: layers[${i}].inputDim: expected ${previous.join('×')} (the output of layer ${i - 1}), got ${given.join('×')}`);
+      throw new ShapeError(`${where}: layers[${i}].${l.kind === 'dense' ? 'inputDim' : 'inputShape'}: expected ${previous.join('×')} (the output of layer ${i - 1}), got ${given.join('×')}`);
     }
   });
   const input = kindOf(list[0]).inputShape(list[0]);
