@@ -17,6 +17,7 @@ export { LOSSES, type LossName } from './engine/losses';
 export { METRICS } from './engine/metrics';
 export { sgd, adam, type Optimizer, type SgdOptions, type AdamOptions } from './engine/optimizers';
 export * as schedules from './namespaces/schedules';
+export * as regularizers from './namespaces/regularizers';
 export { INITIALIZERS, type InitializerName } from './engine/initializers';
 export { gradientCheck, type GradientCheckOptions } from './tools/gradcheck';
 export type { Targets } from './validate';

@@ -25,7 +25,7 @@ const VALUES = [
   'StandardScaler', 'ValueError', 'adam', 'dense', 'dropMissing', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',
   'labelEncoder', 'loadModel', 'minMaxScaler', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
-  'randomSearch', 'readCsv', 'ready', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
+  'randomSearch', 'readCsv', 'ready', 'regularizers', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
   'standardScaler', 'tableToDataset', 'targetValues', 'trainTestSplit',
 ];
 
@@ -40,7 +40,7 @@ const TYPES = [
   'Targets', 'Task', 'Trial',
 ];
 
-type Namespace = 'io' | 'ops' | 'schedules' | 'search';
+type Namespace = 'io' | 'ops' | 'regularizers' | 'schedules' | 'search';
 
 const NAMESPACE_VALUES: Record<Namespace, string[]> = {
   io: [
@@ -49,6 +49,7 @@ const NAMESPACE_VALUES: Record<Namespace, string[]> = {
     'setPreprocessing', 'toJSON', 'toOnnx', 'toTfjs',
   ],
   ops: ['activation', 'activationGrad', 'matmul', 'softmax'],
+  regularizers: ['REGULARIZERS', 'l1', 'l1l2', 'l2'],
   schedules: ['exponentialDecay', 'stepDecay'],
   search: ['choice', 'intRange', 'logUniform', 'randomSearch', 'uniform'],
 };
@@ -60,6 +61,7 @@ const NAMESPACE_TYPES: Record<Namespace, string[]> = {
     'WeightData', 'WeightsManifest',
   ],
   ops: ['ActivationOptions', 'MatmulOptions'],
+  regularizers: ['L1L2Options', 'Regularizer'],
   schedules: ['ExponentialDecayOptions', 'LearningRate', 'Schedule', 'StepDecayOptions'],
   search: ['Params', 'RandomSearchOptions', 'Sampler', 'SearchResult', 'Space', 'Trial', 'TrialContext'],
 };

@@ -81,6 +81,9 @@ export interface Core {
   sparseCategoricalCrossentropy(p: Ptr, labels: Ptr, rows: number, cols: number): number;
   sparseCategoricalCrossentropyGrad(p: Ptr, labels: Ptr, g: Ptr, rows: number, cols: number, scale: number): void;
 
+  penalty(x: Ptr, n: number, l1: number, l2: number): number;
+  penaltyGrad(x: Ptr, g: Ptr, n: number, l1: number, l2: number, scale: number, accumulate: boolean): void;
+
   columnSums(x: Ptr, out: Ptr, rows: number, cols: number, accumulate: boolean): void;
   axpy(y: Ptr, x: Ptr, n: number, alpha: number): void;
 
@@ -121,6 +124,7 @@ export const ARITY = {
   categoricalCrossentropy: 3, categoricalCrossentropyGrad: 5, softmaxCrossentropy: 4,
   sparseSoftmaxCrossentropy: 4, sparseScaledDifference: 6, sparseCategoricalCrossentropy: 4,
   sparseCategoricalCrossentropyGrad: 6,
+  penalty: 4, penaltyGrad: 7,
   columnSums: 5, axpy: 4,
   sgd: 4, momentum: 7, adam: 9,
 } as const satisfies { readonly [K in keyof WasmExports]: Parameters<WasmExports[K]>['length'] };

@@ -157,6 +157,20 @@ export function createJsCore(heap: Heap): Core {
       }
     },
 
+    penalty(x, n, l1, l2) {
+      const h = heap.f32();
+      return l1 * sum(n, (i) => Math.abs(h[at(x) + i])) + l2 * sum(n, (i) => h[at(x) + i] ** 2);
+    },
+    penaltyGrad(x, g, n, l1, l2, scale, accumulate) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const v = h[at(x) + i];
+        const sign = v > 0 ? 1 : v < 0 ? -1 : 0; // not Math.sign: its −0 would differ from the core's 0
+        const d = scale * (l1 * sign + 2 * l2 * v);
+        h[at(g) + i] = accumulate ? h[at(g) + i] + d : d;
+      }
+    },
+
     columnSums(x, out, rows, cols, accumulate) {
       const h = heap.f32();
       for (let j = 0; j < cols; j++) {

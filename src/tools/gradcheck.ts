@@ -1,11 +1,13 @@
 // Gradient checking: the gradient backprop computes (in f32, on the model's
 // backend) against central finite differences of the loss, which is computed
-// here again in float64 so that differences of nearby losses mean something.
+// here again in float64 so that differences of nearby losses mean something,
+// with the layers' regularization penalties as the model adds them.
 
 import type { ActivationName } from '../engine/activations';
 import { logSumExp } from '../backend/js';
 import type { Matrix, MatrixLike } from '../engine/matrix';
 import type { Sequential } from '../engine/model';
+import { factorsOf } from '../engine/regularizers';
 import { checkOptions, positive, toInputs, toTargets, whole, type Targets } from '../validate';
 
 const EPS = 1e-7; // the kernels' probability clamp
@@ -77,7 +79,10 @@ export function gradientCheck(model: Sequential, x: MatrixLike, y: Targets,
 function denseLayers(model: Sequential): LayerF64[] {
   let at = 0, inDim = model.inputDim!;
   return model.layers.map((l) => {
-    const L = { w: at, b: at + inDim * l.units, inDim, units: l.units, hasBias: l.useBias, activation: l.activation, alpha: l.alpha };
+    const L = {
+      w: at, b: at + inDim * l.units, inDim, units: l.units, hasBias: l.useBias, activation: l.activation, alpha: l.alpha,
+      kernel: factorsOf(l.kernelRegularizer), bias: factorsOf(l.biasRegularizer), activity: factorsOf(l.activityRegularizer),
+    };
     at = L.b + (l.useBias ? l.units : 0);
     inDim = l.units;
     return L;
@@ -87,12 +92,25 @@ function denseLayers(model: Sequential): LayerF64[] {
 interface LayerF64 {
   w: number; b: number; inDim: number; units: number; hasBias: boolean;
   activation: ActivationName; alpha: number;
+  /** The regularizers' factors (0 for none). */
+  kernel: Factors; bias: Factors; activity: Factors;
+}
+
+type Factors = { l1: number; l2: number };
+
+/** l1·Σ|v| + l2·Σv² over n values from `from`. */
+function penaltyF64(v: Float64Array, from: number, n: number, { l1, l2 }: Factors): number {
+  let s = 0;
+  for (let i = from; i < from + n; i++) s += l1 * Math.abs(v[i]) + l2 * v[i] * v[i];
+  return s;
 }
 
 function lossF64(params: Float64Array, layers: LayerF64[], x: Float32Array, y: Float32Array, rows: number, loss: string): number {
   let a: Float64Array = Float64Array.from(x);
   let z = a;
+  let penalty = 0;
   for (const L of layers) {
+    penalty += penaltyF64(params, L.w, L.inDim * L.units, L.kernel) + (L.hasBias ? penaltyF64(params, L.b, L.units, L.bias) : 0);
     z = new Float64Array(rows * L.units);
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < L.units; j++) {
@@ -102,9 +120,10 @@ function lossF64(params: Float64Array, layers: LayerF64[], x: Float32Array, y: F
       }
     }
     a = activate(z, rows, L.units, L.activation, L.alpha);
+    penalty += penaltyF64(a, 0, rows * L.units, L.activity) / rows;
   }
   const out = layers[layers.length - 1];
-  return lossValue(z, a, y, rows, out.units, loss, out.activation);
+  return lossValue(z, a, y, rows, out.units, loss, out.activation) + penalty;
 }
 
 function activate(z: Float64Array, rows: number, cols: number, name: ActivationName, alpha: number): Float64Array {
