@@ -11,6 +11,8 @@ const EPS = 1e-7; // probabilities are clamped to [EPS, 1 − EPS] before a log,
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const clampProb = (p: number) => Math.min(Math.max(p, EPS), 1 - EPS);
+/** log(1 + eˣ), finite for any x. */
+const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 /** log Σⱼ e^(xⱼ) over n values from off, max-subtracted so it stays finite (f64 arithmetic). */
 export function logSumExp(x: ArrayLike<number>, off: number, n: number): number {
@@ -100,6 +102,39 @@ export function createJsCore(heap: Heap): Core {
     meanSquaredError(p, y, n) {
       const h = heap.f32();
       return sum(n, (i) => (h[at(p) + i] - h[at(y) + i]) ** 2);
+    },
+    meanAbsoluteError(p, y, n) {
+      const h = heap.f32();
+      return sum(n, (i) => Math.abs(h[at(p) + i] - h[at(y) + i]));
+    },
+    meanAbsoluteErrorGrad(p, y, g, n, scale) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const e = h[at(p) + i] - h[at(y) + i];
+        h[at(g) + i] = e > 0 ? scale : e < 0 ? -scale : 0;
+      }
+    },
+    huber(p, y, n, delta) {
+      const h = heap.f32();
+      return sum(n, (i) => {
+        const e = Math.abs(h[at(p) + i] - h[at(y) + i]);
+        return e <= delta ? 0.5 * e * e : delta * e - 0.5 * delta * delta;
+      });
+    },
+    huberGrad(p, y, g, n, delta, scale) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(g) + i] = scale * Math.min(Math.max(h[at(p) + i] - h[at(y) + i], -delta), delta);
+    },
+    logCosh(p, y, n) {
+      const h = heap.f32();
+      return sum(n, (i) => {
+        const e = h[at(p) + i] - h[at(y) + i];
+        return e + softplus(-2 * e) - Math.LN2;
+      });
+    },
+    logCoshGrad(p, y, g, n, scale) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(g) + i] = scale * Math.tanh(h[at(p) + i] - h[at(y) + i]);
     },
     binaryCrossentropy(p, y, n) {
       const h = heap.f32();

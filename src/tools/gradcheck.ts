@@ -160,11 +160,15 @@ function lossValue(z: Float64Array, a: Float64Array, y: Float32Array, rows: numb
     }
     for (let j = 0; j < cols; j++) {
       const t = y[o + j];
-      if (loss === 'meanSquaredError') sum += (a[o + j] - t) ** 2;
+      const e = a[o + j] - t;
+      if (loss === 'meanSquaredError') sum += e ** 2;
+      else if (loss === 'meanAbsoluteError') sum += Math.abs(e);
+      else if (loss === 'huber') sum += Math.abs(e) <= 1 ? 0.5 * e * e : Math.abs(e) - 0.5;
+      else if (loss === 'logCosh') sum += Math.log(Math.cosh(e));
       else if (loss === 'binaryCrossentropy') sum -= t * Math.log(clamp(a[o + j])) + (1 - t) * Math.log(1 - clamp(a[o + j]));
       else sum -= t * logP(j);
     }
   }
-  const perElement = loss === 'meanSquaredError' || loss === 'binaryCrossentropy';
+  const perElement = loss !== 'categoricalCrossentropy' && loss !== 'sparseCategoricalCrossentropy';
   return sum / (perElement ? rows * cols : rows);
 }
