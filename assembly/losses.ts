@@ -7,7 +7,7 @@
 // scalar loops with f64 sums: clarity over speed. A gradient g is the
 // floats of p in place, or apart from every input.
 import { checkApart, checkBuffer, checkInPlaceOrApart, checkSize } from "./checks";
-import { expf, rowMax } from "./math";
+import { expf, rowMax, tanhf } from "./math";
 
 /** Probabilities are clamped to [EPS, 1 − EPS] before a log, as Keras does. */
 const EPS: f64 = 1e-7;
@@ -117,7 +117,8 @@ export function huberGrad(p: usize, y: usize, g: usize, n: i32, delta: f64, scal
 }
 
 // log-cosh, in Keras' overflow-free form: Σ e + softplus(−2e) − log 2, e = p − y;
-// gradient scale · tanh(e).
+// gradient scale · tanh(e). Both take math.ts's f32 exp and tanh (f64 ones
+// would add kilobytes to every build for digits an f32 gradient drops).
 
 export function logCosh(p: usize, y: usize, n: i32): f64 {
   checkSize(n);
@@ -133,12 +134,12 @@ export function logCosh(p: usize, y: usize, n: i32): f64 {
 export function logCoshGrad(p: usize, y: usize, g: usize, n: i32, scale: f64): void {
   checkSize(n);
   checkPair(p, y, g, <u64>n);
-  for (let i = 0; i < n; i++) put(g, i, scale * Math.tanh(at(p, i) - at(y, i)));
+  for (let i = 0; i < n; i++) put(g, i, scale * <f64>tanhf(<f32>(at(p, i) - at(y, i))));
 }
 
 // log(1 + eˣ), finite for any x.
 @inline function softplus(x: f64): f64 {
-  return max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+  return max(x, 0) + Math.log(1 + <f64>expf(<f32>-Math.abs(x)));
 }
 
 // binary cross-entropy from probabilities: −Σ y log p + (1 − y) log(1 − p)
