@@ -3,6 +3,7 @@
 export * from "./gemm";
 export * from "./activations";
 export * from "./losses";
+export * from "./regularizers";
 export * from "./accumulate";
 export * from "./optimizers";
 export * from "./clipping";

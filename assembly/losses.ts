@@ -1,5 +1,5 @@
 // Losses: each value kernel returns the SUM over its elements (the facade
-// divides, so means follow Keras: MSE and BCE over batch × outputs,
+// divides, so means follow Keras: MSE, MAE, Huber, log-cosh and BCE over batch × outputs,
 // cross-entropy over the batch), and beside it the gradient kernel writes
 // g = scale · ∂sum/∂p, the facade passing scale = 1 / (the same divisor).
 // Class labels of the sparse kernels are stored as floats (0, 1, 2…).
@@ -8,7 +8,7 @@
 // floats of p in place, or apart from every input.
 import { checkApart, checkBuffer, checkInPlaceOrApart, checkSize } from "./checks";
 import { PROB_EPS } from "./constants";
-import { expf, rowMax } from "./math";
+import { expf, rowMax, tanhf } from "./math";
 
 @inline function at(p: usize, i: i32): f64 {
   return <f64>load<f32>(p + (<usize>i << 2));
@@ -73,6 +73,72 @@ export function meanSquaredError(p: usize, y: usize, n: i32): f64 {
     sum += d * d;
   }
   return sum;
+}
+
+// mean absolute error: Σ |p − y|; gradient scale · sign(p − y), 0 where p = y
+// (TF's gradient of |x| at 0).
+
+export function meanAbsoluteError(p: usize, y: usize, n: i32): f64 {
+  checkSize(n);
+  checkPair(p, y, 0, <u64>n);
+  let sum: f64 = 0;
+  for (let i = 0; i < n; i++) sum += Math.abs(at(p, i) - at(y, i));
+  return sum;
+}
+
+export function meanAbsoluteErrorGrad(p: usize, y: usize, g: usize, n: i32, scale: f64): void {
+  checkSize(n);
+  checkPair(p, y, g, <u64>n);
+  for (let i = 0; i < n; i++) {
+    const e = at(p, i) - at(y, i);
+    put(g, i, e > 0 ? scale : e < 0 ? -scale : 0);
+  }
+}
+
+// Huber (Keras'): Σ ½e² where |e| ≤ delta, delta·|e| − ½delta² beyond, e = p − y;
+// gradient scale · e clamped to [−delta, delta].
+
+export function huber(p: usize, y: usize, n: i32, delta: f64): f64 {
+  checkSize(n);
+  checkPair(p, y, 0, <u64>n);
+  let sum: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const e = Math.abs(at(p, i) - at(y, i));
+    sum += e <= delta ? 0.5 * e * e : delta * e - 0.5 * delta * delta;
+  }
+  return sum;
+}
+
+export function huberGrad(p: usize, y: usize, g: usize, n: i32, delta: f64, scale: f64): void {
+  checkSize(n);
+  checkPair(p, y, g, <u64>n);
+  for (let i = 0; i < n; i++) put(g, i, scale * min(max(at(p, i) - at(y, i), -delta), delta));
+}
+
+// log-cosh, in Keras' overflow-free form: Σ e + softplus(−2e) − log 2, e = p − y;
+// gradient scale · tanh(e). Both take math.ts's f32 exp and tanh (f64 ones
+// would add kilobytes to every build for digits an f32 gradient drops).
+
+export function logCosh(p: usize, y: usize, n: i32): f64 {
+  checkSize(n);
+  checkPair(p, y, 0, <u64>n);
+  let sum: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const e = at(p, i) - at(y, i);
+    sum += e + softplus(-2 * e) - Math.LN2;
+  }
+  return sum;
+}
+
+export function logCoshGrad(p: usize, y: usize, g: usize, n: i32, scale: f64): void {
+  checkSize(n);
+  checkPair(p, y, g, <u64>n);
+  for (let i = 0; i < n; i++) put(g, i, scale * <f64>tanhf(<f32>(at(p, i) - at(y, i))));
+}
+
+// log(1 + eˣ), finite for any x.
+@inline function softplus(x: f64): f64 {
+  return max(x, 0) + Math.log(1 + <f64>expf(<f32>-Math.abs(x)));
 }
 
 // binary cross-entropy from probabilities: −Σ y log p + (1 − y) log(1 − p)

@@ -34,6 +34,7 @@ export {
 } from './engine/optimizers';
 export type { ClipOptions } from './engine/clipping';
 export * as schedules from './namespaces/schedules';
+export * as regularizers from './namespaces/regularizers';
 export { INITIALIZERS, type InitializerName } from './engine/initializers';
 export { gradientCheck, type GradientCheckOptions } from './tools/gradcheck';
 export type { Targets } from './validate';

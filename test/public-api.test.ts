@@ -25,7 +25,7 @@ const VALUES = [
   'OPTIMIZERS', 'StandardScaler', 'ValueError', 'activation', 'adagrad', 'adam', 'adamw', 'batchNormalization', 'dense', 'dropMissing', 'dropout', 'flatten', 'leakyRelu', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',
   'labelEncoder', 'loadModel', 'minMaxScaler', 'nadam', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
-  'callbacks', 'randomSearch', 'readCsv', 'ready', 'rmsprop', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
+  'callbacks', 'randomSearch', 'readCsv', 'ready', 'regularizers', 'rmsprop', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
   'standardScaler', 'tableToDataset', 'targetValues', 'trainTestSplit',
 ];
 
@@ -42,7 +42,7 @@ const TYPES = [
   'Targets', 'Task', 'Trial',
 ];
 
-type Namespace = 'callbacks' | 'io' | 'ops' | 'schedules' | 'search';
+type Namespace = 'callbacks' | 'io' | 'ops' | 'regularizers' | 'schedules' | 'search';
 
 const NAMESPACE_VALUES: Record<Namespace, string[]> = {
   callbacks: ['earlyStopping', 'targetLoss'],
@@ -52,6 +52,7 @@ const NAMESPACE_VALUES: Record<Namespace, string[]> = {
     'setPreprocessing', 'toJSON', 'toOnnx', 'toTfjs',
   ],
   ops: ['activation', 'activationGrad', 'matmul', 'softmax'],
+  regularizers: ['REGULARIZERS', 'l1', 'l1l2', 'l2'],
   schedules: ['exponentialDecay', 'stepDecay'],
   search: ['choice', 'intRange', 'logUniform', 'randomSearch', 'uniform'],
 };
@@ -64,6 +65,7 @@ const NAMESPACE_TYPES: Record<Namespace, string[]> = {
     'WeightData', 'WeightsManifest',
   ],
   ops: ['ActivationOptions', 'MatmulOptions'],
+  regularizers: ['L1L2Options', 'Regularizer'],
   schedules: ['ExponentialDecayOptions', 'LearningRate', 'Schedule', 'StepDecayOptions'],
   search: ['Params', 'RandomSearchOptions', 'Sampler', 'SearchResult', 'Space', 'Trial', 'TrialContext'],
 };

@@ -71,6 +71,12 @@ export interface Core {
 
   scaledDifference(p: Ptr, y: Ptr, g: Ptr, n: number, scale: number): void;
   meanSquaredError(p: Ptr, y: Ptr, n: number): number;
+  meanAbsoluteError(p: Ptr, y: Ptr, n: number): number;
+  meanAbsoluteErrorGrad(p: Ptr, y: Ptr, g: Ptr, n: number, scale: number): void;
+  huber(p: Ptr, y: Ptr, n: number, delta: number): number;
+  huberGrad(p: Ptr, y: Ptr, g: Ptr, n: number, delta: number, scale: number): void;
+  logCosh(p: Ptr, y: Ptr, n: number): number;
+  logCoshGrad(p: Ptr, y: Ptr, g: Ptr, n: number, scale: number): void;
   binaryCrossentropy(p: Ptr, y: Ptr, n: number): number;
   binaryCrossentropyGrad(p: Ptr, y: Ptr, g: Ptr, n: number, scale: number): void;
   categoricalCrossentropy(p: Ptr, y: Ptr, n: number): number;
@@ -80,6 +86,9 @@ export interface Core {
   sparseScaledDifference(p: Ptr, labels: Ptr, g: Ptr, rows: number, cols: number, scale: number): void;
   sparseCategoricalCrossentropy(p: Ptr, labels: Ptr, rows: number, cols: number): number;
   sparseCategoricalCrossentropyGrad(p: Ptr, labels: Ptr, g: Ptr, rows: number, cols: number, scale: number): void;
+
+  penalty(x: Ptr, n: number, l1: number, l2: number): number;
+  penaltyGrad(x: Ptr, g: Ptr, n: number, l1: number, l2: number, scale: number, accumulate: boolean): void;
 
   columnSums(x: Ptr, out: Ptr, rows: number, cols: number, accumulate: boolean): void;
   axpy(y: Ptr, x: Ptr, n: number, alpha: number): void;
@@ -128,10 +137,13 @@ export const ARITY = {
   leakyReluForward: 4, leakyReluBackward: 6, sigmoidForward: 3, sigmoidBackward: 5,
   tanhForward: 3, tanhBackward: 5, swishForward: 3, swishBackward: 5,
   softmaxForward: 4, softmaxBackward: 5,
-  scaledDifference: 5, meanSquaredError: 3, binaryCrossentropy: 3, binaryCrossentropyGrad: 5,
+  scaledDifference: 5, meanSquaredError: 3,
+  meanAbsoluteError: 3, meanAbsoluteErrorGrad: 5, huber: 4, huberGrad: 6, logCosh: 3, logCoshGrad: 5,
+  binaryCrossentropy: 3, binaryCrossentropyGrad: 5,
   categoricalCrossentropy: 3, categoricalCrossentropyGrad: 5, softmaxCrossentropy: 4,
   sparseSoftmaxCrossentropy: 4, sparseScaledDifference: 6, sparseCategoricalCrossentropy: 4,
   sparseCategoricalCrossentropyGrad: 6,
+  penalty: 4, penaltyGrad: 7,
   columnSums: 5, axpy: 4,
   sgd: 4, momentum: 7, adam: 9, rmsprop: 10, adagrad: 6, nadam: 11,
   sumOfSquares: 2, scale: 3, clipValues: 3,

@@ -12,6 +12,8 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** p clamped to [PROB_EPS, 1 − PROB_EPS], as the kernels do before a log (and Keras). */
 export const clampProb = (p: number) => Math.min(Math.max(p, PROB_EPS), 1 - PROB_EPS);
+/** log(1 + eˣ), finite for any x. */
+const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 /** log Σⱼ e^(xⱼ) over n values from off, max-subtracted so it stays finite (f64 arithmetic). */
 export function logSumExp(x: ArrayLike<number>, off: number, n: number): number {
@@ -102,6 +104,39 @@ export function createJsCore(heap: Heap): Core {
       const h = heap.f32();
       return sum(n, (i) => (h[at(p) + i] - h[at(y) + i]) ** 2);
     },
+    meanAbsoluteError(p, y, n) {
+      const h = heap.f32();
+      return sum(n, (i) => Math.abs(h[at(p) + i] - h[at(y) + i]));
+    },
+    meanAbsoluteErrorGrad(p, y, g, n, scale) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const e = h[at(p) + i] - h[at(y) + i];
+        h[at(g) + i] = e > 0 ? scale : e < 0 ? -scale : 0;
+      }
+    },
+    huber(p, y, n, delta) {
+      const h = heap.f32();
+      return sum(n, (i) => {
+        const e = Math.abs(h[at(p) + i] - h[at(y) + i]);
+        return e <= delta ? 0.5 * e * e : delta * e - 0.5 * delta * delta;
+      });
+    },
+    huberGrad(p, y, g, n, delta, scale) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(g) + i] = scale * Math.min(Math.max(h[at(p) + i] - h[at(y) + i], -delta), delta);
+    },
+    logCosh(p, y, n) {
+      const h = heap.f32();
+      return sum(n, (i) => {
+        const e = h[at(p) + i] - h[at(y) + i];
+        return e + softplus(-2 * e) - Math.LN2;
+      });
+    },
+    logCoshGrad(p, y, g, n, scale) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) h[at(g) + i] = scale * Math.tanh(h[at(p) + i] - h[at(y) + i]);
+    },
     binaryCrossentropy(p, y, n) {
       const h = heap.f32();
       return sum(n, (i) => {
@@ -155,6 +190,20 @@ export function createJsCore(heap: Heap): Core {
           const o = r * cols + j;
           h[at(g) + o] = j === h[at(labels) + r] ? -scale / clampProb(h[at(p) + o]) : 0;
         }
+      }
+    },
+
+    penalty(x, n, l1, l2) {
+      const h = heap.f32();
+      return l1 * sum(n, (i) => Math.abs(h[at(x) + i])) + l2 * sum(n, (i) => h[at(x) + i] ** 2);
+    },
+    penaltyGrad(x, g, n, l1, l2, scale, accumulate) {
+      const h = heap.f32();
+      for (let i = 0; i < n; i++) {
+        const v = h[at(x) + i];
+        const sign = v > 0 ? 1 : v < 0 ? -1 : 0; // not Math.sign: its −0 would differ from the core's 0
+        const d = scale * (l1 * sign + 2 * l2 * v);
+        h[at(g) + i] = accumulate ? h[at(g) + i] + d : d;
       }
     },
 

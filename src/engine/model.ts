@@ -612,11 +612,18 @@ export class Sequential implements Trainable {
     for (const L of ws.layers) kindOf(L.config).forward(L, rows, ws.pass);
   }
 
-  /** The mean loss of the loaded batch, from the last forward. */
+  /** The mean loss of the loaded batch, from the last forward, with the regularizers' penalty. */
   private lossValue(rows: number): number {
     const ws = this.ws!;
     const out = ws.output;
-    return this.compiled!.loss.value(ws.be.core, preActivation(out), out.y, ws.y, rows, out.outWidth);
+    return this.compiled!.loss.value(ws.be.core, preActivation(out), out.y, ws.y, rows, out.outWidth) + this.penalty(rows);
+  }
+
+  /** What the layers' regularizers add to the loss (Keras adds it to fit's and evaluate's loss alike). */
+  private penalty(rows: number): number {
+    let sum = 0;
+    for (const L of this.ws!.layers) sum += kindOf(L.config).penalty?.(L, rows) ?? 0;
+    return sum;
   }
 
   /** Backprop from the loaded targets: fills the gradient block. */

@@ -1,6 +1,7 @@
 // Gradient checking: the gradient backprop computes (in f32, on the model's
 // backend) against central finite differences of the loss, which is computed
-// here again in float64 so that differences of nearby losses mean something.
+// here again in float64 so that differences of nearby losses mean something,
+// with the layers' regularization penalties as the model adds them.
 
 import type { ActivationName } from '../engine/activations';
 import { clampProb, logSumExp } from '../backend/js';
@@ -10,6 +11,7 @@ import type { Dense } from '../engine/layers/dense';
 import { ConfigError } from '../errors';
 import { checkOptions, positive, whole } from '../options';
 import { toInputs, toTargets, type Targets } from '../validate';
+import { factorsOf } from '../engine/regularizers';
 
 /** Options of {@link gradientCheck}. */
 export interface GradientCheckOptions {
@@ -85,7 +87,10 @@ function refuseOtherKinds(model: Sequential): void {
 function denseLayers(model: Sequential): LayerF64[] {
   let at = 0, inDim = model.inputDim!;
   return (model.layers as readonly Dense[]).map((l) => {
-    const L = { w: at, b: at + inDim * l.units, inDim, units: l.units, hasBias: l.useBias, activation: l.activation, alpha: l.alpha };
+    const L = {
+      w: at, b: at + inDim * l.units, inDim, units: l.units, hasBias: l.useBias, activation: l.activation, alpha: l.alpha,
+      kernel: factorsOf(l.kernelRegularizer), bias: factorsOf(l.biasRegularizer), activity: factorsOf(l.activityRegularizer),
+    };
     at = L.b + (l.useBias ? l.units : 0);
     inDim = l.units;
     return L;
@@ -95,12 +100,25 @@ function denseLayers(model: Sequential): LayerF64[] {
 interface LayerF64 {
   w: number; b: number; inDim: number; units: number; hasBias: boolean;
   activation: ActivationName; alpha: number;
+  /** The regularizers' factors (0 for none). */
+  kernel: Factors; bias: Factors; activity: Factors;
+}
+
+type Factors = { l1: number; l2: number };
+
+/** l1·Σ|v| + l2·Σv² over n values from `from`. */
+function penaltyF64(v: Float64Array, from: number, n: number, { l1, l2 }: Factors): number {
+  let s = 0;
+  for (let i = from; i < from + n; i++) s += l1 * Math.abs(v[i]) + l2 * v[i] * v[i];
+  return s;
 }
 
 function lossF64(params: Float64Array, layers: LayerF64[], x: Float32Array, y: Float32Array, rows: number, loss: string): number {
   let a: Float64Array = Float64Array.from(x);
   let z = a;
+  let penalty = 0;
   for (const L of layers) {
+    penalty += penaltyF64(params, L.w, L.inDim * L.units, L.kernel) + (L.hasBias ? penaltyF64(params, L.b, L.units, L.bias) : 0);
     z = new Float64Array(rows * L.units);
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < L.units; j++) {
@@ -110,9 +128,10 @@ function lossF64(params: Float64Array, layers: LayerF64[], x: Float32Array, y: F
       }
     }
     a = activate(z, rows, L.units, L.activation, L.alpha);
+    penalty += penaltyF64(a, 0, rows * L.units, L.activity) / rows;
   }
   const out = layers[layers.length - 1];
-  return lossValue(z, a, y, rows, out.units, loss, out.activation);
+  return lossValue(z, a, y, rows, out.units, loss, out.activation) + penalty;
 }
 
 function activate(z: Float64Array, rows: number, cols: number, name: ActivationName, alpha: number): Float64Array {
@@ -148,11 +167,15 @@ function lossValue(z: Float64Array, a: Float64Array, y: Float32Array, rows: numb
     }
     for (let j = 0; j < cols; j++) {
       const t = y[o + j];
-      if (loss === 'meanSquaredError') sum += (a[o + j] - t) ** 2;
+      const e = a[o + j] - t;
+      if (loss === 'meanSquaredError') sum += e ** 2;
+      else if (loss === 'meanAbsoluteError') sum += Math.abs(e);
+      else if (loss === 'huber') sum += Math.abs(e) <= 1 ? 0.5 * e * e : Math.abs(e) - 0.5;
+      else if (loss === 'logCosh') sum += Math.log(Math.cosh(e));
       else if (loss === 'binaryCrossentropy') sum -= t * Math.log(clampProb(a[o + j])) + (1 - t) * Math.log(1 - clampProb(a[o + j]));
       else sum -= t * logP(j);
     }
   }
-  const perElement = loss === 'meanSquaredError' || loss === 'binaryCrossentropy';
+  const perElement = loss !== 'categoricalCrossentropy' && loss !== 'sparseCategoricalCrossentropy';
   return sum / (perElement ? rows * cols : rows);
 }

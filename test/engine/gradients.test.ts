@@ -28,6 +28,12 @@ const PAIRS: [Output, nn.LossName][] = [
   ['softmax', 'sparseCategoricalCrossentropy'], // fused, integer labels
   ['sigmoid', 'categoricalCrossentropy'], // not fused: −y/p through sigmoid'
   ['sigmoid', 'sparseCategoricalCrossentropy'], // not fused, integer labels
+  ['linear', 'meanAbsoluteError'],
+  ['tanh', 'mae'], // the alias, through tanh'
+  ['linear', 'huber'],
+  ['sigmoid', 'huber'],
+  ['linear', 'logCosh'],
+  ['softmax', 'logCosh'], // through softmax's Jacobian
 ];
 
 const IN = 3;

@@ -3,8 +3,12 @@
 // finite differences of the value sums on the js backend; the fused
 // softmax + cross-entropy gradient softmax(z) − y; hand values; the clamped
 // edges (p = 0, p = 1, logits ±1000); sparse (float class index) kernels
-// against their one-hot twins.
+// against their one-hot twins. MAE, Huber (delta 1 and another) and log-cosh
+// the same way, and against tfjs's losses and metrics as an oracle.
 
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/backend/index';
 import type { Core, Ptr } from '../../src/backend/core';
@@ -30,6 +34,10 @@ type GradKernel = (core: Core, p: Ptr, y: Ptr, g: Ptr, rows: number, cols: numbe
 
 const V: Record<string, ValueKernel> = {
   meanSquaredError: (c, p, y, r, k) => c.meanSquaredError(p, y, r * k),
+  meanAbsoluteError: (c, p, y, r, k) => c.meanAbsoluteError(p, y, r * k),
+  huber: (c, p, y, r, k) => c.huber(p, y, r * k, 1),
+  huberHalf: (c, p, y, r, k) => c.huber(p, y, r * k, 0.5),
+  logCosh: (c, p, y, r, k) => c.logCosh(p, y, r * k),
   binaryCrossentropy: (c, p, y, r, k) => c.binaryCrossentropy(p, y, r * k),
   categoricalCrossentropy: (c, p, y, r, k) => c.categoricalCrossentropy(p, y, r * k),
   softmaxCrossentropy: (c, z, y, r, k) => c.softmaxCrossentropy(z, y, r, k),
@@ -39,6 +47,10 @@ const V: Record<string, ValueKernel> = {
 
 const G: Record<string, GradKernel> = {
   scaledDifference: (c, p, y, g, r, k, s) => c.scaledDifference(p, y, g, r * k, s),
+  meanAbsoluteErrorGrad: (c, p, y, g, r, k, s) => c.meanAbsoluteErrorGrad(p, y, g, r * k, s),
+  huberGrad: (c, p, y, g, r, k, s) => c.huberGrad(p, y, g, r * k, 1, s),
+  huberHalfGrad: (c, p, y, g, r, k, s) => c.huberGrad(p, y, g, r * k, 0.5, s),
+  logCoshGrad: (c, p, y, g, r, k, s) => c.logCoshGrad(p, y, g, r * k, s),
   binaryCrossentropyGrad: (c, p, y, g, r, k, s) => c.binaryCrossentropyGrad(p, y, g, r * k, s),
   categoricalCrossentropyGrad: (c, p, y, g, r, k, s) => c.categoricalCrossentropyGrad(p, y, g, r * k, s),
   sparseScaledDifference: (c, p, l, g, r, k, s) => c.sparseScaledDifference(p, l, g, r, k, s),
@@ -91,6 +103,19 @@ function data(name: string, rng: Random, rows: number, cols: number): [Float32Ar
     case 'meanSquaredError':
     case 'scaledDifference':
       return [randomArray(rng, n, -3, 3), randomArray(rng, n, -3, 3)];
+    case 'meanAbsoluteError':
+    case 'meanAbsoluteErrorGrad':
+    case 'huber':
+    case 'huberGrad':
+    case 'huberHalf':
+    case 'huberHalfGrad':
+    case 'logCosh':
+    case 'logCoshGrad': {
+      // Errors from tiny to far past Huber's delta (log-cosh's stable form matters out there), a few exactly 0.
+      const p = randomArray(rng, n, -30, 30), y = randomArray(rng, n, -3, 3);
+      for (let i = 3; i < n; i += 7) y[i] = p[i];
+      return [p, y];
+    }
     case 'binaryCrossentropy':
     case 'binaryCrossentropyGrad': {
       const p = probs(rng, n);
@@ -117,11 +142,14 @@ function data(name: string, rng: Random, rows: number, cols: number): [Float32Ar
 
 /** Elementwise kernels take n; the rest rows × cols. */
 const ELEMENTWISE = new Set(['meanSquaredError', 'binaryCrossentropy', 'categoricalCrossentropy',
-  'scaledDifference', 'binaryCrossentropyGrad', 'categoricalCrossentropyGrad']);
+  'scaledDifference', 'binaryCrossentropyGrad', 'categoricalCrossentropyGrad',
+  'meanAbsoluteError', 'huber', 'huberHalf', 'logCosh', 'meanAbsoluteErrorGrad', 'huberGrad', 'huberHalfGrad', 'logCoshGrad']);
 const shapesFor = (name: string): [number, number][] => (ELEMENTWISE.has(name) ? SIZES.map((n) => [1, n]) : SHAPES);
 
 /** Values whose kernel uses the f32 exp (log-sum-exp) agree with js to ~1e-6 per row; the rest to f64 rounding. */
 const USES_EXP = new Set(['softmaxCrossentropy', 'sparseSoftmaxCrossentropy']);
+/** Log-cosh's value takes the core's f32 exp: ~1e-7 per element. */
+const F32_EXP = new Set(['logCosh']);
 
 // ---- wasm vs js ----
 
@@ -133,7 +161,8 @@ describe.each(Object.keys(V))('%s: wasm builds vs js', (name) => {
       const want = value(be.js, name, p, y, rows, cols);
       const got = value(be[build], name, p, y, rows, cols);
       expect(Number.isFinite(want)).toBe(true);
-      const tol = USES_EXP.has(name) ? 1e-6 * rows + 1e-6 * Math.abs(want) : 1e-12 * Math.abs(want) + 1e-12;
+      const tol = USES_EXP.has(name) ? 1e-6 * rows + 1e-6 * Math.abs(want)
+        : F32_EXP.has(name) ? 2e-7 * rows * cols + 1e-6 * Math.abs(want) : 1e-12 * Math.abs(want) + 1e-12;
       expect(Math.abs(got - want), `${build} ${name} ${rows}×${cols}: ${got} vs ${want}`).toBeLessThanOrEqual(tol);
     }
   });
@@ -291,6 +320,31 @@ describe('gradients vs central finite differences of the value sums', () => {
   });
 });
 
+describe('the regression losses\' gradients vs central finite differences', () => {
+  const FD_SHAPES: [number, number][] = [[1, 1], [1, 5], [3, 4], [4, 7]];
+  const CASES: [keyof typeof V, keyof typeof G][] = [
+    ['meanAbsoluteError', 'meanAbsoluteErrorGrad'], ['huber', 'huberGrad'], ['huberHalf', 'huberHalfGrad'], ['logCosh', 'logCoshGrad'],
+  ];
+  test.each(ALL)('scale · ∂sum/∂p (%s)', (build) => {
+    for (const [v, gname] of CASES) {
+      for (const [rows, cols] of FD_SHAPES) {
+        const rng = new Random(70 + rows * cols);
+        // Errors kept 0.05 away from the kinks (0 for MAE, ±delta for Huber), where a difference quotient straddles them.
+        const y = randomArray(rng, rows * cols, -2, 2);
+        const p = Float32Array.from(y, (t) => {
+          let e = rng.uniform(-4, 4);
+          while ([0, 0.5, 1].some((k) => Math.abs(Math.abs(e) - k) < 0.05)) e = rng.uniform(-4, 4);
+          return t + e;
+        });
+        const fd = finiteDiff(v, p, y, rows, cols, 1e-2);
+        const scale = 1 / (rows * cols);
+        expectWithin(grad(be[build], gname, p, y, rows, cols, scale), fd.map((d) => scale * d),
+          (i) => 1e-4 * scale * (1 + Math.abs(fd[i])), `${build} ${v} ${rows}×${cols}`);
+      }
+    }
+  });
+});
+
 // ---- hand values ----
 
 describe.each(ALL)('hand-computed values on %s', (build) => {
@@ -341,6 +395,23 @@ describe.each(ALL)('hand-computed values on %s', (build) => {
     close(v('sparseCategoricalCrossentropy', [0.2, 0.5, 0.3, 0.1, 0.1, 0.8], [1, 2], 2, 3), LN2 - Math.log(0.8));
     expect(g('sparseCategoricalCrossentropyGrad', [0.2, 0.5, 0.3], [1], 1, 3, 1)).toEqual([0, -2, 0]);
     expect(g('sparseCategoricalCrossentropyGrad', [0.25, 0.75, 0.5, 0.5], [0, 1], 2, 2, 0.5)).toEqual([-2, 0, 0, -1]);
+  });
+
+  test('mean absolute error, Huber, log-cosh (float64 references)', () => {
+    expect(v('meanAbsoluteError', [1, -2, 0.5], [0, 0, 0.5], 1, 3)).toBe(3);
+    expect(g('meanAbsoluteErrorGrad', [1, -2, 0.5], [0, 0, 0.5], 1, 3, 0.25)).toEqual([0.25, -0.25, 0]);
+    // delta 1: ½·0.5² = 0.125 inside, 3 − ½ = 2.5 outside, 1 − ½ = 0.5 at the edge
+    expect(v('huber', [0.5, -3, 1], [0, 0, 0], 1, 3)).toBe(0.125 + 2.5 + 0.5);
+    expect(g('huberGrad', [0.5, -3, 1, 2], [0, 0, 0, 0], 1, 4, 2)).toEqual([1, -2, 2, 2]);
+    // delta 0.5: 0.5·3 − 0.125 = 1.375; ½·0.25² = 0.03125
+    expect(v('huberHalf', [3, 0.25], [0, 0], 1, 2)).toBe(1.375 + 0.03125);
+    expect(g('huberHalfGrad', [3, 0.25, -0.75], [0, 0, 0], 1, 3, 1)).toEqual([0.5, 0.25, -0.5]);
+    close(v('logCosh', [1, -2, 0], [0, 0, 0], 1, 3), Math.log(Math.cosh(1)) + Math.log(Math.cosh(2)));
+    // far out log cosh e = |e| − ln 2 (cosh itself overflows past 710: the stable form does not)
+    close(v('logCosh', [1000, -1000], [0, 0], 1, 2), 2000 - 2 * LN2, 1e-9);
+    const [a, b] = g('logCoshGrad', [0.5, -1000], [0, 0], 1, 2, 1);
+    close(a, Math.tanh(0.5));
+    expect(b).toBe(-1);
   });
 
   test('an empty input sums to 0', () => {
@@ -422,5 +493,35 @@ describe.each(BUILDS)('sparse kernels match their one-hot twins on %s', (build) 
     expectClose(grad(b, 'sparseScaledDifference', p, l, rows, cols, s), grad(b, 'scaledDifference', p, y, rows, cols, s), 0, 0, 'sparse difference');
     expectClose(grad(b, 'sparseCategoricalCrossentropyGrad', p, l, rows, cols, s),
       grad(b, 'categoricalCrossentropyGrad', p, y, rows, cols, s), 0, 0, 'sparse CCE grad');
+  });
+});
+
+// ---- tfjs as an oracle ----
+
+describe('MAE, Huber and log-cosh against tfjs (mean over the last axis, then the batch)', () => {
+  const rows = 6, cols = 5;
+  const rng = new Random(99);
+  const y = randomArray(rng, rows * cols, -2, 2), p = randomArray(rng, rows * cols, -4, 4);
+  const t = (a: Float32Array) => tf.tensor2d(a, [rows, cols]);
+  const mean = (x: tf.Tensor) => tf.mean(x).dataSync()[0];
+
+  test.each(ALL)('%s', (build) => {
+    const ours = (name: keyof typeof V) => value(be[build], name, p, y, rows, cols) / (rows * cols);
+    // tfl.metrics.meanAbsoluteError is tfjs-layers' MAE, per row; tf.losses.huberLoss (delta 1) averages every element.
+    expect(ours('meanAbsoluteError')).toBeCloseTo(mean(tfl.metrics.meanAbsoluteError(t(y), t(p))), 5);
+    expect(ours('huber')).toBeCloseTo(tf.losses.huberLoss(t(y), t(p)).dataSync()[0], 5);
+    expect(ours('huberHalf')).toBeCloseTo(tf.losses.huberLoss(t(y), t(p), undefined, 0.5).dataSync()[0], 5);
+    // Keras' logcosh: x + softplus(−2x) − log 2, averaged over the last axis, with tfjs's own ops.
+    const x = tf.sub(t(p), t(y));
+    expect(ours('logCosh')).toBeCloseTo(mean(tf.mean(tf.sub(tf.add(x, tf.softplus(tf.mul(x, -2))), Math.log(2)), -1)), 5);
+  });
+
+  test("log-cosh and MAE against tfjs-layers' own losses, through a model that outputs its input", () => {
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ units: cols, inputShape: [cols], useBias: false, kernelInitializer: 'identity' })] });
+    for (const [loss, ours] of [['logcosh', 'logCosh'], ['meanAbsoluteError', 'meanAbsoluteError']] as const) {
+      m.compile({ loss, optimizer: 'sgd' });
+      const theirs = (m.evaluate(t(p), t(y)) as tf.Scalar).dataSync()[0];
+      expect(value(be.js, ours, p, y, rows, cols) / (rows * cols), loss).toBeCloseTo(theirs, 5);
+    }
   });
 });

@@ -7,6 +7,13 @@
 // W is [in × out] (Keras' kernel layout), X is [rows × in], batch-major. Z is
 // the layer's one scratch buffer; on the output layer the loss writes dZ
 // directly (losses.ts), so backward starts below the activation.
+//
+// Regularizers (regularizers.ts) add l1·Σ|θ| + l2·Σθ² of the kernel and the
+// bias to the loss, and of the outputs A divided by the batch's rows (as
+// tf.keras 2 does, so the strength does not depend on the batch size); their
+// gradients join dW and db, and dA. On the output layer dA is not formed, so
+// the activity term goes through the activation in a second scratch buffer
+// and is added to dZ.
 
 import { ACTIVATIONS, DEFAULT_ALPHA, activation, type ActivationName } from '../activations';
 import { Flag, NONE } from '../../backend/core';
@@ -15,6 +22,7 @@ import { INITIALIZERS, type InitializerName } from '../initializers';
 import { boolean, checkOptions, nonNegative, oneOf, whole } from '../../options';
 import type { LayerKind, Placed } from './layer';
 import { made } from './made';
+import { penalty, penaltyGrad, toRegularizer, type Regularizer } from '../regularizers';
 
 /** Units and input widths above this are refused: a typo, not a model that fits in memory. */
 export const MAX_UNITS = 1 << 20;
@@ -34,6 +42,12 @@ export interface DenseConfig {
   biasInitializer?: InitializerName;
   /** leakyRelu's slope below zero (default 0.01). */
   alpha?: number;
+  /** A penalty on the kernel, from {@link regularizers}; default none (null). */
+  kernelRegularizer?: Regularizer | null;
+  /** A penalty on the bias; default none. */
+  biasRegularizer?: Regularizer | null;
+  /** A penalty on the layer's outputs (after the activation), divided by the batch's rows; default none. */
+  activityRegularizer?: Regularizer | null;
 }
 
 /** A checked, frozen dense layer configuration with every default filled in. */
@@ -54,6 +68,10 @@ export interface Dense {
   readonly biasInitializer: InitializerName;
   /** leakyRelu's slope below zero. */
   readonly alpha: number;
+  /** The penalties on the kernel, the bias and the outputs, when given. */
+  readonly kernelRegularizer?: Regularizer;
+  readonly biasRegularizer?: Regularizer;
+  readonly activityRegularizer?: Regularizer;
 }
 
 /** The checks of each dense option (the model file's loader accepts exactly these values too). */
@@ -65,6 +83,9 @@ export const DENSE_OPTIONS = {
   kernelInitializer: oneOf(INITIALIZERS),
   biasInitializer: oneOf(INITIALIZERS),
   alpha: nonNegative,
+  kernelRegularizer: toRegularizer,
+  biasRegularizer: toRegularizer,
+  activityRegularizer: toRegularizer,
 };
 
 /**
@@ -72,9 +93,10 @@ export const DENSE_OPTIONS = {
  *
  * @param config - `units` (required), `activation` ('linear'), `inputDim`,
  *   `useBias` (true), `kernelInitializer` ('glorotUniform'),
- *   `biasInitializer` ('zeros'), `alpha` (0.01).
+ *   `biasInitializer` ('zeros'), `alpha` (0.01), `kernelRegularizer`,
+ *   `biasRegularizer`, `activityRegularizer` (none; see {@link regularizers}).
  * @throws {@link ConfigError} for a missing or out-of-range size, an unknown
- *   activation or initializer, or a negative alpha.
+ *   activation or initializer, a negative alpha, or a malformed regularizer.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -89,9 +111,26 @@ export function dense(config: DenseConfig): Dense {
 function makeDense(config: unknown, where: string): Dense {
   const {
     units, activation = 'linear', inputDim, useBias = true,
-    kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', alpha = DEFAULT_ALPHA,
+    kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', alpha = DEFAULT_ALPHA, ...given
   } = checkOptions<DenseConfig>(config, DENSE_OPTIONS, where, ['units']);
-  return Object.freeze({ kind: 'dense', units, activation, inputDim, useBias, kernelInitializer, biasInitializer, alpha });
+  const [kernelRegularizer, biasRegularizer, activityRegularizer] = REGULARIZED.map((k) => toRegularizer(given[k], `${where}: ${k}`));
+  return Object.freeze({
+    kind: 'dense', units, activation, inputDim, useBias, kernelInitializer, biasInitializer, alpha,
+    kernelRegularizer, biasRegularizer, activityRegularizer,
+  });
+}
+
+const REGULARIZED = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'] as const;
+
+/** dA += ∂(activity penalty)/∂A; on the output layer, where dY is already dZ, through the activation first. */
+function addActivityGrad(L: Placed<Dense>, rows: number): void {
+  const { be: { core }, config: c, y, dy, outWidth } = L;
+  const n = rows * outWidth, r = c.activityRegularizer;
+  if (!L.isOutput) return penaltyGrad(core, r, y, dy, n, 1 / rows, true);
+  const [z, term] = L.scratch;
+  penaltyGrad(core, r, y, term, n, 1 / rows, false);
+  activation(c.activation, c.alpha).backward(core, z, y, term, term, rows, outWidth);
+  core.axpy(dy, term, n, 1);
 }
 
 
@@ -100,8 +139,14 @@ export const DENSE: LayerKind<Dense> = {
   kind: 'dense',
   kerasClass: 'Dense',
   configure: makeDense,
-  toJSON: ({ units, activation, useBias, alpha, kernelInitializer, biasInitializer }) =>
-    ({ units, activation, useBias, alpha, kernelInitializer, biasInitializer }),
+  // Regularizers only when set: files of models without them stay as they were, and older files still load
+  // (the loader wants exactly the fields written).
+  toJSON: (c) => {
+    const { units, activation, useBias, alpha, kernelInitializer, biasInitializer } = c;
+    const json: Record<string, unknown> = { units, activation, useBias, alpha, kernelInitializer, biasInitializer };
+    for (const k of REGULARIZED) if (c[k]) json[k] = c[k];
+    return json;
+  },
   inputShape: (c) => (c.inputDim === undefined ? undefined : [c.inputDim]),
   withInputShape: (c, [inputDim]) => made(Object.freeze({ ...c, inputDim })),
   outputShape(c, input, where) {
@@ -116,7 +161,8 @@ export const DENSE: LayerKind<Dense> = {
     const bias = { name: 'bias', shape: [1, c.units], initializer: c.biasInitializer, fans: [inDim, c.units], trainable: true } as const;
     return c.useBias ? [kernel, bias] : [kernel];
   },
-  scratch: (c) => [c.units],
+  // Z, and where the output layer's activity term passes through the activation.
+  scratch: (c) => (c.activityRegularizer ? [c.units, c.units] : [c.units]),
   reserve(L, rows) {
     // The three products of a step: Xᵀ·dZ, X·W and dZ·Wᵀ.
     L.be.reserveGemm(L.inWidth, L.outWidth);
@@ -130,11 +176,19 @@ export const DENSE: LayerKind<Dense> = {
     L.be.gemm(L.x, w, z, b, rows, L.inWidth, L.outWidth);
     activation(L.config.activation, L.config.alpha).forward(L.be.core, z, L.y, rows, L.outWidth);
   },
+  penalty(L, rows) {
+    const { be: { core }, config: c, weights: [w, b = NONE], inWidth, outWidth } = L;
+    return penalty(core, c.kernelRegularizer, w, inWidth * outWidth) + (b ? penalty(core, c.biasRegularizer, b, outWidth) : 0) +
+      penalty(core, c.activityRegularizer, L.y, rows * outWidth) / rows;
+  },
   backward(L: Placed<Dense>, rows) {
-    const [w] = L.weights, [gw, gb = NONE] = L.grads, [z] = L.scratch;
-    if (!L.isOutput) activation(L.config.activation, L.config.alpha).backward(L.be.core, z, L.y, L.dy, L.dy, rows, L.outWidth);
+    const [w, b = NONE] = L.weights, [gw, gb = NONE] = L.grads, [z] = L.scratch, c = L.config;
+    if (c.activityRegularizer) addActivityGrad(L, rows);
+    if (!L.isOutput) activation(c.activation, c.alpha).backward(L.be.core, z, L.y, L.dy, L.dy, rows, L.outWidth);
     L.be.gemm(L.x, L.dy, gw, NONE, L.inWidth, rows, L.outWidth, Flag.transA);
+    penaltyGrad(L.be.core, c.kernelRegularizer, w, gw, L.inWidth * L.outWidth, 1, true);
     if (gb) L.be.columnSums(L.dy, gb, rows, L.outWidth);
+    if (gb) penaltyGrad(L.be.core, c.biasRegularizer, b, gb, L.outWidth, 1, true);
     if (L.dx) L.be.gemm(L.dy, w, L.dx, NONE, rows, L.outWidth, L.inWidth, Flag.transB);
   },
   describe: (c) => c.activation,

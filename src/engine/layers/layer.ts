@@ -107,7 +107,12 @@ export interface LayerKind<C extends LayerConfig = LayerConfig> {
   preActivation?(L: Placed<C>): Ptr;
   /** Y from X for `rows` rows. */
   forward(L: Placed<C>, rows: number, pass: Pass): void;
-  /** From dY: the gradients of its trainable weights, and dX unless it is NONE. */
+  /**
+   * What its regularizers add to the loss, from its weights and (after
+   * forward) its outputs over `rows` rows; backward adds their gradients.
+   */
+  penalty?(L: Placed<C>, rows: number): number;
+  /** From dY: the gradients of its trainable weights (with any penalty's), and dX unless it is NONE. */
   backward(L: Placed<C>, rows: number): void;
   /** A line of the model summary: the activation or other detail worth showing ('' for none). */
   describe?(config: C): string;
