@@ -7,7 +7,10 @@
 // their arithmetic differently, and each build's bits are kept.
 import { checkBuffer, checkInPlaceOrApart, checkSize } from "./checks";
 import { lanes } from "./elementwise";
-import { expf, expv, lanesSum, rowMax, sigmoidf, sigmoidv, tanhf, tanhv } from "./math";
+import {
+  expf, expm1f, expm1v, expv, lanesSum, log1pf, log1pv, normalCdff, normalCdfv, normalPdff, normalPdfv,
+  rowMax, sigmoidf, sigmoidv, tanhf, tanhv,
+} from "./math";
 
 // A forward form maps values: vector(z, α) for 4 lanes, scalar(z, α) for one.
 // Forward<F> puts one into the loop: a = F(z).
@@ -201,6 +204,256 @@ export function swishForward(z: usize, a: usize, n: i32): void {
 
 export function swishBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
   backward<SwishGrad>(z, a, dA, dZ, n, 0);
+}
+
+// elu (α = 1, Keras' default): f(z) = z > 0 ? z : e^z − 1, f'(z) = z < 0 ? e^z : 1,
+// 1 at z = 0 as TensorFlow's gradient. f' is taken from z, not as a + 1,
+// which cancels where e^z is small.
+
+@final @unmanaged class Elu {
+  @inline vector(z: v128, _alpha: f32): v128 {
+    return v128.bitselect(z, expm1v(z), f32x4.gt(z, f32x4.splat(0)));
+  }
+  @inline scalar(z: f32, _alpha: f32): f32 { return z > 0 ? z : expm1f(z); }
+}
+
+@final @unmanaged class EluGrad {
+  @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
+    const x = v128.load(z);
+    const slope = v128.bitselect(expv(x), f32x4.splat(1), f32x4.lt(x, f32x4.splat(0)));
+    return f32x4.mul(v128.load(dA), slope);
+  }
+  @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
+    const x = load<f32>(z);
+    return load<f32>(dA) * (x < 0 ? expf(x) : 1);
+  }
+}
+
+export function eluForward(z: usize, a: usize, n: i32): void {
+  forward<Elu>(z, a, n, 0);
+}
+
+export function eluBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
+  backward<EluGrad>(z, a, dA, dZ, n, 0);
+}
+
+// selu: f(z) = λ·(z > 0 ? z : α(e^z − 1)), f'(z) = z < 0 ? λα·e^z : λ (λ at 0,
+// as TensorFlow's gradient), with Keras' λ = 1.0507009873554805 and
+// α = 1.6732632423543772, whose product λα is one constant here as in TF.js.
+const SELU_SCALE: f32 = 1.05070098;
+const SELU_SCALE_ALPHA: f32 = 1.75809934;
+
+@final @unmanaged class Selu {
+  @inline vector(z: v128, _alpha: f32): v128 {
+    const neg = f32x4.mul(f32x4.splat(SELU_SCALE_ALPHA), expm1v(z));
+    return v128.bitselect(f32x4.mul(f32x4.splat(SELU_SCALE), z), neg, f32x4.gt(z, f32x4.splat(0)));
+  }
+  @inline scalar(z: f32, _alpha: f32): f32 { return z > 0 ? SELU_SCALE * z : SELU_SCALE_ALPHA * expm1f(z); }
+}
+
+@final @unmanaged class SeluGrad {
+  @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
+    const x = v128.load(z);
+    const neg = f32x4.mul(f32x4.splat(SELU_SCALE_ALPHA), expv(x));
+    const slope = v128.bitselect(neg, f32x4.splat(SELU_SCALE), f32x4.lt(x, f32x4.splat(0)));
+    return f32x4.mul(v128.load(dA), slope);
+  }
+  @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
+    const x = load<f32>(z);
+    return load<f32>(dA) * (x < 0 ? SELU_SCALE_ALPHA * expf(x) : SELU_SCALE);
+  }
+}
+
+export function seluForward(z: usize, a: usize, n: i32): void {
+  forward<Selu>(z, a, n, 0);
+}
+
+export function seluBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
+  backward<SeluGrad>(z, a, dA, dZ, n, 0);
+}
+
+// softplus: f(z) = ln(1 + e^z), computed as max(z, 0) + ln(1 + e^−|z|), which
+// neither overflows for large z nor rounds a small e^z away against the 1;
+// f'(z) = σ(z).
+
+@final @unmanaged class Softplus {
+  @inline vector(z: v128, _alpha: f32): v128 {
+    const tail = log1pv(expv(f32x4.neg(f32x4.abs(z))));
+    return f32x4.add(f32x4.max(z, f32x4.splat(0)), tail);
+  }
+  @inline scalar(z: f32, _alpha: f32): f32 { return max(z, 0) + log1pf(expf(-abs(z))); }
+}
+
+@final @unmanaged class SoftplusGrad {
+  @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
+    return f32x4.mul(v128.load(dA), sigmoidv(v128.load(z)));
+  }
+  @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
+    return load<f32>(dA) * sigmoidf(load<f32>(z));
+  }
+}
+
+export function softplusForward(z: usize, a: usize, n: i32): void {
+  forward<Softplus>(z, a, n, 0);
+}
+
+export function softplusBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
+  backward<SoftplusGrad>(z, a, dA, dZ, n, 0);
+}
+
+// softsign: f(z) = z/(1 + |z|), f'(z) = 1/(1 + |z|)²
+
+@final @unmanaged class Softsign {
+  @inline vector(z: v128, _alpha: f32): v128 {
+    return f32x4.div(z, f32x4.add(f32x4.splat(1), f32x4.abs(z)));
+  }
+  @inline scalar(z: f32, _alpha: f32): f32 { return z / (1 + abs(z)); }
+}
+
+@final @unmanaged class SoftsignGrad {
+  @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
+    const d = f32x4.add(f32x4.splat(1), f32x4.abs(v128.load(z)));
+    return f32x4.div(v128.load(dA), f32x4.mul(d, d));
+  }
+  @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
+    const d: f32 = 1 + abs(load<f32>(z));
+    return load<f32>(dA) / (d * d);
+  }
+}
+
+export function softsignForward(z: usize, a: usize, n: i32): void {
+  forward<Softsign>(z, a, n, 0);
+}
+
+export function softsignBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
+  backward<SoftsignGrad>(z, a, dA, dZ, n, 0);
+}
+
+// relu6: f(z) = min(max(z, 0), 6), f'(z) = [0 < z < 6] (0 at both kinks, as TensorFlow's gradient)
+
+@final @unmanaged class Relu6 {
+  @inline vector(z: v128, _alpha: f32): v128 {
+    return f32x4.min(f32x4.max(z, f32x4.splat(0)), f32x4.splat(6));
+  }
+  @inline scalar(z: f32, _alpha: f32): f32 { return min(max(z, 0), 6); }
+}
+
+@final @unmanaged class Relu6Grad {
+  @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
+    const x = v128.load(z);
+    const inside = v128.and(f32x4.gt(x, f32x4.splat(0)), f32x4.lt(x, f32x4.splat(6)));
+    return v128.and(v128.load(dA), inside);
+  }
+  @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
+    const x = load<f32>(z);
+    return x > 0 && x < 6 ? load<f32>(dA) : 0;
+  }
+}
+
+export function relu6Forward(z: usize, a: usize, n: i32): void {
+  forward<Relu6>(z, a, n, 0);
+}
+
+export function relu6Backward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
+  backward<Relu6Grad>(z, a, dA, dZ, n, 0);
+}
+
+// gelu, exact (Keras' gelu, approximate=False): f(z) = z·Φ(z), Φ the standard
+// normal distribution function; f'(z) = Φ(z) + z·φ(z), φ its density (math.ts).
+
+@final @unmanaged class Gelu {
+  @inline vector(z: v128, _alpha: f32): v128 { return f32x4.mul(z, normalCdfv(z)); }
+  @inline scalar(z: f32, _alpha: f32): f32 { return z * normalCdff(z); }
+}
+
+@final @unmanaged class GeluGrad {
+  @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
+    const x = v128.load(z);
+    const d = f32x4.add(normalCdfv(x), f32x4.mul(x, normalPdfv(x)));
+    return f32x4.mul(v128.load(dA), d);
+  }
+  @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
+    const x = load<f32>(z);
+    return load<f32>(dA) * (normalCdff(x) + x * normalPdff(x));
+  }
+}
+
+export function geluForward(z: usize, a: usize, n: i32): void {
+  forward<Gelu>(z, a, n, 0);
+}
+
+export function geluBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
+  backward<GeluGrad>(z, a, dA, dZ, n, 0);
+}
+
+// geluTanh (Keras' gelu, approximate=True): f(z) = z/2·(1 + tanh(√(2/π)(z + 0.044715z³))),
+// computed as z·σ(w), w = 2√(2/π)(z + 0.044715z³): the same function
+// (1 + tanh u = 2σ(2u)) without 1 + tanh's cancellation for z ≪ 0.
+// f'(z) = σ(w) + z·σ(w)(1 − σ(w))·w', w' = 2√(2/π)(1 + 3·0.044715z²).
+const W1: f32 = 1.59576912; // 2√(2/π)
+const W3: f32 = 0.0713548139; // 2√(2/π)·0.044715
+const DW3: f32 = 0.214064449; // 3·W3
+
+@final @unmanaged class GeluTanh {
+  @inline vector(z: v128, _alpha: f32): v128 {
+    const w = f32x4.mul(z, f32x4.add(f32x4.splat(W1), f32x4.mul(f32x4.splat(W3), f32x4.mul(z, z))));
+    return f32x4.mul(z, sigmoidv(w));
+  }
+  @inline scalar(z: f32, _alpha: f32): f32 { return z * sigmoidf(z * (W1 + W3 * (z * z))); }
+}
+
+@final @unmanaged class GeluTanhGrad {
+  @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
+    const x = v128.load(z), x2 = f32x4.mul(x, x);
+    const s = sigmoidv(f32x4.mul(x, f32x4.add(f32x4.splat(W1), f32x4.mul(f32x4.splat(W3), x2))));
+    const dw = f32x4.add(f32x4.splat(W1), f32x4.mul(f32x4.splat(DW3), x2));
+    const ds = f32x4.mul(f32x4.mul(s, f32x4.sub(f32x4.splat(1), s)), f32x4.mul(x, dw));
+    return f32x4.mul(v128.load(dA), f32x4.add(s, ds));
+  }
+  @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
+    const x = load<f32>(z), x2 = x * x;
+    const s = sigmoidf(x * (W1 + W3 * x2));
+    return load<f32>(dA) * (s + s * (1 - s) * (x * (W1 + DW3 * x2)));
+  }
+}
+
+export function geluTanhForward(z: usize, a: usize, n: i32): void {
+  forward<GeluTanh>(z, a, n, 0);
+}
+
+export function geluTanhBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
+  backward<GeluTanhGrad>(z, a, dA, dZ, n, 0);
+}
+
+// hardSigmoid, Keras 3's: f(z) = relu6(z + 3)/6, f'(z) = [0 < z + 3 < 6]/6 (0 at
+// the kinks, as TensorFlow's gradient of relu6).
+
+@final @unmanaged class HardSigmoid {
+  @inline vector(z: v128, _alpha: f32): v128 {
+    const r = f32x4.min(f32x4.max(f32x4.add(z, f32x4.splat(3)), f32x4.splat(0)), f32x4.splat(6));
+    return f32x4.div(r, f32x4.splat(6));
+  }
+  @inline scalar(z: f32, _alpha: f32): f32 { return min(max(z + 3, 0), 6) / 6; }
+}
+
+@final @unmanaged class HardSigmoidGrad {
+  @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
+    const u = f32x4.add(v128.load(z), f32x4.splat(3));
+    const inside = v128.and(f32x4.gt(u, f32x4.splat(0)), f32x4.lt(u, f32x4.splat(6)));
+    return v128.and(f32x4.div(v128.load(dA), f32x4.splat(6)), inside);
+  }
+  @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
+    const u = load<f32>(z) + 3;
+    return u > 0 && u < 6 ? load<f32>(dA) / 6 : 0;
+  }
+}
+
+export function hardSigmoidForward(z: usize, a: usize, n: i32): void {
+  forward<HardSigmoid>(z, a, n, 0);
+}
+
+export function hardSigmoidBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): void {
+  backward<HardSigmoidGrad>(z, a, dA, dZ, n, 0);
 }
 
 // softmax, row by row over [rows × cols]: a = e^(z − max z) / Σ e^(z − max z).

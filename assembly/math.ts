@@ -102,3 +102,161 @@ export function rowMax(p: usize, n: i32): f32 {
 @inline export function lanesSum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
+
+// e^x − 1 without the cancellation of e^x − 1 near 0 (elu, selu): for
+// |x| < ln2/2, where expv's reduction gives n = 0 and r = x, it is expv's
+// polynomial without its leading 1, r·(1 + r/2 + … + r⁵/720) (relative error
+// < 1e-9 there); beyond, |e^x − 1| > 0.29 and expv(x) − 1 keeps 6e-7.
+const HALF_LN2: f32 = 0.346573591;
+
+@inline export function expm1v(x: v128): v128 {
+  let p = f32x4.add(f32x4.splat(C5), f32x4.mul(x, f32x4.splat(C6)));
+  p = f32x4.add(f32x4.splat(C4), f32x4.mul(x, p));
+  p = f32x4.add(f32x4.splat(C3), f32x4.mul(x, p));
+  p = f32x4.add(f32x4.splat(C2), f32x4.mul(x, p));
+  p = f32x4.add(f32x4.splat(1), f32x4.mul(x, p));
+  const small = f32x4.mul(x, p);
+  const big = f32x4.sub(expv(x), f32x4.splat(1));
+  return v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(HALF_LN2)));
+}
+
+@inline export function expm1f(x: f32): f32 {
+  if (!(abs(x) < HALF_LN2)) return expf(x) - 1;
+  let p = C5 + x * C6;
+  p = C4 + x * p;
+  p = C3 + x * p;
+  p = C2 + x * p;
+  p = 1 + x * p;
+  return x * p;
+}
+
+// ln(1 + y) for 0 ≤ y ≤ 1 (softplus's tail, y = e^−|z|), with no 1 + y to
+// round away a tiny y: ln(1 + y) = 2·atanh(s), s = y/(2 + y) ≤ 1/3, by its
+// odd series 2s(1 + s²/3 + … + s¹²/13) (truncation < 2e-8 relative).
+const A3: f32 = 1.0 / 3;
+const A5: f32 = 1.0 / 5;
+const A7: f32 = 1.0 / 7;
+const A9: f32 = 1.0 / 9;
+const A11: f32 = 1.0 / 11;
+const A13: f32 = 1.0 / 13;
+
+@inline export function log1pv(y: v128): v128 {
+  const s = f32x4.div(y, f32x4.add(f32x4.splat(2), y));
+  const s2 = f32x4.mul(s, s);
+  let p = f32x4.add(f32x4.splat(A11), f32x4.mul(s2, f32x4.splat(A13)));
+  p = f32x4.add(f32x4.splat(A9), f32x4.mul(s2, p));
+  p = f32x4.add(f32x4.splat(A7), f32x4.mul(s2, p));
+  p = f32x4.add(f32x4.splat(A5), f32x4.mul(s2, p));
+  p = f32x4.add(f32x4.splat(A3), f32x4.mul(s2, p));
+  p = f32x4.add(f32x4.splat(1), f32x4.mul(s2, p));
+  return f32x4.mul(f32x4.add(s, s), p);
+}
+
+@inline export function log1pf(y: f32): f32 {
+  const s = y / (2 + y);
+  const s2 = s * s;
+  let p = A11 + s2 * A13;
+  p = A9 + s2 * p;
+  p = A7 + s2 * p;
+  p = A5 + s2 * p;
+  p = A3 + s2 * p;
+  p = 1 + s2 * p;
+  return (s + s) * p;
+}
+
+// The standard normal's density φ(z) = e^(−z²/2)/√(2π) and distribution
+// Φ(z) = ∫ φ up to z (gelu). z² is split as zh² + (z − zh)(z + zh), zh
+// being z with its low 12 significand bits cleared so that zh² is exact:
+// e^(−z²/2) as the product e^(−zh²/2)·e^(−(z − zh)(z + zh)/2) keeps its
+// relative accuracy out to |z| = 13, where a rounded z² would lose 3e-6.
+// Φ comes from the upper tail Q(|z|) = erfc(x)/2, x = |z|/√2, by the
+// Chebyshev fit erfc(x) = t·e^(−x² + P(t)), t = 1/(1 + x/2) (Numerical
+// Recipes' erfcc; relative error < 1.1e-7 for every x ≥ 0), then Φ = 1 − Q
+// for z ≥ 0 and Q below: a tail is never 1 minus something near 1. |z| is
+// capped at 14, past which e^(−z²/2) is 0 in f32 anyway, so ±∞ give no ∞ − ∞.
+const TAIL_END: f32 = 14;
+const HALF_SQRT_HALF: f32 = 0.353553391; // 1/(2√2): t = 1/(1 + |z|/(2√2))
+const INV_SQRT_2PI: f32 = 0.398942280;
+const HIGH_BITS: i32 = 0xfffff000;
+const E0: f32 = -1.26551223;
+const E1: f32 = 1.00002368;
+const E2: f32 = 0.37409196;
+const E3: f32 = 0.09678418;
+const E4: f32 = -0.18628806;
+const E5: f32 = 0.27886807;
+const E6: f32 = -1.13520398;
+const E7: f32 = 1.48851587;
+const E8: f32 = -0.82215223;
+const E9: f32 = 0.17087277;
+
+// −zh²/2 and −(z − zh)(z + zh)/2, which add up to −z²/2.
+@inline function halfSquareHiv(a: v128): v128 {
+  const ah = v128.and(a, i32x4.splat(HIGH_BITS));
+  return f32x4.mul(f32x4.mul(ah, ah), f32x4.splat(-0.5));
+}
+
+@inline function halfSquareLov(a: v128): v128 {
+  const ah = v128.and(a, i32x4.splat(HIGH_BITS));
+  return f32x4.mul(f32x4.mul(f32x4.sub(a, ah), f32x4.add(a, ah)), f32x4.splat(-0.5));
+}
+
+@inline function halfSquareHif(a: f32): f32 {
+  const ah = reinterpret<f32>(reinterpret<i32>(a) & HIGH_BITS);
+  return ah * ah * -0.5;
+}
+
+@inline function halfSquareLof(a: f32): f32 {
+  const ah = reinterpret<f32>(reinterpret<i32>(a) & HIGH_BITS);
+  return (a - ah) * (a + ah) * -0.5;
+}
+
+@inline function erfcPolyv(t: v128): v128 {
+  let p = f32x4.add(f32x4.splat(E8), f32x4.mul(t, f32x4.splat(E9)));
+  p = f32x4.add(f32x4.splat(E7), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E6), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E5), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E4), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E3), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E2), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E1), f32x4.mul(t, p));
+  return f32x4.add(f32x4.splat(E0), f32x4.mul(t, p));
+}
+
+@inline function erfcPolyf(t: f32): f32 {
+  let p = E8 + t * E9;
+  p = E7 + t * p;
+  p = E6 + t * p;
+  p = E5 + t * p;
+  p = E4 + t * p;
+  p = E3 + t * p;
+  p = E2 + t * p;
+  p = E1 + t * p;
+  return E0 + t * p;
+}
+
+@inline export function normalPdfv(z: v128): v128 {
+  const a = f32x4.min(f32x4.abs(z), f32x4.splat(TAIL_END));
+  const g = f32x4.mul(expv(halfSquareHiv(a)), expv(halfSquareLov(a)));
+  return f32x4.mul(g, f32x4.splat(INV_SQRT_2PI));
+}
+
+@inline export function normalPdff(z: f32): f32 {
+  const a = min(abs(z), TAIL_END);
+  return expf(halfSquareHif(a)) * expf(halfSquareLof(a)) * INV_SQRT_2PI;
+}
+
+@inline export function normalCdfv(z: v128): v128 {
+  const a = f32x4.min(f32x4.abs(z), f32x4.splat(TAIL_END));
+  const one = f32x4.splat(1);
+  const t = f32x4.div(one, f32x4.add(one, f32x4.mul(a, f32x4.splat(HALF_SQRT_HALF))));
+  const e = f32x4.mul(expv(halfSquareHiv(a)), expv(f32x4.add(erfcPolyv(t), halfSquareLov(a))));
+  const q = f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), e);
+  return v128.bitselect(f32x4.sub(one, q), q, f32x4.ge(z, f32x4.splat(0)));
+}
+
+@inline export function normalCdff(z: f32): f32 {
+  const a = min(abs(z), TAIL_END);
+  const t: f32 = 1 / (1 + a * HALF_SQRT_HALF);
+  const q = t * 0.5 * (expf(halfSquareHif(a)) * expf(erfcPolyf(t) + halfSquareLof(a)));
+  return z >= 0 ? 1 - q : q;
+}

@@ -12,6 +12,52 @@ const EPS = 1e-7; // probabilities are clamped to [EPS, 1 − EPS] before a log,
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const clampProb = (p: number) => Math.min(Math.max(p, EPS), 1 - EPS);
 
+/**
+ * erfc(x) = 1 − erf(x), to ~2e-13 relative: 1 − the Maclaurin series of erf
+ * below 2; above, Laplace's continued fraction, evaluated from its 60th term
+ * up, which keeps the tail's relative accuracy where 1 − erf would cancel.
+ */
+export function erfc(x: number): number {
+  if (x < 0) return 2 - erfc(-x);
+  if (x < 2) {
+    let sum = x, term = x;
+    for (let n = 1; Math.abs(term) > 1e-17; n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(x) = e^(−x²)/√π · 1/(x + (1/2)/(x + (2/2)/(x + (3/2)/(x + …))))
+  let f = x;
+  for (let k = 60; k >= 1; k--) f = x + k / 2 / f;
+  return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
+}
+
+/** The standard normal distribution Φ and density φ. */
+const normalCdf = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
+const normalPdf = (x: number) => Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
+
+/** selu's λ and λα, Keras' λ = 1.0507009873554805 and α = 1.6732632423543772. */
+const SELU_SCALE = 1.0507009873554805;
+const SELU_SCALE_ALPHA = 1.7580993408473766;
+/** geluTanh's w(x) = 2√(2/π)(x + 0.044715x³) and w'(x). */
+const GELU_W1 = 2 * Math.sqrt(2 / Math.PI);
+const geluW = (x: number) => GELU_W1 * (x + 0.044715 * x ** 3);
+const geluDw = (x: number) => GELU_W1 * (1 + 3 * 0.044715 * x * x);
+
+// The forward closed forms the Wasm kernels approximate, exported for
+// gradcheck's f64 forward pass (the first seven are one-liners inline below).
+export const elu = (x: number) => (x > 0 ? x : Math.expm1(x));
+export const selu = (x: number) => (x > 0 ? SELU_SCALE * x : SELU_SCALE_ALPHA * Math.expm1(x));
+/** ln(1 + e^x), as max(x, 0) + ln(1 + e^−|x|) so that neither term overflows. */
+export const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+export const softsign = (x: number) => x / (1 + Math.abs(x));
+export const relu6 = (x: number) => Math.min(Math.max(x, 0), 6);
+export const gelu = (x: number) => x * normalCdf(x);
+/** Keras' x/2·(1 + tanh(w/2)) written as x·σ(w), which it equals, without the cancellation for x ≪ 0. */
+export const geluTanh = (x: number) => x * sigmoid(geluW(x));
+export const hardSigmoid = (x: number) => Math.min(Math.max(x + 3, 0), 6) / 6;
+
 /** log Σⱼ e^(xⱼ) over n values from off, max-subtracted so it stays finite (f64 arithmetic). */
 export function logSumExp(x: ArrayLike<number>, off: number, n: number): number {
   let top = -Infinity;
@@ -76,6 +122,26 @@ export function createJsCore(heap: Heap): Core {
     tanhBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (_, t) => 1 - t * t),
     swishForward: (z, a, n) => map(z, a, n, (x) => x * sigmoid(x)),
     swishBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x, y) => sigmoid(x) + y * (1 - sigmoid(x))),
+    // Derivatives at kinks as TensorFlow's gradients: elu' = 1 and selu' = λ at 0; relu6' and hardSigmoid' 0 at their corners.
+    eluForward: (z, a, n) => map(z, a, n, elu),
+    eluBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => (x < 0 ? Math.exp(x) : 1)),
+    seluForward: (z, a, n) => map(z, a, n, selu),
+    seluBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => (x < 0 ? SELU_SCALE_ALPHA * Math.exp(x) : SELU_SCALE)),
+    softplusForward: (z, a, n) => map(z, a, n, softplus),
+    softplusBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, sigmoid),
+    softsignForward: (z, a, n) => map(z, a, n, softsign),
+    softsignBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => 1 / (1 + Math.abs(x)) ** 2),
+    relu6Forward: (z, a, n) => map(z, a, n, relu6),
+    relu6Backward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => (x > 0 && x < 6 ? 1 : 0)),
+    geluForward: (z, a, n) => map(z, a, n, gelu),
+    geluBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => normalCdf(x) + x * normalPdf(x)),
+    geluTanhForward: (z, a, n) => map(z, a, n, geluTanh),
+    geluTanhBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => {
+      const s = sigmoid(geluW(x));
+      return s + x * s * (1 - s) * geluDw(x);
+    }),
+    hardSigmoidForward: (z, a, n) => map(z, a, n, hardSigmoid),
+    hardSigmoidBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => (x + 3 > 0 && x + 3 < 6 ? 1 / 6 : 0)),
 
     softmaxForward(z, a, rows, cols) {
       const h = heap.f32();

@@ -1,25 +1,39 @@
 // Activation names and how each runs on the core: forward a = f(z) and
 // backward dZ = dA ⊙ f'(z), over a [rows × cols] block. Softmax works row by
-// row; the others elementwise.
+// row; the others elementwise. activation() hands out one frozen object per
+// name (and leakyRelu slope), made once: layers may ask for it on every step,
+// and models share it.
 
 import type { Core, Ptr } from '../backend/core';
 import { ConfigError, didYouMean } from '../errors';
 
 /**
  * The activation names a dense layer takes: linear (identity), relu,
- * sigmoid, tanh, leakyRelu (slope `alpha` below zero), swish (z·σ(z)) and
- * softmax (row-wise, for class probabilities at the output).
+ * sigmoid, tanh, leakyRelu (slope `alpha` below zero), swish (z·σ(z)),
+ * softmax (row-wise, for class probabilities at the output), elu
+ * (z > 0 ? z : e^z − 1), selu (elu scaled by Keras' λ and α), softplus
+ * (ln(1 + e^z)), softsign (z/(1 + |z|)), relu6 (min(max(z, 0), 6)), gelu
+ * (z·Φ(z), Φ the standard normal distribution: Keras' exact gelu, the
+ * default of its 'gelu'), geluTanh (its tanh approximation, Keras'
+ * `gelu(approximate=True)`) and hardSigmoid (Keras 3's relu6(z + 3)/6; Keras
+ * 2 and TF.js use clip(0.2z + 0.5, 0, 1) under that name instead).
+ *
+ * Derivatives at kinks are TensorFlow's: relu' and relu6' are 0 at 0, relu6'
+ * and hardSigmoid' 0 at their upper corner too; elu'(0) = 1, selu'(0) = λ.
  *
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
  * const layer = nn.dense({ units: 4, activation: nn.ACTIVATIONS[1] });
- * console.log(layer.activation, nn.ACTIVATIONS.length); // relu 7
+ * console.log(layer.activation, nn.ACTIVATIONS.length); // relu 15
  * ```
  *
  * Frozen: names are checked against this list, so it cannot be changed to make a name valid.
  */
-export const ACTIVATIONS = Object.freeze(['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'swish', 'softmax'] as const);
+export const ACTIVATIONS = Object.freeze([
+  'linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'swish', 'softmax',
+  'elu', 'selu', 'softplus', 'softsign', 'relu6', 'gelu', 'geluTanh', 'hardSigmoid',
+] as const);
 /** One of {@link ACTIVATIONS}. */
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
@@ -31,19 +45,49 @@ export interface Activation {
   backward(core: Core, z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, rows: number, cols: number): void;
 }
 
+/** The activations made so far: by name, and leakyRelu's by slope (a model has a few). */
+const byName = new Map<string, Activation>();
+const leakyBySlope = new Map<number, Activation>();
+
+/**
+ * The kernels of activation `name` (alpha: leakyRelu's slope, ignored by the
+ * others). The same object for the same name and slope every time, so a
+ * call per step allocates nothing.
+ *
+ * @throws {@link ConfigError} for a name not in {@link ACTIVATIONS}.
+ */
 export function activation(name: string, alpha = DEFAULT_ALPHA): Activation {
+  if (name === 'leakyRelu') {
+    let f = leakyBySlope.get(alpha);
+    // The map does not tell −0 from 0: made with +0, whichever came first gives the same bits.
+    if (!f) leakyBySlope.set(alpha, (f = pointwise('leakyReluForward', 'leakyReluBackward', alpha + 0)));
+    return f;
+  }
+  let f = byName.get(name);
+  if (!f) byName.set(name, (f = make(name)));
+  return f;
+}
+
+function make(name: string): Activation {
   switch (name) {
     case 'linear': return pointwise('linearForward', 'linearBackward');
     case 'relu': return pointwise('reluForward', 'reluBackward');
     case 'sigmoid': return pointwise('sigmoidForward', 'sigmoidBackward');
     case 'tanh': return pointwise('tanhForward', 'tanhBackward');
-    case 'leakyRelu': return pointwise('leakyReluForward', 'leakyReluBackward', alpha);
     case 'swish': return pointwise('swishForward', 'swishBackward');
+    case 'elu': return pointwise('eluForward', 'eluBackward');
+    case 'selu': return pointwise('seluForward', 'seluBackward');
+    case 'softplus': return pointwise('softplusForward', 'softplusBackward');
+    case 'softsign': return pointwise('softsignForward', 'softsignBackward');
+    case 'relu6': return pointwise('relu6Forward', 'relu6Backward');
+    case 'gelu': return pointwise('geluForward', 'geluBackward');
+    case 'geluTanh': return pointwise('geluTanhForward', 'geluTanhBackward');
+    case 'hardSigmoid': return pointwise('hardSigmoidForward', 'hardSigmoidBackward');
     case 'softmax':
-      return {
-        forward: (c, z, a, r, k) => c.softmaxForward(z, a, r, k),
-        backward: (c, _z, a, dA, dZ, r, k) => c.softmaxBackward(a, dA, dZ, r, k),
-      };
+      return Object.freeze({
+        forward: (c: Core, z: Ptr, a: Ptr, r: number, k: number) => c.softmaxForward(z, a, r, k),
+        backward: (c: Core, _z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, r: number, k: number) => c.softmaxBackward(a, dA, dZ, r, k),
+      });
     default:
       throw new ConfigError(
         `Unknown activation ${JSON.stringify(name)}: expected one of ${ACTIVATIONS.join(', ')}.` +
@@ -57,8 +101,9 @@ type Backward = (z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number, alpha: number) => 
 
 /** An elementwise pair of kernels over all rows × cols at once; alpha goes to those that take it. */
 function pointwise(forward: keyof Core, backward: keyof Core, alpha = 0): Activation {
-  return {
-    forward: (c, z, a, r, k) => (c[forward] as Forward)(z, a, r * k, alpha),
-    backward: (c, z, a, dA, dZ, r, k) => (c[backward] as Backward)(z, a, dA, dZ, r * k, alpha),
-  };
+  return Object.freeze({
+    forward: (c: Core, z: Ptr, a: Ptr, r: number, k: number) => (c[forward] as Forward)(z, a, r * k, alpha),
+    backward: (c: Core, z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, r: number, k: number) =>
+      (c[backward] as Backward)(z, a, dA, dZ, r * k, alpha),
+  });
 }

@@ -10,11 +10,14 @@
 // are folded into the linear Dense before them, since nnwasm's activations
 // live in the dense layer. LeakyReLU's alpha defaults to 0.3 there (Keras),
 // not to nnwasm's 0.01. Exported models use the same layout: an InputLayer,
-// Dense layers, and a LeakyReLU layer after each leakyRelu one.
+// Dense layers, and a LeakyReLU layer after each leakyRelu one. hardSigmoid
+// and geluTanh do not export (TF.js computes or loads them otherwise, see
+// TO_KERAS_ACTIVATION), and TF.js's hard_sigmoid does not import.
 //
 // Only topology and weights cross over: compile the imported model yourself.
 
 import { type ActivationName } from '../engine/activations';
+import { ConfigError } from '../errors';
 import type { InitializerName } from '../engine/initializers';
 import { MAX_UNITS, dense } from '../engine/layers/dense';
 import { Sequential } from '../engine/model';
@@ -103,6 +106,7 @@ const TO_KERAS_INITIALIZER: Record<InitializerName, string> = {
  */
 export function toTfjs(model: Sequential): TfjsArtifacts {
   checkModel(model, 'toTfjs');
+  const activations = model.layers.map((l, i) => kerasActivation(l.activation, i));
   const ws = model.workspace;
   const layers: object[] = [{
     class_name: 'InputLayer',
@@ -115,7 +119,7 @@ export function toTfjs(model: Sequential): TfjsArtifacts {
     layers.push({
       class_name: 'Dense',
       config: {
-        name, trainable: true, dtype: 'float32', units: l.units, activation: leaky ? 'linear' : l.activation, use_bias: l.useBias,
+        name, trainable: true, dtype: 'float32', units: l.units, activation: activations[i], use_bias: l.useBias,
         kernel_initializer: { class_name: TO_KERAS_INITIALIZER[l.kernelInitializer], config: {} },
         bias_initializer: { class_name: TO_KERAS_INITIALIZER[l.biasInitializer], config: {} },
         kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
@@ -134,6 +138,29 @@ export function toTfjs(model: Sequential): TfjsArtifacts {
     generatedBy: 'nnwasm',
     convertedBy: null,
   };
+}
+
+/**
+ * Keras' names, as model.json spells them, of the activations TF.js computes
+ * as nnwasm does; leakyRelu travels as a LeakyReLU layer after a linear Dense.
+ * Not hardSigmoid: TF.js's hard_sigmoid is Keras 2's clip(0.2z + 0.5, 0, 1),
+ * not Keras 3's relu6(z + 3)/6. Not geluTanh: TF.js 4.22 saves its own as
+ * gelu_new but cannot load that name back (it looks for "geluNew").
+ */
+const TO_KERAS_ACTIVATION: Record<Exclude<ActivationName, 'hardSigmoid' | 'geluTanh'>, string> = {
+  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', swish: 'swish', leakyRelu: 'linear',
+  elu: 'elu', selu: 'selu', softplus: 'softplus', softsign: 'softsign', relu6: 'relu6', gelu: 'gelu',
+};
+
+const NOT_EXPORTED: Record<string, string> = {
+  hardSigmoid: "TF.js's hard_sigmoid is Keras 2's clip(0.2z + 0.5, 0, 1), not Keras 3's relu6(z + 3)/6 that nnwasm computes",
+  geluTanh: 'TF.js 4.22 saves the tanh-approximated gelu as gelu_new but cannot load that name back (gelu, the exact one, exports)',
+};
+
+function kerasActivation(f: ActivationName, i: number): string {
+  if (Object.hasOwn(TO_KERAS_ACTIVATION, f)) return TO_KERAS_ACTIVATION[f as keyof typeof TO_KERAS_ACTIVATION];
+  throw new ConfigError(`toTfjs: layers[${i}].activation: expected one TF.js computes as nnwasm does ` +
+    `(${Object.keys(TO_KERAS_ACTIVATION).join(', ')}), got "${f}": ${NOT_EXPORTED[f]}`);
 }
 
 /** The model.json that goes with the artifacts' weights saved as one file. */
@@ -386,13 +413,18 @@ function readDense(config: Rec, name: string, where: string): ImportedLayer {
   };
 }
 
+/** Keras' and TF.js' names (gelu_new: TF.js' tanh-approximated gelu, which TF.js itself cannot load back). */
 const FROM_KERAS_ACTIVATION: Record<string, ActivationName> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', swish: 'swish', silu: 'swish',
+  elu: 'elu', selu: 'selu', softplus: 'softplus', softsign: 'softsign', relu6: 'relu6', gelu: 'gelu', gelu_new: 'geluTanh',
 };
 
 function readActivation(v: unknown, where: string): ActivationName {
   if (v === undefined || v === null) return 'linear';
   const name = typeof v === 'string' && Object.prototype.hasOwnProperty.call(FROM_KERAS_ACTIVATION, v) ? FROM_KERAS_ACTIVATION[v] : undefined;
+  if (v === 'hard_sigmoid') {
+    fail(where, 'unsupported activation "hard_sigmoid": TF.js computes it as Keras 2\'s clip(0.2z + 0.5, 0, 1), nnwasm\'s hardSigmoid is Keras 3\'s relu6(z + 3)/6');
+  }
   if (!name) {
     fail(where, `unsupported activation ${show(v)}; nnwasm has ${Object.keys(FROM_KERAS_ACTIVATION).join(', ')} (and LeakyReLU layers)`);
   }

@@ -3,7 +3,7 @@
 // here again in float64 so that differences of nearby losses mean something.
 
 import type { ActivationName } from '../engine/activations';
-import { logSumExp } from '../backend/js';
+import { elu, gelu, geluTanh, hardSigmoid, logSumExp, relu6, selu, softplus, softsign } from '../backend/js';
 import type { Matrix, MatrixLike } from '../engine/matrix';
 import type { Sequential } from '../engine/model';
 import { checkOptions, positive, toInputs, toTargets, whole, type Targets } from '../validate';
@@ -108,6 +108,7 @@ function activate(z: Float64Array, rows: number, cols: number, name: ActivationN
     tanh: Math.tanh,
     leakyRelu: (v) => (v > 0 ? v : alpha * v),
     swish: (v) => v * sigmoid(v),
+    elu, selu, softplus, softsign, relu6, gelu, geluTanh, hardSigmoid,
   };
   if (name !== 'softmax') return z.map(f[name]);
   const a = new Float64Array(z.length);
