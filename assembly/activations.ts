@@ -389,10 +389,14 @@ export function geluBackward(z: usize, a: usize, dA: usize, dZ: usize, n: i32): 
 // geluTanh (Keras' gelu, approximate=True): f(z) = z/2·(1 + tanh(√(2/π)(z + 0.044715z³))),
 // computed as z·σ(w), w = 2√(2/π)(z + 0.044715z³): the same function
 // (1 + tanh u = 2σ(2u)) without 1 + tanh's cancellation for z ≪ 0.
-// f'(z) = σ(w) + z·σ(w)(1 − σ(w))·w', w' = 2√(2/π)(1 + 3·0.044715z²).
+// f'(z) = σ(w) + z·σ(w)(1 − σ(w))·w', w' = 2√(2/π)(1 + 3·0.044715z²), with
+// e = e^−|w| and r = 1/(1 + e): σ(w) = r or e·r by w's sign, σ(w)(1 − σ(w)) =
+// e·r², so no 1 − σ cancels. z is clamped to ±30 there: beyond, f' is 0 or 1
+// in f32, and z·w' could overflow to ∞ against e = 0 (a NaN for |z| > 1e13).
 const W1: f32 = 1.59576912; // 2√(2/π)
 const W3: f32 = 0.0713548139; // 2√(2/π)·0.044715
 const DW3: f32 = 0.214064449; // 3·W3
+const FLAT: f32 = 30;
 
 @final @unmanaged class GeluTanh {
   @inline vector(z: v128, _alpha: f32): v128 {
@@ -404,16 +408,21 @@ const DW3: f32 = 0.214064449; // 3·W3
 
 @final @unmanaged class GeluTanhGrad {
   @inline vector(z: usize, _a: usize, dA: usize, _alpha: f32): v128 {
-    const x = v128.load(z), x2 = f32x4.mul(x, x);
-    const s = sigmoidv(f32x4.mul(x, f32x4.add(f32x4.splat(W1), f32x4.mul(f32x4.splat(W3), x2))));
+    const x = f32x4.min(f32x4.max(v128.load(z), f32x4.splat(-FLAT)), f32x4.splat(FLAT));
+    const x2 = f32x4.mul(x, x), one = f32x4.splat(1);
+    const w = f32x4.mul(x, f32x4.add(f32x4.splat(W1), f32x4.mul(f32x4.splat(W3), x2)));
+    const e = expv(f32x4.neg(f32x4.abs(w))), r = f32x4.div(one, f32x4.add(one, e));
+    const s = v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(w, f32x4.splat(0)));
     const dw = f32x4.add(f32x4.splat(W1), f32x4.mul(f32x4.splat(DW3), x2));
-    const ds = f32x4.mul(f32x4.mul(s, f32x4.sub(f32x4.splat(1), s)), f32x4.mul(x, dw));
+    const ds = f32x4.mul(f32x4.mul(e, f32x4.mul(r, r)), f32x4.mul(x, dw));
     return f32x4.mul(v128.load(dA), f32x4.add(s, ds));
   }
   @inline scalar(z: usize, _a: usize, dA: usize, _alpha: f32): f32 {
-    const x = load<f32>(z), x2 = x * x;
-    const s = sigmoidf(x * (W1 + W3 * x2));
-    return load<f32>(dA) * (s + s * (1 - s) * (x * (W1 + DW3 * x2)));
+    const x = min(max(load<f32>(z), -FLAT), FLAT), x2 = x * x;
+    const w = x * (W1 + W3 * x2);
+    const e = expf(-abs(w)), r: f32 = 1 / (1 + e);
+    const s = w >= 0 ? r : e * r;
+    return load<f32>(dA) * (s + e * (r * r) * (x * (W1 + DW3 * x2)));
   }
 }
 

@@ -86,6 +86,8 @@ const ACTIVATIONS: [string, Fwd, Bwd][] = [
   ['sigmoid', (c, z, a, n) => c.sigmoidForward(z, a, n), (c, z, a, d, dz, n) => c.sigmoidBackward(z, a, d, dz, n)],
   ['tanh', (c, z, a, n) => c.tanhForward(z, a, n), (c, z, a, d, dz, n) => c.tanhBackward(z, a, d, dz, n)],
   ['swish', (c, z, a, n) => c.swishForward(z, a, n), (c, z, a, d, dz, n) => c.swishBackward(z, a, d, dz, n)],
+  ...(['elu', 'selu', 'softplus', 'softsign', 'relu6', 'gelu', 'geluTanh', 'hardSigmoid'] as const).map((name): [string, Fwd, Bwd] =>
+    [name, (c, z, a, n) => c[`${name}Forward`](z, a, n), (c, z, a, d, dz, n) => c[`${name}Backward`](z, a, d, dz, n)]),
 ];
 
 /** Forward, backward, and both in place (a = z, dZ = dA), at every size. */
@@ -342,7 +344,7 @@ function fusesMadd(be: Backend): boolean {
   return c[0] !== 2 ** -11;
 }
 
-/** Recorded before the restructuring: [simd, scalar, relaxed on an engine that fuses]. */
+/** Recorded before the restructuring (unless said otherwise): [simd, scalar, relaxed on an engine that fuses]. */
 const PINNED: Record<string, [simd: string, scalar: string, relaxed: string]> = {
   linear: ['5817252a2c27e491', '5817252a2c27e491', '5817252a2c27e491'],
   relu: ['2ce2135e08d09ce1', '2ce2135e08d09ce1', '2ce2135e08d09ce1'],
@@ -351,6 +353,15 @@ const PINNED: Record<string, [simd: string, scalar: string, relaxed: string]> = 
   sigmoid: ['11ac36c041cd6249', 'a8ddac05210bf079', '11ac36c041cd6249'],
   tanh: ['755b5e3943dad8b1', '755b5e3943dad8b1', '755b5e3943dad8b1'],
   swish: ['89f56291116e8c81', '89f56291116e8c81', '89f56291116e8c81'],
+  // Issue #17's activations, recorded when they were added: the scalar tails compute what the SIMD lanes do, bit for bit.
+  elu: ['261b32e8b2c5d252', '261b32e8b2c5d252', '261b32e8b2c5d252'],
+  selu: ['86bbfcd334d84860', '86bbfcd334d84860', '86bbfcd334d84860'],
+  softplus: ['21a0c3e81be144e6', '21a0c3e81be144e6', '21a0c3e81be144e6'],
+  softsign: ['e03903a93c18d901', 'e03903a93c18d901', 'e03903a93c18d901'],
+  relu6: ['504c7ee97b520fd6', '504c7ee97b520fd6', '504c7ee97b520fd6'],
+  gelu: ['5a772e5433aa53f1', '5a772e5433aa53f1', '5a772e5433aa53f1'],
+  geluTanh: ['31c769cf4d86247b', '31c769cf4d86247b', '31c769cf4d86247b'],
+  hardSigmoid: ['b7b64ed5bcadda4e', 'b7b64ed5bcadda4e', 'b7b64ed5bcadda4e'],
   softmax: ['0aff10615c09e56d', '2b0305cb717931ea', '0aff10615c09e56d'],
   losses: ['1f88bdacd5eacbe3', '1f88bdacd5eacbe3', '1f88bdacd5eacbe3'],
   columnSums: ['405b889cdf303b27', '405b889cdf303b27', '405b889cdf303b27'],
