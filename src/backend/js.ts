@@ -45,8 +45,8 @@ const GELU_W1 = 2 * Math.sqrt(2 / Math.PI);
 const geluW = (x: number) => GELU_W1 * (x + 0.044715 * x ** 3);
 const geluDw = (x: number) => GELU_W1 * (1 + 3 * 0.044715 * x * x);
 
-// The forward closed forms the Wasm kernels approximate, exported for
-// gradcheck's f64 forward pass (the first seven are one-liners inline below).
+// The closed forms of the activations added with issue #17, which the Wasm
+// kernels approximate; exported for gradcheck's f64 forward pass.
 export const elu = (x: number) => (x > 0 ? x : Math.expm1(x));
 export const selu = (x: number) => (x > 0 ? SELU_SCALE * x : SELU_SCALE_ALPHA * Math.expm1(x));
 /** ln(1 + e^x), as max(x, 0) + ln(1 + e^−|x|) so that neither term overflows. */

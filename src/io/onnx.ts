@@ -168,8 +168,8 @@ function activationNodes(f: ActivationName, alpha: number, z: string, a: string,
       return [
         node('Mul', [z, z], [`${name}/gelu_z2`], `${name}/gelu_square`),
         node('Mul', [`${name}/gelu_z2`, constant('w3', GELU_W3)], [`${name}/gelu_w3z2`], `${name}/gelu_cubic`),
-        node('Add', [`${name}/gelu_w3z2`, constant('w1', GELU_W1)], [`${name}/gelu_dw`], `${name}/gelu_linear`),
-        node('Mul', [z, `${name}/gelu_dw`], [`${name}/gelu_w`], `${name}/gelu_w`),
+        node('Add', [`${name}/gelu_w3z2`, constant('w1', GELU_W1)], [`${name}/gelu_w_over_z`], `${name}/gelu_linear`),
+        node('Mul', [z, `${name}/gelu_w_over_z`], [`${name}/gelu_w`], `${name}/gelu_w`),
         node('Sigmoid', [`${name}/gelu_w`], [`${name}/gelu_sigmoid`], `${name}/gelu_sigmoid`),
         node('Mul', [z, `${name}/gelu_sigmoid`], [a], `${name}/gelu_mul`),
       ];

@@ -94,6 +94,8 @@ const TO_KERAS_INITIALIZER: Record<InitializerName, string> = {
  * tf.loadLayersModel(tf.io.fromMemory(artifacts)). Only topology and
  * weights cross over: compile the model there.
  *
+ * @throws {@link ConfigError} for a hardSigmoid or geluTanh layer, which TF.js
+ *   computes (hard_sigmoid) or loads (gelu_new) otherwise.
  * @throws {@link ShapeError} when the model is not built yet.
  * @throws {@link DisposedError} after dispose().
  * @example
