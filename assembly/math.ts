@@ -4,6 +4,10 @@
 // on that range). 2^n is built from exponent bits, so that is done on x
 // clamped to [-87.3, 88.3] where 2^n is a normal float; outside it the result
 // is 0 or ∞ (e^x there is below 1.2e-38 or above 2e38). NaN stays NaN.
+// The same code gives e^x − 1 (elu, selu) without its cancellation near 0:
+// where n = 0 (|x| ≤ ln2/2) r is x itself, and e^x − 1 = P(r) − 1 =
+// r·(1 + r/2 + … + r⁵/720), P before its last "1 +" (relative error < 4e-7);
+// beyond, |e^x − 1| > 0.29 and e^x − 1 keeps 6e-7.
 
 const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693145752; // ln2 split in two so n·LN2_HI is exact
@@ -17,6 +21,15 @@ const C5: f32 = 1.0 / 120;
 const C6: f32 = 1.0 / 720;
 
 @inline export function expv(v: v128): v128 {
+  return expMinusCorev(v, 0);
+}
+
+@inline export function expf(x: f32): f32 {
+  return expMinusCoref(x, 0);
+}
+
+// e^x − c for c = 0 or 1.
+@inline function expMinusCorev(v: v128, c: f32): v128 {
   const x = f32x4.min(f32x4.max(v, f32x4.splat(LO)), f32x4.splat(HI));
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
@@ -26,15 +39,18 @@ const C6: f32 = 1.0 / 720;
   p = f32x4.add(f32x4.splat(C3), f32x4.mul(r, p));
   p = f32x4.add(f32x4.splat(C2), f32x4.mul(r, p));
   p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
+  const rp = f32x4.mul(r, p); // P(r) − 1
+  p = f32x4.add(f32x4.splat(1), rp);
   const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
   const y = f32x4.mul(p, scale);
   const under = f32x4.lt(v, f32x4.splat(LO)), over = f32x4.gt(v, f32x4.splat(HI));
-  return v128.bitselect(f32x4.splat(Infinity), v128.andnot(y, under), over);
+  const e = v128.bitselect(f32x4.splat(Infinity), v128.andnot(y, under), over);
+  if (c == 0) return e;
+  return v128.bitselect(rp, f32x4.sub(e, f32x4.splat(c)), f32x4.eq(n, f32x4.splat(0)));
 }
 
-@inline export function expf(x: f32): f32 {
-  if (x < LO) return 0;
+@inline function expMinusCoref(x: f32, c: f32): f32 {
+  if (x < LO) return 0 - c; // +0 for c = 0, as e^x underflows
   if (x > HI) return Infinity;
   const n = nearest(x * LOG2E);
   let r = x - n * LN2_HI;
@@ -44,8 +60,11 @@ const C6: f32 = 1.0 / 720;
   p = C3 + r * p;
   p = C2 + r * p;
   p = 1 + r * p;
-  p = 1 + r * p;
-  return p * reinterpret<f32>((<i32>n + 127) << 23);
+  const rp = r * p; // P(r) − 1
+  p = 1 + rp;
+  const e = p * reinterpret<f32>((<i32>n + 127) << 23);
+  if (c == 0) return e;
+  return n == 0 ? rp : e - c;
 }
 
 // tanh(|x|) = (1 − e)/(1 + e) with e = e^(−2|x|), sign restored after. Below
@@ -103,31 +122,36 @@ export function rowMax(p: usize, n: i32): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
-// e^x − 1 without the cancellation of e^x − 1 near 0 (elu, selu): for
-// |x| < ln2/2, where expv's reduction gives n = 0 and r = x, it is expv's
-// polynomial without its leading 1, r·(1 + r/2 + … + r⁵/720) (relative error
-// < 1e-9 there); beyond, |e^x − 1| > 0.29 and expv(x) − 1 keeps 6e-7.
-const HALF_LN2: f32 = 0.346573591;
+// The functions below serve the activations added with issue #17. Every
+// exp they take goes through expMinus, a function rather than @inline, as are
+// those used by more than one kernel: one copy of each polynomial (whose
+// constants are 18-byte v128.consts) instead of one per use, since every
+// build's Wasm ships inlined in the bundle. A call per 4 lanes costs little
+// beside an exp. The vector and scalar forms compute the same bits.
 
-@inline export function expm1v(x: v128): v128 {
-  let p = f32x4.add(f32x4.splat(C5), f32x4.mul(x, f32x4.splat(C6)));
-  p = f32x4.add(f32x4.splat(C4), f32x4.mul(x, p));
-  p = f32x4.add(f32x4.splat(C3), f32x4.mul(x, p));
-  p = f32x4.add(f32x4.splat(C2), f32x4.mul(x, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(x, p));
-  const small = f32x4.mul(x, p);
-  const big = f32x4.sub(expv(x), f32x4.splat(1));
-  return v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(HALF_LN2)));
+// expMinusCore behind a call (see above): e^x for c = 0, e^x − 1 for c = 1.
+export function expMinusv(x: v128, c: f32): v128 {
+  return expMinusCorev(x, c);
 }
 
-@inline export function expm1f(x: f32): f32 {
-  if (!(abs(x) < HALF_LN2)) return expf(x) - 1;
-  let p = C5 + x * C6;
-  p = C4 + x * p;
-  p = C3 + x * p;
-  p = C2 + x * p;
-  p = 1 + x * p;
-  return x * p;
+export function expMinusf(x: f32, c: f32): f32 {
+  return expMinusCoref(x, c);
+}
+
+// σ(x) = 1/(1 + e^−x) (softplus', geluTanh) from e = e^−|x|: r = 1/(1 + e)
+// for x ≥ 0, e·r below. Unlike sigmoidv's form, σ(−x) = 1 − σ(x) comes out
+// without cancelling when σ(x) is near 1, and e^|x| never overflows.
+
+export function logisticv(x: v128): v128 {
+  const e = expMinusv(f32x4.neg(f32x4.abs(x)), 0);
+  const r = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
+  return v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(x, f32x4.splat(0)));
+}
+
+export function logisticf(x: f32): f32 {
+  const e = expMinusf(-abs(x), 0);
+  const r: f32 = 1 / (1 + e);
+  return x >= 0 ? r : e * r;
 }
 
 // ln(1 + y) for 0 ≤ y ≤ 1 (softplus's tail, y = e^−|z|), with no 1 + y to
@@ -165,19 +189,16 @@ const A13: f32 = 1.0 / 13;
 }
 
 // The standard normal's density φ(z) = e^(−z²/2)/√(2π) and distribution
-// Φ(z) = ∫ φ up to z (gelu). z² is split as zh² + (z − zh)(z + zh), zh
-// being z with its low 12 significand bits cleared so that zh² is exact:
-// e^(−z²/2) as the product e^(−zh²/2)·e^(−(z − zh)(z + zh)/2) keeps its
-// relative accuracy out to |z| = 13, where a rounded z² would lose 3e-6.
-// Φ comes from the upper tail Q(|z|) = erfc(x)/2, x = |z|/√2, by the
-// Chebyshev fit erfc(x) = t·e^(−x² + P(t)), t = 1/(1 + x/2) (Numerical
-// Recipes' erfcc; relative error < 1.1e-7 for every x ≥ 0), then Φ = 1 − Q
-// for z ≥ 0 and Q below: a tail is never 1 minus something near 1. |z| is
-// capped at 14, past which e^(−z²/2) is 0 in f32 anyway, so ±∞ give no ∞ − ∞.
+// Φ(z) = ∫ φ up to z (gelu). Φ comes from the upper tail Q(|z|) = erfc(x)/2,
+// x = |z|/√2, by the Chebyshev fit erfc(x) = t·e^(−x² + P(t)), t = 1/(1 + x/2)
+// (Numerical Recipes' erfcc; relative error < 1.1e-7 for every x ≥ 0), then
+// Φ = 1 − Q for z ≥ 0 and Q below: a tail is never 1 minus something near 1.
+// |z| is capped at 14, past which e^(−z²/2) is 0 in f32, so ±∞ give no ∞ − ∞.
+// (One exp of the rounded −z²/2 each: in the far tails the rounding of z²/2
+// costs up to z²/2 · 6e-8 relative, 3e-6 at |z| = 10, where Φ is 1e-23.)
 const TAIL_END: f32 = 14;
 const HALF_SQRT_HALF: f32 = 0.353553391; // 1/(2√2): t = 1/(1 + |z|/(2√2))
 const INV_SQRT_2PI: f32 = 0.398942280;
-const HIGH_BITS: i32 = 0xfffff000;
 const E0: f32 = -1.26551223;
 const E1: f32 = 1.00002368;
 const E2: f32 = 0.37409196;
@@ -189,28 +210,20 @@ const E7: f32 = 1.48851587;
 const E8: f32 = -0.82215223;
 const E9: f32 = 0.17087277;
 
-// −zh²/2 and −(z − zh)(z + zh)/2, which add up to −z²/2.
-@inline function halfSquareHiv(a: v128): v128 {
-  const ah = v128.and(a, i32x4.splat(HIGH_BITS));
-  return f32x4.mul(f32x4.mul(ah, ah), f32x4.splat(-0.5));
+@inline export function normalPdfv(z: v128): v128 {
+  const a = f32x4.min(f32x4.abs(z), f32x4.splat(TAIL_END));
+  return f32x4.mul(expMinusv(f32x4.mul(f32x4.mul(a, a), f32x4.splat(-0.5)), 0), f32x4.splat(INV_SQRT_2PI));
 }
 
-@inline function halfSquareLov(a: v128): v128 {
-  const ah = v128.and(a, i32x4.splat(HIGH_BITS));
-  return f32x4.mul(f32x4.mul(f32x4.sub(a, ah), f32x4.add(a, ah)), f32x4.splat(-0.5));
+@inline export function normalPdff(z: f32): f32 {
+  const a = min(abs(z), TAIL_END);
+  return expMinusf(a * a * -0.5, 0) * INV_SQRT_2PI;
 }
 
-@inline function halfSquareHif(a: f32): f32 {
-  const ah = reinterpret<f32>(reinterpret<i32>(a) & HIGH_BITS);
-  return ah * ah * -0.5;
-}
-
-@inline function halfSquareLof(a: f32): f32 {
-  const ah = reinterpret<f32>(reinterpret<i32>(a) & HIGH_BITS);
-  return (a - ah) * (a + ah) * -0.5;
-}
-
-@inline function erfcPolyv(t: v128): v128 {
+export function normalCdfv(z: v128): v128 {
+  const a = f32x4.min(f32x4.abs(z), f32x4.splat(TAIL_END));
+  const one = f32x4.splat(1);
+  const t = f32x4.div(one, f32x4.add(one, f32x4.mul(a, f32x4.splat(HALF_SQRT_HALF))));
   let p = f32x4.add(f32x4.splat(E8), f32x4.mul(t, f32x4.splat(E9)));
   p = f32x4.add(f32x4.splat(E7), f32x4.mul(t, p));
   p = f32x4.add(f32x4.splat(E6), f32x4.mul(t, p));
@@ -219,10 +232,15 @@ const E9: f32 = 0.17087277;
   p = f32x4.add(f32x4.splat(E3), f32x4.mul(t, p));
   p = f32x4.add(f32x4.splat(E2), f32x4.mul(t, p));
   p = f32x4.add(f32x4.splat(E1), f32x4.mul(t, p));
-  return f32x4.add(f32x4.splat(E0), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E0), f32x4.mul(t, p));
+  const e = expMinusv(f32x4.add(f32x4.mul(f32x4.mul(a, a), f32x4.splat(-0.5)), p), 0);
+  const q = f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), e);
+  return v128.bitselect(f32x4.sub(one, q), q, f32x4.ge(z, f32x4.splat(0)));
 }
 
-@inline function erfcPolyf(t: f32): f32 {
+export function normalCdff(z: f32): f32 {
+  const a = min(abs(z), TAIL_END);
+  const t: f32 = 1 / (1 + a * HALF_SQRT_HALF);
   let p = E8 + t * E9;
   p = E7 + t * p;
   p = E6 + t * p;
@@ -231,32 +249,7 @@ const E9: f32 = 0.17087277;
   p = E3 + t * p;
   p = E2 + t * p;
   p = E1 + t * p;
-  return E0 + t * p;
-}
-
-@inline export function normalPdfv(z: v128): v128 {
-  const a = f32x4.min(f32x4.abs(z), f32x4.splat(TAIL_END));
-  const g = f32x4.mul(expv(halfSquareHiv(a)), expv(halfSquareLov(a)));
-  return f32x4.mul(g, f32x4.splat(INV_SQRT_2PI));
-}
-
-@inline export function normalPdff(z: f32): f32 {
-  const a = min(abs(z), TAIL_END);
-  return expf(halfSquareHif(a)) * expf(halfSquareLof(a)) * INV_SQRT_2PI;
-}
-
-@inline export function normalCdfv(z: v128): v128 {
-  const a = f32x4.min(f32x4.abs(z), f32x4.splat(TAIL_END));
-  const one = f32x4.splat(1);
-  const t = f32x4.div(one, f32x4.add(one, f32x4.mul(a, f32x4.splat(HALF_SQRT_HALF))));
-  const e = f32x4.mul(expv(halfSquareHiv(a)), expv(f32x4.add(erfcPolyv(t), halfSquareLov(a))));
-  const q = f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), e);
-  return v128.bitselect(f32x4.sub(one, q), q, f32x4.ge(z, f32x4.splat(0)));
-}
-
-@inline export function normalCdff(z: f32): f32 {
-  const a = min(abs(z), TAIL_END);
-  const t: f32 = 1 / (1 + a * HALF_SQRT_HALF);
-  const q = t * 0.5 * (expf(halfSquareHif(a)) * expf(erfcPolyf(t) + halfSquareLof(a)));
+  p = E0 + t * p;
+  const q = t * 0.5 * expMinusf(a * a * -0.5 + p, 0);
   return z >= 0 ? 1 - q : q;
 }

@@ -37,9 +37,9 @@ export function erfc(x: number): number {
 const normalCdf = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
 const normalPdf = (x: number) => Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
 
-/** selu's λ and λα, Keras' λ = 1.0507009873554805 and α = 1.6732632423543772. */
-const SELU_SCALE = 1.0507009873554805;
-const SELU_SCALE_ALPHA = 1.7580993408473766;
+/** selu's λ and λα, Keras' λ = 1.0507009873554805 and α = 1.6732632423543772 (the elu kernel's scale and alpha for selu). */
+export const SELU_SCALE = 1.0507009873554805;
+export const SELU_SCALE_ALPHA = 1.7580993408473766;
 /** geluTanh's w(x) = 2√(2/π)(x + 0.044715x³) and w'(x). */
 const GELU_W1 = 2 * Math.sqrt(2 / Math.PI);
 const geluW = (x: number) => GELU_W1 * (x + 0.044715 * x ** 3);
@@ -122,17 +122,16 @@ export function createJsCore(heap: Heap): Core {
     tanhBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (_, t) => 1 - t * t),
     swishForward: (z, a, n) => map(z, a, n, (x) => x * sigmoid(x)),
     swishBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x, y) => sigmoid(x) + y * (1 - sigmoid(x))),
-    // Derivatives at kinks as TensorFlow's gradients: elu' = 1 and selu' = λ at 0; relu6' and hardSigmoid' 0 at their corners.
-    eluForward: (z, a, n) => map(z, a, n, elu),
-    eluBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => (x < 0 ? Math.exp(x) : 1)),
-    seluForward: (z, a, n) => map(z, a, n, selu),
-    seluBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => (x < 0 ? SELU_SCALE_ALPHA * Math.exp(x) : SELU_SCALE)),
+    // Derivatives at kinks as TensorFlow's gradients: elu' is scale at 0, relu6' 0 at both corners.
+    eluForward: (z, a, n, alpha, scale) => map(z, a, n, (x) => (x > 0 ? scale * x : alpha * Math.expm1(x))),
+    eluBackward: (z, a, dA, dZ, n, alpha, scale) => mapBack(z, a, dA, dZ, n, (x) => (x < 0 ? alpha * Math.exp(x) : scale)),
     softplusForward: (z, a, n) => map(z, a, n, softplus),
     softplusBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, sigmoid),
     softsignForward: (z, a, n) => map(z, a, n, softsign),
     softsignBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => 1 / (1 + Math.abs(x)) ** 2),
-    relu6Forward: (z, a, n) => map(z, a, n, relu6),
-    relu6Backward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => (x > 0 && x < 6 ? 1 : 0)),
+    relu6Forward: (z, a, n, shift, divisor) => map(z, a, n, (x) => relu6(x + shift) / divisor),
+    relu6Backward: (z, a, dA, dZ, n, shift, divisor) =>
+      mapBack(z, a, dA, dZ, n, (x) => (x + shift > 0 && x + shift < 6 ? 1 / divisor : 0)),
     geluForward: (z, a, n) => map(z, a, n, gelu),
     geluBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => normalCdf(x) + x * normalPdf(x)),
     geluTanhForward: (z, a, n) => map(z, a, n, geluTanh),
@@ -140,8 +139,6 @@ export function createJsCore(heap: Heap): Core {
       const s = sigmoid(geluW(x));
       return s + x * s * (1 - s) * geluDw(x);
     }),
-    hardSigmoidForward: (z, a, n) => map(z, a, n, hardSigmoid),
-    hardSigmoidBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => (x + 3 > 0 && x + 3 < 6 ? 1 / 6 : 0)),
 
     softmaxForward(z, a, rows, cols) {
       const h = heap.f32();

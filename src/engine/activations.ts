@@ -5,6 +5,7 @@
 // and models share it.
 
 import type { Core, Ptr } from '../backend/core';
+import { SELU_SCALE, SELU_SCALE_ALPHA } from '../backend/js';
 import { ConfigError, didYouMean } from '../errors';
 
 /**
@@ -75,14 +76,14 @@ function make(name: string): Activation {
     case 'sigmoid': return pointwise('sigmoidForward', 'sigmoidBackward');
     case 'tanh': return pointwise('tanhForward', 'tanhBackward');
     case 'swish': return pointwise('swishForward', 'swishBackward');
-    case 'elu': return pointwise('eluForward', 'eluBackward');
-    case 'selu': return pointwise('seluForward', 'seluBackward');
+    case 'elu': return pointwise('eluForward', 'eluBackward', 1, 1);
+    case 'selu': return pointwise('eluForward', 'eluBackward', SELU_SCALE_ALPHA, SELU_SCALE);
     case 'softplus': return pointwise('softplusForward', 'softplusBackward');
     case 'softsign': return pointwise('softsignForward', 'softsignBackward');
-    case 'relu6': return pointwise('relu6Forward', 'relu6Backward');
+    case 'relu6': return pointwise('relu6Forward', 'relu6Backward', 0, 1);
+    case 'hardSigmoid': return pointwise('relu6Forward', 'relu6Backward', 3, 6);
     case 'gelu': return pointwise('geluForward', 'geluBackward');
     case 'geluTanh': return pointwise('geluTanhForward', 'geluTanhBackward');
-    case 'hardSigmoid': return pointwise('hardSigmoidForward', 'hardSigmoidBackward');
     case 'softmax':
       return Object.freeze({
         forward: (c: Core, z: Ptr, a: Ptr, r: number, k: number) => c.softmaxForward(z, a, r, k),
@@ -96,14 +97,18 @@ function make(name: string): Activation {
   }
 }
 
-type Forward = (z: Ptr, a: Ptr, n: number, alpha: number) => void;
-type Backward = (z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number, alpha: number) => void;
+type Forward = (z: Ptr, a: Ptr, n: number, p: number, q: number) => void;
+type Backward = (z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number, p: number, q: number) => void;
 
-/** An elementwise pair of kernels over all rows × cols at once; alpha goes to those that take it. */
-function pointwise(forward: keyof Core, backward: keyof Core, alpha = 0): Activation {
+/**
+ * An elementwise pair of kernels over all rows × cols at once. p and q go to
+ * those that take parameters (leakyRelu's slope; elu's alpha and scale;
+ * relu6's shift and divisor); the others ignore them.
+ */
+function pointwise(forward: keyof Core, backward: keyof Core, p = 0, q = 0): Activation {
   return Object.freeze({
-    forward: (c: Core, z: Ptr, a: Ptr, r: number, k: number) => (c[forward] as Forward)(z, a, r * k, alpha),
+    forward: (c: Core, z: Ptr, a: Ptr, r: number, k: number) => (c[forward] as Forward)(z, a, r * k, p, q),
     backward: (c: Core, z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, r: number, k: number) =>
-      (c[backward] as Backward)(z, a, dA, dZ, r * k, alpha),
+      (c[backward] as Backward)(z, a, dA, dZ, r * k, p, q),
   });
 }
