@@ -4,6 +4,7 @@
 // (f32 storage, f64 arithmetic in between), so each Wasm kernel is tested
 // against it and benchmarked against it.
 
+import { SELU_SCALE, SELU_SCALE_ALPHA } from '../engine/activations';
 import type { Core, Ptr } from './core';
 import type { Heap } from './heap';
 
@@ -37,9 +38,6 @@ export function erfc(x: number): number {
 const normalCdf = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
 const normalPdf = (x: number) => Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
 
-/** selu's λ and λα, Keras' λ = 1.0507009873554805 and α = 1.6732632423543772 (the elu kernel's scale and alpha for selu). */
-export const SELU_SCALE = 1.0507009873554805;
-export const SELU_SCALE_ALPHA = 1.7580993408473766;
 /** geluTanh's w(x) = 2√(2/π)(x + 0.044715x³) and w'(x). */
 const GELU_W1 = 2 * Math.sqrt(2 / Math.PI);
 const geluW = (x: number) => GELU_W1 * (x + 0.044715 * x ** 3);

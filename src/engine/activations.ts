@@ -5,7 +5,6 @@
 // and models share it.
 
 import type { Core, Ptr } from '../backend/core';
-import { SELU_SCALE, SELU_SCALE_ALPHA } from '../backend/js';
 import { ConfigError, didYouMean } from '../errors';
 
 /**
@@ -40,6 +39,10 @@ export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /** leakyRelu's slope for z < 0 when none is given (as the design and ONNX; Keras' layer uses 0.3). */
 export const DEFAULT_ALPHA = 0.01;
+
+/** selu's λ and λα, from Keras' λ = 1.0507009873554805 and α = 1.6732632423543772: the elu kernel's scale and alpha for selu. */
+export const SELU_SCALE = 1.0507009873554805;
+export const SELU_SCALE_ALPHA = 1.7580993408473766;
 
 export interface Activation {
   forward(core: Core, z: Ptr, a: Ptr, rows: number, cols: number): void;
