@@ -4,7 +4,6 @@
 // (f32 storage, f64 arithmetic in between), so each Wasm kernel is tested
 // against it and benchmarked against it.
 
-import { SELU_SCALE, SELU_SCALE_ALPHA } from '../engine/activations';
 import type { Core, Ptr } from './core';
 import type { Heap } from './heap';
 
@@ -43,10 +42,8 @@ const GELU_W1 = 2 * Math.sqrt(2 / Math.PI);
 const geluW = (x: number) => GELU_W1 * (x + 0.044715 * x ** 3);
 const geluDw = (x: number) => GELU_W1 * (1 + 3 * 0.044715 * x * x);
 
-// The closed forms of the activations added with issue #17, which the Wasm
-// kernels approximate; exported for gradcheck's f64 forward pass.
-export const elu = (x: number) => (x > 0 ? x : Math.expm1(x));
-export const selu = (x: number) => (x > 0 ? SELU_SCALE * x : SELU_SCALE_ALPHA * Math.expm1(x));
+// Closed forms of activations added with issue #17, which the Wasm kernels
+// approximate; exported for gradcheck's f64 forward pass too.
 /** ln(1 + e^x), as max(x, 0) + ln(1 + e^−|x|) so that neither term overflows. */
 export const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 export const softsign = (x: number) => x / (1 + Math.abs(x));
@@ -54,7 +51,6 @@ export const relu6 = (x: number) => Math.min(Math.max(x, 0), 6);
 export const gelu = (x: number) => x * normalCdf(x);
 /** Keras' x/2·(1 + tanh(w/2)) written as x·σ(w), which it equals, without the cancellation for x ≪ 0. */
 export const geluTanh = (x: number) => x * sigmoid(geluW(x));
-export const hardSigmoid = (x: number) => Math.min(Math.max(x + 3, 0), 6) / 6;
 
 /** log Σⱼ e^(xⱼ) over n values from off, max-subtracted so it stays finite (f64 arithmetic). */
 export function logSumExp(x: ArrayLike<number>, off: number, n: number): number {

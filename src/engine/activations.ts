@@ -18,8 +18,8 @@ import { ConfigError, didYouMean } from '../errors';
  * `gelu(approximate=True)`) and hardSigmoid (Keras 3's relu6(z + 3)/6; Keras
  * 2 and TF.js use clip(0.2z + 0.5, 0, 1) under that name instead).
  *
- * Derivatives at kinks are TensorFlow's: relu' and relu6' are 0 at 0, relu6'
- * and hardSigmoid' 0 at their upper corner too; elu'(0) = 1, selu'(0) = λ.
+ * Derivatives at kinks are TensorFlow's: relu' is 0 at 0, relu6' and
+ * hardSigmoid' 0 at both their corners; elu'(0) = 1, selu'(0) = λ.
  *
  * @example
  * ```ts

@@ -2,8 +2,8 @@
 // backend) against central finite differences of the loss, which is computed
 // here again in float64 so that differences of nearby losses mean something.
 
-import type { ActivationName } from '../engine/activations';
-import { elu, gelu, geluTanh, hardSigmoid, logSumExp, relu6, selu, softplus, softsign } from '../backend/js';
+import { SELU_SCALE, SELU_SCALE_ALPHA, type ActivationName } from '../engine/activations';
+import { gelu, geluTanh, logSumExp, relu6, softplus, softsign } from '../backend/js';
 import type { Matrix, MatrixLike } from '../engine/matrix';
 import type { Sequential } from '../engine/model';
 import { checkOptions, positive, toInputs, toTargets, whole, type Targets } from '../validate';
@@ -108,7 +108,10 @@ function activate(z: Float64Array, rows: number, cols: number, name: ActivationN
     tanh: Math.tanh,
     leakyRelu: (v) => (v > 0 ? v : alpha * v),
     swish: (v) => v * sigmoid(v),
-    elu, selu, softplus, softsign, relu6, gelu, geluTanh, hardSigmoid,
+    elu: (v) => (v > 0 ? v : Math.expm1(v)),
+    selu: (v) => (v > 0 ? SELU_SCALE * v : SELU_SCALE_ALPHA * Math.expm1(v)),
+    softplus, softsign, relu6, gelu, geluTanh,
+    hardSigmoid: (v) => relu6(v + 3) / 6,
   };
   if (name !== 'softmax') return z.map(f[name]);
   const a = new Float64Array(z.length);
