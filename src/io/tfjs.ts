@@ -12,7 +12,7 @@
 // not to nnwasm's 0.01. Exported models use the same layout: an InputLayer,
 // Dense layers, and a LeakyReLU layer after each leakyRelu one. hardSigmoid
 // and geluTanh do not export (TF.js computes or loads them otherwise, see
-// TO_KERAS_ACTIVATION), and TF.js's hard_sigmoid does not import.
+// NOT_EXPORTED), and TF.js's hard_sigmoid does not import.
 //
 // Only topology and weights cross over: compile the imported model yourself.
 
@@ -143,26 +143,29 @@ export function toTfjs(model: Sequential): TfjsArtifacts {
 }
 
 /**
- * Keras' names, as model.json spells them, of the activations TF.js computes
- * as nnwasm does; leakyRelu travels as a LeakyReLU layer after a linear Dense.
- * Not hardSigmoid: TF.js's hard_sigmoid is Keras 2's clip(0.2z + 0.5, 0, 1),
- * not Keras 3's relu6(z + 3)/6. Not geluTanh: TF.js 4.22 saves its own as
- * gelu_new but cannot load that name back (it looks for "geluNew").
+ * The activations that do not export, and why: TF.js's hard_sigmoid is
+ * Keras 2's function; TF.js 4.22 saves its tanh-approximated gelu as gelu_new
+ * but cannot load that name back (it looks for "geluNew").
  */
-const TO_KERAS_ACTIVATION: Record<Exclude<ActivationName, 'hardSigmoid' | 'geluTanh'>, string> = {
-  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', swish: 'swish', leakyRelu: 'linear',
-  elu: 'elu', selu: 'selu', softplus: 'softplus', softsign: 'softsign', relu6: 'relu6', gelu: 'gelu',
-};
-
-const NOT_EXPORTED: Record<string, string> = {
+const NOT_EXPORTED = {
   hardSigmoid: "TF.js's hard_sigmoid is Keras 2's clip(0.2z + 0.5, 0, 1), not Keras 3's relu6(z + 3)/6 that nnwasm computes",
   geluTanh: 'TF.js 4.22 saves the tanh-approximated gelu as gelu_new but cannot load that name back (gelu, the exact one, exports)',
+} as const;
+
+/**
+ * Keras' names, as model.json spells them, of the others, which TF.js
+ * computes as nnwasm does; leakyRelu travels as a LeakyReLU layer after a
+ * linear Dense. A new activation must be in one table or the other.
+ */
+const TO_KERAS_ACTIVATION: Record<Exclude<ActivationName, keyof typeof NOT_EXPORTED>, string> = {
+  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', swish: 'swish', leakyRelu: 'linear',
+  elu: 'elu', selu: 'selu', softplus: 'softplus', softsign: 'softsign', relu6: 'relu6', gelu: 'gelu',
 };
 
 function kerasActivation(f: ActivationName, i: number): string {
   if (Object.hasOwn(TO_KERAS_ACTIVATION, f)) return TO_KERAS_ACTIVATION[f as keyof typeof TO_KERAS_ACTIVATION];
   throw new ConfigError(`toTfjs: layers[${i}].activation: expected one TF.js computes as nnwasm does ` +
-    `(${Object.keys(TO_KERAS_ACTIVATION).join(', ')}), got "${f}": ${NOT_EXPORTED[f]}`);
+    `(${Object.keys(TO_KERAS_ACTIVATION).join(', ')}), got "${f}": ${NOT_EXPORTED[f as keyof typeof NOT_EXPORTED]}`);
 }
 
 /** The model.json that goes with the artifacts' weights saved as one file. */
