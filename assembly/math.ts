@@ -4,6 +4,10 @@
 // on that range). 2^n is built from exponent bits, so that is done on x
 // clamped to [-87.3, 88.3] where 2^n is a normal float; outside it the result
 // is 0 or ∞ (e^x there is below 1.2e-38 or above 2e38). NaN stays NaN.
+// The same code gives e^x − 1 (elu, selu) without its cancellation near 0:
+// where n = 0 (|x| ≤ ln2/2) r is x itself, and e^x − 1 = P(r) − 1 =
+// r·(1 + r/2 + … + r⁵/720), P before its last "1 +" (relative error < 4e-7);
+// beyond, |e^x − 1| > 0.29 and e^x − 1 keeps 6e-7.
 
 const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693145752; // ln2 split in two so n·LN2_HI is exact
@@ -17,6 +21,15 @@ const C5: f32 = 1.0 / 120;
 const C6: f32 = 1.0 / 720;
 
 @inline export function expv(v: v128): v128 {
+  return expMinusCorev(v, 0);
+}
+
+@inline export function expf(x: f32): f32 {
+  return expMinusCoref(x, 0);
+}
+
+// e^x − c for c = 0 or 1.
+@inline function expMinusCorev(v: v128, c: f32): v128 {
   const x = f32x4.min(f32x4.max(v, f32x4.splat(LO)), f32x4.splat(HI));
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
@@ -26,15 +39,18 @@ const C6: f32 = 1.0 / 720;
   p = f32x4.add(f32x4.splat(C3), f32x4.mul(r, p));
   p = f32x4.add(f32x4.splat(C2), f32x4.mul(r, p));
   p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
+  const rp = f32x4.mul(r, p); // P(r) − 1
+  p = f32x4.add(f32x4.splat(1), rp);
   const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
   const y = f32x4.mul(p, scale);
   const under = f32x4.lt(v, f32x4.splat(LO)), over = f32x4.gt(v, f32x4.splat(HI));
-  return v128.bitselect(f32x4.splat(Infinity), v128.andnot(y, under), over);
+  const e = v128.bitselect(f32x4.splat(Infinity), v128.andnot(y, under), over);
+  if (c == 0) return e;
+  return v128.bitselect(rp, f32x4.sub(e, f32x4.splat(c)), f32x4.eq(n, f32x4.splat(0)));
 }
 
-@inline export function expf(x: f32): f32 {
-  if (x < LO) return 0;
+@inline function expMinusCoref(x: f32, c: f32): f32 {
+  if (x < LO) return 0 - c; // +0 for c = 0, as e^x underflows
   if (x > HI) return Infinity;
   const n = nearest(x * LOG2E);
   let r = x - n * LN2_HI;
@@ -44,8 +60,11 @@ const C6: f32 = 1.0 / 720;
   p = C3 + r * p;
   p = C2 + r * p;
   p = 1 + r * p;
-  p = 1 + r * p;
-  return p * reinterpret<f32>((<i32>n + 127) << 23);
+  const rp = r * p; // P(r) − 1
+  p = 1 + rp;
+  const e = p * reinterpret<f32>((<i32>n + 127) << 23);
+  if (c == 0) return e;
+  return n == 0 ? rp : e - c;
 }
 
 // tanh(|x|) = (1 − e)/(1 + e) with e = e^(−2|x|), sign restored after. Below
@@ -101,4 +120,136 @@ export function rowMax(p: usize, n: i32): f32 {
 /** Sum of the four lanes, in a fixed order. */
 @inline export function lanesSum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// The functions below serve the activations added with issue #17. Every
+// exp they take goes through expMinus, a function rather than @inline, as are
+// those used by more than one kernel: one copy of each polynomial (whose
+// constants are 18-byte v128.consts) instead of one per use, since every
+// build's Wasm ships inlined in the bundle. A call per 4 lanes costs little
+// beside an exp. The vector and scalar forms compute the same bits.
+
+// expMinusCore behind a call (see above): e^x for c = 0, e^x − 1 for c = 1.
+export function expMinusv(x: v128, c: f32): v128 {
+  return expMinusCorev(x, c);
+}
+
+export function expMinusf(x: f32, c: f32): f32 {
+  return expMinusCoref(x, c);
+}
+
+// σ(x) = 1/(1 + e^−x) (softplus', geluTanh) from e = e^−|x|: r = 1/(1 + e)
+// for x ≥ 0, e·r below. Unlike sigmoidv's form, σ(−x) = 1 − σ(x) comes out
+// without cancelling when σ(x) is near 1, and e^|x| never overflows.
+
+export function logisticv(x: v128): v128 {
+  const e = expMinusv(f32x4.neg(f32x4.abs(x)), 0);
+  const r = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
+  return v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(x, f32x4.splat(0)));
+}
+
+export function logisticf(x: f32): f32 {
+  const e = expMinusf(-abs(x), 0);
+  const r: f32 = 1 / (1 + e);
+  return x >= 0 ? r : e * r;
+}
+
+// ln(1 + y) for 0 ≤ y ≤ 1 (softplus's tail, y = e^−|z|), with no 1 + y to
+// round away a tiny y: ln(1 + y) = 2·atanh(s), s = y/(2 + y) ≤ 1/3, by its
+// odd series 2s(1 + s²/3 + … + s¹²/13) (truncation < 2e-8 relative).
+const A3: f32 = 1.0 / 3;
+const A5: f32 = 1.0 / 5;
+const A7: f32 = 1.0 / 7;
+const A9: f32 = 1.0 / 9;
+const A11: f32 = 1.0 / 11;
+const A13: f32 = 1.0 / 13;
+
+@inline export function log1pv(y: v128): v128 {
+  const s = f32x4.div(y, f32x4.add(f32x4.splat(2), y));
+  const s2 = f32x4.mul(s, s);
+  let p = f32x4.add(f32x4.splat(A11), f32x4.mul(s2, f32x4.splat(A13)));
+  p = f32x4.add(f32x4.splat(A9), f32x4.mul(s2, p));
+  p = f32x4.add(f32x4.splat(A7), f32x4.mul(s2, p));
+  p = f32x4.add(f32x4.splat(A5), f32x4.mul(s2, p));
+  p = f32x4.add(f32x4.splat(A3), f32x4.mul(s2, p));
+  p = f32x4.add(f32x4.splat(1), f32x4.mul(s2, p));
+  return f32x4.mul(f32x4.add(s, s), p);
+}
+
+@inline export function log1pf(y: f32): f32 {
+  const s = y / (2 + y);
+  const s2 = s * s;
+  let p = A11 + s2 * A13;
+  p = A9 + s2 * p;
+  p = A7 + s2 * p;
+  p = A5 + s2 * p;
+  p = A3 + s2 * p;
+  p = 1 + s2 * p;
+  return (s + s) * p;
+}
+
+// The standard normal's density φ(z) = e^(−z²/2)/√(2π) and distribution
+// Φ(z) = ∫ φ up to z (gelu). Φ comes from the upper tail Q(|z|) = erfc(x)/2,
+// x = |z|/√2, by the Chebyshev fit erfc(x) = t·e^(−x² + P(t)), t = 1/(1 + x/2)
+// (Numerical Recipes' erfcc; relative error < 1.1e-7 for every x ≥ 0), then
+// Φ = 1 − Q for z ≥ 0 and Q below: a tail is never 1 minus something near 1.
+// |z| is capped at 14, past which e^(−z²/2) is 0 in f32, so ±∞ give no ∞ − ∞.
+// (One exp of the rounded −z²/2 each: in the far tails the rounding of z²/2
+// costs up to z²/2 · 6e-8 relative, 3e-6 at |z| = 10, where Φ is 1e-23.)
+const TAIL_END: f32 = 14;
+const HALF_SQRT_HALF: f32 = 0.353553391; // 1/(2√2): t = 1/(1 + |z|/(2√2))
+const INV_SQRT_2PI: f32 = 0.398942280;
+const E0: f32 = -1.26551223;
+const E1: f32 = 1.00002368;
+const E2: f32 = 0.37409196;
+const E3: f32 = 0.09678418;
+const E4: f32 = -0.18628806;
+const E5: f32 = 0.27886807;
+const E6: f32 = -1.13520398;
+const E7: f32 = 1.48851587;
+const E8: f32 = -0.82215223;
+const E9: f32 = 0.17087277;
+
+@inline export function normalPdfv(z: v128): v128 {
+  const a = f32x4.min(f32x4.abs(z), f32x4.splat(TAIL_END));
+  return f32x4.mul(expMinusv(f32x4.mul(f32x4.mul(a, a), f32x4.splat(-0.5)), 0), f32x4.splat(INV_SQRT_2PI));
+}
+
+@inline export function normalPdff(z: f32): f32 {
+  const a = min(abs(z), TAIL_END);
+  return expMinusf(a * a * -0.5, 0) * INV_SQRT_2PI;
+}
+
+export function normalCdfv(z: v128): v128 {
+  const a = f32x4.min(f32x4.abs(z), f32x4.splat(TAIL_END));
+  const one = f32x4.splat(1);
+  const t = f32x4.div(one, f32x4.add(one, f32x4.mul(a, f32x4.splat(HALF_SQRT_HALF))));
+  let p = f32x4.add(f32x4.splat(E8), f32x4.mul(t, f32x4.splat(E9)));
+  p = f32x4.add(f32x4.splat(E7), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E6), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E5), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E4), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E3), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E2), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E1), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(E0), f32x4.mul(t, p));
+  const e = expMinusv(f32x4.add(f32x4.mul(f32x4.mul(a, a), f32x4.splat(-0.5)), p), 0);
+  const q = f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), e);
+  return v128.bitselect(f32x4.sub(one, q), q, f32x4.ge(z, f32x4.splat(0)));
+}
+
+export function normalCdff(z: f32): f32 {
+  const a = min(abs(z), TAIL_END);
+  const t: f32 = 1 / (1 + a * HALF_SQRT_HALF);
+  let p = E8 + t * E9;
+  p = E7 + t * p;
+  p = E6 + t * p;
+  p = E5 + t * p;
+  p = E4 + t * p;
+  p = E3 + t * p;
+  p = E2 + t * p;
+  p = E1 + t * p;
+  p = E0 + t * p;
+  const q = t * 0.5 * expMinusf(a * a * -0.5 + p, 0);
+  return z >= 0 ? 1 - q : q;
 }

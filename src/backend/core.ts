@@ -66,6 +66,20 @@ export interface Core {
   tanhBackward(z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number): void;
   swishForward(z: Ptr, a: Ptr, n: number): void;
   swishBackward(z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number): void;
+  /** elu's family: a = z > 0 ? scale·z : alpha·(e^z − 1); elu is (1, 1), selu (λα, λ). */
+  eluForward(z: Ptr, a: Ptr, n: number, alpha: number, scale: number): void;
+  eluBackward(z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number, alpha: number, scale: number): void;
+  softplusForward(z: Ptr, a: Ptr, n: number): void;
+  softplusBackward(z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number): void;
+  softsignForward(z: Ptr, a: Ptr, n: number): void;
+  softsignBackward(z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number): void;
+  /** relu6's family: a = min(max(z + shift, 0), 6)/divisor; relu6 is (0, 1), hardSigmoid (3, 6). */
+  relu6Forward(z: Ptr, a: Ptr, n: number, shift: number, divisor: number): void;
+  relu6Backward(z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number, shift: number, divisor: number): void;
+  geluForward(z: Ptr, a: Ptr, n: number): void;
+  geluBackward(z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number): void;
+  geluTanhForward(z: Ptr, a: Ptr, n: number): void;
+  geluTanhBackward(z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number): void;
   softmaxForward(z: Ptr, a: Ptr, rows: number, cols: number): void;
   softmaxBackward(a: Ptr, dA: Ptr, dZ: Ptr, rows: number, cols: number): void;
 
@@ -136,6 +150,8 @@ export const ARITY = {
   linearForward: 3, linearBackward: 5, reluForward: 3, reluBackward: 5,
   leakyReluForward: 4, leakyReluBackward: 6, sigmoidForward: 3, sigmoidBackward: 5,
   tanhForward: 3, tanhBackward: 5, swishForward: 3, swishBackward: 5,
+  eluForward: 5, eluBackward: 7, softplusForward: 3, softplusBackward: 5, softsignForward: 3, softsignBackward: 5,
+  relu6Forward: 5, relu6Backward: 7, geluForward: 3, geluBackward: 5, geluTanhForward: 3, geluTanhBackward: 5,
   softmaxForward: 4, softmaxBackward: 5,
   scaledDifference: 5, meanSquaredError: 3,
   meanAbsoluteError: 3, meanAbsoluteErrorGrad: 5, huber: 4, huberGrad: 6, logCosh: 3, logCoshGrad: 5,

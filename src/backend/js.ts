@@ -12,8 +12,46 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** p clamped to [PROB_EPS, 1 − PROB_EPS], as the kernels do before a log (and Keras). */
 export const clampProb = (p: number) => Math.min(Math.max(p, PROB_EPS), 1 - PROB_EPS);
-/** log(1 + eˣ), finite for any x. */
-const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+
+/**
+ * erfc(x) = 1 − erf(x), to ~2e-13 relative: 1 − the Maclaurin series of erf
+ * below 2; above, Laplace's continued fraction, evaluated from its 60th term
+ * up, which keeps the tail's relative accuracy where 1 − erf would cancel.
+ */
+export function erfc(x: number): number {
+  if (x < 0) return 2 - erfc(-x);
+  if (x < 2) {
+    let sum = x, term = x;
+    for (let n = 1; Math.abs(term) > 1e-17; n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(x) = e^(−x²)/√π · 1/(x + (1/2)/(x + (2/2)/(x + (3/2)/(x + …))))
+  let f = x;
+  for (let k = 60; k >= 1; k--) f = x + k / 2 / f;
+  return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
+}
+
+/** The standard normal distribution Φ and density φ. */
+const normalCdf = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
+const normalPdf = (x: number) => Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
+
+/** geluTanh's w(x) = 2√(2/π)(x + 0.044715x³) and w'(x). */
+const GELU_W1 = 2 * Math.sqrt(2 / Math.PI);
+const geluW = (x: number) => GELU_W1 * (x + 0.044715 * x ** 3);
+const geluDw = (x: number) => GELU_W1 * (1 + 3 * 0.044715 * x * x);
+
+// Closed forms of activations added with issue #17, which the Wasm kernels
+// approximate; exported for gradcheck's f64 forward pass too.
+/** ln(1 + e^x), as max(x, 0) + ln(1 + e^−|x|) so that neither term overflows. */
+export const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+export const softsign = (x: number) => x / (1 + Math.abs(x));
+export const relu6 = (x: number) => Math.min(Math.max(x, 0), 6);
+export const gelu = (x: number) => x * normalCdf(x);
+/** Keras' x/2·(1 + tanh(w/2)) written as x·σ(w), which it equals, without the cancellation for x ≪ 0. */
+export const geluTanh = (x: number) => x * sigmoid(geluW(x));
 
 /** log Σⱼ e^(xⱼ) over n values from off, max-subtracted so it stays finite (f64 arithmetic). */
 export function logSumExp(x: ArrayLike<number>, off: number, n: number): number {
@@ -79,6 +117,23 @@ export function createJsCore(heap: Heap): Core {
     tanhBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (_, t) => 1 - t * t),
     swishForward: (z, a, n) => map(z, a, n, (x) => x * sigmoid(x)),
     swishBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x, y) => sigmoid(x) + y * (1 - sigmoid(x))),
+    // Derivatives at kinks as TensorFlow's gradients: elu' is scale at 0, relu6' 0 at both corners.
+    eluForward: (z, a, n, alpha, scale) => map(z, a, n, (x) => (x > 0 ? scale * x : alpha * Math.expm1(x))),
+    eluBackward: (z, a, dA, dZ, n, alpha, scale) => mapBack(z, a, dA, dZ, n, (x) => (x < 0 ? alpha * Math.exp(x) : scale)),
+    softplusForward: (z, a, n) => map(z, a, n, softplus),
+    softplusBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, sigmoid),
+    softsignForward: (z, a, n) => map(z, a, n, softsign),
+    softsignBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => 1 / (1 + Math.abs(x)) ** 2),
+    relu6Forward: (z, a, n, shift, divisor) => map(z, a, n, (x) => relu6(x + shift) / divisor),
+    relu6Backward: (z, a, dA, dZ, n, shift, divisor) =>
+      mapBack(z, a, dA, dZ, n, (x) => (x + shift > 0 && x + shift < 6 ? 1 / divisor : 0)),
+    geluForward: (z, a, n) => map(z, a, n, gelu),
+    geluBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => normalCdf(x) + x * normalPdf(x)),
+    geluTanhForward: (z, a, n) => map(z, a, n, geluTanh),
+    geluTanhBackward: (z, a, dA, dZ, n) => mapBack(z, a, dA, dZ, n, (x) => {
+      const s = sigmoid(geluW(x));
+      return s + x * s * (1 - s) * geluDw(x);
+    }),
 
     softmaxForward(z, a, rows, cols) {
       const h = heap.f32();

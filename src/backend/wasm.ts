@@ -7,9 +7,12 @@
 // against the declarations asc writes from assembly/ (build/*.d.ts, made by
 // `npm run asbuild`), and on instantiation, against ARITY.
 
+// The relaxed build is the SIMD build but for GEMM: imported right after it,
+// its inlined base64 lies within gzip's 32 kB window of the SIMD build's and
+// compresses to little (6 kB less in the bundle than with the scalar between).
 import simdBytes from '../../build/core.simd.wasm';
-import scalarBytes from '../../build/core.scalar.wasm';
 import relaxedBytes from '../../build/core.relaxed.wasm';
+import scalarBytes from '../../build/core.scalar.wasm';
 import type { instantiate as simdDeclared } from '../../build/core.simd.js';
 import type { instantiate as scalarDeclared } from '../../build/core.scalar.js';
 import type { instantiate as relaxedDeclared } from '../../build/core.relaxed.js';

@@ -4,7 +4,12 @@
 //   Gemm(x, W, b)          W is [in × out] already, so no transB; no bias, no C
 //   then its activation    Relu, Sigmoid, Tanh, Softmax(axis −1), LeakyRelu(alpha
 //                          written out: ONNX's default 0.01 need not be ours),
-//                          swish as Mul(z, Sigmoid(z)); linear adds nothing
+//                          Elu(alpha 1), Selu(Keras' alpha and gamma), Softplus,
+//                          Softsign, Clip(0, 6) for relu6, HardSigmoid(alpha 1/6,
+//                          beta 1/2) for Keras 3's relu6(z + 3)/6; swish as
+//                          Mul(z, Sigmoid(z)); gelu as z·(1 + Erf(z/√2))/2 and
+//                          geluTanh as z·Sigmoid(z·(w1 + w3·z²)), opset 13
+//                          having no Gelu; linear adds nothing
 //
 // Input "input" is [batch × inputDim] float32, output "output" [batch × units].
 // Other kinds of layers are refused with a ConfigError naming the layer.
@@ -92,7 +97,11 @@ export function toOnnx(model: Sequential): Uint8Array {
     const a = last ? ONNX_OUTPUT : `${name}/a`;
     const z = l.activation === 'linear' ? a : `${name}/z`;
     nodes.push(node('Gemm', l.useBias ? [x, W, b] : [x, W], [z], `${name}/gemm`));
-    nodes.push(...activationNodes(l.activation, l.alpha, z, a, name));
+    const constant: Constant = (label, value) => {
+      initializers.push(tensor(`${name}/${label}`, [], Float32Array.of(value)));
+      return `${name}/${label}`;
+    };
+    nodes.push(...activationNodes(l.activation, l.alpha, z, a, name, constant));
     x = a;
   });
   const graph = [
@@ -120,7 +129,17 @@ function denseLayers(model: Sequential): readonly Dense[] {
   return model.layers as readonly Dense[];
 }
 
-function activationNodes(f: ActivationName, alpha: number, z: string, a: string, name: string): Uint8Array[] {
+/** Adds a scalar float initializer named after the layer and `label`; returns its name. */
+type Constant = (label: string, value: number) => string;
+
+/** Keras' selu constants, as ONNX's Selu takes them (its defaults are these, rounded). */
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_GAMMA = 1.0507009873554805;
+/** geluTanh's z·σ(z·(W1 + W3·z²)): W1 = 2√(2/π), W3 = 0.044715·W1. */
+const GELU_W1 = 2 * Math.sqrt(2 / Math.PI);
+const GELU_W3 = 0.044715 * GELU_W1;
+
+function activationNodes(f: ActivationName, alpha: number, z: string, a: string, name: string, constant: Constant): Uint8Array[] {
   switch (f) {
     case 'linear':
       return [];
@@ -138,6 +157,35 @@ function activationNodes(f: ActivationName, alpha: number, z: string, a: string,
       return [
         node('Sigmoid', [z], [`${name}/sigmoid_z`], `${name}/swish_sigmoid`),
         node('Mul', [z, `${name}/sigmoid_z`], [a], `${name}/swish_mul`),
+      ];
+    case 'elu':
+      return [node('Elu', [z], [a], `${name}/elu`, [attrFloat('alpha', 1)])];
+    case 'selu':
+      return [node('Selu', [z], [a], `${name}/selu`, [attrFloat('alpha', SELU_ALPHA), attrFloat('gamma', SELU_GAMMA)])];
+    case 'softplus':
+      return [node('Softplus', [z], [a], `${name}/softplus`)];
+    case 'softsign':
+      return [node('Softsign', [z], [a], `${name}/softsign`)];
+    case 'relu6':
+      return [node('Clip', [z, constant('zero', 0), constant('six', 6)], [a], `${name}/relu6`)];
+    case 'hardSigmoid':
+      return [node('HardSigmoid', [z], [a], `${name}/hard_sigmoid`, [attrFloat('alpha', 1 / 6), attrFloat('beta', 0.5)])];
+    case 'gelu':
+      return [
+        node('Mul', [z, constant('inv_sqrt2', Math.SQRT1_2)], [`${name}/gelu_x`], `${name}/gelu_scale`),
+        node('Erf', [`${name}/gelu_x`], [`${name}/gelu_erf`], `${name}/gelu_erf`),
+        node('Add', [`${name}/gelu_erf`, constant('one', 1)], [`${name}/gelu_2cdf`], `${name}/gelu_add`),
+        node('Mul', [z, `${name}/gelu_2cdf`], [`${name}/gelu_2a`], `${name}/gelu_mul`),
+        node('Mul', [`${name}/gelu_2a`, constant('half', 0.5)], [a], `${name}/gelu_half`),
+      ];
+    case 'geluTanh':
+      return [
+        node('Mul', [z, z], [`${name}/gelu_z2`], `${name}/gelu_square`),
+        node('Mul', [`${name}/gelu_z2`, constant('w3', GELU_W3)], [`${name}/gelu_w3z2`], `${name}/gelu_cubic`),
+        node('Add', [`${name}/gelu_w3z2`, constant('w1', GELU_W1)], [`${name}/gelu_w_over_z`], `${name}/gelu_linear`),
+        node('Mul', [z, `${name}/gelu_w_over_z`], [`${name}/gelu_w`], `${name}/gelu_w`),
+        node('Sigmoid', [`${name}/gelu_w`], [`${name}/gelu_sigmoid`], `${name}/gelu_sigmoid`),
+        node('Mul', [z, `${name}/gelu_sigmoid`], [a], `${name}/gelu_mul`),
       ];
   }
 }

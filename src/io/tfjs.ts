@@ -12,10 +12,13 @@
 // not to nnwasm's 0.01. Export writes an InputLayer and then each nnwasm
 // layer as its Keras class (Dense, Dropout, BatchNormalization, Flatten,
 // Activation, LeakyReLU), with a LeakyReLU layer after each dense leakyRelu.
+// hardSigmoid and geluTanh do not export (TF.js computes or loads them
+// otherwise, see NOT_EXPORTED), and TF.js's hard_sigmoid does not import.
 //
 // Only topology and weights cross over: compile the imported model yourself.
 
 import { type ActivationName } from '../engine/activations';
+import { ConfigError } from '../errors';
 import type { InitializerName } from '../engine/initializers';
 import { MAX_UNITS, dense } from '../engine/layers/dense';
 import { Sequential } from '../engine/model';
@@ -95,6 +98,8 @@ const TO_KERAS_INITIALIZER: Record<InitializerName, string> = {
  * tf.loadLayersModel(tf.io.fromMemory(artifacts)). Only topology and
  * weights cross over: compile the model there.
  *
+ * @throws {@link ConfigError} for a hardSigmoid or geluTanh layer, which TF.js
+ *   computes (hard_sigmoid) or loads (gelu_new) otherwise.
  * @throws {@link ShapeError} when the model is not built yet.
  * @throws {@link DisposedError} after dispose().
  * @example
@@ -143,7 +148,7 @@ function exportLayer(l: Layer, n: number, inShape: Shape): { layers: object[]; w
       const dense = {
         class_name: 'Dense',
         config: {
-          ...base('dense'), units: l.units, activation: isLeaky ? 'linear' : l.activation, use_bias: l.useBias,
+          ...base('dense'), units: l.units, activation: kerasActivation(l.activation, n - 1), use_bias: l.useBias,
           kernel_initializer: { class_name: TO_KERAS_INITIALIZER[l.kernelInitializer], config: {} },
           bias_initializer: { class_name: TO_KERAS_INITIALIZER[l.biasInitializer], config: {} },
           kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
@@ -158,7 +163,7 @@ function exportLayer(l: Layer, n: number, inShape: Shape): { layers: object[]; w
       return { layers: [{ class_name: 'Flatten', config: { ...base('flatten'), data_format: 'channels_last' } }], weights: [] };
     case 'activation':
       if (l.activation === 'leakyRelu') return { layers: [leaky(l.alpha)], weights: [] };
-      return { layers: [{ class_name: 'Activation', config: { ...base('activation'), activation: l.activation } }], weights: [] };
+      return { layers: [{ class_name: 'Activation', config: { ...base('activation'), activation: kerasActivation(l.activation, n - 1) } }], weights: [] };
     case 'leakyRelu':
       return { layers: [leaky(l.alpha)], weights: [] };
     case 'batchNormalization': {
@@ -177,6 +182,32 @@ function exportLayer(l: Layer, n: number, inShape: Shape): { layers: object[]; w
       return { layers: [{ class_name: 'BatchNormalization', config }], weights };
     }
   }
+}
+
+/**
+ * The activations that do not export, and why: TF.js's hard_sigmoid is
+ * Keras 2's function; TF.js 4.22 saves its tanh-approximated gelu as gelu_new
+ * but cannot load that name back (it looks for "geluNew").
+ */
+const NOT_EXPORTED = {
+  hardSigmoid: "TF.js's hard_sigmoid is Keras 2's clip(0.2z + 0.5, 0, 1), not Keras 3's relu6(z + 3)/6 that nnwasm computes",
+  geluTanh: 'TF.js 4.22 saves the tanh-approximated gelu as gelu_new but cannot load that name back (gelu, the exact one, exports)',
+} as const;
+
+/**
+ * Keras' names, as model.json spells them, of the others, which TF.js
+ * computes as nnwasm does; leakyRelu travels as a LeakyReLU layer after a
+ * linear Dense. A new activation must be in one table or the other.
+ */
+const TO_KERAS_ACTIVATION: Record<Exclude<ActivationName, keyof typeof NOT_EXPORTED>, string> = {
+  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', swish: 'swish', leakyRelu: 'linear',
+  elu: 'elu', selu: 'selu', softplus: 'softplus', softsign: 'softsign', relu6: 'relu6', gelu: 'gelu',
+};
+
+function kerasActivation(f: ActivationName, i: number): string {
+  if (Object.hasOwn(TO_KERAS_ACTIVATION, f)) return TO_KERAS_ACTIVATION[f as keyof typeof TO_KERAS_ACTIVATION];
+  throw new ConfigError(`toTfjs: layers[${i}].activation: expected one TF.js computes as nnwasm does ` +
+    `(${Object.keys(TO_KERAS_ACTIVATION).join(', ')}), got "${f}": ${NOT_EXPORTED[f as keyof typeof NOT_EXPORTED]}`);
 }
 
 /** The model.json that goes with the artifacts' weights saved as one file. */
@@ -434,13 +465,18 @@ function readDense(config: Rec, name: string, where: string): ImportedLayer {
   };
 }
 
+/** Keras' and TF.js' names (gelu_new: TF.js' tanh-approximated gelu, which TF.js itself cannot load back). */
 const FROM_KERAS_ACTIVATION: Record<string, ActivationName> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', swish: 'swish', silu: 'swish',
+  elu: 'elu', selu: 'selu', softplus: 'softplus', softsign: 'softsign', relu6: 'relu6', gelu: 'gelu', gelu_new: 'geluTanh',
 };
 
 function readActivation(v: unknown, where: string): ActivationName {
   if (v === undefined || v === null) return 'linear';
   const name = typeof v === 'string' && Object.prototype.hasOwnProperty.call(FROM_KERAS_ACTIVATION, v) ? FROM_KERAS_ACTIVATION[v] : undefined;
+  if (v === 'hard_sigmoid') {
+    fail(where, 'unsupported activation "hard_sigmoid": TF.js computes it as Keras 2\'s clip(0.2z + 0.5, 0, 1), nnwasm\'s hardSigmoid is Keras 3\'s relu6(z + 3)/6');
+  }
   if (!name) {
     fail(where, `unsupported activation ${show(v)}; nnwasm has ${Object.keys(FROM_KERAS_ACTIVATION).join(', ')} (and LeakyReLU layers)`);
   }

@@ -3,8 +3,8 @@
 // here again in float64 so that differences of nearby losses mean something,
 // with the layers' regularization penalties as the model adds them.
 
-import type { ActivationName } from '../engine/activations';
-import { clampProb, logSumExp } from '../backend/js';
+import { SELU_SCALE, SELU_SCALE_ALPHA, type ActivationName } from '../engine/activations';
+import { clampProb, gelu, geluTanh, logSumExp, relu6, softplus, softsign } from '../backend/js';
 import type { Matrix, MatrixLike } from '../engine/matrix';
 import type { Sequential } from '../engine/model';
 import type { Dense } from '../engine/layers/dense';
@@ -143,6 +143,10 @@ function activate(z: Float64Array, rows: number, cols: number, name: ActivationN
     tanh: Math.tanh,
     leakyRelu: (v) => (v > 0 ? v : alpha * v),
     swish: (v) => v * sigmoid(v),
+    elu: (v) => (v > 0 ? v : Math.expm1(v)),
+    selu: (v) => (v > 0 ? SELU_SCALE * v : SELU_SCALE_ALPHA * Math.expm1(v)),
+    softplus, softsign, relu6, gelu, geluTanh,
+    hardSigmoid: (v) => relu6(v + 3) / 6,
   };
   if (name !== 'softmax') return z.map(f[name]);
   const a = new Float64Array(z.length);

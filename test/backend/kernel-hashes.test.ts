@@ -87,6 +87,12 @@ const ACTIVATIONS: [string, Fwd, Bwd][] = [
   ['sigmoid', (c, z, a, n) => c.sigmoidForward(z, a, n), (c, z, a, d, dz, n) => c.sigmoidBackward(z, a, d, dz, n)],
   ['tanh', (c, z, a, n) => c.tanhForward(z, a, n), (c, z, a, d, dz, n) => c.tanhBackward(z, a, d, dz, n)],
   ['swish', (c, z, a, n) => c.swishForward(z, a, n), (c, z, a, d, dz, n) => c.swishBackward(z, a, d, dz, n)],
+  ...(['softplus', 'softsign', 'gelu', 'geluTanh'] as const).map((name): [string, Fwd, Bwd] =>
+    [name, (c, z, a, n) => c[`${name}Forward`](z, a, n), (c, z, a, d, dz, n) => c[`${name}Backward`](z, a, d, dz, n)]),
+  ...([['elu', 1, 1], ['selu', 1.7580993408473766, 1.0507009873554805]] as const).map(([name, alpha, scale]): [string, Fwd, Bwd] =>
+    [name, (c, z, a, n) => c.eluForward(z, a, n, alpha, scale), (c, z, a, d, dz, n) => c.eluBackward(z, a, d, dz, n, alpha, scale)]),
+  ...([['relu6', 0, 1], ['hardSigmoid', 3, 6]] as const).map(([name, shift, divisor]): [string, Fwd, Bwd] =>
+    [name, (c, z, a, n) => c.relu6Forward(z, a, n, shift, divisor), (c, z, a, d, dz, n) => c.relu6Backward(z, a, d, dz, n, shift, divisor)]),
 ];
 
 /** Forward, backward, and both in place (a = z, dZ = dA), at every size. */
@@ -401,6 +407,15 @@ const PINNED: Record<string, [simd: string, scalar: string, relaxed: string]> = 
   sigmoid: ['11ac36c041cd6249', 'a8ddac05210bf079', '11ac36c041cd6249'],
   tanh: ['755b5e3943dad8b1', '755b5e3943dad8b1', '755b5e3943dad8b1'],
   swish: ['89f56291116e8c81', '89f56291116e8c81', '89f56291116e8c81'],
+  // Issue #17's activations, recorded when they were added: the scalar tails compute what the SIMD lanes do, bit for bit.
+  elu: ['b76e296d80316ec3', 'b76e296d80316ec3', 'b76e296d80316ec3'],
+  selu: ['dfa4509e9f503405', 'dfa4509e9f503405', 'dfa4509e9f503405'],
+  softplus: ['6e1718eeb4429497', '6e1718eeb4429497', '6e1718eeb4429497'],
+  softsign: ['e03903a93c18d901', 'e03903a93c18d901', 'e03903a93c18d901'],
+  relu6: ['504c7ee97b520fd6', '504c7ee97b520fd6', '504c7ee97b520fd6'],
+  gelu: ['6fdb383f3c7a29a8', '6fdb383f3c7a29a8', '6fdb383f3c7a29a8'],
+  geluTanh: ['b646c2d6d541fdaa', 'b646c2d6d541fdaa', 'b646c2d6d541fdaa'],
+  hardSigmoid: ['b7b64ed5bcadda4e', 'b7b64ed5bcadda4e', 'b7b64ed5bcadda4e'],
   softmax: ['0aff10615c09e56d', '2b0305cb717931ea', '0aff10615c09e56d'],
   losses: ['1f88bdacd5eacbe3', '1f88bdacd5eacbe3', '1f88bdacd5eacbe3'],
   columnSums: ['405b889cdf303b27', '405b889cdf303b27', '405b889cdf303b27'],

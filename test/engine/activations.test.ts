@@ -1,12 +1,17 @@
-// Activations: every forward and backward kernel, both Wasm builds against the
+// Activations: every forward and backward kernel, every Wasm build against the
 // js reference and against closed forms written here; backward kernels against
 // central finite differences of the forward; softmax row by row; the vector
-// exp behind sigmoid / tanh / swish over a dense grid; and ops.activation,
+// exp behind sigmoid / tanh / swish, and the expm1, log1p and normal
+// distribution behind elu, selu, softplus and gelu, over dense grids and far
+// into their tails; values and derivatives at hand-picked points against
+// mpmath's; the registry's memoization; and ops.activation,
 // ops.activationGrad, ops.softmax with their errors.
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/backend/index';
 import type { Core, Ptr } from '../../src/backend/core';
+import { erfc } from '../../src/backend/js';
+import { ACTIVATIONS, activation } from '../../src/engine/activations';
 import { useBackend } from '../../src/backend/index';
 import { ConfigError } from '../../src/errors';
 import * as ops from '../../src/tools/ops';
@@ -16,30 +21,50 @@ import { allBackends, allFinite, expectClose, expectWithin, f32, randomArray, ru
 
 const SIZES = [1, 3, 4, 5, 17, 1000];
 const BIG = [100, -100, 1000, -1000];
-const BUILDS = ['simd', 'scalar', 'checked'] as const;
-const ALL = ['js', 'simd', 'scalar', 'checked'] as const;
+const BUILDS = ['simd', 'scalar', 'relaxed', 'checked'] as const;
+const ALL = ['js', 'simd', 'scalar', 'relaxed', 'checked'] as const;
 
 const sigma = (x: number) => 1 / (1 + Math.exp(-x));
+/** Keras' selu λ and α. */
+const LAMBDA = 1.0507009873554805, SELU_ALPHA = 1.6732632423543772;
+/** The standard normal distribution and density (erfc: the js reference's, itself checked against mpmath below). */
+const Phi = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
+const phi = (x: number) => Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+/**
+ * Keras' tanh approximation of gelu, 0.5x(1 + tanh u) with u = √(2/π)(x + 0.044715x³),
+ * written x·σ(2u): the same function (mpmath's values of Keras' form, below,
+ * check it), whose 1 + tanh u would cancel to 0 in f64 below x ≈ −8.
+ */
+const GELU_K = Math.sqrt(2 / Math.PI);
+const geluU = (x: number) => GELU_K * (x + 0.044715 * x ** 3);
+const geluTanhDu = (x: number) => GELU_K * (1 + 3 * 0.044715 * x * x);
 
 interface Act {
   label: string;
   /** The closed forms, in f64. */
   f(x: number): number;
   df(x: number): number;
-  /** Not differentiable at 0: finite differences keep away from it. */
-  kink?: boolean;
+  /** Where f' jumps (or f'' does): finite differences keep away from these. */
+  kinks?: number[];
   fwd(core: Core, z: Ptr, a: Ptr, n: number): void;
   bwd(core: Core, z: Ptr, a: Ptr, dA: Ptr, dZ: Ptr, n: number): void;
   /** Name and options for ops.activation. */
   op: [string, { alpha?: number }];
 }
 
+type PlainName = 'elu' | 'selu' | 'softplus' | 'softsign' | 'relu6' | 'gelu' | 'geluTanh' | 'hardSigmoid';
+/** The kernels behind each name, with the parameters the registry gives them: selu is elu's, hardSigmoid relu6's. */
+const KERNEL: Record<PlainName, ['elu' | 'relu6', number, number] | 'softplus' | 'softsign' | 'gelu' | 'geluTanh'> = {
+  elu: ['elu', 1, 1], selu: ['elu', Math.fround(LAMBDA * SELU_ALPHA), LAMBDA], relu6: ['relu6', 0, 1], hardSigmoid: ['relu6', 3, 6],
+  softplus: 'softplus', softsign: 'softsign', gelu: 'gelu', geluTanh: 'geluTanh',
+};
+
 function leaky(alpha: number): Act {
   return {
     label: `leakyRelu α=${alpha}`,
     f: (x) => (x > 0 ? x : alpha * x),
     df: (x) => (x > 0 ? 1 : alpha),
-    kink: true,
+    kinks: [0],
     fwd: (c, z, a, n) => c.leakyReluForward(z, a, n, alpha),
     bwd: (c, z, a, dA, dZ, n) => c.leakyReluBackward(z, a, dA, dZ, n, alpha),
     op: ['leakyRelu', { alpha }],
@@ -54,7 +79,7 @@ const ACTS: Act[] = [
     op: ['linear', {}],
   },
   {
-    label: 'relu', f: (x) => Math.max(x, 0), df: (x) => (x > 0 ? 1 : 0), kink: true,
+    label: 'relu', f: (x) => Math.max(x, 0), df: (x) => (x > 0 ? 1 : 0), kinks: [0],
     fwd: (c, z, a, n) => c.reluForward(z, a, n),
     bwd: (c, z, a, dA, dZ, n) => c.reluBackward(z, a, dA, dZ, n),
     op: ['relu', {}],
@@ -81,7 +106,27 @@ const ACTS: Act[] = [
     bwd: (c, z, a, dA, dZ, n) => c.swishBackward(z, a, dA, dZ, n),
     op: ['swish', {}],
   },
+  plain('elu', (x) => (x > 0 ? x : Math.expm1(x)), (x) => (x < 0 ? Math.exp(x) : 1), [0]),
+  plain('selu', (x) => LAMBDA * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)), (x) => LAMBDA * (x < 0 ? SELU_ALPHA * Math.exp(x) : 1), [0]),
+  plain('softplus', (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), sigma),
+  plain('softsign', (x) => x / (1 + Math.abs(x)), (x) => 1 / (1 + Math.abs(x)) ** 2),
+  plain('relu6', (x) => Math.min(Math.max(x, 0), 6), (x) => (x > 0 && x < 6 ? 1 : 0), [0, 6]),
+  plain('gelu', (x) => x * Phi(x), (x) => Phi(x) + x * phi(x)),
+  plain('geluTanh', (x) => x * sigma(2 * geluU(x)),
+    (x) => sigma(2 * geluU(x)) + x * sigma(2 * geluU(x)) * sigma(-2 * geluU(x)) * 2 * geluTanhDu(x)),
+  plain('hardSigmoid', (x) => Math.min(Math.max(x + 3, 0), 6) / 6, (x) => (x > -3 && x < 3 ? 1 / 6 : 0), [-3, 3]),
 ];
+
+const byLabel = (label: string): Act => ACTS.find((a) => a.label === label)!;
+
+/** An activation without parameters of its own, its kernels found by name. */
+function plain(name: PlainName, f: (x: number) => number, df: (x: number) => number, kinks?: number[]): Act {
+  const k = KERNEL[name];
+  const kernels: Pick<Act, 'fwd' | 'bwd'> = typeof k === 'string'
+    ? { fwd: (c, z, a, n) => c[`${k}Forward`](z, a, n), bwd: (c, z, a, dA, dZ, n) => c[`${k}Backward`](z, a, dA, dZ, n) }
+    : { fwd: (c, z, a, n) => c[`${k[0]}Forward`](z, a, n, k[1], k[2]), bwd: (c, z, a, dA, dZ, n) => c[`${k[0]}Backward`](z, a, dA, dZ, n, k[1], k[2]) };
+  return { label: name, f, df, kinks, ...kernels, op: [name, {}] };
+}
 
 /** Values in [−10, 10] with ±100 and ±1000 mixed in (at every 7th place, so in SIMD bodies and tails alike). */
 function inputs(rng: Random, n: number, withBig = true): Float32Array {
@@ -119,7 +164,7 @@ function softmaxRef(z: ArrayLike<number>, rows: number, cols: number): Float64Ar
   return out;
 }
 
-let be: { js: Backend; simd: Backend; scalar: Backend; checked: Backend };
+let be: { js: Backend; simd: Backend; scalar: Backend; relaxed: Backend; checked: Backend };
 beforeAll(async () => {
   be = { ...(await allBackends()), checked: await createCheckedBackend() };
 });
@@ -186,7 +231,7 @@ describe.each(ACTS.map((a) => [a.label, a] as const))('%s', (_label, act) => {
     const rng = new Random(4242);
     const n = 300;
     const z = randomArray(rng, n, -10, 10);
-    if (act.kink) for (let i = 0; i < n; i++) if (Math.abs(z[i]) < 0.1) z[i] += z[i] < 0 ? -0.1 : 0.1;
+    for (const k of act.kinks ?? []) for (let i = 0; i < n; i++) if (Math.abs(z[i] - k) < 0.1) z[i] += z[i] < k ? -0.1 : 0.1;
     const dA = randomArray(rng, n, -2, 2);
     const h = 1e-2;
     const zp = f32(Array.from(z, (x) => x + h)), zm = f32(Array.from(z, (x) => x - h));
@@ -395,6 +440,139 @@ describe('vector exp: sigmoid, tanh and swish over a dense grid, vs Math.exp clo
         expectClose(a, new Float32Array(7).fill(a[0]), 0, 3e-7, `${build} ${act.label}(${v}) lanes vs tail`);
       }
     }
+  });
+});
+
+test('erfc, behind the reference gelu, agrees with mpmath to 1e-12 on both sides of its switch at 2 and far out', () => {
+  const MPMATH: [number, number][] = [
+    [0.5, 0.47950012218695346], [1, 0.15729920705028513], [1.5, 0.033894853524689273], [1.99, 0.004888586800383003],
+    [2, 0.0046777349810472658], [2.01, 0.0044751506447517629], [3, 2.2090496998585441e-5], [4, 1.5417257900280019e-8],
+    [5, 1.5374597944280349e-12], [10, 2.0884875837625448e-45], [26, 5.6631924088561428e-296], [-1, 1.8427007929497149],
+  ];
+  for (const [x, want] of MPMATH) expect(Math.abs(erfc(x) / want - 1), `erfc(${x})`).toBeLessThan(1e-12);
+  expect(erfc(0)).toBe(1);
+});
+
+/** [z, f(z), f'(z)] at hand-picked points (kinks, zero, tails), from mpmath at 40 digits. */
+const POINTS: Record<PlainName, [z: number, f: number, df: number][]> = {
+  elu: [[-1, -0.63212055882855768, 0.36787944117144232], [-0.001, -0.00099950016662500835, 0.99900049983337499], [0, 0, 1], [2, 2, 1]],
+  selu: [[-1, -1.1113307378125628, 0.6467686030348141], [-0.001, -0.0017572205841202705, 1.7563421202632566],
+    [0, 0, LAMBDA], [1, LAMBDA, LAMBDA]],
+  softplus: [[-80, 1.8048513878454152e-35, 1.8048513878454152e-35], [-20, 2.0611536203143807e-9, 2.0611536181902036e-9],
+    [0, Math.LN2, 0.5], [1, 1.3132616875182228, 0.73105857863000488], [30, 30, 0.99999999999990642]],
+  softsign: [[-3, -0.75, 1 / 16], [0, 0, 1], [1, 0.5, 0.25], [1000, 1000 / 1001, 1 / 1001 ** 2]],
+  relu6: [[-1, 0, 0], [0, 0, 0], [3, 3, 1], [6, 6, 0], [7, 6, 0]],
+  gelu: [[-10, -7.6198530241605261e-23, -7.6184000964648141e-22], [-5, -1.4332578593959696e-6, -7.1469460017922946e-6],
+    [-1, -0.15865525393145705, -0.083315470587686298], [0, 0, 0.5], [1, 0.84134474606854295, 1.0833154705876863],
+    [3, 2.9959503059051097, 1.0119456472041839]],
+  geluTanh: [[-5, -2.291796196629506e-7, -1.5463619875325946e-6], [-1, -0.1588080093917233, -0.082964083845782555],
+    [0, 0, 0.5], [1, 0.8411919906082767, 1.0829640838457826], [3, 2.996362607918227, 1.0115841666309697]],
+  hardSigmoid: [[-4, 0, 0], [-3, 0, 0], [0, 0.5, 1 / 6], [1.5, 0.75, 1 / 6], [3, 1, 0], [4, 1, 0]],
+};
+const PLAIN = Object.keys(POINTS) as PlainName[];
+
+describe.each(ALL)('the activations of issue #17 on %s', (build) => {
+  test.each(PLAIN)('%s at hand-picked points: values and derivatives (TensorFlow\'s at kinks) within 1e-6 of mpmath', (name) => {
+    const act = byLabel(name), b = be[build];
+    // Forward and reversed, so each point lands in a SIMD body and in a scalar tail.
+    const pts = [...POINTS[name], ...POINTS[name].slice().reverse()];
+    const z = f32(pts.map((p) => p[0]));
+    const a = forward(b, act, z);
+    expectClose(a, f32(pts.map((p) => p[1])), 1e-45, 1e-6, `${build} ${name} values`);
+    const dZ = backward(b, act, z, a, new Float32Array(z.length).fill(1));
+    expectClose(dZ, f32(pts.map((p) => p[2])), 1e-45, 1e-6, `${build} ${name} derivatives`);
+  });
+
+  test.each(PLAIN)('%s for |z| up to 3e38: finite, and the closed forms\' limits', (name) => {
+    const act = byLabel(name), b = be[build];
+    const z = f32([20, -20, 88.5, -88.5, 100, -100, 1000, -1000, 1e6, -1e6, 1e20, -1e20, 3e38, -3e38]);
+    const a = forward(b, act, z);
+    const dZ = backward(b, act, z, a, new Float32Array(z.length).fill(1));
+    expect(allFinite(a) && allFinite(dZ), `${build} ${name}: ${a} / ${dZ}`).toBe(true);
+    expectClose(a, f32(Array.from(z, act.f)), 1e-6, 1e-6, `${build} ${name} far out`);
+    expectClose(dZ, f32(Array.from(z, act.df)), 1e-6, 1e-6, `${build} ${name}' far out`);
+  });
+});
+
+describe.each(BUILDS)('expm1, log1p and the normal distribution on %s: elu, selu, softplus, softsign, gelu, geluTanh vs f64', (build) => {
+  const SMOOTH: PlainName[] = ['elu', 'selu', 'softplus', 'softsign', 'gelu', 'geluTanh'];
+  const grid = (lo: number, hi: number, step: number) => f32(Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => lo + i * step));
+  /**
+   * Where an exp's argument is rounded to f32 first, that rounding (up to |argument|·1e-7) is the result's
+   * relative error: geluTanh's w = 2√(2/π)(z + 0.044715z³), gelu's −z²/2 (math.ts says so).
+   */
+  const slack = (name: PlainName, z: number) =>
+    name === 'geluTanh' ? 2e-7 * Math.abs(2 * geluU(z)) : name === 'gelu' ? 1e-7 * (z * z) / 2 : 0;
+  /** elu' and selu' come from a, as a + α (TensorFlow's way, no second exp): their absolute error is a's, an ulp or two of α. */
+  const gradFloor = (name: PlainName) => (name === 'elu' || name === 'selu' ? 3e-7 : 1e-7);
+
+  /** Within 1e-6 relative (plus the slack), or `floor` absolute. */
+  function expectRelative(got: Float32Array, want: number[], z: Float32Array, name: PlainName, floor: number, what: string): void {
+    expectWithin(got, want, (i) => (1e-6 + slack(name, z[i])) * Math.abs(want[i]) + floor, `${build} ${name} ${what}`);
+  }
+
+  test('over [−20, 20] step 1e-3: values within 1e-6 relative, derivatives too (or 1e-7 where they cross 0, elu\'s and selu\'s 3e-7)', () => {
+    const z = grid(-20, 20, 1e-3); // 40 001 values: SIMD bodies and a tail
+    const b = be[build];
+    for (const name of SMOOTH) {
+      const act = byLabel(name);
+      const a = forward(b, act, z);
+      expectRelative(a, Array.from(z, act.f), z, name, 1e-36, 'on the grid');
+      const dZ = backward(b, act, z, a, new Float32Array(z.length).fill(1));
+      expectRelative(dZ, Array.from(z, act.df), z, name, gradFloor(name), '\' on the grid');
+    }
+  });
+
+  test('far into the left tails, down to 1e-35: gelu to −12.5, geluTanh to −9.5, softplus to −86, within 1e-6 relative (and the slack)', () => {
+    const b = be[build];
+    for (const [name, lo] of [['gelu', -12.5], ['geluTanh', -9.5], ['softplus', -86]] as [PlainName, number][]) {
+      const act = byLabel(name), z = grid(lo, -3, 1e-3);
+      const a = forward(b, act, z);
+      expectRelative(a, Array.from(z, act.f), z, name, 0, 'far left');
+      const dZ = backward(b, act, z, a, new Float32Array(z.length).fill(1));
+      expectRelative(dZ, Array.from(z, act.df), z, name, 0, '\' far left');
+    }
+  });
+
+  test('elu and selu just below 0 keep 1e-6 relative: e^z − 1 does not cancel, down to z = −2^−120', () => {
+    const z = f32([...Array.from({ length: 120 }, (_, k) => -(2 ** -(k + 1))), ...grid(-0.35, -0.34, 1e-4)]);
+    for (const name of ['elu', 'selu'] as const) {
+      const act = byLabel(name);
+      expectRelative(forward(be[build], act, z), Array.from(z, act.f), z, name, 0, 'near 0');
+    }
+  });
+});
+
+describe('activation(): one object per name and slope', () => {
+  test('the same object on every call, frozen; leakyRelu one per slope', () => {
+    for (const name of ACTIVATIONS) {
+      const f = activation(name);
+      expect(activation(name), name).toBe(f);
+      expect(Object.isFrozen(f), name).toBe(true);
+    }
+    expect(activation('leakyRelu', 0.2)).toBe(activation('leakyRelu', 0.2));
+    expect(activation('leakyRelu', 0.2)).not.toBe(activation('leakyRelu', 0.3));
+    expect(activation('leakyRelu')).toBe(activation('leakyRelu', 0.01));
+    expect(activation('relu', 0.5)).toBe(activation('relu')); // alpha is leakyRelu's alone
+  });
+
+  test('each slope\'s kernels use that slope, whichever was asked for first', () => {
+    const js = be.js;
+    const z = f32([-2, -1, 1]);
+    for (const alpha of [0.3, 0.2, 0.3]) {
+      const f = activation('leakyRelu', alpha);
+      const a = run(js, [z], [3], (pz, pa) => f.forward(js.core, pz, pa, 1, 3)).out[0];
+      expectClose(a, f32([-2 * alpha, -alpha, 1]), 0, 1e-7, `slope ${alpha}`);
+    }
+  });
+
+  test('an unknown name is refused every time, and never cached', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(() => activation('softpluss')).toThrow(ConfigError);
+      expect(() => activation('softpluss')).toThrow(/Unknown activation "softpluss".*Did you mean 'softplus'\?/);
+    }
+    expect(() => activation('toString')).toThrow(ConfigError);
+    expect(() => activation('__proto__')).toThrow(ConfigError);
   });
 });
 

@@ -14,7 +14,10 @@ import { DENSE } from '../../src/engine/layers/dense';
 
 const BAR = 1e-3;
 
-const HIDDEN = ['linear', 'tanh', 'relu', 'sigmoid', 'leakyRelu', 'swish', 'softmax'] as const;
+const HIDDEN = [
+  'linear', 'tanh', 'relu', 'sigmoid', 'leakyRelu', 'swish', 'softmax',
+  'elu', 'selu', 'softplus', 'softsign', 'relu6', 'gelu', 'geluTanh', 'hardSigmoid',
+] as const;
 
 type Output = 'linear' | 'tanh' | 'sigmoid' | 'softmax';
 const PAIRS: [Output, nn.LossName][] = [
@@ -142,6 +145,32 @@ for (const [name, select] of BACKENDS) {
       const y = x.map((r) => [r[0] * r[1] > 0 ? 1 : 0]);
       expect(nn.gradientCheck(model, x, y)).toBeLessThan(BAR);
       model.dispose();
+    });
+
+    test('every activation with z spread wide: the tails, and both corners of relu6 and hardSigmoid', async () => {
+      await select();
+      const rng = new Random(17);
+      const x = Array.from({ length: 9 }, () => Array.from({ length: IN }, () => rng.uniform(-4, 4)));
+      const kernel = Float32Array.from({ length: IN * 5 }, () => rng.uniform(-2.5, 2.5));
+      const bias = Float32Array.from({ length: 5 }, () => rng.uniform(-1, 1));
+      const z = x.flatMap((row) => Array.from(bias, (b, j) => row.reduce((s, v, p) => s + v * kernel[p * 5 + j], b)));
+      // The spread reaches past every corner, and no z sits on one (finite differences step 1e-5 across it).
+      for (const corner of [-3, 0, 3, 6]) {
+        expect(z.some((v) => v < corner - 1) && z.some((v) => v > corner + 1), `z on both sides of ${corner}`).toBe(true);
+        expect(z.every((v) => Math.abs(v - corner) > 1e-3), `no z at ${corner}`).toBe(true);
+      }
+      const y = x.map((r) => [Math.sin(r[0]), r[1] * 0.1]);
+      for (const act of HIDDEN.filter((a) => a !== 'softmax')) {
+        const model = nn.sequential([
+          nn.dense({ units: 5, activation: act, inputDim: IN }),
+          nn.dense({ units: 2, activation: 'linear' }),
+        ], { seed: 4 });
+        const [, , k2, b2] = model.getWeights();
+        model.setWeights([new nn.Matrix(IN, 5, kernel), new nn.Matrix(1, 5, bias), k2, b2]);
+        model.compile({ loss: 'meanSquaredError' });
+        expect(nn.gradientCheck(model, x, y), act).toBeLessThan(BAR);
+        model.dispose();
+      }
     });
 
     test('a wider softmax output on a single row, and a batch with a partial SIMD edge', async () => {

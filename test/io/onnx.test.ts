@@ -1,6 +1,8 @@
 // ONNX export against the real runtime (onnxruntime-web, its Wasm build, in Node): every activation,
-// predictions match nnwasm's; and the graph is what the exporter promises
-// (opset 13, Gemm, Softmax axis −1, LeakyRelu with its alpha, swish as Mul∘Sigmoid).
+// predictions match nnwasm's, in trained models and on a grid of z through a
+// 1 → 1 identity layer; and the graph is what the exporter promises (opset
+// 13, Gemm, Softmax axis −1, LeakyRelu with its alpha, swish as Mul∘Sigmoid,
+// Elu, Selu and HardSigmoid with theirs, relu6 as Clip, gelu through Erf).
 
 import * as ort from 'onnxruntime-web';
 import { beforeAll, expect, test } from 'vitest';
@@ -54,6 +56,14 @@ const MODELS: Record<string, () => Promise<nn.Sequential>> = {
     { units: 9, activation: 'leakyRelu', alpha: 0.2, inputDim: IN }, { units: 7, activation: 'swish', useBias: false },
     { units: 5, activation: 'leakyRelu' }, { units: 3, activation: 'linear' },
   ], 'meanSquaredError', 2),
+  'elu, selu, softplus, softsign → linear': () => trained([
+    { units: 9, activation: 'elu', inputDim: IN }, { units: 8, activation: 'selu' },
+    { units: 7, activation: 'softplus' }, { units: 6, activation: 'softsign' }, { units: 3, activation: 'linear' },
+  ], 'meanSquaredError', 5),
+  'relu6, gelu, geluTanh, hardSigmoid → softmax': () => trained([
+    { units: 9, activation: 'relu6', inputDim: IN }, { units: 8, activation: 'gelu' },
+    { units: 8, activation: 'geluTanh' }, { units: 7, activation: 'hardSigmoid' }, { units: 4, activation: 'softmax' },
+  ], 'categoricalCrossentropy', 6),
   'a single sigmoid unit': () => trained([{ units: 1, activation: 'sigmoid', inputDim: IN }], 'binaryCrossentropy', 3),
   'a single linear unit without bias': () => trained([{ units: 2, inputDim: IN, useBias: false }], 'meanSquaredError', 4),
 };
@@ -67,6 +77,18 @@ for (const [name, make] of Object.entries(MODELS)) {
     expectMatch(m.predict(x).data, out.data);
   });
 }
+
+test.each(nn.ACTIVATIONS.filter((a) => a !== 'softmax'))('onnxruntime computes %s as nnwasm does on z in [−20, 20], its corners and tails', async (name) => {
+  // One unit, kernel 1 and bias 0: the output is the activation of the input itself.
+  const m = nn.sequential([{ units: 1, activation: name, inputDim: 1 }]);
+  m.setWeights([new nn.Matrix(1, 1, Float32Array.of(1)), new nn.Matrix(1, 1, Float32Array.of(0))]);
+  const z = [-20, -13, -9.5, -6, -3, -1e-3, 0, 1e-3, 3, 6, 9.5, 13, 20];
+  for (let i = 0; i <= 800; i++) z.push(-20 + i * 0.05);
+  const session = await ort.InferenceSession.create(nn.io.toOnnx(m));
+  const out = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(z), [z.length, 1]) })).output;
+  await session.release();
+  expectMatch(m.predict(z.map((v) => [v])).data, out.data as Float32Array);
+});
 
 // ——— a minimal protobuf reader, to look inside the exported bytes ———
 
@@ -128,4 +150,37 @@ test('the graph: IR 7, opset 13, Gemm per layer, explicit Softmax axis and Leaky
   expect(raw).toEqual(m.getWeights().map((w) => Array.from(w.data)));
   expect(text(readFields(graph.get(11)![0] as Uint8Array).get(1)![0])).toBe('input');
   expect(text(readFields(graph.get(12)![0] as Uint8Array).get(1)![0])).toBe('output');
+});
+
+test('the new activations\' nodes: Elu, Selu, HardSigmoid with their attributes, relu6 as Clip(0, 6), gelu through Erf', () => {
+  const m = nn.sequential([
+    { units: 2, activation: 'elu', inputDim: 3 }, { units: 2, activation: 'selu' }, { units: 2, activation: 'relu6' },
+    { units: 2, activation: 'hardSigmoid' }, { units: 2, activation: 'gelu' }, { units: 2, activation: 'geluTanh' },
+    { units: 2, activation: 'softplus' }, { units: 2, activation: 'softsign' },
+  ], { seed: 1 });
+  const graph = readFields(readFields(nn.io.toOnnx(m)).get(7)![0] as Uint8Array);
+  const nodes = graph.get(1)!.map((n) => readFields(n as Uint8Array));
+  expect(nodes.map((n) => text(n.get(4)![0]))).toEqual([
+    'Gemm', 'Elu', 'Gemm', 'Selu', 'Gemm', 'Clip', 'Gemm', 'HardSigmoid',
+    'Gemm', 'Mul', 'Erf', 'Add', 'Mul', 'Mul', 'Gemm', 'Mul', 'Mul', 'Add', 'Mul', 'Sigmoid', 'Mul',
+    'Gemm', 'Softplus', 'Gemm', 'Softsign',
+  ]);
+  const attrs = (n: Fields) => Object.fromEntries((n.get(5) ?? []).map((a) => {
+    const f = readFields(a as Uint8Array);
+    return [text(f.get(1)![0]), f.get(2)![0]];
+  }));
+  const f32 = Math.fround;
+  expect(attrs(nodes[1])).toEqual({ alpha: 1 });
+  expect(attrs(nodes[3])).toEqual({ alpha: f32(1.6732632423543772), gamma: f32(1.0507009873554805) });
+  expect(attrs(nodes[7])).toEqual({ alpha: f32(1 / 6), beta: 0.5 });
+  // Scalar initializers: no dims, one raw float.
+  const tensors = new Map(graph.get(5)!.map((t) => {
+    const f = readFields(t as Uint8Array);
+    return [text(f.get(8)![0]), { dims: f.get(1), value: new Float32Array((f.get(9)![0] as Uint8Array).slice().buffer)[0] }];
+  }));
+  const clipInputs = nodes[5].get(1)!.map(text);
+  expect(clipInputs[0]).toBe(text(nodes[4].get(2)![0]));
+  expect(clipInputs.slice(1).map((name) => tensors.get(name))).toEqual([{ dims: undefined, value: 0 }, { dims: undefined, value: 6 }]);
+  const geluScale = nodes[9].get(1)!.map(text)[1];
+  expect(tensors.get(geluScale)).toEqual({ dims: undefined, value: f32(Math.SQRT1_2) });
 });

@@ -212,7 +212,7 @@ describe('TF.js format', () => {
     }, /refusing the key "__proto__" at modelTopology\.config\.layers\[1\]\.config/],
     ['quantized weights', () => { const a = artifacts(); a.weightSpecs[0].quantization = { dtype: 'uint8', scale: 1, min: 0 }; return a; }, /is quantized/],
     ['a dtype that is an Object.prototype key', () => { const a = artifacts(); a.weightSpecs[0].dtype = 'constructor'; return a; }, /expected "dtype" to be float32, int32 or bool, got "constructor"/],
-    ['an unsupported activation', () => { const a = artifacts(); layers(a)[1].config.activation = 'elu'; return a; }, /unsupported activation "elu"/],
+    ['an unsupported activation', () => { const a = artifacts(); layers(a)[1].config.activation = 'mish'; return a; }, /unsupported activation "mish"/],
     ['an Activation layer after a non-linear Dense', () => {
       const a = artifacts(); layers(a).push({ class_name: 'Activation', config: { activation: 'relu', name: 'act' } }); return a;
     }, /layer 3 \(act\): an Activation layer must follow a Dense layer with a linear activation/],

@@ -1,6 +1,8 @@
 // The TF.js Layers format against the real peer: models built and trained in
 // tfjs-layers load into nnwasm, models from nnwasm load into tfjs-layers, and
-// both predict the same (≤ 1e-5). Also Keras-converter-style model.json files.
+// both predict the same (≤ 1e-5), in trained models and activation by
+// activation on a grid of z. Also Keras-converter-style model.json files, and
+// the two activations that do not cross (hardSigmoid, geluTanh on export).
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -10,7 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import * as nn from '../../src/index';
+import { ConfigError, ModelFormatError } from '../../src/errors';
 import { Random } from '../../src/engine/random';
+
+/** A model's layers, all dense here. */
+const dense = (m: nn.Sequential) => m.layers as readonly nn.Dense[];
 
 const IN = 5;
 let dir: string;
@@ -201,4 +207,95 @@ test('saveTfjs writes model.json + weights.bin that tfjs and nnwasm both read', 
   const { x } = data(20, 8);
   expectMatch(ours.predict(x).data, tfjsPredict(theirs, x));
   expect((await nn.io.loadTfjs(join(folder, 'model.json'))).predict(x).data).toEqual(ours.predict(x).data);
+});
+
+/** z over [−20, 20] step 0.05, and the corners and tails. */
+const GRID = [-20, -13, -9.5, -6, -3, -1e-3, 0, 1e-3, 3, 6, 9.5, 13, 20, ...Array.from({ length: 801 }, (_, i) => -20 + i * 0.05)];
+
+/** A one-unit Dense with kernel 1 and bias 0, in tfjs: its output is the activation of its input. */
+function tfjsIdentity(activation: string): tfl.Sequential {
+  const m = tfl.sequential();
+  m.add(tfl.layers.dense({ units: 1, inputShape: [1], activation: activation as 'relu', kernelInitializer: 'ones', biasInitializer: 'zeros' }));
+  return m;
+}
+
+const EXPORTED = ['elu', 'selu', 'softplus', 'softsign', 'relu6', 'gelu'] as const;
+
+test.each(EXPORTED)('%s crosses both ways and tfjs-layers computes it as nnwasm does on z in [−20, 20]', async (name) => {
+  const x = GRID.map((v) => [v]);
+  // tfjs → nnwasm
+  const theirs = tfjsIdentity(name);
+  const ours = nn.io.fromTfjs((await artifactsOf(theirs)) as nn.io.TfjsArtifacts);
+  expect((ours.layers[0] as nn.Dense).activation).toBe(name);
+  expectMatch(ours.predict(x).data, tfjsPredict(theirs, x));
+  // nnwasm → tfjs
+  const mine = nn.sequential([{ units: 1, activation: name, inputDim: 1 }]);
+  mine.setWeights([new nn.Matrix(1, 1, Float32Array.of(1)), new nn.Matrix(1, 1, Float32Array.of(0))]);
+  const loaded = await tfl.loadLayersModel(tf.io.fromMemory(nn.io.toTfjs(mine) as tf.io.ModelArtifacts));
+  expect((loaded.layers[1] as unknown as { activation: { getClassName(): string } }).activation.getClassName()).toBe(name);
+  expectMatch(mine.predict(x).data, tfjsPredict(loaded, x));
+});
+
+test('gelu_new, tfjs-layers\' tanh-approximated gelu, imports as geluTanh and predicts the same', async () => {
+  const theirs = tfjsIdentity('gelu_new');
+  const artifacts = await artifactsOf(theirs);
+  const ours = nn.io.fromTfjs(artifacts as nn.io.TfjsArtifacts);
+  expect(dense(ours)[0].activation).toBe('geluTanh');
+  const x = GRID.map((v) => [v]);
+  expectMatch(ours.predict(x).data, tfjsPredict(theirs, x));
+  // tfjs-layers itself cannot load what it saved: why geluTanh does not export.
+  await expect(tfl.loadLayersModel(tf.io.fromMemory(artifacts))).rejects.toThrow(/geluNew/);
+});
+
+test('a model trained in tfjs-layers with the new activations loads into nnwasm; one from nnwasm loads into tfjs; the round trip is exact', async () => {
+  const m = tfl.sequential();
+  m.add(tfl.layers.inputLayer({ inputShape: [IN] }));
+  for (const activation of ['elu', 'selu', 'softplus', 'softsign', 'relu6', 'gelu', 'gelu_new'] as const) {
+    m.add(tfl.layers.dense({ units: 6, activation: activation as 'relu' }));
+  }
+  m.add(tfl.layers.dense({ units: 3, activation: 'softmax' }));
+  m.compile({ loss: 'categoricalCrossentropy', optimizer: tf.train.adam(0.01) });
+  const { x, y } = data(96, 9);
+  const [xs, ys] = [tf.tensor2d(x), tf.tensor2d(y)];
+  await m.fit(xs, ys, { epochs: 3, batchSize: 16, verbose: 0 });
+  tf.dispose([xs, ys]);
+  const ours = nn.io.fromTfjs((await artifactsOf(m)) as nn.io.TfjsArtifacts);
+  expect(dense(ours).map((l) => l.activation)).toEqual(['elu', 'selu', 'softplus', 'softsign', 'relu6', 'gelu', 'geluTanh', 'softmax']);
+  const { x: xt } = data(40, 10);
+  expectMatch(ours.predict(xt).data, tfjsPredict(m, xt));
+
+  // Back out without the last hidden layer (geluTanh does not export), into tfjs and into nnwasm again.
+  const exportable = nn.sequential(dense(ours).filter((l) => l.activation !== 'geluTanh').map((l, i) =>
+    nn.dense({ units: i === 6 ? 3 : 6, activation: l.activation, inputDim: i === 0 ? IN : undefined })), { seed: 5 });
+  const artifacts = nn.io.toTfjs(exportable);
+  const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+  expectMatch(exportable.predict(xt).data, tfjsPredict(loaded, xt));
+  const back = nn.io.fromTfjs(artifacts);
+  expect(dense(back).map((l) => l.activation)).toEqual(dense(exportable).map((l) => l.activation));
+  expect(back.predict(xt).data).toEqual(exportable.predict(xt).data);
+});
+
+test.each([
+  ['hardSigmoid', /toTfjs: layers\[1\]\.activation: expected one TF\.js computes as nnwasm does \(.*gelu\), got "hardSigmoid": TF\.js's hard_sigmoid is Keras 2's clip\(0\.2z \+ 0\.5, 0, 1\)/],
+  ['geluTanh', /toTfjs: layers\[1\]\.activation: .*got "geluTanh": TF\.js 4\.22 saves the tanh-approximated gelu as gelu_new but cannot load that name back/],
+] as const)('toTfjs refuses %s with a ConfigError saying why, and leaves the model as it was', (name, message) => {
+  const m = nn.sequential([{ units: 3, activation: 'relu', inputDim: 2 }, { units: 1, activation: name }], { seed: 1 });
+  const before = m.getWeights().map((w) => Array.from(w.data));
+  expect(() => nn.io.toTfjs(m)).toThrow(ConfigError);
+  expect(() => nn.io.toTfjs(m)).toThrow(message);
+  expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
+  expect(m.predict([[1, 2]]).data.every(Number.isFinite)).toBe(true);
+});
+
+test('fromTfjs refuses hard_sigmoid, which tfjs-layers computes as Keras 2 did, with a ModelFormatError saying so', async () => {
+  const artifacts = await artifactsOf(tfjsIdentity('hardSigmoid'));
+  const dense = (artifacts.modelTopology as { config: { layers: { class_name: string; config: { activation: string } }[] } })
+    .config.layers.find((l) => l.class_name === 'Dense')!;
+  expect(dense.config.activation).toBe('hard_sigmoid'); // what tfjs-layers writes
+  expect(() => nn.io.fromTfjs(artifacts as nn.io.TfjsArtifacts)).toThrow(ModelFormatError);
+  expect(() => nn.io.fromTfjs(artifacts as nn.io.TfjsArtifacts))
+    .toThrow(/unsupported activation "hard_sigmoid": TF\.js computes it as Keras 2's clip\(0\.2z \+ 0\.5, 0, 1\), nnwasm's hardSigmoid is Keras 3's relu6\(z \+ 3\)\/6/);
+  // And the functions do differ: at z = 1, 0.7 against 4/6.
+  expect(tfjsPredict(tfjsIdentity('hardSigmoid'), [[1]])[0]).toBeCloseTo(0.7, 6);
+  expect(nn.ops.activation('hardSigmoid', [[1]]).data[0]).toBeCloseTo(4 / 6, 6);
 });

@@ -51,7 +51,7 @@ const mutations: [string, Expect, (j: Json) => unknown][] = [
   ['units-string', 'throws', (j) => ({ ...j, layers: [{ ...j.layers[0], units: '5' }, j.layers[1]] })],
   ['units-huge', 'throws', (j) => ({ ...j, layers: [{ ...j.layers[0], units: 2 ** 21 }, j.layers[1]] })],
   ['units-fractional', 'throws', (j) => ({ ...j, layers: [{ ...j.layers[0], units: 4.5 }, j.layers[1]] })],
-  ['activation-unknown', 'throws', (j) => ({ ...j, layers: [{ ...j.layers[0], activation: 'gelu' }, j.layers[1]] })],
+  ['activation-unknown', 'throws', (j) => ({ ...j, layers: [{ ...j.layers[0], activation: 'mish' }, j.layers[1]] })],
   ['activation-toString', 'throws', (j) => ({ ...j, layers: [{ ...j.layers[0], activation: 'toString' }, j.layers[1]] })],
   ['useBias-string', 'throws', (j) => ({ ...j, layers: [{ ...j.layers[0], useBias: 'yes' }, j.layers[1]] })],
   ['alpha-negative', 'throws', (j) => ({ ...j, layers: [{ ...j.layers[0], alpha: -1 }, j.layers[1]] })],
@@ -205,7 +205,7 @@ function tfjsCases(): Case[] {
       t.config.layers[0].class_name = 'Conv2D';
       return { ...a, modelTopology: t };
     }],
-    ['activation-gelu', 'throws', (a) => withLayer(a, 1, { activation: 'gelu' })],
+    ['activation-mish', 'throws', (a) => withLayer(a, 1, { activation: 'mish' })],
     ['units-negative', 'throws', (a) => withLayer(a, 1, { units: -4 })],
     ['input-shape-negative', 'throws', (a) => withLayer(a, 0, { batch_input_shape: [null, -3] })],
     ['topology-null', 'throws', (a) => ({ ...a, modelTopology: null })],
