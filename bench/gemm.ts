@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import type { Backend } from '../src/backend/backend';
 import { flagsOf, NONE, type Ptr } from '../src/backend/core';
 import { createJsBackend } from '../src/backend/index';
-import { bestBuild, createWasmBackend } from '../src/backend/wasm';
+import { bestRelaxedBuild, createWasmBackend } from '../src/backend/wasm';
 import { loadTfjsWasm } from './peers/tfjs';
 import { Random } from '../src/engine/random';
 import { QUICK, fmt, formatTable, measure, suiteReport, type Timing } from './harness';
@@ -282,7 +282,7 @@ export async function runGemmBench(options: GemmBenchOptions = {}): Promise<Gemm
   const backends: Partial<Record<Impl, Backend>> = {
     'wasm-scalar': await createWasmBackend('scalar'),
     // Only where the engine validates it: Node 20 needs --experimental-wasm-relaxed-simd (npm run bench passes it).
-    ...(bestBuild(true) === 'relaxed' ? { 'wasm-relaxed': await createWasmBackend('relaxed') } : {}),
+    ...((await bestRelaxedBuild()) === 'relaxed' ? { 'wasm-relaxed': await createWasmBackend('relaxed') } : {}),
     'wasm-simd': await createWasmBackend('simd'),
     ...(threaded.threads === 2 ? { 'wasm-threads': threaded } : {}),
   };

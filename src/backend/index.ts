@@ -6,7 +6,7 @@ import { boolean, checkOptions, whole } from '../options';
 import { Backend, type BackendName, type Build } from './backend';
 import { ArrayMemory, Heap } from './heap';
 import { createJsCore } from './js';
-import { bestBuild, createWasmBackend, createWasmBackendSync } from './wasm';
+import { bestRelaxedBuild, createWasmBackend, createWasmBackendSync } from './wasm';
 
 export { Backend, type BackendName, type Build } from './backend';
 
@@ -52,7 +52,7 @@ export async function ready(options?: ReadyOptions): Promise<void> {
   const key = `${relaxedSimd}/${threads}`;
   // A core made on first use, before any nn.ready, has the default options.
   if (wasm && cores.size === 0) cores.set('false/1', Promise.resolve(wasm));
-  if (!cores.has(key)) cores.set(key, createWasmBackend(bestBuild(relaxedSimd), threads));
+  if (!cores.has(key)) cores.set(key, (relaxedSimd ? bestRelaxedBuild() : Promise.resolve(undefined)).then((build) => createWasmBackend(build, threads)));
   const core = await cores.get(key)!;
   if (core === wasm) return;
   wasm = core;

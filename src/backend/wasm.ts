@@ -7,15 +7,16 @@
 // against the declarations asc writes from assembly/ (build/*.d.ts, made by
 // `npm run asbuild`), and on instantiation, against ARITY.
 
-// The relaxed build is the SIMD build but for GEMM: imported right after it,
-// its inlined base64 lies within gzip's 32 kB window of the SIMD build's and
-// compresses to little (6 kB less in the bundle than with the scalar between).
+// The SIMD build is inlined: on every engine that has SIMD128 (all current
+// browsers, Node ≥ 16.4) a page can compute before it awaits anything. The
+// scalar build (engines without SIMD) and the relaxed build (opt-in) are
+// chunks of their own, loaded when nn.ready() picks them, so a page downloads
+// only the build it runs.
 import simdBytes from '../../build/core.simd.wasm';
-import relaxedBytes from '../../build/core.relaxed.wasm';
-import scalarBytes from '../../build/core.scalar.wasm';
 import type { instantiate as simdDeclared } from '../../build/core.simd.js';
 import type { instantiate as scalarDeclared } from '../../build/core.scalar.js';
 import type { instantiate as relaxedDeclared } from '../../build/core.relaxed.js';
+import { ConfigError } from '../errors';
 import { Backend } from './backend';
 import { contractBreaches, fulfilsContract, type Abi, type Core, type Mismatches } from './core';
 import { HEAP_LIMIT, Heap } from './heap';
@@ -32,18 +33,28 @@ type ContractHolds = NoneOf<
   Mismatches<Declared<typeof simdDeclared>> | Mismatches<Declared<typeof scalarDeclared>> | Mismatches<Declared<typeof relaxedDeclared>>
 >;
 
-const bytes = { simd: simdBytes, scalar: scalarBytes, relaxed: relaxedBytes };
+/** A build's bytes: the SIMD build's inlined, the others' from their chunks, each loaded once. */
+const chunks: Partial<Record<WasmBuild, Promise<Uint8Array<ArrayBuffer>>>> = {};
+async function bytesOf(build: WasmBuild): Promise<Uint8Array<ArrayBuffer>> {
+  if (build === 'simd') return simdBytes;
+  chunks[build] ??= (build === 'scalar' ? import('../../build/core.scalar.wasm') : import('../../build/core.relaxed.wasm')).then((m) => m.default);
+  return chunks[build];
+}
 /** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): the heap's, 2 GiB. */
 const MAX_PAGES = HEAP_LIMIT / 65536;
 
-/**
- * The build this engine can run: SIMD128 if it validates, else scalar. With
- * `relaxed`, the relaxed-SIMD build first (Chrome ≥ 114, Node ≥ 22; its fused
- * multiply-adds may round differently from one CPU to another).
- */
-export function bestBuild(relaxed = false): WasmBuild {
-  if (relaxed && WebAssembly.validate(relaxedBytes)) return 'relaxed';
+/** The build this engine can run without waiting: SIMD128 if it validates, else scalar. */
+export function bestBuild(): Exclude<WasmBuild, 'relaxed'> {
   return WebAssembly.validate(simdBytes) ? 'simd' : 'scalar';
+}
+
+/**
+ * The relaxed-SIMD build where the engine validates it (Chrome ≥ 114, Node ≥
+ * 22; its fused multiply-adds may round differently from one CPU to
+ * another), else what bestBuild gives.
+ */
+export async function bestRelaxedBuild(): Promise<WasmBuild> {
+  return WebAssembly.validate(await bytesOf('relaxed')) ? 'relaxed' : bestBuild();
 }
 
 /**
@@ -60,13 +71,20 @@ export async function createWasmBackend(build: WasmBuild = bestBuild(), threads 
       // fall through to one thread
     }
   }
-  const module = await WebAssembly.compile(bytes[build]);
+  const module = await WebAssembly.compile(await bytesOf(build));
   return fromModule(module, build);
 }
 
-/** The synchronous path, for code that uses the backend before awaiting nn.ready(). */
-export function createWasmBackendSync(build: WasmBuild = bestBuild()): Backend {
-  return fromModule(new WebAssembly.Module(bytes[build]), build);
+/**
+ * The synchronous path, for code that uses the backend before awaiting
+ * nn.ready(): the inlined SIMD build. An engine without SIMD128 must await
+ * nn.ready(), which loads the scalar build.
+ */
+export function createWasmBackendSync(): Backend {
+  if (bestBuild() !== 'simd') {
+    throw new ConfigError('nnwasm: this engine has no WebAssembly SIMD, so the scalar build must be loaded first: expected `await nn.ready()` before the first model, got a model made before it');
+  }
+  return fromModule(new WebAssembly.Module(simdBytes), 'simd');
 }
 
 function fromModule(module: WebAssembly.Module, build: WasmBuild): Backend {
