@@ -21,6 +21,7 @@ export default defineConfig([
   {
     entry: { cli: 'src/cli/cli.ts' },
     format: ['esm'],
+    splitting: false, // one file: the builds it may load are inlined in it
     clean: false,
     target: 'node20',
     platform: 'node',
