@@ -28,8 +28,8 @@ import {
 import { asBytes, bytesToFloats, concatBytes, floatsToBytes, toArrayBuffer } from '../encoding/floats';
 import { MAX_LAYERS, MAX_PARAMS, checkFinite, checkModel, countParams } from './native';
 import type { Dense } from '../engine/layers/dense';
-import type { Shape } from '../engine/layers/layer';
-import { shapesOf, type Layer } from '../engine/layers/registry';
+import type { KerasNames } from '../engine/layers/layer';
+import { kindOf, shapesOf } from '../engine/layers/registry';
 
 /** One weight tensor in TF.js' weight data: its name, shape and type. */
 export interface TfjsWeightSpec {
@@ -120,9 +120,14 @@ export function toTfjs(model: Sequential): TfjsArtifacts {
   }];
   const weightSpecs: TfjsWeightSpec[] = [];
   model.layers.forEach((l, i) => {
-    const exported = exportLayer(l, i + 1, shapes[i]);
-    layers.push(...exported.layers);
-    weightSpecs.push(...exported.weights);
+    const kind = kindOf(l);
+    const keras = kind.toKeras(l, tfjsNames(i));
+    layers.push(...keras);
+    // The first Keras layer holds the weights, named after it: "dense_1/kernel".
+    const owner = keras[0].config.name as string;
+    for (const w of kind.weights(l, shapes[i])) {
+      weightSpecs.push({ name: `${owner}/${w.name}`, shape: w.vector ? [w.shape[1]] : [...w.shape], dtype: 'float32' });
+    }
   });
   // getWeights' order is each layer's weights in Keras' order (kernel, bias; gamma, beta, moving_mean, moving_variance): the specs' order.
   const weights = model.getWeights().map((m) => floatsToBytes(m.data));
@@ -136,52 +141,13 @@ export function toTfjs(model: Sequential): TfjsArtifacts {
   };
 }
 
-/** One nnwasm layer as Keras layers (a dense leakyRelu is a linear Dense and a LeakyReLU) and its weights' specs. */
-function exportLayer(l: Layer, n: number, inShape: Shape): { layers: object[]; weights: TfjsWeightSpec[] } {
-  const base = (name: string) => ({ name: `${name}_${n}`, trainable: true, dtype: 'float32' });
-  const leaky = (alpha: number) => ({ class_name: 'LeakyReLU', config: { ...base('leaky_re_lu'), alpha } });
-  const spec = (layer: string, name: string, shape: number[]) => ({ name: `${layer}/${name}`, shape, dtype: 'float32' });
-  switch (l.kind) {
-    case 'dense': {
-      const name = `dense_${n}`;
-      const isLeaky = l.activation === 'leakyRelu';
-      const dense = {
-        class_name: 'Dense',
-        config: {
-          ...base('dense'), units: l.units, activation: kerasActivation(l.activation, n - 1), use_bias: l.useBias,
-          kernel_initializer: { class_name: TO_KERAS_INITIALIZER[l.kernelInitializer], config: {} },
-          bias_initializer: { class_name: TO_KERAS_INITIALIZER[l.biasInitializer], config: {} },
-          kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
-        },
-      };
-      const weights = [spec(name, 'kernel', [inShape[0], l.units]), ...(l.useBias ? [spec(name, 'bias', [l.units])] : [])];
-      return { layers: isLeaky ? [dense, leaky(l.alpha)] : [dense], weights };
-    }
-    case 'dropout':
-      return { layers: [{ class_name: 'Dropout', config: { ...base('dropout'), rate: l.rate, noise_shape: null, seed: l.seed ?? null } }], weights: [] };
-    case 'flatten':
-      return { layers: [{ class_name: 'Flatten', config: { ...base('flatten'), data_format: 'channels_last' } }], weights: [] };
-    case 'activation':
-      if (l.activation === 'leakyRelu') return { layers: [leaky(l.alpha)], weights: [] };
-      return { layers: [{ class_name: 'Activation', config: { ...base('activation'), activation: kerasActivation(l.activation, n - 1) } }], weights: [] };
-    case 'leakyRelu':
-      return { layers: [leaky(l.alpha)], weights: [] };
-    case 'batchNormalization': {
-      const name = `batch_normalization_${n}`, f = [inShape[0]];
-      const init = (c: string) => ({ class_name: c, config: {} });
-      const config = {
-        ...base('batch_normalization'), axis: -1, momentum: l.momentum, epsilon: l.epsilon, center: l.center, scale: l.scale,
-        beta_initializer: init('Zeros'), gamma_initializer: init('Ones'),
-        moving_mean_initializer: init('Zeros'), moving_variance_initializer: init('Ones'),
-        beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
-      };
-      const weights = [
-        ...(l.scale ? [spec(name, 'gamma', f)] : []), ...(l.center ? [spec(name, 'beta', f)] : []),
-        spec(name, 'moving_mean', f), spec(name, 'moving_variance', f),
-      ];
-      return { layers: [{ class_name: 'BatchNormalization', config }], weights };
-    }
-  }
+/** TF.js' names for what the model's layer i holds (Keras' names, save the activations TF.js computes otherwise). */
+function tfjsNames(i: number): KerasNames {
+  return {
+    layer: (base) => `${base}_${i + 1}`,
+    activation: (f) => kerasActivation(f, i),
+    initializer: (name) => TO_KERAS_INITIALIZER[name],
+  };
 }
 
 /**

@@ -11,7 +11,7 @@
 import { ACTIVATIONS, DEFAULT_ALPHA, activation as activationOf, type ActivationName } from '../activations';
 import { checkOptions, nonNegative, oneOf } from '../../options';
 import { frozenShape, inputShapeCheck, keepsShape } from './input-shape';
-import type { LayerKind, Placed, Shape } from './layer';
+import { kerasLeakyRelu, type LayerKind, type Placed, type Shape } from './layer';
 import { made } from './made';
 
 /** What {@link activation} takes besides a bare name. */
@@ -72,6 +72,9 @@ export const ACTIVATION: LayerKind<Activation> = {
     activationOf(L.config.activation, L.config.alpha).forward(L.be.core, L.x, L.y, rows, L.outWidth);
   },
   backward: (L, rows) => passBack(L, rows, L.config.activation, L.config.alpha),
+  toKeras: (c, names) => [c.activation === 'leakyRelu'
+    ? kerasLeakyRelu(c.alpha, names)
+    : { class_name: 'Activation', config: { name: names.layer('activation'), trainable: true, dtype: 'float32', activation: names.activation(c.activation) } }],
   describe: (c) => c.activation,
 };
 

@@ -93,7 +93,7 @@ export const BATCH_NORMALIZATION: LayerKind<BatchNormalization> = {
   withInputShape: (c, inputShape) => made(Object.freeze({ ...c, inputShape: frozenShape(inputShape) })),
   weights(c, [features]) {
     const vector = (name: string, initializer: 'ones' | 'zeros', trainable: boolean): WeightSpec =>
-      ({ name, shape: [1, features], initializer, fans: [features, features], trainable });
+      ({ name, shape: [1, features], initializer, fans: [features, features], trainable, vector: true });
     return [
       ...(c.scale ? [vector('gamma', 'ones', true)] : []),
       ...(c.center ? [vector('beta', 'zeros', true)] : []),
@@ -115,6 +115,17 @@ export const BATCH_NORMALIZATION: LayerKind<BatchNormalization> = {
     if (!L.dx) return;
     if (training) batchBackward(L, rows);
     else inferenceBackward(L, rows);
+  },
+  toKeras(c, names) {
+    const init = (className: string) => ({ class_name: className, config: {} });
+    return [{
+      class_name: 'BatchNormalization',
+      config: {
+        name: names.layer('batch_normalization'), trainable: true, dtype: 'float32', axis: -1, momentum: c.momentum, epsilon: c.epsilon, center: c.center, scale: c.scale,
+        beta_initializer: init('Zeros'), gamma_initializer: init('Ones'), moving_mean_initializer: init('Zeros'), moving_variance_initializer: init('Ones'),
+        beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
+      },
+    }];
   },
   describe: (c) => `momentum=${c.momentum}`,
 };

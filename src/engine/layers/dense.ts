@@ -20,7 +20,7 @@ import { Flag, NONE } from '../../backend/core';
 import { ShapeError } from '../../errors';
 import { INITIALIZERS, type InitializerName } from '../initializers';
 import { boolean, checkOptions, nonNegative, oneOf, whole } from '../../options';
-import type { LayerKind, Placed } from './layer';
+import { kerasLeakyRelu, type LayerKind, type Placed } from './layer';
 import { made } from './made';
 import { penalty, penaltyGrad, toRegularizer, type Regularizer } from '../regularizers';
 
@@ -158,7 +158,7 @@ export const DENSE: LayerKind<Dense> = {
   fixedOutputShape: (c) => [c.units],
   weights(c, [inDim]) {
     const kernel = { name: 'kernel', shape: [inDim, c.units], initializer: c.kernelInitializer, fans: [inDim, c.units], trainable: true } as const;
-    const bias = { name: 'bias', shape: [1, c.units], initializer: c.biasInitializer, fans: [inDim, c.units], trainable: true } as const;
+    const bias = { name: 'bias', shape: [1, c.units], initializer: c.biasInitializer, fans: [inDim, c.units], trainable: true, vector: true } as const;
     return c.useBias ? [kernel, bias] : [kernel];
   },
   // Z, and where the output layer's activity term passes through the activation.
@@ -190,6 +190,20 @@ export const DENSE: LayerKind<Dense> = {
     if (gb) L.be.columnSums(L.dy, gb, rows, L.outWidth);
     if (gb) penaltyGrad(L.be.core, c.biasRegularizer, b, gb, L.outWidth, 1, true);
     if (L.dx) L.be.gemm(L.dy, w, L.dx, NONE, rows, L.outWidth, L.inWidth, Flag.transB);
+  },
+  toKeras(c, names) {
+    const dense = {
+      class_name: 'Dense',
+      config: {
+        name: names.layer('dense'), trainable: true, dtype: 'float32', units: c.units, activation: names.activation(c.activation),
+        use_bias: c.useBias,
+        kernel_initializer: { class_name: names.initializer(c.kernelInitializer), config: {} },
+        bias_initializer: { class_name: names.initializer(c.biasInitializer), config: {} },
+        kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+      },
+    };
+    // Keras' leaky ReLU is a layer of its own: a linear Dense, then it.
+    return c.activation === 'leakyRelu' ? [dense, kerasLeakyRelu(c.alpha, names)] : [dense];
   },
   describe: (c) => c.activation,
 };

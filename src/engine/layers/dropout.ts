@@ -94,6 +94,7 @@ export const DROPOUT: LayerKind<Dropout> = {
   backward(L, rows) {
     if (L.dx) multiplyOrCopy(L, rows);
   },
+  toKeras: (c, names) => [{ class_name: 'Dropout', config: { name: names.layer('dropout'), trainable: true, dtype: 'float32', rate: c.rate, noise_shape: null, seed: c.seed ?? null } }],
   describe: (c) => `rate=${c.rate}`,
 };
 

@@ -63,5 +63,6 @@ export const FLATTEN: LayerKind<Flatten> = {
   backward(L, rows) {
     if (L.dx) L.be.core.linearForward(L.dy, L.dx, rows * L.outWidth);
   },
+  toKeras: (_c, names) => [{ class_name: 'Flatten', config: { name: names.layer('flatten'), trainable: true, dtype: 'float32', data_format: 'channels_last' } }],
   describe: () => '',
 };

@@ -35,6 +35,24 @@ export interface WeightSpec {
   readonly fans: readonly [number, number];
   /** Trainable weights get gradients and optimizer updates; the rest (moving averages) are state. */
   readonly trainable: boolean;
+  /** A vector in Keras, [n], which getWeights gives as [1 × n] (a bias); otherwise Keras' shape is `shape`. */
+  readonly vector?: true;
+}
+
+/** One layer of a Keras model config, as a TF.js model.json holds it. */
+export interface KerasLayer {
+  class_name: string;
+  config: Record<string, unknown>;
+}
+
+/** How the file being written names what layers hold (io/tfjs.ts gives TF.js' names). */
+export interface KerasNames {
+  /** The layer's name from Keras' base name: 'dense' → 'dense_3'. */
+  layer(base: string): string;
+  /** An activation's name; a ConfigError when the format computes it otherwise. */
+  activation(name: ActivationName): string;
+  /** An initializer's class name. */
+  initializer(name: InitializerName): string;
 }
 
 /** The activation a layer ends in, which the loss folds in when the layer is the last. */
@@ -114,8 +132,18 @@ export interface LayerKind<C extends LayerConfig = LayerConfig> {
   penalty?(L: Placed<C>, rows: number): number;
   /** From dY: the gradients of its trainable weights (with any penalty's), and dX unless it is NONE. */
   backward(L: Placed<C>, rows: number): void;
+  /**
+   * The layer as Keras layers, the first of them holding its weights (a dense
+   * leakyRelu is a linear Dense, then a LeakyReLU); Keras' own config fields.
+   */
+  toKeras(config: C, names: KerasNames): KerasLayer[];
   /** A line of the model summary: the activation or other detail worth showing ('' for none). */
   describe?(config: C): string;
+}
+
+/** Keras' LeakyReLU layer: how a leaky ReLU travels in Keras files, whichever nnwasm layer holds it. */
+export function kerasLeakyRelu(alpha: number, names: KerasNames): KerasLayer {
+  return { class_name: 'LeakyReLU', config: { name: names.layer('leaky_re_lu'), trainable: true, dtype: 'float32', alpha } };
 }
 
 /** The number of floats in a shape. */

@@ -11,7 +11,7 @@ import { checkOptions, nonNegative } from '../../options';
 import { passBack } from './activation';
 import { activation as activationOf } from '../activations';
 import { frozenShape, inputShapeCheck, keepsShape } from './input-shape';
-import type { LayerKind, Shape } from './layer';
+import { kerasLeakyRelu, type LayerKind, type Shape } from './layer';
 import { made } from './made';
 
 /** Keras' LeakyReLU default slope. */
@@ -70,5 +70,6 @@ export const LEAKY_RELU: LayerKind<LeakyRelu> = {
     activationOf('leakyRelu', L.config.alpha).forward(L.be.core, L.x, L.y, rows, L.outWidth);
   },
   backward: (L, rows) => passBack(L, rows, 'leakyRelu', L.config.alpha),
+  toKeras: (c, names) => [kerasLeakyRelu(c.alpha, names)],
   describe: (c) => `alpha=${c.alpha}`,
 };
