@@ -609,7 +609,7 @@ export class Sequential implements Trainable {
     ws.pass.training = training;
     ws.pass.step = this.step;
     ws.pass.seed = this.seed;
-    for (const L of ws.layers) kindOf(L.config).forward(L, rows, ws.pass);
+    for (const L of ws.layers) L.kind.forward(L, rows, ws.pass);
   }
 
   /** The mean loss of the loaded batch, from the last forward, with the regularizers' penalty. */
@@ -622,7 +622,7 @@ export class Sequential implements Trainable {
   /** What the layers' regularizers add to the loss (Keras adds it to fit's and evaluate's loss alike). */
   private penalty(rows: number): number {
     let sum = 0;
-    for (const L of this.ws!.layers) sum += kindOf(L.config).penalty?.(L, rows) ?? 0;
+    for (const L of this.ws!.layers) sum += L.kind.penalty?.(L, rows) ?? 0;
     return sum;
   }
 
@@ -631,7 +631,7 @@ export class Sequential implements Trainable {
     const ws = this.ws!;
     const out = ws.output;
     this.compiled!.loss.backward(ws.be.core, preActivation(out), out.y, ws.y, out.dy, rows, out.outWidth);
-    for (let i = ws.layers.length - 1; i >= 0; i--) kindOf(ws.layers[i].config).backward(ws.layers[i], rows);
+    for (let i = ws.layers.length - 1; i >= 0; i--) ws.layers[i].kind.backward(ws.layers[i], rows);
   }
 
   /** One optimizer update of every parameter. */
@@ -721,7 +721,7 @@ function warnMismatch(loss: string, output: string): void {
 
 /** Where the output activation's input Z is, for the loss: the layer's own, or its output when it has no activation. */
 function preActivation(L: Placed<Layer>): Ptr {
-  return kindOf(L.config).preActivation?.(L) ?? L.y;
+  return L.kind.preActivation?.(L) ?? L.y;
 }
 
 /** Consecutive rows are one block: a single memcpy (its one view object is the only allocation, and predict / evaluate are not training steps). */

@@ -80,7 +80,7 @@ export class Workspace {
     this.layers = specs.map((config, i) => {
       const mine = weights.filter((w) => w.layer === i);
       return {
-        config, be, index: i, inShape: shapes[i], outShape: shapes[i + 1], inWidth: size(shapes[i]), outWidth: size(shapes[i + 1]),
+        config, kind: kindOf(config), be, index: i, inShape: shapes[i], outShape: shapes[i + 1], inWidth: size(shapes[i]), outWidth: size(shapes[i + 1]),
         isOutput: i === specs.length - 1,
         weights: mine.map((w) => inBlock(w.spec.trainable ? this.params : this.stateBlock, w.offset)),
         grads: mine.map((w) => (w.spec.trainable ? inBlock(this.grads, w.offset) : NONE)),
@@ -128,8 +128,8 @@ export class Workspace {
     const layers = this.layers as Mutable[];
     // Every product a step makes, sized now so the step never grows memory.
     // (Scratch that grows and is then not used is harmless.)
-    for (const L of layers) kindOf(L.config).reserve?.(L, cap);
-    const perRow = (L: Placed<Layer>) => (kindOf(L.config).scratch?.(L.config, L.inShape) ?? []);
+    for (const L of layers) L.kind.reserve?.(L, cap);
+    const perRow = (L: Placed<Layer>) => (L.kind.scratch?.(L.config, L.inShape) ?? []);
     const floats = cap * (layers[0].inWidth + wide + layers.reduce((s, L) => s + perRow(L).reduce((a, b) => a + b, 0) + 2 * L.outWidth, 0));
     const fresh = this.be.heap.alloc(floats * 4, this, `${where}: room for a batch of ${cap} rows`);
     if (this.batchBlock) this.be.heap.release(this.batchBlock, this);

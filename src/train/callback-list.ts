@@ -59,6 +59,15 @@ export class CallbackList implements TrainingContext {
   }
 
   /** Whether the NaN guard put the model back to its epoch's start: that epoch is not recorded. */
+  /**
+   * Whether a batch's logs go anywhere: some callback after the NaN guard
+   * (always first, and blind to finite losses) has onBatchEnd. Otherwise fit
+   * makes no logs object per batch, so a step allocates nothing.
+   */
+  get wantsBatchLogs(): boolean {
+    return this.list.slice(1).some((c) => c.onBatchEnd !== undefined);
+  }
+
   get rolledBack(): boolean {
     return this.reason === 'nan';
   }

@@ -93,6 +93,7 @@ async function runEpochs(model: TrainingSession, callbacks: CallbackList, histor
   const batchSums = new Float64Array(1 + metrics.length);
   let last: Logs = {};
   let lastYield = performance.now();
+  const batchLogs = callbacks.wantsBatchLogs;
 
   await callbacks.trainBegin();
   for (let epoch = 0; epoch < p.epochs && !callbacks.stopReason; epoch++) {
@@ -108,9 +109,12 @@ async function runEpochs(model: TrainingSession, callbacks: CallbackList, histor
       const loss = model.step(rows, epoch, batchSums); // not finite: nothing else done, and the NaN guard rolls back
       for (let i = 0; i < sums.length; i++) sums[i] += batchSums[i];
       seen += rows;
-      const stops = callbacks.batchEnd(batch, means({ batch, size: rows, loss }, metrics, batchSums, rows));
-      // Awaited only when a hook was async: otherwise a batch costs no promise.
-      if (stops === true || (stops !== false && (await stops))) break;
+      // A finite loss concerns no one but the callbacks that asked for batch logs (the NaN guard does not).
+      if (batchLogs || !Number.isFinite(loss)) {
+        const stops = callbacks.batchEnd(batch, means({ batch, size: rows, loss }, metrics, batchSums, rows));
+        // Awaited only when a hook was async: otherwise a batch costs no promise.
+        if (stops === true || (stops !== false && (await stops))) break;
+      }
       if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
     }
     if (callbacks.rolledBack) break;

@@ -74,6 +74,8 @@ export interface Pass {
 /** A layer laid out in a workspace. Pointers move when the batch capacity grows; the workspace keeps them current. */
 export interface Placed<C extends LayerConfig = LayerConfig> {
   readonly config: C;
+  /** Its kind, looked up once: the passes of a step call it for every layer. */
+  readonly kind: LayerKind<C>;
   readonly be: Backend;
   /** Its position in the model, from 0. */
   readonly index: number;
