@@ -83,6 +83,11 @@ export const nonNegative: Check = (v, where) => {
   if (!(isNumber(v) && v >= 0 && Number.isFinite(v))) refuse(where, 'a finite number ≥ 0', v);
 };
 
+/** A number ≥ 0 that the core's float32 holds: a slope or a penalty factor of 1e39 would be Infinity there. */
+export const f32NonNegative: Check = (v, where) => {
+  if (!(isNumber(v) && v >= 0 && Number.isFinite(Math.fround(v)))) refuse(where, 'a finite number ≥ 0 that float32 holds (at most 3.4e38)', v);
+};
+
 export const boolean: Check = (v, where) => {
   if (typeof v !== 'boolean') refuse(where, 'true or false', v);
 };

@@ -171,6 +171,8 @@ export interface WeightSlot {
   name: string;
   /** A bias is indexed by column alone. */
   bias: boolean;
+  /** Values below 0 are refused too (a variance). */
+  nonNegative?: boolean;
 }
 
 /** setWeights' input, checked whole (shapes, then values) before anything is written. */
@@ -189,6 +191,8 @@ export function toWeights(weights: unknown, slots: readonly WeightSlot[], where:
       const at = s.bias ? `[${bad}]` : `[${Math.floor(bad / m.cols)}, ${bad % m.cols}]`;
       throw new ValueError(`${where}: ${s.name} ${at}: expected a finite number, got ${m.data[bad]}`);
     }
+    const negative = s.nonNegative ? m.data.findIndex((v) => v < 0) : -1;
+    if (negative >= 0) throw new ValueError(`${where}: ${s.name} [${negative}]: expected a number ≥ 0 (a variance), got ${m.data[negative]}`);
     return m;
   });
 }

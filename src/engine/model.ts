@@ -14,7 +14,7 @@
 import { DEFAULT_ALPHA, activation } from './activations';
 import { backend } from '../backend/index';
 import type { Ptr } from '../backend/core';
-import { ConfigError, DisposedError, NotCompiledError, ShapeError } from '../errors';
+import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
 import { fit, type FitOptions, type History } from '../train/fit';
 import { initialize } from './initializers';
 import { DENSE_OPTIONS, dense, type Dense, type DenseConfig } from './layers/dense';
@@ -211,6 +211,12 @@ export class Sequential implements Trainable {
    */
   restore(weights: Float32Array, optimizer?: { slots: Float32Array | null; step: number }): void {
     const ws = this.workspace;
+    for (const w of ws.weights) {
+      if (!w.spec.nonNegative) continue;
+      const at = w.offset + (w.spec.trainable ? 0 : ws.paramCount);
+      const bad = weights.subarray(at, at + w.length).findIndex((v) => v < 0);
+      if (bad >= 0) throw new ValueError(`layer ${w.layer} ${w.spec.name} [${bad}]: expected a number ≥ 0 (a variance), got ${weights[at + bad]}`);
+    }
     ws.writeWeights(weights);
     if (!optimizer) return;
     this.step = optimizer.step;
@@ -497,7 +503,7 @@ export class Sequential implements Trainable {
     const ws = this.workspace;
     const expected = ws.weights.map((w) => ({
       rows: w.spec.shape[0], cols: w.spec.shape[1], at: w.offset + (w.spec.trainable ? 0 : ws.paramCount),
-      name: `layer ${w.layer} ${w.spec.name}`, bias: w.spec.shape[0] === 1,
+      name: `layer ${w.layer} ${w.spec.name}`, bias: w.spec.shape[0] === 1, nonNegative: w.spec.nonNegative,
     }));
     const checked = toWeights(weights, expected, 'setWeights');
     const all = ws.readWeights();

@@ -7,7 +7,7 @@
 // the layers apply them (layers/dense.ts).
 
 import type { Core, Ptr } from '../backend/core';
-import { checkOptions, nonNegative, oneOf, refuse } from '../options';
+import { checkOptions, f32NonNegative, oneOf, refuse } from '../options';
 
 /** Keras' class names of the regularizers nnwasm has. */
 export const REGULARIZERS = ['L1', 'L2', 'L1L2'] as const;
@@ -81,7 +81,7 @@ export function l2(l2 = DEFAULT): Regularizer {
  * ```
  */
 export function l1l2(options?: L1L2Options): Regularizer {
-  const { l1 = DEFAULT, l2 = DEFAULT } = checkOptions<L1L2Options>(options, { l1: nonNegative, l2: nonNegative }, 'regularizers.l1l2');
+  const { l1 = DEFAULT, l2 = DEFAULT } = checkOptions<L1L2Options>(options, { l1: f32NonNegative, l2: f32NonNegative }, 'regularizers.l1l2');
   return toRegularizer({ class_name: 'L1L2', config: { l1, l2 } }, 'regularizers.l1l2')!;
 }
 
@@ -97,7 +97,7 @@ export function toRegularizer(value: unknown, where: string): Regularizer | unde
     value, { class_name: oneOf(REGULARIZERS), config: () => {} }, where, ['class_name', 'config'],
   );
   const factors = FACTORS[name as Regularizer['class_name']];
-  const spec = Object.fromEntries(factors.map((f) => [f, nonNegative]));
+  const spec = Object.fromEntries(factors.map((f) => [f, f32NonNegative]));
   const checked = checkOptions<Record<string, number>>(config, spec, `${where}: config`, [...factors]);
   const copy = Object.fromEntries(factors.map((f) => [f, checked[f]]));
   return Object.freeze({ class_name: name as Regularizer['class_name'], config: Object.freeze(copy) });

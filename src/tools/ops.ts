@@ -7,7 +7,7 @@ import { flagsOf, NONE } from '../backend/core';
 import { backend } from '../backend/index';
 import { ShapeError } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
-import { boolean, checkOptions, nonNegative } from '../options';
+import { boolean, checkOptions, f32NonNegative } from '../options';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions {
@@ -58,7 +58,7 @@ export interface ActivationOptions {
   alpha?: number;
 }
 
-const ACTIVATION_OPTIONS = { alpha: nonNegative };
+const ACTIVATION_OPTIONS = { alpha: f32NonNegative };
 
 /**
  * An activation function applied elementwise (softmax: row by row).

@@ -9,7 +9,7 @@
 // ∂L/∂X into dY directly, and backward only passes it on.
 
 import { ACTIVATIONS, DEFAULT_ALPHA, activation as activationOf, type ActivationName } from '../activations';
-import { checkOptions, nonNegative, oneOf } from '../../options';
+import { checkOptions, f32NonNegative, oneOf } from '../../options';
 import { frozenShape, inputShapeCheck, keepsShape } from './input-shape';
 import { kerasLeakyRelu, type LayerKind, type Placed, type Shape } from './layer';
 import { made } from './made';
@@ -32,7 +32,7 @@ export interface Activation {
   readonly inputShape?: Shape;
 }
 
-const OPTIONS = { activation: oneOf(ACTIVATIONS), alpha: nonNegative, inputShape: inputShapeCheck };
+const OPTIONS = { activation: oneOf(ACTIVATIONS), alpha: f32NonNegative, inputShape: inputShapeCheck };
 
 /**
  * A layer that applies an activation to its input, with no weights: Keras'
@@ -54,7 +54,7 @@ export function activation(config: ActivationName | ActivationConfig): Activatio
 
 function configure(options: unknown, where: string): Activation {
   const { activation, alpha = DEFAULT_ALPHA, inputShape } = checkOptions<ActivationConfig>(options, OPTIONS, where, ['activation']);
-  return Object.freeze({ kind: 'activation', activation, alpha, inputShape: frozenShape(inputShape) });
+  return Object.freeze({ kind: 'activation', activation, alpha, inputShape: frozenShape(inputShape, `${where}: inputShape`) });
 }
 
 /** The activation kind, as the registry holds it. */

@@ -74,7 +74,7 @@ export function batchNormalization(config?: BatchNormalizationConfig): BatchNorm
 function configure(options: unknown, where: string): BatchNormalization {
   const { momentum = 0.99, epsilon = 0.001, center = true, scale = true, inputShape } =
     checkOptions<BatchNormalizationConfig>(options, OPTIONS, where);
-  return Object.freeze({ kind: 'batchNormalization', momentum, epsilon, center, scale, inputShape: frozenShape(inputShape) });
+  return Object.freeze({ kind: 'batchNormalization', momentum, epsilon, center, scale, inputShape: frozenShape(inputShape, `${where}: inputShape`) });
 }
 
 /** The batch normalization kind, as the registry holds it. */
@@ -98,7 +98,7 @@ export const BATCH_NORMALIZATION: LayerKind<BatchNormalization> = {
       ...(c.scale ? [vector('gamma', 'ones', true)] : []),
       ...(c.center ? [vector('beta', 'zeros', true)] : []),
       vector('moving_mean', 'zeros', false),
-      vector('moving_variance', 'ones', false),
+      { ...vector('moving_variance', 'ones', false), nonNegative: true },
     ];
   },
   // X̂ per row; μ, 1/√(σ²+ε) and the training flag (a buffer of at least one row holds them).

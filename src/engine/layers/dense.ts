@@ -19,7 +19,7 @@ import { ACTIVATIONS, DEFAULT_ALPHA, activation, type ActivationName } from '../
 import { Flag, NONE } from '../../backend/core';
 import { ShapeError } from '../../errors';
 import { INITIALIZERS, type InitializerName } from '../initializers';
-import { boolean, checkOptions, nonNegative, oneOf, whole } from '../../options';
+import { boolean, checkOptions, f32NonNegative, oneOf, whole } from '../../options';
 import { kerasLeakyRelu, type LayerKind, type Placed } from './layer';
 import { made } from './made';
 import { penalty, penaltyGrad, toRegularizer, type Regularizer } from '../regularizers';
@@ -82,7 +82,7 @@ export const DENSE_OPTIONS = {
   useBias: boolean,
   kernelInitializer: oneOf(INITIALIZERS),
   biasInitializer: oneOf(INITIALIZERS),
-  alpha: nonNegative,
+  alpha: f32NonNegative,
   kernelRegularizer: toRegularizer,
   biasRegularizer: toRegularizer,
   activityRegularizer: toRegularizer,

@@ -68,7 +68,7 @@ export function dropout(config: DropoutConfig): Dropout {
 
 function configure(options: unknown, where: string): Dropout {
   const { rate, seed, inputShape } = checkOptions<DropoutConfig>(options, OPTIONS, where, ['rate']);
-  return Object.freeze({ kind: 'dropout', rate, seed, inputShape: frozenShape(inputShape) });
+  return Object.freeze({ kind: 'dropout', rate, seed, inputShape: frozenShape(inputShape, `${where}: inputShape`) });
 }
 
 /** The dropout kind, as the registry holds it. */

@@ -43,7 +43,7 @@ export function flatten(config?: FlattenConfig): Flatten {
 
 function configure(options: unknown, where: string): Flatten {
   const { inputShape } = checkOptions<FlattenConfig>(options, { inputShape: inputShapeCheck }, where);
-  return Object.freeze({ kind: 'flatten', inputShape: frozenShape(inputShape) });
+  return Object.freeze({ kind: 'flatten', inputShape: frozenShape(inputShape, `${where}: inputShape`) });
 }
 
 /** The flatten kind, as the registry holds it. */

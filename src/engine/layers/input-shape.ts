@@ -19,9 +19,16 @@ export const inputShapeCheck: Check = (v, where) => {
   if (!ok) refuse(where, `a shape: a list of 1 to ${MAX_RANK} whole sizes ≥ 1, at most ${MAX_INPUT} values in all (e.g. [28, 28])`, v);
 };
 
-/** A frozen copy of a checked shape (the caller's array may change afterwards), or undefined. */
-export function frozenShape(v: readonly number[] | undefined): Shape | undefined {
-  return v === undefined ? undefined : Object.freeze([...v]);
+/**
+ * A frozen copy of a shape, or undefined. The copy is checked again: the
+ * caller's array was read once by the option check and once here, and a
+ * getter or a proxy may answer differently the second time.
+ */
+export function frozenShape(v: readonly number[] | undefined, where = 'inputShape'): Shape | undefined {
+  if (v === undefined) return undefined;
+  const copy = Object.freeze(Array.from(v));
+  inputShapeCheck(copy, where);
+  return copy;
 }
 
 /** The parts of a kind that keeps its input's shape: the output is the input. */

@@ -37,6 +37,8 @@ export interface WeightSpec {
   readonly trainable: boolean;
   /** A vector in Keras, [n], which getWeights gives as [1 × n] (a bias); otherwise Keras' shape is `shape`. */
   readonly vector?: true;
+  /** Its values must be ≥ 0 (a variance): setWeights and files with a negative one are refused. */
+  readonly nonNegative?: true;
 }
 
 /** One layer of a Keras model config, as a TF.js model.json holds it. */

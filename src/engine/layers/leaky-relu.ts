@@ -7,7 +7,7 @@
 //
 // As the last layer the loss folds it in like any activation.
 
-import { checkOptions, nonNegative } from '../../options';
+import { checkOptions, f32NonNegative } from '../../options';
 import { passBack } from './activation';
 import { activation as activationOf } from '../activations';
 import { frozenShape, inputShapeCheck, keepsShape } from './input-shape';
@@ -32,7 +32,7 @@ export interface LeakyRelu {
   readonly inputShape?: Shape;
 }
 
-const OPTIONS = { alpha: nonNegative, inputShape: inputShapeCheck };
+const OPTIONS = { alpha: f32NonNegative, inputShape: inputShapeCheck };
 
 /**
  * A leaky ReLU layer: x where x > 0, alpha·x elsewhere (Keras' LeakyReLU).
@@ -52,7 +52,7 @@ export function leakyRelu(config?: LeakyReluConfig): LeakyRelu {
 
 function configure(options: unknown, where: string): LeakyRelu {
   const { alpha = KERAS_LEAKY_ALPHA, inputShape } = checkOptions<LeakyReluConfig>(options, OPTIONS, where);
-  return Object.freeze({ kind: 'leakyRelu', alpha, inputShape: frozenShape(inputShape) });
+  return Object.freeze({ kind: 'leakyRelu', alpha, inputShape: frozenShape(inputShape, `${where}: inputShape`) });
 }
 
 /** The LeakyReLU kind, as the registry holds it. */

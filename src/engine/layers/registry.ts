@@ -118,6 +118,11 @@ export function shapesOf(layers: readonly Layer[], input: Shape, where: string):
   layers.forEach((l, i) => {
     const kind = kindOf(l);
     const inShape = shapes[i];
+    // A later layer's own input shape (inputDim, inputShape) must be what it gets.
+    const own = i > 0 ? kind.inputShape(l) : undefined;
+    if (own && own.join() !== inShape.join()) {
+      throw new ShapeError(`${where}: layers[${i}]: its input shape: expected [${inShape.join(', ')}] (the output of layer ${i - 1}), got [${own.join(', ')}]`);
+    }
     shapes.push(kind.outputShape(l, inShape, `${where}: layers[${i}]`));
     for (const w of kind.weights(l, inShape)) params += size(w.shape);
   });
