@@ -392,7 +392,7 @@ function addLayer(state: { layers: ImportedLayer[]; inputDim?: number }, v: unkn
       return;
     }
     case 'Dropout':
-      return; // the identity at inference, and nnwasm has no dropout to train with
+      return; // the identity at inference: TF.js import reads chains of dense layers only (for now)
     default:
       fail(where, `unsupported layer class ${show(cls)}; nnwasm imports InputLayer, Dense, Activation, LeakyReLU (and skips Dropout)`);
   }
@@ -401,7 +401,7 @@ function addLayer(state: { layers: ImportedLayer[]; inputDim?: number }, v: unkn
 /** nnwasm's activations live in its dense layers: a separate one must follow a linear Dense. */
 function foldInto(last: ImportedLayer | undefined, where: string, what: string): ImportedLayer {
   if (!last || last.activation !== 'linear') {
-    fail(where, `${what} must follow a Dense layer with a linear activation (nnwasm has no standalone activation layers)`);
+    fail(where, `${what} must follow a Dense layer with a linear activation (TF.js import reads chains of dense layers only, for now)`);
   }
   return last;
 }
