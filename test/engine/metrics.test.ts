@@ -16,6 +16,7 @@ import * as nn from '../../src/index';
 import { makeMetric, type Metric } from '../../src/engine/metrics';
 import type { Loss } from '../../src/engine/losses';
 import { Random } from '../../src/engine/random';
+import { withProgress } from '../../src/train/progress';
 
 const binaryLoss = { name: 'binaryCrossentropy', sparse: false } as unknown as Loss;
 const sparseLoss = { name: 'sparseCategoricalCrossentropy', sparse: true } as unknown as Loss;
@@ -258,5 +259,19 @@ describe('through the model', () => {
     expect(() => model.compile({ loss: 'mse', metrics: ['recal'] })).toThrow(/metrics\[0\].*expected.*recall/s);
     expect(model.evaluate(iris.x, irisClass)).toEqual(before);
     model.dispose();
+  });
+});
+
+describe('the progress bar', () => {
+  test('shows a stateful metric’s batch figure as given (already running) and averages the others', async () => {
+    const chunks: string[] = [];
+    const tty = { isTTY: true, columns: 200, write: (s: string) => void chunks.push(s) };
+    const { callbacks, end } = await withProgress({}, 1, { epochs: 1, steps: 4, stream: tty, running: ['precision'] });
+    await callbacks.onBatchEnd!(0, { batch: 0, size: 10, loss: 1, precision: 0.2 });
+    await callbacks.onBatchEnd!(1, { batch: 1, size: 10, loss: 3, precision: 0.8 });
+    end();
+    const last = chunks.join('').replace(/\x1b(?:\[[0-9;?]*[A-Za-z]|[78])/g, '\n').split('\n').filter((l) => l.includes('precision')).at(-1)!;
+    expect(Number(/precision (-?[\d.e+-]+)/.exec(last)![1])).toBeCloseTo(0.8, 4);
+    expect(Number(/loss (-?[\d.e+-]+)/.exec(last)![1])).toBeCloseTo(2, 4);
   });
 });
