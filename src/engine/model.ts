@@ -24,7 +24,7 @@ import { TrainingSession, type Compiled, type Trainable } from './session';
 import { makeLoss, type LossName } from './losses';
 import { Matrix, type MatrixLike } from './matrix';
 import type { Inputs } from './samples';
-import { makeMetric } from './metrics';
+import { makeMetric, type Metric } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
 import { Random } from './random';
 import { checkOptions, finite, refuse } from '../options';
@@ -247,8 +247,9 @@ export class Sequential implements Trainable {
     warnMismatch(made.name, f.name);
     const opt = toOptimizer(optimizer);
     const ms = metrics.map((m) => makeMetric(m, made));
+    const evalMs = metrics.map((m) => makeMetric(m, made));
     this.ws?.resetSlots(opt.slots, opt.slotStart); // the one step that can fail (MemoryError): before any change
-    this.compiled = { loss: made, optimizer: opt, metrics: ms, lossName: loss, metricNames: [...metrics] };
+    this.compiled = { loss: made, optimizer: opt, metrics: ms, evalMetrics: evalMs, lossName: loss, metricNames: [...metrics] };
     this.step = 0;
   }
 
@@ -303,7 +304,7 @@ export class Sequential implements Trainable {
         this.forward(rows, training);
         return this.lossValue(rows);
       },
-      updateMetrics: (rows) => this.updateMetrics(rows),
+      updateMetrics: (rows) => this.updateMetrics(rows, this.compiled!.metrics),
       backward: (rows) => this.backward(rows),
       update: (epoch) => this.update(epoch),
       done: () => (this.fitting = false),
@@ -402,7 +403,7 @@ export class Sequential implements Trainable {
 
   /** evaluate on checked data. */
   private evaluateMatrices(X: Matrix, Y: Matrix): Record<string, number> {
-    const { loss, metrics } = this.requireCompiled();
+    const { evalMetrics: metrics } = this.requireCompiled();
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols, 'evaluate');
     let lossSum = 0;
@@ -412,7 +413,7 @@ export class Sequential implements Trainable {
       this.loadInputs(X, Y, start, rows);
       this.forward(rows, false);
       lossSum += this.lossValue(rows) * rows;
-      this.updateMetrics(rows);
+      this.updateMetrics(rows, metrics);
     }
     const logs: Record<string, number> = { loss: lossSum / X.rows };
     for (const m of metrics) logs[m.key] = m.result();
@@ -643,10 +644,10 @@ export class Sequential implements Trainable {
   }
 
   /** Adds the loaded rows to each metric's state. */
-  private updateMetrics(rows: number): void {
+  private updateMetrics(rows: number, metrics: Metric[]): void {
     const ws = this.ws!;
     const h = ws.be.heap.f32();
-    for (const m of this.compiled!.metrics) m.update(h, ws.output.y >> 2, ws.y >> 2, rows, ws.output.outWidth);
+    for (const m of metrics) m.update(h, ws.output.y >> 2, ws.y >> 2, rows, ws.output.outWidth);
   }
 
   /** Copies rows start…start+rows of X (and Y) into the workspace (fit gathers its batches itself: see batches.ts). */

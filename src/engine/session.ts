@@ -22,6 +22,8 @@ export interface Compiled {
   loss: Loss;
   optimizer: Optimizer;
   metrics: Metric[];
+  /** evaluate's own states, so that an evaluate inside a callback leaves the epoch's untouched. */
+  evalMetrics: Metric[];
   /** As given to compile, for saving. */
   lossName: LossName;
   metricNames: string[];

@@ -242,6 +242,19 @@ describe('through the model', () => {
     model.dispose();
   });
 
+  test('an evaluate inside onBatchEnd leaves the epoch’s figures as they would have been', async () => {
+    const plain = await irisModel(0.1).fit(iris.x, irisClass, { epochs: 2, batchSize: 32, shuffle: false });
+    const model = irisModel(0.1);
+    let evaluated = 0;
+    const h = await model.fit(iris.x, irisClass, {
+      epochs: 2, batchSize: 32, shuffle: false,
+      callbacks: { onBatchEnd: () => void (evaluated += model.evaluate(iris.x.slice(0, 10), irisClass.slice(0, 10)).precision >= 0 ? 1 : 0) },
+    });
+    expect(evaluated).toBe(10);
+    for (const key of all) expect(h.history[key], key).toEqual(plain.history[key]);
+    model.dispose();
+  });
+
   test('the metric names survive a model file', async () => {
     const model = irisModel(0.1);
     const loaded = nn.fromJSON(JSON.stringify(model));
