@@ -7,7 +7,10 @@
 
 import { ConfigError, didYouMean } from '../errors';
 import type { Loss } from './losses';
+import type { Metric } from './metric';
 import { AucRoc, Precision, R2Score, Recall } from './stateful-metrics';
+
+export type { Metric };
 
 /**
  * The metric names compile takes: accuracy (alias acc; binary, categorical
@@ -26,24 +29,6 @@ export const METRICS = ['accuracy', 'acc', 'mae', 'mse', 'precision', 'recall', 
 
 /** Keras' default k for top_k_categorical_accuracy. */
 export const TOP_K = 5;
-
-/**
- * A metric's state over the batches since the last reset. h: the heap's
- * floats; p, y: float indices of predictions [rows × cols] and targets
- * ([rows × cols], or [rows] class indices when `sparse`).
- */
-export interface Metric {
-  /** The name it is logged under. */
-  readonly key: string;
-  /** Whether its batch figure is the running value since the reset (precision, recall, auc, r2), not a batch mean. */
-  readonly stateful: boolean;
-  reset(): void;
-  update(h: Float32Array, p: number, y: number, rows: number, cols: number): void;
-  /** The figure over every batch since the reset. */
-  result(): number;
-  /** The figure a batch's logs show: a mean metric's mean over the last batch; a stateful one's running result. */
-  batchResult(): number;
-}
 
 /** Sums one batch's per-row values. */
 type RowSum = (h: Float32Array, p: number, y: number, rows: number, cols: number) => number;

@@ -6,7 +6,7 @@
 // positive when it is not 0, as Keras casts labels to bool. State is made
 // once, at compile (r2's per-output sums when the output width is first seen).
 
-import type { Metric } from './metrics';
+import type { Metric } from './metric';
 
 /** The target of row r, output j: sparse targets are class indices, read as one-hot rows. */
 function label(h: Float32Array, y: number, r: number, j: number, cols: number, sparse: boolean): number {
