@@ -24,7 +24,7 @@ import { TrainingSession, type Compiled, type Trainable } from './session';
 import { makeLoss, type LossName } from './losses';
 import { Matrix, type MatrixLike } from './matrix';
 import type { Inputs } from './samples';
-import { makeMetric, metricKey } from './metrics';
+import { makeMetric, type Metric } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
 import { Random } from './random';
 import { checkOptions, finite, refuse } from '../options';
@@ -252,9 +252,10 @@ export class Sequential implements Trainable {
     const made = makeLoss(loss, f.name, activation(f.name, f.alpha));
     warnMismatch(made.name, f.name);
     const opt = toOptimizer(optimizer);
-    const ms = metrics.map((m) => ({ key: metricKey(m), fn: makeMetric(m, made) }));
+    const ms = metrics.map((m) => makeMetric(m, made));
+    const evalMs = metrics.map((m) => makeMetric(m, made));
     this.ws?.resetSlots(opt.slots, opt.slotStart); // the one step that can fail (MemoryError): before any change
-    this.compiled = { loss: made, optimizer: opt, metrics: ms, lossName: loss, metricNames: [...metrics] };
+    this.compiled = { loss: made, optimizer: opt, metrics: ms, evalMetrics: evalMs, lossName: loss, metricNames: [...metrics] };
     this.step = 0;
   }
 
@@ -309,7 +310,7 @@ export class Sequential implements Trainable {
         this.forward(rows, training);
         return this.lossValue(rows);
       },
-      addMetrics: (sums, rows) => this.addMetrics(sums, rows),
+      updateMetrics: (rows) => this.updateMetrics(rows, this.compiled!.metrics),
       backward: (rows) => this.backward(rows),
       update: (epoch) => this.update(epoch),
       done: () => (this.fitting = false),
@@ -408,19 +409,20 @@ export class Sequential implements Trainable {
 
   /** evaluate on checked data. */
   private evaluateMatrices(X: Matrix, Y: Matrix): Record<string, number> {
-    const { loss, metrics } = this.requireCompiled();
+    const { evalMetrics: metrics } = this.requireCompiled();
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols, 'evaluate');
-    const sums = new Float64Array(1 + metrics.length);
+    let lossSum = 0;
+    for (const m of metrics) m.reset();
     for (let start = 0; start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);
       this.loadInputs(X, Y, start, rows);
       this.forward(rows, false);
-      sums[0] += this.lossValue(rows) * rows;
-      this.addMetrics(sums, rows);
+      lossSum += this.lossValue(rows) * rows;
+      this.updateMetrics(rows, metrics);
     }
-    const logs: Record<string, number> = { loss: sums[0] / X.rows };
-    metrics.forEach((m, i) => (logs[m.key] = sums[i + 1] / X.rows));
+    const logs: Record<string, number> = { loss: lossSum / X.rows };
+    for (const m of metrics) logs[m.key] = m.result();
     return logs;
   }
 
@@ -647,14 +649,11 @@ export class Sequential implements Trainable {
     this.step++;
   }
 
-  /** Adds each metric's sum over the loaded rows to sums[1…]. */
-  private addMetrics(sums: Float64Array, rows: number): void {
+  /** Adds the loaded rows to each metric's state. */
+  private updateMetrics(rows: number, metrics: Metric[]): void {
     const ws = this.ws!;
-    const { metrics } = this.compiled!;
     const h = ws.be.heap.f32();
-    for (let i = 0; i < metrics.length; i++) {
-      sums[i + 1] += metrics[i].fn(h, ws.output.y >> 2, ws.y >> 2, rows, ws.output.outWidth);
-    }
+    for (const m of metrics) m.update(h, ws.output.y >> 2, ws.y >> 2, rows, ws.output.outWidth);
   }
 
   /** Copies rows start…start+rows of X (and Y) into the workspace (fit gathers its batches itself: see batches.ts). */

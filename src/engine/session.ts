@@ -21,7 +21,9 @@ export type Logs = Record<string, number>;
 export interface Compiled {
   loss: Loss;
   optimizer: Optimizer;
-  metrics: { key: string; fn: Metric }[];
+  metrics: Metric[];
+  /** evaluate's own states, so that an evaluate inside a callback leaves the epoch's untouched. */
+  evalMetrics: Metric[];
   /** As given to compile, for saving. */
   lossName: LossName;
   metricNames: string[];
@@ -42,7 +44,8 @@ export interface ModelAccess {
   evaluate(X: Matrix, Y: Matrix): Logs;
   /** Runs the loaded rows forward; returns the mean loss. */
   forward(rows: number, training: boolean): number;
-  addMetrics(sums: Float64Array, rows: number): void;
+  /** Adds the loaded rows to each metric's state. */
+  updateMetrics(rows: number): void;
   backward(rows: number): void;
   update(epoch: number): void;
   /** Marks the model idle again. */
@@ -71,6 +74,11 @@ export class TrainingSession {
 
   get metricKeys(): string[] {
     return this.model.compiled.metrics.map((m) => m.key);
+  }
+
+  /** The metrics whose batch logs show their running value since the epoch's start, not the batch's mean. */
+  get runningKeys(): string[] {
+    return this.model.compiled.metrics.filter((m) => m.stateful).map((m) => m.key);
   }
 
   /** The seed of this fit's shuffles when none is given: the model's, moved on by the steps taken so far. */
@@ -112,18 +120,31 @@ export class TrainingSession {
   }
 
   /**
-   * One step on the loaded batch: forward, the loss, the metrics added into
-   * sums[1…], backward and an optimizer update. Returns the batch's mean
+   * One step on the loaded batch: forward, the loss, the metrics' states
+   * updated, backward and an optimizer update. Returns the batch's mean
    * loss; when it is not finite, nothing else is done (the caller rolls back).
    */
-  step(rows: number, epoch: number, sums: Float64Array): number {
+  step(rows: number, epoch: number): number {
     const loss = this.model.forward(rows, true);
     if (!Number.isFinite(loss)) return loss;
-    sums[0] = loss * rows;
-    this.model.addMetrics(sums, rows);
+    this.model.updateMetrics(rows);
     this.model.backward(rows);
     this.model.update(epoch);
     return loss;
+  }
+
+  /** Starts the metrics' states afresh, as each epoch does. */
+  resetMetrics(): void {
+    for (const m of this.model.compiled.metrics) m.reset();
+  }
+
+  /**
+   * `logs` with each metric's figure since the reset: for a batch's logs, a
+   * mean metric's mean over that batch, a stateful one's running value.
+   */
+  metricLogs(logs: Logs, batch: boolean): Logs {
+    for (const m of this.model.compiled.metrics) logs[m.key] = batch ? m.batchResult() : m.result();
+    return logs;
   }
 
   /** The loss and metrics over checked data, as evaluate gives them. */

@@ -59,7 +59,7 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
   const bs = Math.min(batchSize, rows);
   const logged = ['loss', ...model.metricKeys];
   const history = emptyHistory();
-  const progress = await withProgress({}, verbose, { epochs, steps: Math.ceil(rows / bs) });
+  const progress = await withProgress({}, verbose, { epochs, steps: Math.ceil(rows / bs), running: model.runningKeys });
   const callbacks = CallbackList.forFit(o, progress.callbacks, val ? [...logged, ...logged.map(valKey)] : logged, model, history);
 
   // A call that throws (a callback, a schedule returning nonsense, memory
@@ -87,10 +87,7 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
 }
 
 async function runEpochs(model: TrainingSession, callbacks: CallbackList, history: History, p: Plan): Promise<void> {
-  const metrics = model.metricKeys;
   const order = Uint32Array.from({ length: p.rows }, (_, i) => i);
-  const sums = new Float64Array(1 + metrics.length); // the epoch's loss·rows and metric sums
-  const batchSums = new Float64Array(1 + metrics.length);
   let last: Logs = {};
   let lastYield = performance.now();
   const batchLogs = callbacks.wantsBatchLogs;
@@ -99,19 +96,19 @@ async function runEpochs(model: TrainingSession, callbacks: CallbackList, histor
   for (let epoch = 0; epoch < p.epochs && !callbacks.stopReason; epoch++) {
     if (await callbacks.epochBegin(epoch)) break;
     if (p.shuffle) p.rng.shuffle(order);
-    sums.fill(0);
+    model.resetMetrics();
+    let lossSum = 0; // the epoch's loss·rows
     let seen = 0;
     for (let start = 0, batch = 0; start < p.rows; start += p.batchSize, batch++) {
       const rows = Math.min(p.batchSize, p.rows - start);
       p.xs.gather(model.batchInputs, order, start, rows);
       p.ys.gather(model.batchTargets, order, start, rows);
-      batchSums.fill(0);
-      const loss = model.step(rows, epoch, batchSums); // not finite: nothing else done, and the NaN guard rolls back
-      for (let i = 0; i < sums.length; i++) sums[i] += batchSums[i];
+      const loss = model.step(rows, epoch); // not finite: nothing else done, and the NaN guard rolls back
+      if (Number.isFinite(loss)) lossSum += loss * rows;
       seen += rows;
       // A finite loss concerns no one but the callbacks that asked for batch logs (the NaN guard does not).
       if (batchLogs || !Number.isFinite(loss)) {
-        const stops = callbacks.batchEnd(batch, means({ batch, size: rows, loss }, metrics, batchSums, rows));
+        const stops = callbacks.batchEnd(batch, model.metricLogs({ batch, size: rows, loss }, true));
         // Awaited only when a hook was async: otherwise a batch costs no promise.
         if (stops === true || (stops !== false && (await stops))) break;
       }
@@ -120,7 +117,7 @@ async function runEpochs(model: TrainingSession, callbacks: CallbackList, histor
     if (callbacks.rolledBack) break;
 
     // Means over the batches that ran (all of them unless a callback stopped the epoch).
-    const logs = means({ loss: sums[0] / seen }, metrics, sums, seen);
+    const logs = model.metricLogs({ loss: lossSum / seen }, false);
     if (p.val) {
       for (const [k, v] of Object.entries(model.evaluate(p.val.X, p.val.Y))) logs[valKey(k)] = v;
     }
@@ -131,10 +128,4 @@ async function runEpochs(model: TrainingSession, callbacks: CallbackList, histor
     if (!callbacks.stopReason) lastYield = await nextTick();
   }
   await callbacks.trainEnd(last);
-}
-
-/** `logs` with each metric's mean: its sum (sums[1…]) over `rows`. */
-function means(logs: Logs, metrics: readonly string[], sums: Float64Array, rows: number): Logs {
-  for (let i = 0; i < metrics.length; i++) logs[metrics[i]] = sums[i + 1] / rows;
-  return logs;
 }

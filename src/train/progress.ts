@@ -29,6 +29,8 @@ export interface ProgressOptions {
   stream?: ProgressStream;
   /** Factors applied to logged figures before they are shown, by log key (the CLI shows a scaled target's MAE in its units). */
   scale?: Record<string, number>;
+  /** Log keys whose batch figure is already the running value since the epoch's start (stateful metrics): shown as given, not averaged. */
+  running?: readonly string[];
 }
 
 /** Callbacks that report progress before calling the given ones, and end(), which closes the last bar. */
@@ -86,8 +88,9 @@ class Reporter {
     for (const [k, v] of Object.entries(logs)) if (!BATCH_KEYS.has(k)) this.sums[k] = (this.sums[k] ?? 0) + v * logs.size;
     this.seen += logs.size;
     if (!this.makeBar) return;
-    // Running means over the epoch so far, as Keras's bar shows them.
+    // Running means over the epoch so far, as Keras's bar shows them; stateful metrics come running already.
     const means = Object.fromEntries(Object.entries(this.sums).map(([k, s]) => [k, s / this.seen]));
+    for (const k of this.o.running ?? []) if (k in logs) means[k] = logs[k];
     if (!this.bar) {
       this.bar = this.makeBar(this.done + 1);
       this.bar.start(this.o.steps, 0, { text: '' });

@@ -1,0 +1,21 @@
+// What every metric is: state kept over an epoch (reset, update per batch,
+// result), as Keras' stateful metrics. Its own file so that the metric
+// families (metrics.ts, stateful-metrics.ts) share it without a cycle.
+
+/**
+ * A metric's state over the batches since the last reset. h: the heap's
+ * floats; p, y: float indices of predictions [rows × cols] and targets
+ * ([rows × cols], or [rows] class indices when `sparse`).
+ */
+export interface Metric {
+  /** The name it is logged under. */
+  readonly key: string;
+  /** Whether its batch figure is the running value since the reset (precision, recall, auc, r2), not a batch mean. */
+  readonly stateful: boolean;
+  reset(): void;
+  update(h: Float32Array, p: number, y: number, rows: number, cols: number): void;
+  /** The figure over every batch since the reset. */
+  result(): number;
+  /** The figure a batch's logs show: a mean metric's mean over the last batch; a stateful one's running result. */
+  batchResult(): number;
+}
