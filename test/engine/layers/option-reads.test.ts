@@ -31,7 +31,7 @@ test('slopes and penalty factors must be float32 numbers: 1e39 would be Infinity
   expect(() => nn.regularizers.l2(1e39)).toThrow(nn.ConfigError);
   expect(nn.leakyRelu({ alpha: 3e38 }).alpha).toBe(3e38);
   const json = nn.sequential([nn.dense({ units: 2, inputDim: 1 }), nn.leakyRelu()], { seed: 1 }).toJSON();
-  (json.layers[1] as { alpha: number }).alpha = 1e39;
+  (json.layers[1] as unknown as { alpha: number }).alpha = 1e39;
   expect(() => nn.fromJSON(json)).toThrow(nn.ModelFormatError);
 });
 
