@@ -32,7 +32,7 @@ describe('bad options are ConfigErrors naming where, what was expected and what 
     ['gradientCheck h Infinity', () => nn.gradientCheck(m, x, yCol, { h: Infinity }), /gradientCheck: h: expected a positive finite number/],
     ['gradientCheck maxParams 0.5', () => nn.gradientCheck(m, x, yCol, { maxParams: 0.5 }), /gradientCheck: maxParams: expected a whole number ≥ 1, got 0.5/],
     ['matmul transposeA 1', () => nn.ops.matmul([[1]], [[1]], { transposeA: 1 as never }), /matmul: transposeA: expected true or false, got 1/],
-    ['activation alpha -1', () => nn.ops.activation('leakyRelu', [[1]], { alpha: -1 }), /activation: alpha: expected a finite number ≥ 0, got -1/],
+    ['activation alpha -1', () => nn.ops.activation('leakyRelu', [[1]], { alpha: -1 }), /activation: alpha: expected a finite number ≥ 0 that float32 holds \(at most 3\.4e38\), got -1/],
     ['activationGrad alpha NaN', () => nn.ops.activationGrad('leakyRelu', [[1]], { alpha: NaN }), /activationGrad: alpha: expected a finite number ≥ 0/],
     ['save includeOptimizer "false"', () => nn.io.save(m, { includeOptimizer: 'false' as never }), /save: includeOptimizer: expected true or false/],
     ['toJSON includeOptimizer 0', () => nn.io.toJSON(m, { includeOptimizer: 0 as never }), /save: includeOptimizer: expected true or false, got 0/],

@@ -79,11 +79,11 @@ describe('nn.regularizers', () => {
   });
 
   const bad: [string, () => unknown, RegExp][] = [
-    ['l2(-1)', () => nn.regularizers.l2(-1), /regularizers\.l2: config: l2: expected a finite number ≥ 0, got -1/],
-    ['l1(NaN)', () => nn.regularizers.l1(NaN), /regularizers\.l1: config: l1: expected a finite number ≥ 0, got NaN/],
-    ["l2('0.1')", () => nn.regularizers.l2('0.1' as never), /regularizers\.l2: config: l2: expected a finite number ≥ 0, got "0\.1"/],
+    ['l2(-1)', () => nn.regularizers.l2(-1), /regularizers\.l2: config: l2: expected a finite number ≥ 0 that float32 holds \(at most 3\.4e38\), got -1/],
+    ['l1(NaN)', () => nn.regularizers.l1(NaN), /regularizers\.l1: config: l1: expected a finite number ≥ 0 that float32 holds \(at most 3\.4e38\), got NaN/],
+    ["l2('0.1')", () => nn.regularizers.l2('0.1' as never), /regularizers\.l2: config: l2: expected a finite number ≥ 0 that float32 holds \(at most 3\.4e38\), got "0\.1"/],
     ['l1l2({ l3 })', () => nn.regularizers.l1l2({ l3: 1 } as never), /regularizers\.l1l2: .*l3.*unknown option/],
-    ['l1l2({ l1: Infinity })', () => nn.regularizers.l1l2({ l1: Infinity }), /regularizers\.l1l2: l1: expected a finite number ≥ 0, got Infinity/],
+    ['l1l2({ l1: Infinity })', () => nn.regularizers.l1l2({ l1: Infinity }), /regularizers\.l1l2: l1: expected a finite number ≥ 0 that float32 holds \(at most 3\.4e38\), got Infinity/],
     ["dense kernelRegularizer 'l2'", () => nn.dense({ units: 1, kernelRegularizer: 'l2' as never }),
       /dense: kernelRegularizer: expected null or a regularizer \{ class_name: 'L1' \| 'L2' \| 'L1L2', config \}.*got "l2"/],
     ['dense class_name L3', () => nn.dense({ units: 1, biasRegularizer: { class_name: 'L3', config: {} } as never }),
@@ -251,7 +251,7 @@ describe('save and load', () => {
     const json = (await trained()).toJSON();
     const broken = { ...json, layers: [{ ...json.layers[0], kernelRegularizer: { class_name: 'L2', config: { l2: -1 } } }, json.layers[1]] };
     expect(() => nn.fromJSON(broken)).toThrow(nn.ModelFormatError);
-    expect(() => nn.fromJSON(broken)).toThrow(/layer 0: kernelRegularizer: config: l2: expected a finite number ≥ 0, got -1/);
+    expect(() => nn.fromJSON(broken)).toThrow(/layer 0: kernelRegularizer: config: l2: expected a finite number ≥ 0 that float32 holds \(at most 3\.4e38\), got -1/);
   });
 });
 
