@@ -18,6 +18,7 @@ export { activation, type Activation, type ActivationConfig } from './engine/lay
 export { leakyRelu, type LeakyRelu, type LeakyReluConfig } from './engine/layers/leaky-relu';
 export type { Layer } from './engine/layers/registry';
 export type { Inputs, Sample } from './engine/samples';
+export type { Shape } from './engine/layers/layer';
 export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type PerceptronOptions, type SequentialOptions } from './engine/model';
 export type { FitOptions } from './train/fit-options';
 export type { History, StopReason } from './train/history';

@@ -37,7 +37,7 @@ const TYPES = [
   'Flatten', 'FlattenConfig', 'Layer', 'LeakyRelu', 'LeakyReluConfig',
   'EarlyStoppingOptions', 'FeatureSpec', 'FitOptions', 'GradientCheckOptions', 'History', 'InitializerName', 'Inputs', 'Label',
   'LabelEncoderJSON', 'Logs', 'LossName', 'MatrixLike', 'MinMaxOptions', 'MinMaxScalerJSON', 'MissingCell', 'ModelJSON',
-  'NadamOptions', 'Optimizer', 'OptimizerName', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'RmspropOptions', 'Sample', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions',
+  'NadamOptions', 'Optimizer', 'OptimizerName', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'RmspropOptions', 'Sample', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions', 'Shape',
   'SgdOptions', 'Space', 'Split', 'SplitOptions', 'SplitPart', 'SplitTargets', 'StandardScalerJSON', 'StopReason',
   'Targets', 'Task', 'Trial',
 ];

@@ -20,7 +20,7 @@ import { initialize } from './initializers';
 import { DENSE_OPTIONS, dense, type Dense, type DenseConfig } from './layers/dense';
 import { size } from './layers/layer';
 import { kindOf, toLayers, type Layer } from './layers/registry';
-import { TrainingSession, type Compiled, type Trainable } from './session';
+import { TrainingSession, type Compiled } from './session';
 import { makeLoss, type LossName } from './losses';
 import { Matrix, type MatrixLike } from './matrix';
 import type { Inputs } from './samples';
@@ -64,7 +64,7 @@ export interface BackpropResult {
  * console.log(model.inputDim, model.outputDim, model.countParams); // 2 1 3
  * ```
  */
-export class Sequential implements Trainable {
+export class Sequential {
   /** The layers, first to last, as configured. */
   readonly layers: readonly Layer[];
   /** The seed of weight initialization and shuffling (drawn at random when none was given). */

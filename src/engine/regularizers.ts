@@ -17,7 +17,12 @@ export interface Regularizer {
   /** 'L1' (config { l1 }), 'L2' (config { l2 }) or 'L1L2' (config { l1, l2 }). */
   readonly class_name: (typeof REGULARIZERS)[number];
   /** The factors, each a finite number ≥ 0. */
-  readonly config: { readonly l1?: number; readonly l2?: number };
+  readonly config: {
+    /** The factor of Σ|w|. */
+    readonly l1?: number;
+    /** The factor of Σw². */
+    readonly l2?: number;
+  };
 }
 
 /** What {@link l1l2} takes. */

@@ -26,9 +26,13 @@ export interface ActivationConfig {
 
 /** A checked, frozen activation layer. */
 export interface Activation {
+  /** Its kind in the layer registry. */
   readonly kind: 'activation';
+  /** The activation applied. */
   readonly activation: ActivationName;
+  /** leakyRelu's slope below zero. */
   readonly alpha: number;
+  /** The per-sample input shape, on a first layer. */
   readonly inputShape?: Shape;
 }
 

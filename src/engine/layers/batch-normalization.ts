@@ -39,11 +39,17 @@ export interface BatchNormalizationConfig {
 
 /** A checked, frozen batch normalization layer. */
 export interface BatchNormalization {
+  /** Its kind in the layer registry. */
   readonly kind: 'batchNormalization';
+  /** How much of the moving averages each training step keeps. */
   readonly momentum: number;
+  /** Added to the variance before its square root. */
   readonly epsilon: number;
+  /** Whether the layer has the shift β. */
   readonly center: boolean;
+  /** Whether the layer has the scale γ. */
   readonly scale: boolean;
+  /** The per-sample input shape, on a first layer. */
   readonly inputShape?: Shape;
 }
 

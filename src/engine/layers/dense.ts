@@ -68,9 +68,11 @@ export interface Dense {
   readonly biasInitializer: InitializerName;
   /** leakyRelu's slope below zero. */
   readonly alpha: number;
-  /** The penalties on the kernel, the bias and the outputs, when given. */
+  /** The kernel's penalty, when it has one. */
   readonly kernelRegularizer?: Regularizer;
+  /** The bias's penalty, when it has one. */
   readonly biasRegularizer?: Regularizer;
+  /** The output's penalty, when it has one. */
   readonly activityRegularizer?: Regularizer;
 }
 

@@ -29,9 +29,13 @@ export interface DropoutConfig {
 
 /** A checked, frozen dropout layer. */
 export interface Dropout {
+  /** Its kind in the layer registry. */
   readonly kind: 'dropout';
+  /** The fraction of units dropped in training. */
   readonly rate: number;
+  /** The masks' seed, when one was given. */
   readonly seed?: number;
+  /** The per-sample input shape, on a first layer. */
   readonly inputShape?: Shape;
 }
 

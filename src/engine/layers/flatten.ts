@@ -18,7 +18,9 @@ export interface FlattenConfig {
 
 /** A checked, frozen flatten layer. */
 export interface Flatten {
+  /** Its kind in the layer registry. */
   readonly kind: 'flatten';
+  /** The per-sample input shape, on a first layer. */
   readonly inputShape?: Shape;
 }
 

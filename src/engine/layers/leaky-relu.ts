@@ -27,8 +27,11 @@ export interface LeakyReluConfig {
 
 /** A checked, frozen LeakyReLU layer. */
 export interface LeakyRelu {
+  /** Its kind in the layer registry. */
   readonly kind: 'leakyRelu';
+  /** The slope below zero. */
   readonly alpha: number;
+  /** The per-sample input shape, on a first layer. */
   readonly inputShape?: Shape;
 }
 
