@@ -1,4 +1,4 @@
-// The child half of io-hostile.test.ts: runs ONE file or URL operation of
+// The child half of hostile.test.ts: runs ONE file or URL operation of
 // nn.io (load or save) on what the test prepared, in its own process, so a
 // hang, a spin or a memory blow-up kills this process, not the test run.
 // Prints one line, `RESULT {json}`: how the call ended and how much memory

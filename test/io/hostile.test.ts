@@ -1,6 +1,6 @@
 // Hostile files and URLs must not hang, eat memory or escape (issue #16,
 // class 4 and the loaders of class 8). Every call runs in a child process
-// (io-hostile-child.ts) with a time limit and a memory watchdog, so a hang or
+// (hostile-child.ts) with a time limit and a memory watchdog, so a hang or
 // a blow-up is a recorded failure and not a stuck run. Servers are on
 // 127.0.0.1 only, run by this file, and count what the child asked for.
 
