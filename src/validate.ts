@@ -12,7 +12,7 @@ import { LOSSES, type Loss } from './engine/losses';
 import { Matrix, type MatrixLike } from './engine/matrix';
 import { boolean, checkOptions, finite, fraction, nonNegative, oneOf, refuse, string, whole, type Check } from './options';
 import { METRICS } from './engine/metrics';
-import type { Shape } from './engine/layers/layer';
+import { size, type Shape } from './engine/layers/layer';
 import { isNested, samplesToRows } from './engine/samples';
 
 /**
@@ -58,7 +58,7 @@ export function assertFinite(m: Matrix, where: string): void {
 export function toInputs(x: MatrixLike | readonly unknown[], input: Shape | number | undefined, where: string): Matrix {
   // Samples of a shape ([n, 28, 28]) are checked against it and flattened; rows are rows of all a sample's values.
   const shape = typeof input === 'number' ? undefined : input;
-  const inputDim = shape ? shape.reduce((n, d) => n * d, 1) : (input as number | undefined);
+  const inputDim = shape ? size(shape) : (input as number | undefined);
   const m = isNested(x) ? samplesToRows(x, shape, where) : Matrix.from(x as MatrixLike, `${where}: x`);
   if (m.rows === 0) throw new ValueError(`${where}: x: expected at least one row, got 0 rows (x is empty)`);
   if (m.cols === 0) throw new ShapeError(`${where}: x: expected at least one column, got rows of 0 values`);

@@ -129,11 +129,17 @@ export class Sequential {
    * ```
    */
   get outputDim(): number {
+    const width = this.knownOutputDim();
+    if (width === undefined) throw new ShapeError('This model is not built, and its output width depends on its input: give the first layer an inputDim, or call fit / predict once');
+    return width;
+  }
+
+  /** The output width when it is known without an input: built, or fixed by the last layer (dense's units). */
+  private knownOutputDim(): number | undefined {
     if (this.ws) return this.ws.output.outWidth;
     const last = this.layers[this.layers.length - 1];
     const fixed = kindOf(last).fixedOutputShape?.(last);
-    if (!fixed) throw new ShapeError('This model is not built, and its output width depends on its input: give the first layer an inputDim, or call fit / predict once');
-    return size(fixed);
+    return fixed && size(fixed);
   }
 
   /** The per-sample input shape when it is known (built, or fixed by the first layer), else the width or undefined: what x is checked against. */
@@ -143,10 +149,7 @@ export class Sequential {
 
   /** The output width for inputs `inputDim` wide, without building. */
   private outputDimFor(inputDim: number): number {
-    if (this.ws) return this.ws.output.outWidth;
-    const last = this.layers[this.layers.length - 1];
-    const fixed = kindOf(last).fixedOutputShape?.(last);
-    return fixed ? size(fixed) : this.shapes(inputDim).at(-1)!.reduce((n, d) => n * d, 1);
+    return this.knownOutputDim() ?? size(this.shapes(inputDim).at(-1)!);
   }
 
   /**

@@ -6,7 +6,7 @@
 
 import { Matrix, checkFloats } from './matrix';
 import { ShapeError, ValueError, describe } from '../errors';
-import type { Shape } from './layers/layer';
+import { size, type Shape } from './layers/layer';
 import type { MatrixLike } from './matrix';
 
 /** One sample of a shape: numbers nested as deep as the shape has dimensions ([28, 28]: 28 arrays of 28 numbers). */
@@ -33,7 +33,7 @@ export function samplesToRows(x: readonly unknown[], shape: Shape | undefined, w
     const flat = shape ? `[${shape.join(', ')}]` : 'flat';
     throw new ShapeError(`${where}: x: expected rows of numbers (the model's input is ${flat}), got samples of nested arrays; give the first layer inputShape (e.g. nn.flatten({ inputShape: [28, 28] })) to take samples of a shape`);
   }
-  const width = shape.reduce((n, d) => n * d, 1);
+  const width = size(shape);
   checkFloats(x.length * width, `${where}: x: ${x.length} × ${width} floats`);
   const m = new Matrix(x.length, width);
   x.forEach((sample, i) => {

@@ -30,7 +30,7 @@ import type { LossName } from './losses';
 import type { OptimizerName } from './optimizer-names';
 import { attachedTo } from './preprocessing';
 import type { Compiled } from './session';
-import type { Shape } from './layers/layer';
+import { size, type Shape } from './layers/layer';
 
 /**
  * The `format` every native model file starts with.
@@ -150,7 +150,7 @@ export function snapshot(model: Serializable, options?: SaveOptions, where = 'sa
   const header: ModelHeader = {
     format: FORMAT,
     version: VERSION,
-    inputDim: state.inputShape.reduce((n, d) => n * d, 1),
+    inputDim: size(state.inputShape),
     seed: model.seed,
     layers: model.layers.map(layerToJSON),
     step: state.step,

@@ -8,11 +8,8 @@ import { describe, expect, test } from 'vitest';
 import * as nn from '../../src/index';
 import { Random } from '../../src/engine/random';
 import { peek } from '../helpers';
+import { OVERFIT_FEATURES, flat, overfittingRegression, rows } from './data';
 
-const rows = (rng: Random, n: number, d: number, lo = -1, hi = 1): number[][] =>
-  Array.from({ length: n }, () => Array.from({ length: d }, () => rng.uniform(lo, hi)));
-
-const flat = (ws: nn.Matrix[]): number[] => ws.flatMap((w) => Array.from(w.data));
 
 /** A 3-class problem on 4 features, labels as class indices: 30 rows, 3 batches of 10. */
 function classes(seed = 1, n = 30) {
@@ -213,15 +210,8 @@ describe('stopping from each hook', () => {
 });
 
 describe('nn.callbacks.earlyStopping', () => {
-  // Linear regression with 30 features and 32 noisy samples: full-batch
-  // gradient descent learns the signal, then fits the noise; the validation loss falls, then rises.
-  const D = 30;
-  const rng = new Random(5);
-  const sample = (n: number) => {
-    const x = rows(rng, n, D);
-    return { x, y: x.map((r) => [2 * r[0] - r[1] + 0.5 * rng.normal()]) };
-  };
-  const train = sample(32), val = sample(500);
+  const D = OVERFIT_FEATURES;
+  const { train, val } = overfittingRegression();
 
   async function run(options: Omit<nn.FitOptions, 'epochs' | 'batchSize' | 'validationData'>, epochs = 2000) {
     const model = nn.sequential([nn.dense({ units: 1, inputDim: D })], { seed: 1 });

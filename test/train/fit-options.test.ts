@@ -6,11 +6,8 @@ import { describe, expect, test } from 'vitest';
 import * as nn from '../../src/index';
 import { Random } from '../../src/engine/random';
 import { peek } from '../helpers';
+import { OVERFIT_FEATURES, flat, overfittingRegression, rows } from './data';
 
-const rows = (rng: Random, n: number, d: number, lo = -1, hi = 1): number[][] =>
-  Array.from({ length: n }, () => Array.from({ length: d }, () => rng.uniform(lo, hi)));
-
-const flat = (ws: nn.Matrix[]): number[] => ws.flatMap((w) => Array.from(w.data));
 
 /** A 3-class problem on 4 features, labels as class indices. */
 function classes(seed: number, n: number) {
@@ -261,16 +258,8 @@ describe('callbacks and stopping', () => {
 });
 
 describe('early stopping', () => {
-  // Linear regression with 30 features and 32 noisy samples: full-batch
-  // gradient descent first learns the signal (y depends on two features), then
-  // fits the noise with the other 28. The validation loss falls, then rises.
-  const D = 30;
-  const rng = new Random(5);
-  const sample = (n: number) => {
-    const x = rows(rng, n, D);
-    return { x, y: x.map((r) => [2 * r[0] - r[1] + 0.5 * rng.normal()]) };
-  };
-  const train = sample(32), val = sample(500);
+  const D = OVERFIT_FEATURES;
+  const { train, val } = overfittingRegression();
   const net = () => {
     const model = nn.sequential([nn.dense({ units: 1, inputDim: D })], { seed: 1 });
     model.compile({ loss: 'meanSquaredError', optimizer: nn.sgd({ learningRate: 0.1 }) });

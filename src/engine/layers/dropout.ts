@@ -14,7 +14,7 @@
 import { checkOptions, fraction, whole } from '../../options';
 import { frozenShape, inputShapeCheck, keepsShape } from './input-shape';
 import type { Ptr } from '../../backend/core';
-import type { LayerKind, Placed, Shape } from './layer';
+import { size, type LayerKind, type Placed, type Shape } from './layer';
 import { made } from './made';
 
 /** What {@link dropout} takes. */
@@ -85,7 +85,7 @@ export const DROPOUT: LayerKind<Dropout> = {
   ...keepsShape,
   withInputShape: (c, inputShape) => made(Object.freeze({ ...c, inputShape: frozenShape(inputShape) })),
   weights: () => [],
-  scratch: (_c, input) => [input.reduce((n, d) => n * d, 1)],
+  scratch: (_c, input) => [size(input)],
   forward(L, rows, pass) {
     const n = rows * L.outWidth;
     if (!pass.training || L.config.rate === 0) {
