@@ -137,7 +137,23 @@ export const BATCH_NORMALIZATION: LayerKind<BatchNormalization> = {
 };
 
 /** Pointers (as float indexes) to γ, β (−1 when absent), the moving mean and variance, and their gradients. */
-function parts(L: Placed<BatchNormalization>) {
+interface Parts {
+  gamma: number; beta: number; dGamma: number; dBeta: number; movingMean: number; movingVariance: number;
+}
+
+/**
+ * Each placed layer's parts, found once: the weights and their gradients
+ * never move (only the batch buffers do), and a step must not allocate.
+ */
+const partsOf = new WeakMap<Placed<BatchNormalization>, Parts>();
+
+function parts(L: Placed<BatchNormalization>): Parts {
+  let p = partsOf.get(L);
+  if (!p) partsOf.set(L, (p = findParts(L)));
+  return p;
+}
+
+function findParts(L: Placed<BatchNormalization>): Parts {
   const { scale, center } = L.config;
   const at = (p: number) => p >> 2;
   let i = 0;

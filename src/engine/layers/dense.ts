@@ -129,7 +129,7 @@ function addActivityGrad(L: Placed<Dense>, rows: number): void {
   const { be: { core }, config: c, y, dy, outWidth } = L;
   const n = rows * outWidth, r = c.activityRegularizer;
   if (!L.isOutput) return penaltyGrad(core, r, y, dy, n, 1 / rows, true);
-  const [z, term] = L.scratch;
+  const z = L.scratch[0], term = L.scratch[1];
   penaltyGrad(core, r, y, term, n, 1 / rows, false);
   activation(c.activation, c.alpha).backward(core, z, y, term, term, rows, outWidth);
   core.axpy(dy, term, n, 1);
@@ -174,17 +174,17 @@ export const DENSE: LayerKind<Dense> = {
   activation: (c) => ({ name: c.activation, alpha: c.alpha }),
   preActivation: (L) => L.scratch[0],
   forward(L, rows) {
-    const [w, b = NONE] = L.weights, [z] = L.scratch;
+    const w = L.weights[0], b = L.weights[1] ?? NONE, z = L.scratch[0]; // indexes, not destructuring: no iterator per step
     L.be.gemm(L.x, w, z, b, rows, L.inWidth, L.outWidth);
     activation(L.config.activation, L.config.alpha).forward(L.be.core, z, L.y, rows, L.outWidth);
   },
   penalty(L, rows) {
-    const { be: { core }, config: c, weights: [w, b = NONE], inWidth, outWidth } = L;
+    const { be: { core }, config: c, inWidth, outWidth } = L, w = L.weights[0], b = L.weights[1] ?? NONE;
     return penalty(core, c.kernelRegularizer, w, inWidth * outWidth) + (b ? penalty(core, c.biasRegularizer, b, outWidth) : 0) +
       penalty(core, c.activityRegularizer, L.y, rows * outWidth) / rows;
   },
   backward(L: Placed<Dense>, rows) {
-    const [w, b = NONE] = L.weights, [gw, gb = NONE] = L.grads, [z] = L.scratch, c = L.config;
+    const w = L.weights[0], b = L.weights[1] ?? NONE, gw = L.grads[0], gb = L.grads[1] ?? NONE, z = L.scratch[0], c = L.config;
     if (c.activityRegularizer) addActivityGrad(L, rows);
     if (!L.isOutput) activation(c.activation, c.alpha).backward(L.be.core, z, L.y, L.dy, L.dy, rows, L.outWidth);
     L.be.gemm(L.x, L.dy, gw, NONE, L.inWidth, rows, L.outWidth, Flag.transA);
