@@ -63,7 +63,7 @@ function expectedShapes(layers: readonly Layer[], inputShape: Shape): { name: st
   layers.forEach((l, i) => {
     const kind = kindOf(l);
     for (const w of kind.weights(l, shape)) out.push({ name: `layer ${i} ${w.name}`, rows: w.shape[0], cols: w.shape[1] });
-    shape = kind.outputShape(l, shape);
+    shape = kind.outputShape(l, shape, `layer ${i}`);
   });
   return out;
 }
