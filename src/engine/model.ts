@@ -22,6 +22,7 @@ import { size } from './layers/layer';
 import { kindOf, toLayers, type Layer } from './layers/registry';
 import { TrainingSession, type Compiled } from './session';
 import { makeLoss, type LossName } from './losses';
+import { scaleRows, weightedLoss } from './sample-weights';
 import { Matrix, type MatrixLike } from './matrix';
 import type { Inputs } from './samples';
 import { makeMetric, type Metric } from './metrics';
@@ -273,8 +274,8 @@ export class Sequential {
    * @param y - Targets: rows as wide as the output, or class indices for
    *   sparseCategoricalCrossentropy.
    * @param options - See {@link FitOptions}: `epochs` (1), `batchSize` (32),
-   *   `shuffle` (true), `validationSplit` (0), `validationData`, `callbacks`,
-   *   `earlyStopping`, `targetLoss`, `seed`, `verbose` (0).
+   *   `shuffle` (true), `validationSplit` (0), `validationData`, `sampleWeight`,
+   *   `classWeight`, `callbacks`, `earlyStopping`, `targetLoss`, `seed`, `verbose` (0).
    * @returns The per-epoch figures and why training stopped.
    * @throws {@link NotCompiledError} before compile.
    * @throws {@link ShapeError} when x or y has the wrong width or row count.
@@ -308,13 +309,13 @@ export class Sequential {
       workspace: () => this.workspace,
       getStep: () => this.step,
       setStep: (step) => (this.step = step),
-      evaluate: (X, Y) => this.evaluateMatrices(X, Y),
-      forward: (rows, training) => {
+      evaluate: (X, Y, W) => this.evaluateMatrices(X, Y, W),
+      forward: (rows, training, weights) => {
         this.forward(rows, training);
-        return this.lossValue(rows);
+        return this.lossValue(rows, weights);
       },
       updateMetrics: (rows) => this.updateMetrics(rows, this.compiled!.metrics),
-      backward: (rows) => this.backward(rows),
+      backward: (rows, weights) => this.backward(rows, weights),
       update: (epoch) => this.update(epoch),
       done: () => (this.fitting = false),
     });
@@ -410,8 +411,8 @@ export class Sequential {
     return this.evaluateMatrices(X, Y);
   }
 
-  /** evaluate on checked data. */
-  private evaluateMatrices(X: Matrix, Y: Matrix): Record<string, number> {
+  /** evaluate on checked data, each row's loss weighted by W when given (fit's validation sample weights). */
+  private evaluateMatrices(X: Matrix, Y: Matrix, W?: Float32Array): Record<string, number> {
     const { evalMetrics: metrics } = this.requireCompiled();
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols, 'evaluate');
@@ -421,7 +422,7 @@ export class Sequential {
       const rows = Math.min(ws.capacity, X.rows - start);
       this.loadInputs(X, Y, start, rows);
       this.forward(rows, false);
-      lossSum += this.lossValue(rows) * rows;
+      lossSum += this.lossValue(rows, W?.subarray(start, start + rows)) * rows;
       this.updateMetrics(rows, metrics);
     }
     const logs: Record<string, number> = { loss: lossSum / X.rows };
@@ -623,11 +624,15 @@ export class Sequential {
     for (const L of ws.layers) L.kind.forward(L, rows, ws.pass);
   }
 
-  /** The mean loss of the loaded batch, from the last forward, with the regularizers' penalty. */
-  private lossValue(rows: number): number {
+  /** The mean loss of the loaded batch (each row's weighted, when weights are given), from the last forward, with the regularizers' penalty. */
+  private lossValue(rows: number, weights?: Float32Array): number {
     const ws = this.ws!;
     const out = ws.output;
-    return this.compiled!.loss.value(ws.be.core, preActivation(out), out.y, ws.y, rows, out.outWidth) + this.penalty(rows);
+    const { loss } = this.compiled!;
+    const value = weights
+      ? weightedLoss(loss, ws.be.core, preActivation(out), out.y, ws.y, rows, out.outWidth, weights)
+      : loss.value(ws.be.core, preActivation(out), out.y, ws.y, rows, out.outWidth);
+    return value + this.penalty(rows);
   }
 
   /** What the layers' regularizers add to the loss (Keras adds it to fit's and evaluate's loss alike). */
@@ -637,11 +642,12 @@ export class Sequential {
     return sum;
   }
 
-  /** Backprop from the loaded targets: fills the gradient block. */
-  private backward(rows: number): void {
+  /** Backprop from the loaded targets (each row's gradient weighted, when weights are given): fills the gradient block. */
+  private backward(rows: number, weights?: Float32Array): void {
     const ws = this.ws!;
     const out = ws.output;
     this.compiled!.loss.backward(ws.be.core, preActivation(out), out.y, ws.y, out.dy, rows, out.outWidth);
+    if (weights) scaleRows(ws.be.heap, out.dy, rows, out.outWidth, weights);
     for (let i = ws.layers.length - 1; i >= 0; i--) ws.layers[i].kind.backward(ws.layers[i], rows);
   }
 

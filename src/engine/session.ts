@@ -41,12 +41,14 @@ export interface ModelAccess {
   workspace(): Workspace;
   getStep(): number;
   setStep(step: number): void;
-  evaluate(X: Matrix, Y: Matrix): Logs;
-  /** Runs the loaded rows forward; returns the mean loss. */
-  forward(rows: number, training: boolean): number;
+  /** The loss (each row's weighted by W, when given) and metrics over checked data. */
+  evaluate(X: Matrix, Y: Matrix, W?: Float32Array): Logs;
+  /** Runs the loaded rows forward; returns the mean loss (Σ wᵢ·Lᵢ / rows with sample weights). */
+  forward(rows: number, training: boolean, weights?: Float32Array): number;
   /** Adds the loaded rows to each metric's state. */
   updateMetrics(rows: number): void;
-  backward(rows: number): void;
+  /** Backprop from the loaded targets, each row's gradient scaled by its weight when given. */
+  backward(rows: number, weights?: Float32Array): void;
   update(epoch: number): void;
   /** Marks the model idle again. */
   done(): void;
@@ -96,6 +98,11 @@ export class TrainingSession {
     return toTargets(y, this.loss, this.model.outputDim(inputDim), rows, where);
   }
 
+  /** The model's output width on inputs `inputDim` wide. */
+  outputs(inputDim: number): number {
+    return this.model.outputDim(inputDim);
+  }
+
   /** Builds the model for inputs `inputDim` wide, if it is not built yet. */
   open(inputDim: number): void {
     this.model.build(inputDim);
@@ -123,12 +130,13 @@ export class TrainingSession {
    * One step on the loaded batch: forward, the loss, the metrics' states
    * updated, backward and an optimizer update. Returns the batch's mean
    * loss; when it is not finite, nothing else is done (the caller rolls back).
+   * `weights` holds the batch's sample weights, one per row, when fit has them.
    */
-  step(rows: number, epoch: number): number {
-    const loss = this.model.forward(rows, true);
+  step(rows: number, epoch: number, weights?: Float32Array): number {
+    const loss = this.model.forward(rows, true, weights);
     if (!Number.isFinite(loss)) return loss;
     this.model.updateMetrics(rows);
-    this.model.backward(rows);
+    this.model.backward(rows, weights);
     this.model.update(epoch);
     return loss;
   }
@@ -147,9 +155,9 @@ export class TrainingSession {
     return logs;
   }
 
-  /** The loss and metrics over checked data, as evaluate gives them. */
-  evaluate(X: Matrix, Y: Matrix): Logs {
-    return this.model.evaluate(X, Y);
+  /** The loss and metrics over checked data, as evaluate gives them; each row's loss weighted by W when given. */
+  evaluate(X: Matrix, Y: Matrix, W?: Float32Array): Logs {
+    return this.model.evaluate(X, Y, W);
   }
 
   /** Whether every weight and optimizer value is finite (a saturated tanh keeps the loss finite over infinite weights). */

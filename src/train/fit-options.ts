@@ -3,7 +3,7 @@
 // bad call changes nothing. The generic checks are options.ts's.
 
 import type { MatrixLike } from '../engine/matrix';
-import { boolean, checkOptions, finite, fraction, refuse, whole, type Check } from '../options';
+import { boolean, checkOptions, f32NonNegative, finite, fraction, refuse, whole, type Check } from '../options';
 import type { Targets } from '../validate';
 import { HOOKS, setupOf, type Callbacks } from './callback';
 import { EARLY_STOPPING_OPTIONS, type EarlyStoppingOptions } from './callbacks/early-stopping';
@@ -21,8 +21,26 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Fraction of the data in [0, 1), taken from the end as Keras does, held out for validation; default 0. */
   validationSplit?: number;
-  /** Validation inputs and targets, scored after each epoch (valLoss, valAccuracy…); overrides validationSplit. */
-  validationData?: [MatrixLike, Targets];
+  /**
+   * Validation inputs and targets, scored after each epoch (valLoss,
+   * valAccuracy…); overrides validationSplit. A third element, one weight
+   * per row, weights valLoss as sampleWeight weights the loss.
+   */
+  validationData?: [MatrixLike, Targets] | [MatrixLike, Targets, ArrayLike<number>];
+  /**
+   * One weight per row of x, finite and ≥ 0, as Keras' sample_weight: a
+   * batch's loss is Σ wᵢ·Lᵢ / batch rows, and each row's gradient is scaled by
+   * its weight. Metrics stay unweighted. With validationSplit the held-out
+   * rows keep their weights for valLoss. Not with classWeight.
+   */
+  sampleWeight?: ArrayLike<number>;
+  /**
+   * A weight per class, { classIndex: weight }, as Keras' class_weight: each
+   * training row weighs its class's weight (classes left out weigh 1), as a
+   * sampleWeight would. For classification losses; the class of a row is its
+   * label, its one-hot column, or its rounded 0/1 target. Validation is not weighted.
+   */
+  classWeight?: Readonly<Record<number, number>>;
   /**
    * Functions called as training goes ({@link Callbacks}): one object of
    * hooks, or a list of them and of built-ins such as
@@ -58,7 +76,16 @@ const FIT_OPTIONS = {
   shuffle: boolean,
   validationSplit: fraction,
   validationData: (v: unknown, where: string) => {
-    if (!Array.isArray(v) || v.length !== 2) refuse(where, 'a pair [x, y]', v);
+    if (!Array.isArray(v) || v.length < 2 || v.length > 3) refuse(where, 'a pair [x, y], or [x, y, sampleWeight]', v);
+  },
+  sampleWeight: (v: unknown, where: string) => {
+    if (!Array.isArray(v) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) refuse(where, 'one weight per row: an array or typed array of numbers', v);
+  },
+  classWeight: (v: unknown, where: string) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) {
+      refuse(where, 'an object of class weights { classIndex: weight }, e.g. { 0: 1, 1: 5 }', v);
+    }
+    for (const [k, w] of Object.entries(v)) f32NonNegative(w, `${where}[${k}]`);
   },
   callbacks: (v: unknown, where: string) => {
     if (Array.isArray(v)) v.forEach((c, i) => checkCallbacks(c, `${where}[${i}]`));

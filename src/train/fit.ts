@@ -49,12 +49,14 @@ interface Plan {
   shuffle: boolean;
   rng: Random;
   val: Rows | undefined;
+  /** The training rows' sample weights, and the batch's, gathered beside its rows; undefined when unweighted. */
+  weights: { all: Float32Array; batch: Float32Array } | undefined;
 }
 
 async function train(model: TrainingSession, x: MatrixLike, y: Targets, options: FitOptions): Promise<History> {
   const o = checkFitOptions(options);
-  const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData, seed, verbose = 0 } = o;
-  const { train, val } = fitData(model, x, y, validationSplit, validationData);
+  const { epochs = 1, batchSize = 32, shuffle = true, seed, verbose = 0 } = o;
+  const { train, val } = fitData(model, x, y, o);
   const rows = train.X.rows;
   const bs = Math.min(batchSize, rows);
   const logged = ['loss', ...model.metricKeys];
@@ -73,7 +75,8 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
     ys = new HeapRows(model.heap, train.Y, 'fit: a copy of the training targets');
     model.makeRoom(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), train.Y.cols);
     const rng = new Random(seed ?? model.seed);
-    await runEpochs(model, callbacks, history, { xs, ys, rows, epochs, batchSize: bs, shuffle, rng, val });
+    const weights = train.W && { all: train.W, batch: new Float32Array(bs) };
+    await runEpochs(model, callbacks, history, { xs, ys, rows, epochs, batchSize: bs, shuffle, rng, val, weights });
   } catch (e) {
     initial.restore();
     throw e;
@@ -103,7 +106,8 @@ async function runEpochs(model: TrainingSession, callbacks: CallbackList, histor
       const rows = Math.min(p.batchSize, p.rows - start);
       p.xs.gather(model.batchInputs, order, start, rows);
       p.ys.gather(model.batchTargets, order, start, rows);
-      const loss = model.step(rows, epoch); // not finite: nothing else done, and the NaN guard rolls back
+      if (p.weights) gatherWeights(p.weights, order, start, rows);
+      const loss = model.step(rows, epoch, p.weights?.batch); // not finite: nothing else done, and the NaN guard rolls back
       if (Number.isFinite(loss)) lossSum += loss * rows;
       seen += rows;
       // A finite loss concerns no one but the callbacks that asked for batch logs (the NaN guard does not).
@@ -119,7 +123,7 @@ async function runEpochs(model: TrainingSession, callbacks: CallbackList, histor
     // Means over the batches that ran (all of them unless a callback stopped the epoch).
     const logs = model.metricLogs({ loss: lossSum / seen }, false);
     if (p.val) {
-      for (const [k, v] of Object.entries(model.evaluate(p.val.X, p.val.Y))) logs[valKey(k)] = v;
+      for (const [k, v] of Object.entries(model.evaluate(p.val.X, p.val.Y, p.val.W))) logs[valKey(k)] = v;
     }
     await callbacks.epochEnd(epoch, logs);
     if (callbacks.rolledBack) break;
@@ -128,4 +132,9 @@ async function runEpochs(model: TrainingSession, callbacks: CallbackList, histor
     if (!callbacks.stopReason) lastYield = await nextTick();
   }
   await callbacks.trainEnd(last);
+}
+
+/** The batch's sample weights, in its rows' order. */
+function gatherWeights(w: { all: Float32Array; batch: Float32Array }, order: Uint32Array, start: number, rows: number): void {
+  for (let r = 0; r < rows; r++) w.batch[r] = w.all[order[start + r]];
 }

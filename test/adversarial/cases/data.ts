@@ -263,6 +263,52 @@ function setWeightsCases(): Case[] {
   }));
 }
 
+/** fit's sampleWeight and classWeight on a softmax model's 8 rows: one finite weight ≥ 0 per row, class indices as keys. */
+function weightCases(): Case[] {
+  const ones = () => new Array(8).fill(1);
+  const at = (i: number, v: unknown) => ones().map((w, j) => (j === i ? v : w));
+  const cases: [string, Expect, () => nn.FitOptions, Cls?][] = [
+    ['sample-valid', 'succeeds', () => ({ sampleWeight: Float64Array.from(ones(), (_, i) => i / 3) })],
+    ['sample-all-zero', 'succeeds', () => ({ sampleWeight: new Float32Array(8) })],
+    ['sample-max-float', 'succeeds', () => ({ sampleWeight: at(0, 3.4e38) })],
+    ['sample-short', 'throws', () => ({ sampleWeight: [1, 1] })],
+    ['sample-long', 'throws', () => ({ sampleWeight: [...ones(), 1] })],
+    ['sample-nan', 'throws', () => ({ sampleWeight: at(5, NaN) })],
+    ['sample-negative', 'throws', () => ({ sampleWeight: at(2, -1) })],
+    ['sample-f32-overflow', 'throws', () => ({ sampleWeight: at(1, 1e39) })],
+    ['sample-string', 'throws', () => ({ sampleWeight: at(1, '1') }), 'coercion'],
+    ['sample-hole', 'throws', () => ({ sampleWeight: (() => { const w = ones(); delete w[3]; return w; })() })],
+    ['sample-lying-length', 'throws', () => ({ sampleWeight: Object.defineProperty(new Float32Array(8), 'length', { value: 1e9 }) })],
+    ['sample-object', 'throws', () => ({ sampleWeight: any({ length: 8 }) })],
+    ['sample-throwing-getter', 'either', () => ({ sampleWeight: new Proxy(ones(), {
+      get: (t, k) => {
+        if (k === '4') throw new UserError('a getter of the caller threw');
+        return Reflect.get(t, k);
+      },
+    }) })],
+    ['class-valid', 'succeeds', () => ({ classWeight: { 0: 1, 1: 2.5, 2: 0 } })],
+    ['class-out-of-range', 'throws', () => ({ classWeight: { 3: 1 } })],
+    ['class-negative-key', 'throws', () => ({ classWeight: any({ '-1': 1 }) })],
+    ['class-fraction-key', 'throws', () => ({ classWeight: any({ '0.5': 1 }) })],
+    ['class-proto-key', 'throws', () => ({ classWeight: any(JSON.parse('{"__proto__": 1}')) })],
+    ['class-nan', 'throws', () => ({ classWeight: { 1: NaN } })],
+    ['class-list', 'throws', () => ({ classWeight: any([1, 2, 3]) })],
+    ['class-changing-getter', 'either', () => {
+      let reads = 0;
+      return { classWeight: any(Object.defineProperty({}, '1', { enumerable: true, get: () => (reads++ ? NaN : 1) })) };
+    }],
+    ['both', 'throws', () => ({ sampleWeight: ones(), classWeight: { 0: 1 } })],
+    ['validation-weights-short', 'throws', () => ({ validationData: any([[[0, 0, 0]], [0], []]) })],
+  ];
+  return cases.map(([label, expect, options, cls]): Case => ({
+    id: `data.fit.weights.${label}`, cls: cls ?? 'data', what: `fit with ${label}`, expect,
+    says: expect === 'throws' ? [/fit/] : undefined,
+    fast: label === 'sample-nan',
+    setup: async (t) => ({ m: await t.trained('softmax'), d: t.data('softmax', 8) }),
+    run: ({ m, d }: { m: nn.Sequential; d: { x: number[][]; y: unknown } }) => m.fit(d.x, any(d.y), { epochs: 2, batchSize: 3, ...options() }),
+  }));
+}
+
 export function dataCases(): Case[] {
-  return [...inputCases(), ...targetCases(), ...predictIntoCases(), aliasing, ...setWeightsCases()];
+  return [...inputCases(), ...targetCases(), ...predictIntoCases(), aliasing, ...setWeightsCases(), ...weightCases()];
 }
