@@ -22,11 +22,11 @@
 // command line, 1 for anything else. Outputs never replace an input, nor an
 // existing file without --force.
 
-import { HEAP_LIMIT } from '../backend/heap';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import * as nn from '../index';
 import { readFileSync } from 'node:fs';
 import { UsageError, checkOutput, readText, toCsv, writeText } from './cli-io';
+import { buildModel, describeModel, type RecipeOptions } from './model-recipe';
 import { columnIndex } from '../data/csv';
 import { didYouMean } from '../errors';
 import {
@@ -36,14 +36,9 @@ import {
 import { valKey } from '../train/logs';
 import { formatFigure as fmt, withProgress } from '../train/progress';
 
-interface TrainOptions {
+interface TrainOptions extends RecipeOptions {
   target: string;
   task?: nn.Task;
-  hidden: number[];
-  activation: nn.ActivationName;
-  optimizer: 'adam' | 'sgd';
-  lr: number;
-  batchSize: number;
   epochs: number;
   validationSplit: number;
   testSize: number;
@@ -94,8 +89,7 @@ async function train(file: string, o: TrainOptions): Promise<void> {
   const model = buildModel(o, tr.x.cols, classes?.length, seed + 2, rows);
   out(`nnwasm train: ${file} → ${o.out}   (seed ${seed}; --seed ${seed} repeats this run)`);
   out(describeData(data, classes, o, [tr.x.rows, val?.x.rows ?? 0, test?.x.rows ?? 0]));
-  out(`model: ${tr.x.cols} inputs → ${o.hidden.map((u) => `${u} ${o.activation} → `).join('')}`
-    + `${model.outputDim} ${classes ? 'softmax' : 'linear'} (${model.countParams} parameters), ${o.optimizer} lr ${o.lr}, batch ${o.batchSize}`);
+  out(describeModel(o, model, tr.x.cols, classes !== undefined));
 
   const monitor = val ? valKey('loss') : 'loss';
   const started = performance.now();
@@ -241,39 +235,6 @@ function requireColumn(table: nn.CsvTable, name: string, text: string, delimiter
   } catch (e) {
     if (e instanceof nn.ConfigError) throw new nn.ConfigError(`${e.message}${delimiterHint(text, delimiter)}`);
     throw e;
-  }
-}
-
-function buildModel(o: TrainOptions, inputDim: number, classes: number | undefined, seed: number, rows: number): nn.Sequential {
-  checkModelSize(o, inputDim, classes ?? 1, rows);
-  const hidden = o.hidden.map((units, i) => nn.dense({ units, activation: o.activation, ...(i === 0 ? { inputDim } : {}) }));
-  const head = nn.dense({ units: classes ?? 1, activation: classes ? 'softmax' : 'linear', ...(hidden.length ? {} : { inputDim }) });
-  const model = nn.sequential([...hidden, head], { seed });
-  const optimizer = o.optimizer === 'adam' ? nn.adam({ learningRate: o.lr }) : nn.sgd({ learningRate: o.lr });
-  model.compile({
-    loss: classes ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-    optimizer,
-    metrics: [classes ? 'accuracy' : 'mae'],
-  });
-  return model;
-}
-
-/**
- * Refuses a model whose workspace cannot fit in Wasm memory, before building
- * it: parameters, gradients and the optimizer's state (Adam keeps two more
- * copies), plus a batch's activations and their gradients.
- */
-function checkModelSize(o: TrainOptions, inputDim: number, outputs: number, rows: number): void {
-  const widths = [inputDim, ...o.hidden, outputs];
-  let params = 0;
-  for (let i = 1; i < widths.length; i++) params += (widths[i - 1] + 1) * widths[i];
-  const copies = o.optimizer === 'adam' ? 4 : 2;
-  // A batch never holds more rows than the data has (fit clamps it), so --batch-size 1e9 costs what the rows do.
-  const batch = Math.min(o.batchSize, rows);
-  const bytes = 4 * (params * copies + 2 * batch * widths.reduce((a, b) => a + b, 0));
-  if (bytes > HEAP_LIMIT) {
-    throw new nn.ConfigError(`--hidden ${o.hidden.join(',')} makes a model of ${params.toExponential(2)} parameters, which with ${o.optimizer}'s state `
-      + `need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than the ${HEAP_LIMIT / 2 ** 30} GiB WebAssembly memory holds; use smaller --hidden sizes`);
   }
 }
 
@@ -478,6 +439,12 @@ function positive(v: string): number {
   return n;
 }
 
+function nonNegative(v: string): number {
+  const n = Number(v);
+  if (!(n >= 0 && Number.isFinite(n))) throw new InvalidArgumentError(`expected a number ≥ 0, got "${v}"`);
+  return n;
+}
+
 function sizes(v: string): number[] {
   if (v.trim() === '' || v === 'none') return [];
   return v.split(',').map((s) => whole(1)(s.trim()));
@@ -531,8 +498,12 @@ function program(): Command {
     .addOption(new Option('--task <task>', 'default: inferred from the target').choices(['classification', 'regression']))
     .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated ("none" for no hidden layer)').argParser(sizes).default([64, 32], '64,32'))
     .addOption(new Option('--activation <name>', 'hidden layers\' activation').choices(activations).default('relu'))
-    .addOption(new Option('--optimizer <name>').choices(['adam', 'sgd']).default('adam'))
+    .addOption(new Option('--optimizer <name>').choices([...nn.OPTIMIZERS]).default('adam'))
     .option('--lr <rate>', 'learning rate', positive, 0.01)
+    .option('--clipnorm <norm>', 'clip each kernel\'s and bias\'s gradient to this norm', positive)
+    .option('--dropout <rate>', 'dropout after each hidden layer, the share of units dropped while training', fraction)
+    .option('--l2 <factor>', 'L2 regularization of every kernel (Keras\' l2: factor × Σ w²)', nonNegative)
+    .option('--batch-norm', 'batch normalization after each hidden layer, before its activation')
     .option('--batch-size <n>', 'rows per update', whole(1), 32)
     .option('--epochs <n>', 'passes over the training rows', whole(1), 50)
     .option('--validation-split <fraction>', 'share of the training rows held out for validation (0: none)', fraction, 0.2)

@@ -190,6 +190,35 @@ describe('nnwasm on iris (classification)', () => {
   });
 });
 
+describe('model options: --optimizer, --dropout, --l2, --batch-norm, --clipnorm', () => {
+  it('builds the layers and optimizer asked for, trains iris to ≥ 90 %, and the saved model predicts', () => {
+    const out = ok('train', 'iris.csv', '--target', 'species', '--epochs', '60', '--seed', '4', '--hidden', '16,8',
+      '--optimizer', 'rmsprop', '--dropout', '0.1', '--l2', '0.0001', '--batch-norm', '--clipnorm', '1', '--out', 'regularized.json');
+    expect(out).toMatch(/model: 4 inputs → 16 relu → 8 relu → 3 softmax \(\d+ parameters\), batch normalization, dropout 0.1, L2 0.0001, clipnorm 1, rmsprop lr 0.01/);
+    expect(Number(/test accuracy: ([\d.]+)%/.exec(out)?.[1])).toBeGreaterThanOrEqual(90);
+    const json = JSON.parse(readFileSync(join(dir, 'regularized.json'), 'utf8'));
+    const hidden = ['Dense', 'BatchNormalization', 'Activation', 'Dropout'];
+    expect(json.layers.map((l: { class: string }) => l.class)).toEqual([...hidden, ...hidden, 'Dense']);
+    const dense = json.layers.filter((l: { class: string }) => l.class === 'Dense');
+    expect(dense.map((l: { kernelRegularizer: unknown }) => l.kernelRegularizer)).toEqual(dense.map(() => ({ class_name: 'L2', config: { l2: 0.0001 } })));
+    expect(json.layers.filter((l: { class: string }) => l.class === 'Dropout').map((l: { rate: number }) => l.rate)).toEqual([0.1, 0.1]);
+    expect(json.compile.optimizer).toMatchObject({ name: 'rmsprop', config: { learningRate: 0.01, clipnorm: 1 } });
+    expect(ok('predict', 'regularized.json', 'iris.csv', '--out', 'regularized.csv')).toMatch(/wrote 150 predictions/);
+  });
+
+  it('takes every optimizer by name and refuses others, and bad rates', () => {
+    for (const name of nn.OPTIMIZERS) {
+      const json = (ok('train', 'iris.csv', '--target', 'species', '--epochs', '1', '--optimizer', name, '--quiet', '--force', '--out', 'opt.json'),
+        JSON.parse(readFileSync(join(dir, 'opt.json'), 'utf8')));
+      expect(json.compile.optimizer.name).toBe(name);
+    }
+    fails(2, /--optimizer.*adadelta.*Allowed choices are sgd, adam, rmsprop, adagrad, adamw, nadam/, 'train', 'iris.csv', '--target', 'species', '--optimizer', 'adadelta', '--out', 'x.json');
+    fails(2, /--dropout.*expected a number in \[0, 1\), got "1"/, 'train', 'iris.csv', '--target', 'species', '--dropout', '1', '--out', 'x.json');
+    fails(2, /--l2.*expected a number ≥ 0, got "-1"/, 'train', 'iris.csv', '--target', 'species', '--l2', '-1', '--out', 'x.json');
+    fails(2, /--clipnorm.*expected a positive number, got "0"/, 'train', 'iris.csv', '--target', 'species', '--clipnorm', '0', '--out', 'x.json');
+  });
+});
+
 describe('nnwasm on a linear table (regression)', () => {
   it('infers regression, one-hot encodes the text column and trains to a low error', () => {
     const out = ok('train', 'linear.csv', '--target', 'y', '--epochs', '80', '--hidden', '16', '--seed', '2', '--out', 'linear.json');
