@@ -18,6 +18,7 @@ export const EXAMPLES: Record<string, { about: string; load: () => Promise<{ mai
   'gradient-descent-modes': { about: 'batch, stochastic and mini-batch gradient descent, against updates and time', load: () => import('./gradient-descent-modes') },
   'learning-rate-search': { about: 'random search over learning rate and batch size, scored on validation data', load: () => import('./learning-rate-search') },
   'backprop-by-hand': { about: 'the 2-2-1 network: the chain rule written out beside the library\'s gradients', load: () => import('./backprop-by-hand') },
+  'regularization': { about: 'the course\'s Keras exercise on real cars: overfitting, cured by L2 and dropout', load: () => import('./regularization') },
 };
 
 const root = fileURLToPath(new URL('../', import.meta.url));

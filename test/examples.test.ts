@@ -14,6 +14,7 @@ import { main as gradientDescentModes } from '../examples/gradient-descent-modes
 import { main as learningRateSearch } from '../examples/learning-rate-search';
 import { main as multiclass } from '../examples/multiclass';
 import { main as perceptron } from '../examples/perceptron';
+import { main as regularization } from '../examples/regularization';
 
 const outDir = mkdtempSync(join(tmpdir(), 'nnwasm-examples-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -116,11 +117,30 @@ describe('examples', () => {
     expect(r.gradientCheck).toBeLessThan(1e-4);
   });
 
+  test('regularization: plain training overfits (validation loss climbs from its minimum), L2 and dropout keep it lower', async () => {
+    const r = await regularization(options);
+    expect(r.rows).toEqual({ train: 196, validation: 196 });
+    const [plain, ...regularized] = r.outcomes;
+    expect(regularized.map((o) => o.name)).toEqual(['L2 1e-4 (the notebook\'s)', 'L2 1e-3', 'dropout 0.3', 'L2 1e-3 and dropout 0.3']);
+    // Overfitting: the best validation loss comes early and the end is far worse, while the training loss keeps falling.
+    expect(plain.bestEpoch).toBeLessThan(50);
+    expect(plain.finalValLoss).toBeGreaterThan(1.5 * plain.bestValLoss);
+    expect(plain.loss.at(-1)!).toBeLessThan(plain.loss[plain.bestEpoch] / 2);
+    for (const o of regularized) {
+      expect(o.finalValLoss, o.name).toBeLessThan(plain.finalValLoss);
+      expect(o.loss.at(-1)!, o.name).toBeGreaterThan(plain.loss.at(-1)!); // it memorizes less
+    }
+    const cure = r.outcomes.at(-1)!;
+    expect(cure.finalValLoss).toBeLessThan(0.6 * plain.finalValLoss);
+    expect(cure.finalValAccuracy).toBeGreaterThan(0.65); // 3 classes, 62 % USA: better than the majority
+    expectSvgs(r.plots, 1);
+  });
+
   test('npm run example: an unknown name lists the examples and fails', () => {
     const run = spawnSync(process.execPath, ['--import', './scripts/register.mjs', 'examples/run.ts', 'no-such-example'], { encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('No example called "no-such-example"');
-    for (const name of ['perceptron', 'activations', 'binary-classification', 'multiclass', 'gradient-descent-modes', 'learning-rate-search', 'backprop-by-hand']) {
+    for (const name of ['perceptron', 'activations', 'binary-classification', 'multiclass', 'gradient-descent-modes', 'learning-rate-search', 'backprop-by-hand', 'regularization']) {
       expect(run.stderr).toContain(name);
     }
   });
