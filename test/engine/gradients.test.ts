@@ -189,6 +189,29 @@ for (const [name, select] of BACKENDS) {
       }
     });
 
+    test('every kind of layer: batch normalization (with and without center/scale), dropout, flatten, activation, leakyRelu, regularizers', async () => {
+      await select();
+      const rng = new Random(23);
+      const x = Array.from({ length: 7 }, () => Array.from({ length: 2 }, () => Array.from({ length: 3 }, () => rng.uniform(-1.5, 1.5))));
+      const y = x.map((r) => [r[0][0] + r[1][2] > 0 ? 1 : 0, r[0][1] > 0 ? 1 : 0]);
+      const l2 = nn.regularizers.l2(0.01);
+      const layerSets: [string, nn.Layer[]][] = [
+        ['flatten, BN, activation', [nn.flatten({ inputShape: [2, 3] }), nn.dense({ units: 5 }), nn.batchNormalization(), nn.activation('tanh')]],
+        ['BN without center or scale', [nn.flatten({ inputShape: [2, 3] }), nn.dense({ units: 5, activation: 'elu' }), nn.batchNormalization({ center: false }), nn.batchNormalization({ scale: false, epsilon: 0.1 })]],
+        ['dropout, leakyRelu, regularizers', [nn.flatten({ inputShape: [2, 3] }), nn.dense({ units: 5, kernelRegularizer: l2, activityRegularizer: nn.regularizers.l1(0.01) }),
+          nn.leakyRelu({ alpha: 0.2 }), nn.dropout({ rate: 0.5 })]],
+      ];
+      for (const [name, layers] of layerSets) {
+        const model = nn.sequential([...layers, nn.dense({ units: 2, activation: 'sigmoid', biasRegularizer: l2 })], { seed: 6 });
+        model.compile({ loss: 'binaryCrossentropy' });
+        // Moving averages away from 0 and 1, so that inference-mode normalization is not the identity.
+        model.setWeights(model.getWeights().map((w, i) => (layers.some((l) => l.kind === 'batchNormalization') && w.rows === 1 && i > 1
+          ? new nn.Matrix(1, w.cols, Float32Array.from(w.data, () => rng.uniform(0.3, 1.7))) : w)));
+        expect(nn.gradientCheck(model, x, y), name).toBeLessThan(BAR);
+        model.dispose();
+      }
+    });
+
     test('the check is not vacuous: a wrong derivative is caught', async () => {
       await select();
       const model = nn.sequential([
