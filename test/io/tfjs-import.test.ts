@@ -243,7 +243,7 @@ describe('nnwasm → tfjs-layers → nnwasm, every layer kind', () => {
     const back = nn.io.fromTfjs(artifacts);
     expect(back.layers.map((l) => Object.values(l))).toEqual(ours.layers.map((l) => Object.values(l)));
     expect(back.getWeights().map((w) => Array.from(w.data))).toEqual(ours.getWeights().map((w) => Array.from(w.data)));
-    const x = [Array.from({ length: ours.inputDim }, (_, i) => i - 1.5)];
+    const x = [Array.from({ length: ours.inputDim! }, (_, i) => i - 1.5)];
     expect(back.predict(x).data).toEqual(ours.predict(x).data);
   });
 });
