@@ -196,7 +196,7 @@ test('a model exported from nnwasm loads into tfjs-layers (tf.io.fromMemory) and
   const back = nn.io.fromTfjs(artifacts);
   expect(back.predict(x).data).toEqual(ours.predict(x).data);
   // The same layers, but a dense leakyRelu, which TF.js holds as a linear Dense and a LeakyReLU layer, and so comes back.
-  const expected = ours.layers.flatMap((l) => (l.kind === 'dense' && l.activation === 'leakyRelu'
+  const expected = ours.layers.flatMap((l): object[] => (l.kind === 'dense' && l.activation === 'leakyRelu'
     ? [{ ...l, activation: 'linear', alpha: 0.01 }, nn.leakyRelu({ alpha: l.alpha })] : [l]));
   expect(back.layers.map((l) => Object.values(l))).toEqual(expected.map((l) => Object.values(l)));
 });
