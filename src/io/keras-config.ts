@@ -119,6 +119,7 @@ function plan(topology: unknown, where: string): Plan {
     if (layer) list.push({ layer, name: l.name, where: l.where });
   });
   if (!list.length) fail(where, `the model has no layer nnwasm computes; ${SUPPORTED_TEXT}`);
+  if (list.length > MAX_LAYERS) fail(where, `the model makes ${list.length} nnwasm layers; expected at most ${MAX_LAYERS}`);
   if (shapes.keras && shapes.nnwasm && shapes.keras.join() !== shapes.nnwasm.join()) {
     fail(layers[layers.length - 1].where, `the model ends in samples of shape [${shapes.keras}], nnwasm's would be [${shapes.nnwasm}]: a Reshape must be undone by a Flatten`);
   }

@@ -110,7 +110,7 @@ function readQuantization(q: unknown, dtype: string, where: string): Quantizatio
   const r = record(q, '"quantization"', where);
   const qtype = field<Quantization['dtype']>(r, 'dtype', oneOf(Object.keys(QUANTIZED_BYTES)), 'uint8, uint16 or float16', `${where}, quantization`);
   if (qtype === 'float16') {
-    if (dtype !== 'float32') fail(where, `float16 quantization stores float32 weights, got a ${dtype} weight`);
+    if (dtype !== 'float32') fail(where, `float16 quantization stores float32 weights, got dtype "${dtype}"`);
     return { dtype: qtype, min: 0, scale: 1 };
   }
   const min = field<number>(r, 'min', isFiniteNumber, 'a finite number', `${where}, quantization`);
