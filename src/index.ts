@@ -43,7 +43,7 @@ export {
   NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError,
 } from './errors';
 export { fromJSON, type ModelJSON } from './io/native';
-export { loadModel } from './io/files';
+export { loadModel } from './io/formats';
 export {
   oneHot, labelEncoder, LabelEncoder, standardScaler, minMaxScaler, scalerFromJSON, StandardScaler, MinMaxScaler,
   trainTestSplit, inferTask,

@@ -2,7 +2,7 @@
 //
 //   native JSON    nn.io.toJSON(model) ≡ model.toJSON()      nn.io.fromJSON(json) ≡ nn.fromJSON(json)
 //   native binary  nn.io.save(model) → { json, weights }     nn.io.load({ json, weights })
-//   files / URLs   nn.io.saveModel(model, dir)   (Node)      nn.io.loadModel(dir | model.json | url) ≡ nn.loadModel (async)
+//   files / URLs   nn.io.saveModel(model, dir)   (Node)      nn.io.loadModel(dir | file | url) ≡ nn.loadModel (async): any format, told by content
 //   TF.js Layers   nn.io.toTfjs(model) → artifacts            nn.io.fromTfjs(artifacts | model.json, weightData?)
 //                  nn.io.saveTfjs(model, dir)     (Node)      nn.io.loadTfjs(dir | model.json | url)
 //   ONNX           nn.io.toOnnx(model) → Uint8Array (opset 13)
@@ -20,7 +20,8 @@ export {
   saveArtifacts as save, loadArtifacts as load,
   type ModelArtifacts, type ModelArtifactsInput, type ModelManifest, type WeightsManifest,
 } from './binary';
-export { saveModel, loadModel, MODEL_FILE, WEIGHTS_FILE, type ModelSource } from './files';
+export { saveModel, MODEL_FILE, WEIGHTS_FILE, type ModelSource } from './files';
+export { loadModel } from './formats';
 export { DEFAULT_TIMEOUT_MS, type UrlLike, type ReadOptions, type AbortSignalLike } from './location';
 export { toTfjs, fromTfjs, type TfjsArtifacts, type TfjsModelJSON, type TfjsWeightSpec, type WeightData } from './tfjs';
 export { saveTfjs, loadTfjs } from './tfjs-files';

@@ -22,9 +22,9 @@ import { concatBytes } from '../encoding/floats';
 export interface Folder {
   /** The source as given, for messages. */
   readonly where: string;
-  /** The JSON file's name, for messages. */
+  /** The named file's name (model.json in a folder), for messages. */
   readonly jsonName: string;
-  /** The JSON file's bytes, refused past `max`. */
+  /** The named file's bytes (model.json, or the .onnx… file the source names), refused past `max`. */
   readJSON(max: number): Promise<Uint8Array>;
   /** A file's bytes; refused when it is bigger than `max` (unread if it says so), or not exactly `exact` bytes. */
   read(name: string, size: Size): Promise<Uint8Array>;
@@ -234,11 +234,12 @@ async function diskFolder(path: string, reader: Reader, deadline: Deadline): Pro
   if (path.includes('\0')) throw new ConfigError(`${reader.what}: expected a path without NUL bytes, got ${show(path)}`);
   const fs = await nodeModule<Fs>('fs/promises');
   const { basename, dirname, join } = await nodeModule<Path>('path');
-  // A directory is a folder whatever its name; otherwise a .json path names the file itself.
-  const isDirectory = await fs.stat(path).then((s) => s.isDirectory(), () => false);
-  const isJson = !isDirectory && path.toLowerCase().endsWith('.json');
-  const dir = isJson ? dirname(path) : path;
-  const jsonName = isJson ? basename(path) : reader.defaultJson;
+  // A directory is a folder whatever its name; otherwise a path to a file, or with an extension (model.json,
+  // iris.onnx), names the file itself.
+  const found = await fs.stat(path).then((s) => (s.isDirectory() ? 'directory' : 'other'), () => 'missing');
+  const isFile = found === 'other' || (found === 'missing' && namesFile(path));
+  const dir = isFile ? dirname(path) : path;
+  const jsonName = isFile ? basename(path) : reader.defaultJson;
   return {
     where: path,
     jsonName,
@@ -307,13 +308,13 @@ function grown(buffer: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
 
 function webFolder(url: URL, defaultJson: string, deadline: Deadline): Folder {
   if (url.protocol === 'data:' || url.protocol === 'blob:') return opaqueFile(url, deadline);
-  const isJson = url.pathname.toLowerCase().endsWith('.json');
-  const base = isJson || url.pathname.endsWith('/') ? url : new URL(`${url.href}/`);
+  const isFile = namesFile(url.pathname);
+  const base = isFile || url.pathname.endsWith('/') ? url : new URL(`${url.href}/`);
   return {
     where: url.href,
     // As it is in the URL: only shown, never decoded (a malformed escape is the server's to refuse).
-    jsonName: isJson ? url.pathname.slice(url.pathname.lastIndexOf('/') + 1) : defaultJson,
-    readJSON: (max) => fetchFile(isJson ? url.href : new URL(encodeURIComponent(defaultJson), base).href, { max }, deadline),
+    jsonName: isFile ? url.pathname.slice(url.pathname.lastIndexOf('/') + 1) : defaultJson,
+    readJSON: (max) => fetchFile(isFile ? url.href : new URL(encodeURIComponent(defaultJson), base).href, { max }, deadline),
     read: (name, size) => fetchFile(new URL(encodeURIComponent(name), base).href, size, deadline),
   };
 }
@@ -386,6 +387,11 @@ function readError(file: string, e: unknown): ModelFormatError {
   const message = String(error?.message ?? e);
   const cause = error?.cause?.message || error?.cause?.code;
   return new ModelFormatError(`cannot read ${file}: ${cause ? `${message} (${String(cause)})` : message}`);
+}
+
+/** A path whose last part has an extension (model.json, iris.onnx, mnist.keras) names a file, not a folder. */
+function namesFile(path: string): boolean {
+  return /\.[a-z0-9]{1,10}$/i.test(path.slice(path.lastIndexOf('/') + 1));
 }
 
 export function utf8(bytes: Uint8Array): string {

@@ -2,12 +2,13 @@
 // Node or by fetch (so nnwasm can open what tensorflowjs_converter wrote), and
 // written in Node as model.json + weights.bin.
 
-import { parseJSON } from './check';
+import { fail } from './check';
+import { FORMAT_TITLES, detectFormat } from './detect';
 import { concatBytes } from '../encoding/floats';
 import { writeFolder } from './atomic-write';
-import { utf8, withFolder, type ReadOptions, type UrlLike } from './location';
+import { withFolder, type Folder, type ReadOptions, type UrlLike } from './location';
 import { MAX_JSON_BYTES, MODEL_FILE, WEIGHTS_FILE } from './files';
-import { fromTfjs, tfjsModelJSON, tfjsWeightFiles, toTfjs } from './tfjs';
+import { fromTfjs, tfjsModelJSON, tfjsWeightFiles, toTfjs, type TfjsModelJSON } from './tfjs';
 import type { Sequential } from '../engine/model';
 
 /**
@@ -56,17 +57,27 @@ export async function saveTfjs(model: Sequential, dir: string): Promise<void> {
  */
 export async function loadTfjs(source: string | UrlLike, options: ReadOptions = {}): Promise<Sequential> {
   return withFolder(source, { what: 'nn.io.loadTfjs', defaultJson: MODEL_FILE }, options, async (folder) => {
-    const root = parseJSON(utf8(await folder.readJSON(MAX_JSON_BYTES)), `${folder.where} (${folder.jsonName})`);
-    // The manifest is checked whole (file count, sizes, topology) before any shard is read.
-    const { paths, byteLength } = tfjsWeightFiles(root);
-    const shards: Uint8Array[] = [];
-    let left = byteLength;
-    for (const path of paths) {
-      // Each shard may be at most what is still missing: an oversized file is refused unread.
-      const shard = await folder.read(path, { max: left });
-      shards.push(shard);
-      left -= shard.length;
-    }
-    return fromTfjs(root as Parameters<typeof fromTfjs>[0], concatBytes(shards));
+    const where = `${folder.where} (${folder.jsonName})`;
+    const { format, json } = detectFormat(await folder.readJSON(MAX_JSON_BYTES), where, MAX_JSON_BYTES);
+    if (format !== 'tfjs-layers') fail(where, `expected a TF.js layers model.json, got ${FORMAT_TITLES[format]}: load it with nn.loadModel`);
+    return fromTfjs(json as unknown as TfjsModelJSON, await readTfjsShards(folder, json));
   });
+}
+
+/**
+ * The weight files a TF.js model.json names, read from its folder. The
+ * model.json is checked whole first (topology, file count, sizes), so a
+ * model nnwasm cannot compute or a hostile manifest is refused before any
+ * shard is read, and each shard may be at most what is still missing.
+ */
+export async function readTfjsShards(folder: Folder, modelJSON: unknown): Promise<Uint8Array> {
+  const { paths, byteLength } = tfjsWeightFiles(modelJSON);
+  const shards: Uint8Array[] = [];
+  let left = byteLength;
+  for (const path of paths) {
+    const shard = await folder.read(path, { max: left });
+    shards.push(shard);
+    left -= shard.length;
+  }
+  return concatBytes(shards);
 }

@@ -1,7 +1,7 @@
 // Every kind of layer nnwasm has, by name. The model, the workspace, the
 // native format and TF.js export look kinds up here, so a new kind is its own
-// module plus its lines below (an import, the Layer union, KINDS). TF.js
-// import and ONNX export know dense layers only so far.
+// module plus its lines below (an import, the Layer union, KINDS), and a case
+// in io/keras-config.ts to import it. ONNX export knows dense layers only so far.
 //
 // Also here: turning what a user passes as layers (nn.dense(…) results, plain
 // option objects, objects that claim to be whole layers) into checked

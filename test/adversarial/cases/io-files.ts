@@ -98,6 +98,49 @@ const loads: Case[] = [
   }, 'either'),
 ];
 
+/** A file of another format at `name` in a fresh folder, made by `make`; its path. */
+async function single(t: Tools, name: string, make: (file: string) => void): Promise<string> {
+  const file = join(t.tmp(), name);
+  make(file);
+  return file;
+}
+
+/** Files nn.loadModel recognises by content: what a hostile one gets, whatever its name says. */
+const formatCases: Case[] = [
+  load('onnx-symlink-to-dev-zero', 'iris.onnx is a symlink to /dev/zero', (t) => single(t, 'iris.onnx', (f) => symlinkSync('/dev/zero', f))),
+  load('onnx-fifo', 'iris.onnx is a FIFO nobody writes to', (t) => single(t, 'iris.onnx', fifo)),
+  { ...load('onnx-700MB-sparse', 'iris.onnx is a 700 MB sparse file: refused by its size, unread', (t) => single(t, 'iris.onnx', (f) => {
+    writeFileSync(f, '');
+    truncateSync(f, 700 << 20);
+  })), says: [/iris\.onnx: 734003200 bytes is more than the \d+ a model file may have/] },
+  { ...load('keras-70MB-of-zip-header', 'mnist.keras: a zip signature then 70 MB of zeros', (t) => single(t, 'mnist.keras', (f) => {
+    writeFileSync(f, Uint8Array.of(0x50, 0x4b, 0x03, 0x04));
+    truncateSync(f, 70 << 20);
+  })), says: [/Keras 3 \.keras file/] },
+  { ...load('h5-signature-only', 'model.h5 holding just the HDF5 signature', (t) => single(t, 'model.h5', (f) => writeFileSync(f, Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a)))),
+    says: [/Keras HDF5 \(\.h5\) file/] },
+  { ...load('protobuf-lengths-past-the-end', 'model.onnx whose protobuf lengths run past the end', (t) => single(t, 'model.onnx', (f) => writeFileSync(f, Uint8Array.of(0x08, 0x07, 0x3a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2)))),
+    says: [/expected a model file .*got bytes starting 08 07 3a ff/] },
+  { ...load('tfjs-cnn-missing-shard', 'a TF.js CNN whose second shard is missing: refused for Conv2D before any shard is read', async (t) => {
+    const dir = join(t.tmp(), 'cnn');
+    mkdirSync(dir);
+    writeFileSync(join(dir, MODEL), JSON.stringify({
+      format: 'layers-model',
+      modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'Conv2D', config: { name: 'conv', batch_input_shape: [null, 28, 28, 1] } }] } },
+      weightsManifest: [{ paths: ['./group1-shard1of2.bin', './group1-shard2of2.bin'], weights: [{ name: 'conv/kernel', shape: [3, 3, 1, 8], dtype: 'float32' }] }],
+    }));
+    symlinkSync('/dev/zero', join(dir, 'group1-shard1of2.bin'));
+    return dir;
+  }), says: [/layer 0 \(conv\): unsupported layer class "Conv2D"/] },
+  { ...load('graph-model-json', 'a TF.js graph model.json with 100 000 nodes', async (t) => {
+    const dir = join(t.tmp(), 'graph');
+    mkdirSync(dir);
+    const node = Array.from({ length: 100_000 }, (_, i) => ({ name: `n${i}`, op: 'Identity', input: [i ? `n${i - 1}` : 'x'] }));
+    writeFileSync(join(dir, MODEL), JSON.stringify({ format: 'graph-model', modelTopology: { node }, weightsManifest: [] }));
+    return dir;
+  }), says: [/this is a TF\.js graph model/] },
+];
+
 /** Sources of the wrong type (the brief's list). */
 const sources: [string, unknown][] = [
   ['null', null], ['42', 42], ['undefined', undefined], ['true', true], ['empty-array', []], ['symbol', Symbol('x')],
@@ -209,5 +252,5 @@ function saveCases(): Case[] {
 }
 
 export function ioFileCases(): Case[] {
-  return [...loads, ...badSources, ...shardCases, ...saveCases()];
+  return [...loads, ...formatCases, ...badSources, ...shardCases, ...saveCases()];
 }

@@ -191,13 +191,60 @@ function tfjsCases(): Case[] {
     t.config.layers[i] = { ...t.config.layers[i], config: { ...t.config.layers[i].config, ...patch } };
     return { ...a, modelTopology: t };
   };
+  /** Every weight stored quantized (`bytes` per value, each value `fill`), the data sized to match. */
+  const quantized = (a: A, quantization: Json, bytes: number, fill = 0x10): A => ({
+    ...a,
+    weightSpecs: a.weightSpecs.map((s) => ({ ...s, quantization } as A['weightSpecs'][number])),
+    weightData: (bytes === 2 ? new Uint16Array(a.weightData.byteLength / 4) : new Uint8Array(a.weightData.byteLength / 4)).fill(fill).buffer,
+  });
+  /** The Sequential topology as a functional one (tfjs' Model, Keras 2 nodes), its layers and config then changed. */
+  const functional = (a: A, layersOf: (l: Json[]) => Json[], configOf: (c: Json) => Json = (c) => c): A => {
+    const list = (structuredClone(a.modelTopology) as Json).config.layers as Json[];
+    const nodes = list.map((l, i) => ({ ...l, name: l.config.name, inbound_nodes: i ? [[[list[i - 1].config.name, 0, 0, {}]]] : [] }));
+    const last = nodes[nodes.length - 1].name;
+    const config = configOf({ name: 'model', layers: layersOf(nodes), input_layers: [[nodes[0].name, 0, 0]], output_layers: [[last, 0, 0]] });
+    return { ...a, modelTopology: { class_name: 'Model', config } };
+  };
+  /** A layer inserted after the first Dense. */
+  const withInserted = (a: A, layer: Json): A => {
+    const t = structuredClone(a.modelTopology) as Json;
+    t.config.layers.splice(2, 0, layer);
+    return { ...a, modelTopology: t };
+  };
   const changes: [string, Expect, (a: A) => unknown, RegExp?][] = [
     ['valid', 'succeeds', (a) => a],
     ['weightSpecs-missing', 'throws', ({ weightSpecs: _, ...a }) => a, /weightSpecs|weightsManifest/],
     ['shape-negative', 'throws', (a) => ({ ...a, weightSpecs: a.weightSpecs.map((s, i) => (i === 0 ? { ...s, shape: [-3, 5] } : s)) })],
     ['shape-huge', 'throws', (a) => ({ ...a, weightSpecs: a.weightSpecs.map((s, i) => (i === 0 ? { ...s, shape: [2 ** 31, 2 ** 31] } : s)) })],
     ['dtype-complex', 'throws', (a) => ({ ...a, weightSpecs: a.weightSpecs.map((s) => ({ ...s, dtype: 'complex64' })) })],
-    ['quantized', 'throws', (a) => ({ ...a, weightSpecs: a.weightSpecs.map((s) => ({ ...s, quantization: { dtype: 'uint8', scale: 1, min: 0 } })) })],
+    ['quantized-size-of-float32', 'throws', (a) => ({ ...a, weightSpecs: a.weightSpecs.map((s) => ({ ...s, quantization: { dtype: 'uint8', scale: 1, min: 0 } })) })],
+    ['quantized-uint8', 'succeeds', (a) => quantized(a, { dtype: 'uint8', scale: 0.01, min: -1 }, 1)],
+    ['quantized-scale-nan', 'throws', (a) => quantized(a, { dtype: 'uint8', scale: NaN, min: 0 }, 1), /finite number/],
+    ['quantized-scale-string', 'throws', (a) => quantized(a, { dtype: 'uint16', scale: '1', min: 0 }, 2), /"scale" to be a finite number/],
+    ['quantized-min-missing', 'throws', (a) => quantized(a, { dtype: 'uint8', scale: 1 }, 1), /"min" to be a finite number/],
+    ['quantized-scale-huge', 'throws', (a) => quantized(a, { dtype: 'uint8', scale: 1e300, min: 0 }, 1, 0xff), /expected a finite number, got Infinity/],
+    ['quantized-dtype-proto', 'throws', (a) => quantized(a, { dtype: 'constructor', scale: 1, min: 0 }, 1), /uint8, uint16 or float16/],
+    ['float16-infinity', 'throws', (a) => quantized(a, { dtype: 'float16' }, 2, 0x7c00), /expected a finite number, got Infinity/],
+    ['float16-nan', 'throws', (a) => quantized(a, { dtype: 'float16' }, 2, 0x7e00), /expected a finite number, got NaN/],
+    ['float16-int32-weight', 'throws', (a) => ({ ...quantized(a, { dtype: 'float16' }, 2), weightSpecs: a.weightSpecs.map((s) => ({ ...s, dtype: 'int32', quantization: { dtype: 'float16' } })) }), /float16 quantization stores float32 weights/],
+    ['functional-chain', 'succeeds', (a) => functional(a, (l) => l)],
+    ['functional-cycle', 'throws', (a) => functional(a, (l) => { l[1].inbound_nodes = [[[l[l.length - 1].name, 0, 0, {}]]]; return l; }), /cycle/],
+    ['functional-self-loop', 'throws', (a) => functional(a, (l) => { l[2].inbound_nodes = [[[l[2].name, 0, 0, {}]]]; return l; }), /cycle/],
+    ['functional-branch', 'throws', (a) => functional(a, (l) => { l[2].inbound_nodes = [[[l[1].name, 0, 0, {}], [l[0].name, 0, 0, {}]]]; return l; }), /2 inputs/],
+    ['functional-shared-layer', 'throws', (a) => functional(a, (l) => { l[2].inbound_nodes.push(l[2].inbound_nodes[0]); return l; }), /called once/],
+    ['functional-missing-input', 'throws', (a) => functional(a, (l) => { l[1].inbound_nodes = [[['nowhere', 0, 0, {}]]]; return l; }), /names a layer "\"nowhere\"" that the model does not list/],
+    ['functional-duplicate-name', 'throws', (a) => functional(a, (l) => { l[2].name = l[1].name; l[2].config.name = l[1].name; return l; }), /a second layer named/],
+    ['functional-10000-nodes', 'throws', (a) => functional(a, (l) => Array.from({ length: 10_000 }, (_, i) => ({ ...l[1], name: `d${i}` }))), /1 to 3000 layers, got 10000/],
+    ['functional-2000-dropouts', 'throws', (a) => functional(a, (l) => [l[0], ...Array.from({ length: 2000 }, (_, i) => ({
+      class_name: 'Dropout', name: `drop${i}`, config: { name: `drop${i}`, rate: 0.1 }, inbound_nodes: [[[i ? `drop${i - 1}` : l[0].name, 0, 0, {}]]],
+    })), { ...l[1], inbound_nodes: [[['drop1999', 0, 0, {}]]] }, ...l.slice(2)]), /expected at most 1000/],
+    ['functional-outputs-many', 'throws', (a) => functional(a, (l) => l, (c) => ({ ...c, output_layers: [[c.output_layers[0][0], 0, 0], [c.output_layers[0][0], 0, 0]] })), /2 outputs/],
+    ['reshape-absurd', 'throws', (a) => withInserted(a, { class_name: 'Reshape', config: { name: 'r', target_shape: [1e9, 1e9] } }), /target_shape/],
+    ['reshape-wrong-size', 'throws', (a) => withInserted(a, { class_name: 'Reshape', config: { name: 'r', target_shape: [7, -1] } }), /cannot reshape/],
+    ['input-shape-absurd', 'throws', (a) => withLayer(a, 0, { batch_input_shape: [null, 1e6, 1e6, 1e6] }), /at most 1048576 values a sample/],
+    ['input-shape-variable', 'throws', (a) => withLayer(a, 0, { batch_input_shape: [null, null] }), /fixed sizes/],
+    ['batchnorm-axis-0', 'throws', (a) => withInserted(a, { class_name: 'BatchNormalization', config: { name: 'bn', axis: 0 } }), /last axis/],
+    ['dropout-rate-1', 'throws', (a) => withInserted(a, { class_name: 'Dropout', config: { name: 'd', rate: 1 } }), /rate/],
     ['data-short', 'throws', (a) => ({ ...a, weightData: a.weightData.slice(0, a.weightData.byteLength - 4) })],
     ['data-nan', 'throws', (a) => ({ ...a, weightData: new Float32Array(a.weightData.byteLength / 4).fill(NaN).buffer })],
     ['layer-conv', 'throws', (a) => {
