@@ -1,5 +1,24 @@
 import { defineConfig, type Options } from 'tsup';
 
+/**
+ * esbuild writes each `export * as io` namespace as `var io_exports = {};
+ * __export(io_exports, { … })`: a call, which a user's bundler must keep, so
+ * every function of every namespace ends up in every page, used or not.
+ * Written as one pure call that makes the object, a namespace the page does
+ * not use is dropped with all it alone references (test/browser/size.test.ts).
+ */
+const pureNamespaces = {
+  name: 'pure-namespaces',
+  renderChunk(code: string) {
+    const namespace = /^var (\w+_exports) = \{\};\n__export\(\1, \{$/gm;
+    if (!namespace.test(code)) return undefined;
+    const helper = 'var __namespace = (all) => {\n  const target = {};\n  __export(target, all);\n  return target;\n};\n';
+    const rewritten = code.replace(namespace, 'var $1 = /* @__PURE__ */ __namespace({');
+    const firstNamespace = rewritten.search(/^var \w+_exports = /m);
+    return { code: rewritten.slice(0, firstNamespace) + helper + rewritten.slice(firstNamespace) };
+  },
+};
+
 const library: Options = {
   entry: ['src/index.ts'],
   dts: { compilerOptions: { stripInternal: true } },
@@ -13,7 +32,7 @@ export default defineConfig([
   // goes into dist/ (a chunk that parseCsv loads on first use), so a page with
   // no bundler can parse CSV: it cannot resolve a bare 'csv-parse/…'
   // specifier. Node keeps importing the csv-parse package (a dependency).
-  { ...library, format: ['esm'], clean: true, noExternal: [/^csv-parse\/browser\//] },
+  { ...library, format: ['esm'], clean: true, noExternal: [/^csv-parse\/browser\//], plugins: [pureNamespaces] },
   // CommonJS, for Node only: csv-parse stays the package's own.
   { ...library, format: ['cjs'], clean: false },
   // The command line: one self-contained ESM file for Node (the library and

@@ -34,10 +34,10 @@ const notBuilt = (what: string, name: string): Loader => async (file) => fail(fi
 const FORMATS: Record<FormatName, Loader> = {
   native: (file, options) => loadNativeFile(file.folder, file.json, options),
   'tfjs-layers': async (file) => fromTfjs(file.json as unknown as TfjsModelJSON, await readTfjsShards(file.folder, file.json)),
-  'tfjs-graph': notBuilt('a TF.js graph model', 'TF.js graph model'),
-  onnx: notBuilt('an ONNX model', 'ONNX'),
-  keras: notBuilt('a Keras 3 .keras file', '.keras'),
-  h5: notBuilt('a Keras HDF5 (.h5) file', '.h5'),
+  'tfjs-graph': (f, o) => notBuilt('a TF.js graph model', 'TF.js graph model')(f, o),
+  onnx: (f, o) => notBuilt('an ONNX model', 'ONNX')(f, o),
+  keras: (f, o) => notBuilt('a Keras 3 .keras file', '.keras')(f, o),
+  h5: (f, o) => notBuilt('a Keras HDF5 (.h5) file', '.h5')(f, o),
 };
 
 /**
