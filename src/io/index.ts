@@ -26,3 +26,4 @@ export { toTfjs, fromTfjs, type TfjsArtifacts, type TfjsModelJSON, type TfjsWeig
 export { saveTfjs, loadTfjs } from './tfjs-files';
 export { toOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx';
 export { setPreprocessing, getPreprocessing } from './preprocessing';
+export { fromOnnx } from './onnx-import';
