@@ -28,7 +28,7 @@ const OpsetId = { domain: 1, version: 2 };
 const Graph = { node: 1, initializer: 5, input: 11, output: 12, sparseInitializer: 15 };
 const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 };
 const Attribute = { name: 1, f: 2, i: 3, s: 4, t: 5, floats: 7, ints: 8, type: 20 };
-const Tensor = { dims: 1, dataType: 2, segment: 3, floatData: 4, name: 8, rawData: 9, externalData: 13, dataLocation: 14 };
+const Tensor = { dims: 1, dataType: 2, segment: 3, floatData: 4, int32Data: 5, int64Data: 7, name: 8, rawData: 9, externalData: 13, dataLocation: 14 };
 const ValueInfo = { name: 1, type: 2 };
 const TypeProto = { tensorType: 1 };
 const TensorType = { elemType: 1, shape: 2 };
@@ -49,9 +49,10 @@ export interface OnnxTensor {
   name: string;
   dims: number[];
   dataType: number;
-  /** raw_data, or the float_data fields. */
+  /** raw_data, or the float_data fields (int64_data and int32_data for the few integer tensors read). */
   raw?: Uint8Array;
   floatFields: WireField[];
+  intFields: WireField[];
   external: boolean;
 }
 
@@ -169,6 +170,7 @@ function readTensor(buf: Uint8Array, where: string): OnnxTensor {
     dataType: int(f, Tensor.dataType, 0),
     raw: raw.length ? raw[raw.length - 1] : undefined,
     floatFields: f.filter((x) => x.field === Tensor.floatData),
+    intFields: f.filter((x) => x.field === Tensor.int64Data || x.field === Tensor.int32Data),
     external: int(f, Tensor.dataLocation, 0) === 1 || messages(f, Tensor.externalData).length > 0,
   };
 }
@@ -205,6 +207,25 @@ export function tensorFloats(t: OnnxTensor, where: string): Float32Array {
     for (let b = 0; b < x.bytes.length; b += 4) out[i++] = view.getFloat32(b, true);
   }
   return out;
+}
+
+const INT32 = 6, INT64 = 7;
+
+/** A small integer tensor's values (a Reshape's shape): int64 or int32, at most `max` of them. */
+export function tensorInts(t: OnnxTensor, where: string, max: number): number[] {
+  const at = `${where}: tensor ${show(t.name)}`;
+  if (t.dataType !== INT64 && t.dataType !== INT32) fail(at, `expected int64 values, got ${dtypeName(t.dataType)}`);
+  const n = tensorSize(t, at);
+  if (n > max) fail(at, `expected at most ${max} values, got ${n}`);
+  if (!t.raw) {
+    const values = ints(t.intFields, t.intFields[0]?.field ?? 0, at, max);
+    if (values.length !== n) fail(at, `expected ${n} values for dims [${t.dims}], got ${values.length}`);
+    return values;
+  }
+  const width = t.dataType === INT64 ? 8 : 4;
+  if (t.raw.length !== width * n) fail(at, `expected ${width * n} bytes of raw_data for dims [${t.dims}], got ${t.raw.length}`);
+  const view = new DataView(t.raw.buffer, t.raw.byteOffset, t.raw.length);
+  return Array.from({ length: n }, (_, i) => (width === 8 ? Number(view.getBigInt64(8 * i, true)) : view.getInt32(4 * i, true)));
 }
 
 function readInput(graph: WireField[], constants: Map<string, OnnxTensor>, where: string): { name: string; dims: (number | string)[] } {

@@ -3,11 +3,14 @@
 //
 //   Gemm (transB, alpha, beta; C broadcast)   a dense layer, kernel α·B (or α·Bᵀ), bias β·C
 //   MatMul by a constant, then Add of one      a dense layer, then its bias
+//   Add Sub Mul Div by a constant              after a dense layer: folded into its kernel and
+//                                              bias; before one (input scaling, as in ACAS Xu
+//                                              networks): folded into the next dense layer
 //   Relu Sigmoid Tanh Softmax LeakyRelu Elu Selu Softplus Softsign HardSigmoid Clip(0, 6)
 //                                              the dense layer's activation when it follows one,
 //                                              else an activation layer; Sigmoid + Mul is swish
 //   BatchNormalization                         batchNormalization with the moving statistics
-//   Flatten (axis 1)                           flatten;  Dropout: dropout;  Identity: nothing
+//   Flatten (axis 1), Reshape to [batch, −1]   flatten;  Dropout: dropout;  Identity: nothing
 //
 // The file is refused before any weight is decoded when an op is not one of
 // these (naming the first such node), when the graph is not a single chain
@@ -17,19 +20,16 @@
 // imported.ts's toSequential, which checks sizes, finiteness and limits.
 
 import { SELU_SCALE, SELU_SCALE_ALPHA, type ActivationName } from '../engine/activations';
-import { activation } from '../engine/layers/activation';
 import { batchNormalization } from '../engine/layers/batch-normalization';
-import { dense } from '../engine/layers/dense';
 import { dropout } from '../engine/layers/dropout';
 import { flatten } from '../engine/layers/flatten';
 import { size, type Shape } from '../engine/layers/layer';
-import type { Layer } from '../engine/layers/registry';
 import type { Sequential } from '../engine/model';
-import { ModelFormatError, NnError } from '../errors';
 import { asBytes } from '../encoding/floats';
 import { fail, show } from './check';
+import { ChainDrafts, built, type DenseDraft } from './chain-drafts';
 import { toSequential, type ImportedChain } from './imported';
-import { readGraph, tensorFloats, tensorSize, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx-graph';
+import { readGraph, tensorFloats, tensorInts, tensorSize, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx-graph';
 
 const WHERE = 'ONNX model';
 
@@ -38,7 +38,7 @@ const ACTIVATION_OPS: Record<string, ActivationName> = {
   Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Softmax: 'softmax', LeakyRelu: 'leakyRelu', Elu: 'elu', Selu: 'selu',
   Softplus: 'softplus', Softsign: 'softsign', HardSigmoid: 'hardSigmoid', Clip: 'relu6',
 };
-const OTHER_OPS = ['Gemm', 'MatMul', 'Add', 'Mul', 'BatchNormalization', 'Flatten', 'Dropout', 'Identity', 'Constant'];
+const OTHER_OPS = ['Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'BatchNormalization', 'Flatten', 'Reshape', 'Dropout', 'Identity', 'Constant'];
 /** The ops nnwasm imports, for messages. */
 export const ONNX_IMPORT_OPS: readonly string[] = [...OTHER_OPS.slice(0, -1), ...Object.keys(ACTIVATION_OPS)];
 
@@ -84,43 +84,22 @@ function at(node: OnnxNode): string {
 
 // ——— the chain ———
 
-/** A dense layer being read: its activation and bias may come from the nodes after its Gemm or MatMul. */
-interface DenseDraft {
-  kind: 'dense';
-  units: number;
-  kernel: Float32Array;
-  bias?: Float32Array;
-  activation: ActivationName;
-  alpha: number;
+/** An elementwise x·scale + shift met before any dense layer, waiting to be folded into the next one. */
+interface Affine {
+  scale: Float64Array;
+  shift: Float64Array;
+  node: OnnxNode;
 }
 
-type Draft = DenseDraft | { kind: 'other'; layer: Layer; weights: Float32Array[] };
-
-class ChainBuilder {
-  readonly drafts: Draft[] = [];
-  constructor(public shape: Shape, readonly opset: number, readonly graph: OnnxGraph) {}
-
-  get openDense(): DenseDraft | undefined {
-    const last = this.drafts[this.drafts.length - 1];
-    return last?.kind === 'dense' && last.activation === 'linear' ? last : undefined;
+class ChainBuilder extends ChainDrafts {
+  pending?: Affine;
+  constructor(inputShape: Shape, readonly opset: number, readonly graph: OnnxGraph) {
+    super(inputShape);
   }
 
-  push(layer: Layer, weights: Float32Array[] = []): void {
-    this.drafts.push({ kind: 'other', layer, weights });
-  }
-
-  chain(inputShape: Shape): ImportedChain {
-    const layers: Layer[] = [], weights: Float32Array[] = [];
-    for (const d of this.drafts) {
-      if (d.kind === 'other') {
-        layers.push(d.layer);
-        weights.push(...d.weights);
-        continue;
-      }
-      layers.push(dense({ units: d.units, activation: d.activation, alpha: d.alpha, useBias: d.bias !== undefined }));
-      weights.push(d.kernel, ...(d.bias ? [d.bias] : []));
-    }
-    return { inputShape, layers, weights };
+  /** Refuses a layer after an input scaling that has no dense layer to fold into. */
+  noPending(node: OnnxNode): void {
+    if (this.pending) fail(at(this.pending.node), `expected a Gemm or MatMul after this ${this.pending.node.op} by a constant (nnwasm folds it into that layer), got ${node.op}`);
   }
 }
 
@@ -168,7 +147,8 @@ function walk(graph: OnnxGraph): ImportedChain {
   }
   const off = ops.find((n) => !visited.has(n));
   if (off) fail(at(off), `this node is off the chain from input ${show(graph.input.name)} to output ${show(graph.output)}; nnwasm imports chains only`);
-  return b.chain(shape);
+  if (b.pending) fail(at(b.pending.node), `expected a Gemm or MatMul after this ${b.pending.node.op} by a constant (nnwasm folds it into that layer), got the output`);
+  return b.chain();
 }
 
 /** swish as PyTorch's SiLU and nnwasm's export write it: x feeds Sigmoid and Mul(x, sigmoid(x)). */
@@ -183,6 +163,7 @@ function swishAt(users: OnnxNode[], x: string): OnnxNode[] | undefined {
 
 /** One node of the chain, whose data input is x. */
 function apply(b: ChainBuilder, node: OnnxNode, x: string): void {
+  if (!['Gemm', 'MatMul', 'Flatten', 'Reshape', 'Identity', 'Add', 'Sub', 'Mul', 'Div'].includes(node.op)) b.noPending(node);
   if (node.op in ACTIVATION_OPS) {
     dataFirst(node, x);
     return activate(b, ACTIVATION_OPS[node.op], node);
@@ -193,7 +174,12 @@ function apply(b: ChainBuilder, node: OnnxNode, x: string): void {
     case 'MatMul':
       return matMul(b, node, x);
     case 'Add':
-      return add(b, node, x);
+    case 'Sub':
+    case 'Mul':
+    case 'Div':
+      return elementwise(b, node, x);
+    case 'Reshape':
+      return reshape(b, node, x);
     case 'BatchNormalization':
       return batchNorm(b, node, x);
     case 'Flatten':
@@ -203,7 +189,7 @@ function apply(b: ChainBuilder, node: OnnxNode, x: string): void {
     case 'Identity':
       return dataFirst(node, x);
     default:
-      return fail(at(node), `expected ${node.op} only inside a pattern nnwasm reads (Mul: swish as x·Sigmoid(x))`);
+      return fail(at(node), `unsupported op ${node.op}`);
   }
 }
 
@@ -251,8 +237,24 @@ function gemm(b: ChainBuilder, node: OnnxNode, x: string): void {
   const kernel = scaled(kernelOf(tensorFloats(w, at(node)), w.dims, transB), attrFloat(node, 'alpha', 1));
   const c = optionalConstant(b, node, 2, 'C, the bias');
   const bias = c ? scaled(broadcastBias(b, node, c, units), attrFloat(node, 'beta', 1)) : undefined;
-  b.drafts.push({ kind: 'dense', units, kernel, bias, activation: 'linear', alpha: 0.01 });
-  b.shape = [units];
+  pushDense(b, units, kernel, bias);
+}
+
+/** A dense layer, with the scaling met before it folded in: (x·s + t)·W + b = x·(diag(s)·W) + (t·W + b). */
+function pushDense(b: ChainBuilder, units: number, kernel: Float32Array, bias?: Float32Array): void {
+  const p = b.pending;
+  b.pending = undefined;
+  if (p) {
+    const folded = new Float32Array(units);
+    for (let i = 0; i < p.scale.length; i++) {
+      for (let j = 0; j < units; j++) {
+        folded[j] += p.shift[i] * kernel[i * units + j];
+        kernel[i * units + j] *= p.scale[i];
+      }
+    }
+    bias = bias ? bias.map((v, j) => v + folded[j]) : folded;
+  }
+  b.dense(units, kernel, bias);
 }
 
 function matMul(b: ChainBuilder, node: OnnxNode, x: string): void {
@@ -260,17 +262,53 @@ function matMul(b: ChainBuilder, node: OnnxNode, x: string): void {
   const inDim = flat(b, node);
   const w = constant(b, node, 1, 'B, the weights');
   if (w.dims.length !== 2 || w.dims[0] !== inDim) fail(at(node), `expected B of shape [${inDim}, units], got [${w.dims}]`);
-  b.drafts.push({ kind: 'dense', units: w.dims[1], kernel: tensorFloats(w, at(node)), activation: 'linear', alpha: 0.01 });
-  b.shape = [w.dims[1]];
+  pushDense(b, w.dims[1], tensorFloats(w, at(node)).slice());
 }
 
-/** Add of a constant right after a Gemm or MatMul: the dense layer's bias (added to the one it has). */
-function add(b: ChainBuilder, node: OnnxNode, x: string): void {
-  const other = node.inputs.length === 2 ? (node.inputs[0] === x ? 1 : 0) : -1;
+/**
+ * Add, Sub, Mul or Div of the data and a constant. After a dense layer with
+ * no activation yet, it changes that layer's bias (and, for Mul and Div, its
+ * kernel's columns); anywhere else, before a dense layer, it waits to be
+ * folded into the next one.
+ */
+function elementwise(b: ChainBuilder, node: OnnxNode, x: string): void {
+  if (node.inputs.length !== 2 || (node.inputs[0] === x) === (node.inputs[1] === x)) {
+    fail(at(node), `expected ${node.op} of the data and a constant, got inputs ${show(node.inputs)}`);
+  }
+  const constFirst = node.inputs[1] === x;
+  if (constFirst && node.op === 'Div') fail(at(node), 'expected the data divided by a constant, got a constant divided by the data');
+  const c = constant(b, node, constFirst ? 0 : 1, 'the other operand');
   const open = b.openDense;
-  if (other < 0 || !open) fail(at(node), 'expected Add only as the bias of the Gemm or MatMul right before it (x + a constant)');
-  const bias = broadcastBias(b, node, constant(b, node, other, 'the bias'), open.units);
-  open.bias = open.bias ? open.bias.map((v, i) => v + bias[i]) : bias;
+  const n = open ? open.units : size(b.shape);
+  const values = broadcastTo(b, node, c, n, open ? [open.units] : b.shape);
+  // As x·scale + shift, per element.
+  const scale = (i: number) => (node.op === 'Mul' ? values[i] : node.op === 'Div' ? 1 / values[i] : constFirst && node.op === 'Sub' ? -1 : 1);
+  const shift = (i: number) => (node.op === 'Add' ? values[i] : node.op === 'Sub' ? (constFirst ? values[i] : -values[i]) : 0);
+  if (open) return foldAfter(open, scale, shift);
+  const p = b.pending ?? { scale: new Float64Array(n).fill(1), shift: new Float64Array(n), node };
+  for (let i = 0; i < n; i++) {
+    p.scale[i] *= scale(i);
+    p.shift[i] = p.shift[i] * scale(i) + shift(i);
+  }
+  b.pending = { ...p, node };
+}
+
+/** The dense layer's outputs z become z·scale + shift: its kernel's columns and its bias. */
+function foldAfter(d: DenseDraft, scale: (j: number) => number, shift: (j: number) => number): void {
+  const bias = d.bias ?? new Float32Array(d.units);
+  d.kernel = d.kernel.map((v, k) => v * scale(k % d.units));
+  d.bias = bias.map((v, j) => v * scale(j) + shift(j));
+}
+
+/** A constant's values, one per element of a [batch, …shape] tensor: a scalar, or the shape itself (leading 1s aside). */
+function broadcastTo(b: ChainBuilder, node: OnnxNode, t: OnnxTensor, n: number, shape: Shape): Float32Array {
+  const count = tensorSize(t, at(node));
+  const strip = (d: readonly number[]) => d.slice(d.findIndex((v) => v !== 1) < 0 ? d.length : d.findIndex((v) => v !== 1)).join();
+  if (count !== 1 && (count !== n || strip(t.dims) !== strip(shape))) {
+    fail(at(node), `expected a scalar or a constant of the sample's shape [${shape}], got [${t.dims}]`);
+  }
+  const values = tensorFloats(t, at(node));
+  return count === n ? values : new Float32Array(n).fill(values[0]);
 }
 
 /** W as [in × out] row-major, from [in, out] or (transB) [out, in]. */
@@ -357,16 +395,8 @@ function clipBounds(b: ChainBuilder, node: OnnxNode): void {
   if (lo !== 0 || hi !== 6) fail(at(node), `expected Clip(0, 6), which is relu6, got Clip(${lo}, ${hi}); nnwasm has no other clip`);
 }
 
-/** The activation folds into the dense layer before it when that one has none yet; otherwise it is a layer of its own. */
 function activate(b: ChainBuilder, name: ActivationName, node: OnnxNode): void {
-  const alpha = name === 'swish' ? 0 : activationParams(b, node, name);
-  const open = b.openDense;
-  if (open) {
-    open.activation = name;
-    if (name === 'leakyRelu') open.alpha = alpha;
-    return;
-  }
-  b.push(build(node, () => activation(name === 'leakyRelu' ? { activation: name, alpha } : { activation: name })));
+  b.activate(name, name === 'swish' ? 0 : activationParams(b, node, name), at(node));
 }
 
 // ——— the other layers ———
@@ -381,7 +411,7 @@ function batchNorm(b: ChainBuilder, node: OnnxNode, x: string): void {
     return tensorFloats(t, at(node));
   });
   const epsilon = attrFloat(node, 'epsilon', 1e-5), momentum = attrFloat(node, 'momentum', 0.9);
-  b.push(build(node, () => batchNormalization({ epsilon, momentum })), [gamma, beta, mean, variance]);
+  b.push(built(at(node), () => batchNormalization({ epsilon, momentum })), [gamma, beta, mean, variance]);
 }
 
 function flattenNode(b: ChainBuilder, node: OnnxNode, x: string): void {
@@ -393,6 +423,19 @@ function flattenNode(b: ChainBuilder, node: OnnxNode, x: string): void {
   b.shape = [size(b.shape)];
 }
 
+/** Reshape to [batch, features] (what PyTorch's x.view(-1, n) writes): a flatten. */
+function reshape(b: ChainBuilder, node: OnnxNode, x: string): void {
+  dataFirst(node, x);
+  const n = size(b.shape);
+  const target = b.opset < 5 ? node.attributes.get('shape')?.ints ?? [] : tensorInts(constant(b, node, 1, 'the shape'), at(node), 8);
+  const [rows, cols] = target;
+  const flatTarget = target.length === 2 && (cols === n || (cols === -1 && rows !== -1) || (cols === 0 && b.shape.length === 1 && node.attributes.get('allowzero')?.i !== 1));
+  if (!flatTarget) fail(at(node), `expected a reshape to [batch, ${n}] (each sample flattened), got [${target}] for [batch, ${b.shape}]; nnwasm has no other reshape`);
+  if (b.shape.length === 1) return;
+  b.push(flatten());
+  b.shape = [n];
+}
+
 function dropoutNode(b: ChainBuilder, node: OnnxNode, x: string): void {
   dataFirst(node, x);
   let rate = attrFloat(node, 'ratio', 0.5);
@@ -402,15 +445,5 @@ function dropoutNode(b: ChainBuilder, node: OnnxNode, x: string): void {
     const training = optionalConstant(b, node, 2, 'training_mode');
     if (training && training.raw?.some((v) => v !== 0)) fail(at(node), 'expected training_mode false (inference), got true');
   }
-  b.push(build(node, () => dropout({ rate })));
-}
-
-/** A layer from nnwasm's constructor; a value it refuses is the file's fault. */
-function build(node: OnnxNode, make: () => Layer): Layer {
-  try {
-    return make();
-  } catch (e) {
-    if (e instanceof NnError && !(e instanceof ModelFormatError)) throw new ModelFormatError(`${at(node)}: ${e.message}`);
-    throw e;
-  }
+  b.push(built(at(node), () => dropout({ rate })));
 }
