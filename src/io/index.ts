@@ -27,3 +27,4 @@ export { saveTfjs, loadTfjs } from './tfjs-files';
 export { toOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx';
 export { setPreprocessing, getPreprocessing } from './preprocessing';
 export { fromOnnx } from './onnx-import';
+export { fromTfjsGraph } from './tfjs-graph';
