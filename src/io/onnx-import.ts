@@ -8,7 +8,10 @@
 //                                              networks): folded into the next dense layer
 //   Relu Sigmoid Tanh Softmax LeakyRelu Elu Selu Softplus Softsign HardSigmoid Clip(0, 6)
 //                                              the dense layer's activation when it follows one,
-//                                              else an activation layer; Sigmoid + Mul is swish
+//                                              else an activation layer
+//   elementwise nodes where the data branches and meets again (Sigmoid, Mul, Erf, Pow…)
+//                                              swish, gelu or geluTanh, whichever they compute
+//                                              (onnx-pointwise.ts)
 //   BatchNormalization                         batchNormalization with the moving statistics
 //   Flatten (axis 1), Reshape to [batch, −1]   flatten;  Dropout: dropout;  Identity: nothing
 //
@@ -29,6 +32,7 @@ import { asBytes } from '../encoding/floats';
 import { fail, show } from './check';
 import { ChainDrafts, built, type DenseDraft } from './chain-drafts';
 import { toSequential, type ImportedChain } from './imported';
+import { POINTWISE_OPS, pointwiseRegion } from './onnx-pointwise';
 import { readGraph, tensorFloats, tensorInts, tensorSize, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx-graph';
 
 const WHERE = 'ONNX model';
@@ -38,9 +42,10 @@ const ACTIVATION_OPS: Record<string, ActivationName> = {
   Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Softmax: 'softmax', LeakyRelu: 'leakyRelu', Elu: 'elu', Selu: 'selu',
   Softplus: 'softplus', Softsign: 'softsign', HardSigmoid: 'hardSigmoid', Clip: 'relu6',
 };
-const OTHER_OPS = ['Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'BatchNormalization', 'Flatten', 'Reshape', 'Dropout', 'Identity', 'Constant'];
+const OTHER_OPS = ['Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'BatchNormalization', 'Flatten', 'Reshape', 'Dropout', 'Identity', 'Constant',
+  ...POINTWISE_OPS];
 /** The ops nnwasm imports, for messages. */
-export const ONNX_IMPORT_OPS: readonly string[] = [...OTHER_OPS.slice(0, -1), ...Object.keys(ACTIVATION_OPS)];
+export const ONNX_IMPORT_OPS: readonly string[] = [...new Set([...OTHER_OPS.filter((o) => o !== 'Constant'), ...Object.keys(ACTIVATION_OPS)])];
 
 /**
  * Loads an ONNX model (the bytes of a .onnx file) whose graph is a chain
@@ -126,20 +131,25 @@ function walk(graph: OnnxGraph): ImportedChain {
   let x = graph.input.name;
   while (x !== graph.output) {
     const users = consumers.get(x) ?? [];
-    const swish = swishAt(users, x);
-    if (!swish && users.length !== 1) {
+    const region = users.length > 1 ? pointwiseRegion(graph, consumers, x, WHERE) : undefined;
+    if (!region && users.length !== 1) {
       fail(WHERE, users.length
         ? `tensor ${show(x)} feeds ${users.length} nodes (${users.map((u) => show(u.name || u.op)).join(', ')}); nnwasm imports chains, where each node feeds only the next`
         : `tensor ${show(x)} leads nowhere: expected it to feed a node, or to be the output ${show(graph.output)}`);
     }
-    const step = swish ?? [users[0]];
+    const step = region?.nodes ?? [users[0]];
     for (const n of step) {
       if (visited.has(n)) fail(at(n), 'the graph loops back to this node: not a chain');
       visited.add(n);
     }
     const last = step[step.length - 1];
-    if (swish) activate(b, 'swish', last);
-    else apply(b, last, x);
+    if (region) {
+      b.noPending(last);
+      b.activate(region.activation, 0, at(last));
+      x = region.output;
+      continue;
+    }
+    apply(b, last, x);
     x = last.outputs[0] ?? '';
     for (const extra of last.outputs.slice(1)) {
       if (extra && (consumers.has(extra) || extra === graph.output)) fail(at(last), `its output ${show(extra)} is used too; nnwasm reads the first output only`);
@@ -149,16 +159,6 @@ function walk(graph: OnnxGraph): ImportedChain {
   if (off) fail(at(off), `this node is off the chain from input ${show(graph.input.name)} to output ${show(graph.output)}; nnwasm imports chains only`);
   if (b.pending) fail(at(b.pending.node), `expected a Gemm or MatMul after this ${b.pending.node.op} by a constant (nnwasm folds it into that layer), got the output`);
   return b.chain();
-}
-
-/** swish as PyTorch's SiLU and nnwasm's export write it: x feeds Sigmoid and Mul(x, sigmoid(x)). */
-function swishAt(users: OnnxNode[], x: string): OnnxNode[] | undefined {
-  if (users.length !== 2) return undefined;
-  const sigmoid = users.find((u) => u.op === 'Sigmoid'), mul = users.find((u) => u.op === 'Mul');
-  if (!sigmoid || !mul || mul.inputs.length !== 2) return undefined;
-  const [p, q] = mul.inputs;
-  const s = sigmoid.outputs[0];
-  return (p === x && q === s) || (p === s && q === x) ? [sigmoid, mul] : undefined;
 }
 
 /** One node of the chain, whose data input is x. */
@@ -189,7 +189,7 @@ function apply(b: ChainBuilder, node: OnnxNode, x: string): void {
     case 'Identity':
       return dataFirst(node, x);
     default:
-      return fail(at(node), `unsupported op ${node.op}`);
+      return fail(at(node), `expected ${node.op} only inside an activation's nodes (swish, gelu, geluTanh), got it on its own`);
   }
 }
 
@@ -396,7 +396,7 @@ function clipBounds(b: ChainBuilder, node: OnnxNode): void {
 }
 
 function activate(b: ChainBuilder, name: ActivationName, node: OnnxNode): void {
-  b.activate(name, name === 'swish' ? 0 : activationParams(b, node, name), at(node));
+  b.activate(name, activationParams(b, node, name), at(node));
 }
 
 // ——— the other layers ———
