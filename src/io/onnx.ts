@@ -72,8 +72,10 @@ export const ONNX_OUTPUT = 'output';
 
 /**
  * The model as an ONNX ModelProto (IR version 7, opset 13), serialized: for
- * onnxruntime and other ONNX runtimes. Input {@link ONNX_INPUT}, output
- * {@link ONNX_OUTPUT}; each dense layer is a Gemm and its activation.
+ * onnxruntime and other ONNX runtimes, and {@link fromOnnx}. Input
+ * {@link ONNX_INPUT}, output {@link ONNX_OUTPUT}; each dense layer is a Gemm
+ * and its activation, the other kinds Flatten, Dropout, BatchNormalization
+ * and activation nodes.
  *
  * @throws {@link ShapeError} when the model is not built yet.
  * @throws {@link DisposedError} after dispose().

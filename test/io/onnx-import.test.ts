@@ -238,3 +238,38 @@ describe('toOnnx then fromOnnx', () => {
     });
   }
 });
+
+// ——— files and URLs ———
+
+describe('loadOnnx', () => {
+  it('reads a .onnx path, a folder holding model.onnx, a file: URL and a data: URL', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { pathToFileURL } = await import('node:url');
+    const dir = await mkdtemp(join(tmpdir(), 'onnx-'));
+    try {
+      const model = nn.sequential([{ units: 3, activation: 'tanh', inputDim: 2 }], { seed: 8 });
+      const bytes = nn.io.toOnnx(model);
+      await writeFile(join(dir, 'my model.onnx'), bytes);
+      await writeFile(join(dir, nn.io.ONNX_FILE), bytes);
+      const x = [[0.5, -1]];
+      const expected = Array.from(model.predict(x).data);
+      const sources = [join(dir, 'my model.onnx'), dir, pathToFileURL(join(dir, 'my model.onnx')), `data:application/octet-stream;base64,${Buffer.from(bytes).toString('base64')}`];
+      for (const source of sources) {
+        const back = await nn.io.loadOnnx(source);
+        expect(Array.from(back.predict(x).data)).toEqual(expected);
+        back.dispose();
+      }
+      model.dispose();
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('refuses a missing file, a model it does not compute and a bad source with typed errors', async () => {
+    await expect(nn.io.loadOnnx(join(FIXTURES, 'missing.onnx'))).rejects.toThrow(nn.ModelFormatError);
+    await expect(nn.io.loadOnnx(join(FIXTURES, 'missing.onnx'))).rejects.toThrow(/cannot read .*missing\.onnx/);
+    await expect(nn.io.loadOnnx(join(FIXTURES, 'heman-conv.onnx'))).rejects.toThrow(/unsupported op "Conv"/);
+    await expect(nn.io.loadOnnx(42 as never)).rejects.toThrow(nn.ConfigError);
+  });
+});
