@@ -196,7 +196,7 @@ function outputOf(root: Rec, nodes: readonly GraphNode[]): string {
   const named = typeof first === 'object' && first !== null ? own(first as Rec, 'name') : undefined;
   if (typeof named === 'string') return named.replace(/:0$/, '');
   const read = new Set(nodes.flatMap((n) => n.inputs));
-  const sinks = nodes.filter((n) => n.op !== 'Const' && n.op !== 'NoOp' && !read.has(n.name));
+  const sinks = nodes.filter((n) => !['Const', 'NoOp', 'Placeholder'].includes(n.op) && !read.has(n.name));
   if (sinks.length !== 1) fail(WHERE, `expected one output node, got ${sinks.length} (${sinks.slice(0, 5).map((s) => show(s.name)).join(', ')})`);
   return sinks[0].name;
 }
