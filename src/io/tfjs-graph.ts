@@ -102,6 +102,31 @@ export function fromTfjsGraph(modelJSON: object | string, weightData: WeightData
   return toSequential(walk(nodes, outputName, (name, where) => constant(specs.byName, data, name, where)).chain(), WHERE);
 }
 
+/**
+ * The weight files a graph model's model.json names (plain file names, a
+ * leading "./" dropped) and the bytes they must add up to, for file loaders:
+ * the format, the nodes' ops and the manifest are checked first, so a model
+ * nnwasm cannot compute, or a hostile manifest, is refused before any weight
+ * file is read.
+ */
+export function tfjsGraphWeightFiles(modelJSON: unknown): { paths: string[]; byteLength: number } {
+  const root = record(modelJSON, 'the model', WHERE);
+  refuseUnknownOps(readNodes(own(root, 'modelTopology')));
+  const { byteLength } = readSpecs(root);
+  const paths = (own(root, 'weightsManifest') as unknown[]).flatMap((g, i) => {
+    const ps = own(g as Rec, 'paths');
+    if (!Array.isArray(ps) || ps.length > 1000 || !ps.every((p) => typeof p === 'string' && SAFE_FILE.test(p))) {
+      fail(WHERE, `expected weightsManifest[${i}].paths to list plain file names (no folders), got ${show(ps)}`);
+    }
+    return (ps as string[]).map((p) => p.replace(/^\.\//, ''));
+  });
+  if (paths.length > 1000) fail(WHERE, `"weightsManifest" names ${paths.length} weight files; expected at most 1000`);
+  return { paths, byteLength };
+}
+
+/** A shard name: a plain file name, maybe after "./" (what tfjs' downloads:// handler writes); never a way out of the folder. */
+const SAFE_FILE = /^(?:\.\/)?\w[\w.-]{0,199}$/;
+
 // ——— reading the JSON ———
 
 function readNodes(topology: unknown): GraphNode[] {

@@ -51,17 +51,19 @@ async function compare(bytes: Uint8Array, rows: number, seed: number): Promise<{
 }
 
 describe('real ONNX files', () => {
-  const loads: [string, number, string][] = [
-    ['mv-acasxu-run2a-1-2.onnx', 1, 'flatten dense dense dense dense dense dense dense'],
-    ['mv-model-drl-unsafe.onnx', 9, 'dense dense dense'],
-    ['heman-gemm.onnx', 1, 'dense'],
-    ['heman-matmul.onnx', 1, 'dense'],
-    ['onnx-single-relu.onnx', 1, 'activation'],
+  // ACAS Xu's input centering and scaling are folded into its first layer's weights, which rounds
+  // differently from onnxruntime's Sub, Div and MatMul in float32: up to 3e-5 relative on 200 random samples.
+  const loads: [string, number, string, number][] = [
+    ['mv-acasxu-run2a-1-2.onnx', 1, 'flatten dense dense dense dense dense dense dense', 1e-4],
+    ['mv-model-drl-unsafe.onnx', 9, 'dense dense dense', 1e-5],
+    ['heman-gemm.onnx', 1, 'dense', 1e-5],
+    ['heman-matmul.onnx', 1, 'dense', 1e-5],
+    ['onnx-single-relu.onnx', 1, 'activation', 1e-5],
   ];
-  it.each(loads)('%s loads and predicts as onnxruntime does', async (file, rows, kinds) => {
+  it.each(loads)('%s loads and predicts as onnxruntime does', async (file, rows, kinds, tolerance) => {
     const { model, diff } = await compare(readFileSync(join(FIXTURES, file)), rows, 11);
     expect(model.layers.map((l) => l.kind).join(' ')).toBe(kinds);
-    expect(diff).toBeLessThanOrEqual(1e-5);
+    expect(diff).toBeLessThanOrEqual(tolerance);
     model.dispose();
   });
 

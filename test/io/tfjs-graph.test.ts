@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index';
+import { tfjsGraphWeightFiles } from '../../src/io/tfjs-graph';
 import { Random } from '../../src/engine/random';
 
 beforeAll(async () => {
@@ -181,5 +182,16 @@ describe('TF.js graph models', () => {
     const fusedBn = structuredClone(m);
     (fusedBn.modelTopology.node[3].attr as Record<string, unknown>).fused_ops = { list: { s: [b64('BiasAdd'), b64('Gelu')] } };
     expect(() => nn.io.fromTfjsGraph(fusedBn, weights)).toThrow(/expected fused_ops \[BiasAdd\] or \[BiasAdd, one of .*\], got \[BiasAdd, Gelu\]/);
+  });
+
+  it('lists the weight files for a file loader only once the graph is one nnwasm computes and the paths are plain names', () => {
+    const { modelJSON } = new GraphBuilder([3], 6).fused(1, 3, 2).json();
+    const m = modelJSON as { weightsManifest: { paths: string[] }[] };
+    m.weightsManifest[0].paths = ['./group1-shard1of2.bin', 'group1-shard2of2.bin'];
+    expect(tfjsGraphWeightFiles(m)).toEqual({ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], byteLength: 32 });
+    m.weightsManifest[0].paths = ['../secret.bin'];
+    expect(() => tfjsGraphWeightFiles(m)).toThrow(/plain file names \(no folders\), got \["..\/secret.bin"\]/);
+    const cnn = JSON.parse(readFileSync(join(__dirname, '../fixtures/models/tfjs-graph/jsimluken-tiny-mnist-cnn.json'), 'utf8'));
+    expect(() => tfjsGraphWeightFiles(cnn)).toThrow(/unsupported op "_FusedConv2D"/);
   });
 });
