@@ -37,7 +37,7 @@ import { readGraph, tensorFloats, tensorInts, tensorSize, type OnnxGraph, type O
 
 const WHERE = 'ONNX model';
 
-/** Each activation op and what nnwasm computes for it (its attributes are checked in activationOf). */
+/** Each activation op and what nnwasm computes for it (its attributes are checked in activationParams). */
 const ACTIVATION_OPS: Record<string, ActivationName> = {
   Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Softmax: 'softmax', LeakyRelu: 'leakyRelu', Elu: 'elu', Selu: 'selu',
   Softplus: 'softplus', Softsign: 'softsign', HardSigmoid: 'hardSigmoid', Clip: 'relu6',
