@@ -47,8 +47,8 @@ type Namespace = 'callbacks' | 'io' | 'ops' | 'regularizers' | 'schedules' | 'se
 const NAMESPACE_VALUES: Record<Namespace, string[]> = {
   callbacks: ['earlyStopping', 'targetLoss'],
   io: [
-    'DEFAULT_TIMEOUT_MS', 'FORMAT', 'MAX_LAYERS', 'MAX_PARAMS', 'MODEL_FILE', 'ONNX_INPUT', 'ONNX_OUTPUT', 'VERSION', 'WEIGHTS_FILE',
-    'fromJSON', 'fromTfjs', 'getPreprocessing', 'load', 'loadModel', 'loadTfjs', 'save', 'saveModel', 'saveTfjs',
+    'DEFAULT_TIMEOUT_MS', 'FORMAT', 'MAX_LAYERS', 'MAX_PARAMS', 'MODEL_FILE', 'ONNX_FILE', 'ONNX_INPUT', 'ONNX_OUTPUT', 'VERSION', 'WEIGHTS_FILE',
+    'fromJSON', 'fromOnnx', 'fromTfjs', 'fromTfjsGraph', 'getPreprocessing', 'load', 'loadModel', 'loadOnnx', 'loadTfjs', 'save', 'saveModel', 'saveTfjs',
     'setPreprocessing', 'toJSON', 'toOnnx', 'toTfjs',
   ],
   ops: ['activation', 'activationGrad', 'matmul', 'softmax'],

@@ -5,7 +5,8 @@
 //   files / URLs   nn.io.saveModel(model, dir)   (Node)      nn.io.loadModel(dir | file | url) ≡ nn.loadModel (async): any format, told by content
 //   TF.js Layers   nn.io.toTfjs(model) → artifacts            nn.io.fromTfjs(artifacts | model.json, weightData?)
 //                  nn.io.saveTfjs(model, dir)     (Node)      nn.io.loadTfjs(dir | model.json | url)
-//   ONNX           nn.io.toOnnx(model) → Uint8Array (opset 13)
+//   ONNX           nn.io.toOnnx(model) → Uint8Array (opset 13)  nn.io.fromOnnx(bytes), nn.io.loadOnnx(file | url)
+//   TF.js graphs                                              nn.io.fromTfjsGraph(model.json, weightData)
 //   preprocessing  nn.io.setPreprocessing(model, scaler)       nn.io.getPreprocessing(model)
 //
 // Native saves are exact: weights, optimizer state and step round-trip bit
@@ -27,3 +28,6 @@ export { toTfjs, fromTfjs, type TfjsArtifacts, type TfjsModelJSON, type TfjsWeig
 export { saveTfjs, loadTfjs } from './tfjs-files';
 export { toOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx';
 export { setPreprocessing, getPreprocessing } from './preprocessing';
+export { fromOnnx } from './onnx-import';
+export { fromTfjsGraph } from './tfjs-graph';
+export { loadOnnx, ONNX_FILE } from './onnx-files';

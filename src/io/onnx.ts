@@ -1,5 +1,5 @@
 // ONNX export (IR version 7, opset 13), for onnxruntime and everything that
-// reads ONNX. Each dense layer becomes
+// reads ONNX, and what onnx-import.ts reads back. Each dense layer becomes
 //
 //   Gemm(x, W, b)          W is [in × out] already, so no transB; no bias, no C
 //   then its activation    Relu, Sigmoid, Tanh, Softmax(axis −1), LeakyRelu(alpha
@@ -11,14 +11,19 @@
 //                          geluTanh as z·Sigmoid(z·(w1 + w3·z²)), opset 13
 //                          having no Gelu; linear adds nothing
 //
-// Input "input" is [batch × inputDim] float32, output "output" [batch × units].
-// Other kinds of layers are refused with a ConfigError naming the layer.
+// An activation or leakyRelu layer is its activation's nodes alone; flatten is
+// Flatten(axis 1); dropout is Dropout with its ratio (the identity at
+// inference); batchNormalization is BatchNormalization with the moving
+// statistics, epsilon and momentum (γ = 1 and β = 0 written out when the
+// layer has no scale or center).
+//
+// Input "input" is [batch, …inputShape] float32, output "output" [batch × units].
 
 import type { ActivationName } from '../engine/activations';
 import type { Sequential } from '../engine/model';
-import type { Dense } from '../engine/layers/dense';
-import { kindOf } from '../engine/layers/registry';
-import { ConfigError } from '../errors';
+import type { Layer } from '../engine/layers/registry';
+import { shapesOf } from '../engine/layers/registry';
+import type { Matrix } from '../engine/matrix';
 import { concatBytes, floatsToBytes } from '../encoding/floats';
 import { checkModel } from './native';
 import { bytes, float32, message, string, varint } from './protobuf';
@@ -67,8 +72,10 @@ export const ONNX_OUTPUT = 'output';
 
 /**
  * The model as an ONNX ModelProto (IR version 7, opset 13), serialized: for
- * onnxruntime and other ONNX runtimes. Input {@link ONNX_INPUT}, output
- * {@link ONNX_OUTPUT}; each dense layer is a Gemm and its activation.
+ * onnxruntime and other ONNX runtimes, and {@link fromOnnx}. Input
+ * {@link ONNX_INPUT}, output {@link ONNX_OUTPUT}; each dense layer is a Gemm
+ * and its activation, the other kinds Flatten, Dropout, BatchNormalization
+ * and activation nodes.
  *
  * @throws {@link ShapeError} when the model is not built yet.
  * @throws {@link DisposedError} after dispose().
@@ -82,34 +89,25 @@ export const ONNX_OUTPUT = 'output';
  */
 export function toOnnx(model: Sequential): Uint8Array {
   checkModel(model, 'toOnnx');
-  const layers = denseLayers(model);
-  const weights = model.getWeights(); // per layer: kernel [in × units], then bias [1 × units] when it has one
+  const { inputShape } = model.snapshot(); // a ShapeError when not built
+  const shapes = shapesOf(model.layers, inputShape, 'toOnnx');
+  const weights = model.getWeights(); // per layer, in getWeights order
   const nodes: Uint8Array[] = [];
   const initializers: Uint8Array[] = [];
   let x = ONNX_INPUT;
-  layers.forEach((l, i) => {
-    const kernel = weights.shift()!, bias = l.useBias ? weights.shift()! : undefined;
-    const last = i === layers.length - 1;
-    const name = `dense_${i + 1}`;
-    const W = `${name}/kernel`, b = `${name}/bias`;
-    initializers.push(tensor(W, [kernel.rows, kernel.cols], kernel.data));
-    if (bias) initializers.push(tensor(b, [bias.cols], bias.data));
-    const a = last ? ONNX_OUTPUT : `${name}/a`;
-    const z = l.activation === 'linear' ? a : `${name}/z`;
-    nodes.push(node('Gemm', l.useBias ? [x, W, b] : [x, W], [z], `${name}/gemm`));
-    const constant: Constant = (label, value) => {
-      initializers.push(tensor(`${name}/${label}`, [], Float32Array.of(value)));
-      return `${name}/${label}`;
-    };
-    nodes.push(...activationNodes(l.activation, l.alpha, z, a, name, constant));
-    x = a;
+  model.layers.forEach((l, i) => {
+    const last = i === model.layers.length - 1;
+    const name = `${l.kind}_${i + 1}`;
+    const out: Out = { x, a: last ? ONNX_OUTPUT : `${name}/a`, name, nodes, initializers };
+    layerNodes(l, out, (n) => weights.splice(0, n));
+    x = out.a;
   });
   const graph = [
     ...nodes.map((n) => message(Graph.node, n)),
     string(Graph.name, 'nnwasm'),
     ...initializers.map((t) => message(Graph.initializer, t)),
-    message(Graph.input, valueInfo(ONNX_INPUT, ['batch', model.inputDim!])),
-    message(Graph.output, valueInfo(ONNX_OUTPUT, ['batch', model.outputDim])),
+    message(Graph.input, valueInfo(ONNX_INPUT, ['batch', ...inputShape])),
+    message(Graph.output, valueInfo(ONNX_OUTPUT, ['batch', ...shapes[shapes.length - 1]])),
   ];
   return concatBytes([
     varint(Model.irVersion, IR_VERSION),
@@ -119,14 +117,65 @@ export function toOnnx(model: Sequential): Uint8Array {
   ]);
 }
 
-/** The model's layers, all dense: ONNX export covers no other kind yet, and says which layer it cannot write. */
-function denseLayers(model: Sequential): readonly Dense[] {
-  const i = model.layers.findIndex((l) => l.kind !== 'dense');
-  if (i >= 0) {
-    const l = model.layers[i];
-    throw new ConfigError(`toOnnx: layers[${i}]: expected a dense layer (ONNX export writes Dense layers only), got a ${kindOf(l).kerasClass} layer (${l.kind}); export it to TF.js with nn.io.toTfjs instead`);
+/** Where a layer's nodes go: its input x, its output a, its name, and the graph's lists. */
+interface Out {
+  x: string;
+  a: string;
+  name: string;
+  nodes: Uint8Array[];
+  initializers: Uint8Array[];
+}
+
+/** The layer as nodes from out.x to out.a; `take(n)` gives its next n weights. */
+function layerNodes(l: Layer, out: Out, take: (n: number) => Matrix[]): void {
+  const { name, nodes, initializers } = out;
+  const constant: Constant = (label, value) => {
+    initializers.push(tensor(`${name}/${label}`, [], Float32Array.of(value)));
+    return `${name}/${label}`;
+  };
+  const vector = (label: string, values: Float32Array) => {
+    initializers.push(tensor(`${name}/${label}`, [values.length], values));
+    return `${name}/${label}`;
+  };
+  switch (l.kind) {
+    case 'dense': {
+      const [kernel, bias] = take(l.useBias ? 2 : 1);
+      const W = `${name}/kernel`;
+      initializers.push(tensor(W, [kernel.rows, kernel.cols], kernel.data));
+      const z = l.activation === 'linear' ? out.a : `${name}/z`;
+      nodes.push(node('Gemm', bias ? [out.x, W, vector('bias', bias.data)] : [out.x, W], [z], `${name}/gemm`));
+      nodes.push(...activationNodes(l.activation, l.alpha, z, out.a, name, constant));
+      return;
+    }
+    case 'activation':
+    case 'leakyRelu': {
+      const f = l.kind === 'leakyRelu' ? 'leakyRelu' : l.activation;
+      const made = activationNodes(f, l.alpha, out.x, out.a, name, constant);
+      nodes.push(...(made.length ? made : [node('Identity', [out.x], [out.a], `${name}/identity`)]));
+      return;
+    }
+    case 'flatten':
+      nodes.push(node('Flatten', [out.x], [out.a], `${name}/flatten`, [attrInt('axis', 1)]));
+      return;
+    case 'dropout':
+      nodes.push(node('Dropout', [out.x, constant('ratio', l.rate)], [out.a], `${name}/dropout`));
+      return;
+    case 'batchNormalization': {
+      const [gamma, beta, mean, variance] = batchNormWeights(l.scale, l.center, take);
+      const inputs = [out.x, vector('gamma', gamma), vector('beta', beta), vector('moving_mean', mean), vector('moving_variance', variance)];
+      nodes.push(node('BatchNormalization', inputs, [out.a], `${name}/batch_normalization`,
+        [attrFloat('epsilon', l.epsilon), attrFloat('momentum', l.momentum)]));
+    }
   }
-  return model.layers as readonly Dense[];
+}
+
+/** γ, β, moving mean and variance, with γ = 1 and β = 0 written out for a layer without scale or center. */
+function batchNormWeights(scale: boolean, center: boolean, take: (n: number) => Matrix[]): Float32Array[] {
+  const w = take(2 + Number(scale) + Number(center)).map((m) => m.data);
+  const width = w[w.length - 1].length;
+  const gamma = scale ? w.shift()! : new Float32Array(width).fill(1);
+  const beta = center ? w.shift()! : new Float32Array(width);
+  return [gamma, beta, w[0], w[1]];
 }
 
 /** Adds a scalar float initializer named after the layer and `label`; returns its name. */
