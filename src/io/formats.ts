@@ -10,8 +10,10 @@ import { detectFormat, type FormatName } from './detect';
 import { MAX_JSON_BYTES, MODEL_FILE, loadNativeFile, loadNativeObject, type ModelSource } from './files';
 import { withFolder, type Folder, type ReadOptions } from './location';
 import { MAX_PARAMS, type LoadOptions } from './native';
-import { fromTfjs, type TfjsModelJSON } from './tfjs';
-import { readTfjsShards } from './tfjs-files';
+import { fromTfjs, tfjsWeightFiles, type TfjsModelJSON } from './tfjs';
+import { readShards } from './tfjs-files';
+import { fromTfjsGraph, tfjsGraphWeightFiles } from './tfjs-graph';
+import { fromOnnx } from './onnx-import';
 import type { Sequential } from '../engine/model';
 
 /** A model file as read: its bytes, its JSON when it is JSON, the folder it came from. */
@@ -33,9 +35,9 @@ const notBuilt = (what: string, name: string): Loader => async (file) => fail(fi
 /** Each format's loader. */
 const FORMATS: Record<FormatName, Loader> = {
   native: (file, options) => loadNativeFile(file.folder, file.json, options),
-  'tfjs-layers': async (file) => fromTfjs(file.json as unknown as TfjsModelJSON, await readTfjsShards(file.folder, file.json)),
-  'tfjs-graph': (f, o) => notBuilt('a TF.js graph model', 'TF.js graph model')(f, o),
-  onnx: (f, o) => notBuilt('an ONNX model', 'ONNX')(f, o),
+  'tfjs-layers': async (file) => fromTfjs(file.json as unknown as TfjsModelJSON, await readShards(file.folder, tfjsWeightFiles(file.json))),
+  'tfjs-graph': async (file) => fromTfjsGraph(file.json!, await readShards(file.folder, tfjsGraphWeightFiles(file.json))),
+  onnx: async (file) => fromOnnx(file.bytes),
   keras: (f, o) => notBuilt('a Keras 3 .keras file', '.keras')(f, o),
   h5: (f, o) => notBuilt('a Keras HDF5 (.h5) file', '.h5')(f, o),
 };

@@ -60,18 +60,18 @@ export async function loadTfjs(source: string | UrlLike, options: ReadOptions = 
     const where = `${folder.where} (${folder.jsonName})`;
     const { format, json } = detectFormat(await folder.readJSON(MAX_JSON_BYTES), where, MAX_JSON_BYTES);
     if (format !== 'tfjs-layers') fail(where, `expected a TF.js layers model.json, got ${FORMAT_TITLES[format]}: load it with nn.loadModel`);
-    return fromTfjs(json as unknown as TfjsModelJSON, await readTfjsShards(folder, json));
+    return fromTfjs(json as unknown as TfjsModelJSON, await readShards(folder, tfjsWeightFiles(json)));
   });
 }
 
 /**
- * The weight files a TF.js model.json names, read from its folder. The
- * model.json is checked whole first (topology, file count, sizes), so a
+ * The weight files a TF.js model.json names (layers or graph model), read
+ * from its folder. The caller has checked the model.json whole first
+ * (topology, file count, sizes: tfjsWeightFiles, tfjsGraphWeightFiles), so a
  * model nnwasm cannot compute or a hostile manifest is refused before any
- * shard is read, and each shard may be at most what is still missing.
+ * shard is read; each shard may be at most what is still missing.
  */
-export async function readTfjsShards(folder: Folder, modelJSON: unknown): Promise<Uint8Array> {
-  const { paths, byteLength } = tfjsWeightFiles(modelJSON);
+export async function readShards(folder: Folder, { paths, byteLength }: { paths: string[]; byteLength: number }): Promise<Uint8Array> {
   const shards: Uint8Array[] = [];
   let left = byteLength;
   for (const path of paths) {
