@@ -80,7 +80,7 @@ function apply(next: Config): void {
   controls.write(config);
   window.history.replaceState(null, '', toHash(config));
   const json = mirror.toJSON();
-  Object.assign($('model-summary').dataset, { layers: JSON.stringify(json.layers), compile: JSON.stringify(json.compile), params: String(mirror.countParams) });
+  Object.assign($('model-summary').dataset, { inputDim: String(json.inputDim), layers: JSON.stringify(json.layers), compile: JSON.stringify(json.compile), params: String(mirror.countParams) });
   $('model-summary').textContent = `${task.inputs} → ${net(task).units.map((u, i) => `${u} ${net(task).activations[i]}`).join(' → ')}; ` +
     `${json.compile?.loss}, ${mirror.countParams} weights; ${data.train.label.length} training and ${data.test.label.length} test points`;
   diagram.layout(config.features.map((f) => FEATURE_LABELS[f]), net(task).units);
@@ -132,7 +132,12 @@ worker.onmessage = ({ data: msg }: MessageEvent<FromWorker>) => {
     showStatus(msg);
     draw();
   } else if (msg.type === 'compare') showComparison(msg.series);
-  else if (msg.type === 'trial') searchChart.add(msg);
+  else if (msg.type === 'trial') {
+    searchChart.add(msg);
+    const out = $('search-result');
+    out.dataset.trials = String(Number(out.dataset.trials ?? 0) + 1);
+    out.textContent = `${out.dataset.trials} trials…`;
+  }
   else if (msg.type === 'searched') showBest(msg);
   else if (msg.type === 'error') {
     status.dataset.state = 'error';
@@ -178,6 +183,7 @@ $('search').addEventListener('click', () => {
   $<HTMLButtonElement>('search').disabled = true;
   searchChart.reset();
   $('search-result').textContent = 'searching…';
+  $('search-result').dataset.trials = '0';
   worker.postMessage({ type: 'search', trials: 12, epochs: 40 });
 });
 $('use-best').addEventListener('click', () => {
@@ -241,6 +247,11 @@ setUpCsvDrop($('drop-zone'), $<HTMLInputElement>('csv-file'), async (text, name)
 });
 
 for (const format of ['native', 'tfjs', 'onnx'] as const) $(`export-${format}`).addEventListener('click', () => exportModel(mirror!, format));
+
+// A link pasted or the back button: the hash changes without a reload.
+window.addEventListener('hashchange', () => {
+  if (location.hash !== toHash(config)) apply(fromHash(location.hash));
+});
 
 apply(config);
 document.body.dataset.ready = 'true';

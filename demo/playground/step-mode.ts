@@ -45,7 +45,7 @@ export function setUpStepMode(panel: StepPanel, diagram: Diagram, source: () => 
     const check = s.model.backprop({ data: x, rows: 1, cols: s.inputs }, { data: y, rows: 1, cols: s.outputs });
     const diff = Math.max(maxDifference(w.gradients, check.gradients.map((g) => g.data)), Math.abs(w.loss - check.loss) / Math.max(1, Math.abs(check.loss)));
     Object.assign(panel.table.dataset, {
-      sample: String(i), loss: String(w.loss), maxDifference: String(diff),
+      sample: String(i), loss: String(w.loss), x: JSON.stringify(Array.from(x)), y: JSON.stringify(Array.from(y)), maxDifference: String(diff),
       gradients: JSON.stringify(w.gradients.map((g) => Array.from(g))),
       activations: JSON.stringify(w.a.map((a) => Array.from(a))),
       deltas: JSON.stringify(w.delta.slice(1).map((d) => Array.from(d))),
