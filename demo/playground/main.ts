@@ -201,16 +201,20 @@ $('speed').addEventListener('click', () => {
   out.textContent = 'measuring the Wasm core…';
   const bench = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   const rates: Record<string, number> = {};
+  const f = (v: number) => Math.round(v).toLocaleString('en');
+  const line = (network: string, name: string) => {
+    const wasm = rates[`${network}-wasm`], js = rates[`${network}-js`];
+    return wasm && js ? `${name}: Wasm core ${f(wasm)} steps/s, js backend ${f(js)} steps/s, ${(wasm / js).toFixed(1)}×.` : '';
+  };
   bench.onmessage = ({ data: msg }: MessageEvent<FromWorker>) => {
     if (msg.type !== 'speed') return;
-    rates[msg.backend] = msg.stepsPerSecond;
-    out.dataset[msg.backend] = String(msg.stepsPerSecond);
-    out.dataset.steps = String(msg.steps);
-    const f = (v: number) => Math.round(v).toLocaleString('en');
-    out.textContent = rates.js
-      ? `Wasm core ${f(rates.wasm)} steps/s, js backend ${f(rates.js)} steps/s: ${(rates.wasm / rates.js).toFixed(1)}× (${f(msg.steps)} steps each).`
-      : `Wasm core ${f(rates.wasm)} steps/s; now the js backend…`;
-    if (rates.js) {
+    const key = `${msg.network}-${msg.backend}`;
+    rates[key] = msg.stepsPerSecond;
+    out.dataset[key.replace(/-(\w)/, (_, c: string) => c.toUpperCase())] = String(msg.stepsPerSecond);
+    out.dataset[`${msg.network}Steps`] = String(msg.steps);
+    out.textContent = [line('default', 'TF Playground\'s network'), line('largest', '6 × 8 tanh, batch 30')].filter(Boolean).join(' ') +
+      (rates['largest-js'] ? '' : ' measuring…');
+    if (rates['largest-js']) {
       bench.terminate();
       button.disabled = false;
     }

