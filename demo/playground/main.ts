@@ -73,7 +73,7 @@ function apply(next: Config): void {
   const gridXY = grid(GRID, RADIUS);
   scene = {
     model: mirror, data, inputs: task.inputs, outputs: outputUnits(task),
-    gridX: featurize(gridXY, config.features), gridY: new Float32Array(GRID * GRID * outputUnits(task)),
+    gridX: featurize(gridXY, config.features), gridY: targets(new Float32Array(GRID * GRID), task),
   };
   setup = { type: 'setup', generation: (setup?.generation ?? 0) + 1, config, task, train: rowsOf(data.train, task), test: rowsOf(data.test, task) };
   history = [];

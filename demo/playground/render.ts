@@ -1,7 +1,7 @@
 // Paints what the network computes over the plane: every neuron's heatmap on
 // the diagram and the output (the decision boundary) with the data points.
 // One model.backprop pass over the grid gives every layer's activations at
-// once (its gradients are ignored; the targets are zeros).
+// once (its gradients are ignored; the targets are class 0, or 0).
 
 import type * as nn from 'nnwasm';
 import type { Dataset } from './datasets';
@@ -12,7 +12,7 @@ export const GRID = 40;
 
 export interface Scene {
   model: nn.Sequential;
-  /** The grid's features [GRID² × inputs], and zero targets [GRID² × outputs]. */
+  /** The grid's features [GRID² × inputs], and placeholder targets [GRID² × outputs] (class 0, or 0). */
   gridX: Float32Array;
   gridY: Float32Array;
   inputs: number;

@@ -406,4 +406,82 @@ describe('the playground page', () => {
       expect(js).toBeGreaterThan(0);
     }
   }, 300_000);
+
+  it('works from the keyboard, in document order, and names every control for assistive technology', async () => {
+    await open('maxEpochs=100000');
+    // Every control has an accessible name: a label, aria-label or its text; every canvas is an image with a label.
+    const unnamed = await page.evaluate(`[...document.querySelectorAll('input, select, button, canvas, [role]:not([role=status])')].filter((e) => {
+      const name = (e.labels && [...e.labels].map((l) => l.textContent).join('')) || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent);
+      if (e.tagName === 'CANVAS' && e.getAttribute('role') !== 'img') return true;
+      return !(name && name.trim());
+    }).map((e) => e.id || e.outerHTML.slice(0, 80))`);
+    expect(unnamed).toEqual([]);
+    expect(await page.locator('#diagram canvas[role="img"]').count()).toBe(2 + 4 + 2 + 1);
+
+    // Tab visits every enabled control once, in document order (no tabindex reordering, nothing unreachable).
+    const focusable: string[] = await page.evaluate(`[...document.querySelectorAll('a[href], input, select, button, [tabindex="0"]')]
+      .filter((e) => !e.disabled && e.offsetParent !== null).map((e) => e.id || e.textContent.trim())`);
+    expect(focusable.length).toBeGreaterThan(30);
+    await page.evaluate('document.activeElement.blur(); window.scrollTo(0, 0)');
+    const visited: string[] = [];
+    for (let i = 0; i < focusable.length; i++) {
+      await page.keyboard.press('Tab');
+      visited.push(await page.evaluate('document.activeElement.id || document.activeElement.textContent.trim()'));
+    }
+    expect(visited).toEqual(focusable);
+    expect(visited.slice(1, 4)).toEqual(['play', 'step', 'reset']);
+
+    // Play and pause with the keyboard.
+    await page.focus('#play');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction("Number(document.getElementById('status').dataset.epoch) >= 5", undefined, { timeout: 120_000 });
+    expect(await page.getAttribute('#play', 'aria-pressed')).toBe('true');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('#status[data-state="paused"]', { timeout: 60_000 });
+    expect(await page.getAttribute('#play', 'aria-pressed')).toBe('false');
+    expect(await page.textContent('#play')).toBe('Play');
+    // One epoch with the step button, by Enter: the count goes up by one.
+    const epoch = Number(await status('epoch'));
+    await page.focus('#step');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(`Number(document.getElementById('status').dataset.epoch) === ${epoch + 1}`);
+    // A select by arrow key, a checkbox by Space: both change the configuration.
+    await page.focus('#dataset');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction("location.hash.includes('dataset=xor')");
+    await page.focus('#feature-xy');
+    await page.keyboard.press('Space');
+    await page.waitForFunction("location.hash.includes('features=x,y,xy')");
+    // Step mode by keyboard: Next, and its text is announced (aria-live).
+    await page.focus('#step-next');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    expect(await page.getAttribute('#step-table', 'data-stage')).toBe('1');
+    expect(await page.getAttribute('#step-text', 'aria-live')).toBe('polite');
+  }, 300_000);
+
+  it.each([400, 1400])('lays out at %i px wide with nothing sticking out sideways (screenshot saved)', async (width) => {
+    const p = await browser.newPage({ viewport: { width, height: 900 } });
+    const pageErrors = collectErrors(p);
+    for (const [name, hash] of [['', 'dataset=spiral&features=x,y,sinx,siny&layers=8,8,6&optimizer=adam&learningRate=0.01&maxEpochs=150'],
+      ['-deep', 'dataset=blobs&classes=5&layers=8,8,8,8,8,8&maxEpochs=20']]) {
+      await open(hash, p);
+      await playToEnd(p);
+      await p.click('#step-next');
+      await p.click('#step-next');
+      const overflow = await p.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      expect(overflow, `${width} px${name}`).toBeLessThanOrEqual(0);
+      // Every section is within the width (the diagram may scroll inside itself, not the page).
+      const right = await p.evaluate(`Math.max(...[...document.querySelectorAll('header, section, main > *, form fieldset')].map((e) => e.getBoundingClientRect().right))`);
+      expect(right).toBeLessThanOrEqual(width);
+      mkdirSync(OUTPUT, { recursive: true });
+      await p.screenshot({ path: join(OUTPUT, `playground-${width}${name}.png`), fullPage: true });
+    }
+    expect(pageErrors).toEqual([]);
+    await p.close();
+  }, 300_000);
+
+  it('logged no errors', () => {
+    expect(errors).toEqual([]);
+  });
 });
