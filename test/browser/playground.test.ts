@@ -419,7 +419,7 @@ describe('the playground page', () => {
     expect(await page.locator('#diagram canvas[role="img"]').count()).toBe(2 + 4 + 2 + 1);
 
     // Tab visits every enabled control once, in document order (no tabindex reordering, nothing unreachable).
-    const focusable: string[] = await page.evaluate(`[...document.querySelectorAll('a[href], input, select, button, [tabindex="0"]')]
+    const focusable: string[] = await page.evaluate(`[...document.querySelectorAll('a[href], input, select, button, summary, [tabindex="0"]')]
       .filter((e) => !e.disabled && e.offsetParent !== null).map((e) => e.id || e.textContent.trim())`);
     expect(focusable.length).toBeGreaterThan(30);
     await page.evaluate('document.activeElement.blur(); window.scrollTo(0, 0)');
