@@ -4,7 +4,7 @@
 // up). Each redraws at most once a frame.
 
 const AXIS = '#868e96';
-export const SERIES_COLORS = ['#d9480f', '#1c7ed6', '#2b8a3e', '#ae3ec9', '#495057'];
+const SERIES_COLORS = ['#d9480f', '#1c7ed6', '#2b8a3e', '#ae3ec9', '#495057'];
 
 export interface Series {
   name: string;

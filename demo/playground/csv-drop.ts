@@ -7,7 +7,7 @@
 import * as nn from 'nnwasm';
 import { RADIUS } from './datasets';
 
-export const MAX_CLASSES = 5;
+const MAX_CLASSES = 5;
 const MAX_ROWS = 5000;
 
 /** Rows of (x, y, label) on the plane, and the classes (0: regression). */

@@ -5,7 +5,7 @@
 
 import type { Config, DatasetName } from './state';
 
-export const POINTS = 500;
+const POINTS = 500;
 export const RADIUS = 6;
 
 export interface Points {
@@ -22,7 +22,7 @@ export interface Dataset {
 }
 
 /** mulberry32: small, fast and seedable; Math.random is neither of the last two. */
-export function random(seed: number): () => number {
+function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

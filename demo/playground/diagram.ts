@@ -5,7 +5,7 @@
 
 import { css, divergingColor, paintValues } from './heatmap';
 
-export const NEURON_PX = 40;
+const NEURON_PX = 40;
 
 export interface Diagram {
   /** Rebuilds the columns: labels of the inputs, then the units of every dense layer. */

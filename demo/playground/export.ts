@@ -4,7 +4,7 @@
 
 import * as nn from 'nnwasm';
 
-export const TFJS_WEIGHTS = 'playground.weights.bin';
+const TFJS_WEIGHTS = 'playground.weights.bin';
 
 function download(name: string, data: BlobPart, type: string): void {
   const url = URL.createObjectURL(new Blob([data], { type }));

@@ -3,7 +3,7 @@
 
 import type { FeatureName } from './state';
 
-export const FEATURE_FUNCTIONS: Record<FeatureName, (x: number, y: number) => number> = {
+const FEATURE_FUNCTIONS: Record<FeatureName, (x: number, y: number) => number> = {
   x: (x) => x,
   y: (_, y) => y,
   xy: (x, y) => x * y,

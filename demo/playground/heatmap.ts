@@ -6,7 +6,7 @@
 import { RADIUS, type Points } from './datasets';
 
 const NEG = [245, 147, 34], ZERO = [232, 234, 235], POS = [8, 119, 189];
-export const CLASS_COLORS = [[245, 147, 34], [8, 119, 189], [47, 158, 68], [174, 62, 201], [224, 49, 49]];
+const CLASS_COLORS = [[245, 147, 34], [8, 119, 189], [47, 158, 68], [174, 62, 201], [224, 49, 49]];
 
 function mix(a: number[], b: number[], t: number): number[] {
   return a.map((v, i) => v + (b[i] - v) * t);

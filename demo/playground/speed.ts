@@ -14,7 +14,7 @@ import { featurize } from './features';
 import type { FromWorker } from './protocol';
 import { DEFAULTS } from './state';
 
-export const NETWORKS = {
+const NETWORKS = {
   default: DEFAULTS,
   largest: { ...DEFAULTS, layers: [8, 8, 8, 8, 8, 8], batchSize: 30 },
 };

