@@ -229,6 +229,7 @@ const stepMode = setUpStepMode({
 }, diagram, () => {
   if (running) {
     worker.postMessage({ type: 'pause' });
+    $('step-text').textContent = 'Training paused: press Next again to walk a sample through the network.';
     return undefined;
   }
   return { model: mirror!, weights, net: net(setup.task), x: setup.train.x.data, y: setup.train.y.data, inputs: setup.task.inputs, outputs: outputUnits(setup.task) };

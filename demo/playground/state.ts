@@ -35,9 +35,9 @@ export interface Config {
   regularization: (typeof REGULARIZATIONS)[number];
   regRate: number;
   batchSize: number;
-  /** Label noise, 0 to 50 (%), as TF Playground. */
+  /** Noise, 0 to 50 (%) in steps of 5, as TF Playground. */
   noise: number;
-  /** Percent of the points used for training, 10 to 90. */
+  /** Percent of the points used for training, 10 to 90 in steps of 10. */
   trainRatio: number;
   earlyStopping: boolean;
   /** Play stops after this many epochs. */
@@ -55,6 +55,11 @@ const oneOf = <T extends string>(list: readonly T[], v: string | null, d: T): T 
 function int(v: string | null, lo: number, hi: number, d: number): number {
   const n = Number(v);
   return v !== null && v !== '' && Number.isInteger(n) && n >= lo && n <= hi ? n : d;
+}
+/** A whole number in [lo, hi] on the slider's steps (a multiple of `step`). */
+function stepped(v: string | null, lo: number, hi: number, step: number, d: number): number {
+  const n = int(v, lo, hi, d);
+  return Math.round(n / step) * step;
 }
 function num(v: string | null, list: readonly number[], d: number): number {
   const n = Number(v);
@@ -81,8 +86,8 @@ export function fromHash(hash: string): Config {
     regularization: oneOf(REGULARIZATIONS, p.get('regularization'), d.regularization),
     regRate: num(p.get('regRate'), REG_RATES, d.regRate),
     batchSize: int(p.get('batchSize'), 1, 30, d.batchSize),
-    noise: int(p.get('noise'), 0, 50, d.noise),
-    trainRatio: int(p.get('trainRatio'), 10, 90, d.trainRatio),
+    noise: stepped(p.get('noise'), 0, 50, 5, d.noise),
+    trainRatio: stepped(p.get('trainRatio'), 10, 90, 10, d.trainRatio),
     earlyStopping: p.has('earlyStopping') ? p.get('earlyStopping') === 'true' : d.earlyStopping,
     maxEpochs: int(p.get('maxEpochs'), 1, 100_000, d.maxEpochs),
     seed: int(p.get('seed'), 0, 2 ** 31 - 1, d.seed),

@@ -264,6 +264,20 @@ describe('the playground page', () => {
     expect(Number(await status('epoch'))).toBeLessThan(3000);
   }, 300_000);
 
+  it('offers every activation nnwasm has, and each one trains', async () => {
+    await open('dataset=xor&maxEpochs=1000');
+    const offered = await page.$$eval('#activation option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(offered).toEqual(nn.ACTIVATIONS.filter((a) => a !== 'softmax'));
+    for (const name of offered) {
+      await set('#activation', name);
+      const { layers } = await modelJSON();
+      expect(layers[0].activation).toBe(name);
+      await page.click('#step');
+      await page.waitForFunction("document.getElementById('status').dataset.epoch === '1'");
+      expect(Number.isFinite(Number(await status('train-loss'))), name).toBe(true);
+    }
+  }, 300_000);
+
   const SHARED = 'dataset=xor&noise=10&trainRatio=60&features=x,y,xy&layers=5,3&activation=elu&optimizer=adam&learningRate=0.01' +
     '&batchSize=7&regularization=l1&regRate=0.001&maxEpochs=40&seed=42';
 
