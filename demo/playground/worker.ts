@@ -1,0 +1,111 @@
+// Trains the playground's network in a Web Worker, so the page only paints.
+// Play is one nn.fit over the epochs left: fit yields to the event loop every
+// ~50 ms, which is when 'pause' gets through and the epoch callback stops
+// it. An uninterrupted run is one fit, so a seed replays it exactly (fit
+// shuffles from the model's seed and its step count). Snapshots of the
+// weights leave at most every SNAPSHOT_MS, however fast the epochs go.
+
+import * as nn from 'nnwasm';
+import { buildModel } from './build';
+import { compareDescents } from './compare';
+import type { FromWorker, Setup, ToWorker } from './protocol';
+import { searchRates } from './search';
+import { measureSpeed } from './speed';
+
+const SNAPSHOT_MS = 30;
+
+let setup: Setup | undefined;
+let model: nn.Sequential | undefined;
+let epoch = 0;
+/** Optimizer updates so far (the model does not say). */
+let steps = 0;
+let running = false;
+let pausing = false;
+let pending: number[] = [];
+let stepsPerSecond = 0;
+
+const post = (message: FromWorker, transfer: Transferable[] = []) => self.postMessage(message, { transfer });
+const fail = (e: unknown) => post({ type: 'error', message: String((e as Error)?.message ?? e) });
+
+// Setup, reset, play and step touch the one model, so they run in order; a
+// reset or setup stops a running fit at once (it waits in the queue for
+// nothing else). Pause acts at once; the other work uses its own models.
+let queue: Promise<void> = Promise.resolve();
+self.onmessage = ({ data: msg }: MessageEvent<ToWorker>) => {
+  if (msg.type === 'pause' || msg.type === 'setup' || msg.type === 'reset') pausing = true;
+  if (msg.type === 'pause') return;
+  if (msg.type === 'compare' || msg.type === 'search' || msg.type === 'speed') void handle(msg).catch(fail);
+  else queue = queue.then(() => handle(msg)).catch(fail);
+};
+
+async function handle(msg: ToWorker): Promise<void> {
+  await nn.ready();
+  if (msg.type === 'setup') {
+    setup = msg;
+    reset();
+  } else if (msg.type === 'reset') reset();
+  else if (msg.type === 'play') await train(setup!.config.maxEpochs - epoch);
+  else if (msg.type === 'step') await train(1);
+  else if (msg.type === 'compare') post(await compareDescents(setup!, msg.epochs));
+  else if (msg.type === 'search') await searchRates(setup!, msg.trials, msg.epochs, post);
+  else if (msg.type === 'speed') await measureSpeed(msg.epochs, post);
+}
+
+/** A new model from the seed (the queue ran any fit to its end first: a training model cannot be disposed). */
+function reset(): void {
+  model?.dispose();
+  model = buildModel(setup!.config, setup!.task);
+  epoch = 0;
+  steps = 0;
+  pending = [];
+  stepsPerSecond = 0;
+  snapshot();
+}
+
+function snapshot(stopReason?: string): void {
+  const weights = model!.getWeights().map((w) => w.data);
+  const epochs = Float32Array.from(pending);
+  pending = [];
+  post({ type: 'snapshot', generation: setup!.generation, epoch, steps, weights, epochs, running, stepsPerSecond, stopReason },
+    [...weights.map((w) => w.buffer), epochs.buffer]);
+}
+
+async function train(epochs: number): Promise<void> {
+  if (running || !model) return;
+  if (epochs <= 0) return snapshot('done');
+  const { config, train, test } = setup!;
+  const current = model;
+  running = true;
+  pausing = false;
+  const start = performance.now(), firstStep = steps;
+  const perEpoch = Math.ceil(train.x.rows / config.batchSize);
+  let last = start;
+  let history: nn.History | undefined;
+  try {
+    history = await current.fit(train.x, train.y, {
+      epochs, batchSize: config.batchSize, validationData: [test.x, test.y],
+      earlyStopping: config.earlyStopping ? { monitor: 'valLoss', patience: 50, restoreBestWeights: true } : false,
+      callbacks: {
+        onEpochEnd(_, logs) {
+          if (current !== model) return false;
+          epoch++;
+          steps += perEpoch;
+          const metric = logs.accuracy ?? logs.r2, valMetric = logs.valAccuracy ?? logs.valR2;
+          pending.push(logs.loss, logs.valLoss, metric, valMetric);
+          const now = performance.now();
+          stepsPerSecond = ((steps - firstStep) * 1000) / Math.max(1e-3, now - start);
+          if (now - last >= SNAPSHOT_MS) {
+            last = now;
+            snapshot();
+          }
+          return !pausing;
+        },
+      },
+    });
+  } finally {
+    running = false;
+  }
+  if (current !== model) return;
+  const reason = pausing ? 'paused' : history!.stopReason === 'earlyStopping' ? 'early stopping' : epoch >= config.maxEpochs ? 'done' : 'paused';
+  snapshot(reason);
+}
