@@ -11,7 +11,12 @@
 //   - predict 1 000 rows in one call with 784-128-10, on real MNIST digits
 //     (81 % zeros: zero skipping) and on dense random rows.
 //
-//   node --experimental-wasm-relaxed-simd --import ./scripts/register.mjs bench/workloads.ts [rounds] [config+config…]
+// With --cpu, each figure is the process's CPU time instead of the wall
+// clock's: on a machine shared with other work, waiting for a core then
+// counts for no one (one-thread configurations only: a helper thread's time
+// would add to the caller's).
+//
+//   node --experimental-wasm-relaxed-simd --import ./scripts/register.mjs bench/workloads.ts [rounds] [config+config…] [--cpu]
 
 import { flagsOf, NONE } from '../src/backend/core';
 import type { Backend } from '../src/backend/backend';
@@ -119,18 +124,25 @@ const WORKLOADS: Workload[] = [
   predictWorkload('predict 1 000 dense rows (784-128-10)', denseRows),
 ];
 
-/** Seconds for `reps` calls. */
+const CPU = process.argv.includes('--cpu');
+/** Seconds now, by the wall clock or (--cpu) the process's CPU time. */
+const clock = (): number => {
+  if (!CPU) return performance.now() / 1000;
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** Seconds for one of `reps` calls. */
 async function time(run: () => unknown, reps: number): Promise<number> {
-  const t0 = performance.now();
+  const t0 = clock();
   for (let i = 0; i < reps; i++) await run();
-  return (performance.now() - t0) / 1000 / reps;
+  return (clock() - t0) / reps;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function main(): Promise<void> {
-  const rounds = Number(process.argv[2] ?? 7);
-  const only = process.argv[3];
+  const [rounds = 7, only] = process.argv.slice(2).filter((a) => a !== '--cpu').map((a, i) => (i === 0 ? Number(a) : a)) as [number?, string?];
   const configs = CONFIGS.filter((c) => !only || only.split('+').includes(c.name));
   const rows: string[][] = [];
   for (const w of WORKLOADS) {
@@ -152,7 +164,7 @@ async function main(): Promise<void> {
     rows.push([w.name, w.unit, ...cells]);
     process.stderr.write(`${rows.at(-1)!.join(' | ')}\n`);
   }
-  console.log(`${environment()}; ${rounds} rounds, medians; (×) = speed over ${configs[0].name}, median of per-round ratios`);
+  console.log(`${environment()}; ${rounds} rounds, medians of ${CPU ? 'CPU' : 'wall-clock'} time; (×) = speed over ${configs[0].name}, median of per-round ratios`);
   console.log(formatTable(['workload', 'unit', ...configs.map((c) => c.name)], rows, ['left', 'left', ...configs.map(() => 'right' as const)]));
 }
 

@@ -49,12 +49,29 @@ export function bestBuild(): Exclude<WasmBuild, 'relaxed'> {
 }
 
 /**
- * The relaxed-SIMD build where the engine validates it (Chrome ≥ 114, Node ≥
- * 22; its fused multiply-adds may round differently from one CPU to
- * another), else what bestBuild gives.
+ * The smallest module using relaxed SIMD: one function returning
+ * f32x4.relaxed_madd of its three v128 parameters. Validating it tells
+ * whether the relaxed build would run without downloading that build.
  */
-export async function bestRelaxedBuild(): Promise<WasmBuild> {
-  return WebAssembly.validate(await bytesOf('relaxed')) ? 'relaxed' : bestBuild();
+const RELAXED_PROBE = Uint8Array.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // types: (v128, v128, v128) → v128
+  0x03, 0x02, 0x01, 0x00, // functions: one, of that type
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // code: relaxed_madd
+]);
+
+/** Whether the engine runs relaxed SIMD (Chrome ≥ 114, Node ≥ 22; Node 20 behind --experimental-wasm-relaxed-simd). */
+export function relaxedSimdValidates(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
+/**
+ * The relaxed-SIMD build where the engine validates it (its fused
+ * multiply-adds may round differently from one CPU to another), else what
+ * bestBuild gives.
+ */
+export function bestRelaxedBuild(): WasmBuild {
+  return relaxedSimdValidates() ? 'relaxed' : bestBuild();
 }
 
 /**
