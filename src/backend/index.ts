@@ -6,12 +6,12 @@ import { boolean, checkOptions, whole } from '../options';
 import { Backend, type BackendName, type Build } from './backend';
 import { ArrayMemory, Heap } from './heap';
 import { createJsCore } from './js';
-import { bestRelaxedBuild, createWasmBackend, createWasmBackendSync } from './wasm';
+import { bestBuild, bestRelaxedBuild, createWasmBackend, createWasmBackendSync, type WasmBuild } from './wasm';
 
 export { Backend, type BackendName, type Build } from './backend';
 
 let wasm: Backend | undefined;
-/** Every Wasm core nn.ready has made, by its options: asking again reuses one (and its threads). */
+/** Every Wasm core nn.ready has made, by build and threads: asking again reuses one (and its threads). */
 const cores = new Map<string, Promise<Backend>>();
 let js: Backend | undefined;
 let current: Backend | undefined;
@@ -19,8 +19,19 @@ let currentName: BackendName = 'wasm';
 
 /** Options of {@link ready}: which Wasm build runs, on how many threads. */
 export interface ReadyOptions {
-  /** Use the relaxed-SIMD build (fused multiply-add GEMM) where the engine validates it; default false. */
+  /**
+   * Use the relaxed-SIMD build (fused multiply-add GEMM, 1.1–1.3× faster
+   * products) where the engine validates it: Chrome ≥ 114, Node ≥ 22. Default
+   * true, unless `deterministic`. Its results are the same from run to run on
+   * one machine, but may differ in the last bits from one CPU to another.
+   */
   relaxedSimd?: boolean;
+  /**
+   * Bit-identical results on every machine: the SIMD build, never the
+   * relaxed one (default false). The same as `relaxedSimd: false`, named for
+   * why one would want it; threads do not change results, so they stay allowed.
+   */
+  deterministic?: boolean;
   /**
    * Threads that share large matrix products (default 1). More than one
    * needs shared memory: Node, or a cross-origin isolated page; elsewhere
@@ -29,30 +40,40 @@ export interface ReadyOptions {
   threads?: number;
 }
 
-const READY_OPTIONS = { relaxedSimd: boolean, threads: whole(1, 64) };
+const READY_OPTIONS = { relaxedSimd: boolean, deterministic: boolean, threads: whole(1, 64) };
 
 /**
  * Instantiates the Wasm core; later calls with the same options return at
  * once. Other options switch to another core, for models built from then on.
+ * By default that is the relaxed-SIMD build where the engine validates it
+ * (faster matrix products, results that may differ across CPUs), else the
+ * SIMD build; `deterministic: true` asks for the SIMD build everywhere.
  *
- * Without it the core is compiled synchronously on first use, which browsers
- * allow only for small modules on the main thread: await it once at startup.
+ * Without it the core is compiled synchronously on first use (the SIMD
+ * build), which browsers allow only for small modules on the main thread:
+ * await it once at startup.
  *
- * @param options - `relaxedSimd` (default false) and `threads` (default 1).
- * @throws {@link ConfigError} for an unknown option, a relaxedSimd that is not true or false, or threads that is not a whole number from 1 to 64.
+ * @param options - `relaxedSimd` (default true where validated), `deterministic` (default false) and `threads` (default 1).
+ * @throws {@link ConfigError} for an unknown option, a relaxedSimd or deterministic that is not true or false, both true at once, or threads that is not a whole number from 1 to 64.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
  * await nn.ready();
- * console.log(nn.getBuild(), nn.getThreads()); // e.g. simd 1
+ * console.log(nn.getBuild(), nn.getThreads()); // relaxed 1 on Node ≥ 22, simd 1 on Node 20
+ * await nn.ready({ deterministic: true }); // the same results on every machine
+ * console.log(nn.getBuild()); // simd
  * ```
  */
 export async function ready(options?: ReadyOptions): Promise<void> {
-  const { relaxedSimd = false, threads = 1 } = checkOptions<ReadyOptions>(options, READY_OPTIONS, 'ready');
-  const key = `${relaxedSimd}/${threads}`;
-  // A core made on first use, before any nn.ready, has the default options.
-  if (wasm && cores.size === 0) cores.set('false/1', Promise.resolve(wasm));
-  if (!cores.has(key)) cores.set(key, (relaxedSimd ? bestRelaxedBuild() : Promise.resolve(undefined)).then((build) => createWasmBackend(build, threads)));
+  const { relaxedSimd, deterministic = false, threads = 1 } = checkOptions<ReadyOptions>(options, READY_OPTIONS, 'ready');
+  if (deterministic && relaxedSimd) {
+    throw new ConfigError('ready: expected relaxedSimd false or left out with deterministic: true (the relaxed build may round differently on another CPU), got relaxedSimd: true');
+  }
+  const build: WasmBuild = (relaxedSimd ?? !deterministic) ? bestRelaxedBuild() : bestBuild();
+  const key = `${build}/${threads}`;
+  // A core made on first use, before any nn.ready, is the SIMD build on one thread.
+  if (wasm && cores.size === 0) cores.set('simd/1', Promise.resolve(wasm));
+  if (!cores.has(key)) cores.set(key, createWasmBackend(build, threads));
   const core = await cores.get(key)!;
   if (core === wasm) return;
   wasm = core;

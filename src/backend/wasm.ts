@@ -1,6 +1,6 @@
 // The Wasm backend: instantiates the inlined core (SIMD128 build where the
 // engine validates it, scalar otherwise; the relaxed-SIMD build, with fused
-// multiply-adds in GEMM, only when asked for and validated; the SIMD build
+// multiply-adds in GEMM, where asked for and validated; either SIMD build
 // over shared memory when threads are asked for and allowed) and hands its
 // exports to Backend. Every build imports its memory, env.memory, and
 // nothing else. Its exports are held to core.ts's contract twice: by tsc,
@@ -49,24 +49,42 @@ export function bestBuild(): Exclude<WasmBuild, 'relaxed'> {
 }
 
 /**
- * The relaxed-SIMD build where the engine validates it (Chrome ≥ 114, Node ≥
- * 22; its fused multiply-adds may round differently from one CPU to
- * another), else what bestBuild gives.
+ * The smallest module using relaxed SIMD: one function returning
+ * f32x4.relaxed_madd of its three v128 parameters. Validating it tells
+ * whether the relaxed build would run without downloading that build.
  */
-export async function bestRelaxedBuild(): Promise<WasmBuild> {
-  return WebAssembly.validate(await bytesOf('relaxed')) ? 'relaxed' : bestBuild();
+const RELAXED_PROBE = Uint8Array.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // types: (v128, v128, v128) → v128
+  0x03, 0x02, 0x01, 0x00, // functions: one, of that type
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // code: relaxed_madd
+]);
+
+/** Whether the engine runs relaxed SIMD (Chrome ≥ 114, Node ≥ 22; Node 20 behind --experimental-wasm-relaxed-simd). */
+export function relaxedSimdValidates(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
+/**
+ * The relaxed-SIMD build where the engine validates it (its fused
+ * multiply-adds may round differently from one CPU to another), else what
+ * bestBuild gives.
+ */
+export function bestRelaxedBuild(): WasmBuild {
+  return relaxedSimdValidates() ? 'relaxed' : bestBuild();
 }
 
 /**
  * Compiles asynchronously: browsers refuse synchronous compiles of large
- * modules on the main thread. With threads > 1 and the SIMD build, large
- * products are shared with threads − 1 helpers where shared memory is
- * allowed; elsewhere, or if a helper fails to start, one thread it is.
+ * modules on the main thread. With threads > 1 and a SIMD build (simd or
+ * relaxed), large products are shared with threads − 1 helpers where shared
+ * memory is allowed; elsewhere, or if a helper fails to start, one thread it
+ * is. The scalar build, for engines without SIMD, runs on one.
  */
 export async function createWasmBackend(build: WasmBuild = bestBuild(), threads = 1): Promise<Backend> {
-  if (threads > 1 && build === 'simd' && threadsAvailable()) {
+  if (threads > 1 && build !== 'scalar' && threadsAvailable()) {
     try {
-      return await createThreadedBackend(threads);
+      return await createThreadedBackend(build, threads);
     } catch {
       // fall through to one thread
     }
@@ -92,13 +110,13 @@ function fromModule(module: WebAssembly.Module, build: WasmBuild): Backend {
   return new Backend('wasm', build, exports, new Heap(memory, exports.heapBase()));
 }
 
-async function createThreadedBackend(threads: number): Promise<Backend> {
-  const module = await WebAssembly.compile(withSharedMemory(simdBytes));
+async function createThreadedBackend(build: WasmBuild, threads: number): Promise<Backend> {
+  const module = await WebAssembly.compile(withSharedMemory(await bytesOf(build)));
   const { exports, memory } = instantiate(module, true);
   const heap = new Heap(memory, exports.heapBase());
   const team = await GemmTeam.start(threads, module, memory, exports, heap);
   const core: Core = { ...exports, gemm: team.gemm };
-  return new Backend('wasm', 'simd', core, heap, team);
+  return new Backend('wasm', build, core, heap, team);
 }
 
 function instantiate(module: WebAssembly.Module, shared: boolean): { exports: Abi; memory: WebAssembly.Memory } {
@@ -111,7 +129,7 @@ function instantiate(module: WebAssembly.Module, shared: boolean): { exports: Ab
 }
 
 /**
- * The SIMD build over shared memory: the same bytes but for the memory
+ * A build over shared memory: the same bytes but for the memory
  * import's limits flag, 1 (has a maximum) → 3 (has a maximum, shared). This is
  * all that `asc --sharedMemory` changes, and it spares shipping a 4th build.
  */
@@ -140,5 +158,5 @@ export function withSharedMemory(bytes: Uint8Array<ArrayBuffer>): Uint8Array<Arr
     }
     at = end;
   }
-  throw new Error('nnwasm: the SIMD build does not import a memory with a maximum');
+  throw new Error('nnwasm: the Wasm build does not import a memory with a maximum');
 }

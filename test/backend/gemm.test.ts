@@ -2,8 +2,9 @@
 // reference on seeded random data in every form, with and without bias,
 // overwriting and accumulating; the js reference itself against an f64
 // product computed here; every buffer surrounded by sentinels so a write
-// outside C (or a read outside A, B, bias) shows. Then hand-computed cases
-// through ops.matmul.
+// outside C (or a read outside A, B, bias) shows; every m and n from 1 to 17;
+// each build's repeated runs, and a fresh instance's, bit for bit the same.
+// Then hand-computed cases through ops.matmul.
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import { flagsOf, inBlock, NONE, type Ptr } from '../../src/backend/core';
@@ -204,6 +205,46 @@ FORMS.forEach((form, fi) => {
   describe(`Backend.gemm ${form.name}, wasm builds vs js`, () => {
     test.each(GRID)('m=%i k=%i n=%i', (m, k, n) => checkShape([m, k, n], form, fi));
     test.each(DEEP)('k past the 256 block: m=%i k=%i n=%i', (m, k, n) => checkShape([m, k, n], form, fi));
+  });
+});
+
+/** Every m and n from 1 to 17: 4-row blocks and their ragged tails, the 8-column panels and theirs. */
+const EDGES: Shape[] = [];
+for (let m = 1; m <= 17; m++) for (let n = 1; n <= 17; n++) for (const k of [1, 17]) EDGES.push([m, k, n]);
+
+describe('edge sizes', () => {
+  test.each(FORMS.map((form, fi) => [form.name, fi] as const))('%s: every m and n from 1 to 17, k 1 and 17, every build vs js', (_, fi) => {
+    for (const shape of EDGES) checkShape(shape, FORMS[fi], fi);
+  });
+});
+
+describe('determinism per build', () => {
+  // Few rows, 4-row blocks with a tail, mostly-zero rows (listed), ragged panels, two K-blocks.
+  const CASES: Shape[] = [[1, 300, 40], [3, 17, 9], [13, 600, 70], [40, 784, 33]];
+
+  /** Each case in every form on one backend, with sparse A; C of each. */
+  function results(b: Backend): Float32Array[] {
+    const rng = new Random(21);
+    const out: Float32Array[] = [];
+    for (const shape of CASES) {
+      for (const form of FORMS) {
+        const p = problem(rng, shape, form, true, false);
+        for (let i = 0; i < p.a.length; i++) if (rng.next() < 0.7) p.a[i] = 0;
+        out.push(runGemm(b, p));
+      }
+    }
+    return out;
+  }
+
+  test.each(WASM)('%s: repeated runs, and a fresh instance of the build, give the same bits', async (build) => {
+    const first = results(be[build]), again = results(be[build]);
+    const fresh = build === 'checked' ? await createCheckedBackend() : await createWasmBackend(build);
+    const other = results(fresh);
+    first.forEach((c, i) => {
+      for (const [name, d] of [['again', again[i]], ['fresh instance', other[i]]] as const) {
+        expect(Buffer.from(d.buffer).equals(Buffer.from(c.buffer)), `${build} case ${i} ${name}`).toBe(true);
+      }
+    });
   });
 });
 

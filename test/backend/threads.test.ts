@@ -1,6 +1,6 @@
 // Multi-threaded GEMM (src/backend/threads.ts): products shared between this
-// thread and a helper must equal the single-threaded SIMD build's bit for
-// bit, in every form, across the column split and small-product threshold,
+// thread and a helper must equal the single-threaded build's (SIMD, and
+// relaxed SIMD) bit for bit, in every form, across the column split and small-product threshold,
 // after the shared memory grows; training on it must give the same weights;
 // a step must allocate nothing; bad thread counts are refused.
 
@@ -15,12 +15,20 @@ import { randomArray } from '../helpers';
 
 type Shape = [m: number, k: number, n: number];
 
+/** The builds that run threads: both SIMD builds (the scalar build runs on one). */
+const THREADED = ['simd', 'relaxed'] as const;
+const teams = new Map<string, Backend>();
+const singles = new Map<string, Backend>();
 let team: Backend;
 let single: Backend;
 
 beforeAll(async () => {
-  team = await createWasmBackend('simd', 2);
-  single = await createWasmBackend('simd', 1);
+  for (const build of THREADED) {
+    teams.set(build, await createWasmBackend(build, 2));
+    singles.set(build, await createWasmBackend(build, 1));
+  }
+  team = teams.get('simd')!;
+  single = singles.get('simd')!;
 });
 
 afterAll(async () => {
@@ -85,14 +93,14 @@ describe('the shared-memory variant of the SIMD build', () => {
 });
 
 describe('a GEMM shared by two threads', () => {
-  test('two threads start here (Node has shared memory)', () => {
-    expect(team.threads).toBe(2);
-    expect(single.threads).toBe(1);
+  test.each(THREADED)('two threads of the %s build start here (Node has shared memory)', (build) => {
+    expect([teams.get(build)!.build, teams.get(build)!.threads]).toEqual([build, 2]);
+    expect([singles.get(build)!.build, singles.get(build)!.threads]).toEqual([build, 1]);
   });
 
-  test.each(['scalar', 'relaxed'] as const)('the %s build asked for threads runs on one, silently', async (build) => {
-    const be = await createWasmBackend(build, 2);
-    expect([be.build, be.threads]).toEqual([build, 1]);
+  test('the scalar build asked for threads runs on one, silently', async () => {
+    const be = await createWasmBackend('scalar', 2);
+    expect([be.build, be.threads]).toEqual(['scalar', 1]);
   });
 
   // Large enough to split (≥ 2²² multiply-adds, n ≥ 32), in ragged and
@@ -103,16 +111,18 @@ describe('a GEMM shared by two threads', () => {
     // Too small to split: the caller alone.
     [4, 8, 8], [300, 300, 20], [32, 784, 128],
   ];
-  test.each(SHAPES)('m=%i k=%i n=%i equals one thread bit for bit, in every form and variant', (m, k, n) => {
-    const shared = team.team!.shared;
+  const CASES = THREADED.flatMap((build) => SHAPES.map((shape) => [build, ...shape] as const));
+  test.each(CASES)('%s build, m=%i k=%i n=%i: two threads equal one bit for bit, in every form and variant', (build, m, k, n) => {
+    const two = teams.get(build)!, one = singles.get(build)!;
+    const shared = two.team!.shared;
     for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]]) {
       for (const [bias, acc] of [[false, false], [true, false], [true, true]]) {
-        const what = `${m}×${k}×${n} transA=${transA} transB=${transB} bias=${bias} accumulate=${acc}`;
-        expectIdentical(product(team, [m, k, n], transA, transB, bias, acc), product(single, [m, k, n], transA, transB, bias, acc), what);
+        const what = `${build} ${m}×${k}×${n} transA=${transA} transB=${transB} bias=${bias} accumulate=${acc}`;
+        expectIdentical(product(two, [m, k, n], transA, transB, bias, acc), product(one, [m, k, n], transA, transB, bias, acc), what);
       }
     }
     // The large ones were shared, all 12 variants; the small ones not.
-    expect(team.team!.shared - shared).toBe(m * k * n >= 1 << 22 ? 12 : 0);
+    expect(two.team!.shared - shared).toBe(m * k * n >= 1 << 22 ? 12 : 0);
   });
 
   test('after the shared memory grows, helpers see the new memory', () => {

@@ -101,7 +101,7 @@ const BACKENDS: [string, () => Promise<void>][] = [
   ['js', async () => nn.setBackend('js')],
   ['wasm (simd)', async () => {
     nn.setBackend('wasm');
-    await nn.ready();
+    await nn.ready({ deterministic: true });
   }],
   ['wasm (scalar)', async () => useBackend(await scalar())],
 ];
