@@ -60,6 +60,9 @@ export interface TrainFunctions {
 /** train's defaults, for the names no --space gives. */
 const DEFAULTS: Record<DimensionName, unknown> = { lr: 0.01, hidden: [64, 32], batch: 32, epochs: 50, activation: 'relu', optimizer: 'adam' };
 
+/** A logged figure as shown: its key and value. */
+type Figure = (key: string, value: number) => number;
+
 type Point = { lr: number; hidden: number[]; batch: number; epochs: number; activation: nn.ActivationName; optimizer: 'adam' | 'sgd' };
 
 export function registerSearch(cli: Command, train: TrainFunctions): void {
@@ -105,7 +108,10 @@ async function search(file: string, o: SearchOptions, train: TrainFunctions): Pr
   say(`nnwasm search: ${file}, ${o.trials} trials on ${o.workers} worker${o.workers > 1 ? 's' : ''} (seed ${seed}; --seed ${seed} repeats this search)`);
   say(`rows: ${tr.x.rows} train, ${val.x.rows} validation (ranks the trials), ${test?.x.rows ?? 0} test`);
   const epochs: number[] = [];
-  const progress = Progress.start(o, epochs);
+  // A regression's MAE in the target's units, as train shows it (the loss stays on the standardized target).
+  const unit = tab.target.scaler?.scale[0] ?? 1;
+  const figure: Figure = (key, v) => (/mae$/i.test(key) ? v * unit : v);
+  const progress = Progress.start(o, epochs, figure);
   let result: nn.SearchResult<Point>;
   try {
     result = await nn.randomSearch({
@@ -121,7 +127,7 @@ async function search(file: string, o: SearchOptions, train: TrainFunctions): Pr
   } finally {
     progress.stop();
   }
-  const rows = tableRows(result, o.space.map((s) => s.name));
+  const rows = tableRows(result, o.space.map((s) => s.name), figure);
   writeText(o.table, toCsv(rows, ','));
   console.log(aligned(rows));
   if (test) console.log(train.report(result.bestModel, tab, tab.scaler.transform(test.x), test.y, `best model (trial ${result.best.trial}), test`));
@@ -146,12 +152,12 @@ function plan(p: Point, inputDim: number, tab: Tabular, o: SearchOptions): nn.Tr
 }
 
 /** Ranked rows: rank, trial, each searched name, the score, the other validation figures, epochs, error. */
-function tableRows(r: nn.SearchResult<Point>, searched: DimensionName[]): string[][] {
+function tableRows(r: nn.SearchResult<Point>, searched: DimensionName[], figure: Figure): string[][] {
   const figures = [...new Set(r.trials.flatMap((t) => Object.keys(t.metrics).filter((k) => k.startsWith('val') && k !== r.objective)))];
   const header = ['rank', 'trial', ...searched, r.objective, ...figures, 'epochs run', 'error'];
   return [header, ...r.trials.map((t, i) => [
     String(i + 1), String(t.trial), ...searched.map((n) => show(t.params[n])), show(t.score),
-    ...figures.map((f) => show(t.metrics[f])), String(t.history.epoch.length), t.error ?? '',
+    ...figures.map((f) => show(figure(f, t.metrics[f]))), String(t.history.epoch.length), t.error ?? '',
   ])];
 }
 
@@ -175,12 +181,14 @@ class Progress {
   private done = 0;
   private readonly bars = new Map<number, cliProgress.SingleBar>();
 
-  private constructor(private readonly o: SearchOptions, private readonly epochs: number[], private readonly multi?: cliProgress.MultiBar) {}
+  private constructor(
+    private readonly o: SearchOptions, private readonly epochs: number[], private readonly figure: Figure, private readonly multi?: cliProgress.MultiBar,
+  ) {}
 
   /** epochs[t]: trial t's epochs, known once its plan is made. */
-  static start(o: SearchOptions, epochs: number[]): Progress {
+  static start(o: SearchOptions, epochs: number[], figure: Figure): Progress {
     const tty = !o.quiet && process.stderr.isTTY === true;
-    return new Progress(o, epochs, tty ? new cliProgress.MultiBar({
+    return new Progress(o, epochs, figure, tty ? new cliProgress.MultiBar({
       stream: process.stderr, format: 'trial {trial} {bar} epoch {value}/{total}', barsize: 20, hideCursor: true, clearOnComplete: true,
     }, cliProgress.Presets.shades_classic) : undefined);
   }
@@ -198,7 +206,7 @@ class Progress {
     if (bar) this.multi!.remove(bar);
     this.bars.delete(t.trial);
     const params = Object.entries(t.params).map(([k, v]) => `${k} ${show(v)}`).join(', ');
-    const outcome = t.error ? `failed: ${t.error}` : `valLoss ${show(t.score)}${Object.entries(t.metrics).filter(([k]) => k.startsWith('val') && k !== 'valLoss').map(([k, v]) => `, ${k} ${show(v)}`).join('')}`;
+    const outcome = t.error ? `failed: ${t.error}` : `valLoss ${show(t.score)}${Object.entries(t.metrics).filter(([k]) => k.startsWith('val') && k !== 'valLoss').map(([k, v]) => `, ${k} ${show(this.figure(k, v))}`).join('')}`;
     const line = `trial ${t.trial} (${this.done}/${this.o.trials} done): ${params} → ${outcome}`;
     if (this.multi) this.multi.log(`${line}\n`);
     else if (!this.o.quiet) process.stderr.write(`${line}\n`);

@@ -7,6 +7,7 @@
 // an error, an abort), every worker is terminated before it settles.
 
 import { ConfigError } from '../errors';
+import type { AbortSignalLike } from '../io/location';
 import type { Logs } from '../engine/session';
 import type { ModelJSON } from '../engine/serialize';
 import { Matrix, type MatrixLike } from '../engine/matrix';
@@ -20,7 +21,7 @@ type Worker = import('node:worker_threads').Worker;
 export interface PoolOptions {
   workers: number;
   setup: WorkerSetup;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Called as each trial ends, in the order they end; an error it throws ends the search. */
   onOutcome(outcome: TrialOutcome): void;
   onEpochEnd?(trial: number, epoch: number, logs: Logs): void;
@@ -81,7 +82,7 @@ class Pool {
       await new Promise<void>((resolve, reject) => {
         this.settle = { resolve, reject };
         if (signal?.aborted) return abort();
-        signal?.addEventListener('abort', abort, { once: true });
+        signal?.addEventListener('abort', abort);
         for (let w = 0; w < Math.min(this.o.workers, this.jobs.length); w++) this.start();
       });
     } finally {

@@ -7,8 +7,9 @@
 // trains and scores the same wherever it runs. Also the scoring and ranking
 // that both kinds of search share.
 
-import { ConfigError, NnError, describe } from '../errors';
-import * as errors from '../errors';
+import {
+  ConfigError, DisposedError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError, describe, type NnError,
+} from '../errors';
 import type { Layer } from '../engine/layers/registry';
 import type { MatrixLike } from '../engine/matrix';
 import { sequential, type Sequential } from '../engine/model';
@@ -133,11 +134,15 @@ export function failedOutcome(t: number, e: unknown): TrialOutcome {
   return { trial: t, score: NaN, metrics: {}, history: { history: {}, epoch: [], stopReason: 'epochs' }, error };
 }
 
+/** nnwasm's error classes, by which a trial's error crosses back from a worker (by its name). */
+const ERROR_CLASSES: (new (message: string) => NnError)[] = [
+  ConfigError, DisposedError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError,
+];
+
 /** The error that ends a search in which every trial failed: the first failure's class, when it is one of nnwasm's. */
 export function allFailed(first: TrialOutcome): NnError {
   const [name, ...rest] = first.error!.split(': ');
-  const known = (errors as Record<string, unknown>)[name];
-  const Err = typeof known === 'function' && known.prototype instanceof NnError ? known as new (m: string) => NnError : ConfigError;
+  const Err = ERROR_CLASSES.find((c) => c.name === name) ?? ConfigError;
   const message = rest.join(': ').replace(/^randomSearch: /, '');
   return new Err(`randomSearch: every trial failed; trial ${first.trial}: ${message}`);
 }

@@ -7,6 +7,7 @@
 
 import { getBuild } from '../backend/index';
 import { ConfigError, describe } from '../errors';
+import type { AbortSignalLike } from '../io/location';
 import { fromJSON } from '../io/native';
 import type { History } from '../train/fit';
 import type { MonitorMode } from '../train/logs';
@@ -166,7 +167,7 @@ export interface RandomSearchOptions<S extends Space> {
   /** Plans only: called after each epoch of each trial, e.g. for a progress bar per trial. */
   onEpochEnd?(trial: number, epoch: number, logs: Logs): void;
   /** Stops the search: it rejects with the signal's reason, its workers terminated. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 /** One trained point of the space and how it scored. */
@@ -369,7 +370,7 @@ async function runHere<S extends Space>(
   return { outcomes, bestModel: () => best?.model };
 }
 
-function checkAborted(signal: AbortSignal | undefined): void {
+function checkAborted(signal: AbortSignalLike | undefined): void {
   if (signal?.aborted) throw signal.reason ?? new Error('randomSearch: aborted');
 }
 
@@ -402,7 +403,8 @@ const SEARCH_OPTIONS = {
   onTrialEnd: fn,
   onEpochEnd: fn,
   signal: (v: unknown, where: string) => {
-    if (typeof AbortSignal === 'undefined' || !(v instanceof AbortSignal)) refuse(where, 'an AbortSignal', v);
+    const s = v as AbortSignalLike | null;
+    if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') refuse(where, 'an AbortSignal', v);
   },
 };
 

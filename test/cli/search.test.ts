@@ -92,6 +92,27 @@ describe('nnwasm search', () => {
     expect(JSON.parse(readFileSync(join(dir, 'two.json'), 'utf8')).weights).toBe(JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8')).weights);
   });
 
+  it('searches a regression, showing the validation MAE in the target\'s units, as the test report does', () => {
+    const rng = new Random(4);
+    const lines = ['a,b,kind,price'];
+    for (let i = 0; i < 160; i++) {
+      const [a, b, x] = [rng.normal(), rng.normal(), rng.next() < 0.5];
+      lines.push(`${a.toFixed(3)},${b.toFixed(3)},${x ? 'x' : 'y'},${(100 + 20 * a - 10 * b + (x ? 15 : 0) + 2 * rng.normal()).toFixed(2)}`);
+    }
+    writeFileSync(join(dir, 'prices.csv'), `${lines.join('\n')}\n`);
+    const r = ok('search', 'prices.csv', '--target', 'price', '--trials', '2', '--workers', '2', '--seed', '2',
+      '--space', 'lr=log(1e-3,0.03)', '--space', 'epochs=40', '--out', 'prices.json', '--table', 'prices-trials.csv');
+    const testMae = Number(/test mae: ([\d.]+)/.exec(r.stdout)![1]);
+    const valMae = Number(table('prices-trials.csv')[0].valMae);
+    // Standardized, it would be about 20 times smaller (the prices' spread is about 25).
+    expect(valMae / testMae).toBeGreaterThan(0.33);
+    expect(valMae / testMae).toBeLessThan(3);
+    const predicted = parse(ok('predict', 'prices.json', 'prices.csv').stdout, { columns: true }) as Record<string, string>[];
+    const truth = table('prices.csv').map((t) => Number(t.price));
+    const mae = predicted.reduce((sum, p, i) => sum + Math.abs(Number(p.predicted_price) - truth[i]), 0) / truth.length;
+    expect(mae).toBeLessThan(8);
+  });
+
   it('refuses bad --space specs with one line naming the spec and what was expected, before any work', () => {
     const bad: [string, RegExp][] = [
       ['lr=log(1e-4)', /lr: expected log\(low,high\), two values, got 1/],
