@@ -33,8 +33,9 @@ export default defineConfig([
   // no bundler can parse CSV: it cannot resolve a bare 'csv-parse/…'
   // specifier. Node keeps importing the csv-parse package (a dependency).
   { ...library, format: ['esm'], clean: true, noExternal: [/^csv-parse\/browser\//], plugins: [pureNamespaces] },
-  // CommonJS, for Node only: csv-parse stays the package's own.
-  { ...library, format: ['cjs'], clean: false },
+  // CommonJS, for Node only: csv-parse stays the package's own. The shim
+  // gives import.meta.url (where randomSearch finds its worker program).
+  { ...library, format: ['cjs'], clean: false, shims: true },
   // The command line: one self-contained ESM file for Node (the library and
   // its Wasm inlined; commander, cli-progress and csv-parse stay dependencies).
   {
@@ -46,5 +47,16 @@ export default defineConfig([
     platform: 'node',
     loader: { '.wasm': 'binary' },
     banner: { js: '#!/usr/bin/env node' },
+  },
+  // randomSearch's worker thread: one self-contained file beside the others,
+  // which every build (ESM, CommonJS, the command line) starts.
+  {
+    entry: { 'search-worker': 'src/tools/search-worker.ts' },
+    format: ['esm'],
+    splitting: false,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    loader: { '.wasm': 'binary' },
   },
 ]);

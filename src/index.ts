@@ -56,5 +56,5 @@ export {
 } from './data/csv';
 export { readCsv } from './data/csv-file';
 export * as search from './namespaces/search';
-export { randomSearch, type RandomSearchOptions, type SearchResult, type Trial, type Sampler, type Space, type Params } from './tools/search';
+export { randomSearch, type RandomSearchOptions, type SearchResult, type Trial, type TrialPlan, type Sampler, type Space, type Params } from './tools/search';
 export * as io from './io/index';

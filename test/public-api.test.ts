@@ -39,7 +39,7 @@ const TYPES = [
   'LabelEncoderJSON', 'Logs', 'LossName', 'MatrixLike', 'MinMaxOptions', 'MinMaxScalerJSON', 'MissingCell', 'ModelJSON',
   'NadamOptions', 'Optimizer', 'OptimizerName', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'RmspropOptions', 'Sample', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions', 'Shape',
   'SgdOptions', 'Space', 'Split', 'SplitOptions', 'SplitPart', 'SplitTargets', 'StandardScalerJSON', 'StopReason',
-  'Targets', 'Task', 'Trial',
+  'Targets', 'Task', 'Trial', 'TrialPlan',
 ];
 
 type Namespace = 'callbacks' | 'io' | 'ops' | 'regularizers' | 'schedules' | 'search';
@@ -67,7 +67,7 @@ const NAMESPACE_TYPES: Record<Namespace, string[]> = {
   ops: ['ActivationOptions', 'MatmulOptions'],
   regularizers: ['L1L2Options', 'Regularizer'],
   schedules: ['ExponentialDecayOptions', 'LearningRate', 'Schedule', 'StepDecayOptions'],
-  search: ['Params', 'RandomSearchOptions', 'Sampler', 'SearchResult', 'Space', 'Trial', 'TrialContext'],
+  search: ['Params', 'RandomSearchOptions', 'Sampler', 'SearchResult', 'Space', 'Trial', 'TrialContext', 'TrialPlan'],
 };
 
 const sorted = (names: Iterable<string>) => [...names].sort();

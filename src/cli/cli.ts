@@ -34,6 +34,7 @@ import {
   requireComplete, tabularFromJSON, tabularToJSON, targetsFor, withoutMissing, type Tabular,
 } from './tabular';
 import { valKey } from '../train/logs';
+import { registerSearch } from './search-command';
 import { formatFigure as fmt, withProgress } from '../train/progress';
 
 interface TrainOptions extends RecipeOptions {
@@ -533,6 +534,7 @@ function program(): Command {
     .option('--target <column>', 'the target column (default: the one the model was trained on)')
     .addOption(new Option('--delimiter <char>', `${DELIMITER_HELP}the training file's)`).argParser(separator))
     .action(guarded(evaluate));
+  registerSearch(cli, { prepare, splitRows, report, about, guarded, separator });
   return cli;
 }
 

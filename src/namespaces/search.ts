@@ -4,5 +4,5 @@
 
 export {
   randomSearch, logUniform, uniform, intRange, choice,
-  type RandomSearchOptions, type SearchResult, type Trial, type TrialContext, type Sampler, type Space, type Params,
+  type RandomSearchOptions, type SearchResult, type Trial, type TrialContext, type TrialPlan, type Sampler, type Space, type Params,
 } from '../tools/search';

@@ -1,17 +1,29 @@
 // Hyperparameter tuning by random search: sample a point of the space, build
 // and train a model with it, score it on validation data, keep the best.
-// One seeded generator draws every trial's parameters and its model seed, so
-// the same seed replays the same trials. Every model a search builds is
-// disposed by it, whatever happens, except the best one it returns.
+// One seeded generator draws every trial's parameters and its model seed
+// before any trial runs, so the same seed replays the same trials, in this
+// thread or on worker threads (search-pool.ts). Every model a search builds
+// is disposed by it, whatever happens, except the best one it returns.
 
+import { getBuild } from '../backend/index';
 import { ConfigError, describe } from '../errors';
+import type { AbortSignalLike } from '../io/location';
+import { fromJSON } from '../io/native';
 import type { History } from '../train/fit';
-import { monitorMode, valKey, type MonitorMode } from '../train/logs';
+import type { MonitorMode } from '../train/logs';
 import type { MatrixLike } from '../engine/matrix';
 import { Sequential } from '../engine/model';
 import { Random } from '../engine/random';
+import type { Logs } from '../engine/session';
 import { checkOptions, finite, oneOf, refuse, string, whole } from '../options';
-import type { Targets } from '../validate';
+import { toInputs, type Targets } from '../validate';
+import { runInWorkers } from './search-pool';
+import {
+  allFailed, comparator, failedOutcome, ranking, runPlan, scoreIn, scoreOf, toWirePlan,
+  type TrialData, type TrialOutcome, type TrialPlan, type WirePlan,
+} from './search-trial';
+
+export type { TrialPlan } from './search-trial';
 
 /** Anything with sample(rng) is a dimension of the space; other values are constants. */
 export interface Sampler<T> {
@@ -103,54 +115,77 @@ export type Space = Record<string, unknown>;
 /** One point of a space: each sampler replaced by a value it draws. */
 export type Params<S extends Space> = { [K in keyof S]: S[K] extends Sampler<infer T> ? T : S[K] };
 
-/** What {@link RandomSearchOptions.build} and fit get besides the parameters. */
+/** What {@link RandomSearchOptions.build}, fit and trial get besides the parameters. */
 export interface TrialContext {
   /** 0-based trial number. */
   trial: number;
-  /** A seed drawn for this trial: pass it to nn.sequential so weights replay too. */
+  /** A seed drawn for this trial: pass it to nn.sequential so weights replay too (a plan's model gets it by itself). */
   seed: number;
 }
 
-/** Options of {@link randomSearch}. */
+/**
+ * Options of {@link randomSearch}. A trial is described in one of two ways:
+ * - `build` and `fit`: functions that make and train the model, run in this thread;
+ * - `trial` and `data`: a function that returns the trial's {@link TrialPlan}
+ *   (layers, compile and fit options, as plain data) and the rows to train on.
+ *   Plans can run on worker threads (`workers`), since data crosses threads
+ *   where functions cannot.
+ */
 export interface RandomSearchOptions<S extends Space> {
   /** What to search: samplers and constants by name. */
   space: S;
   /** How many points to try, ≥ 1. */
   trials: number;
   /** Builds and compiles a model for the parameters. */
-  build(params: Params<S>, context: TrialContext): Sequential | Promise<Sequential>;
+  build?(params: Params<S>, context: TrialContext): Sequential | Promise<Sequential>;
   /** Trains it on the training split: usually model.fit(xTrain, yTrain, { validationData, … }). */
-  fit(model: Sequential, params: Params<S>, context: TrialContext): History | Promise<History>;
+  fit?(model: Sequential, params: Params<S>, context: TrialContext): History | Promise<History>;
+  /** The plan of the model to train for the parameters: { layers, compile, fit? }, plain data. Runs in this thread. */
+  trial?(params: Params<S>, context: TrialContext): TrialPlan;
+  /** The training rows [x, y] every plan trains on. */
+  data?: [MatrixLike, Targets];
+  /**
+   * Threads that run plans at once, default 1 (this thread). More than one
+   * needs `trial` and `data`, and Node (worker_threads). Trials, scores and
+   * ranking are the same for a seed whatever the number.
+   */
+  workers?: number;
   /** Seeds every draw and every trial's model seed, so a search replays; default random. */
   seed?: number;
   /**
-   * Scores each trained model on this data with model.evaluate. Without it,
-   * the score is read from the history's validation figures (fit must be
-   * given validationData or validationSplit).
+   * Scores each trained model on this data with model.evaluate (plans also
+   * validate on it as they train). Without it, the score is read from the
+   * history's validation figures (fit must be given validationData or validationSplit).
    */
   validationData?: [MatrixLike, Targets];
   /** What ranks trials: a key of the validation figures, default 'valLoss' ('valAccuracy', 'valMae'…). */
   objective?: string;
   /** 'min' or 'max'; 'auto' (default) maximizes accuracies and minimizes the rest. */
   mode?: 'auto' | 'min' | 'max';
-  /** Called after each trial, e.g. for progress. */
+  /** Called after each trial, in the order trials end (with workers, not always trial order); what it throws ends the search. */
   onTrialEnd?(trial: Trial<Params<S>>): void;
+  /** Plans only: called after each epoch of each trial, e.g. for a progress bar per trial. */
+  onEpochEnd?(trial: number, epoch: number, logs: Logs): void;
+  /** Stops the search: it rejects with the signal's reason, its workers terminated. */
+  signal?: AbortSignalLike;
 }
 
 /** One trained point of the space and how it scored. */
 export interface Trial<P> {
-  /** 0-based trial number, in the order trials ran. */
+  /** 0-based trial number, in the order trials were drawn. */
   trial: number;
   /** The parameters drawn. */
   params: P;
   /** The seed the trial's context carried. */
   seed: number;
-  /** The objective's value; trials are ranked by it. NaN when training diverged. */
+  /** The objective's value; trials are ranked by it. NaN when training diverged or the trial failed. */
   score: number;
   /** Validation loss and metrics of the trained model (valLoss, valAccuracy…), and the training ones. */
   metrics: Record<string, number>;
-  /** What the trial's fit returned. */
+  /** What the trial's fit returned (empty for a failed trial). */
   history: History;
+  /** A plan's trial that failed: its error's class and message ("ShapeError: …"). The search goes on; it ranks last. */
+  error?: string;
 }
 
 /** What {@link randomSearch} returns. */
@@ -170,10 +205,11 @@ export interface SearchResult<P> {
  * builds and trains a model for each, scores it on validation data and
  * ranks them. Only the best model is kept; the others are disposed.
  *
- * @param options - See {@link RandomSearchOptions}: `space`, `trials`, `build`, `fit`
- *   (required); `seed`, `validationData`, `objective` ('valLoss'), `mode` ('auto'), `onTrialEnd`.
+ * @param options - See {@link RandomSearchOptions}: `space`, `trials`, and either `build` and `fit`
+ *   or `trial` and `data` (required); `workers` (1), `seed`, `validationData`, `objective` ('valLoss'),
+ *   `mode` ('auto'), `onTrialEnd`, `onEpochEnd`, `signal`.
  * @throws {@link ValueError} when trials is not a whole number ≥ 1.
- * @throws {@link ConfigError} for a bad space, build, fit or mode, or an objective no trial reports.
+ * @throws {@link ConfigError} for a bad space, build, fit, plan or mode, or an objective no trial reports.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -185,35 +221,83 @@ export interface SearchResult<P> {
  * });
  * console.log(best.params, best.score, bestModel.predict([[4]]).data);
  * ```
+ * @example
+ * Plans, on two worker threads (Node):
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const x = [[0], [1], [2], [3]], y = [[0], [2], [4], [6]];
+ * const { best } = await nn.randomSearch({
+ *   space: { learningRate: nn.search.logUniform(0.01, 0.1), units: nn.search.choice([4, 8]) },
+ *   trials: 4, seed: 1, workers: 2, data: [x, y], validationData: [x, y],
+ *   trial: (p) => ({
+ *     layers: [nn.dense({ units: p.units, activation: 'tanh', inputDim: 1 }), nn.dense({ units: 1 })],
+ *     compile: { loss: 'mse', optimizer: nn.adam({ learningRate: p.learningRate }) },
+ *     fit: { epochs: 30 },
+ *   }),
+ * });
+ * console.log(best.params, best.score);
+ * ```
  */
 export async function randomSearch<S extends Space>(options: RandomSearchOptions<S>): Promise<SearchResult<Params<S>>> {
-  const { space, trials: count, build, fit, validationData, objective = 'valLoss', mode = 'auto', seed, onTrialEnd } =
-    checkOptions<RandomSearchOptions<S>>(options, SEARCH_OPTIONS, 'randomSearch', ['space', 'trials', 'build', 'fit']);
-  const better = comparator(mode, objective);
+  const o = checkOptions<RandomSearchOptions<S>>(options, SEARCH_OPTIONS, 'randomSearch', ['space', 'trials']);
+  const { space, trials: count, objective = 'valLoss', mode = 'auto', seed } = o;
+  const plans = checkForm(o);
   const rng = new Random(seed ?? Math.floor(Math.random() * 2 ** 32));
+  // Every draw first, in the order one trial after another would draw them: so any runner replays them.
+  const draws = Array.from({ length: count }, (_, t) => ({ trial: t, params: sample(space, rng), seed: rng.fork() }));
+  const search: Search<S> = { o, draws, objective, mode, better: comparator(mode, objective) };
+  const { trials, bestModel } = plans ? await searchPlans(search) : await searchFunctions(search);
+  trials.sort(ranking(search.better));
+  return { trials, best: trials[0], bestModel, objective };
+}
+
+/** A search under way: its checked options and every trial's draw. */
+interface Search<S extends Space> {
+  o: RandomSearchOptions<S>;
+  draws: { trial: number; params: Params<S>; seed: number }[];
+  objective: string;
+  mode: MonitorMode;
+  better: (a: number, b: number) => boolean;
+}
+
+/** Whether the search runs plans (trial and data) rather than build and fit; refuses a mix, or neither. */
+function checkForm<S extends Space>(o: RandomSearchOptions<S>): boolean {
+  const plans = o.trial !== undefined || o.data !== undefined;
+  const functions = o.build !== undefined || o.fit !== undefined;
+  if (plans && functions) throw new ConfigError('randomSearch: expected either build and fit, or trial and data, got some of both');
+  const missing = plans ? ['trial', 'data'].filter((k) => o[k as 'trial'] === undefined) : ['build', 'fit'].filter((k) => o[k as 'build'] === undefined);
+  if (missing.length) throw new ConfigError(`randomSearch: expected ${missing.join(' and ')} (or ${plans ? 'build and fit' : 'trial and data'}), got none`);
+  if (!plans && (o.workers ?? 1) > 1) {
+    throw new ConfigError(`randomSearch: workers ${o.workers} runs trials on other threads, where functions cannot go: expected trial (params → { layers, compile, fit }) and data, got build and fit`);
+  }
+  return plans;
+}
+
+/** The search with the caller's build and fit, one trial after another in this thread; their errors end it. */
+async function searchFunctions<S extends Space>({ o, draws, objective, better }: Search<S>): Promise<{ trials: Trial<Params<S>>[]; bestModel: Sequential }> {
   const trials: Trial<Params<S>>[] = [];
   let bestModel: Sequential | undefined;
   let best: Trial<Params<S>> | undefined;
   try {
-    for (let t = 0; t < count; t++) {
-      const params = sample(space, rng);
-      const context = { trial: t, seed: rng.fork() };
-      const model = await build(params, context);
+    for (const { trial: t, params, seed } of draws) {
+      checkAborted(o.signal);
+      const context = { trial: t, seed };
+      const model = await o.build!(params, context);
       if (!(model instanceof Sequential)) {
         throw new ConfigError(`randomSearch: build must return a model (nn.sequential(…)), got ${describe(model)} in trial ${t}`);
       }
       // Only the best model is kept: each one holds a Wasm workspace.
       let kept = false;
       try {
-        const history = await fit(model, params, context);
-        const metrics = scoreOf(model, history, validationData);
-        const trial = { trial: t, params, seed: context.seed, score: scoreIn(metrics, objective, history, t), metrics, history };
+        const history = await o.fit!(model, params, context);
+        const metrics = scoreOf(model, history, o.validationData);
+        const trial = { trial: t, params, seed, score: scoreIn(metrics, objective, history, t), metrics, history };
         trials.push(trial);
         if (!best || better(trial.score, best.score)) {
           bestModel?.dispose();
           [bestModel, best, kept] = [model, trial, true];
         }
-        onTrialEnd?.(trial);
+        o.onTrialEnd?.(trial);
       } finally {
         if (!kept) model.dispose();
       }
@@ -222,8 +306,72 @@ export async function randomSearch<S extends Space>(options: RandomSearchOptions
     bestModel?.dispose();
     throw e;
   }
-  trials.sort((a, b) => (better(a.score, b.score) ? -1 : better(b.score, a.score) ? 1 : a.trial - b.trial));
-  return { trials, best: trials[0], bestModel: bestModel!, objective };
+  return { trials, bestModel: bestModel! };
+}
+
+/**
+ * The search with plans: each checked before any trains, then run in this
+ * thread or on worker threads. A trial that fails is recorded and ranks
+ * last; only a search in which every trial failed throws.
+ */
+async function searchPlans<S extends Space>(s: Search<S>): Promise<{ trials: Trial<Params<S>>[]; bestModel: Sequential }> {
+  const { o, draws, objective } = s;
+  const jobs = draws.map(({ trial: t, params, seed }) => {
+    const plan = toWirePlan(o.trial!(params, { trial: t, seed }), t);
+    if (objective.startsWith('val') && !o.validationData && plan.fit.validationSplit === undefined) {
+      throw new ConfigError(`randomSearch: objective '${objective}' needs validation figures: expected validationData, or a validationSplit in trial ${t}'s plan (fit), got neither`);
+    }
+    return { trial: t, seed, plan };
+  });
+  const data: TrialData = {
+    x: toInputs(o.data![0], undefined, 'randomSearch: data'), y: o.data![1],
+    ...(o.validationData ? { validation: o.validationData } : {}),
+  };
+  const toTrial = (outcome: TrialOutcome): Trial<Params<S>> => ({ ...outcome, params: draws[outcome.trial].params, seed: draws[outcome.trial].seed });
+  const onOutcome = (outcome: TrialOutcome) => o.onTrialEnd?.(toTrial(outcome));
+  const workers = o.workers ?? 1;
+  const run = workers > 1
+    ? await runInWorkers(jobs, { workers, signal: o.signal, onOutcome, onEpochEnd: o.onEpochEnd, setup: { data, build: getBuild(), objective, mode: s.mode } })
+      .then(({ outcomes, best }) => ({ outcomes, bestModel: () => (best ? fromJSON(best) : undefined) }))
+    : await runHere(jobs, data, s, onOutcome);
+  const first = run.outcomes.find((t) => !t.error);
+  if (!first) throw allFailed(run.outcomes[0]);
+  return { trials: run.outcomes.map(toTrial), bestModel: run.bestModel()! };
+}
+
+/** Plans run one after another in this thread, keeping the best model as they go. */
+async function runHere<S extends Space>(
+  jobs: readonly { trial: number; seed: number; plan: WirePlan }[], data: TrialData, { o, objective, better }: Search<S>,
+  onOutcome: (outcome: TrialOutcome) => void,
+): Promise<{ outcomes: TrialOutcome[]; bestModel: () => Sequential | undefined }> {
+  const outcomes: TrialOutcome[] = [];
+  const order = ranking(better);
+  let best: { trial: number; score: number; model: Sequential } | undefined;
+  try {
+    for (const { trial: t, seed, plan } of jobs) {
+      checkAborted(o.signal);
+      const outcome = await runPlan(plan, data, seed, objective, t, o.onEpochEnd && ((epoch, logs) => o.onEpochEnd!(t, epoch, logs)))
+        .then(({ model, outcome }) => {
+          if (best && order(outcome, best) > 0) {
+            model.dispose();
+          } else {
+            best?.model.dispose();
+            best = { ...outcome, model };
+          }
+          return outcome;
+        }, (e) => failedOutcome(t, e));
+      outcomes.push(outcome);
+      onOutcome(outcome);
+    }
+  } catch (e) {
+    best?.model.dispose();
+    throw e;
+  }
+  return { outcomes, bestModel: () => best?.model };
+}
+
+function checkAborted(signal: AbortSignalLike | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new Error('randomSearch: aborted');
 }
 
 /** One point of the space, drawn in the space's key order. */
@@ -237,26 +385,6 @@ function isSampler(v: unknown): v is Sampler<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as Sampler<unknown>).sample === 'function';
 }
 
-/**
- * The trained model's figures: the training logs of the epoch whose weights it
- * holds (the restored best epoch, else the last), with validation figures
- * from evaluate when validationData is given.
- */
-function scoreOf(model: Sequential, history: History, validationData?: [MatrixLike, Targets]): Record<string, number> {
-  if (!history || typeof history.history !== 'object') {
-    throw new ConfigError(`randomSearch: fit must return the History of model.fit, got ${describe(history)}`);
-  }
-  const epoch = history.bestEpoch ?? history.epoch.length - 1;
-  const metrics: Record<string, number> = {};
-  for (const [k, v] of Object.entries(history.history)) if (v[epoch] !== undefined) metrics[k] = v[epoch];
-  if (validationData) {
-    for (const [k, v] of Object.entries(model.evaluate(validationData[0], validationData[1]))) {
-      metrics[valKey(k)] = v;
-    }
-  }
-  return metrics;
-}
-
 /** randomSearch's options, each checked before the first trial (read once: a getter cannot change them later). */
 const SEARCH_OPTIONS = {
   space: (v: unknown, where: string) => {
@@ -265,30 +393,27 @@ const SEARCH_OPTIONS = {
   trials: whole(1),
   build: fn,
   fit: fn,
-  validationData: (v: unknown, where: string) => {
-    if (!Array.isArray(v) || v.length !== 2) refuse(where, 'a pair [x, y]', v);
-  },
+  trial: fn,
+  data: pair,
+  workers: whole(1, 64),
+  validationData: pair,
   objective: string,
   mode: oneOf(['auto', 'min', 'max']),
   seed: finite,
   onTrialEnd: fn,
+  onEpochEnd: fn,
+  signal: (v: unknown, where: string) => {
+    const s = v as AbortSignalLike | null;
+    if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') refuse(where, 'an AbortSignal', v);
+  },
 };
+
+function pair(v: unknown, where: string): void {
+  if (!Array.isArray(v) || v.length !== 2) refuse(where, 'a pair [x, y]', v);
+}
 
 function fn(v: unknown, where: string): void {
   if (typeof v !== 'function') refuse(where, 'a function', v);
-}
-
-function scoreIn(metrics: Record<string, number>, objective: string, history: History, t: number): number {
-  if (Object.hasOwn(metrics, objective)) return metrics[objective];
-  // Diverged in its first epoch: nothing was logged, and it ranks last.
-  if (history.stopReason === 'nan') return NaN;
-  throw new ConfigError(`randomSearch: objective '${objective}' is not among trial ${t}'s figures (${Object.keys(metrics).join(', ') || 'none'}); pass validationData to randomSearch or to model.fit`);
-}
-
-/** better(a, b): a ranks above b. NaN (a diverged trial) ranks below everything. */
-function comparator(mode: MonitorMode, objective: string): (a: number, b: number) => boolean {
-  const maximize = monitorMode(objective, mode) === 'max';
-  return (a, b) => !Number.isNaN(a) && (Number.isNaN(b) || (maximize ? a > b : a < b));
 }
 
 function checkRange(low: number, high: number, what: string): void {

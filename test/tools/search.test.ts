@@ -145,3 +145,69 @@ describe('randomSearch', () => {
     await expect(nn.randomSearch({ space, trials: 0, build, fit: () => ({}) as nn.History })).rejects.toThrow(/trials/);
   });
 });
+
+describe('randomSearch with plans (trial and data), in this thread', () => {
+  const rng = new Random(2);
+  const x = Array.from({ length: 120 }, () => [rng.normal(), rng.normal()]);
+  const y = Int32Array.from(x, ([a, b]) => (a + b > 0 ? 1 : 0));
+  const split = nn.trainTestSplit(x, y, { testSize: 0.25, seed: 1, stratify: true });
+  const space = { learningRate: nn.search.logUniform(1e-3, 0.1), units: nn.search.choice([4, 8]) };
+  const layers = (p: nn.Params<typeof space>) => [
+    nn.dense({ units: p.units, activation: 'tanh', inputDim: 2 }), nn.dense({ units: 2, activation: 'softmax' })];
+  const compile = (p: nn.Params<typeof space>) => ({
+    loss: 'sparseCategoricalCrossentropy' as const, optimizer: nn.adam({ learningRate: p.learningRate }), metrics: ['accuracy'] });
+  const plans = (extra: Partial<nn.RandomSearchOptions<typeof space>> = {}) => nn.randomSearch({
+    space, trials: 4, seed: 6, data: [split.xTrain, split.yTrain], validationData: [split.xTest, split.yTest],
+    trial: (p) => ({ layers: layers(p), compile: compile(p), fit: { epochs: 5, batchSize: 16 } }),
+    ...extra,
+  });
+
+  beforeAll(() => nn.ready());
+
+  it('trains and scores exactly as build and fit do with the same model', async () => {
+    const viaPlans = await plans();
+    const viaFunctions = await nn.randomSearch({
+      space, trials: 4, seed: 6, validationData: [split.xTest, split.yTest],
+      build: (p, { seed }) => {
+        const m = nn.sequential(layers(p), { seed });
+        m.compile(compile(p));
+        return m;
+      },
+      fit: (m) => m.fit(split.xTrain, split.yTrain, { epochs: 5, batchSize: 16, validationData: [split.xTest, split.yTest] }),
+    });
+    const summary = (r: typeof viaPlans) => r.trials.map((t) => [t.trial, t.params, t.seed, t.score]);
+    expect(summary(viaPlans)).toEqual(summary(viaFunctions));
+    expect(new Set(viaPlans.trials.map((t) => t.score)).size).toBe(4);
+    expect(viaPlans.bestModel.predict(split.xTest).data).toEqual(viaFunctions.bestModel.predict(split.xTest).data);
+  });
+
+  it('reports each epoch of each trial, and each trial as it ends', async () => {
+    const epochs: string[] = [];
+    const ended: number[] = [];
+    await plans({ onEpochEnd: (t, e, logs) => void epochs.push(`${t}.${e}:${typeof logs.valLoss}`), onTrialEnd: (t) => void ended.push(t.trial) });
+    expect(epochs).toEqual([0, 1, 2, 3].flatMap((t) => [0, 1, 2, 3, 4].map((e) => `${t}.${e}:number`)));
+    expect(ended).toEqual([0, 1, 2, 3]);
+  });
+
+  it('refuses, before training, what cannot cross to a worker or cannot be scored', async () => {
+    let trained = 0;
+    const counting = { onEpochEnd: () => void trained++ };
+    const bad = (trial: nn.RandomSearchOptions<typeof space>['trial']) => plans({ trial, ...counting });
+    await expect(bad((p) => ({ layers: layers(p), compile: compile(p), fit: { callbacks: {} } as never })))
+      .rejects.toThrow(/trial 0's plan: fit\.callbacks cannot be part of a plan/);
+    await expect(bad((p) => ({ layers: [{ ...layers(p)[0], activation: (() => 0) as never }], compile: compile(p) })))
+      .rejects.toThrow(/trial 0's plan: expected plain data .*got a function at plan\.layers\[0\]\.activation/);
+    await expect(bad(() => 5 as never)).rejects.toThrow(/trial 0's plan: expected \{ layers/);
+    await expect(plans({ validationData: undefined, ...counting })).rejects.toThrow(/objective 'valLoss' needs validation figures/);
+    expect(trained).toBe(0);
+    await expect(plans({ build: () => nn.sequential([{ units: 1, inputDim: 2 }]) })).rejects.toThrow(/either build and fit, or trial and data/);
+    await expect(nn.randomSearch({ space, trials: 2, workers: 2, build: () => nn.sequential([{ units: 1, inputDim: 2 }]), fit: (m) => m.fit(x, y) }))
+      .rejects.toThrow(/workers 2 runs trials on other threads, where functions cannot go/);
+    await expect(plans({ data: undefined })).rejects.toThrow(/expected data \(or build and fit\)/);
+    await expect(plans({ workers: 0 })).rejects.toThrow(/workers: expected a whole number from 1 to 64, got 0/);
+  });
+
+  it('says where the worker program should be when it is missing (as when running from source)', async () => {
+    await expect(plans({ workers: 2 })).rejects.toThrow(/workers 2 needs nnwasm's worker program at .*search-worker\.(ts|js)|worker thread failed to start/);
+  });
+});

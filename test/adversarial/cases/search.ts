@@ -23,6 +23,19 @@ function search(t: Tools, overrides: Record<string, unknown>) {
   })).then((r) => void t.track(r.bestModel));
 }
 
+/** A search of trial plans (trial and data) in this thread, with options overridden. */
+function planSearch(t: Tools, overrides: Record<string, unknown>) {
+  const d = makeData('softmax');
+  return nn.randomSearch(any<never>({
+    space: { units: nn.search.choice([2, 3]) }, trials: 2, seed: 1, data: [d.x, d.y], validationData: [d.x, d.y],
+    trial: ({ units }: { units: number }) => ({
+      layers: [nn.dense({ units, inputDim: 3, activation: 'tanh' }), nn.dense({ units: 3, activation: 'softmax' })],
+      compile: { loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] }, fit: { epochs: 1 },
+    }),
+    ...overrides,
+  })).then((r) => void t.track(r.bestModel));
+}
+
 function searchCases(): Case[] {
   const variants: [string, Expect, (t: Tools) => unknown][] = [
     ['options-null', 'throws', () => nn.randomSearch(any<never>(null))],
@@ -43,6 +56,18 @@ function searchCases(): Case[] {
     ['validationData-wrong-width', 'throws', (t) => search(t, { validationData: [[[1, 2]], [0]] })],
     ['validationData-number', 'throws', (t) => search(t, { validationData: 5 })],
     ['valid', 'succeeds', (t) => search(t, {})],
+    ['workers-zero', 'throws', (t) => search(t, { workers: 0 })],
+    ['workers-string', 'throws', (t) => search(t, { workers: '2' })],
+    ['workers-with-build', 'throws', (t) => search(t, { workers: 2 })],
+    ['signal-not-signal', 'throws', (t) => search(t, { signal: { aborted: true } })],
+    ['signal-aborted', 'throws', (t) => search(t, { signal: AbortSignal.abort(new UserError('aborted by the caller')) })],
+    ['plan-not-object', 'throws', (t) => planSearch(t, { trial: () => null })],
+    ['plan-function-inside', 'throws', (t) => planSearch(t, { trial: () => ({ layers: [{ units: 3, inputDim: 3, activation: () => 0 }], compile: { loss: 'mse' } }) })],
+    ['plan-callbacks', 'throws', (t) => planSearch(t, { trial: () => ({ layers: [{ units: 3, inputDim: 3 }], compile: { loss: 'mse' }, fit: { callbacks: {} } }) })],
+    ['plan-every-trial-fails', 'throws', (t) => planSearch(t, { trial: () => ({ layers: [{ units: 3, inputDim: 7 }], compile: { loss: 'mse' } }) })],
+    ['plan-with-build', 'throws', (t) => planSearch(t, { build: () => null })],
+    ['plan-data-number', 'throws', (t) => planSearch(t, { data: 5 })],
+    ['plan-valid', 'succeeds', (t) => planSearch(t, {})],
   ];
   return variants.map(([label, expect, run]): Case => ({
     id: `search.randomSearch.${label}`, cls: 'search', what: `randomSearch with ${label.replace(/-/g, ' ')}`, expect,
