@@ -25,18 +25,28 @@ export interface RecipeOptions {
 /** The compiled model: `classes` softmax outputs, or one linear output for regression. */
 export function buildModel(o: RecipeOptions, inputDim: number, classes: number | undefined, seed: number, rows: number): nn.Sequential {
   checkModelSize(o, inputDim, classes ?? 1, rows);
+  const model = nn.sequential(modelLayers(o, inputDim, classes), { seed });
+  model.compile(compileOptions(o, classes));
+  return model;
+}
+
+/** The layers: the hidden ones as asked, then the head. */
+export function modelLayers(o: RecipeOptions, inputDim: number, classes: number | undefined): nn.Layer[] {
   const kernelRegularizer = o.l2 ? nn.regularizers.l2(o.l2) : undefined;
   const layers: nn.Layer[] = o.hidden.flatMap((units, i) => hiddenLayer(o, units, i === 0 ? inputDim : undefined, kernelRegularizer));
   layers.push(nn.dense({
     units: classes ?? 1, activation: classes ? 'softmax' : 'linear', kernelRegularizer, ...(layers.length ? {} : { inputDim }),
   }));
-  const model = nn.sequential(layers, { seed });
-  model.compile({
+  return layers;
+}
+
+/** Sparse cross-entropy and accuracy for classes, mean squared error and MAE for regression; the optimizer asked for. */
+export function compileOptions(o: RecipeOptions, classes: number | undefined): nn.CompileOptions {
+  return {
     loss: classes ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
     optimizer: optimizer(o),
     metrics: [classes ? 'accuracy' : 'mae'],
-  });
-  return model;
+  };
 }
 
 function hiddenLayer(o: RecipeOptions, units: number, inputDim: number | undefined, kernelRegularizer: nn.regularizers.Regularizer | undefined): nn.Layer[] {

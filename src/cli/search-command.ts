@@ -18,6 +18,7 @@ import * as nn from '../index';
 import { UsageError, checkOutput, toCsv, writeText } from './cli-io';
 import { collectSpace, type DimensionName, type SpaceSpec } from './search-space';
 import { tabularToJSON, type Tabular } from './tabular';
+import { compileOptions, modelLayers } from './model-recipe';
 import { formatFigure as fmt } from '../train/progress';
 
 /** The options train's data functions read, as search fills them. */
@@ -138,12 +139,10 @@ async function search(file: string, o: SearchOptions, train: TrainFunctions): Pr
 /** train's model for one point: hidden layers, then softmax or a linear unit, as `nnwasm train` builds it. */
 function plan(p: Point, inputDim: number, tab: Tabular, o: SearchOptions): nn.TrialPlan {
   const classes = tab.target.encoder?.classes.length;
-  const hidden = p.hidden.map((units, i) => nn.dense({ units, activation: p.activation, ...(i === 0 ? { inputDim } : {}) }));
-  const head = nn.dense({ units: classes ?? 1, activation: classes ? 'softmax' : 'linear', ...(hidden.length ? {} : { inputDim }) });
-  const optimizer = p.optimizer === 'adam' ? nn.adam({ learningRate: p.lr }) : nn.sgd({ learningRate: p.lr });
+  const recipe = { hidden: p.hidden, activation: p.activation, optimizer: p.optimizer, lr: p.lr, batchSize: p.batch };
   return {
-    layers: [...hidden, head],
-    compile: { loss: classes ? 'sparseCategoricalCrossentropy' : 'meanSquaredError', optimizer, metrics: [classes ? 'accuracy' : 'mae'] },
+    layers: modelLayers(recipe, inputDim, classes),
+    compile: compileOptions(recipe, classes),
     fit: {
       epochs: p.epochs, batchSize: p.batch,
       ...(o.earlyStopping === undefined ? {} : { earlyStopping: { monitor: 'valLoss', patience: o.earlyStopping, restoreBestWeights: true } }),

@@ -6,7 +6,7 @@
 //   batch=choice(16,32,64)  one of the values (also int(a,b), or one value)
 //   epochs=int(10,50)
 //   hidden=choice(32|64,32) layer sizes, each joined by | ("none": no hidden layer)
-//   activation=choice(relu,tanh)    optimizer=choice(adam,sgd)
+//   activation=choice(relu,tanh)    optimizer=choice(adam,rmsprop)
 //
 // A bad spec is refused with a message naming it and what was expected.
 
@@ -54,7 +54,7 @@ const DIMENSIONS = {
     expected: `an activation (${nn.ACTIVATIONS.filter((a) => a !== 'softmax').join(', ')})`,
     item: oneOf(nn.ACTIVATIONS.filter((a) => a !== 'softmax')), distributions: ['choice'],
   },
-  optimizer: { expected: 'adam or sgd', item: oneOf(['adam', 'sgd']), distributions: ['choice'] },
+  optimizer: { expected: `an optimizer (${nn.OPTIMIZERS.join(', ')})`, item: oneOf([...nn.OPTIMIZERS]), distributions: ['choice'] },
 } satisfies Record<string, Dimension>;
 
 export type DimensionName = keyof typeof DIMENSIONS;
