@@ -21,6 +21,8 @@ export type { Inputs, Sample } from './engine/samples';
 export type { Shape } from './engine/layers/layer';
 export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type PerceptronOptions, type SequentialOptions } from './engine/model';
 export type { FitOptions } from './train/fit-options';
+export type { FitDatasetOptions } from './train/fit-dataset';
+export type { Dataset, DatasetBatch, DatasetRow, DatasetElement, DatasetSource } from './train/dataset';
 export type { History, StopReason } from './train/history';
 export type { Callbacks } from './train/callback';
 export type { EarlyStoppingOptions } from './train/callbacks/early-stopping';

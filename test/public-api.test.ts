@@ -40,6 +40,7 @@ const TYPES = [
   'NadamOptions', 'Optimizer', 'OptimizerName', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'RmspropOptions', 'Sample', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions', 'Shape',
   'SgdOptions', 'Space', 'Split', 'SplitOptions', 'SplitPart', 'SplitTargets', 'StandardScalerJSON', 'StopReason',
   'Targets', 'Task', 'Trial',
+  'Dataset', 'DatasetBatch', 'DatasetElement', 'DatasetRow', 'DatasetSource', 'FitDatasetOptions',
 ];
 
 type Namespace = 'callbacks' | 'io' | 'ops' | 'regularizers' | 'schedules' | 'search';

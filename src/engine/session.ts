@@ -42,6 +42,7 @@ export interface ModelAccess {
   getStep(): number;
   setStep(step: number): void;
   evaluate(X: Matrix, Y: Matrix): Logs;
+  evaluator(): Evaluator;
   /** Runs the loaded rows forward; returns the mean loss. */
   forward(rows: number, training: boolean): number;
   /** Adds the loaded rows to each metric's state. */
@@ -50,6 +51,12 @@ export interface ModelAccess {
   update(epoch: number): void;
   /** Marks the model idle again. */
   done(): void;
+}
+
+/** evaluate over chunks of data added one after another (a validation stream), scored as one evaluate over them all. */
+export interface Evaluator {
+  add(X: Matrix, Y: Matrix): void;
+  result(): Logs;
 }
 
 /** A model that can be trained: what train/fit.ts needs of Sequential. */
@@ -150,6 +157,11 @@ export class TrainingSession {
   /** The loss and metrics over checked data, as evaluate gives them. */
   evaluate(X: Matrix, Y: Matrix): Logs {
     return this.model.evaluate(X, Y);
+  }
+
+  /** Scores checked chunks of data as one evaluate over all of them: a validation stream. */
+  evaluator(): Evaluator {
+    return this.model.evaluator();
   }
 
   /** Whether every weight and optimizer value is finite (a saturated tanh keeps the loss finite over infinite weights). */

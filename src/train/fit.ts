@@ -25,9 +25,9 @@ import { withProgress } from './progress';
 export type { FitOptions, History };
 
 /** Rows validation passes at once; the workspace makes room for them up front. */
-const EVAL_CHUNK = 256;
+export const EVAL_CHUNK = 256;
 /** Longest stretch of work between yields to the event loop, in ms. */
-const YIELD_MS = 50;
+export const YIELD_MS = 50;
 
 /** Trains `model`, which is busy until this settles: a second fit, compile, setWeights or dispose meanwhile throws. */
 export async function fit(model: Trainable, x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
@@ -37,18 +37,6 @@ export async function fit(model: Trainable, x: MatrixLike, y: Targets, options: 
   } finally {
     session.end();
   }
-}
-
-/** What the epochs run on: the training rows copied into the heap, and how to go over them. */
-interface Plan {
-  xs: HeapRows;
-  ys: HeapRows;
-  rows: number;
-  epochs: number;
-  batchSize: number;
-  shuffle: boolean;
-  rng: Random;
-  val: Rows | undefined;
 }
 
 async function train(model: TrainingSession, x: MatrixLike, y: Targets, options: FitOptions): Promise<History> {
@@ -73,7 +61,7 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
     ys = new HeapRows(model.heap, train.Y, 'fit: a copy of the training targets');
     model.makeRoom(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), train.Y.cols);
     const rng = new Random(seed ?? model.seed);
-    await runEpochs(model, callbacks, history, { xs, ys, rows, epochs, batchSize: bs, shuffle, rng, val });
+    await runEpochs(model, callbacks, history, epochs, new ArrayBatches(model, xs, ys, rows, bs, shuffle ? rng : undefined, val));
   } catch (e) {
     initial.restore();
     throw e;
@@ -86,23 +74,70 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
   return history;
 }
 
-async function runEpochs(model: TrainingSession, callbacks: CallbackList, history: History, p: Plan): Promise<void> {
-  const order = Uint32Array.from({ length: p.rows }, (_, i) => i);
+/**
+ * Where the loop's batches come from: the rows of arrays (below), or a
+ * stream (fit-dataset.ts). A method answers at once when it can, and with a
+ * promise only when it must wait (a stream's next chunk), so that an array
+ * fit's batch costs no promise.
+ */
+export interface BatchSource {
+  /** Starts epoch `epoch`: a new shuffle, or a new pass over a stream. */
+  begin(epoch: number): void | Promise<void>;
+  /** Loads the next batch into the session's batch buffers and returns its rows; 0 once the epoch has no more. */
+  next(): number | Promise<number>;
+  /** The validation figures after an epoch (the loss and metrics, not yet renamed valLoss…), or undefined when not validating. */
+  validate(): Logs | undefined | Promise<Logs | undefined>;
+}
+
+/** The batches of rows copied into the heap once, each epoch in a new shuffled order. */
+class ArrayBatches implements BatchSource {
+  private readonly order: Uint32Array;
+  private start = 0;
+
+  constructor(
+    private readonly model: TrainingSession, private readonly xs: HeapRows, private readonly ys: HeapRows,
+    private readonly rows: number, private readonly batchSize: number,
+    private readonly rng: Random | undefined, private readonly val: Rows | undefined,
+  ) {
+    this.order = Uint32Array.from({ length: rows }, (_, i) => i);
+  }
+
+  begin(): void {
+    this.rng?.shuffle(this.order);
+    this.start = 0;
+  }
+
+  next(): number {
+    const rows = Math.min(this.batchSize, this.rows - this.start);
+    if (rows <= 0) return 0;
+    this.xs.gather(this.model.batchInputs, this.order, this.start, rows);
+    this.ys.gather(this.model.batchTargets, this.order, this.start, rows);
+    this.start += rows;
+    return rows;
+  }
+
+  validate(): Logs | undefined {
+    return this.val && this.model.evaluate(this.val.X, this.val.Y);
+  }
+}
+
+/** The loop: epochs, then the source's batches, then a step, with the callbacks between them. */
+export async function runEpochs(model: TrainingSession, callbacks: CallbackList, history: History, epochs: number, source: BatchSource): Promise<void> {
   let last: Logs = {};
   let lastYield = performance.now();
   const batchLogs = callbacks.wantsBatchLogs;
 
   await callbacks.trainBegin();
-  for (let epoch = 0; epoch < p.epochs && !callbacks.stopReason; epoch++) {
+  for (let epoch = 0; epoch < epochs && !callbacks.stopReason; epoch++) {
     if (await callbacks.epochBegin(epoch)) break;
-    if (p.shuffle) p.rng.shuffle(order);
+    await source.begin(epoch);
     model.resetMetrics();
     let lossSum = 0; // the epoch's loss·rows
     let seen = 0;
-    for (let start = 0, batch = 0; start < p.rows; start += p.batchSize, batch++) {
-      const rows = Math.min(p.batchSize, p.rows - start);
-      p.xs.gather(model.batchInputs, order, start, rows);
-      p.ys.gather(model.batchTargets, order, start, rows);
+    for (let batch = 0; ; batch++) {
+      const next = source.next();
+      const rows = typeof next === 'number' ? next : await next;
+      if (rows === 0) break;
       const loss = model.step(rows, epoch); // not finite: nothing else done, and the NaN guard rolls back
       if (Number.isFinite(loss)) lossSum += loss * rows;
       seen += rows;
@@ -118,9 +153,8 @@ async function runEpochs(model: TrainingSession, callbacks: CallbackList, histor
 
     // Means over the batches that ran (all of them unless a callback stopped the epoch).
     const logs = model.metricLogs({ loss: lossSum / seen }, false);
-    if (p.val) {
-      for (const [k, v] of Object.entries(model.evaluate(p.val.X, p.val.Y))) logs[valKey(k)] = v;
-    }
+    const val = await source.validate();
+    if (val) for (const [k, v] of Object.entries(val)) logs[valKey(k)] = v;
     await callbacks.epochEnd(epoch, logs);
     if (callbacks.rolledBack) break;
     recordEpoch(history, epoch, logs);
