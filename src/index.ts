@@ -57,6 +57,7 @@ export {
   type CsvOptions, type CsvTable, type CsvDataset, type CsvDatasetOptions, type ColumnOptions, type FeatureSpec, type MissingCell,
 } from './data/csv';
 export { readCsv } from './data/csv-file';
+export { readCsvStream, type CsvStreamOptions, type CsvBatch } from './data/csv-stream';
 export * as search from './namespaces/search';
 export { randomSearch, type RandomSearchOptions, type SearchResult, type Trial, type Sampler, type Space, type Params } from './tools/search';
 export * as io from './io/index';
