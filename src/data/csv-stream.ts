@@ -135,8 +135,8 @@ function batch(xs: number[], ys: number[], rows: number, width: number, o: CsvSt
 /** Appends a record's inputs (and target) to xs (and ys); false when the record is dropped for a missing value. */
 type Encoder = ((row: string[], r: number, xs: number[], ys: number[]) => boolean) & { width: number };
 
-/** The encoder for a file's columns, checked against the options. */
-export function encoder(columns: readonly string[], o: CsvStreamOptions, where: string): Encoder {
+/** The encoder for a file's columns, checked against the options; `advice` ends the message about a missing value. */
+export function encoder(columns: readonly string[], o: CsvStreamOptions, where: string, advice = "fill it in, or pass missing: 'drop' to leave such rows out"): Encoder {
   const column = (name: string) => {
     const j = columns.indexOf(name);
     if (j < 0) throw new ConfigError(`${where}: no column named "${name}"; the CSV's columns are ${columns.map((c) => `"${c}"`).join(', ')}.${didYouMean(name, columns)}`);
@@ -157,7 +157,7 @@ export function encoder(columns: readonly string[], o: CsvStreamOptions, where: 
     for (const j of used) {
       if (!isMissing(row[j])) continue;
       if (drop) return false;
-      throw bad(r, j, "a value (or missing: 'drop' to leave such rows out)", row[j]);
+      throw new ValueError(`${where}: missing value at row ${r}, column "${columns[j]}"; ${advice}`);
     }
     for (let f = 0; f < at.length; f++) {
       const cell = row[at[f]], map = onehot[f];

@@ -104,7 +104,7 @@ describe('readCsvStream refuses', () => {
     expect((await error(path, { target: 'y', ignore: ['b'], classes: [1, 2] })).message).toMatch(/row 1, column "y": expected one of the classes "1", "2", got "3"/);
     const missing = join(dir, 'missing.csv');
     writeFileSync(missing, 'a,y\n1,2\nNA,3\n4,5\n');
-    expect((await error(missing, { target: 'y' })).message).toMatch(/row 2, column "a": expected a value \(or missing: 'drop'/);
+    expect((await error(missing, { target: 'y' })).message).toMatch(/missing value at row 2, column "a"; fill it in, or pass missing: 'drop'/);
     expect((await collect(nn.readCsvStream(missing, { target: 'y', missing: 'drop' }))).x).toEqual([1, 4]);
   });
 
