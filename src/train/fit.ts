@@ -3,10 +3,11 @@
 // (1) or mini-batch (m: ⌈N/m⌉ updates, the last batch partial) — epochs,
 // then batches, then a step, with the callbacks called between them. The
 // batches come from a BatchSource: the rows of arrays (here) or of a stream
-// (fit-dataset.ts), which share this loop. The rest is around it: the options (fit-options.ts), the data (fit-data.ts),
-// the callbacks and every way training stops (callback-list.ts and
-// callbacks/: target loss, early stopping, a NaN loss rolled back), the
-// progress output (progress.ts) and the history (history.ts).
+// (fit-dataset.ts), which share this loop. The rest is around it: the
+// options (fit-options.ts), the data (fit-data.ts), the callbacks and
+// every way training stops (callback-list.ts and callbacks/: target loss,
+// early stopping, a NaN loss rolled back), the progress output
+// (progress.ts) and the history (history.ts).
 // The model is busy while its fit runs (see model.ts), and a fit returns
 // with finite weights, whatever happened.
 
