@@ -17,7 +17,7 @@ import {
   EXPECTED_DATASET, closePass, isDataset, nextOf, openPass, reusable, toChunk, type Chunk, type Dataset, type Pass,
 } from './dataset';
 import { fitData, type Rows } from './fit-data';
-import { EVAL_CHUNK, runEpochs, type BatchSource } from './fit';
+import { EVAL_CHUNK, runEpochs, type BatchSource } from './epochs';
 import { FIT_OPTIONS, type FitOptions } from './fit-options';
 import { emptyHistory, type History } from './history';
 import { valKey } from './logs';

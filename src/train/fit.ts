@@ -17,19 +17,18 @@ import type { Logs, Trainable, TrainingSession } from '../engine/session';
 import type { Targets } from '../validate';
 import { HeapRows } from './batches';
 import { CallbackList } from './callback-list';
-import { nextTick } from './event-loop';
 import { fitData, type Rows } from './fit-data';
 import { checkFitOptions, type FitOptions } from './fit-options';
-import { emptyHistory, recordEpoch, type History } from './history';
+import { EVAL_CHUNK, runEpochs, type BatchSource } from './epochs';
+import { emptyHistory, type History } from './history';
 import { valKey } from './logs';
 import { withProgress } from './progress';
 
 export type { FitOptions, History };
+// fitDataset is the engine's other door to training: model.ts imports this file alone (.dependency-cruiser.cjs).
+export { fitDataset, type FitDatasetOptions } from './fit-dataset';
+export type { Dataset } from './dataset';
 
-/** Rows validation passes at once; the workspace makes room for them up front. */
-export const EVAL_CHUNK = 256;
-/** Longest stretch of work between yields to the event loop, in ms. */
-export const YIELD_MS = 50;
 
 /** Trains `model`, which is busy until this settles: a second fit, compile, setWeights or dispose meanwhile throws. */
 export async function fit(model: Trainable, x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
@@ -76,21 +75,6 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
   return history;
 }
 
-/**
- * Where the loop's batches come from: the rows of arrays (below), or a
- * stream (fit-dataset.ts). A method answers at once when it can, and with a
- * promise only when it must wait (a stream's next chunk), so that an array
- * fit's batch costs no promise.
- */
-export interface BatchSource {
-  /** Starts epoch `epoch`: a new shuffle, or a new pass over a stream. */
-  begin(epoch: number): void | Promise<void>;
-  /** Loads the next batch into the session's batch buffers and returns its rows; 0 once the epoch has no more. */
-  next(): number | Promise<number>;
-  /** The validation figures after an epoch (the loss and metrics, not yet renamed valLoss…), or undefined when not validating. */
-  validate(): Logs | undefined | Promise<Logs | undefined>;
-}
-
 /** The batches of rows copied into the heap once, each epoch in a new shuffled order. */
 class ArrayBatches implements BatchSource {
   private readonly order: Uint32Array;
@@ -121,47 +105,4 @@ class ArrayBatches implements BatchSource {
   validate(): Logs | undefined {
     return this.val && this.model.evaluate(this.val.X, this.val.Y);
   }
-}
-
-/** The loop: epochs, then the source's batches, then a step, with the callbacks between them. */
-export async function runEpochs(model: TrainingSession, callbacks: CallbackList, history: History, epochs: number, source: BatchSource): Promise<void> {
-  let last: Logs = {};
-  let lastYield = performance.now();
-  const batchLogs = callbacks.wantsBatchLogs;
-
-  await callbacks.trainBegin();
-  for (let epoch = 0; epoch < epochs && !callbacks.stopReason; epoch++) {
-    if (await callbacks.epochBegin(epoch)) break;
-    await source.begin(epoch);
-    model.resetMetrics();
-    let lossSum = 0; // the epoch's loss·rows
-    let seen = 0;
-    for (let batch = 0; ; batch++) {
-      const next = source.next();
-      const rows = typeof next === 'number' ? next : await next;
-      if (rows === 0) break;
-      const loss = model.step(rows, epoch); // not finite: nothing else done, and the NaN guard rolls back
-      if (Number.isFinite(loss)) lossSum += loss * rows;
-      seen += rows;
-      // A finite loss concerns no one but the callbacks that asked for batch logs (the NaN guard does not).
-      if (batchLogs || !Number.isFinite(loss)) {
-        const stops = callbacks.batchEnd(batch, model.metricLogs({ batch, size: rows, loss }, true));
-        // Awaited only when a hook was async: otherwise a batch costs no promise.
-        if (stops === true || (stops !== false && (await stops))) break;
-      }
-      if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
-    }
-    if (callbacks.rolledBack) break;
-
-    // Means over the batches that ran (all of them unless a callback stopped the epoch).
-    const logs = model.metricLogs({ loss: lossSum / seen }, false);
-    const val = await source.validate();
-    if (val) for (const [k, v] of Object.entries(val)) logs[valKey(k)] = v;
-    await callbacks.epochEnd(epoch, logs);
-    if (callbacks.rolledBack) break;
-    recordEpoch(history, epoch, logs);
-    last = logs;
-    if (!callbacks.stopReason) lastYield = await nextTick();
-  }
-  await callbacks.trainEnd(last);
 }
