@@ -21,6 +21,8 @@ export type { Inputs, Sample } from './engine/samples';
 export type { Shape } from './engine/layers/layer';
 export { Sequential, sequential, perceptron, type BackpropResult, type CompileOptions, type PerceptronOptions, type SequentialOptions } from './engine/model';
 export type { FitOptions } from './train/fit-options';
+export type { FitDatasetOptions } from './train/fit-dataset';
+export type { Dataset, DatasetBatch, DatasetRow, DatasetElement, DatasetSource } from './train/dataset';
 export type { History, StopReason } from './train/history';
 export type { Callbacks } from './train/callback';
 export type { EarlyStoppingOptions } from './train/callbacks/early-stopping';
@@ -55,6 +57,7 @@ export {
   type CsvOptions, type CsvTable, type CsvDataset, type CsvDatasetOptions, type ColumnOptions, type FeatureSpec, type MissingCell,
 } from './data/csv';
 export { readCsv } from './data/csv-file';
+export { readCsvStream, type CsvStreamOptions, type CsvBatch } from './data/csv-stream';
 export * as search from './namespaces/search';
 export { randomSearch, type RandomSearchOptions, type SearchResult, type Trial, type TrialPlan, type Sampler, type Space, type Params } from './tools/search';
 export * as io from './io/index';

@@ -25,7 +25,7 @@ const VALUES = [
   'OPTIMIZERS', 'StandardScaler', 'ValueError', 'activation', 'adagrad', 'adam', 'adamw', 'batchNormalization', 'dense', 'dropMissing', 'dropout', 'flatten', 'leakyRelu', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',
   'labelEncoder', 'loadModel', 'minMaxScaler', 'nadam', 'oneHot', 'ops', 'parseCsv', 'parseCsvTable', 'perceptron',
-  'callbacks', 'randomSearch', 'readCsv', 'ready', 'regularizers', 'rmsprop', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
+  'callbacks', 'randomSearch', 'readCsv', 'readCsvStream', 'ready', 'regularizers', 'rmsprop', 'scalerFromJSON', 'schedules', 'search', 'sequential', 'setBackend', 'sgd',
   'standardScaler', 'tableToDataset', 'targetValues', 'trainTestSplit',
 ];
 
@@ -40,6 +40,7 @@ const TYPES = [
   'NadamOptions', 'Optimizer', 'OptimizerName', 'Params', 'PerceptronOptions', 'RandomSearchOptions', 'ReadyOptions', 'RmspropOptions', 'Sample', 'Sampler', 'ScalerJSON', 'SearchResult', 'SequentialOptions', 'Shape',
   'SgdOptions', 'Space', 'Split', 'SplitOptions', 'SplitPart', 'SplitTargets', 'StandardScalerJSON', 'StopReason',
   'Targets', 'Task', 'Trial', 'TrialPlan',
+  'CsvBatch', 'CsvStreamOptions', 'Dataset', 'DatasetBatch', 'DatasetElement', 'DatasetRow', 'DatasetSource', 'FitDatasetOptions',
 ];
 
 type Namespace = 'callbacks' | 'io' | 'ops' | 'regularizers' | 'schedules' | 'search';

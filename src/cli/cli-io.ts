@@ -1,9 +1,11 @@
 // The command line's files: reading a CSV or model file with one clear
 // message for what is not one (missing, a directory, binary bytes), checking
 // an output path before any work (never an input, never an existing file
-// without --force), and writing CSV that spreadsheets open safely.
+// without --force), and writing CSV that spreadsheets open safely, whole or
+// a chunk at a time (a sink: standard output, or a file renamed into place at the end).
 
-import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { isNumber } from '../data/csv';
@@ -23,12 +25,29 @@ export function readText(file: string): string {
   return bytes.toString('utf8');
 }
 
-export function readBytes(file: string): Buffer {
+/** Checks, without reading it all, that a file is a regular file of text: what readText would refuse, it refuses. */
+export function checkTextFile(file: string): void {
+  checkRegular(file);
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF);
+    const nul = head.subarray(0, readSync(fd, head, 0, SNIFF, 0)).indexOf(0);
+    if (nul >= 0) throw new ValueError(`${file} is not a text file (byte ${nul} is 0, as in binary files); expected CSV text`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function checkRegular(file: string): void {
   const stat = statSync(file, { throwIfNoEntry: false });
   if (!stat) throw new ConfigError(`${file}: no such file`);
   if (stat.isDirectory()) throw new ConfigError(`${file} is a directory; expected a file`);
   // A FIFO blocks and a device (/dev/zero) never ends: only regular files have an end to read to.
   if (!stat.isFile()) throw new ConfigError(`${file} is not a regular file (a device, FIFO or socket); expected a file`);
+}
+
+export function readBytes(file: string): Buffer {
+  checkRegular(file);
   try {
     return readFileSync(file);
   } catch (e) {
@@ -67,6 +86,58 @@ export function writeText(file: string, text: string): void {
     rmSync(temporary, { force: true });
     throw new ConfigError(`cannot write ${file}: ${(e as Error).message}`);
   }
+}
+
+/** Where text goes a chunk at a time; close() when all is written, abort() on failure (a file is then left as it was). */
+export interface Sink {
+  /** Resolves to false once no one reads any more (`nnwasm predict … | head`): the writer may stop. */
+  write(text: string): Promise<boolean>;
+  close(): Promise<void>;
+  abort(): void;
+}
+
+/** Standard output, waiting when the reader is slower than the writer; a reader that has gone (EPIPE) ends the writing. */
+export function stdoutSink(): Sink {
+  let gone = false;
+  const closed = (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    gone = true;
+  };
+  return {
+    write: async (text) => {
+      if (gone || process.stdout.destroyed) return false;
+      if (!process.stdout.write(text)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]).catch(closed);
+      return !gone;
+    },
+    close: async () => {},
+    abort: () => {},
+  };
+}
+
+/** A temporary file beside `file`, renamed to it by close(): as writeText, a chunk at a time. */
+export function fileSink(file: string): Sink {
+  const temporary = join(dirname(resolve(file)), `.${basename(file)}.${process.pid}.tmp`);
+  const stream = createWriteStream(temporary, { flags: 'wx' });
+  let failure: Error | undefined;
+  stream.on('error', (e) => (failure = e));
+  const failed = (e: Error) => new ConfigError(`cannot write ${file}: ${e.message}`);
+  return {
+    write: async (text) => {
+      if (failure) throw failed(failure);
+      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+      return true;
+    },
+    close: async () => {
+      stream.end();
+      await Promise.race([once(stream, 'finish'), once(stream, 'error')]);
+      if (failure) throw failed(failure);
+      renameSync(temporary, file);
+    },
+    abort: () => {
+      stream.destroy();
+      rmSync(temporary, { force: true });
+    },
+  };
 }
 
 /** Cells spreadsheets run as formulas (OWASP's CSV injection list). */

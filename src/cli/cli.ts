@@ -24,9 +24,11 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import * as nn from '../index';
-import { readFileSync } from 'node:fs';
-import { UsageError, checkOutput, readText, toCsv, writeText } from './cli-io';
+import { readFileSync, statSync } from 'node:fs';
+import { UsageError, checkOutput, checkTextFile, fileSink, readText, stdoutSink, toCsv, writeText } from './cli-io';
 import { buildModel, describeModel, type RecipeOptions } from './model-recipe';
+import { csvChunks, encoder } from '../data/csv-stream';
+import { StreamReport, encodedRows, fitScalers, headText, modelRows, partOf, readSchema, type Part } from './stream';
 import { columnIndex } from '../data/csv';
 import { didYouMean } from '../errors';
 import {
@@ -52,6 +54,7 @@ interface TrainOptions extends RecipeOptions {
   dropMissing?: boolean;
   quiet?: boolean;
   force?: boolean;
+  stream?: boolean;
   out: string;
 }
 
@@ -72,6 +75,7 @@ async function train(file: string, o: TrainOptions): Promise<void> {
   checkOutput(o.out, [file, o.test], o.force);
   const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
   const out = (line = '') => !o.quiet && console.log(line);
+  if (o.stream || statSync(file, { throwIfNoEntry: false })?.size! > STREAM_ABOVE) return trainStreaming(file, o, seed, out);
   const data = await about(file, () => prepare(file, o));
   const { tab } = data;
   for (const s of data.skipped) {
@@ -98,6 +102,62 @@ async function train(file: string, o: TrainOptions): Promise<void> {
   out(`trained ${history.epoch.length} epoch${history.epoch.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(2)} s (${stopped(history, o, monitor)})${restored(history, monitor)}`);
 
   out(test ? report(model, tab, inputs(test.x), test.y, o.test ? `test (${o.test})` : 'test') : 'no test rows (--test-size 0 and no --test file): no final test');
+  writeText(o.out, JSON.stringify({ ...model.toJSON(), preprocessing: tabularToJSON(tab) }));
+  out(`saved ${o.out}`);
+}
+
+/** Files larger than this are streamed (train --stream), whatever the options: reading them whole would need several times their size. */
+const STREAM_ABOVE = 256 * 2 ** 20;
+
+/** train on a file a chunk of rows at a time, in passes (stream.ts): files larger than memory. */
+async function trainStreaming(file: string, o: TrainOptions, seed: number, out: (line?: string) => void): Promise<void> {
+  checkTextFile(file);
+  const drop = o.dropMissing === true;
+  const schema = await about(file, () => readSchema(file, o));
+  const { tab } = schema;
+  for (const s of schema.skipped) {
+    warn(o, `column "${s.name}" holds text with more than ${s.distinct - 1} distinct values (names, dates or identifiers?); it is skipped. `
+      + `Keep it as one-hot categories with --categorical ${s.name}, or leave it out with --ignore ${s.name} to silence this warning`);
+  }
+  const held = o.test ? 0 : o.testSize;
+  const inPart = (part: Part) => (row: number) => partOf(row, seed, held, o.validationSplit) === part;
+  const trainRows = await about(file, () => fitScalers(file, tab, inPart, drop));
+  const classes = tab.target.encoder?.classes;
+  const inputs = nn.featureNames(tab.features).length;
+  const model = buildModel(o, inputs, classes?.length, seed + 2, o.batchSize);
+  out(`nnwasm train: ${file} → ${o.out}   (streamed: a chunk of rows at a time; seed ${seed}; --seed ${seed} repeats this run)`);
+  out(`task: ${classes ? `classification of "${tab.target.name}" into ${classes.length} classes (${classes.join(', ')})` : `regression of "${tab.target.name}"`}`);
+  out(`features (${inputs} inputs, standardized): ${tab.features.map((f) => (f.kind === 'numeric' ? f.name : `${f.name} (one-hot, ${f.categories.length})`)).join(', ')}`);
+  out(`rows: ${schema.rows}${schema.dropped ? ` (${schema.dropped} dropped for missing values)` : ''}, ${trainRows} train; test and validation rows by a seeded hash of the row number (not stratified)`);
+
+  const val = o.validationSplit > 0 ? modelRows(file, tab, inPart('validation'), drop) : undefined;
+  const monitor = val ? valKey('loss') : 'loss';
+  const unit = tab.target.scaler?.scale[0] ?? 1;
+  const progress = await withProgress({}, o.quiet ? 0 : 1, {
+    epochs: o.epochs, steps: Math.ceil(trainRows / o.batchSize), stream: process.stderr, scale: { mae: unit, [valKey('mae')]: unit },
+  });
+  const started = performance.now();
+  let history: nn.History;
+  try {
+    history = await about(file, () => model.fitDataset(modelRows(file, tab, inPart('train'), drop), {
+      epochs: o.epochs, batchSize: o.batchSize, seed: seed + 3, validationData: val, callbacks: progress.callbacks,
+      earlyStopping: o.earlyStopping === undefined || !val ? undefined : { monitor, patience: o.earlyStopping, restoreBestWeights: true },
+    }));
+  } finally {
+    progress.end();
+  }
+  out(`trained ${history.epoch.length} epoch${history.epoch.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(2)} s (${stopped(history, o, monitor)})${restored(history, monitor)}`);
+
+  const testFile = o.test ?? (held > 0 ? file : undefined);
+  if (testFile) {
+    const report = new StreamReport(model, tab);
+    await about(testFile, async () => {
+      for await (const { x, y } of encodedRows(testFile, tab, o.test ? () => true : inPart('test'), drop)) report.add(tab.scaler.transform(x), y);
+    });
+    out(report.rows > 0 ? report.text(o.test ? `test (${o.test})` : 'test') : 'no test rows fell to the test share: no final test');
+  } else {
+    out('no test rows (--test-size 0 and no --test file): no final test');
+  }
   writeText(o.out, JSON.stringify({ ...model.toJSON(), preprocessing: tabularToJSON(tab) }));
   out(`saved ${o.out}`);
 }
@@ -265,24 +325,54 @@ interface ReadOptions {
   delimiter?: string;
 }
 
+/** Predictions a chunk of rows at a time, written as they come: files larger than memory. */
 async function predict(modelFile: string, csvFile: string, o: ReadOptions & { out?: string; force?: boolean }): Promise<void> {
   if (o.out) checkOutput(o.out, [modelFile, csvFile], o.force);
   const { model, tab } = loadSaved(modelFile);
-  const table = await readFor(csvFile, tab, o);
-  const outputs = model.predict(await about(csvFile, async () => tab.scaler.transform(encodedFor(table, tab))));
-  const d = decode(outputs, tab);
+  checkTextFile(csvFile);
+  const delimiter = o.delimiter ?? tab.csv.delimiter;
+  const sink = o.out ? fileSink(o.out) : stdoutSink();
   const name = `predicted_${tab.target.name}`;
-  const header = d.labels ? [name, ...tab.target.encoder!.classes.map((c) => `probability_${c}`)] : [name];
-  const rows = Array.from({ length: outputs.rows }, (_, r) => (d.labels
-    ? [String(d.labels[r]), ...Array.from(outputs.row(r), round)]
-    : [round(d.values![r])]));
-  const text = toCsv([header, ...rows], o.delimiter ?? tab.csv.delimiter);
-  if (o.out) {
-    writeText(o.out, text);
-    console.log(`wrote ${outputs.rows} predictions to ${o.out}`);
-  } else {
-    process.stdout.write(text);
+  let rows = 0;
+  try {
+    await about(csvFile, async () => {
+      let encode: ReturnType<typeof encoder> | undefined;
+      for await (const chunk of csvChunks(csvFile, { delimiter, header: tab.csv.header }, 'predict')) {
+        if (!encode) {
+          requireFeatures(chunk.columns, tab, csvFile, delimiter);
+          encode = encoder(chunk.columns, { features: tab.features }, csvFile, 'the model needs a value in every feature column: fill it in');
+        }
+        const xs: number[] = [];
+        chunk.rows.forEach((row, i) => encode!(row, chunk.first + i, xs, []));
+        const outputs = model.predict(tab.scaler.transform(new nn.Matrix(chunk.rows.length, encode.width, Float32Array.from(xs))));
+        const d = decode(outputs, tab);
+        const lines = Array.from({ length: outputs.rows }, (_, r) => (d.labels
+          ? [String(d.labels[r]), ...Array.from(outputs.row(r), round)]
+          : [round(d.values![r])]));
+        const header = d.labels ? [name, ...tab.target.encoder!.classes.map((c) => `probability_${c}`)] : [name];
+        const reading = await sink.write(toCsv(rows === 0 ? [header, ...lines] : lines, o.delimiter ?? tab.csv.delimiter));
+        rows += outputs.rows;
+        if (!reading) break;
+      }
+      if (rows === 0) throw new nn.ValueError('the CSV has no data rows');
+    });
+    await sink.close();
+  } catch (e) {
+    sink.abort();
+    throw e;
   }
+  if (o.out) console.log(`wrote ${rows} predictions to ${o.out}`);
+}
+
+/** A ValueError when a file with a header lacks a feature column, as parseCsvFor words it. */
+function requireFeatures(columns: readonly string[], tab: Tabular, file: string, delimiter: string): void {
+  const missing = tab.features.map((f) => f.name).filter((c) => !columns.includes(c));
+  if (missing.length === 0) return;
+  const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
+  throw new nn.ValueError(tab.csv.header
+    ? `the CSV's header lacks the model's feature column${missing.length > 1 ? 's' : ''} ${quoted(missing)}; its columns are ${quoted(columns)}. `
+      + `The file needs a header row naming every feature column the model was trained on.${delimiterHint(headText(file), delimiter)}`
+    : `the CSV has ${columns.length} columns; the model reads ${quoted(missing)} by position, which it lacks`);
 }
 
 async function evaluate(modelFile: string, csvFile: string, o: ReadOptions & { target?: string }): Promise<void> {
@@ -516,6 +606,7 @@ function program(): Command {
     .addOption(new Option('--categorical <columns>', 'columns to one-hot encode, comma-separated: numeric codes, or text with many distinct values (skipped otherwise)').argParser(names).default([], 'none'))
     .addOption(new Option('--delimiter <char>', `${DELIMITER_HELP}detected from the first line)`).argParser(separator))
     .option('--drop-missing', 'drop rows with missing values instead of stopping')
+    .option('--stream', 'read the file a chunk of rows at a time, in passes, for files larger than memory (always, above 256 MiB)')
     .option('--force', FORCE_HELP)
     .option('--quiet', 'print only warnings and errors')
     .action(guarded(train));

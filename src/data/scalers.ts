@@ -83,7 +83,37 @@ abstract class AffineScaler {
    * console.log(s.transform([[2, 20]]).toArray()); // [ [ 0, 0 ] ]
    * ```
    */
-  abstract fit(x: MatrixLike): this;
+  fit(x: MatrixLike): this {
+    const X = this.data(x, 'fit');
+    this.seen = 0; // add starts afresh
+    this.add(X);
+    return this;
+  }
+  /**
+   * Updates the statistics with more rows, as scikit-learn's partial_fit:
+   * a stream fitted chunk by chunk gives the statistics fit gives on all
+   * its rows at once (in float64: within rounding), without holding them.
+   * Starts afresh on an unfitted scaler, and carries on after fit.
+   *
+   * @param x - Rows of features, at least one, all finite, as wide as before.
+   * @returns The scaler, for chaining.
+   * @throws {@link ShapeError} for malformed x, or another number of columns than before.
+   * @throws {@link ValueError} when x is empty or holds NaN or infinite values.
+   * @throws {@link ConfigError} on a scaler read from JSON, which does not know how many rows made it.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const s = nn.standardScaler().partialFit([[1], [2]]).partialFit([[3], [6]]);
+   * console.log(s.mean, s.scale, nn.standardScaler().fit([[1], [2], [3], [6]]).scale); // [ 3 ] [ 1.8708… ] [ 1.8708… ]
+   * ```
+   */
+  partialFit(x: MatrixLike): this {
+    this.add(this.more(x));
+    return this;
+  }
+
+  /** Merges checked rows into the statistics (those of `seen` rows so far; none when 0) and counts them. */
+  protected abstract add(X: Matrix): void;
   /**
    * The fitted statistics as plain JSON; {@link scalerFromJSON} reads it back.
    *
@@ -165,6 +195,19 @@ abstract class AffineScaler {
     return X;
   }
 
+  /** Rows seen by fit and partialFit; 0 for a scaler read from JSON, which cannot carry on. */
+  protected seen = 0;
+
+  /** partialFit's data: checked, and as wide as the rows before. */
+  protected more(x: MatrixLike): Matrix {
+    const X = this.data(x, 'partialFit');
+    if (this.fitted && this.seen === 0) {
+      throw new ConfigError(`${this.name}.partialFit: expected a scaler fitted here (fit or partialFit), got one read from JSON, which does not record how many rows made it; fit a new scaler on all the rows`);
+    }
+    if (this.fitted && X.cols !== this.numFeatures) throw new ShapeError(`${this.name}.partialFit: x: expected ${this.numFeatures} columns (as fitted), got ${X.cols}`);
+    return X;
+  }
+
   private checked(x: MatrixLike, what: string): [Matrix, Float64Array, Float64Array] {
     if (!this.shift || !this.factor) throw new NotFittedError(`${this.name}.${what}: expected a fitted scaler (call fit(x) first), got one not fitted`);
     const X = this.data(x, what);
@@ -189,6 +232,8 @@ abstract class AffineScaler {
  */
 export class StandardScaler extends AffineScaler {
   protected readonly name = 'standardScaler';
+  /** Each column's sum of squared deviations from the mean, for partialFit to carry on from (not kept in JSON). */
+  private m2: Float64Array | undefined;
 
   /**
    * The mean of each fitted column; [] before fit.
@@ -218,13 +263,31 @@ export class StandardScaler extends AffineScaler {
     return Array.from(this.factor ?? [], (f) => 1 / f);
   }
 
-  fit(x: MatrixLike): this {
-    const X = this.data(x, 'fit');
-    const mean = new Float64Array(X.cols);
-    const sq = new Float64Array(X.cols);
-    for (let i = 0; i < X.data.length; i++) mean[i % X.cols] += X.data[i] / X.rows;
-    for (let i = 0; i < X.data.length; i++) sq[i % X.cols] += (X.data[i] - mean[i % X.cols]) ** 2 / X.rows;
-    return this.set(Array.from(mean), Array.from(sq, (v) => Math.sqrt(v)));
+  /**
+   * Chan, Golub and LeVeque's update (Welford's, a chunk at a time): the
+   * chunk's own mean and sum of squared deviations, two passes over it, then
+   * merged with the running ones. Sums of squares of raw values would lose
+   * every digit to cancellation when the mean is large against the spread;
+   * and the mean is the sum over n, not a sum of x/n, whose rounding would
+   * give a constant column a spread of 1e-12 to divide by.
+   */
+  protected add(X: Matrix): void {
+    const n = X.rows, cols = X.cols, before = this.seen, total = before + n;
+    const mean = new Float64Array(cols), m2 = new Float64Array(cols);
+    for (let i = 0; i < X.data.length; i++) mean[i % cols] += X.data[i];
+    for (let j = 0; j < cols; j++) mean[j] /= n;
+    for (let i = 0; i < X.data.length; i++) m2[i % cols] += (X.data[i] - mean[i % cols]) ** 2;
+    if (before > 0) {
+      const oldMean = this.shift!, oldM2 = this.m2!;
+      for (let j = 0; j < cols; j++) {
+        const delta = mean[j] - oldMean[j];
+        m2[j] += oldM2[j] + (delta * delta * before * n) / total;
+        mean[j] = oldMean[j] + (delta * n) / total;
+      }
+    }
+    this.m2 = m2;
+    this.seen = total;
+    this.set(Array.from(mean), Array.from(m2, (v) => Math.sqrt(v / total)));
   }
 
   /**
@@ -327,16 +390,17 @@ export class MinMaxScaler extends AffineScaler {
     return Array.from(this.max ?? []);
   }
 
-  fit(x: MatrixLike): this {
-    const X = this.data(x, 'fit');
-    const min = new Float64Array(X.cols).fill(Infinity);
-    const max = new Float64Array(X.cols).fill(-Infinity);
+  protected add(X: Matrix): void {
+    const fresh = this.seen === 0;
+    const min = fresh ? new Float64Array(X.cols).fill(Infinity) : Float64Array.from(this.shift!);
+    const max = fresh ? new Float64Array(X.cols).fill(-Infinity) : Float64Array.from(this.max!);
     for (let i = 0; i < X.data.length; i++) {
       const j = i % X.cols;
       min[j] = Math.min(min[j], X.data[i]);
       max[j] = Math.max(max[j], X.data[i]);
     }
-    return this.set(Array.from(min), Array.from(max));
+    this.seen += X.rows;
+    this.set(Array.from(min), Array.from(max));
   }
 
   /**

@@ -15,12 +15,12 @@ import { DEFAULT_ALPHA, activation } from './activations';
 import { backend } from '../backend/index';
 import type { Ptr } from '../backend/core';
 import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
-import { fit, type FitOptions, type History } from '../train/fit';
+import { fit, fitDataset, type Dataset, type FitDatasetOptions, type FitOptions, type History } from '../train/fit';
 import { initialize } from './initializers';
 import { DENSE_OPTIONS, dense, type Dense, type DenseConfig } from './layers/dense';
 import { size } from './layers/layer';
 import { kindOf, toLayers, type Layer } from './layers/registry';
-import { TrainingSession, type Compiled } from './session';
+import { TrainingSession, type Compiled, type Evaluator } from './session';
 import { makeLoss, type LossName } from './losses';
 import { scaleRows, weightedLoss } from './sample-weights';
 import { Matrix, type MatrixLike } from './matrix';
@@ -294,6 +294,39 @@ export class Sequential {
     return fit(this, x as MatrixLike, y, options); // fit checks x through the session's toInputs, which takes samples too
   }
 
+  /**
+   * Trains the model on a stream that need not fit in memory, as tfjs's
+   * fitDataset and Keras's fit on a generator: an iterable (async or not) of
+   * batches `{ xs, ys }` of any size or of rows `{ x, y }`, or a function
+   * returning a fresh one per epoch. Each row goes through a bounded, seeded
+   * shuffle buffer into batches of `batchSize` rows. Callbacks, history,
+   * progress and stopping work as in {@link Sequential.fit}; a call that
+   * throws (a bad row in the middle of the stream) leaves the model as it was.
+   *
+   * @param dataset - See {@link Dataset}. For more than one epoch, a function
+   *   or an iterable that starts over each time (nn.readCsvStream's does); an
+   *   iterator or a generator object is one pass only, refused for epochs > 1.
+   * @param options - See {@link FitDatasetOptions}: fit's options, plus `shuffleBuffer`
+   *   (1024 rows); `validationData` may be a dataset too; no `validationSplit`.
+   * @returns The per-epoch figures and why training stopped.
+   * @throws {@link ConfigError} for a one-shot iterator asked for more than one epoch, or a pass with no rows.
+   * @throws {@link ShapeError} or {@link ValueError} for a bad element, naming its row: the model is left as it was.
+   * @example
+   * ```ts
+   * import * as nn from 'nnwasm';
+   * const model = nn.sequential([{ units: 1, inputDim: 1 }], { seed: 1 });
+   * model.compile({ loss: 'mse', optimizer: nn.sgd({ learningRate: 0.1 }) });
+   * async function* rows() {
+   *   for (let i = 0; i < 64; i++) yield { x: [i / 64], y: 2 * (i / 64) + 1 };
+   * }
+   * const history = await model.fitDataset(rows, { epochs: 100, batchSize: 8, seed: 1 });
+   * console.log(history.epoch.length, model.predict([[0.5]]).data); // 100 Float32Array(1) [ ≈2 ]
+   * ```
+   */
+  fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
+    return fitDataset(this, dataset, options);
+  }
+
   /** @internal Marks the model busy for a fit, and lends the training loop what it may do (session.ts). */
   trainingSession(): TrainingSession {
     const compiled = this.requireCompiled();
@@ -310,6 +343,7 @@ export class Sequential {
       getStep: () => this.step,
       setStep: (step) => (this.step = step),
       evaluate: (X, Y, W) => this.evaluateMatrices(X, Y, W),
+      evaluator: () => this.evaluator(),
       forward: (rows, training, weights) => {
         this.forward(rows, training);
         return this.lossValue(rows, weights);
@@ -413,21 +447,35 @@ export class Sequential {
 
   /** evaluate on checked data, each row's loss weighted by W when given (fit's validation sample weights). */
   private evaluateMatrices(X: Matrix, Y: Matrix, W?: Float32Array): Record<string, number> {
+    const scores = this.evaluator();
+    scores.add(X, Y, W);
+    return scores.result();
+  }
+
+  /** evaluate over checked chunks of data, added one after another: a stream's figures are those of one evaluate over all its rows. */
+  private evaluator(): Evaluator {
     const { evalMetrics: metrics } = this.requireCompiled();
-    const ws = this.ensureBuilt(X.cols);
-    ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols, 'evaluate');
     let lossSum = 0;
+    let total = 0;
     for (const m of metrics) m.reset();
-    for (let start = 0; start < X.rows; start += ws.capacity) {
-      const rows = Math.min(ws.capacity, X.rows - start);
-      this.loadInputs(X, Y, start, rows);
-      this.forward(rows, false);
-      lossSum += this.lossValue(rows, W?.subarray(start, start + rows)) * rows;
-      this.updateMetrics(rows, metrics);
-    }
-    const logs: Record<string, number> = { loss: lossSum / X.rows };
-    for (const m of metrics) logs[m.key] = m.result();
-    return logs;
+    const add = (X: Matrix, Y: Matrix, W?: Float32Array) => {
+      const ws = this.ensureBuilt(X.cols);
+      ws.ensureCapacity(Math.min(X.rows, CHUNK), Y.cols, 'evaluate');
+      for (let start = 0; start < X.rows; start += ws.capacity) {
+        const rows = Math.min(ws.capacity, X.rows - start);
+        this.loadInputs(X, Y, start, rows);
+        this.forward(rows, false);
+        lossSum += this.lossValue(rows, W?.subarray(start, start + rows)) * rows;
+        this.updateMetrics(rows, metrics);
+      }
+      total += X.rows;
+    };
+    const result = () => {
+      const logs: Record<string, number> = { loss: lossSum / total };
+      for (const m of metrics) logs[m.key] = m.result();
+      return logs;
+    };
+    return { add, result };
   }
 
   /**

@@ -43,6 +43,7 @@ export interface ModelAccess {
   setStep(step: number): void;
   /** The loss (each row's weighted by W, when given) and metrics over checked data. */
   evaluate(X: Matrix, Y: Matrix, W?: Float32Array): Logs;
+  evaluator(): Evaluator;
   /** Runs the loaded rows forward; returns the mean loss (Σ wᵢ·Lᵢ / rows with sample weights). */
   forward(rows: number, training: boolean, weights?: Float32Array): number;
   /** Adds the loaded rows to each metric's state. */
@@ -52,6 +53,13 @@ export interface ModelAccess {
   update(epoch: number): void;
   /** Marks the model idle again. */
   done(): void;
+}
+
+/** evaluate over chunks of data added one after another (a validation stream), scored as one evaluate over them all. */
+export interface Evaluator {
+  /** Adds checked rows (each row's loss weighted by W, when given). */
+  add(X: Matrix, Y: Matrix, W?: Float32Array): void;
+  result(): Logs;
 }
 
 /** A model that can be trained: what train/fit.ts needs of Sequential. */
@@ -158,6 +166,11 @@ export class TrainingSession {
   /** The loss and metrics over checked data, as evaluate gives them; each row's loss weighted by W when given. */
   evaluate(X: Matrix, Y: Matrix, W?: Float32Array): Logs {
     return this.model.evaluate(X, Y, W);
+  }
+
+  /** Scores checked chunks of data as one evaluate over all of them: a validation stream. */
+  evaluator(): Evaluator {
+    return this.model.evaluator();
   }
 
   /** Whether every weight and optimizer value is finite (a saturated tanh keeps the loss finite over infinite weights). */

@@ -70,7 +70,7 @@ export function checkFitOptions(options: unknown): FitOptions {
 
 const EXPECTED_CALLBACKS = `an object of hooks { ${HOOKS.map((h) => `${h}?`).join(', ')} }, a built-in such as nn.callbacks.earlyStopping(...), or an array of them`;
 
-const FIT_OPTIONS = {
+export const FIT_OPTIONS = {
   epochs: whole(0),
   batchSize: whole(1),
   shuffle: boolean,

@@ -2,10 +2,12 @@
 // batchSize rows — batch (batchSize ≥ N: one update per epoch), stochastic
 // (1) or mini-batch (m: ⌈N/m⌉ updates, the last batch partial) — epochs,
 // then batches, then a step, with the callbacks called between them. The
-// rest is around it: the options (fit-options.ts), the data (fit-data.ts),
-// the callbacks and every way training stops (callback-list.ts and
-// callbacks/: target loss, early stopping, a NaN loss rolled back), the
-// progress output (progress.ts) and the history (history.ts).
+// batches come from a BatchSource: the rows of arrays (here) or of a stream
+// (fit-dataset.ts), which share this loop. The rest is around it: the
+// options (fit-options.ts), the data (fit-data.ts), the callbacks and
+// every way training stops (callback-list.ts and callbacks/: target loss,
+// early stopping, a NaN loss rolled back), the progress output
+// (progress.ts) and the history (history.ts).
 // The model is busy while its fit runs (see model.ts), and a fit returns
 // with finite weights, whatever happened.
 
@@ -15,19 +17,18 @@ import type { Logs, Trainable, TrainingSession } from '../engine/session';
 import type { Targets } from '../validate';
 import { HeapRows } from './batches';
 import { CallbackList } from './callback-list';
-import { nextTick } from './event-loop';
 import { fitData, type Rows } from './fit-data';
 import { checkFitOptions, type FitOptions } from './fit-options';
-import { emptyHistory, recordEpoch, type History } from './history';
+import { EVAL_CHUNK, runEpochs, type BatchSource } from './epochs';
+import { emptyHistory, type History } from './history';
 import { valKey } from './logs';
 import { withProgress } from './progress';
 
 export type { FitOptions, History };
+// fitDataset is the engine's other door to training: model.ts imports this file alone (.dependency-cruiser.cjs).
+export { fitDataset, type FitDatasetOptions } from './fit-dataset';
+export type { Dataset } from './dataset';
 
-/** Rows validation passes at once; the workspace makes room for them up front. */
-const EVAL_CHUNK = 256;
-/** Longest stretch of work between yields to the event loop, in ms. */
-const YIELD_MS = 50;
 
 /** Trains `model`, which is busy until this settles: a second fit, compile, setWeights or dispose meanwhile throws. */
 export async function fit(model: Trainable, x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
@@ -37,20 +38,6 @@ export async function fit(model: Trainable, x: MatrixLike, y: Targets, options: 
   } finally {
     session.end();
   }
-}
-
-/** What the epochs run on: the training rows copied into the heap, and how to go over them. */
-interface Plan {
-  xs: HeapRows;
-  ys: HeapRows;
-  rows: number;
-  epochs: number;
-  batchSize: number;
-  shuffle: boolean;
-  rng: Random;
-  val: Rows | undefined;
-  /** The training rows' sample weights, and the batch's, gathered beside its rows; undefined when unweighted. */
-  weights: { all: Float32Array; batch: Float32Array } | undefined;
 }
 
 async function train(model: TrainingSession, x: MatrixLike, y: Targets, options: FitOptions): Promise<History> {
@@ -75,8 +62,8 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
     ys = new HeapRows(model.heap, train.Y, 'fit: a copy of the training targets');
     model.makeRoom(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), train.Y.cols);
     const rng = new Random(seed ?? model.seed);
-    const weights = train.W && { all: train.W, batch: new Float32Array(bs) };
-    await runEpochs(model, callbacks, history, { xs, ys, rows, epochs, batchSize: bs, shuffle, rng, val, weights });
+    const batches = new ArrayBatches(model, { xs, ys, weights: train.W }, rows, bs, shuffle ? rng : undefined, val);
+    await runEpochs(model, callbacks, history, epochs, batches);
   } catch (e) {
     initial.restore();
     throw e;
@@ -89,52 +76,40 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
   return history;
 }
 
-async function runEpochs(model: TrainingSession, callbacks: CallbackList, history: History, p: Plan): Promise<void> {
-  const order = Uint32Array.from({ length: p.rows }, (_, i) => i);
-  let last: Logs = {};
-  let lastYield = performance.now();
-  const batchLogs = callbacks.wantsBatchLogs;
+/** The batches of rows copied into the heap once, each epoch in a new shuffled order, with their sample weights when fit has them. */
+class ArrayBatches implements BatchSource {
+  private readonly order: Uint32Array;
+  private start = 0;
+  /** The loaded batch's sample weights (gathered beside its rows), undefined when unweighted. */
+  readonly weights: Float32Array | undefined;
 
-  await callbacks.trainBegin();
-  for (let epoch = 0; epoch < p.epochs && !callbacks.stopReason; epoch++) {
-    if (await callbacks.epochBegin(epoch)) break;
-    if (p.shuffle) p.rng.shuffle(order);
-    model.resetMetrics();
-    let lossSum = 0; // the epoch's loss·rows
-    let seen = 0;
-    for (let start = 0, batch = 0; start < p.rows; start += p.batchSize, batch++) {
-      const rows = Math.min(p.batchSize, p.rows - start);
-      p.xs.gather(model.batchInputs, order, start, rows);
-      p.ys.gather(model.batchTargets, order, start, rows);
-      if (p.weights) gatherWeights(p.weights, order, start, rows);
-      const loss = model.step(rows, epoch, p.weights?.batch); // not finite: nothing else done, and the NaN guard rolls back
-      if (Number.isFinite(loss)) lossSum += loss * rows;
-      seen += rows;
-      // A finite loss concerns no one but the callbacks that asked for batch logs (the NaN guard does not).
-      if (batchLogs || !Number.isFinite(loss)) {
-        const stops = callbacks.batchEnd(batch, model.metricLogs({ batch, size: rows, loss }, true));
-        // Awaited only when a hook was async: otherwise a batch costs no promise.
-        if (stops === true || (stops !== false && (await stops))) break;
-      }
-      if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
-    }
-    if (callbacks.rolledBack) break;
-
-    // Means over the batches that ran (all of them unless a callback stopped the epoch).
-    const logs = model.metricLogs({ loss: lossSum / seen }, false);
-    if (p.val) {
-      for (const [k, v] of Object.entries(model.evaluate(p.val.X, p.val.Y, p.val.W))) logs[valKey(k)] = v;
-    }
-    await callbacks.epochEnd(epoch, logs);
-    if (callbacks.rolledBack) break;
-    recordEpoch(history, epoch, logs);
-    last = logs;
-    if (!callbacks.stopReason) lastYield = await nextTick();
+  constructor(
+    private readonly model: TrainingSession,
+    private readonly data: { xs: HeapRows; ys: HeapRows; weights: Float32Array | undefined },
+    private readonly rows: number, private readonly batchSize: number,
+    private readonly rng: Random | undefined, private readonly val: Rows | undefined,
+  ) {
+    this.order = Uint32Array.from({ length: rows }, (_, i) => i);
+    this.weights = data.weights && new Float32Array(batchSize);
   }
-  await callbacks.trainEnd(last);
-}
 
-/** The batch's sample weights, in its rows' order. */
-function gatherWeights(w: { all: Float32Array; batch: Float32Array }, order: Uint32Array, start: number, rows: number): void {
-  for (let r = 0; r < rows; r++) w.batch[r] = w.all[order[start + r]];
+  begin(): void {
+    this.rng?.shuffle(this.order);
+    this.start = 0;
+  }
+
+  next(): number {
+    const rows = Math.min(this.batchSize, this.rows - this.start);
+    if (rows <= 0) return 0;
+    const { xs, ys, weights } = this.data;
+    xs.gather(this.model.batchInputs, this.order, this.start, rows);
+    ys.gather(this.model.batchTargets, this.order, this.start, rows);
+    if (weights) for (let r = 0; r < rows; r++) this.weights![r] = weights[this.order[this.start + r]];
+    this.start += rows;
+    return rows;
+  }
+
+  validate(): Logs | undefined {
+    return this.val && this.model.evaluate(this.val.X, this.val.Y, this.val.W);
+  }
 }

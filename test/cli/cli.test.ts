@@ -369,7 +369,7 @@ describe('messages in the words of the command', () => {
 
   it('predict: missing values and columns, without train-only options or internal names', () => {
     writeFileSync(join(dir, 'gap.csv'), `${IRIS_HEADER.slice(0, 4).join(',')}\n5.1,,1.4,0.2\n`);
-    const line = fails(1, /gap.csv: 1 missing value at row 1 \(line 2\), column "sepal_width"; the model needs a value in every feature column: fill them in/, 'predict', 'model.json', 'gap.csv');
+    const line = fails(1, /gap.csv: missing value at row 1, column "sepal_width"; the model needs a value in every feature column: fill it in/, 'predict', 'model.json', 'gap.csv');
     expect(line).not.toMatch(/--drop-missing|readCsv/);
     writeFileSync(join(dir, 'partial.csv'), 'sepal_length,sepal_width\n5.1,3.5\n');
     const missing = fails(1, /partial.csv: the CSV's header lacks the model's feature columns "petal_length", "petal_width"; its columns are "sepal_length", "sepal_width"/, 'predict', 'model.json', 'partial.csv');

@@ -17,11 +17,12 @@ import { lifecycleCases } from './lifecycle';
 import { memoryCases } from './memory';
 import { messageCases } from './messages';
 import { nanCases } from './nan';
+import { streamCases } from './streams';
 import { optionCases } from './options';
 import { searchAndBackendCases } from './search';
 
 export function cases(): Case[] {
-  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...ioJsonCases(), ...ioOnnxCases(), ...ioFileCases(), ...ioUrlCases(), ...cliCases(), ...dataHelperCases(), ...messageCases(), ...dualBuildCases(), ...searchAndBackendCases(), ...fuzzCases()];
+  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...streamCases(), ...ioJsonCases(), ...ioOnnxCases(), ...ioFileCases(), ...ioUrlCases(), ...cliCases(), ...dataHelperCases(), ...messageCases(), ...dualBuildCases(), ...searchAndBackendCases(), ...fuzzCases()];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`adversarial cases: duplicate id ${c.id}`);

@@ -1,0 +1,75 @@
+// The training loop itself, which fit (arrays) and fitDataset (streams)
+// share: epochs, then the batches a BatchSource loads, then a step, with the
+// callbacks called between them; validation after each epoch, and a turn
+// for the event loop every YIELD_MS.
+
+import type { Logs, TrainingSession } from '../engine/session';
+import type { CallbackList } from './callback-list';
+import { nextTick } from './event-loop';
+import { recordEpoch, type History } from './history';
+import { valKey } from './logs';
+
+/** Rows validation passes at once; the workspace makes room for them up front. */
+export const EVAL_CHUNK = 256;
+/** Longest stretch of work between yields to the event loop, in ms. */
+export const YIELD_MS = 50;
+
+/**
+ * Where the loop's batches come from: the rows of arrays (below), or a
+ * stream (fit-dataset.ts). A method answers at once when it can, and with a
+ * promise only when it must wait (a stream's next chunk), so that an array
+ * fit's batch costs no promise.
+ */
+export interface BatchSource {
+  /** Starts epoch `epoch`: a new shuffle, or a new pass over a stream. */
+  begin(epoch: number): void | Promise<void>;
+  /** Loads the next batch into the session's batch buffers and returns its rows; 0 once the epoch has no more. */
+  next(): number | Promise<number>;
+  /** The validation figures after an epoch (the loss and metrics, not yet renamed valLoss…), or undefined when not validating. */
+  validate(): Logs | undefined | Promise<Logs | undefined>;
+  /** The loaded batch's sample weights, one per row, when the loss is weighted. */
+  readonly weights?: Float32Array;
+}
+
+/** The loop: epochs, then the source's batches, then a step, with the callbacks between them. */
+export async function runEpochs(model: TrainingSession, callbacks: CallbackList, history: History, epochs: number, source: BatchSource): Promise<void> {
+  let last: Logs = {};
+  let lastYield = performance.now();
+  const batchLogs = callbacks.wantsBatchLogs;
+
+  await callbacks.trainBegin();
+  for (let epoch = 0; epoch < epochs && !callbacks.stopReason; epoch++) {
+    if (await callbacks.epochBegin(epoch)) break;
+    await source.begin(epoch);
+    model.resetMetrics();
+    let lossSum = 0; // the epoch's loss·rows
+    let seen = 0;
+    for (let batch = 0; ; batch++) {
+      const next = source.next();
+      const rows = typeof next === 'number' ? next : await next;
+      if (rows === 0) break;
+      const loss = model.step(rows, epoch, source.weights); // not finite: nothing else done, and the NaN guard rolls back
+      if (Number.isFinite(loss)) lossSum += loss * rows;
+      seen += rows;
+      // A finite loss concerns no one but the callbacks that asked for batch logs (the NaN guard does not).
+      if (batchLogs || !Number.isFinite(loss)) {
+        const stops = callbacks.batchEnd(batch, model.metricLogs({ batch, size: rows, loss }, true));
+        // Awaited only when a hook was async: otherwise a batch costs no promise.
+        if (stops === true || (stops !== false && (await stops))) break;
+      }
+      if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
+    }
+    if (callbacks.rolledBack) break;
+
+    // Means over the batches that ran (all of them unless a callback stopped the epoch).
+    const logs = model.metricLogs({ loss: lossSum / seen }, false);
+    const val = await source.validate();
+    if (val) for (const [k, v] of Object.entries(val)) logs[valKey(k)] = v;
+    await callbacks.epochEnd(epoch, logs);
+    if (callbacks.rolledBack) break;
+    recordEpoch(history, epoch, logs);
+    last = logs;
+    if (!callbacks.stopReason) lastYield = await nextTick();
+  }
+  await callbacks.trainEnd(last);
+}
