@@ -3,7 +3,8 @@
 // to each peer on each workload, then every suite's table. Every ratio is
 // computed from figures of the same run.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { browserSection } from './browser/render';
 import type { ActivationCase, KernelImpl } from './activations';
 import type { GemmCase, Impl } from './gemm';
 import { fmt, markdownTable, type Machine } from './harness';
@@ -82,8 +83,10 @@ export function renderResults(run: BenchRun): string {
   return out.join('\n');
 }
 
+/** Writes the Node bench's results, keeping the browser bench's section (bench/browser/render.ts) if the file has one. */
 export function writeResults(run: BenchRun, file: string): void {
-  writeFileSync(file, renderResults(run));
+  const browser = existsSync(file) ? browserSection(readFileSync(file, 'utf8')) : '';
+  writeFileSync(file, renderResults(run) + (browser ? `\n${browser}\n` : ''));
 }
 
 // ---------------------------------------------------------------------------

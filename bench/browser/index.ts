@@ -1,0 +1,31 @@
+// The browser bench: `npm run bench:browser` runs nnwasm, onnxruntime-web and
+// TensorFlow.js (wasm) in headless Chromium, one and two threads each, and
+// writes its section of bench/RESULTS.md (the Node bench's part is kept).
+//
+//   node --import ./scripts/register.mjs bench/browser/index.ts [options]
+//     --quick        one short iteration per case on 320 digits (writes no file unless --out is given)
+//     --out FILE     where the section goes (default bench/RESULTS.md on full runs)
+//     --json FILE    also the raw results, as JSON
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderBrowser, withBrowserSection } from './render';
+import { runBrowserBench } from './run';
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const out = option('--out') ?? (quick ? undefined : path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'RESULTS.md'));
+
+const results = await runBrowserBench({ quick, progress: (line) => console.log(line) });
+const section = renderBrowser(results);
+console.log(`\n${section}`);
+if (option('--json')) writeFileSync(option('--json')!, JSON.stringify(results, null, 1));
+if (out) {
+  writeFileSync(out, withBrowserSection(existsSync(out) ? readFileSync(out, 'utf8') : '# nnwasm benchmark results\n', section));
+  console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
+}
