@@ -37,7 +37,7 @@ export interface Prepared {
 
 const f32 = (m: nn.Matrix[]) => Buffer.concat(m.map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength)));
 
-function network(nnNs: typeof nn, sizes: number[]): nn.Sequential {
+export function network(nnNs: typeof nn, sizes: number[]): nn.Sequential {
   const layers = sizes.slice(1).map((units, k) =>
     nnNs.dense({ units, activation: k === sizes.length - 2 ? 'softmax' : 'relu', ...(k === 0 ? { inputDim: sizes[0] } : {}) }));
   return nnNs.sequential(layers, { seed: MNIST_RECIPE.seed });

@@ -10,7 +10,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderBrowser, withBrowserSection } from './render';
+import { BROWSER_SECTION, replaceSection } from '../sections';
+import { renderBrowser } from './render';
 import { runBrowserBench } from './run';
 
 const args = process.argv.slice(2);
@@ -26,6 +27,6 @@ const section = renderBrowser(results);
 console.log(`\n${section}`);
 if (option('--json')) writeFileSync(option('--json')!, JSON.stringify(results, null, 1));
 if (out) {
-  writeFileSync(out, withBrowserSection(existsSync(out) ? readFileSync(out, 'utf8') : '# nnwasm benchmark results\n', section));
+  writeFileSync(out, replaceSection(existsSync(out) ? readFileSync(out, 'utf8') : '# nnwasm benchmark results\n', BROWSER_SECTION, section));
   console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
 }

@@ -1,27 +1,12 @@
 // The browser bench's section of bench/RESULTS.md: the issue's targets
 // (dense inputs, equal threads) with the figures and whether each is met,
 // then inference, training, cold start, streaming against inlined Wasm,
-// memory, and the contenders. It lives between two markers, so that the
-// Node bench (bench/results.ts) and this one each rewrite only their own part.
+// memory, and the contenders. It lives between two markers (bench/sections.ts),
+// so that the Node bench and this one each rewrite only their own part.
 
 import { fmt, markdownTable, type Align } from '../harness';
 import { wasBusy } from '../results';
 import { type BrowserResults, type ContenderResult, type Workload } from './run';
-
-const START = '<!-- browser bench: start (written by `npm run bench:browser`, bench/browser/render.ts) -->';
-const END = '<!-- browser bench: end -->';
-
-/** The browser section of an existing RESULTS.md, markers included; '' if it has none. */
-export function browserSection(markdown: string): string {
-  const from = markdown.indexOf(START), to = markdown.indexOf(END);
-  return from >= 0 && to > from ? markdown.slice(from, to + END.length) : '';
-}
-
-/** markdown with its browser section replaced by `section` (appended if it had none). */
-export function withBrowserSection(markdown: string, section: string): string {
-  const old = browserSection(markdown);
-  return old ? markdown.replace(old, section) : `${markdown.trimEnd()}\n\n${section}\n`;
-}
 
 const WORKLOADS: [Workload, string][] = [
   ['small-digits', '784-128-10, batch 32, real digits'],
@@ -38,8 +23,6 @@ const right = (n: number): Align[] => ['left', ...Array<Align>(n).fill('right')]
 export function renderBrowser(r: BrowserResults): string {
   const busy = wasBusy(r.load, r.machine.cores);
   const out = [
-    START,
-    '',
     '## Browser: Chromium, `npm run bench:browser`',
     '',
     ...(r.quick ? ['> **Quick mode**: one short iteration per case on 320 digits. These figures only show the suites run; they measure nothing.', ''] : []),
@@ -76,8 +59,6 @@ export function renderBrowser(r: BrowserResults): string {
     ...r.unavailable.map((u) => `- **${u.name}: not run.** ${u.reason}`),
     `- **tfjs webgl / webgpu: not run.** Their backends (@tensorflow/tfjs-backend-webgl, -webgpu) are not dependencies of this repo. In this headless Chromium, WebGL: ${r.gpu.webgl} (with --disable-gpu that is a software rasterizer, no GPU); WebGPU: ${r.gpu.webgpu}.`,
     '- onnxruntime-web runs the inference model exported by `nn.io.toOnnx`; tfjs and nnwasm load the same weights from one file. Each contender\'s predictions on 8 digits and 8 dense rows are checked against nnwasm\'s js backend (largest difference in the inference table).',
-    '',
-    END,
   ];
   return out.join('\n');
 }
