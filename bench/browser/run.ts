@@ -154,11 +154,25 @@ async function runOne(browser: Browser, server: StaticServer, prepared: Prepared
   try {
     const config = { contender: c.contender, threads: c.threads, quick, manifest: prepared.manifest };
     const page = context.pages()[0];
-    const r = await page.evaluate((cfg) => (globalThis as unknown as { runContender(c: unknown): Promise<unknown> }).runContender(cfg), config) as Omit<ContenderResult, 'name' | 'threadsAsked' | 'shipped'>;
+    const run = page.evaluate((cfg) => (globalThis as unknown as { runContender(c: unknown): Promise<unknown> }).runContender(cfg), config);
+    const r = await within(quick ? 180_000 : 1_800_000, nameOf(c), run) as Omit<ContenderResult, 'name' | 'threadsAsked' | 'shipped'>;
     if (errors.length) throw new Error(`${nameOf(c)}: the page reported errors: ${errors.join('; ')}`);
     return { ...r, name: nameOf(c), threadsAsked: c.threads, shipped: shipped(requested) };
   } finally {
     await context.close();
+  }
+}
+
+/** p, or an error once `ms` have passed: a page that hangs fails its contender instead of the run. */
+async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -179,8 +193,8 @@ async function compileOnce(browser: Browser, server: StaticServer, kind: 'inline
   const { context, errors } = await freshPage(browser, server);
   try {
     const urls = { inlineModule: `/${DATA_DIR}/core-inline.js`, wasmUrl: '/build/core.simd.wasm' };
-    const ms = await context.pages()[0].evaluate(([k, u]) =>
-      (globalThis as unknown as { compileCold(k: string, u: unknown): Promise<number> }).compileCold(k, u), [kind, urls] as const);
+    const ms = await within(60_000, `compile ${kind}`, context.pages()[0].evaluate(([k, u]) =>
+      (globalThis as unknown as { compileCold(k: string, u: unknown): Promise<number> }).compileCold(k, u), [kind, urls] as const));
     if (errors.length) throw new Error(`compile ${kind}: ${errors.join('; ')}`);
     return ms;
   } finally {
