@@ -16,6 +16,7 @@ const LABELS: Record<NativeWorkload, string> = {
 
 /** How many times faster a is than b on w (from calls per second, whatever the unit shown). */
 const speedup = (a: NativeCase, b: NativeCase, w: NativeWorkload) => a.results[w].hz / b.results[w].hz;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const cell = (c: NativeCase | undefined, w: NativeWorkload) => (c ? `${fmt(figure(w, c.results[w]))} ±${c.results[w].rme.toFixed(1)}%` : '—');
 
 export function renderNative(r: NativeResults, info: RunInfo): string {
@@ -47,6 +48,16 @@ export function renderNative(r: NativeResults, info: RunInfo): string {
     `${fmt(r.rows)} rows per epoch, SGD 0.1, cross-entropy over softmax, shuffling off, the same initial weights (nnwasm's, seed 42) and rows in the same order for both; predict runs the 784-128-10 network, Float32Array in and out. ` +
       'Each × is nnwasm over PyTorch from this one run (above 1 nnwasm is faster); on one thread nnwasm\'s relaxed-SIMD build (fused multiply-add) is compared where it ran, as the issue\'s target says, else its SIMD build. ' +
       'PyTorch runs bench/peers/torch_bench.py in a child process with torch.set_num_threads(n) (and OMP/OpenBLAS threads n), timed the same way: calls per second from the mean of the samples, ±rme at 95 %.',
+    '',
+    '### Memory beside time',
+    '',
+    markdownTable(['contender', 'after inference', 'after training', 'what'], r.cases.map((c) => [
+      c.name, mib(c.memory.inference), mib(c.memory.training),
+      c.memory.what === 'wasm' ? 'Wasm memory of its core (it never shrinks: the peak)' : 'peak resident memory of the process, above its peak after loading the inputs',
+    ]), ['left', 'right', 'right', 'left']),
+    '',
+    'Inference (predict 1, predict 1 000) runs first, then the three training workloads, so the second column includes the largest network (784-512-512-10, batch 128). ' +
+      'nnwasm\'s cores are one per thread count and build, each with its own memory (the SIMD one-thread core is the default one, which the suites run before this one have grown too: run `--only native` for its own figure); PyTorch\'s figure is from getrusage in its child process, so it counts its allocator\'s and libraries\' working memory too.',
     '',
     ...r.cases.map((c) => `- **${c.name}**: ${c.about}.`),
     ...r.unavailable.map((u) => `- **${u.name}: not run.** ${u.reason}.`),

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as nn from '../src/index';
+import { backend } from '../src/backend/index';
 import { loadMnist, MNIST_RECIPE } from '../scripts/mnist';
 import { BIG, CHECK_ROWS, network, SMALL } from './browser/data';
 // @ts-expect-error: plain JS shared with the browser page
@@ -34,6 +35,12 @@ export interface NativeCase {
   results: Record<NativeWorkload, Measurement>;
   /** Largest difference of its probabilities on the check rows from nnwasm's (one thread). */
   maxDiff?: number;
+  /**
+   * Memory after inference, then after training (run in that order), in bytes:
+   * nnwasm's Wasm memory (it never shrinks: the peak); PyTorch's process peak
+   * resident memory, less its peak after loading its inputs.
+   */
+  memory: { inference: number; training: number; what: 'wasm' | 'rss' };
 }
 
 export interface NativeResults {
@@ -119,6 +126,14 @@ async function nnwasmCase(inputs: Inputs, threads: number, relaxed: boolean, qui
   await nn.ready({ threads, relaxedSimd: relaxed });
   if (relaxed && nn.getBuild() !== 'relaxed') return undefined;
   const results = {} as Record<NativeWorkload, Measurement>;
+  const model = trainable(inputs.weights['small.f32'], SMALL);
+  const cols = MNIST_RECIPE.inputs;
+  const predict = (rows: number) => model.predict({ data: inputs.predict.subarray(0, rows * cols), rows, cols }).data;
+  const check = Array.from(predict(CHECK_ROWS));
+  results['predict-1'] = measure('nnwasm predict 1', () => predict(1), quick ? QUICK : { minSamples: 20, maxTime: 2 });
+  results['predict-1000'] = measure('nnwasm predict 1000', () => predict(1000), quick ? QUICK : { minSamples: 5, maxTime: 2 });
+  model.dispose();
+  const inference = backend().heap.size;
   for (const [w, spec] of Object.entries(EPOCHS) as [keyof typeof EPOCHS, (typeof EPOCHS)[keyof typeof EPOCHS]][]) {
     const model = trainable(inputs.weights[spec.weights], spec.sizes);
     const { x, labels } = inputs[spec.data];
@@ -127,15 +142,9 @@ async function nnwasmCase(inputs: Inputs, threads: number, relaxed: boolean, qui
     results[w] = await measureAsync(`nnwasm ${w}`, epoch, quick ? QUICK : { minSamples: 5, maxTime: 5 });
     model.dispose();
   }
-  const model = trainable(inputs.weights['small.f32'], SMALL);
-  const cols = MNIST_RECIPE.inputs;
-  const predict = (rows: number) => model.predict({ data: inputs.predict.subarray(0, rows * cols), rows, cols }).data;
-  const check = Array.from(predict(CHECK_ROWS));
-  results['predict-1'] = measure('nnwasm predict 1', () => predict(1), quick ? QUICK : { minSamples: 20, maxTime: 2 });
-  results['predict-1000'] = measure('nnwasm predict 1000', () => predict(1000), quick ? QUICK : { minSamples: 5, maxTime: 2 });
-  model.dispose();
+  const memory = { inference, training: backend().heap.size, what: 'wasm' as const };
   const name = `nnwasm (${relaxed ? 'relaxed SIMD' : 'wasm SIMD'}), ${threads} thread${threads > 1 ? 's' : ''}`;
-  return { case: { name, library: 'nnwasm', threads: nn.getThreads(), relaxed, about: `nnwasm, ${nn.getBuild()} build, ${nn.getThreads()} thread(s)`, results }, check };
+  return { case: { name, library: 'nnwasm', threads: nn.getThreads(), relaxed, about: `nnwasm, ${nn.getBuild()} build, ${nn.getThreads()} thread(s)`, results, memory }, check };
 }
 
 function trainable(weights: nn.Matrix[], sizes: number[]): nn.Sequential {
@@ -184,9 +193,13 @@ async function torchCase(python: string, dir: string, threads: number, quick: bo
   const { stdout } = await promisify(execFile)(python, [SCRIPT, dir, String(threads), quick ? '1' : '0'], {
     env, timeout: quick ? 180_000 : 1_800_000, maxBuffer: 1 << 24,
   });
-  const out = JSON.parse(stdout) as { about: string; threads: number; results: Record<NativeWorkload, Measurement>; check: number[] };
+  const out = JSON.parse(stdout) as {
+    about: string; threads: number; results: Record<NativeWorkload, Measurement>; check: number[];
+    memory: { baseline: number; inference: number; training: number };
+  };
+  const memory = { inference: out.memory.inference - out.memory.baseline, training: out.memory.training - out.memory.baseline, what: 'rss' as const };
   const name = `PyTorch (CPU), ${threads} thread${threads > 1 ? 's' : ''}`;
-  return { case: { name, library: 'pytorch', threads: out.threads, relaxed: false, about: out.about, results: out.results }, check: out.check };
+  return { case: { name, library: 'pytorch', threads: out.threads, relaxed: false, about: out.about, results: out.results, memory }, check: out.check };
 }
 
 function maxDiff(a: number[], b: number[]): number {

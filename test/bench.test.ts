@@ -201,6 +201,10 @@ describe('bench/native.ts', () => {
       for (const w of NATIVE_WORKLOADS) expect(c.results[w].hz > 0 && Number.isFinite(c.results[w].hz), `${c.name} ${w}`).toBe(true);
       // The same weights and inputs: the same probabilities within float32 rounding (two threads: bit for bit).
       expect(c.maxDiff!, c.name).toBeLessThanOrEqual(c.threads === 2 && c.library === 'nnwasm' ? 0 : 1e-5);
+      expect(c.memory.what, c.name).toBe(c.library === 'nnwasm' ? 'wasm' : 'rss');
+      // Wasm memory never shrinks, and training holds the data and the larger network.
+      if (c.library === 'nnwasm') expect(c.memory.training, c.name).toBeGreaterThan(c.memory.inference);
+      expect(c.memory.inference, c.name).toBeGreaterThanOrEqual(0);
     }
     const md = renderNative(r, { date: '2024-06-13T12:00:00.000Z', machine: machine(), quick: true, seconds: 1, load: { start: 2, max: 2, end: 2 }, busy: true });
     const rows = md.split('\n').filter((l) => /^\| (epoch|predict)/.test(l));

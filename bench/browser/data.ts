@@ -16,7 +16,7 @@ import { everyNth, ORDER_SEED, permute } from '../training';
 // @ts-expect-error: plain JS shared with the page
 import { denseSet, SEEDS } from './inputs.js';
 
-/** Where the files go, under the served root: test-output/ is never committed. */
+/** Where the files go, under the served root: test-output/ is never committed. Each run has its own folder in it. */
 export const DATA_DIR = 'test-output/bench-browser';
 
 export const SMALL = [MNIST_RECIPE.inputs, MNIST_RECIPE.hidden, MNIST_RECIPE.classes];
@@ -26,6 +26,8 @@ export const PREDICT_ROWS = 1000;
 export const CHECK_ROWS = 8;
 
 export interface Prepared {
+  /** This run's folder, from the served root (the caller removes it). */
+  dir: string;
   /** URL path of the manifest, from the served root. */
   manifest: string;
   trainRows: number;
@@ -44,9 +46,10 @@ export function network(nnNs: typeof nn, sizes: number[]): nn.Sequential {
 }
 
 export async function prepare(root: string, { quick }: { quick: boolean }): Promise<Prepared> {
-  const dir = path.join(root, DATA_DIR);
+  const folder = `${DATA_DIR}/${process.pid}-${Date.now()}`; // two runs at once must not mix their files
+  const dir = path.join(root, folder);
   mkdirSync(dir, { recursive: true });
-  const url = (file: string) => `/${DATA_DIR}/${file}`;
+  const url = (file: string) => `/${folder}/${file}`;
   const write = (file: string, bytes: Uint8Array) => (writeFileSync(path.join(dir, file), bytes), url(file));
 
   await nn.ready();
@@ -91,7 +94,7 @@ export async function prepare(root: string, { quick }: { quick: boolean }): Prom
   await writeInlineCore(root, dir);
   const manifestUrl = write('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   return {
-    manifest: manifestUrl, trainRows: train.x.rows, reference: jsReference(trainedWeights, predict.x.data),
+    dir: folder, manifest: manifestUrl, trainRows: train.x.rows, reference: jsReference(trainedWeights, predict.x.data),
     modelBytes: { weights: weights.length, onnx: onnx.length },
   };
 }

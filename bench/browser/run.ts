@@ -5,7 +5,7 @@
 // compilation from a .wasm URL, in fresh contexts taken in turns. It also
 // counts the bytes each contender made the page fetch, raw and gzipped.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -116,7 +116,7 @@ export async function runBrowserBench({ quick = false, only, progress = () => {}
     }
     const runs = quick ? 2 : 15;
     for (let i = 0; i < runs; i++) {
-      for (const kind of ['inline', 'streaming'] as const) results.compile[kind].push(await compileOnce(browser, server, kind));
+      for (const kind of ['inline', 'streaming'] as const) results.compile[kind].push(await compileOnce(browser, server, prepared.dir, kind));
     }
     results.seconds = (performance.now() - started) / 1000;
     load.end = os.loadavg()[0];
@@ -126,6 +126,7 @@ export async function runBrowserBench({ quick = false, only, progress = () => {}
     clearInterval(sampler);
     await browser.close();
     await server.close();
+    rmSync(path.join(ROOT, prepared.dir), { recursive: true, force: true });
   }
 }
 
@@ -189,10 +190,10 @@ function shipped(requested: Set<string>): ContenderResult['shipped'] {
   return { files, raw: files.reduce((s, f) => s + f.raw, 0), gzip: files.reduce((s, f) => s + f.gzip, 0) };
 }
 
-async function compileOnce(browser: Browser, server: StaticServer, kind: 'inline' | 'streaming'): Promise<number> {
+async function compileOnce(browser: Browser, server: StaticServer, dir: string, kind: 'inline' | 'streaming'): Promise<number> {
   const { context, errors } = await freshPage(browser, server);
   try {
-    const urls = { inlineModule: `/${DATA_DIR}/core-inline.js`, wasmUrl: '/build/core.simd.wasm' };
+    const urls = { inlineModule: `/${dir}/core-inline.js`, wasmUrl: '/build/core.simd.wasm' };
     const ms = await within(60_000, `compile ${kind}`, context.pages()[0].evaluate(([k, u]) =>
       (globalThis as unknown as { compileCold(k: string, u: unknown): Promise<number> }).compileCold(k, u), [kind, urls] as const));
     if (errors.length) throw new Error(`compile ${kind}: ${errors.join('; ')}`);

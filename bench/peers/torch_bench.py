@@ -6,13 +6,15 @@ spec.json naming them; the result is one JSON object on stdout. Each
 workload starts from nnwasm's initial weights, trains with SGD 0.1 on
 cross-entropy (softmax folded in, as nnwasm and Keras do) over the rows in
 order, and predicts softmax probabilities from float32 arrays in to float32
-arrays out. Timing follows bench/harness.ts: calls per second from the mean
+arrays out. Inference runs first, then training, so the process's peak
+resident memory after each is that phase's. Timing follows bench/harness.ts: calls per second from the mean
 of the samples, and the relative margin of error at 95 %.
 """
 
 import json
 import math
 import os
+import resource
 import sys
 import time
 
@@ -96,6 +98,11 @@ def predictor(model):
     return predict
 
 
+def peak_rss():
+    """The process's peak resident memory so far, in bytes (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def main():
     directory, threads, quick = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
     torch.set_num_threads(threads)
@@ -112,12 +119,7 @@ def main():
         "dense": (read(directory, "dense-x.f32", np.float32, (rows, cols)), read(directory, "dense-labels.i32", np.int32, (rows,))),
     }
     results = {}
-    for name, workload in spec["epochs"].items():
-        weights = read(directory, workload["weights"], np.float32, (-1,))
-        x, labels = data[workload["data"]]
-        _, epoch = trainer(workload["sizes"], weights, x, labels, workload["batch"], spec["learningRate"])
-        results[name] = timed(epoch, **epoch_timing)
-
+    memory = {"baseline": peak_rss()}
     # Inference: the 784-128-10 network from its initial weights (the speed does not depend on the values).
     model = network(spec["predict"]["sizes"], read(directory, spec["predict"]["weights"], np.float32, (-1,)))
     model.eval()
@@ -128,8 +130,16 @@ def main():
     results["predict-1"] = timed(lambda: predict(one), **predict_timing)
     results["predict-1000"] = timed(lambda: predict(many), **bulk_timing)
 
+    memory["inference"] = peak_rss()
+    for name, workload in spec["epochs"].items():
+        weights = read(directory, workload["weights"], np.float32, (-1,))
+        x, labels = data[workload["data"]]
+        _, epoch = trainer(workload["sizes"], weights, x, labels, workload["batch"], spec["learningRate"])
+        results[name] = timed(epoch, **epoch_timing)
+
+    memory["training"] = peak_rss()
     about = f"PyTorch {torch.__version__} (CPU), {torch.get_num_threads()} thread(s), Python {sys.version.split()[0]}"
-    json.dump({"about": about, "threads": torch.get_num_threads(), "results": results, "check": probabilities.ravel().tolist()}, sys.stdout)
+    json.dump({"about": about, "threads": torch.get_num_threads(), "results": results, "memory": memory, "check": probabilities.ravel().tolist()}, sys.stdout)
 
 
 if __name__ == "__main__":
