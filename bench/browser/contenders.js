@@ -28,11 +28,13 @@ async function weightsOf(spec) {
 
 const activationOf = (spec, i) => (i === spec.sizes.length - 1 ? 'softmax' : 'relu');
 
-const nnwasm = {
+/** nnwasm on its SIMD build, or on its relaxed-SIMD one (fused multiply-add; Chrome ≥ 114 validates it). */
+const nnwasmOn = (relaxedSimd) => ({
   trains: true,
   async load(threads) {
     const nn = await import('/dist/index.js');
-    await nn.ready({ threads });
+    await nn.ready({ threads, relaxedSimd });
+    if (relaxedSimd && nn.getBuild() !== 'relaxed') throw new Error(`nnwasm: this browser does not validate relaxed SIMD (got the ${nn.getBuild()} build)`);
     return { nn, threads: nn.getThreads(), about: `nnwasm, wasm backend, ${nn.getBuild()} build, ${nn.getThreads()} thread(s)` };
   },
   async model({ nn }, spec) {
@@ -48,7 +50,7 @@ const nnwasm = {
       dispose: () => model.dispose(),
     };
   },
-};
+});
 
 const onnxruntime = {
   trains: false,
@@ -137,4 +139,4 @@ const tfjs = {
   },
 };
 
-export const CONTENDERS = { nnwasm, 'onnxruntime-web': onnxruntime, 'tfjs-wasm': tfjs };
+export const CONTENDERS = { nnwasm: nnwasmOn(false), 'nnwasm-relaxed': nnwasmOn(true), 'onnxruntime-web': onnxruntime, 'tfjs-wasm': tfjs };

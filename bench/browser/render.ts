@@ -71,24 +71,25 @@ function targets(r: BrowserResults): string {
   const rows: string[][] = [];
   const row = (what: string, threads: number, ours: number, theirs: number, unit: string, ratio: number, target: number) =>
     rows.push([what, String(threads), `${fmt(ours)} ${unit}`, `${fmt(theirs)} ${unit}`, times(ratio), `≥ ${target}×`, ratio >= target ? 'met' : '**not met**']);
-  for (const threads of [1, 2]) {
-    const nn = find(r, 'nnwasm', threads), ort = find(r, 'onnxruntime-web', threads), tf = find(r, 'tfjs-wasm', threads);
+  for (const [ours, threads] of [['nnwasm', 1], ['nnwasm', 2], ['nnwasm-relaxed', 1]] as const) {
+    const nn = find(r, ours, threads), ort = find(r, 'onnxruntime-web', threads), tf = find(r, 'tfjs-wasm', threads);
     if (!nn) continue;
+    const who = ours === 'nnwasm' ? '' : ' (nnwasm relaxed SIMD)';
     const one = us(nn.inference.dense.one), thousand = nn.inference.dense.thousand.hz * 1000;
-    if (ort) row('predict 1, vs onnxruntime-web', threads, one, us(ort.inference.dense.one), 'µs', us(ort.inference.dense.one) / one, 5);
-    if (tf) row('predict 1, vs tfjs-wasm', threads, one, us(tf.inference.dense.one), 'µs', us(tf.inference.dense.one) / one, 10);
-    if (ort) row('predict 1 000, vs onnxruntime-web', threads, thousand, ort.inference.dense.thousand.hz * 1000, 'samples/s', nn.inference.dense.thousand.hz / ort.inference.dense.thousand.hz, 2);
+    if (ort) row(`predict 1, vs onnxruntime-web${who}`, threads, one, us(ort.inference.dense.one), 'µs', us(ort.inference.dense.one) / one, 5);
+    if (tf) row(`predict 1, vs tfjs-wasm${who}`, threads, one, us(tf.inference.dense.one), 'µs', us(tf.inference.dense.one) / one, 10);
+    if (ort) row(`predict 1 000, vs onnxruntime-web${who}`, threads, thousand, ort.inference.dense.thousand.hz * 1000, 'samples/s', nn.inference.dense.thousand.hz / ort.inference.dense.thousand.hz, 2);
     for (const [w, label] of WORKLOADS.filter(([w]) => w !== 'small-digits')) {
       if (tf?.training && nn.training) {
-        row(`epoch ${label}, vs tfjs-wasm`, threads, 1000 / nn.training[w].hz, 1000 / tf.training[w].hz, 'ms', nn.training[w].hz / tf.training[w].hz, 10);
+        row(`epoch ${label}, vs tfjs-wasm${who}`, threads, 1000 / nn.training[w].hz, 1000 / tf.training[w].hz, 'ms', nn.training[w].hz / tf.training[w].hz, 10);
       }
     }
-    if (ort) row('cold start to the first prediction, vs onnxruntime-web', threads, nn.cold.totalMs, ort.cold.totalMs, 'ms', ort.cold.totalMs / nn.cold.totalMs, 10);
+    if (ort) row(`cold start to the first prediction, vs onnxruntime-web${who}`, threads, nn.cold.totalMs, ort.cold.totalMs, 'ms', ort.cold.totalMs / nn.cold.totalMs, 10);
   }
   return [
     markdownTable(['target', 'threads', 'nnwasm', 'peer', 'nnwasm ×', 'target', ''], rows, right(6)),
     '',
-    'Each × is how many times faster nnwasm is (above 1) or slower (below 1). Time figures: less is better; samples/s: more is better.',
+    'Each × is how many times faster nnwasm is (above 1) or slower (below 1). Time figures: less is better; samples/s: more is better. The relaxed-SIMD rows are nnwasm\'s opt-in build (`nn.ready({ relaxedSimd: true })`: fused multiply-add, which Chromium validates), for the decision on its default.',
   ].join('\n');
 }
 
@@ -98,7 +99,7 @@ function inference(r: BrowserResults): string {
   const rows = r.contenders.map((c) => {
     const nn = find(r, 'nnwasm', c.threadsAsked);
     const vs = (f: (x: ContenderResult) => number, higherBetter: boolean) =>
-      !nn || c.contender === 'nnwasm' ? '' : times(higherBetter ? f(nn) / f(c) : f(c) / f(nn));
+      !nn || c.contender.startsWith('nnwasm') ? '' : times(higherBetter ? f(nn) / f(c) : f(c) / f(nn));
     const cell = (m: { hz: number; rme: number }, scale: (hz: number) => number) => `${fmt(scale(m.hz))} ±${m.rme.toFixed(1)}%`;
     return [
       c.name,
@@ -128,7 +129,7 @@ function training(r: BrowserResults): string {
     return [
       c.name,
       ...WORKLOADS.map(([w]) => `${fmt(1000 / c.training![w].hz)} ±${c.training![w].rme.toFixed(1)}% (${c.training![w].samples})`),
-      ...WORKLOADS.map(([w]) => (nn?.training && c !== nn ? times(nn.training[w].hz / c.training![w].hz) : '')),
+      ...WORKLOADS.map(([w]) => (nn?.training && !c.contender.startsWith('nnwasm') ? times(nn.training[w].hz / c.training![w].hz) : '')),
       c.training!['small-digits'].accuracyAfterOneEpoch === undefined ? '—' : `${(100 * c.training!['small-digits'].accuracyAfterOneEpoch!).toFixed(1)} %`,
     ];
   });

@@ -36,7 +36,7 @@ const maxDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, 
 const F32 = 1e-5;
 
 describe('npm run bench:browser -- --quick', () => {
-  it('runs every contender, each on the threads it asked for, in a cross-origin isolated page', () => {
+  it('runs every contender (nnwasm\'s relaxed build too: Chromium validates it), each on the threads it asked for, in a cross-origin isolated page', () => {
     expect(results.unavailable).toEqual([]);
     expect(results.contenders.map((c) => c.name)).toEqual(CONTENDERS.map(nameOf));
     for (const c of results.contenders) {
@@ -92,7 +92,8 @@ describe('npm run bench:browser -- --quick', () => {
     const after = (c: ContenderResult) => c.training!['small-digits'].accuracyAfterOneEpoch!;
     const one = byName('nnwasm, 1 thread');
     expect(after(byName('nnwasm, 2 threads'))).toBe(after(one));
-    for (const name of ['tfjs-wasm, 1 thread', 'tfjs-wasm, 2 threads']) expect(Math.abs(after(byName(name)) - after(one)), name).toBeLessThanOrEqual(0.02);
+    // The relaxed build's fused multiply-adds round differently: close, not equal.
+    for (const name of ['nnwasm-relaxed, 1 thread', 'tfjs-wasm, 1 thread', 'tfjs-wasm, 2 threads']) expect(Math.abs(after(byName(name)) - after(one)), name).toBeLessThanOrEqual(0.02);
     expect(after(one)).toBeGreaterThan(0.3); // 320 digits, one pass: far above chance
   });
 
@@ -102,7 +103,7 @@ describe('npm run bench:browser -- --quick', () => {
     }
     expect(markdown).toMatch(/<!-- browser bench.*: start -->/);
     const targets = markdown.slice(markdown.indexOf('### Targets'), markdown.indexOf('### Inference'));
-    expect(targets.split('\n').filter((l) => /\| (met|\*\*not met\*\*) \|$/.test(l))).toHaveLength(2 * 6);
+    expect(targets.split('\n').filter((l) => /\| (met|\*\*not met\*\*) \|$/.test(l))).toHaveLength(3 * 6); // SIMD on 1 and 2 threads, relaxed SIMD on 1: six targets each
     expect(markdown).not.toMatch(/NaN|undefined|Infinity/);
   });
 });
