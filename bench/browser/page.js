@@ -99,13 +99,32 @@ export async function runContender({ contender, threads, quick, manifest: manife
   const impl = CONTENDERS[contender];
   const manifest = await (await fetch(manifestUrl)).json();
   const data = await inputs(manifest);
-  const { inputs: cols, classes, checkRows } = manifest;
   globalThis.gc();
   const baseline = { heap: performance.memory.usedJSHeapSize, wasm: globalThis.wasmMemoryBytes() };
   heap.peak = 0;
+  const timing = (full) => (quick ? QUICK : full);
 
-  // Cold start: nothing of the contender is loaded or cached (a fresh browser context).
-  const one = data.predict.digits.x.subarray(0, cols);
+  const { rt, model, cold } = await coldStart(impl, threads, manifest, data);
+  const check = {};
+  for (const kind of ['digits', 'dense']) {
+    check[kind] = Array.from(await model.predict(data.predict[kind].x.subarray(0, manifest.checkRows * manifest.inputs), manifest.checkRows));
+  }
+  const accuracy = await argmaxAccuracy(model, data.predict.digits, manifest.classes);
+  const inference = await inferenceSuite(contender, model, manifest, data, timing);
+  model.dispose();
+  const memory = { inference: memoryNow(baseline) };
+
+  let training;
+  if (impl.trains) {
+    training = await trainingSuite(contender, impl, rt, manifest, data, timing);
+    memory.training = memoryNow(baseline);
+  }
+  return { contender, threads: rt.threads, about: rt.about, isolated: crossOriginIsolated, cold, check, accuracy, inference, training, memory };
+}
+
+/** Load the runtime, build the inference model, predict one digit: each step timed, from nothing loaded or cached. */
+async function coldStart(impl, threads, manifest, data) {
+  const one = data.predict.digits.x.subarray(0, manifest.inputs);
   const t0 = now();
   const rt = await impl.load(threads);
   const t1 = now();
@@ -113,46 +132,41 @@ export async function runContender({ contender, threads, quick, manifest: manife
   const t2 = now();
   await model.predict(one, 1);
   const t3 = now();
-  const cold = { loadMs: t1 - t0, modelMs: t2 - t1, firstPredictMs: t3 - t2, totalMs: t3 - t0 };
+  return { rt, model, cold: { loadMs: t1 - t0, modelMs: t2 - t1, firstPredictMs: t3 - t2, totalMs: t3 - t0 } };
+}
 
-  const check = {};
-  for (const kind of ['digits', 'dense']) {
-    check[kind] = Array.from(await model.predict(data.predict[kind].x.subarray(0, checkRows * cols), checkRows));
-  }
-  const accuracy = await argmaxAccuracy(model, data.predict.digits, classes);
-
-  const timing = (slow) => (quick ? QUICK : slow);
-  const inference = {};
+/** Predict 1 and predict 1 000, on real digits and on dense inputs. */
+async function inferenceSuite(contender, model, manifest, data, timing) {
+  const cols = manifest.inputs, rows = manifest.predictRows;
+  const out = {};
   for (const kind of ['digits', 'dense']) {
     const { x } = data.predict[kind];
-    inference[kind] = {
+    out[kind] = {
       one: await timePredict(`${contender} predict 1 ${kind}`, model, x.subarray(0, cols), 1, timing({ minSamples: 20, maxTime: 2 })),
-      thousand: await timePredict(`${contender} predict ${manifest.predictRows} ${kind}`, model, x, manifest.predictRows, timing({ minSamples: 5, maxTime: 2 })),
+      thousand: await timePredict(`${contender} predict ${rows} ${kind}`, model, x, rows, timing({ minSamples: 5, maxTime: 2 })),
     };
   }
-  model.dispose();
-  const memory = { inference: memoryNow(baseline) };
+  return out;
+}
 
-  let training;
-  if (impl.trains) {
-    training = {};
-    const slow = contender === 'tfjs-wasm';
-    for (const [workload, spec, kind] of [['small-digits', 'small', 'digits'], ['small-dense', 'small', 'dense'], ['big-dense', 'big', 'dense']]) {
-      const trainer = await impl.model(rt, manifest.models[spec]);
-      const { x, labels } = data.train[kind];
-      const started = now();
-      await trainer.epoch(x, labels);
-      const firstEpochMs = now() - started;
-      // After one epoch from the common initial weights: far above chance on digits, or the epoch did not train.
-      const accuracyAfterOneEpoch = kind === 'digits' ? await argmaxAccuracy(trainer, data.predict.digits, classes) : undefined;
-      const epoch = await measureAsync(`${contender} epoch ${workload}`, () => trainer.epoch(x, labels),
-        timing(slow ? { minSamples: 2, maxTime: 1 } : { minSamples: 5, maxTime: 5 }));
-      trainer.dispose();
-      training[workload] = { ...epoch, rows: labels.length, firstEpochMs, accuracyAfterOneEpoch };
-    }
-    memory.training = memoryNow(baseline);
+/** One epoch of each training workload: an untimed one first (and the accuracy it gives, on digits), then benchmark.js. */
+async function trainingSuite(contender, impl, rt, manifest, data, timing) {
+  const slow = contender === 'tfjs-wasm'; // seconds per epoch: fewer samples
+  const out = {};
+  for (const [workload, spec, kind] of [['small-digits', 'small', 'digits'], ['small-dense', 'small', 'dense'], ['big-dense', 'big', 'dense']]) {
+    const trainer = await impl.model(rt, manifest.models[spec]);
+    const { x, labels } = data.train[kind];
+    const started = now();
+    await trainer.epoch(x, labels);
+    const firstEpochMs = now() - started;
+    // After one epoch from the common initial weights: far above chance on digits, or the epoch did not train.
+    const accuracyAfterOneEpoch = kind === 'digits' ? await argmaxAccuracy(trainer, data.predict.digits, manifest.classes) : undefined;
+    const epoch = await measureAsync(`${contender} epoch ${workload}`, () => trainer.epoch(x, labels),
+      timing(slow ? { minSamples: 2, maxTime: 1 } : { minSamples: 5, maxTime: 5 }));
+    trainer.dispose();
+    out[workload] = { ...epoch, rows: labels.length, firstEpochMs, accuracyAfterOneEpoch };
   }
-  return { contender, threads: rt.threads, about: rt.about, isolated: crossOriginIsolated, cold, check, accuracy, inference, training, memory };
+  return out;
 }
 
 /**
