@@ -1,9 +1,9 @@
 // Runs every bench suite in turn and writes bench/RESULTS.md from the run:
-// `npm run bench` (about 10 minutes on 2 cores).
+// `npm run bench` (about 15 minutes on 2 cores).
 //
 //   node --import ./scripts/register.mjs bench/index.ts [options]
 //     --quick            one short iteration per case on a few hundred digits (writes no file unless --out is given)
-//     --only a,b         just these suites: gemm, activations, training
+//     --only a,b         just these suites: gemm, activations, training, native (nnwasm against PyTorch, where python3 has torch)
 //     --out FILE         where the results go (default bench/RESULTS.md on full runs)
 //     --busy             mark the results as taken on a busy machine even if the load average does not show it
 
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runActivationBench } from './activations';
 import { runGemmBench } from './gemm';
+import { runNativeBench } from './native';
 import { machine } from './harness';
 import { wasBusy, writeResults, type BenchRun } from './results';
 import { runTrainingBench } from './training';
@@ -44,6 +45,7 @@ const suites: [name: string, run: () => Promise<void>][] = [
   ['gemm', async () => void (run.gemm = await runGemmBench({ quick }))],
   ['activations', async () => void (run.activations = await runActivationBench({ quick }))],
   ['training', async () => void (run.training = await runTrainingBench({ quick }))],
+  ['native', async () => void (run.native = await runNativeBench({ quick }))],
 ];
 
 for (const [name, go] of suites) {

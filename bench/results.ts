@@ -3,7 +3,10 @@
 // to each peer on each workload, then every suite's table. Every ratio is
 // computed from figures of the same run.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { renderNative } from './native-results';
+import { BROWSER_SECTION, findSection, NATIVE_SECTION, replaceSection, wrapSection } from './sections';
+import type { NativeResults } from './native';
 import type { ActivationCase, KernelImpl } from './activations';
 import type { GemmCase, Impl } from './gemm';
 import { fmt, markdownTable, type Machine } from './harness';
@@ -27,6 +30,7 @@ export interface BenchRun {
   gemm?: GemmCase[];
   activations?: ActivationCase[];
   training?: TrainingResults;
+  native?: NativeResults;
 }
 
 /**
@@ -79,11 +83,24 @@ export function renderResults(run: BenchRun): string {
   if (run.gemm?.length) out.push('### GEMM', '', gemmTable(run.gemm), '');
   if (run.activations?.length) out.push('### Activations and softmax', '', activationTable(run.activations), '');
   if (run.training) out.push(...trainingSections(run.training));
+  if (run.native) out.push(wrapSection(NATIVE_SECTION, renderNative(run.native, run.info)), '');
   return out.join('\n');
 }
 
+/**
+ * Writes the Node bench's results, keeping the sections other runs wrote: the
+ * browser bench's always, the native anchors' when this run had none. A run
+ * of the native anchors alone (`--only native`) rewrites just their section.
+ */
 export function writeResults(run: BenchRun, file: string): void {
-  writeFileSync(file, renderResults(run));
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const nativeOnly = run.native && !run.gemm && !run.activations && !run.training;
+  if (nativeOnly && old) {
+    writeFileSync(file, replaceSection(old, NATIVE_SECTION, renderNative(run.native!, run.info)));
+    return;
+  }
+  const kept = [...(run.native ? [] : [NATIVE_SECTION]), BROWSER_SECTION].map((id) => findSection(old, id)).filter(Boolean);
+  writeFileSync(file, [renderResults(run).trimEnd(), ...kept].join('\n\n') + '\n');
 }
 
 // ---------------------------------------------------------------------------

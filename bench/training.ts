@@ -76,7 +76,7 @@ export interface TrainingBenchOptions {
 }
 
 /** The seed of the one training order every contender uses. */
-const ORDER_SEED = 20240613;
+export const ORDER_SEED = 20240613;
 
 export const NNWASM_WASM = 'nnwasm (wasm)';
 export const NNWASM_JS = 'nnwasm (js)';
@@ -237,12 +237,12 @@ async function accuracyOf(model: PeerModel, { x, labels }: Split): Promise<numbe
   return right / x.rows;
 }
 
-function everyNth({ x, labels }: Split, n: number): Split {
+export function everyNth({ x, labels }: Split, n: number): Split {
   return pick({ x, labels }, Array.from({ length: Math.floor(x.rows / n) }, (_, i) => i * n));
 }
 
 /** The digits in one seeded random order: the data set is stored class by class, which SGD without shuffling cannot learn from. */
-function permute(split: Split, seed: number): Split {
+export function permute(split: Split, seed: number): Split {
   const order = Array.from({ length: split.x.rows }, (_, i) => i);
   // Fisher–Yates with nnwasm's seeded generator, done once here so no library shuffles.
   return pick(split, new Random(seed).shuffle(order));

@@ -14,6 +14,9 @@ import { FORMS, IMPLS, runGemmBench, type GemmCase } from '../bench/gemm';
 import { machine } from '../bench/harness';
 import { renderResults } from '../bench/results';
 import { NNWASM_JS, NNWASM_THREADS, NNWASM_WASM, runTrainingBench, type TrainingResults } from '../bench/training';
+import { NATIVE_WORKLOADS, runNativeBench } from '../bench/native';
+import { renderNative } from '../bench/native-results';
+import { NATIVE_SECTION } from '../bench/sections';
 
 function expectSane(results: GemmCase[]): void {
   for (const r of results) {
@@ -170,14 +173,43 @@ describe('bench/index.ts', () => {
         process.execPath, ['--import', './scripts/register.mjs', 'bench/index.ts', '--quick', '--out', out],
         { cwd: path.resolve(__dirname, '..'), maxBuffer: 1 << 24 },
       );
-      for (const suite of ['=== gemm', '=== activations', '=== training']) expect(stdout).toContain(suite);
+      for (const suite of ['=== gemm', '=== activations', '=== training', '=== native']) expect(stdout).toContain(suite);
       const md = readFileSync(out, 'utf8');
       expect(md).toContain('## Summary');
       expect(md).toContain('Quick mode');
-      // Nothing else may drop out.
-      expect([...md.matchAll(/\*\*([^*]+): not run\.\*\*/g)].map((m) => m[1])).toEqual(nativeOnnxInstalled ? [] : [NATIVE_ONNX]);
+      // Nothing else may drop out of the training suite (the native anchors say what they could not run themselves).
+      const training = md.slice(0, md.indexOf(`<!-- ${NATIVE_SECTION}`));
+      expect([...training.matchAll(/\*\*([^*]+): not run\.\*\*/g)].map((m) => m[1])).toEqual(nativeOnnxInstalled ? [] : [NATIVE_ONNX]);
+      expect(md).toContain('## Native anchors');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 600_000);
+});
+
+describe('bench/native.ts', () => {
+  it('runs nnwasm on every workload of issue 19\'s table, and PyTorch where a python3 has torch, all predicting alike', async () => {
+    const r = await runNativeBench({ quick: true, log: () => {} });
+    // vitest passes --experimental-wasm-relaxed-simd, so the relaxed build runs too.
+    const nnwasm = r.cases.filter((c) => c.library === 'nnwasm');
+    expect(nnwasm.map((c) => [c.threads, c.relaxed])).toEqual([[1, false], [2, false], [1, true]]);
+    const torch = r.cases.filter((c) => c.library === 'pytorch');
+    if (torch.length) expect(torch.map((c) => c.threads)).toEqual([1, 2]);
+    else expect(r.unavailable.map((u) => u.name)).toEqual(['PyTorch']); // CI: the row says so, the bench goes on
+    expect(r.rows).toBe(320);
+    for (const c of r.cases) {
+      for (const w of NATIVE_WORKLOADS) expect(c.results[w].hz > 0 && Number.isFinite(c.results[w].hz), `${c.name} ${w}`).toBe(true);
+      // The same weights and inputs: the same probabilities within float32 rounding (two threads: bit for bit).
+      expect(c.maxDiff!, c.name).toBeLessThanOrEqual(c.threads === 2 && c.library === 'nnwasm' ? 0 : 1e-5);
+      expect(c.memory.what, c.name).toBe(c.library === 'nnwasm' ? 'wasm' : 'rss');
+      // Wasm memory never shrinks, and training holds the data and the larger network.
+      if (c.library === 'nnwasm') expect(c.memory.training, c.name).toBeGreaterThan(c.memory.inference);
+      expect(c.memory.inference, c.name).toBeGreaterThanOrEqual(0);
+    }
+    const md = renderNative(r, { date: '2024-06-13T12:00:00.000Z', machine: machine(), quick: true, seconds: 1, load: { start: 2, max: 2, end: 2 }, busy: true });
+    const rows = md.split('\n').filter((l) => /^\| (epoch|predict)/.test(l));
+    expect(rows).toHaveLength(NATIVE_WORKLOADS.length);
+    if (torch.length) for (const row of rows) expect(row).toMatch(/\d× (met|\*\*not met\*\*) \|.*\d× (met|\*\*not met\*\*) \|$/);
+    expect(md).not.toMatch(/NaN|undefined|Infinity/);
   }, 300_000);
 });

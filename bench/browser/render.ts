@@ -1,0 +1,178 @@
+// The browser bench's section of bench/RESULTS.md: the issue's targets
+// (dense inputs, equal threads) with the figures and whether each is met,
+// then inference, training, cold start, streaming against inlined Wasm,
+// memory, and the contenders. It lives between two markers (bench/sections.ts),
+// so that the Node bench and this one each rewrite only their own part.
+
+import { fmt, markdownTable, type Align } from '../harness';
+import { wasBusy } from '../results';
+import { type BrowserResults, type ContenderResult, type Workload } from './run';
+
+const WORKLOADS: [Workload, string][] = [
+  ['small-digits', '784-128-10, batch 32, real digits'],
+  ['small-dense', '784-128-10, batch 32, dense inputs'],
+  ['big-dense', '784-512-512-10, batch 128, dense inputs'],
+];
+const us = (m: { hz: number }) => 1e6 / m.hz;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const kb = (bytes: number) => `${fmt(bytes / 1000)} kB`;
+const times = (r: number) => `${fmt(r)}×`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const right = (n: number): Align[] => ['left', ...Array<Align>(n).fill('right')];
+
+export function renderBrowser(r: BrowserResults): string {
+  const busy = wasBusy(r.load, r.machine.cores);
+  const out = [
+    '## Browser: Chromium, `npm run bench:browser`',
+    '',
+    ...(r.quick ? ['> **Quick mode**: one short iteration per case on 320 digits. These figures only show the suites run; they measure nothing.', ''] : []),
+    ...(busy ? [`> **The machine was busy during this run** (1-minute load average ${r.load.start.toFixed(2)} before it, up to ${r.load.max.toFixed(2)} during it, on ${r.machine.cores} cores). Other work competed for the CPU: the ratios come from one run and are indicative.`, ''] : []),
+    `- **Date**: ${r.date}`,
+    `- **Browser**: ${r.browser}, headless (\`--headless --no-sandbox --disable-gpu\`), driven by playwright-core; the page served from 127.0.0.1 cross-origin isolated (COOP/COEP), so every contender may use threads`,
+    `- **CPU**: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB.toFixed(1)} GiB; ${r.machine.os}`,
+    `- **Run**: \`npm run bench:browser\`${r.quick ? ' -- --quick' : ''}, ${(r.seconds / 60).toFixed(1)} min; load average ${r.load.start.toFixed(2)} before, max ${r.load.max.toFixed(2)} during, ${r.load.end.toFixed(2)} after`,
+    '- **Method**: each contender runs alone in a fresh browser context (its own cache: a cold start), timed in the page with benchmark.js as the Node bench times it; ops/s ±rme (95 %). Every ratio is from this one run.',
+    '',
+    '### Targets (issue 19), dense inputs, equal threads',
+    '',
+    targets(r),
+    '',
+    '### Inference',
+    '',
+    inference(r),
+    '',
+    '### Training: one epoch',
+    '',
+    training(r),
+    '',
+    '### Cold start: from nothing loaded to the first prediction',
+    '',
+    cold(r),
+    '',
+    '### Memory',
+    '',
+    memory(r),
+    '',
+    '### Contenders',
+    '',
+    ...r.contenders.map((c) => `- **${c.name}**: ${c.about}.`),
+    ...r.unavailable.map((u) => `- **${u.name}: not run.** ${u.reason}`),
+    `- **tfjs webgl / webgpu: not run.** Their backends (@tensorflow/tfjs-backend-webgl, -webgpu) are not dependencies of this repo. In this headless Chromium, WebGL: ${r.gpu.webgl} (with --disable-gpu that is a software rasterizer, no GPU); WebGPU: ${r.gpu.webgpu}.`,
+    '- onnxruntime-web runs the inference model exported by `nn.io.toOnnx`; tfjs and nnwasm load the same weights from one file. Each contender\'s predictions on 8 digits and 8 dense rows are checked against nnwasm\'s js backend (largest difference in the inference table).',
+  ];
+  return out.join('\n');
+}
+
+function find(r: BrowserResults, contender: string, threads: number): ContenderResult | undefined {
+  return r.contenders.find((c) => c.contender === contender && c.threadsAsked === threads);
+}
+
+function targets(r: BrowserResults): string {
+  const rows: string[][] = [];
+  const row = (what: string, threads: number, ours: number, theirs: number, unit: string, ratio: number, target: number) =>
+    rows.push([what, String(threads), `${fmt(ours)} ${unit}`, `${fmt(theirs)} ${unit}`, times(ratio), `≥ ${target}×`, ratio >= target ? 'met' : '**not met**']);
+  for (const [ours, threads] of [['nnwasm', 1], ['nnwasm', 2], ['nnwasm-relaxed', 1]] as const) {
+    const nn = find(r, ours, threads), ort = find(r, 'onnxruntime-web', threads), tf = find(r, 'tfjs-wasm', threads);
+    if (!nn) continue;
+    const who = ours === 'nnwasm' ? '' : ' (nnwasm relaxed SIMD)';
+    const one = us(nn.inference.dense.one), thousand = nn.inference.dense.thousand.hz * 1000;
+    if (ort) row(`predict 1, vs onnxruntime-web${who}`, threads, one, us(ort.inference.dense.one), 'µs', us(ort.inference.dense.one) / one, 5);
+    if (tf) row(`predict 1, vs tfjs-wasm${who}`, threads, one, us(tf.inference.dense.one), 'µs', us(tf.inference.dense.one) / one, 10);
+    if (ort) row(`predict 1 000, vs onnxruntime-web${who}`, threads, thousand, ort.inference.dense.thousand.hz * 1000, 'samples/s', nn.inference.dense.thousand.hz / ort.inference.dense.thousand.hz, 2);
+    for (const [w, label] of WORKLOADS.filter(([w]) => w !== 'small-digits')) {
+      if (tf?.training && nn.training) {
+        row(`epoch ${label}, vs tfjs-wasm${who}`, threads, 1000 / nn.training[w].hz, 1000 / tf.training[w].hz, 'ms', nn.training[w].hz / tf.training[w].hz, 10);
+      }
+    }
+    if (ort) row(`cold start to the first prediction, vs onnxruntime-web${who}`, threads, nn.cold.totalMs, ort.cold.totalMs, 'ms', ort.cold.totalMs / nn.cold.totalMs, 10);
+  }
+  return [
+    markdownTable(['target', 'threads', 'nnwasm', 'peer', 'nnwasm ×', 'target', ''], rows, right(6)),
+    '',
+    'Each × is how many times faster nnwasm is (above 1) or slower (below 1). Time figures: less is better; samples/s: more is better. The relaxed-SIMD rows are nnwasm\'s opt-in build (`nn.ready({ relaxedSimd: true })`: fused multiply-add, which Chromium validates), for the decision on its default.',
+  ].join('\n');
+}
+
+function inference(r: BrowserResults): string {
+  const maxDiff = (c: ContenderResult) => Math.max(
+    ...c.check.digits.map((v, i) => Math.abs(v - r.reference.digits[i])), ...c.check.dense.map((v, i) => Math.abs(v - r.reference.dense[i])));
+  const rows = r.contenders.map((c) => {
+    const nn = find(r, 'nnwasm', c.threadsAsked);
+    const vs = (f: (x: ContenderResult) => number, higherBetter: boolean) =>
+      !nn || c.contender.startsWith('nnwasm') ? '' : times(higherBetter ? f(nn) / f(c) : f(c) / f(nn));
+    const cell = (m: { hz: number; rme: number }, scale: (hz: number) => number) => `${fmt(scale(m.hz))} ±${m.rme.toFixed(1)}%`;
+    return [
+      c.name,
+      cell(c.inference.digits.one, (hz) => 1e6 / hz), cell(c.inference.dense.one, (hz) => 1e6 / hz),
+      cell(c.inference.digits.thousand, (hz) => hz * 1000), cell(c.inference.dense.thousand, (hz) => hz * 1000),
+      vs((x) => us(x.inference.digits.one), false), vs((x) => us(x.inference.dense.one), false),
+      vs((x) => x.inference.digits.thousand.hz, true), vs((x) => x.inference.dense.thousand.hz, true),
+      `${(100 * c.accuracy).toFixed(1)} %`, maxDiff(c).toExponential(1),
+    ];
+  });
+  return [
+    markdownTable(
+      ['contender', 'predict 1 digit, µs', 'predict 1 dense, µs', '1 000 digits, samples/s', '1 000 dense, samples/s',
+        'nnwasm × (1 digit)', 'nnwasm × (1 dense)', 'nnwasm × (1 000 digits)', 'nnwasm × (1 000 dense)', 'test acc.', 'max |Δ| vs js backend'],
+      rows, right(10)),
+    '',
+    'Predict 1: one input per call, Float32Array in, probabilities out, every conversion the library needs included (onnxruntime\'s session.run is asynchronous: its promise is included). ' +
+      'Predict 1 000: 1 000 inputs in one call. Real digits are the `mnist` package\'s test digits (81 % zeros, which nnwasm\'s GEMM skips); dense inputs are seeded uniform values in [0, 1). ' +
+      'nnwasm × compares with nnwasm on the same number of threads.',
+  ].join('\n');
+}
+
+function training(r: BrowserResults): string {
+  const trainers = r.contenders.filter((c) => c.training);
+  const rows = trainers.map((c) => {
+    const nn = find(r, 'nnwasm', c.threadsAsked);
+    return [
+      c.name,
+      ...WORKLOADS.map(([w]) => `${fmt(1000 / c.training![w].hz)} ±${c.training![w].rme.toFixed(1)}% (${c.training![w].samples})`),
+      ...WORKLOADS.map(([w]) => (nn?.training && !c.contender.startsWith('nnwasm') ? times(nn.training[w].hz / c.training![w].hz) : '')),
+      c.training!['small-digits'].accuracyAfterOneEpoch === undefined ? '—' : `${(100 * c.training!['small-digits'].accuracyAfterOneEpoch!).toFixed(1)} %`,
+    ];
+  });
+  return [
+    markdownTable(['contender', ...WORKLOADS.map(([, l]) => `ms/epoch: ${l}`), ...WORKLOADS.map(([, l]) => `nnwasm × (${l})`), 'test acc. after 1 epoch (digits)'], rows, right(7)),
+    '',
+    `One epoch over ${fmt(r.trainRows)} rows, SGD 0.1, sparse categorical cross-entropy, shuffling off, from the same initial weights (nnwasm's, seed 42) for every library; one untimed epoch first, then benchmark.js (deferred) times further epochs: ms/epoch ±rme (samples). ` +
+      'The accuracy, on the 1 000 test digits after the first epoch, shows each library trained the same network.',
+  ].join('\n');
+}
+
+function cold(r: BrowserResults): string {
+  const rows = r.contenders.map((c) => [
+    c.name, fmt(c.cold.loadMs), fmt(c.cold.modelMs), fmt(c.cold.firstPredictMs), fmt(c.cold.totalMs),
+    kb(c.shipped.raw), kb(c.shipped.gzip), c.shipped.files.map((f) => f.path.replace(/^node_modules\//, '')).join(', '),
+  ]);
+  const inline = median(r.compile.inline), streaming = median(r.compile.streaming);
+  const faster = inline <= streaming ? 'the inlined base64' : 'streaming compilation';
+  return [
+    markdownTable(['contender', 'load, ms', 'model, ms', 'first prediction, ms', 'total, ms', 'shipped, raw', 'shipped, gzip -9', 'files'], rows, [...right(6), 'left']),
+    '',
+    'Load: fetch, compile and instantiate the runtime (threads started); model: fetch the model file and build the network; then the first prediction. Each in a fresh browser context over 127.0.0.1 (no network latency: on a real connection the bytes shipped dominate). ' +
+      `Shipped: the library files the page fetched, as they are in the packages (nnwasm's dist/index.js is unminified ESM with every layer, format and tool; its inference path bundled and minified by an app, scripts/bundle-size.ts, is ${kb(r.bundle.minified)}, ${kb(r.bundle.gzipped)} gzipped). ` +
+      `The model files: ${kb(r.modelBytes.weights)} of weights (nnwasm, tfjs), ${kb(r.modelBytes.onnx)} of ONNX (onnxruntime).`,
+    '',
+    `**Streaming compilation against the inlined base64** (nnwasm's SIMD core, ${r.compile.inline.length} cold runs each, in turns, each in a fresh context): ` +
+      `importing a module that holds the Wasm as base64 (as dist/ ships it), decoding and compiling it took a median ${fmt(inline)} ms (${fmt(Math.min(...r.compile.inline))}–${fmt(Math.max(...r.compile.inline))}); ` +
+      `\`WebAssembly.compileStreaming(fetch('core.simd.wasm'))\` took ${fmt(streaming)} ms (${fmt(Math.min(...r.compile.streaming))}–${fmt(Math.max(...r.compile.streaming))}); both then instantiate. ` +
+      `Faster here: ${faster}, by ${times(Math.max(inline, streaming) / Math.min(inline, streaming))}.`,
+  ].join('\n');
+}
+
+function memory(r: BrowserResults): string {
+  const rows = r.contenders.map((c) => [
+    c.name, mib(c.memory.inference.wasmBytes), mib(c.memory.inference.heapPeakBytes),
+    c.memory.training ? mib(c.memory.training.wasmBytes) : '—', c.memory.training ? mib(c.memory.training.heapPeakBytes) : '—',
+  ]);
+  return [
+    markdownTable(['contender', 'inference: Wasm memory', 'inference: JS heap peak', 'training: Wasm memory', 'training: JS heap peak'], rows, right(4)),
+    '',
+    'Wasm memory: every WebAssembly.Memory the page made or an instance exported (bench/browser/memory.js wraps the constructors), summed at the end of the phase; Wasm memory never shrinks, so that is its peak. ' +
+      'JS heap: `performance.memory.usedJSHeapSize` (Chromium, precise with --enable-precise-memory-info) sampled after every benchmark.js cycle, less the page\'s heap before the contender loaded (after a forced gc()); garbage not yet collected counts, as it does in a page. ' +
+      'Training is measured after inference in the same page, over the three training workloads (the largest is 784-512-512-10 at batch 128).',
+  ].join('\n');
+}
+

@@ -1,0 +1,109 @@
+// The browser bench (npm run bench:browser) in quick mode, in a child process
+// with a timeout: every contender must produce every figure, and every
+// contender's predictions must equal nnwasm's js backend's within float32
+// rounding. Counts and correctness only: no figure is judged by its speed.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTENDERS, nameOf, type BrowserResults, type ContenderResult } from '../../bench/browser/run';
+import { ensureDist, ROOT } from '../browser/setup';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'nnwasm-bench-browser-'));
+let results: BrowserResults;
+let markdown: string;
+
+beforeAll(async () => {
+  ensureDist();
+  const json = path.join(dir, 'results.json'), out = path.join(dir, 'RESULTS.md');
+  await promisify(execFile)(
+    process.execPath, ['--import', './scripts/register.mjs', 'bench/browser/index.ts', '--quick', '--json', json, '--out', out],
+    { cwd: ROOT, timeout: 900_000, maxBuffer: 1 << 24 },
+  );
+  results = JSON.parse(readFileSync(json, 'utf8'));
+  markdown = readFileSync(out, 'utf8');
+}, 960_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const byName = (name: string) => results.contenders.find((c) => c.name === name)!;
+const positive = (v: number) => Number.isFinite(v) && v > 0;
+const maxDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+/** Probabilities from float32 networks that differ only in the order of their additions. */
+const F32 = 1e-5;
+
+describe('npm run bench:browser -- --quick', () => {
+  it('runs every contender (nnwasm\'s relaxed build too: Chromium validates it), each on the threads it asked for, in a cross-origin isolated page', () => {
+    expect(results.unavailable).toEqual([]);
+    expect(results.contenders.map((c) => c.name)).toEqual(CONTENDERS.map(nameOf));
+    for (const c of results.contenders) {
+      expect(c.isolated, c.name).toBe(true);
+      expect(c.threads, c.name).toBe(c.threadsAsked);
+    }
+  });
+
+  it('gives every figure: cold start, predict 1 and 1 000 on both inputs, epochs for the trainers, memory, bytes', () => {
+    for (const c of results.contenders) {
+      expect(Object.values(c.cold).every(positive), c.name).toBe(true);
+      for (const kind of ['digits', 'dense'] as const) {
+        for (const m of [c.inference[kind].one, c.inference[kind].thousand]) {
+          expect(positive(m.hz) && m.samples >= 1, `${c.name} ${kind}`).toBe(true);
+        }
+      }
+      expect(c.training === undefined, c.name).toBe(c.contender === 'onnxruntime-web');
+      for (const epoch of Object.values(c.training ?? {})) {
+        expect(positive(epoch.hz) && epoch.rows === results.trainRows, c.name).toBe(true);
+      }
+      if (c.training) expect(Object.keys(c.training).sort(), c.name).toEqual(['big-dense', 'small-dense', 'small-digits']);
+      expect(c.memory.inference.wasmBytes, c.name).toBeGreaterThan(0);
+      expect(c.memory.training === undefined, c.name).toBe(c.training === undefined);
+      // Wasm memory never shrinks, and the larger network needs more.
+      if (c.memory.training) expect(c.memory.training.wasmBytes, c.name).toBeGreaterThanOrEqual(c.memory.inference.wasmBytes);
+      expect(c.shipped.files.some((f) => /\.(wasm|js|mjs)$/.test(f.path)), c.name).toBe(true);
+      expect(c.shipped.gzip, c.name).toBeLessThan(c.shipped.raw);
+    }
+    // nnwasm ships one file with its Wasm inlined; the peers fetch theirs.
+    expect(byName('nnwasm, 1 thread').shipped.files.some((f) => f.path === 'dist/index.js')).toBe(true);
+    for (const name of ['onnxruntime-web, 1 thread', 'tfjs-wasm, 1 thread']) expect(byName(name).shipped.files.some((f) => f.path.endsWith('.wasm')), name).toBe(true);
+    expect(results.compile.inline.length).toBe(2);
+    expect([...results.compile.inline, ...results.compile.streaming].every(positive)).toBe(true);
+  });
+
+  it('predicts what the js backend predicts, within float32 rounding, in every contender', () => {
+    for (const kind of ['digits', 'dense'] as const) expect(results.reference[kind]).toHaveLength(8 * 10);
+    for (const c of results.contenders) {
+      for (const kind of ['digits', 'dense'] as const) {
+        expect(c.check[kind], `${c.name} ${kind}`).toHaveLength(8 * 10);
+        expect(maxDiff(c.check[kind], results.reference[kind]), `${c.name} ${kind}`).toBeLessThanOrEqual(F32);
+      }
+    }
+    // And nnwasm against onnxruntime-web directly, on the same exported model.
+    const [ours, theirs] = [byName('nnwasm, 1 thread'), byName('onnxruntime-web, 1 thread')];
+    expect(maxDiff(ours.check.dense, theirs.check.dense)).toBeLessThanOrEqual(F32);
+    const accuracies = results.contenders.map((c) => c.accuracy);
+    expect(Math.max(...accuracies) - Math.min(...accuracies)).toBeLessThanOrEqual(0.002);
+    expect(ours.accuracy).toBeGreaterThan(0.8); // the model trained one epoch in Node: far above chance
+  });
+
+  it('trains the same network in every trainer: two threads exactly as one, tfjs as nnwasm', () => {
+    const after = (c: ContenderResult) => c.training!['small-digits'].accuracyAfterOneEpoch!;
+    const one = byName('nnwasm, 1 thread');
+    expect(after(byName('nnwasm, 2 threads'))).toBe(after(one));
+    // The relaxed build's fused multiply-adds round differently: close, not equal.
+    for (const name of ['nnwasm-relaxed, 1 thread', 'tfjs-wasm, 1 thread', 'tfjs-wasm, 2 threads']) expect(Math.abs(after(byName(name)) - after(one)), name).toBeLessThanOrEqual(0.02);
+    expect(after(one)).toBeGreaterThan(0.3); // 320 digits, one pass: far above chance
+  });
+
+  it('writes its section of RESULTS.md with every table and a verdict per target', () => {
+    for (const heading of ['## Browser: Chromium', '### Targets', '### Inference', '### Training', '### Cold start', '### Memory', '### Contenders']) {
+      expect(markdown).toContain(heading);
+    }
+    expect(markdown).toMatch(/<!-- browser bench.*: start -->/);
+    const targets = markdown.slice(markdown.indexOf('### Targets'), markdown.indexOf('### Inference'));
+    expect(targets.split('\n').filter((l) => /\| (met|\*\*not met\*\*) \|$/.test(l))).toHaveLength(3 * 6); // SIMD on 1 and 2 threads, relaxed SIMD on 1: six targets each
+    expect(markdown).not.toMatch(/NaN|undefined|Infinity/);
+  });
+});
