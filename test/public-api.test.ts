@@ -48,7 +48,7 @@ const NAMESPACE_VALUES: Record<Namespace, string[]> = {
   callbacks: ['earlyStopping', 'targetLoss'],
   io: [
     'DEFAULT_TIMEOUT_MS', 'FORMAT', 'MAX_LAYERS', 'MAX_PARAMS', 'MODEL_FILE', 'ONNX_INPUT', 'ONNX_OUTPUT', 'VERSION', 'WEIGHTS_FILE',
-    'fromJSON', 'fromTfjs', 'getPreprocessing', 'load', 'loadModel', 'loadTfjs', 'save', 'saveModel', 'saveTfjs',
+    'fromJSON', 'fromKeras', 'fromTfjs', 'getPreprocessing', 'load', 'loadKeras', 'loadModel', 'loadTfjs', 'save', 'saveModel', 'saveTfjs',
     'setPreprocessing', 'toJSON', 'toOnnx', 'toTfjs',
   ],
   ops: ['activation', 'activationGrad', 'matmul', 'softmax'],

@@ -6,6 +6,7 @@
 //   TF.js Layers   nn.io.toTfjs(model) → artifacts            nn.io.fromTfjs(artifacts | model.json, weightData?)
 //                  nn.io.saveTfjs(model, dir)     (Node)      nn.io.loadTfjs(dir | model.json | url)
 //   ONNX           nn.io.toOnnx(model) → Uint8Array (opset 13)
+//   Keras files    nn.io.fromKeras(bytes of .keras | .h5)     nn.io.loadKeras(path | url)   (async: h5wasm loads on first use)
 //   preprocessing  nn.io.setPreprocessing(model, scaler)       nn.io.getPreprocessing(model)
 //
 // Native saves are exact: weights, optimizer state and step round-trip bit
@@ -25,4 +26,5 @@ export { DEFAULT_TIMEOUT_MS, type UrlLike, type ReadOptions, type AbortSignalLik
 export { toTfjs, fromTfjs, type TfjsArtifacts, type TfjsModelJSON, type TfjsWeightSpec, type WeightData } from './tfjs';
 export { saveTfjs, loadTfjs } from './tfjs-files';
 export { toOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx';
+export { fromKeras, loadKeras } from './keras-files';
 export { setPreprocessing, getPreprocessing } from './preprocessing';
