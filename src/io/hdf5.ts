@@ -70,10 +70,10 @@ export async function withHdf5<T>(bytes: Uint8Array, where: string, read: (file:
     h5.FS!.writeFile(name, bytes);
     file = new h5.File(name, 'r');
     if (!(file.file_id >= 0n)) fail(where, 'expected an HDF5 file, got bytes HDF5 cannot open');
-    return read(reader(h5, file, where));
+    return read(reader(h5, file, bytes.length, where));
   } catch (e) {
     if (e instanceof ModelFormatError || e instanceof ConfigError) throw e;
-    return fail(where, `HDF5 cannot read it (${firstLine(e)})`);
+    return fail(where, `HDF5 cannot read it: ${cause(e)}`);
   } finally {
     try {
       file?.close();
@@ -84,13 +84,15 @@ export async function withHdf5<T>(bytes: Uint8Array, where: string, read: (file:
   }
 }
 
-function firstLine(e: unknown): string {
+/** HDF5's error stack, as its deepest cause ("#006: … in H5F__super_read(): file signature not found"), or the first line. */
+function cause(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
+  const causes = [...text.matchAll(/#\d+:.* in [\w.]+\(\): (.+)$/gm)].map((m) => m[1].trim());
+  const line = causes.at(-1) ?? text.split('\n').find((l) => l.trim() !== '') ?? text;
   return line.length > 200 ? `${line.slice(0, 197)}…` : line;
 }
 
-function reader(h5: H5wasm, file: InstanceType<H5wasm['File']>, where: string): H5File {
+function reader(h5: H5wasm, file: InstanceType<H5wasm['File']>, fileBytes: number, where: string): H5File {
   const entity = (path: string): Entity => {
     const e = file.get(path);
     if (e instanceof h5.ExternalLink) fail(where, `${show(path)} is a link to another file (${show(e.filename)}); expected the weights in this file`);
@@ -114,13 +116,18 @@ function reader(h5: H5wasm, file: InstanceType<H5wasm['File']>, where: string): 
     floats: (path) => {
       const e = entity(path);
       if (!(e instanceof h5.Dataset)) fail(where, `expected a dataset at ${show(path)}, got ${e ? e.constructor.name : 'nothing'}`);
-      return readFloats(h5, e, `${where}, ${path}`);
+      return readFloats(h5, e, fileBytes, `${where}, ${path}`);
     },
   };
 }
 
-/** The dataset's raw bytes, decoded here: h5wasm itself reads no float16, and this way every byte order reads alike. */
-function readFloats(h5: H5wasm, d: InstanceType<H5wasm['Dataset']>, where: string): KerasTensor {
+/**
+ * The dataset's values. Keras never compresses weights, so a dataset bigger
+ * than the whole file is a forgery (a sparse or compressed one that would
+ * expand in memory): refused before it is read. The raw bytes are decoded
+ * here: h5wasm itself reads no float16, and this way every byte order reads alike.
+ */
+function readFloats(h5: H5wasm, d: InstanceType<H5wasm['Dataset']>, fileBytes: number, where: string): KerasTensor {
   const m = d.metadata;
   if (m.type !== H5T_FLOAT || ![2, 4, 8].includes(m.size) || m.vlen) {
     fail(where, `expected float32, float16 or float64 weights, got ${show(d.dtype)} (HDF5 type class ${m.type}, ${m.size} bytes)`);
@@ -130,6 +137,9 @@ function readFloats(h5: H5wasm, d: InstanceType<H5wasm['Dataset']>, where: strin
   for (const n of shape) {
     count *= n;
     if (count > MAX_PARAMS) fail(where, `the dataset has more than ${MAX_PARAMS} values; refusing to read it`);
+  }
+  if (count * m.size > fileBytes) {
+    fail(where, `the dataset's shape [${shape}] needs ${count * m.size} bytes, more than the file's ${fileBytes}; expected uncompressed weights stored in the file`);
   }
   const bytes = rawData(h5, d, count * m.size);
   return { shape: [...shape], values: decode(bytes, m.size, m.littleEndian) };

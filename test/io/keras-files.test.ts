@@ -12,7 +12,7 @@ import h5wasm from 'h5wasm';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError, ModelFormatError } from '../../src/errors';
 import { fromKeras, loadKeras } from '../../src/io/keras-files';
@@ -20,7 +20,7 @@ import type { Sequential } from '../../src/engine/model';
 import { Random } from '../../src/engine/random';
 import { denseConfig, denseForward, h5Bytes, kerasZip, writeLegacy, writeVars, type DenseSpec } from './keras-make';
 
-const DIR = join(__dirname, '../fixtures/models/keras');
+const DIR = fileURLToPath(new URL('../fixtures/models/keras', import.meta.url));
 const fixture = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
 
 beforeAll(async () => {
@@ -284,6 +284,19 @@ describe('refusals', () => {
       layer.create_attribute('weight_names', ['dense_6/elsewhere', 'dense_6/bias:0']);
     });
     await refuses(bytes, /link to another file \("\/etc\/passwd"\)/);
+  });
+
+  test('a dataset declared bigger than the whole file (sparse, nothing written) is refused before it is read', async () => {
+    const bytes = await h5Bytes((f) => {
+      f.create_group('layers');
+      f.create_group('layers/dense_6');
+      f.create_group('layers/dense_6/vars').create_attribute('name', 'dense_6');
+      const kernel = f.create_dataset({ name: 'layers/dense_6/vars/0', data: new Float32Array(12), shape: [4, 3], maxshape: [4, null], chunks: [4, 3] });
+      kernel.resize([4, 3_000_000]); // 48 MB declared; the chunks never written hold no bytes
+      f.create_dataset({ name: 'layers/dense_6/vars/1', data: new Float32Array(3), shape: [3] });
+    });
+    expect(bytes.length).toBeLessThan(1 << 20);
+    await refuses(kerasZip(config, bytes), /vars\/0: the dataset's shape \[4,3000000\] needs 48000000 bytes, more than the file's \d+/);
   });
 
   test('weights of the wrong shape and missing layers are refused', async () => {
