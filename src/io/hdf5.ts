@@ -12,10 +12,8 @@
 // are refused, sizes are checked before anything is allocated for them, and
 // only float datasets (16, 32 or 64 bits, either byte order) become numbers.
 
-import { ConfigError, ModelFormatError } from '../errors';
-import { MAX_PARAMS } from '../engine/layers/registry';
 import type { KerasTensor } from './keras-config';
-import { fail, show } from './check';
+import { KerasProblem, fail, show } from './keras-problem';
 
 type H5wasm = typeof import('h5wasm');
 type Entity = ReturnType<InstanceType<H5wasm['File']>['get']>;
@@ -35,6 +33,8 @@ export interface H5File {
   floats(path: string): KerasTensor;
 }
 
+/** nnwasm's MAX_PARAMS (engine/layers/registry.ts), repeated: this chunk imports nothing from nnwasm (keras-problem.ts says why). */
+const MAX_VALUES = 1 << 27;
 /** HDF5's class of float types (H5T_class_t). */
 const H5T_FLOAT = 1;
 
@@ -51,14 +51,14 @@ async function h5wasm(where: string): Promise<H5wasm> {
     return await loaded;
   } catch (e) {
     loaded = undefined; // a later call may try again (the chunk may have failed to download)
-    throw new ConfigError(`${where}: cannot load h5wasm, the HDF5 reader that .keras and .h5 files need ` +
-      `(${e instanceof Error ? e.message : String(e)}); install the h5wasm package, or bundle it with the page`);
+    throw new KerasProblem(`${where}: cannot load h5wasm, the HDF5 reader that .keras and .h5 files need ` +
+      `(${e instanceof Error ? e.message : String(e)}); install the h5wasm package, or bundle it with the page`, 'config');
   }
 }
 
 /**
  * Runs `read` on the HDF5 file the bytes hold, then closes and deletes it.
- * HDF5's own failures become ModelFormatErrors naming the file.
+ * HDF5's own failures become KerasProblems naming the file.
  */
 export async function withHdf5<T>(bytes: Uint8Array, where: string, read: (file: H5File) => T): Promise<T> {
   const h5 = await h5wasm(where);
@@ -72,7 +72,7 @@ export async function withHdf5<T>(bytes: Uint8Array, where: string, read: (file:
     if (!(file.file_id >= 0n)) fail(where, 'expected an HDF5 file, got bytes HDF5 cannot open');
     return read(reader(h5, file, bytes.length, where));
   } catch (e) {
-    if (e instanceof ModelFormatError || e instanceof ConfigError) throw e;
+    if (e instanceof KerasProblem) throw e;
     return fail(where, `HDF5 cannot read it: ${cause(e)}`);
   } finally {
     try {
@@ -93,6 +93,7 @@ function cause(e: unknown): string {
 }
 
 function reader(h5: H5wasm, file: InstanceType<H5wasm['File']>, fileBytes: number, where: string): H5File {
+  const budget = { left: fileBytes };
   const entity = (path: string): Entity => {
     const e = file.get(path);
     if (e instanceof h5.ExternalLink) fail(where, `${show(path)} is a link to another file (${show(e.filename)}); expected the weights in this file`);
@@ -116,18 +117,19 @@ function reader(h5: H5wasm, file: InstanceType<H5wasm['File']>, fileBytes: numbe
     floats: (path) => {
       const e = entity(path);
       if (!(e instanceof h5.Dataset)) fail(where, `expected a dataset at ${show(path)}, got ${e ? e.constructor.name : 'nothing'}`);
-      return readFloats(h5, e, fileBytes, `${where}, ${path}`);
+      return readFloats(h5, e, budget, `${where}, ${path}`);
     },
   };
 }
 
 /**
- * The dataset's values. Keras never compresses weights, so a dataset bigger
- * than the whole file is a forgery (a sparse or compressed one that would
- * expand in memory): refused before it is read. The raw bytes are decoded
- * here: h5wasm itself reads no float16, and this way every byte order reads alike.
+ * The dataset's values. Keras never compresses weights and stores each once,
+ * so datasets adding up to more than the whole file are forged (sparse,
+ * compressed or overlapping ones that would expand in memory): refused before
+ * they are read. The raw bytes are decoded here: h5wasm itself reads no
+ * float16, and this way every byte order reads alike.
  */
-function readFloats(h5: H5wasm, d: InstanceType<H5wasm['Dataset']>, fileBytes: number, where: string): KerasTensor {
+function readFloats(h5: H5wasm, d: InstanceType<H5wasm['Dataset']>, budget: { left: number }, where: string): KerasTensor {
   const m = d.metadata;
   if (m.type !== H5T_FLOAT || ![2, 4, 8].includes(m.size) || m.vlen) {
     fail(where, `expected float32, float16 or float64 weights, got ${show(d.dtype)} (HDF5 type class ${m.type}, ${m.size} bytes)`);
@@ -136,11 +138,12 @@ function readFloats(h5: H5wasm, d: InstanceType<H5wasm['Dataset']>, fileBytes: n
   let count = 1;
   for (const n of shape) {
     count *= n;
-    if (count > MAX_PARAMS) fail(where, `the dataset has more than ${MAX_PARAMS} values; refusing to read it`);
+    if (count > MAX_VALUES) fail(where, `the dataset has more than ${MAX_VALUES} values; refusing to read it`);
   }
-  if (count * m.size > fileBytes) {
-    fail(where, `the dataset's shape [${shape}] needs ${count * m.size} bytes, more than the file's ${fileBytes}; expected uncompressed weights stored in the file`);
+  if (count * m.size > budget.left) {
+    fail(where, `the dataset's shape [${shape}] needs ${count * m.size} bytes, more than the ${budget.left} the file has left unread; expected uncompressed weights stored in the file`);
   }
+  budget.left -= count * m.size;
   const bytes = rawData(h5, d, count * m.size);
   return { shape: [...shape], values: decode(bytes, m.size, m.littleEndian) };
 }
@@ -148,7 +151,7 @@ function readFloats(h5: H5wasm, d: InstanceType<H5wasm['Dataset']>, fileBytes: n
 function rawData(h5: H5wasm, d: InstanceType<H5wasm['Dataset']>, length: number): Uint8Array {
   const module = h5.Module as unknown as { _malloc(n: number): number; _free(p: number): void; HEAPU8: Uint8Array };
   const ptr = module._malloc(Math.max(length, 1));
-  if (!ptr) throw new ModelFormatError(`${d.path}: cannot allocate ${length} bytes in the HDF5 reader's memory`);
+  if (!ptr) throw new KerasProblem(`${d.path}: cannot allocate ${length} bytes in the HDF5 reader's memory`);
   try {
     h5.Module.get_dataset_data(d.file_id, d.path, null, null, null, BigInt(ptr));
     return module.HEAPU8.slice(ptr, ptr + length); // HEAPU8 read after the call: the call may have grown the memory

@@ -18,7 +18,7 @@
 
 import type { KerasTensor } from './keras-config';
 import type { H5File } from './hdf5';
-import { fail, own, parseJSON, show } from './check';
+import { fail, own, parseJSON, show } from './keras-problem';
 
 export type WeightsOf = (layerName: string) => readonly KerasTensor[] | undefined;
 
@@ -114,13 +114,11 @@ function varsGroups(file: H5File, where: string): VarsGroup[] {
 
 /** The layers a Keras config lists, in order, for locating their weights (the topology itself is checked elsewhere). */
 export function configLayers(topology: unknown): VarsContext['layers'] {
-  const rec = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  let top = rec(topology);
-  if (own(top, 'model_config') !== undefined) top = rec(own(top, 'model_config'));
+  const top = own(topology, 'model_config') ?? topology;
   const config = own(top, 'config');
-  const list = Array.isArray(config) ? config : own(rec(config), 'layers');
+  const list = Array.isArray(config) ? config : own(config, 'layers');
   if (!Array.isArray(list)) return [];
-  return list.map((l) => ({ name: String(own(rec(own(rec(l), 'config')), 'name')), className: String(own(rec(l), 'class_name')) }));
+  return list.map((l) => ({ name: String(own(own(l, 'config'), 'name')), className: String(own(l, 'class_name')) }));
 }
 
 /** A group's own name: the last part of its path, whichever separator joined it. */
@@ -141,9 +139,8 @@ export function legacyConfig(file: H5File, where: string): unknown {
       ? 'this is a weights-only file (what model.save_weights writes): it has no model config; expected a whole model saved with model.save(".keras" or ".h5")'
       : 'expected a Keras model (an HDF5 file with a "model_config" attribute), got an HDF5 file without one');
   }
-  const text = config instanceof Uint8Array ? new TextDecoder().decode(config) : config;
-  if (typeof text !== 'string') fail(where, `expected the "model_config" attribute to be JSON text, got ${show(text)}`);
-  return parseJSON(text, `${where}, model_config`);
+  if (typeof config !== 'string' && !(config instanceof Uint8Array)) fail(where, `expected the "model_config" attribute to be JSON text, got ${show(config)}`);
+  return parseJSON(config, `${where}, model_config`);
 }
 
 /** The legacy layout: model_weights/<name>, its datasets listed in weight_names order. */

@@ -8,9 +8,7 @@
 // most what it declared, and a short one is caught by the size check.
 
 import { Inflate } from 'fflate';
-import { ModelFormatError } from '../errors';
-import { concatBytes } from '../encoding/floats';
-import { fail, show } from './check';
+import { KerasProblem, fail, show } from './keras-problem';
 
 /** Deflate cannot expand a byte into more than 1032 (its longest match per bit pair of input); more is a forged header. */
 const MAX_DEFLATE_RATIO = 1032;
@@ -140,8 +138,14 @@ function inflate(data: Uint8Array, size: number, where: string): Uint8Array {
     do inflater.push(data.subarray(i, i + INFLATE_CHUNK), i + INFLATE_CHUNK >= data.length);
     while ((i += INFLATE_CHUNK) < data.length);
   } catch (e) {
-    if (e instanceof ModelFormatError) throw e;
+    if (e instanceof KerasProblem) throw e;
     fail(where, `the entry is not valid deflate data (${e instanceof Error ? e.message : String(e)})`);
   }
-  return concatBytes(chunks);
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

@@ -247,6 +247,15 @@ describe('refusals', () => {
     await expect(fromKeras('model.keras' as never)).rejects.toThrow(ConfigError);
   });
 
+  test('a zip bomb reaches users as a ModelFormatError', async () => {
+    const zip = kerasZip(denseConfig(4, LAYERS), null);
+    const v = new DataView(zip.buffer, zip.byteOffset);
+    let end = zip.length - 22;
+    while (v.getUint32(end, true) !== 0x06054b50) end--;
+    v.setUint32(v.getUint32(end + 16, true) + 24, 0x7fffffff, true); // config.json's size in the directory: 2 GB
+    await refuses(zip, /"config\.json": the entry holds 2147483647 bytes, more than the \d+ allowed; refusing to inflate it/);
+  });
+
   test('a zip without config.json, and one without model.weights.h5', async () => {
     await refuses(zipSync({ 'model.weights.h5': await good() }), /expected a \.keras zip holding config\.json/);
     await refuses(kerasZip(config, null), /expected the weights in model\.weights\.h5/);
@@ -296,7 +305,7 @@ describe('refusals', () => {
       f.create_dataset({ name: 'layers/dense_6/vars/1', data: new Float32Array(3), shape: [3] });
     });
     expect(bytes.length).toBeLessThan(1 << 20);
-    await refuses(kerasZip(config, bytes), /vars\/0: the dataset's shape \[4,3000000\] needs 48000000 bytes, more than the file's \d+/);
+    await refuses(kerasZip(config, bytes), /vars\/0: the dataset's shape \[4,3000000\] needs 48000000 bytes, more than the \d+ the file has left unread/);
   });
 
   test('weights of the wrong shape and missing layers are refused', async () => {
