@@ -37,9 +37,10 @@ const LIMITS = { json: MAX_JSON_BYTES, weights: 8 * MAX_PARAMS + (64 << 20) };
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
- * import { readFileSync } from 'node:fs';
- * const model = await nn.io.fromKeras(readFileSync('test/fixtures/models/keras/flownet-mlp.keras'));
- * console.log(model.inputDim, model.outputDim); // 4 2
+ * // Keras: model.save("model.keras"); then, with that file's bytes: const model = await nn.io.fromKeras(bytes);
+ * const notKeras = new TextEncoder().encode('{"format": "layers-model"}');
+ * const error = await nn.io.fromKeras(notKeras).catch((e: Error) => e);
+ * console.log(error.message); // Keras file: expected a Keras file (a .keras zip or an HDF5 .h5 file), got bytes that are neither
  * ```
  */
 export async function fromKeras(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
@@ -58,8 +59,9 @@ export async function fromKeras(bytes: Uint8Array | ArrayBuffer): Promise<Sequen
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
- * const model = await nn.io.loadKeras('test/fixtures/models/keras/model-test.h5');
- * console.log(model.inputDim, model.outputDim); // 23 6
+ * // Keras: model.save("model.keras") (or "model.h5"); then: const model = await nn.io.loadKeras('model.keras');
+ * const error = await nn.io.loadKeras('no-such-model.keras').catch((e: Error) => e);
+ * console.log(error.name, error.message); // ModelFormatError cannot read no-such-model.keras: ENOENT: no such file or directory…
  * ```
  */
 export async function loadKeras(source: string | UrlLike, options: ReadOptions = {}): Promise<Sequential> {
