@@ -13,7 +13,7 @@
 // only float datasets (16, 32 or 64 bits, either byte order) become numbers.
 
 import type { KerasTensor } from './keras-config';
-import { KerasProblem, fail, show } from './keras-problem';
+import { KerasProblem, fail, isWorded, show } from './keras-problem';
 
 type H5wasm = typeof import('h5wasm');
 type Entity = ReturnType<InstanceType<H5wasm['File']>['get']>;
@@ -72,7 +72,7 @@ export async function withHdf5<T>(bytes: Uint8Array, where: string, read: (file:
     if (!(file.file_id >= 0n)) fail(where, 'expected an HDF5 file, got bytes HDF5 cannot open');
     return read(reader(h5, file, bytes.length, where));
   } catch (e) {
-    if (e instanceof KerasProblem) throw e;
+    if (isWorded(e)) throw e;
     return fail(where, `HDF5 cannot read it: ${cause(e)}`);
   } finally {
     try {

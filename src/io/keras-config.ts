@@ -80,7 +80,7 @@ function plan(topology: unknown, where: string): { inputShape: Shape; steps: Ste
     const r = record(v, `layer ${i}`, where);
     const c = record(own(r, 'config'), `the config of layer ${i}`, where);
     const name = typeof own(c, 'name') === 'string' ? (own(c, 'name') as string) : `layer_${i}`;
-    const at = `${where}, layer "${name}"`;
+    const at = `${where}, layer ${i} (${name})`;
     inputShape ??= readShape(c, at);
     const layer = toLayer(own(r, 'class_name'), c, at);
     if (layer) steps.push({ name, layer });

@@ -69,8 +69,12 @@ export async function loadKeras(source: string | UrlLike, options: ReadOptions =
   return readKeras(bytes, where);
 }
 
-/** The reading code (keras-read.ts, a chunk of its own), and its problems as nnwasm's errors. */
-async function readKeras(bytes: Uint8Array, where: string): Promise<Sequential> {
+/**
+ * fromKeras with the file named in messages (nn.loadModel's format table
+ * routes .keras and .h5 files here): the reading code (keras-read.ts, a chunk
+ * of its own), and its problems as nnwasm's errors.
+ */
+export async function readKeras(bytes: Uint8Array, where: string): Promise<Sequential> {
   try {
     const { readKerasFile } = await import('./keras-read');
     const { topology, weights } = await readKerasFile(bytes, where, LIMITS, checkKerasTopology);

@@ -15,6 +15,15 @@ export class KerasProblem extends Error {
   }
 }
 
+/**
+ * Whether an error is already worded for users: a KerasProblem, or an
+ * nnwasm error (the caller's config check throws those), known by the global
+ * brand errors.ts gives every NnError, so that nothing needs importing.
+ */
+export function isWorded(e: unknown): boolean {
+  return e instanceof KerasProblem || (typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[Symbol.for('nnwasm.error.NnError')] === true);
+}
+
 export function fail(where: string, message: string): never {
   throw new KerasProblem(`${where}: ${message}`);
 }

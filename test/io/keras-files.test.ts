@@ -179,7 +179,7 @@ describe('real Keras files', () => {
   test('a real CNN\'s config is refused naming Conv2D, before its weights are read (they are not even HDF5 here)', async () => {
     const file = kerasZip(readFileSync(join(DIR, 'mnist-cnn.config.json'), 'utf8'), strToU8('not HDF5 at all'), '3.15.1');
     await expect(fromKeras(file)).rejects.toThrow(ModelFormatError);
-    await expect(fromKeras(file)).rejects.toThrow(/config\.json.*"conv2d".*Conv2D/);
+    await expect(fromKeras(file)).rejects.toThrow(/config\.json, layer .*conv2d.*: unsupported layer class "Conv2D"/);
   });
 });
 
@@ -259,6 +259,15 @@ describe('refusals', () => {
   test('a zip without config.json, and one without model.weights.h5', async () => {
     await refuses(zipSync({ 'model.weights.h5': await good() }), /expected a \.keras zip holding config\.json/);
     await refuses(kerasZip(config, null), /expected the weights in model\.weights\.h5/);
+  });
+
+  test('a legacy .h5 whose config nnwasm cannot compute is refused in the config check\'s own words', async () => {
+    const cnn = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Conv2D', config: { name: 'conv2d', filters: 8 } }] } };
+    const bytes = await h5Bytes((f) => writeLegacy(f, cnn, 4, LAYERS));
+    const error = (await fromKeras(bytes).catch((e: Error) => e)) as Error;
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect(error.message).toMatch(/^Keras file, model_config, layer .*conv2d.*: unsupported layer class "Conv2D"/);
+    expect(error.message).not.toMatch(/HDF5/);
   });
 
   test('a weights-only HDF5 file (save_weights) says so', async () => {
