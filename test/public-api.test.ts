@@ -49,7 +49,7 @@ const NAMESPACE_VALUES: Record<Namespace, string[]> = {
   callbacks: ['earlyStopping', 'targetLoss'],
   io: [
     'DEFAULT_TIMEOUT_MS', 'FORMAT', 'MAX_LAYERS', 'MAX_PARAMS', 'MODEL_FILE', 'ONNX_FILE', 'ONNX_INPUT', 'ONNX_OUTPUT', 'VERSION', 'WEIGHTS_FILE',
-    'fromJSON', 'fromOnnx', 'fromTfjs', 'fromTfjsGraph', 'getPreprocessing', 'load', 'loadModel', 'loadOnnx', 'loadTfjs', 'save', 'saveModel', 'saveTfjs',
+    'fromJSON', 'fromKeras', 'fromOnnx', 'fromTfjs', 'fromTfjsGraph', 'getPreprocessing', 'load', 'loadKeras', 'loadModel', 'loadOnnx', 'loadTfjs', 'save', 'saveModel', 'saveTfjs',
     'setPreprocessing', 'toJSON', 'toOnnx', 'toTfjs',
   ],
   ops: ['activation', 'activationGrad', 'matmul', 'softmax'],

@@ -14,6 +14,7 @@ import { fromTfjs, tfjsWeightFiles, type TfjsModelJSON } from './tfjs';
 import { readShards } from './tfjs-files';
 import { fromTfjsGraph, tfjsGraphWeightFiles } from './tfjs-graph';
 import { fromOnnx } from './onnx-import';
+import { readKeras } from './keras-files';
 import type { Sequential } from '../engine/model';
 
 /** A model file as read: its bytes, its JSON when it is JSON, the folder it came from. */
@@ -29,17 +30,14 @@ type Loader = (file: ModelFile, options: LoadOptions) => Promise<Sequential>;
 /** A single-file model (ONNX, .keras, .h5) holds its weights: at most every parameter's float32 and a header's worth more. */
 const MAX_MODEL_FILE_BYTES = 4 * MAX_PARAMS + MAX_JSON_BYTES;
 
-/** A format recognised but not read yet: its importer lands in its own module. */
-const notBuilt = (what: string, name: string): Loader => async (file) => fail(file.where, `this is ${what}; nnwasm's ${name} import is not built yet`);
-
 /** Each format's loader. */
 const FORMATS: Record<FormatName, Loader> = {
   native: (file, options) => loadNativeFile(file.folder, file.json, options),
   'tfjs-layers': async (file) => fromTfjs(file.json as unknown as TfjsModelJSON, await readShards(file.folder, tfjsWeightFiles(file.json))),
   'tfjs-graph': async (file) => fromTfjsGraph(file.json!, await readShards(file.folder, tfjsGraphWeightFiles(file.json))),
   onnx: async (file) => fromOnnx(file.bytes),
-  keras: (f, o) => notBuilt('a Keras 3 .keras file', '.keras')(f, o),
-  h5: (f, o) => notBuilt('a Keras HDF5 (.h5) file', '.h5')(f, o),
+  keras: (file) => readKeras(file.bytes, file.where),
+  h5: (file) => readKeras(file.bytes, file.where),
 };
 
 /**

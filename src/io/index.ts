@@ -7,6 +7,7 @@
 //                  nn.io.saveTfjs(model, dir)     (Node)      nn.io.loadTfjs(dir | model.json | url)
 //   ONNX           nn.io.toOnnx(model) → Uint8Array (opset 13)  nn.io.fromOnnx(bytes), nn.io.loadOnnx(file | url)
 //   TF.js graphs                                              nn.io.fromTfjsGraph(model.json, weightData)
+//   Keras files    nn.io.fromKeras(bytes of .keras | .h5)     nn.io.loadKeras(path | url)   (async: h5wasm loads on first use)
 //   preprocessing  nn.io.setPreprocessing(model, scaler)       nn.io.getPreprocessing(model)
 //
 // Native saves are exact: weights, optimizer state and step round-trip bit
@@ -27,6 +28,7 @@ export { DEFAULT_TIMEOUT_MS, type UrlLike, type ReadOptions, type AbortSignalLik
 export { toTfjs, fromTfjs, type TfjsArtifacts, type TfjsModelJSON, type TfjsWeightSpec, type WeightData } from './tfjs';
 export { saveTfjs, loadTfjs } from './tfjs-files';
 export { toOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx';
+export { fromKeras, loadKeras } from './keras-files';
 export { setPreprocessing, getPreprocessing } from './preprocessing';
 export { fromOnnx } from './onnx-import';
 export { fromTfjsGraph } from './tfjs-graph';

@@ -108,6 +108,29 @@ export async function withFolder<T>(source: unknown, reader: Reader, options: Re
   }
 }
 
+/**
+ * Reads the one file a source names (a path, or a URL), refused past `max`
+ * bytes, under the options' deadline: for formats that are a single file.
+ */
+export async function readFile(source: unknown, what: string, max: number, options: ReadOptions): Promise<{ where: string; bytes: Uint8Array }> {
+  const { signal, timeout } = readOptions(options, what);
+  const text = sourceText(source, what);
+  const deadline = new Deadline(text, signal, timeout);
+  try {
+    const url = typeof source !== 'string' || URL_LIKE.test(text) || !isNode()
+      ? parseUrl(text, what, isNode() ? undefined : (globalThis as { location?: { href: string } }).location?.href)
+      : undefined;
+    const path = url?.protocol === 'file:' && isNode() ? await filePath(url, what) : url ? undefined : text;
+    if (path?.includes('\0')) throw new ConfigError(`${what}: expected a path without NUL bytes, got ${show(path)}`);
+    const read = path !== undefined
+      ? nodeModule<Fs>('fs/promises').then((fs) => readDiskFile(fs, path, { max }, deadline))
+      : fetchFile(url!.href, { max }, deadline);
+    return { where: path ?? url!.href, bytes: await deadline.race(read) };
+  } finally {
+    deadline.end();
+  }
+}
+
 function readOptions(options: unknown, what: string): { signal?: AbortSignalLike; timeout: number } {
   if (options === undefined || options === null) return { timeout: DEFAULT_TIMEOUT_MS };
   if (typeof options !== 'object') throw new ConfigError(`${what}: expected the options to be an object, got ${show(options)}`);

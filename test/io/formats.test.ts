@@ -3,11 +3,12 @@
 // saying what it is (ONNX, .keras, .h5 and TF.js graph models until their
 // importers land); the same from a folder, a file path or a URL.
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as nn from '../../src/index';
 import { detectFormat } from '../../src/io/detect';
@@ -73,12 +74,23 @@ describe('ONNX files, recognised by content', () => {
   });
 });
 
+describe('Keras files, recognised by content', () => {
+  const FIXTURES = fileURLToPath(new URL('../fixtures/models/keras/', import.meta.url));
+  test.each(['flownet-mlp.keras', 'model-test.h5'])('%s loads through nn.loadModel as through nn.io.loadKeras, under any name', async (name) => {
+    const bytes = await readFile(join(FIXTURES, name));
+    const viaKeras = await nn.io.loadKeras(join(FIXTURES, name));
+    const renamed = await nn.loadModel(await file(`renamed-${name}.bin`, bytes));
+    const x = [Array.from({ length: viaKeras.inputDim! }, (_, i) => Math.sin(i))];
+    expect(renamed.predict(x).data).toEqual(viaKeras.predict(x).data);
+  });
+});
+
 describe('recognised and refused, saying what the file is', () => {
   const HDF5 = Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0);
   const ZIP = Uint8Array.of(0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0);
   const cases: [string, string, () => Uint8Array | string, RegExp][] = [
-    ['a .keras zip', 'mnist.keras', () => ZIP, /this is a Keras 3 \.keras file; nnwasm's \.keras import is not built yet/],
-    ['an HDF5 file', 'mnist.h5', () => HDF5, /this is a Keras HDF5 \(\.h5\) file; nnwasm's \.h5 import is not built yet/],
+    ['a truncated .keras zip', 'mnist.keras', () => ZIP, /mnist\.keras\): expected a zip file \(a \.keras file\), got bytes without a zip directory/],
+    ['a truncated HDF5 file', 'mnist.h5', () => HDF5, /mnist\.h5\)/],
     ['a TF.js graph model of no nodes', 'graph.json', () => JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }), /TF\.js graph model/],
     ['a bare Keras config', 'config.json', () => JSON.stringify({ class_name: 'Sequential', config: { layers: [] } }), /a bare Keras model config .* holds no weights/],
     ['JSON of something else', 'package.json', () => JSON.stringify({ name: 'x', version: '1.0.0' }), /expected a model file .*, got JSON with no "format" and no model topology/],

@@ -13,6 +13,7 @@ import { ioFileCases } from './io-files';
 import { ioJsonCases } from './io-json';
 import { ioOnnxCases } from './io-onnx';
 import { ioUrlCases } from './io-url';
+import { kerasFileCases } from './keras-files';
 import { lifecycleCases } from './lifecycle';
 import { memoryCases } from './memory';
 import { messageCases } from './messages';
@@ -22,7 +23,7 @@ import { optionCases } from './options';
 import { searchAndBackendCases } from './search';
 
 export function cases(): Case[] {
-  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...streamCases(), ...ioJsonCases(), ...ioOnnxCases(), ...ioFileCases(), ...ioUrlCases(), ...cliCases(), ...dataHelperCases(), ...messageCases(), ...dualBuildCases(), ...searchAndBackendCases(), ...fuzzCases()];
+  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...streamCases(), ...ioJsonCases(), ...ioOnnxCases(), ...ioFileCases(), ...ioUrlCases(), ...kerasFileCases(), ...cliCases(), ...dataHelperCases(), ...messageCases(), ...dualBuildCases(), ...searchAndBackendCases(), ...fuzzCases()];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`adversarial cases: duplicate id ${c.id}`);
