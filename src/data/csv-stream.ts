@@ -40,6 +40,7 @@ export interface CsvStreamOptions extends CsvOptions {
 
 /** One batch of {@link readCsvStream}: encoded inputs, and targets when a target column is named. */
 export interface CsvBatch {
+  /** The encoded inputs, one row per data row. */
   xs: Matrix;
   /** Class indices (with `classes`) or values; absent without a `target`. */
   ys?: Int32Array | Float32Array;
@@ -54,7 +55,8 @@ export interface RecordChunk {
 
 const BATCH = 1024;
 
-const STREAM_OPTIONS = {
+/** readCsvStream's option checks, made when called: a module-level call would keep this module in bundles that never read a stream. */
+const streamOptions = () => ({
   delimiter: (v: unknown, where: string) => {
     if (typeof v !== 'string' || v.length !== 1 || '"\r\n'.includes(v)) refuse(where, 'one character other than a quote, CR or LF', v);
   },
@@ -69,7 +71,7 @@ const STREAM_OPTIONS = {
   },
   batchSize: whole(1),
   missing: (v: unknown, where: string) => void (v !== 'error' && v !== 'drop' && refuse(where, "'error' or 'drop'", v)),
-};
+});
 
 /**
  * Reads a CSV file as a stream of batches `{ xs, ys }` (Node only), holding
@@ -103,7 +105,7 @@ export function readCsvStream(path: string, options: CsvStreamOptions & { target
 export function readCsvStream(path: string, options?: CsvStreamOptions): AsyncIterable<CsvBatch>;
 export function readCsvStream(path: string, options: CsvStreamOptions = {}): AsyncIterable<CsvBatch> {
   checkPath(path, 'readCsvStream');
-  const o = checkOptions<CsvStreamOptions>(options, STREAM_OPTIONS, 'readCsvStream');
+  const o = checkOptions<CsvStreamOptions>(options, streamOptions(), 'readCsvStream');
   return { [Symbol.asyncIterator]: () => batches(path, o) };
 }
 

@@ -15,6 +15,8 @@ import type { MatrixLike } from '../engine/matrix';
 import { Random } from '../engine/random';
 import type { Logs, Trainable, TrainingSession } from '../engine/session';
 import type { Targets } from '../validate';
+import type { Dataset } from './dataset';
+import type { FitDatasetOptions } from './fit-dataset';
 import { HeapRows } from './batches';
 import { CallbackList } from './callback-list';
 import { fitData, type Rows } from './fit-data';
@@ -25,9 +27,18 @@ import { valKey } from './logs';
 import { withProgress } from './progress';
 
 export type { FitOptions, History };
-// fitDataset is the engine's other door to training: model.ts imports this file alone (.dependency-cruiser.cjs).
-export { fitDataset, type FitDatasetOptions } from './fit-dataset';
+export type { FitDatasetOptions } from './fit-dataset';
 export type { Dataset } from './dataset';
+
+/**
+ * fitDataset (fit-dataset.ts), loaded on first use: model.ts imports this
+ * file alone (.dependency-cruiser.cjs), and a page that only predicts
+ * (test/browser/size.test.ts's budget) never loads the streaming code.
+ */
+export async function fitDataset(model: Trainable, dataset: Dataset, options?: FitDatasetOptions): Promise<History> {
+  const streams = await import('./fit-dataset');
+  return streams.fitDataset(model, dataset, options);
+}
 
 
 /** Trains `model`, which is busy until this settles: a second fit, compile, setWeights or dispose meanwhile throws. */
