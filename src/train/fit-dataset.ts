@@ -63,7 +63,8 @@ const FIT_DATASET_OPTIONS = {
 export async function fitDataset(model: Trainable, dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
   const o = checkOptions<FitDatasetOptions & { validationSplit?: number; sampleWeight?: unknown; classWeight?: unknown }>(options, FIT_DATASET_OPTIONS, 'fitDataset');
   const { epochs = 1, validationData: val } = o;
-  if (!isDataset(dataset)) refuse('fitDataset: dataset', EXPECTED_DATASET, dataset);
+  // An array of rows or batches is a dataset here (as validationData it is a pair [x, y]).
+  if (!isDataset(dataset) && !Array.isArray(dataset)) refuse('fitDataset: dataset', EXPECTED_DATASET, dataset);
   for (const [d, what] of [[dataset, 'dataset'], [val, 'validationData']] as const) {
     if (epochs > 1 && isDataset(d) && !reusable(d as Dataset)) {
       throw new ConfigError(`fitDataset: ${what}: expected a source that can be iterated again for ${epochs} epochs (a function returning a fresh iterable, `

@@ -55,6 +55,15 @@ describe('fitDataset against fit', () => {
     b.dispose();
   });
 
+  test('an array of rows is a dataset too, iterated again each epoch', async () => {
+    const a = model(), b = model();
+    await a.fitDataset(rowStream(), { epochs: 3, batchSize: 10, shuffle: false });
+    await b.fitDataset(X.map((x, i) => ({ x, y: Y[i] })), { epochs: 3, batchSize: 10, shuffle: false });
+    expect(flat(b.getWeights())).toEqual(flat(a.getWeights()));
+    a.dispose();
+    b.dispose();
+  });
+
   test('it learns: the loss falls well below its start', async () => {
     const m = model();
     const before = m.evaluate(X, Y).loss;
@@ -120,7 +129,8 @@ describe('epochs and one-shot sources', () => {
   test('an empty dataset, a non-dataset and validationSplit are refused, naming what was expected', async () => {
     const m = model();
     await expect(m.fitDataset(() => [], {})).rejects.toThrow(/expected at least one row, got an empty dataset/);
-    await expect(m.fitDataset(X as never, {})).rejects.toThrow(/fitDataset: dataset: expected an iterable/);
+    await expect(m.fitDataset(42 as never, {})).rejects.toThrow(/fitDataset: dataset: expected an iterable/);
+    await expect(m.fitDataset(X as never, {})).rejects.toThrow(/fitDataset: element 1 \(after row 0\): expected a batch \{ xs, ys \} or a row \{ x, y \}, got an array of length 3/);
     await expect(m.fitDataset(() => 42 as never, {})).rejects.toThrow(/the function's result: expected an iterable/);
     await expect(m.fitDataset(chunks(5), { validationSplit: 0.2 } as never)).rejects.toThrow(/validationSplit: expected no validationSplit/);
     await expect(m.fitDataset(chunks(5), { shuffleBuffer: 0 })).rejects.toThrow(nn.ConfigError);
