@@ -106,8 +106,12 @@ async function train(file: string, o: TrainOptions): Promise<void> {
   out(`saved ${o.out}`);
 }
 
-/** Files larger than this are streamed (train --stream), whatever the options: reading them whole would need several times their size. */
-const STREAM_ABOVE = 256 * 2 ** 20;
+/**
+ * Files larger than this are streamed (train --stream), whatever the options:
+ * reading one whole builds a table of strings, ≈ 100 times the file's size
+ * in memory (a 20 MB file took 2.75 GB), where a stream holds a chunk.
+ */
+const STREAM_ABOVE = 16 * 2 ** 20;
 
 /** train on a file a chunk of rows at a time, in passes (stream.ts): files larger than memory. */
 async function trainStreaming(file: string, o: TrainOptions, seed: number, out: (line?: string) => void): Promise<void> {
@@ -606,7 +610,7 @@ function program(): Command {
     .addOption(new Option('--categorical <columns>', 'columns to one-hot encode, comma-separated: numeric codes, or text with many distinct values (skipped otherwise)').argParser(names).default([], 'none'))
     .addOption(new Option('--delimiter <char>', `${DELIMITER_HELP}detected from the first line)`).argParser(separator))
     .option('--drop-missing', 'drop rows with missing values instead of stopping')
-    .option('--stream', 'read the file a chunk of rows at a time, in passes, for files larger than memory (always, above 256 MiB)')
+    .option('--stream', 'read the file a chunk of rows at a time, in passes, for files larger than memory (always, above 16 MiB)')
     .option('--force', FORCE_HELP)
     .option('--quiet', 'print only warnings and errors')
     .action(guarded(train));

@@ -71,7 +71,7 @@ export function registerSearch(cli: Command, train: TrainFunctions): void {
     .description('random search over learning rate, layers, batch size…: trains a model per trial, ranks them, saves the best')
     .argument('<data.csv>', 'training data; the first row may name the columns')
     .requiredOption('--target <column>', 'the column to predict')
-    .option('--trials <n>', 'models to train', wholeNumber(1), 20)
+    .option('--trials <n>', 'models to train (at most 100 000)', wholeNumber(1, 100_000), 20)
     .option('--workers <n>', 'trials trained at once, each on its own thread', wholeNumber(1), 1)
     .addOption(new Option('--space <name=distribution>', 'one dimension of the search (repeat it): lr=log(1e-4,1), hidden=choice(32|64,32), batch=choice(16,32,64), '
       + 'epochs=int(10,50), activation=choice(relu,tanh), optimizer=choice(adam,sgd); a plain value fixes one').argParser(collectSpace).default([], 'train\'s defaults'))
@@ -216,10 +216,12 @@ class Progress {
   }
 }
 
-function wholeNumber(min: number) {
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got "${v}"`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got "${v}"`);
+    }
     return n;
   };
 }

@@ -339,6 +339,11 @@ export class Sequential {
       inputShape: () => this.knownInput,
       outputDim: (inputDim) => this.outputDimFor(inputDim),
       build: (inputDim) => this.ensureBuilt(inputDim),
+      built: () => this.ws !== undefined,
+      unbuild: () => {
+        this.ws?.dispose();
+        this.ws = undefined;
+      },
       workspace: () => this.workspace,
       getStep: () => this.step,
       setStep: (step) => (this.step = step),

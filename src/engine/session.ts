@@ -38,6 +38,10 @@ export interface ModelAccess {
   inputShape(): Shape | number | undefined;
   outputDim(inputDim: number): number;
   build(inputDim: number): Workspace;
+  /** Whether the model has its workspace (is built). */
+  built(): boolean;
+  /** Frees the workspace: the model is unbuilt again, as before its first fit or predict. */
+  unbuild(): void;
   workspace(): Workspace;
   getStep(): number;
   setStep(step: number): void;
@@ -75,6 +79,9 @@ export interface Checkpoint {
 }
 
 export class TrainingSession {
+  /** Whether this session built the model (it was not built when the fit began). */
+  private builtHere = false;
+
   constructor(private readonly model: ModelAccess) {}
 
   /** The loss, for checking targets; the metrics' log keys. */
@@ -113,7 +120,14 @@ export class TrainingSession {
 
   /** Builds the model for inputs `inputDim` wide, if it is not built yet. */
   open(inputDim: number): void {
+    if (!this.model.built()) this.builtHere = true;
     this.model.build(inputDim);
+  }
+
+  /** After a failed fit: a model this session built goes back to unbuilt, as the caller had it. */
+  undoBuild(): void {
+    if (this.builtHere) this.model.unbuild();
+    this.builtHere = false;
   }
 
   /** Makes room for batches of `rows` rows with targets `yCols` wide (a MemoryError, and nothing changed, when it cannot). */

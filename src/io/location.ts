@@ -256,7 +256,7 @@ class Deadline {
 async function diskFolder(path: string, reader: Reader, deadline: Deadline): Promise<Folder> {
   if (path.includes('\0')) throw new ConfigError(`${reader.what}: expected a path without NUL bytes, got ${show(path)}`);
   const fs = await nodeModule<Fs>('fs/promises');
-  const { basename, dirname, join } = await nodeModule<Path>('path');
+  const { basename, dirname, join, sep } = await nodeModule<Path>('path');
   // A directory is a folder whatever its name; otherwise a path to a file, or with an extension (model.json,
   // iris.onnx), names the file itself.
   const found = await fs.stat(path).then((s) => (s.isDirectory() ? 'directory' : 'other'), () => 'missing');
@@ -267,8 +267,22 @@ async function diskFolder(path: string, reader: Reader, deadline: Deadline): Pro
     where: path,
     jsonName,
     readJSON: (max) => readDiskFile(fs, join(dir, jsonName), { max }, deadline),
-    read: (name, size) => readDiskFile(fs, join(dir, name), size, deadline),
+    read: async (name, size) => readDiskFile(fs, await ownFile(fs, join(dir, name), dir, sep, reader.what), size, deadline),
   };
+}
+
+/**
+ * A file the model's folder names (a weight shard), refused when a link
+ * leads it out of the folder: a downloaded model must not read, say, a
+ * private key into its weights. The folder itself may be reached by links.
+ */
+async function ownFile(fs: Fs, file: string, dir: string, sep: string, what: string): Promise<string> {
+  const [real, root] = await Promise.all([fs.realpath(file).catch(() => undefined), fs.realpath(dir).catch(() => dir)]);
+  if (real === undefined) return file; // missing: reading it says so
+  if (!real.startsWith(root.endsWith(sep) ? root : root + sep)) {
+    throw new ModelFormatError(`${what}: ${file}: expected a file of the model's folder, got a link to ${show(real)}, outside it`);
+  }
+  return file;
 }
 
 async function readDiskFile(fs: Fs, file: string, size: Size, deadline: Deadline): Promise<Uint8Array> {

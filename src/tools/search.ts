@@ -134,7 +134,7 @@ export interface TrialContext {
 export interface RandomSearchOptions<S extends Space> {
   /** What to search: samplers and constants by name. */
   space: S;
-  /** How many points to try, ≥ 1. */
+  /** How many points to try, from 1 to {@link MAX_TRIALS}. */
   trials: number;
   /** Builds and compiles a model for the parameters. */
   build?(params: Params<S>, context: TrialContext): Sequential | Promise<Sequential>;
@@ -385,12 +385,15 @@ function isSampler(v: unknown): v is Sampler<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as Sampler<unknown>).sample === 'function';
 }
 
+/** The most trials a search may run: every trial's draws and seed are made before the first one trains. */
+const MAX_TRIALS = 100_000;
+
 /** randomSearch's options, each checked before the first trial (read once: a getter cannot change them later). */
 const SEARCH_OPTIONS = {
   space: (v: unknown, where: string) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) refuse(where, 'an object of samplers', v);
   },
-  trials: whole(1),
+  trials: whole(1, MAX_TRIALS),
   build: fn,
   fit: fn,
   trial: fn,

@@ -76,6 +76,9 @@ export async function fitDataset(model: Trainable, dataset: Dataset, options: Fi
   try {
     source = await StreamBatches.open(session, dataset, o);
     return await train(session, source, o);
+  } catch (e) {
+    session.undoBuild(); // the stream's first rows built it: a failed fit leaves it unbuilt, as it was
+    throw e;
   } finally {
     await source?.close();
     session.end();

@@ -77,6 +77,7 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
     await runEpochs(model, callbacks, history, epochs, batches);
   } catch (e) {
     initial.restore();
+    model.undoBuild();
     throw e;
   } finally {
     xs?.release();

@@ -176,6 +176,26 @@ describe('bad rows mid-stream', () => {
   });
 });
 
+describe('a model without inputDim', () => {
+  test('a failed fitDataset leaves it unbuilt, as it was: the next input width is still free', async () => {
+    const m = nn.sequential([nn.dense({ units: 4 }), nn.dense({ units: 1 })], { seed: 2 });
+    m.compile({ loss: 'mse' });
+    const bad = function* () {
+      yield { x: [1, 2], y: [0] };
+      yield { x: [1, 2, 3], y: [0] };
+    };
+    await expect(m.fitDataset(bad(), { batchSize: 4 })).rejects.toThrow(nn.ShapeError);
+    expect(() => m.getWeights()).toThrow(/not built/);
+    expect(m.predict([[1, 2, 3]]).rows).toBe(1); // builds now, for 3 inputs
+    const f = nn.sequential([nn.dense({ units: 1 })], { seed: 2 });
+    f.compile({ loss: 'mse' });
+    await expect(f.fit([[1, 2]], [[0]], { callbacks: { onEpochEnd: () => { throw new Error('stop'); } } })).rejects.toThrow('stop');
+    expect(() => f.getWeights()).toThrow(/not built/);
+    m.dispose();
+    f.dispose();
+  });
+});
+
 describe('validation, callbacks and stopping', () => {
   test('validationData from a stream scores as evaluate does on the same rows', async () => {
     const m = model();

@@ -43,6 +43,7 @@ function searchCases(): Case[] {
     ['trials-zero', 'throws', (t) => search(t, { trials: 0 })],
     ['trials-string', 'throws', (t) => search(t, { trials: '2' })],
     ['trials-fractional', 'throws', (t) => search(t, { trials: 1.5 })],
+    ['trials-huge', 'throws', (t) => search(t, { trials: 2 ** 31 })],
     ['seed-nan', 'throws', (t) => search(t, { seed: NaN })],
     ['space-null', 'throws', (t) => search(t, { space: null })],
     ['space-array', 'throws', (t) => search(t, { space: [nn.search.choice([2, 3])] })],
