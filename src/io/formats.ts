@@ -5,7 +5,7 @@
 // rules (size caps, the deadline, no path out of the model's folder).
 
 import { ConfigError } from '../errors';
-import { fail, type Rec } from './check';
+import type { Rec } from './check';
 import { detectFormat, type FormatName } from './detect';
 import { MAX_JSON_BYTES, MODEL_FILE, loadNativeFile, loadNativeObject, type ModelSource } from './files';
 import { withFolder, type Folder, type ReadOptions } from './location';
@@ -43,9 +43,10 @@ const FORMATS: Record<FormatName, Loader> = {
 /**
  * Loads a model from a file, a folder or a URL, whatever its format, told by
  * its content: nnwasm's own (a folder's model.json and weights.bin, or a
- * model.json with inline weights) and TF.js layers models (model.json and its
- * weight files); also a saved model in memory: { json, weights } as nn.io.save
- * returns, or the JSON form. Always async; for JSON text use {@link fromJSON}.
+ * model.json with inline weights), TF.js Layers and graph models (model.json
+ * and its weight files), ONNX files, and Keras .keras and .h5 files; also a
+ * saved model in memory: { json, weights } as nn.io.save returns, or the JSON
+ * form. Models from other formats are not compiled. Always async; for JSON text use {@link fromJSON}.
  * Files and URLs are read within `options.timeout` ms (30 000 by default) and
  * stop when `options.signal` aborts.
  *
