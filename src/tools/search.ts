@@ -134,7 +134,7 @@ export interface TrialContext {
 export interface RandomSearchOptions<S extends Space> {
   /** What to search: samplers and constants by name. */
   space: S;
-  /** How many points to try, from 1 to {@link MAX_TRIALS}. */
+  /** How many points to try, from 1 to 100 000. */
   trials: number;
   /** Builds and compiles a model for the parameters. */
   build?(params: Params<S>, context: TrialContext): Sequential | Promise<Sequential>;
