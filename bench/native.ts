@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import * as nn from '../src/index';
 import { backend } from '../src/backend/index';
 import { loadMnist, MNIST_RECIPE } from '../scripts/mnist';
-import { BIG, CHECK_ROWS, network, SMALL } from './browser/data';
+import { BIG, CHECK_ROWS, initialWeights, network, SMALL } from './browser/data';
 // @ts-expect-error: plain JS shared with the browser page
 import { denseSet, SEEDS } from './browser/inputs.js';
 import { QUICK, fmt, measure, measureAsync, type Measurement, type Timing } from './harness';
@@ -108,17 +108,9 @@ function makeInputs(quick: boolean): Inputs {
   const digits = permute(quick ? everyNth(mnist.train, 25) : mnist.train, ORDER_SEED);
   const rows = digits.x.rows, cols = MNIST_RECIPE.inputs;
   const dense = denseSet(rows, cols, MNIST_RECIPE.classes, SEEDS.train) as { x: Float32Array; labels: Int32Array };
-  const initial = (sizes: number[]) => {
-    const m = network(nn, sizes);
-    try {
-      return m.getWeights();
-    } finally {
-      m.dispose();
-    }
-  };
   return {
     digits, dense: { x: new nn.Matrix(rows, cols, dense.x), labels: dense.labels },
-    predict: everyNth(mnist.test, 2).x.data, weights: { 'small.f32': initial(SMALL), 'big.f32': initial(BIG) },
+    predict: everyNth(mnist.test, 2).x.data, weights: { 'small.f32': initialWeights(SMALL), 'big.f32': initialWeights(BIG) },
   };
 }
 

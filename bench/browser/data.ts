@@ -45,6 +45,16 @@ export function network(nnNs: typeof nn, sizes: number[]): nn.Sequential {
   return nnNs.sequential(layers, { seed: MNIST_RECIPE.seed });
 }
 
+/** The seeded initial weights of the network of these sizes, every contender's starting point. */
+export function initialWeights(sizes: number[]): nn.Matrix[] {
+  const m = network(nn, sizes);
+  try {
+    return m.getWeights();
+  } finally {
+    m.dispose();
+  }
+}
+
 export async function prepare(root: string, { quick }: { quick: boolean }): Promise<Prepared> {
   const folder = `${DATA_DIR}/${process.pid}-${Date.now()}`; // two runs at once must not mix their files
   const dir = path.join(root, folder);
@@ -65,14 +75,6 @@ export async function prepare(root: string, { quick }: { quick: boolean }): Prom
   const trainedWeights = trained.getWeights();
   const onnx = nn.io.toOnnx(trained);
   trained.dispose();
-  const initial = (sizes: number[]) => {
-    const m = network(nn, sizes);
-    try {
-      return m.getWeights();
-    } finally {
-      m.dispose();
-    }
-  };
 
   const weights = f32(trainedWeights);
   const files = {
@@ -87,8 +89,8 @@ export async function prepare(root: string, { quick }: { quick: boolean }): Prom
     files,
     models: {
       inference: { ...common, sizes: SMALL, batch: MNIST_RECIPE.batchSize, weights: write('inference.f32', weights), onnx: write('inference.onnx', onnx) },
-      small: { ...common, sizes: SMALL, batch: MNIST_RECIPE.batchSize, weights: write('small-init.f32', f32(initial(SMALL))) },
-      big: { ...common, sizes: BIG, batch: 128, weights: write('big-init.f32', f32(initial(BIG))) },
+      small: { ...common, sizes: SMALL, batch: MNIST_RECIPE.batchSize, weights: write('small-init.f32', f32(initialWeights(SMALL))) },
+      big: { ...common, sizes: BIG, batch: 128, weights: write('big-init.f32', f32(initialWeights(BIG))) },
     },
   };
   await writeInlineCore(root, dir);
