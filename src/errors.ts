@@ -148,9 +148,27 @@ export class ModelFormatError extends NnError {}
  */
 export class MemoryError extends NnError {}
 
+/**
+ * Training stopped by the caller's `signal` option (fit, fitDataset): the
+ * model is as it was before the call. Named 'AbortError', as the DOM's abort
+ * errors are, so `e.name === 'AbortError'` checks work as they do for fetch;
+ * the signal's reason is its `cause`.
+ *
+ * @example
+ * ```ts
+ * import * as nn from 'nnwasm';
+ * const model = nn.sequential([{ units: 1, inputDim: 1 }]);
+ * model.compile({ loss: 'meanSquaredError', optimizer: 'sgd' });
+ * const controller = new AbortController();
+ * controller.abort();
+ * model.fit([[1]], [[1]], { signal: controller.signal }).catch((e) => console.log(e instanceof nn.AbortError)); // true
+ * ```
+ */
+export class AbortError extends NnError {}
+
 /** Every class, by the name its brand uses. */
 export const ERROR_CLASSES = {
-  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError,
+  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError, AbortError,
 } as const;
 
 for (const [name, cls] of Object.entries(ERROR_CLASSES)) brand(cls, name);

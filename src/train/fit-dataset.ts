@@ -12,6 +12,7 @@ import { Random } from '../engine/random';
 import type { Logs, Trainable, TrainingSession } from '../engine/session';
 import { checkOptions, refuse, whole } from '../options';
 import type { Targets } from '../validate';
+import { Abort } from './abort';
 import { CallbackList } from './callback-list';
 import {
   EXPECTED_DATASET, closePass, isDataset, nextOf, openPass, reusable, toChunk, type Chunk, type Dataset, type Pass,
@@ -71,17 +72,20 @@ export async function fitDataset(model: Trainable, dataset: Dataset, options: Fi
         + 'or an iterable that starts over each time), got an iterator or generator object, which is one pass only; pass () => makeIt() instead, or epochs: 1');
     }
   }
-  const session = model.trainingSession();
+  const abort = new Abort(o.signal, 'fitDataset');
+  let session: TrainingSession | undefined;
   let source: StreamBatches | undefined;
   try {
-    source = await StreamBatches.open(session, dataset, o);
+    session = model.trainingSession();
+    source = await StreamBatches.open(session, dataset, o, abort);
     return await train(session, source, o);
   } catch (e) {
-    session.undoBuild(); // the stream's first rows built it: a failed fit leaves it unbuilt, as it was
+    session?.undoBuild(); // the stream's first rows built it: a failed fit leaves it unbuilt, as it was
     throw e;
   } finally {
+    abort.end();
     await source?.close();
-    session.end();
+    session?.end();
   }
 }
 
@@ -123,15 +127,15 @@ class StreamBatches implements BatchSource {
 
   private constructor(
     private readonly model: TrainingSession, private readonly dataset: Dataset, private readonly batchSize: number,
-    private readonly rng: Random | undefined, private readonly valData: Dataset | undefined,
+    private readonly rng: Random | undefined, private readonly valData: Dataset | undefined, private readonly abort: Abort,
   ) {}
 
   /** Opens the first pass and reads its first element, which builds the model (its width) and sizes the buffers. */
-  static async open(model: TrainingSession, dataset: Dataset, o: FitDatasetOptions): Promise<StreamBatches> {
+  static async open(model: TrainingSession, dataset: Dataset, o: FitDatasetOptions, abort: Abort): Promise<StreamBatches> {
     const { batchSize = 32, shuffle = true, shuffleBuffer = SHUFFLE_BUFFER, seed, validationData } = o;
     const rng = shuffle ? new Random(seed ?? model.seed) : undefined;
     const valStream = isDataset(validationData) ? (validationData as Dataset) : undefined;
-    const s = new StreamBatches(model, dataset, batchSize, rng, valStream);
+    const s = new StreamBatches(model, dataset, batchSize, rng, valStream, abort);
     s.pass = openPass(dataset, 'fitDataset: dataset');
     await s.pull();
     if (!s.chunk) throw new ValueError('fitDataset: dataset: expected at least one row, got an empty dataset');
@@ -154,6 +158,7 @@ class StreamBatches implements BatchSource {
   }
 
   next(): number | Promise<number> {
+    this.abort.check();
     const rows = this.fill(0);
     return this.starved ? this.refill(rows) : rows;
   }
@@ -167,14 +172,14 @@ class StreamBatches implements BatchSource {
     try {
       for (let i = 0; ; i++) {
         const step = nextOf(pass);
-        const { done, value } = step instanceof Promise ? await step : step;
+        const { done, value } = step instanceof Promise ? await this.abort.race(step) : step;
         if (done) break;
         const { X, Y } = toChunk(this.model, value, i, rows, 'fitDataset: validationData');
         scores.add(X, Y);
         rows += X.rows;
       }
     } finally {
-      await closePass(pass);
+      await this.closeAfter(pass);
     }
     if (rows === 0) throw new ConfigError(`fitDataset: validationData: expected rows in epoch ${this.epoch + 1}, got none${this.epoch > 0 ? AGAIN : ''}`);
     return scores.result();
@@ -182,7 +187,17 @@ class StreamBatches implements BatchSource {
 
   async close(): Promise<void> {
     this.buffer?.release();
-    if (!this.ended) await closePass(this.pass);
+    if (!this.ended) await this.closeAfter(this.pass);
+  }
+
+  /**
+   * Ends a pass early. After an abort the source may still be inside a next()
+   * that never settles, and an async generator's return() waits for it: it
+   * is asked to close, but not waited for.
+   */
+  private async closeAfter(pass: Pass | undefined): Promise<void> {
+    const closing = closePass(pass);
+    if (!this.abort.aborted) await closing;
   }
 
   /** Loads batch rows from the chunk in hand and the buffer, as far as they go without waiting for the stream. */
@@ -216,7 +231,8 @@ class StreamBatches implements BatchSource {
   /** The pass's next element, checked, as the chunk in hand; at the end of the pass, none. */
   private async pull(): Promise<void> {
     const step = nextOf(this.pass!);
-    const { done, value } = step instanceof Promise ? await step : step;
+    // Raced against the signal: a source that never answers cannot hang the fit. Nothing after this runs once aborted.
+    const { done, value } = step instanceof Promise ? await this.abort.race(step) : step;
     this.r = 0;
     if (done) {
       this.chunk = undefined;

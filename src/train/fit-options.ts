@@ -5,6 +5,7 @@
 import type { MatrixLike } from '../engine/matrix';
 import { boolean, checkOptions, f32NonNegative, finite, fraction, refuse, whole, type Check } from '../options';
 import type { Targets } from '../validate';
+import { checkSignal, type AbortSignalLike } from './abort';
 import { HOOKS, setupOf, type Callbacks } from './callback';
 import { EARLY_STOPPING_OPTIONS, type EarlyStoppingOptions } from './callbacks/early-stopping';
 
@@ -61,6 +62,15 @@ export interface FitOptions {
    * defaults to 0, as fit often runs inside loops, searches and web pages.
    */
   verbose?: 0 | 1 | 2;
+  /**
+   * Stops training when it aborts, as fetch's signal does: at the next
+   * batch, or at once while fitDataset waits for a stream's next element.
+   * The model is rolled back to where it was before the call, as after any
+   * failed fit, and the call rejects with an nn.AbortError (name
+   * 'AbortError') whose `cause` is the signal's reason. Already aborted:
+   * it rejects before anything is done.
+   */
+  signal?: AbortSignalLike;
 }
 
 /** fit's options, checked, unknown keys refused. */
@@ -96,6 +106,7 @@ export const FIT_OPTIONS = {
   },
   targetLoss: finite,
   seed: finite,
+  signal: checkSignal,
   verbose: (v: unknown, where: string) => {
     if (v !== 0 && v !== 1 && v !== 2) refuse(where, '0 (silent), 1 (a progress bar, or a line per epoch off a terminal) or 2 (a line per epoch)', v);
   },

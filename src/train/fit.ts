@@ -17,6 +17,7 @@ import type { Logs, Trainable, TrainingSession } from '../engine/session';
 import type { Targets } from '../validate';
 import type { Dataset } from './dataset';
 import type { FitDatasetOptions } from './fit-dataset';
+import { Abort, checkedAtEachBatch } from './abort';
 import { HeapRows } from './batches';
 import { CallbackList } from './callback-list';
 import { fitData, type Rows } from './fit-data';
@@ -65,6 +66,7 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
   // A call that throws (a callback, a schedule returning nonsense, memory
   // that cannot be had) leaves the model as it found it. The snapshot is of
   // finite weights: every fit ends so.
+  const abort = new Abort(o.signal, 'fit');
   model.open(train.X.cols);
   const initial = model.checkpoint();
   let xs: HeapRows | undefined, ys: HeapRows | undefined;
@@ -74,12 +76,13 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
     model.makeRoom(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), train.Y.cols);
     const rng = new Random(seed ?? model.seed);
     const batches = new ArrayBatches(model, { xs, ys, weights: train.W }, rows, bs, shuffle ? rng : undefined, val);
-    await runEpochs(model, callbacks, history, epochs, batches);
+    await runEpochs(model, callbacks, history, epochs, checkedAtEachBatch(batches, abort));
   } catch (e) {
     initial.restore();
     model.undoBuild();
     throw e;
   } finally {
+    abort.end();
     xs?.release();
     ys?.release();
     progress.end();

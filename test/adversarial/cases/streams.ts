@@ -74,6 +74,50 @@ export function streamCases(): Case[] {
       }, { batchSize: 4 }),
     },
     {
+      id: 'streams.never-answers-abort-after-3-batches', cls: 'data', fast: true, timeoutMs: 20_000,
+      what: 'fitDataset on an async generator that, after 12 rows (3 batches trained), aborts the signal and never yields again',
+      expect: 'throws', error: 'AbortError', says: [/fitDataset: signal: expected training to run to its end, got an abort \(reason: UserError: stopped after 3 batches\)/],
+      setup: trained,
+      run: async (s: Setup) => {
+        const controller = new AbortController();
+        let batches = 0;
+        const hangs = async function* () {
+          for (let i = 0; i < 12; i++) yield { x: s.x[i], y: s.y[i] };
+          controller.abort(new UserError(`stopped after ${batches} batches`));
+          await new Promise(() => {}); // never settles: an async generator's return() now waits forever too
+        };
+        const onBatchEnd = () => void batches++;
+        await s.m.fitDataset(hangs, { batchSize: 4, shuffle: false, signal: controller.signal, callbacks: { onBatchEnd } });
+      },
+    },
+    {
+      id: 'streams.never-answers-abort-from-callback', cls: 'data', timeoutMs: 20_000,
+      what: 'fitDataset on an iterator whose next() never settles after 2 chunks; a callback aborts after counting 5 batches',
+      expect: 'throws', error: 'AbortError', says: [/fitDataset: signal: .*got an abort \(reason: AbortError/],
+      setup: trained,
+      run: async (s: Setup) => {
+        const controller = new AbortController();
+        let chunks = 0, batches = 0;
+        const iterator = {
+          next: () => (++chunks <= 2 ? Promise.resolve({ done: false, value: { xs: s.x.slice(0, 16), ys: s.y.slice(0, 16) } }) : new Promise(() => {})),
+          [Symbol.asyncIterator]() { return this; },
+        };
+        const onBatchEnd = () => {
+          if (++batches === 5) controller.abort();
+        };
+        await s.m.fitDataset(iterator as AsyncIterable<nn.DatasetBatch>, { batchSize: 4, shuffleBuffer: 8, signal: controller.signal, callbacks: { onBatchEnd } });
+      },
+    },
+    {
+      id: 'streams.hostile-signal', cls: 'options', fast: true,
+      what: 'fitDataset with a signal whose aborted getter throws',
+      expect: 'throws', error: 'ConfigError', says: [/fitDataset: signal: expected an AbortSignal .*got one whose properties throw/],
+      setup: trained,
+      run: (s: Setup) => s.m.fitDataset(rows(s), {
+        signal: { get aborted(): boolean { throw new UserError('hostile'); }, addEventListener() {}, removeEventListener() {} },
+      }),
+    },
+    {
       id: 'streams.read-csv-stream-fifo', cls: 'io-file', what: 'readCsvStream on a FIFO (a reader would wait forever)',
       expect: 'throws', error: 'ValueError', says: [/expected a regular file, got a device, FIFO or socket/], timeoutMs: 20_000,
       setup: fifo,

@@ -1,0 +1,109 @@
+// fit's and fitDataset's `signal` option: an AbortSignal, as fetch takes,
+// that stops training at the next batch, or at once while a stream's next
+// chunk is awaited (a source that never answers cannot hang the fit). The
+// fit then rolls back as any failed fit does and rejects with nn.AbortError.
+// The signal is the caller's object, so every read of it is guarded: a getter
+// that throws or lies is a ConfigError, never an untyped error mid-fit.
+
+import { AbortError, ConfigError, describe } from '../errors';
+import type { AbortSignalLike } from '../io/location';
+import { refuse } from '../options';
+import type { BatchSource } from './epochs';
+
+export type { AbortSignalLike };
+
+const EXPECTED = 'an AbortSignal (new AbortController().signal): { aborted, reason, addEventListener, removeEventListener }';
+
+/** The option's check: the shape of a signal, read once, nothing called. */
+export function checkSignal(v: unknown, where: string): void {
+  const s = v as Partial<AbortSignalLike> | null;
+  if (typeof s !== 'object' || s === null) refuse(where, EXPECTED, v);
+  const [aborted, add, remove] = guard(where, () => [s.aborted, s.addEventListener, s.removeEventListener]);
+  if (typeof aborted !== 'boolean' || typeof add !== 'function' || typeof remove !== 'function') refuse(where, EXPECTED, v);
+}
+
+/** Calls `read` on the caller's signal; what it throws becomes a ConfigError naming the signal. */
+function guard<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new ConfigError(`${where}: expected ${EXPECTED}, got one whose properties throw (${e instanceof Error ? e.message : describe(e)})`);
+  }
+}
+
+/** One fit's watch on its signal, from the start of training to its end (end()). */
+export class Abort {
+  /** The rejections of the promises raced against the signal right now. */
+  private readonly waiters = new Set<(e: Error) => void>();
+  private error: AbortError | undefined;
+
+  /** Throws at once (an AbortError) when the signal is already aborted: before anything is done. */
+  constructor(private readonly signal: AbortSignalLike | undefined, private readonly where: string) {
+    if (!signal) return;
+    guard(`${where}: signal`, () => signal.addEventListener('abort', this.onAbort));
+    this.check();
+  }
+
+  /** Whether the signal has aborted this fit. */
+  get aborted(): boolean {
+    return this.error !== undefined;
+  }
+
+  /** Throws the AbortError once the signal has aborted: called at each batch boundary. */
+  check(): void {
+    const signal = this.signal;
+    if (!this.error && signal && guard(`${this.where}: signal`, () => signal.aborted) === true) this.onAbort();
+    if (this.error) throw this.error;
+  }
+
+  /** `work`, or the AbortError as soon as the signal aborts, whichever comes first. */
+  race<T>(work: Promise<T>): Promise<T> {
+    if (!this.signal) return work;
+    this.check();
+    return new Promise<T>((resolve, reject) => {
+      this.waiters.add(reject);
+      work.then(resolve, reject).finally(() => this.waiters.delete(reject));
+    });
+  }
+
+  /** Stops listening: the caller's signal keeps no reference to this fit. */
+  end(): void {
+    const signal = this.signal;
+    try {
+      signal?.removeEventListener('abort', this.onAbort);
+    } catch {
+      // The fit has its outcome already; a signal that cannot unsubscribe has nothing to add.
+    }
+  }
+
+  private readonly onAbort = (): void => {
+    if (this.error) return;
+    const signal = this.signal!;
+    let reason: unknown;
+    try {
+      reason = signal.reason;
+    } catch (e) {
+      reason = e;
+    }
+    const why = reason instanceof Error ? `${reason.name}: ${reason.message}` : describe(reason);
+    this.error = new AbortError(`${this.where}: signal: expected training to run to its end, got an abort (reason: ${why}); the model is as it was before the call`);
+    this.error.cause = reason;
+    for (const reject of this.waiters) reject(this.error);
+    this.waiters.clear();
+  };
+}
+
+/** `source`, whose every batch first checks the signal: for fit's arrays, whose batches never wait. */
+export function checkedAtEachBatch(source: BatchSource, abort: Abort): BatchSource {
+  return {
+    begin: (epoch) => source.begin(epoch),
+    next: () => {
+      abort.check();
+      return source.next();
+    },
+    validate: () => source.validate(),
+    get weights() {
+      return source.weights;
+    },
+  };
+}
