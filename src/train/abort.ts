@@ -8,7 +8,6 @@
 import { AbortError, ConfigError, describe } from '../errors';
 import type { AbortSignalLike } from '../io/location';
 import { refuse } from '../options';
-import type { BatchSource } from './epochs';
 
 export type { AbortSignalLike };
 
@@ -93,10 +92,12 @@ export class Abort {
   };
 }
 
-/** `source`, whose every batch first checks the signal: for fit's arrays, whose batches never wait. */
-export function checkedAtEachBatch(source: BatchSource, abort: Abort): BatchSource {
+/** `source` (a BatchSource, typed by shape: epochs.ts imports fit's options, which import this), whose every batch first checks the signal. */
+export function checkedAtEachBatch<S extends { begin(epoch: number): unknown; next(): unknown; validate(): unknown; readonly weights?: Float32Array }>(
+  source: S, abort: Abort,
+): S {
   return {
-    begin: (epoch) => source.begin(epoch),
+    begin: (epoch: number) => source.begin(epoch),
     next: () => {
       abort.check();
       return source.next();
@@ -105,5 +106,5 @@ export function checkedAtEachBatch(source: BatchSource, abort: Abort): BatchSour
     get weights() {
       return source.weights;
     },
-  };
+  } as unknown as S;
 }

@@ -24,9 +24,11 @@ function model(): nn.Sequential {
 /** Everything a model holds that training changes: weights and the optimizer's step. */
 const state = (m: nn.Sequential) => ({ w: flat(m.getWeights()), step: peek(m).step });
 
+type Options = Pick<nn.FitOptions, 'epochs' | 'signal' | 'callbacks'>;
+
 const fits = {
-  fit: (m: nn.Sequential, o: nn.FitOptions) => m.fit(X, Y, { batchSize: 8, ...o }),
-  fitDataset: (m: nn.Sequential, o: nn.FitOptions) => m.fitDataset(() => X.map((x, i) => ({ x, y: Y[i] })), { batchSize: 8, ...o }),
+  fit: (m: nn.Sequential, o: Options) => m.fit(X, Y, { batchSize: 8, ...o }),
+  fitDataset: (m: nn.Sequential, o: Options) => m.fitDataset(() => X.map((x, i) => ({ x, y: Y[i] })), { batchSize: 8, ...o }),
 };
 
 describe.each(Object.entries(fits))('%s with a signal', (name, train) => {
