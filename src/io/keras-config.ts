@@ -56,6 +56,24 @@ export function checkKerasTopology(topology: unknown, where: string): void {
 }
 
 /**
+ * The count of floats the config's layers hold (weights and state), when the
+ * config gives the input shape; undefined when only the first kernel would
+ * tell it. The reader bounds the weights file's size by it.
+ */
+export function kerasParamCount(topology: unknown, where: string): number | undefined {
+  const steps = plan(topology, where);
+  let shape: Shape | undefined = steps.inputShape;
+  if (!shape) return undefined;
+  let count = 0;
+  for (const s of steps.list) {
+    const kind = kindOf(s.layer);
+    for (const w of kind.weights(s.layer, shape)) count += w.shape[0] * w.shape[1];
+    shape = kind.outputShape(s.layer, shape, s.where);
+  }
+  return count;
+}
+
+/**
  * The chain: weightsOf(layerName) gives that Keras layer's weights in Keras
  * order (kernel, bias; gamma, beta, moving_mean, moving_variance as
  * center/scale allow), or undefined when the file has none for it.

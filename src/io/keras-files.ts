@@ -16,7 +16,7 @@ import { ConfigError, ModelFormatError } from '../errors';
 import type { Sequential } from '../engine/model';
 import { MAX_PARAMS } from '../engine/layers/registry';
 import { asBytes } from '../encoding/floats';
-import { checkKerasTopology, kerasToChain } from './keras-config';
+import { checkKerasTopology, kerasParamCount, kerasToChain } from './keras-config';
 import { toSequential } from './imported';
 import { MAX_JSON_BYTES } from './files';
 import { readFile, type ReadOptions, type UrlLike } from './location';
@@ -77,7 +77,11 @@ export async function loadKeras(source: string | UrlLike, options: ReadOptions =
 export async function readKeras(bytes: Uint8Array, where: string): Promise<Sequential> {
   try {
     const { readKerasFile } = await import('./keras-read');
-    const { topology, weights } = await readKerasFile(bytes, where, LIMITS, checkKerasTopology);
+    const check = (topology: unknown, at: string) => {
+      checkKerasTopology(topology, at);
+      return kerasParamCount(topology, at);
+    };
+    const { topology, weights } = await readKerasFile(bytes, where, LIMITS, check);
     return toSequential(kerasToChain(topology, (name) => weights.get(name), where), where);
   } catch (e) {
     const problem = e instanceof Error && e.name === 'KerasProblem' ? (e as Error & { kind: string }) : undefined;

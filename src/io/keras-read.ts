@@ -7,7 +7,7 @@
 // given, and import nothing from the rest of nnwasm (keras-problem.ts says why).
 
 import type { KerasTensor } from './keras-config';
-import { isZip, readZipEntries } from './keras-zip';
+import { ZipDirectory, isZip, type Bound } from './keras-zip';
 import { configLayers, legacyConfig, legacyLayout, varsLayout, type WeightsOf } from './keras-weights';
 import { withHdf5 } from './hdf5';
 import { fail, own, parseJSON } from './keras-problem';
@@ -29,14 +29,28 @@ const WEIGHTS = 'model.weights.h5';
 const METADATA = 'metadata.json';
 /** metadata.json holds a version and a date. */
 const MAX_METADATA_BYTES = 1 << 16;
+/**
+ * What a weights file may take per float of the model: 8 bytes (float64, at
+ * worst) for the weight itself and for up to 3 optimizer slots Keras saves
+ * beside it (Adam with amsgrad). Real files take 12 to 15 (float32, Adam).
+ */
+const WEIGHTS_BYTES_PER_PARAM = 32;
+/** HDF5's bookkeeping in a weights file: headers, groups and attributes, a few KiB per layer. */
+const HDF5_BOOKKEEPING = 16 << 20;
 /** HDF5's signature; a file may start with a user block of 512, 1024, 2048… bytes before it. */
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
- * The config and weights of a .keras zip or a legacy .h5 file. `check` judges
- * the config (it throws to refuse it) before any weight is read.
+ * Judges a model config before any weight is read (it throws to refuse it),
+ * and returns the count of floats its layers hold when the config fixes it.
  */
-export async function readKerasFile(bytes: Uint8Array, where: string, limits: KerasLimits, check: (topology: unknown, where: string) => void): Promise<KerasContents> {
+export type CheckConfig = (topology: unknown, where: string) => number | undefined;
+
+/**
+ * The config and weights of a .keras zip or a legacy .h5 file. `check` judges
+ * the config before any weight is read.
+ */
+export async function readKerasFile(bytes: Uint8Array, where: string, limits: KerasLimits, check: CheckConfig): Promise<KerasContents> {
   if (isZip(bytes)) return readZip(bytes, where, limits, check);
   if (isHdf5(bytes)) return readLegacy(bytes, where, check);
   return fail(where, 'expected a Keras file (a .keras zip or an HDF5 .h5 file), got bytes that are neither');
@@ -50,21 +64,28 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return false;
 }
 
-async function readZip(bytes: Uint8Array, where: string, limits: KerasLimits, check: (topology: unknown, where: string) => void): Promise<KerasContents> {
-  const entries = readZipEntries(bytes, { [CONFIG]: limits.json, [METADATA]: MAX_METADATA_BYTES, [WEIGHTS]: limits.weights }, where);
-  const config = entries.get(CONFIG);
+async function readZip(bytes: Uint8Array, where: string, limits: KerasLimits, check: CheckConfig): Promise<KerasContents> {
+  const zip = new ZipDirectory(bytes, { [CONFIG]: limits.json, [METADATA]: MAX_METADATA_BYTES, [WEIGHTS]: limits.weights }, where);
+  const config = zip.read(CONFIG);
   if (!config) fail(where, `expected a .keras zip holding ${CONFIG} (the model config), got a zip without one`);
   const topology = parseJSON(config, `${where}, ${CONFIG}`);
-  check(topology, `${where}, ${CONFIG}`); // before any weight is read
-  const weights = entries.get(WEIGHTS);
+  const params = check(topology, `${where}, ${CONFIG}`); // before any weight is read
+  // The weights are bounded by what the config needs, not only by the largest model: padding is refused uninflated.
+  const weights = zip.read(WEIGHTS, params === undefined ? undefined : weightsBound(params));
   if (!weights) fail(where, `expected the weights in ${WEIGHTS}, got a .keras zip without it`);
   const layers = configLayers(topology);
-  const context = { kerasMajor: kerasMajor(entries.get(METADATA)), layers };
+  const context = { kerasMajor: kerasMajor(zip.read(METADATA)), layers };
   const at = `${where}, ${WEIGHTS}`;
   return withHdf5(weights, at, (file) => ({ topology, weights: gather(layers, varsLayout(file, context, at)) }));
 }
 
-async function readLegacy(bytes: Uint8Array, where: string, check: (topology: unknown, where: string) => void): Promise<KerasContents> {
+/** The most bytes a weights file for `params` floats may take. */
+function weightsBound(params: number): Bound {
+  const bytes = WEIGHTS_BYTES_PER_PARAM * params + HDF5_BOOKKEEPING;
+  return { bytes, why: `what the config's ${params} parameters need (${WEIGHTS_BYTES_PER_PARAM} bytes each, optimizer state included, and ${HDF5_BOOKKEEPING >> 20} MiB of HDF5 bookkeeping)` };
+}
+
+async function readLegacy(bytes: Uint8Array, where: string, check: CheckConfig): Promise<KerasContents> {
   return withHdf5(bytes, where, (file) => {
     const topology = legacyConfig(file, where);
     check(topology, `${where}, model_config`); // before any weight is read

@@ -43,15 +43,47 @@ export function isZip(bytes: Uint8Array): boolean {
  * inflating). An entry the zip lacks is absent from the result; a name listed twice is refused.
  */
 export function readZipEntries(bytes: Uint8Array, caps: Readonly<Record<string, number>>, where: string): Map<string, Uint8Array> {
+  const zip = new ZipDirectory(bytes, caps, where);
   const out = new Map<string, Uint8Array>();
-  const wanted = centralDirectory(bytes, where).filter((e) => Object.hasOwn(caps, e.name));
-  for (const e of wanted) {
-    if (out.has(e.name)) fail(where, `the zip holds "${e.name}" twice; expected one`);
-    checkEntry(e, caps[e.name], where);
-    out.set(e.name, new Uint8Array(0)); // marks it seen: duplicates are refused before anything is inflated
+  for (const name of Object.keys(caps)) {
+    const entry = zip.read(name);
+    if (entry) out.set(name, entry);
   }
-  for (const e of wanted) out.set(e.name, extract(bytes, e, where));
   return out;
+}
+
+/** A tighter cap on an entry, known only once another entry is read (the weights a config implies), and why, for the message. */
+export interface Bound {
+  bytes: number;
+  why: string;
+}
+
+/**
+ * A zip's directory, read and judged: every wanted entry (the keys of
+ * `caps`) is checked against its cap before anything is inflated, and read
+ * on demand, so that one entry (config.json) can bound another (the weights).
+ */
+export class ZipDirectory {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly bytes: Uint8Array, caps: Readonly<Record<string, number>>, private readonly where: string) {
+    for (const e of centralDirectory(bytes, where)) {
+      if (!Object.hasOwn(caps, e.name)) continue;
+      if (this.entries.has(e.name)) fail(where, `the zip holds "${e.name}" twice; expected one`);
+      checkEntry(e, caps[e.name], where);
+      this.entries.set(e.name, e);
+    }
+  }
+
+  /** The entry's bytes, or undefined when the zip lacks it; refused, before inflating, past `bound`. */
+  read(name: string, bound?: Bound): Uint8Array | undefined {
+    const e = this.entries.get(name);
+    if (!e) return undefined;
+    if (bound && e.size > bound.bytes) {
+      fail(`${this.where}, ${show(e.name)}`, `expected at most ${bound.bytes} bytes, ${bound.why}, got an entry of ${e.size} bytes; refusing to inflate it`);
+    }
+    return extract(this.bytes, e, this.where);
+  }
 }
 
 function view(bytes: Uint8Array): DataView {

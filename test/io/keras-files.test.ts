@@ -256,6 +256,31 @@ describe('refusals', () => {
     await refuses(zip, /"config\.json": the entry holds 2147483647 bytes, more than the \d+ allowed; refusing to inflate it/);
   });
 
+  test('weights padded past what the config\'s parameters need are refused from the zip directory, before inflating', async () => {
+    // 4·3 + 3 + 3·3 + 3 + 3·2 + 2 = 35 parameters: 35·32 bytes + 16 MiB is the most their weights file may take.
+    const bound = 35 * 32 + (16 << 20);
+    const weights = await good();
+    await expectComputes(kerasZip(config, weights, '3.9.2', 6));
+    const padded = new Uint8Array(bound + 1);
+    padded.set(weights);
+    await refuses(kerasZip(config, padded, '3.9.2', 6), new RegExp(`"model\\.weights\\.h5": expected at most ${bound} bytes, what the config's 35 parameters need .*, got an entry of ${bound + 1} bytes; refusing to inflate it`));
+  });
+
+  test('a real file whose directory claims 1 GB of weights (1.2 MB compressed, as padding would) is refused before inflating', async () => {
+    const zip = fixture('flownet-mlp.keras');
+    const v = new DataView(zip.buffer, zip.byteOffset);
+    let end = zip.length - 22;
+    while (v.getUint32(end, true) !== 0x06054b50) end--;
+    let at = v.getUint32(end + 16, true);
+    while (new TextDecoder().decode(zip.subarray(at + 46, at + 46 + v.getUint16(at + 28, true))) !== 'model.weights.h5') {
+      at += 46 + v.getUint16(at + 28, true) + v.getUint16(at + 30, true) + v.getUint16(at + 32, true);
+    }
+    v.setUint16(at + 10, 8, true); // deflated
+    v.setUint32(at + 20, 1_200_000, true); // compressed size
+    v.setUint32(at + 24, 1_000_000_000, true); // size: within the cap of the largest model, far past this one's
+    await refuses(zip, /"model\.weights\.h5": expected at most \d+ bytes, what the config's 17026 parameters need .*, got an entry of 1000000000 bytes/);
+  });
+
   test('a zip without config.json, and one without model.weights.h5', async () => {
     await refuses(zipSync({ 'model.weights.h5': await good() }), /expected a \.keras zip holding config\.json/);
     await refuses(kerasZip(config, null), /expected the weights in model\.weights\.h5/);
