@@ -5,6 +5,7 @@
 // rules (size caps, the deadline, no path out of the model's folder).
 
 import { ConfigError } from '../errors';
+import { checkOptions, type Check } from '../options';
 import type { Rec } from './check';
 import { detectFormat, type FormatName } from './detect';
 import { MAX_JSON_BYTES, MODEL_FILE, loadNativeFile, loadNativeObject, type ModelSource } from './files';
@@ -29,6 +30,10 @@ type Loader = (file: ModelFile, options: LoadOptions) => Promise<Sequential>;
 
 /** A single-file model (ONNX, .keras, .h5) holds its weights: at most every parameter's float32 and a header's worth more. */
 const MAX_MODEL_FILE_BYTES = 4 * MAX_PARAMS + MAX_JSON_BYTES;
+
+/** Checked where they are used (compile, the reads' deadline): here only the names, so a misspelt one is refused, not ignored. */
+const named: Check = () => {};
+const LOAD_MODEL_OPTIONS: { readonly [K in keyof (LoadOptions & ReadOptions)]-?: Check } = { optimizer: named, timeout: named, signal: named };
 
 /** Each format's loader. */
 const FORMATS: Record<FormatName, Loader> = {
@@ -73,7 +78,8 @@ const FORMATS: Record<FormatName, Loader> = {
  * console.log((await nn.loadModel(dir)).outputDim, (await nn.loadModel(join(dir, 'tfjs'))).outputDim); // 3 4
  * ```
  */
-export async function loadModel(source: ModelSource, options: LoadOptions & ReadOptions = {}): Promise<Sequential> {
+export async function loadModel(source: ModelSource, given: LoadOptions & ReadOptions = {}): Promise<Sequential> {
+  const options = checkOptions<LoadOptions & ReadOptions>(given, LOAD_MODEL_OPTIONS, 'loadModel');
   if (typeof source === 'object' && source !== null && !('href' in source)) return loadNativeObject(source, options);
   if (typeof source === 'string' && source.trimStart().startsWith('{')) {
     throw new ConfigError('loadModel: expected a folder, a model file\'s path or a URL, got JSON text; load model JSON with nn.fromJSON(json)');

@@ -115,6 +115,23 @@ describe('recognised and refused, saying what the file is', () => {
   });
 });
 
+describe('options', () => {
+  test('an unknown option is a ConfigError naming it and the known ones, before anything is read; known ones still work', async () => {
+    const source = join(dir, 'options');
+    await nn.io.saveModel(model, source);
+    const saved = nn.io.save(model);
+    for (const from of [source, join(dir, 'no-such-folder'), saved]) {
+      const call = nn.loadModel(from as string, { timout: 1000 } as never);
+      await expect(call).rejects.toThrow(nn.ConfigError);
+      await expect(nn.loadModel(from as string, { timout: 1000 } as never))
+        .rejects.toThrow(/^loadModel: expected options among optimizer, timeout, signal, got "timout", an unknown option\. Did you mean 'timeout'\?/);
+    }
+    await expect(nn.loadModel(source, 'fast' as never)).rejects.toThrow(/^loadModel: expected an options object \{ optimizer, timeout, signal \}, got "fast"/);
+    const loaded = await nn.loadModel(source, { timeout: 10_000, signal: new AbortController().signal, optimizer: 'sgd' });
+    expect(loaded.predict(X).data).toEqual(model.predict(X).data);
+  });
+});
+
 describe('detectFormat', () => {
   test('protobuf that is not an ONNX ModelProto (no graph, or lengths past the end) is not taken for one', () => {
     const onnx = nn.io.toOnnx(model);
