@@ -34,12 +34,21 @@ export function checkOptions<T extends object>(
   const copy: Record<string, unknown> = Object.create(null); // no prototype: defaults in a destructuring never come from Object.prototype
   for (const key of keys) {
     // Own keys only: a key set on Object.prototype is no option of this call.
-    const v = Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined;
+    const v = Object.hasOwn(options, key) ? read(options as Record<string, unknown>, key, `${where}: ${key}`) : undefined;
     if (v !== undefined) (spec as Record<string, Check>)[key](v, `${where}: ${key}`);
     else if ((required as readonly string[]).includes(key)) refuse(`${where}: ${key}`, 'a value (it is required)', v);
     if (v !== undefined) copy[key] = v;
   }
   return copy as T;
+}
+
+/** An option's value; a getter that throws is a ConfigError naming the option, not the getter's own error. */
+function read(options: Record<string, unknown>, key: string, where: string): unknown {
+  try {
+    return options[key];
+  } catch (e) {
+    throw new ConfigError(`${where}: expected a value, got a getter that throws (${e instanceof Error ? e.message : describe(e)})`);
+  }
 }
 
 export const isNumber = (v: unknown): v is number => typeof v === 'number';

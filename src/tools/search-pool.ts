@@ -8,6 +8,7 @@
 
 import { ConfigError } from '../errors';
 import type { AbortSignalLike } from '../io/location';
+import { listen, readSignal, unlisten } from '../train/abort';
 import type { Logs } from '../engine/session';
 import type { ModelJSON } from '../engine/serialize';
 import { Matrix, type MatrixLike } from '../engine/matrix';
@@ -57,7 +58,22 @@ export async function runInWorkers(jobs: readonly Job[], o: PoolOptions): Promis
       + '(an app bundle that inlines nnwasm leaves it out); expected nnwasm installed as a package, or workers: 1');
   }
   const setup = { ...o.setup, data: sharedData(o.setup.data) };
-  return new Pool(jobs, o, () => new Worker(url, { workerData: setup })).run();
+  return new Pool(jobs, o, () => uncloned(() => new Worker(url, { workerData: setup }), 'data, validationData',
+    'numbers in arrays, typed arrays or nn.Matrix objects')).run();
+}
+
+/**
+ * Runs `send`, which copies values to a worker thread; what cannot be copied
+ * (a function, a Proxy, a class with private state) is a ConfigError naming
+ * `what`, not the engine's DataCloneError.
+ */
+function uncloned<T>(send: () => T, what: string, expected: string): T {
+  try {
+    return send();
+  } catch (e) {
+    if (!(e instanceof Error && e.name === 'DataCloneError')) throw e;
+    throw new ConfigError(`randomSearch: ${what}: expected ${expected}, which can be copied to worker threads, got a value that cannot be (${e.message})`);
+  }
 }
 
 /** The search's state while its workers run: which worker runs which trial, and the best model so far. */
@@ -77,17 +93,21 @@ class Pool {
 
   async run(): Promise<{ outcomes: TrialOutcome[]; best?: ModelJSON }> {
     const { signal } = this.o;
-    const abort = () => this.settle.reject(signal!.reason ?? new Error('randomSearch: aborted'));
+    const where = 'randomSearch: signal';
+    const abort = () => this.guard(() => {
+      const { reason } = readSignal(signal!, where);
+      throw reason ?? new ConfigError(`${where}: expected the search to run to its end, got an abort without a reason`);
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         this.settle = { resolve, reject };
-        if (signal?.aborted) return abort();
-        signal?.addEventListener('abort', abort);
+        if (signal && readSignal(signal, where).aborted) return abort();
+        if (signal) listen(signal, where, abort);
         for (let w = 0; w < Math.min(this.o.workers, this.jobs.length); w++) this.start();
       });
     } finally {
       this.closed = true;
-      signal?.removeEventListener('abort', abort);
+      unlisten(signal, abort);
       await Promise.all([...this.running.keys()].map((w) => w.terminate()));
     }
     this.outcomes.sort((a, b) => a.trial - b.trial);
@@ -131,7 +151,7 @@ class Pool {
     if (this.next < this.jobs.length) {
       const job = this.jobs[this.next++];
       this.running.set(worker, job.trial);
-      worker.postMessage(job);
+      uncloned(() => worker.postMessage(job), `trial ${job.trial}'s plan`, 'plain data (numbers, strings, arrays, objects)');
     }
   }
 

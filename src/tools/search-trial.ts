@@ -86,17 +86,28 @@ export function toWirePlan(plan: TrialPlan, t: number): WirePlan {
     compile: { ...plan.compile, optimizer: typeof optimizer === 'object' && optimizer !== null ? { name: optimizer.name, config: { ...optimizer.config } } : optimizer },
     fit: { ...fit },
   };
-  const path = functionIn(wire, 'plan');
-  if (path) throw new ConfigError(`${where}: expected plain data (numbers, strings, arrays, objects), got a function at ${path}`);
+  const found = notPlainIn(wire, 'plan', []);
+  if (found) throw new ConfigError(`${where}: expected plain data (numbers, strings, arrays, objects, nested at most ${MAX_PLAN_DEPTH} deep), got ${found}`);
   return wire;
 }
 
-/** The path of the first function inside a value, or ''. */
-function functionIn(v: unknown, path: string): string {
-  if (typeof v === 'function' || typeof v === 'symbol') return path;
+/** A plan deeper than this is no plan: a walk of it could exhaust the stack. */
+const MAX_PLAN_DEPTH = 32;
+
+/**
+ * What keeps a value from being plain data, and where ("a function at
+ * plan.fit.x"), or '': functions and symbols, which cannot cross to a worker,
+ * and cycles and deep nesting, which would exhaust the stack.
+ */
+function notPlainIn(v: unknown, path: string, ancestors: readonly { value: object; path: string }[]): string {
+  if (typeof v === 'function' || typeof v === 'symbol') return `a ${typeof v} at ${path}`;
   if (typeof v !== 'object' || v === null) return '';
+  const cycle = ancestors.find((a) => a.value === v);
+  if (cycle) return `a cycle at ${path}, which is ${cycle.path} again`;
+  if (ancestors.length >= MAX_PLAN_DEPTH) return `values nested deeper at ${path}`;
+  const inside = [...ancestors, { value: v, path }];
   for (const [k, item] of Object.entries(v)) {
-    const found = functionIn(item, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`);
+    const found = notPlainIn(item, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`, inside);
     if (found) return found;
   }
   return '';

@@ -8,6 +8,7 @@
 import { getBuild } from '../backend/index';
 import { ConfigError, describe } from '../errors';
 import type { AbortSignalLike } from '../io/location';
+import { checkSignal, readSignal } from '../train/abort';
 import { fromJSON } from '../io/native';
 import type { History } from '../train/fit';
 import type { MonitorMode } from '../train/logs';
@@ -371,7 +372,8 @@ async function runHere<S extends Space>(
 }
 
 function checkAborted(signal: AbortSignalLike | undefined): void {
-  if (signal?.aborted) throw signal.reason ?? new Error('randomSearch: aborted');
+  const { aborted, reason } = signal ? readSignal(signal, 'randomSearch: signal') : { aborted: false, reason: undefined };
+  if (aborted) throw reason ?? new ConfigError('randomSearch: signal: expected the search to run to its end, got an abort without a reason');
 }
 
 /** One point of the space, drawn in the space's key order. */
@@ -405,10 +407,7 @@ const SEARCH_OPTIONS = {
   seed: finite,
   onTrialEnd: fn,
   onEpochEnd: fn,
-  signal: (v: unknown, where: string) => {
-    const s = v as AbortSignalLike | null;
-    if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') refuse(where, 'an AbortSignal', v);
-  },
+  signal: checkSignal,
 };
 
 function pair(v: unknown, where: string): void {

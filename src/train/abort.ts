@@ -30,6 +30,26 @@ function guard<T>(where: string, read: () => T): T {
   }
 }
 
+/** Whether the caller's signal has aborted, and why: each property read once, a throwing getter a ConfigError naming `where`. */
+export function readSignal(signal: AbortSignalLike, where: string): { aborted: boolean; reason: unknown } {
+  const aborted = guard(where, () => signal.aborted) === true;
+  return { aborted, reason: aborted ? guard(where, () => signal.reason) : undefined };
+}
+
+/** Listens for the abort; a signal whose addEventListener throws is a ConfigError naming `where`. */
+export function listen(signal: AbortSignalLike, where: string, listener: () => void): void {
+  guard(where, () => signal.addEventListener('abort', listener));
+}
+
+/** Stops listening; what a hostile signal throws here is ignored: whatever listened has its outcome already. */
+export function unlisten(signal: AbortSignalLike | undefined, listener: () => void): void {
+  try {
+    signal?.removeEventListener('abort', listener);
+  } catch {
+    // nothing to add to the outcome
+  }
+}
+
 /** One fit's watch on its signal, from the start of training to its end (end()). */
 export class Abort {
   /** The rejections of the promises raced against the signal right now. */
@@ -39,7 +59,7 @@ export class Abort {
   /** Throws at once (an AbortError) when the signal is already aborted: before anything is done. */
   constructor(private readonly signal: AbortSignalLike | undefined, private readonly where: string) {
     if (!signal) return;
-    guard(`${where}: signal`, () => signal.addEventListener('abort', this.onAbort));
+    listen(signal, `${where}: signal`, this.onAbort);
     this.check();
   }
 
@@ -67,12 +87,7 @@ export class Abort {
 
   /** Stops listening: the caller's signal keeps no reference to this fit. */
   end(): void {
-    const signal = this.signal;
-    try {
-      signal?.removeEventListener('abort', this.onAbort);
-    } catch {
-      // The fit has its outcome already; a signal that cannot unsubscribe has nothing to add.
-    }
+    unlisten(this.signal, this.onAbort);
   }
 
   private readonly onAbort = (): void => {

@@ -23,17 +23,21 @@ function search(t: Tools, overrides: Record<string, unknown>) {
   })).then((r) => void t.track(r.bestModel));
 }
 
-/** A search of trial plans (trial and data) in this thread, with options overridden. */
+/** A search of trial plans (trial and data) in this thread, with options overridden (getters kept as getters, not read here). */
 function planSearch(t: Tools, overrides: Record<string, unknown>) {
   const d = makeData('softmax');
-  return nn.randomSearch(any<never>({
+  return nn.randomSearch(any<never>(withMembers({
     space: { units: nn.search.choice([2, 3]) }, trials: 2, seed: 1, data: [d.x, d.y], validationData: [d.x, d.y],
     trial: ({ units }: { units: number }) => ({
       layers: [nn.dense({ units, inputDim: 3, activation: 'tanh' }), nn.dense({ units: 3, activation: 'softmax' })],
       compile: { loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] }, fit: { epochs: 1 },
     }),
-    ...overrides,
-  })).then((r) => void t.track(r.bestModel));
+  }, overrides))).then((r) => void t.track(r.bestModel));
+}
+
+/** `base` with `members` defined on it: a getter stays a getter (a spread would call it here, in the case, not in the library). */
+function withMembers<T extends object>(base: T, members: object): T {
+  return Object.defineProperties(base, Object.getOwnPropertyDescriptors(members));
 }
 
 function searchCases(): Case[] {
@@ -76,6 +80,48 @@ function searchCases(): Case[] {
   }));
 }
 
+/** A signal-like object whose members are the caller's, some hostile. */
+const signalLike = (members: object) => withMembers({ aborted: false, addEventListener() {}, removeEventListener() {} }, members);
+/** A plain Error, not the harness's UserError (which passes as the caller's own): the library must wrap it in a typed one. */
+const throwing = (what: string) => () => { throw new Error(what); };
+
+/** What used to escape as RangeError, DataCloneError or the caller's own getter error: each a ConfigError saying where. */
+function hostileCases(): Case[] {
+  const cyclic: Record<string, unknown> = { epochs: 1 };
+  cyclic.self = cyclic;
+  const cyclicLayers: unknown[] = [];
+  cyclicLayers.push(cyclicLayers);
+  const deep = Array.from({ length: 100 }).reduce<unknown>((inner) => ({ inner }), 1);
+  const plan = (fit: unknown) => ({ trial: () => ({ layers: [nn.dense({ units: 3, inputDim: 3 })], compile: { loss: 'mse' }, fit }) });
+  const d = makeData('softmax');
+  const variants: [string, (t: Tools) => unknown, RegExp][] = [
+    ['plan-cyclic-fit', (t) => planSearch(t, plan(cyclic)), /trial 0's plan: expected plain data .*got a cycle at plan\.fit\.self/],
+    ['plan-cyclic-layers', (t) => planSearch(t, { trial: () => ({ layers: cyclicLayers, compile: { loss: 'mse' } }) }), /got a cycle at plan\.layers\[0\], which is plan\.layers again/],
+    ['plan-nested-100-deep', (t) => planSearch(t, plan({ epochs: 1, deep })), /nested at most 32 deep\), got values nested deeper at plan\.fit\.deep/],
+    ['plan-cyclic-workers', (t) => planSearch(t, { workers: 2, trial: plan(cyclic).trial }), /got a cycle at plan\.fit\.self/],
+    ['plan-proxy-workers', (t) => planSearch(t, { workers: 2, trial: plan({ epochs: 1, seed: new Proxy({}, {}) }).trial }),
+      /trial \d's plan: expected plain data .*which can be copied to worker threads, got a value that cannot be/],
+    ['data-function-workers', (t) => planSearch(t, { workers: 2, data: [d.x, (d.y as number[]).map((y, i) => (i === 3 ? () => y : y))] }),
+      /randomSearch: data, validationData: expected numbers .*copied to worker threads, got a value that cannot be/],
+    ['signal-getter-throws', (t) => planSearch(t, { signal: signalLike({ get aborted() { return throwing('aborted getter')(); } }) }),
+      /randomSearch: signal: expected an AbortSignal .*got one whose properties throw \(aborted getter\)/],
+    ['signal-throws-mid-search', (t) => {
+      let reads = 0;
+      return planSearch(t, { signal: signalLike({ get aborted() { return ++reads > 1 ? throwing('later')() : false; } }) });
+    }, /randomSearch: signal: .*got one whose properties throw \(later\)/],
+    ['signal-reason-getter-throws', (t) => planSearch(t, { signal: signalLike({ aborted: true, get reason() { return throwing('reason getter')(); } }) }),
+      /properties throw \(reason getter\)/],
+    ['signal-listener-throws-workers', (t) => planSearch(t, { workers: 2, signal: signalLike({ addEventListener: throwing('add') }) }),
+      /properties throw \(add\)/],
+    ['option-getter-throws', (t) => planSearch(t, { get trials() { return throwing('trials getter')(); } }),
+      /^randomSearch: trials: expected a value, got a getter that throws \(trials getter\)/],
+  ];
+  return variants.map(([label, run, says]): Case => ({
+    id: `search.randomSearch.${label}`, cls: 'search', what: `randomSearch with ${label.replace(/-/g, ' ')}`,
+    expect: 'throws', error: 'ConfigError', says: [says], fast: label === 'plan-cyclic-fit', run: (_s, t) => run(t),
+  }));
+}
+
 function samplerCases(): Case[] {
   const calls: [string, Expect, () => unknown][] = [
     ['choice-empty', 'throws', () => nn.search.choice([])], ['choice-null', 'throws', () => nn.search.choice(any<never>(null))],
@@ -106,5 +152,5 @@ function backendCases(): Case[] {
 }
 
 export function searchAndBackendCases(): Case[] {
-  return [...searchCases(), ...samplerCases(), ...backendCases()];
+  return [...searchCases(), ...hostileCases(), ...samplerCases(), ...backendCases()];
 }
