@@ -3,7 +3,7 @@
 // bad call changes nothing. The generic checks are options.ts's.
 
 import type { MatrixLike } from '../engine/matrix';
-import { boolean, checkOptions, f32NonNegative, finite, fraction, refuse, whole, type Check } from '../options';
+import { boolean, checkOptions, finite, fraction, refuse, whole, type Check } from '../options';
 import type { Targets } from '../validate';
 import { checkSignal, type AbortSignalLike } from './abort';
 import { HOOKS, setupOf, type Callbacks } from './callback';
@@ -91,11 +91,11 @@ export const FIT_OPTIONS = {
   sampleWeight: (v: unknown, where: string) => {
     if (!Array.isArray(v) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) refuse(where, 'one weight per row: an array or typed array of numbers', v);
   },
+  // Its keys and weights are checked with the data (engine/sample-weights.ts), as sampleWeight's: a bad weight is a ValueError, as a bad value in data is.
   classWeight: (v: unknown, where: string) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) {
       refuse(where, 'an object of class weights { classIndex: weight }, e.g. { 0: 1, 1: 5 }', v);
     }
-    for (const [k, w] of Object.entries(v)) f32NonNegative(w, `${where}[${k}]`);
   },
   callbacks: (v: unknown, where: string) => {
     if (Array.isArray(v)) v.forEach((c, i) => checkCallbacks(c, `${where}[${i}]`));

@@ -156,7 +156,9 @@ describe('bad weights are refused before training, the model unchanged', () => {
     ['beyond float32', { sampleWeight: X.map(() => 1e39) }, nn.ValueError, /sampleWeight\[0\]: .*float32/],
     ['not a list', { sampleWeight: 3 as never }, nn.ConfigError, /sampleWeight: expected one weight per row/],
     ['class out of range', { classWeight: { 3: 1 } }, nn.ValueError, /classWeight: expected class indices from 0 to 2 as keys/],
-    ['class weight NaN', { classWeight: { 1: NaN } }, nn.ConfigError, /classWeight\[1\]/],
+    ['class weight NaN', { classWeight: { 1: NaN } }, nn.ValueError, /classWeight\[1\]: expected a finite number ≥ 0 that float32 holds, got NaN/],
+    ['class weight negative, as sampleWeight\'s', { classWeight: { 0: -1 } }, nn.ValueError, /classWeight\[0\]: expected a finite number ≥ 0 that float32 holds, got -1/],
+    ['class weight a string', { classWeight: { 2: '5' } as never }, nn.ValueError, /classWeight\[2\]: expected a finite number ≥ 0 that float32 holds, got "5"/],
     ['class table a list', { classWeight: [1, 2] as never }, nn.ConfigError, /classWeight: expected an object of class weights/],
     ['validation weights', { validationData: [X, ONE_HOT, [1]] }, nn.ShapeError, /validationData\[2\] \(sample weights\): expected 24 weights/],
   ];
