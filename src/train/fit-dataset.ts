@@ -92,10 +92,11 @@ export async function fitDataset(model: Trainable, dataset: Dataset, options: Fi
 async function train(model: TrainingSession, source: StreamBatches, o: FitDatasetOptions): Promise<History> {
   const { epochs = 1, verbose = 0 } = o;
   const logged = ['loss', ...model.metricKeys];
-  const history = emptyHistory();
+  const names = o.validationData ? [...logged, ...logged.map(valKey)] : logged;
+  const history = emptyHistory(names);
   // The batches an epoch holds are not known before a pass: the bar counts up without a total.
   const progress = await withProgress({}, verbose, { epochs, steps: 0, running: model.runningKeys });
-  const callbacks = CallbackList.forFit(o as FitOptions, progress.callbacks, o.validationData ? [...logged, ...logged.map(valKey)] : logged, model, history);
+  const callbacks = CallbackList.forFit(o as FitOptions, progress.callbacks, names, model, history);
   const initial = model.checkpoint();
   try {
     await runEpochs(model, callbacks, history, epochs, source);

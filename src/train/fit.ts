@@ -59,9 +59,10 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
   const rows = train.X.rows;
   const bs = Math.min(batchSize, rows);
   const logged = ['loss', ...model.metricKeys];
-  const history = emptyHistory();
+  const names = val ? [...logged, ...logged.map(valKey)] : logged;
+  const history = emptyHistory(names);
   const progress = await withProgress({}, verbose, { epochs, steps: Math.ceil(rows / bs), running: model.runningKeys });
-  const callbacks = CallbackList.forFit(o, progress.callbacks, val ? [...logged, ...logged.map(valKey)] : logged, model, history);
+  const callbacks = CallbackList.forFit(o, progress.callbacks, names, model, history);
 
   // A call that throws (a callback, a schedule returning nonsense, memory
   // that cannot be had) leaves the model as it found it. The snapshot is of
