@@ -7,6 +7,7 @@
 import type { MatrixLike } from '../engine/matrix';
 import type { Matrix } from '../engine/matrix';
 import type { TrainingSession } from '../engine/session';
+import { NnError } from '../errors';
 import { refuse } from '../options';
 import type { Targets } from '../validate';
 
@@ -89,25 +90,51 @@ export interface Chunk {
 }
 
 /**
- * An element checked as fit checks arrays. `rowsBefore` is the count of
- * rows the pass gave before it, so that a message names the rows: "row 1041"
- * or "batch 33 (rows 1025–1056)".
+ * An element checked as fit checks arrays. `rowsBefore` is the count of rows
+ * the pass gave before it. Every position a message names is a row of the
+ * pass, counted from 1: "row 1041", or "batch 33 (rows 1025–1056): x: …
+ * got NaN at row 1030, column 2", never a row within the batch.
  */
 export function toChunk(model: TrainingSession, element: unknown, index: number, rowsBefore: number, where: string): Chunk {
   const e = element as Partial<DatasetBatch & DatasetRow> | null;
   if (typeof e === 'object' && e !== null && 'xs' in e) {
     const rows = (e.xs as { length?: unknown; rows?: unknown }).rows ?? (e.xs as { length?: unknown }).length;
     const at = `${where}: batch ${index + 1}${typeof rows === 'number' ? ` (rows ${rowsBefore + 1}–${rowsBefore + rows})` : ''}`;
-    const X = model.inputs(e.xs as MatrixLike, at);
-    return { X, Y: model.targets(e.ys as Targets, X.rows, X.cols, at) };
+    return renumbered(() => {
+      const X = model.inputs(e.xs as MatrixLike, at);
+      return { X, Y: model.targets(e.ys as Targets, X.rows, X.cols, at) };
+    }, (message) => message.replace(/\brow (\d+)\b/g, (_, r: string) => `row ${rowsBefore + Number(r) + 1}`));
   }
   if (typeof e === 'object' && e !== null && 'x' in e && 'y' in e) {
     const at = `${where}: row ${rowsBefore + 1}`;
     const x = e.x as unknown;
     if (typeof x !== 'object' || x === null || typeof (x as { length?: unknown }).length !== 'number') refuse(`${at}: x`, 'an array of numbers', x);
-    const X = model.inputs([Array.from(x as ArrayLike<number>)], at);
-    const y = typeof e.y === 'number' ? [e.y] : [Array.from(e.y as ArrayLike<number>)];
-    return { X, Y: model.targets(y as Targets, 1, X.cols, at) };
+    return renumbered(() => {
+      const X = model.inputs([Array.from(x as ArrayLike<number>)], at);
+      const y = typeof e.y === 'number' ? [e.y] : [Array.from(e.y as ArrayLike<number>)];
+      return { X, Y: model.targets(y as Targets, 1, X.cols, at) };
+    }, (message) => message.replace(/\bat row 0, column\b/g, 'at column').replace(/ (?:at|in) row 0\b/g, ''));
   }
-  return refuse(`${where}: element ${index + 1} (after row ${rowsBefore})`, 'a batch { xs, ys } or a row { x, y }', element);
+  return refuse(`${where}: element ${index + 1}`, 'a batch { xs, ys } or a row { x, y }', element);
+}
+
+/**
+ * `check`'s result; its error, if any, with the rows its message names (rows
+ * of the element, from 0) renamed by `rename` as rows of the pass: one
+ * numbering in every message.
+ */
+function renumbered<T>(check: () => T, rename: (message: string) => string): T {
+  try {
+    return check();
+  } catch (e) {
+    if (!(e instanceof NnError)) throw e;
+    const [where, rest] = splitWhere(e.message);
+    throw new (e.constructor as new (message: string) => NnError)(where + rename(rest));
+  }
+}
+
+/** A message as its "fitDataset: batch 2 (rows 11–12)" prefix, whose numbers are already the pass's, and the rest. */
+function splitWhere(message: string): [string, string] {
+  const m = /^(.*?: (?:batch \d+(?: \(rows \d+–\d+\))?|row \d+))/.exec(message);
+  return m ? [m[1], message.slice(m[1].length)] : ['', message];
 }

@@ -130,7 +130,7 @@ describe('epochs and one-shot sources', () => {
     const m = model();
     await expect(m.fitDataset(() => [], {})).rejects.toThrow(/expected at least one row, got an empty dataset/);
     await expect(m.fitDataset(42 as never, {})).rejects.toThrow(/fitDataset: dataset: expected an iterable/);
-    await expect(m.fitDataset(X as never, {})).rejects.toThrow(/fitDataset: element 1 \(after row 0\): expected a batch \{ xs, ys \} or a row \{ x, y \}, got an array of length 3/);
+    await expect(m.fitDataset(X as never, {})).rejects.toThrow(/fitDataset: element 1: expected a batch \{ xs, ys \} or a row \{ x, y \}, got an array of length 3/);
     await expect(m.fitDataset(() => 42 as never, {})).rejects.toThrow(/the function's result: expected an iterable/);
     await expect(m.fitDataset(chunks(5), { validationSplit: 0.2 } as never)).rejects.toThrow(/validationSplit: expected no validationSplit/);
     await expect(m.fitDataset(chunks(5), { shuffleBuffer: 0 })).rejects.toThrow(nn.ConfigError);
@@ -171,7 +171,28 @@ describe('bad rows mid-stream', () => {
 
   test('an element that is neither a batch nor a row is named by its place', async () => {
     const m = model();
-    await expect(m.fitDataset(() => [{ xs: X.slice(0, 4), ys: Y.slice(0, 4) }, { a: 1 }] as never)).rejects.toThrow(/element 2 \(after row 4\): expected a batch/);
+    await expect(m.fitDataset(() => [{ xs: X.slice(0, 4), ys: Y.slice(0, 4) }, { a: 1 }] as never)).rejects.toThrow(/^fitDataset: element 2: expected a batch/);
+    m.dispose();
+  });
+
+  test('every position a message names is a row of the stream, from 1: never a row within the batch', async () => {
+    const m = nn.sequential([nn.dense({ units: 3, inputDim: 2, activation: 'softmax' })]);
+    m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'sgd' });
+    const x = Array.from({ length: 12 }, (_, i) => [i, i % 3]);
+    const y = x.map((r) => r[1]);
+    const then = (second: object) => () => [{ xs: x.slice(0, 10), ys: y.slice(0, 10) }, second];
+    const rowsWith = (at: number, row: object) => () => x.map((r, i) => (i === at ? row : { x: r, y: y[i] }));
+    const cases: [unknown, RegExp][] = [
+      [then({ xs: x.slice(10, 12), ys: [0, 99] }), /^fitDataset: batch 2 \(rows 11–12\): y at row 12: expected a class index from 0 to 2, got 99$/],
+      [then({ xs: [[1, 2], [NaN, 1]], ys: [0, 1] }), /^fitDataset: batch 2 \(rows 11–12\): x: expected finite numbers, got NaN at row 12, column 0$/],
+      [then({ xs: [[1, 2], [1]], ys: [0, 1] }), /^fitDataset: batch 2 \(rows 11–12\): x: ragged rows: expected 2 values in each row \(as row 11\), got 1 in row 12$/],
+      [rowsWith(7, { x: [1, NaN], y: 0 }), /^fitDataset: row 8: x: expected finite numbers, got NaN at column 1$/],
+      [rowsWith(7, { x: [1, 2], y: 5 }), /^fitDataset: row 8: y: expected a class index from 0 to 2, got 5$/],
+    ];
+    for (const [dataset, says] of cases) await expect(m.fitDataset(dataset as nn.Dataset)).rejects.toThrow(says);
+    const validationData = () => [{ xs: x.slice(0, 3), ys: [0, 1, 9] }];
+    await expect(m.fitDataset(then({ xs: x.slice(10), ys: y.slice(10) }) as nn.Dataset, { validationData: validationData as nn.Dataset }))
+      .rejects.toThrow(/^fitDataset: validationData: batch 1 \(rows 1–3\): y at row 3: expected a class index from 0 to 2, got 9$/);
     m.dispose();
   });
 });

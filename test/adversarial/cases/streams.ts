@@ -64,7 +64,7 @@ export function streamCases(): Case[] {
         yield { xs: s.x.slice(10, 12), ys: [0, 99] };
       }), /batch 2 \(rows 11–12\): y/, 'ValueError'),
     stream('not-an-element', 'fitDataset on a stream of numbers',
-      (s) => s.m.fitDataset(() => [1, 2, 3] as never), /element 1 \(after row 0\): expected a batch \{ xs, ys \} or a row \{ x, y \}/, 'ConfigError'),
+      (s) => s.m.fitDataset(() => [1, 2, 3] as never), /fitDataset: element 1: expected a batch \{ xs, ys \} or a row \{ x, y \}/, 'ConfigError'),
     {
       id: 'streams.source-throws', cls: 'data', what: 'fitDataset on a source whose iterator throws its own error mid-pass',
       expect: 'throws', setup: trained,
