@@ -29,12 +29,13 @@ import { UsageError, checkOutput, checkTextFile, fileSink, readText, stdoutSink,
 import { buildModel, describeModel, type RecipeOptions } from './model-recipe';
 import { csvChunks, encoder } from '../data/csv-stream';
 import { StreamReport, encodedRows, fitScalers, headText, modelRows, partOf, readSchema, type Part } from './stream';
-import { columnIndex } from '../data/csv';
+import { columnIndex, isNumber } from '../data/csv';
 import { didYouMean } from '../errors';
 import {
-  decode, delimiterHint, delimiterName, detectDelimiter, encodedFor, manyValued, parseCsvFor, predictedClasses,
-  requireComplete, tabularFromJSON, tabularToJSON, targetsFor, withoutMissing, type Tabular,
+  MAX_CATEGORIES, decode, delimiterHint, delimiterName, detectDelimiter, encodedFor, manyValued, parseCsvFor, predictedClasses,
+  requireComplete, tabularFromJSON, tabularToJSON, targetsFor, tooManyClasses, withoutMissing, type Tabular,
 } from './tabular';
+import { decimal, decimalHint, shown, shownList } from './text';
 import { valKey } from '../train/logs';
 import { registerSearch } from './search-command';
 import { formatFigure as fmt, withProgress } from '../train/progress';
@@ -268,15 +269,18 @@ async function prepare(file: string, o: TrainOptions): Promise<Prepared> {
 function encodeTargets(ds: nn.CsvDataset, tab: Tabular, o: TrainOptions): Rows {
   const labels = ds.y!;
   if (tab.task === 'classification') {
+    if (new Set(labels).size > MAX_CATEGORIES) throw tooManyClasses(o.target);
     tab.target.encoder = nn.labelEncoder().fit(labels);
     if (tab.target.encoder.classes.length < 2) {
-      throw new nn.ValueError(`target "${o.target}" has a single class (${String(labels[0])}); classification needs at least two`);
+      throw new nn.ValueError(`target ${shown(o.target)} has a single class (${shown(labels[0])}); classification needs at least two`);
     }
     return { x: ds.x, y: tab.target.encoder.transform(labels) };
   }
-  const text = labels.findIndex((v) => typeof v !== 'number');
+  // A column with text in it holds every label as text: name the first that does not read as a number.
+  const notNumber = labels.findIndex((v) => typeof v !== 'number' && !isNumber(v));
+  const text = notNumber >= 0 ? notNumber : labels.findIndex((v) => typeof v !== 'number');
   if (text >= 0) {
-    throw new nn.ValueError(`--task regression needs a numeric target, but "${o.target}" holds ${JSON.stringify(labels[text])} at row ${text + 1} (line ${ds.table.lines[text]}); drop --task to classify it`);
+    throw new nn.ValueError(`--task regression needs a numeric target, but ${shown(o.target)} holds ${shown(labels[text])} at row ${text + 1} (line ${ds.table.lines[text]}); drop --task to classify it`);
   }
   tab.target.scaler = nn.standardScaler();
   return { x: ds.x, y: Float32Array.from(labels as number[]) };
@@ -317,7 +321,7 @@ function describeData(data: Prepared, classes: readonly nn.Label[] | undefined, 
   ];
   if (data.skipped.length) lines.push(`skipped: ${data.skipped.map((s) => `${s.name} (text, ${s.distinct} distinct values)`).join(', ')}`);
   if (data.dropped.length) {
-    lines.push(`dropped ${new Set(data.dropped.map((m) => m.row)).size} rows with missing values (first: row ${data.dropped[0].row}, column "${data.dropped[0].column}")`);
+    lines.push(`dropped ${new Set(data.dropped.map((m) => m.row)).size} rows with missing values (first: row ${data.dropped[0].row}, column ${shown(data.dropped[0].column)})`);
   }
   lines.push(`rows: ${nTrain} train, ${nVal} validation, ${nTest} test${o.test ? ` (from ${o.test})` : ''}`);
   return lines.join('\n');
@@ -372,7 +376,7 @@ async function predict(modelFile: string, csvFile: string, o: ReadOptions & { ou
 function requireFeatures(columns: readonly string[], tab: Tabular, file: string, delimiter: string): void {
   const missing = tab.features.map((f) => f.name).filter((c) => !columns.includes(c));
   if (missing.length === 0) return;
-  const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
+  const quoted = (names: readonly string[]) => shownList(names);
   throw new nn.ValueError(tab.csv.header
     ? `the CSV's header lacks the model's feature column${missing.length > 1 ? 's' : ''} ${quoted(missing)}; its columns are ${quoted(columns)}. `
       + `The file needs a header row naming every feature column the model was trained on.${delimiterHint(headText(file), delimiter)}`
@@ -385,7 +389,7 @@ async function evaluate(modelFile: string, csvFile: string, o: ReadOptions & { t
   const target = o.target ?? tab.target.name;
   const [x, y] = await about(csvFile, async () => {
     if (!table.columns.includes(target)) {
-      throw new nn.ConfigError(`no column "${target}" holds the true values; the CSV's columns are ${table.columns.map((c) => `"${c}"`).join(', ')}. `
+      throw new nn.ConfigError(`no column ${shown(target)} holds the true values; the CSV's columns are ${shownList(table.columns, 50)}. `
         + `Name the column of true values with --target.${didYouMean(target, table.columns)}`);
     }
     requireComplete(table, [target], 'evaluate needs the true value of every row: fill them in');
@@ -516,27 +520,27 @@ function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...ar
 
 function whole(min: number) {
   return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got "${v}"`);
+    const n = decimal(v);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got ${shown(v)}${decimalHint(v)}`);
     return n;
   };
 }
 
 function fraction(v: string): number {
-  const n = Number(v);
-  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a number in [0, 1), got "${v}"`);
+  const n = decimal(v);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a number in [0, 1), got ${shown(v)}${decimalHint(v)}`);
   return n;
 }
 
 function positive(v: string): number {
-  const n = Number(v);
-  if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
+  const n = decimal(v);
+  if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError(`expected a positive number, got ${shown(v)}${decimalHint(v)}`);
   return n;
 }
 
 function nonNegative(v: string): number {
-  const n = Number(v);
-  if (!(n >= 0 && Number.isFinite(n))) throw new InvalidArgumentError(`expected a number ≥ 0, got "${v}"`);
+  const n = decimal(v);
+  if (!(n >= 0 && Number.isFinite(n))) throw new InvalidArgumentError(`expected a number ≥ 0, got ${shown(v)}${decimalHint(v)}`);
   return n;
 }
 
@@ -553,7 +557,7 @@ function names(v: string): string[] {
 function separator(v: string): string {
   const d = v === 'tab' || v === '\\t' ? '\t' : v;
   if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') {
-    throw new InvalidArgumentError(`expected one character other than a quote or a line break (or "tab"), got "${v}"`);
+    throw new InvalidArgumentError(`expected one character other than a quote or a line break (or "tab"), got ${shown(v)}`);
   }
   return d;
 }

@@ -18,6 +18,7 @@ import * as nn from '../index';
 import { UsageError, checkOutput, toCsv, writeText } from './cli-io';
 import { collectSpace, type DimensionName, type SpaceSpec } from './search-space';
 import { tabularToJSON, type Tabular } from './tabular';
+import { decimal, decimalHint, shown } from './text';
 import { compileOptions, modelLayers } from './model-recipe';
 import { formatFigure as fmt } from '../train/progress';
 
@@ -218,9 +219,9 @@ class Progress {
 
 function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected a whole number ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got "${v}"`);
+    const n = decimal(v);
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got ${shown(v)}${decimalHint(v)}`);
     }
     return n;
   };
@@ -228,8 +229,8 @@ function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
 
 function fraction(zero: boolean) {
   return (v: string): number => {
-    const n = Number(v);
-    if (!(n >= 0 && n < 1) || (!zero && n === 0)) throw new InvalidArgumentError(`expected a number in ${zero ? '[0, 1)' : '(0, 1)'}, got "${v}"`);
+    const n = decimal(v);
+    if (!(n >= 0 && n < 1) || (!zero && n === 0)) throw new InvalidArgumentError(`expected a number in ${zero ? '[0, 1)' : '(0, 1)'}, got ${shown(v)}${decimalHint(v)}`);
     return n;
   };
 }

@@ -13,6 +13,7 @@
 import { InvalidArgumentError } from 'commander';
 import * as nn from '../index';
 import { didYouMean } from '../errors';
+import { decimal, decimalHint, shown } from './text';
 
 /** One dimension, as given on the command line. */
 export interface SpaceSpec {
@@ -32,10 +33,18 @@ interface Dimension {
   distributions: Distribution[];
 }
 
-const number = (min: number, whole: boolean): Item => (text) => {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < min || (whole && !Number.isInteger(n)) || (min === 0 && n === 0)) throw new Error();
+/** A whole decimal number ≥ min, exact in a double (batch sizes and epochs beyond 2^53 are no counts). */
+const count = (min: number): Item => (text) => {
+  const n = decimal(text);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error();
   return n;
+};
+
+/** A decimal learning rate > 0 that stays so in float32, where the optimizer holds it: 1e-50 would be 0 there, 1e300 Infinity. */
+const rate: Item = (text) => {
+  const n = Math.fround(decimal(text));
+  if (!(n > 0 && Number.isFinite(n))) throw new Error();
+  return decimal(text);
 };
 
 const oneOf = (names: readonly string[]): Item => (text) => {
@@ -43,12 +52,15 @@ const oneOf = (names: readonly string[]): Item => (text) => {
   return text;
 };
 
-const sizes: Item = (text) => (text === 'none' ? [] : text.split('|').map((s) => number(1, true)(s) as number));
+const sizes: Item = (text) => (text === 'none' ? [] : text.split('|').map((s) => count(1)(s) as number));
 
 const DIMENSIONS = {
-  lr: { expected: 'a learning rate > 0 (such as 1e-3)', item: number(0, false), distributions: ['log', 'uniform', 'choice'] },
-  batch: { expected: 'a batch size, a whole number ≥ 1', item: number(1, true), distributions: ['int', 'choice'] },
-  epochs: { expected: 'a number of epochs, a whole number ≥ 1', item: number(1, true), distributions: ['int', 'choice'] },
+  lr: {
+    expected: 'a learning rate > 0 that float32 holds (1.4e-45 to 3.4e38, such as 1e-3)', item: rate,
+    distributions: ['log', 'uniform', 'choice'],
+  },
+  batch: { expected: 'a batch size, a whole number from 1 to 2^53 − 1', item: count(1), distributions: ['int', 'choice'] },
+  epochs: { expected: 'a number of epochs, a whole number from 1 to 2^53 − 1', item: count(1), distributions: ['int', 'choice'] },
   hidden: { expected: 'hidden layer sizes joined by | (such as 32|64), or none', item: sizes, distributions: ['choice'] },
   activation: {
     expected: `an activation (${nn.ACTIVATIONS.filter((a) => a !== 'softmax').join(', ')})`,
@@ -98,6 +110,6 @@ function item(dim: Dimension, name: string, text: string, forms: string): unknow
   try {
     return dim.item(text);
   } catch {
-    throw new InvalidArgumentError(`${name}: expected ${dim.expected} (${forms}), got "${text}"`);
+    throw new InvalidArgumentError(`${name}: expected ${dim.expected} (${forms}), got ${shown(text)}${decimalHint(text)}`);
   }
 }

@@ -20,20 +20,40 @@ import * as nn from '../index';
 import { isMissing, isNumber } from '../data/csv';
 import { csvChunks, encoder, type CsvStreamOptions } from '../data/csv-stream';
 import { MAX_INFERRED_CLASSES } from '../data/task';
-import { MAX_CATEGORIES, decode, delimiterHint, detectDelimiter, manyValued, predictedClasses, type Tabular } from './tabular';
+import { MAX_CATEGORIES, decode, delimiterHint, detectDelimiter, manyValued, predictedClasses, tooManyClasses, type Tabular } from './tabular';
+import { shown, shownList } from './text';
 
 /** Bytes read to detect the delimiter and the header and to sample the columns' kinds. */
 const HEAD = 65536;
 
 /** The first HEAD bytes of a file, cut after its last complete line. */
 export function headText(file: string): string {
+  return readHead(file).text;
+}
+
+/** The head the schema is read from: it must hold the header and the first row whole, or the columns would be misread. */
+function schemaHead(file: string): string {
+  const { text, cut, lines } = readHead(file);
+  if (cut && lines < 2) {
+    const line = lines === 0 ? 'the header (line 1)' : 'row 1 (line 2)';
+    throw new nn.ValueError(`${file}: ${line} is longer than ${HEAD} bytes (64 KiB), the most train --stream reads to find the header and the columns' kinds; `
+      + `expected the header and the first row within the file's first ${HEAD} bytes, or train without --stream`);
+  }
+  return text;
+}
+
+/** The file's first HEAD bytes, cut after the last complete line when the file goes on; `lines`: the complete lines in them. */
+function readHead(file: string): { text: string; cut: boolean; lines: number } {
   const fd = openSync(file, 'r');
   try {
     const bytes = Buffer.alloc(HEAD);
     const n = readSync(fd, bytes, 0, HEAD, 0);
     const text = bytes.subarray(0, n).toString('utf8');
-    const end = n < HEAD ? text.length : text.lastIndexOf('\n') + 1;
-    return text.slice(0, end > 0 ? end : text.length);
+    const cut = n === HEAD;
+    const end = cut ? text.lastIndexOf('\n') + 1 : text.length;
+    const head = text.slice(0, end > 0 ? end : text.length);
+    const lines = (head.match(/\n/g) ?? []).length;
+    return { text: head, cut, lines };
   } finally {
     closeSync(fd);
   }
@@ -59,12 +79,12 @@ export interface Schema {
 
 /** Pass 1: the columns, their kinds and categories, the task and classes; the scalers are left unfitted. */
 export async function readSchema(file: string, o: StreamOptions): Promise<Schema> {
-  const head = headText(file);
+  const head = schemaHead(file);
   const delimiter = o.delimiter ?? detectDelimiter(head);
   const sample = await nn.parseCsvTable(head, { delimiter });
   for (const name of [o.target, ...o.ignore, ...o.categorical]) {
     if (!sample.columns.includes(name)) {
-      throw new nn.ConfigError(`no column named "${name}"; the CSV's columns are ${sample.columns.map((c) => `"${c}"`).join(', ')}.${delimiterHint(head, delimiter)}`);
+      throw new nn.ConfigError(`no column named ${shown(name)}; the CSV's columns are ${shownList(sample.columns, 50)}.${delimiterHint(head, delimiter)}`);
     }
   }
   const kinds = nn.inferFeatures(sample, o);
@@ -80,7 +100,7 @@ export async function readSchema(file: string, o: StreamOptions): Promise<Schema
       const gap = usedAt.find((j) => isMissing(row[j]));
       if (gap !== undefined) {
         if (!o.dropMissing) {
-          throw new nn.ValueError(`missing value at row ${chunk.first + i}, column "${chunk.columns[gap]}"; fill them in, or leave those rows out with --drop-missing`);
+          throw new nn.ValueError(`missing value at row ${chunk.first + i}, column ${shown(chunk.columns[gap])}; fill them in, or leave those rows out with --drop-missing`);
         }
         dropped++;
         return;
@@ -104,11 +124,11 @@ export async function readSchema(file: string, o: StreamOptions): Promise<Schema
   const task = o.task ?? (codes || !numeric ? 'classification' : 'regression');
   const tab: Tabular = { task, csv: { delimiter, header: sample.header }, features: kept, scaler: nn.standardScaler(), target: { name: o.target } };
   if (task === 'classification') {
-    if (targets.size > MAX_CATEGORIES) throw new nn.ValueError(`target "${o.target}" has more than ${MAX_CATEGORIES} distinct labels; too many classes for classification (use --task regression for numbers)`);
+    if (targets.size > MAX_CATEGORIES) throw tooManyClasses(o.target);
     tab.target.encoder = nn.labelEncoder().fit(labels);
-    if (tab.target.encoder.classes.length < 2) throw new nn.ValueError(`target "${o.target}" has a single class (${String(labels[0])}); classification needs at least two`);
+    if (tab.target.encoder.classes.length < 2) throw new nn.ValueError(`target ${shown(o.target)} has a single class (${shown(labels[0])}); classification needs at least two`);
   } else {
-    if (!numeric) throw new nn.ValueError(`--task regression needs a numeric target, but "${o.target}" holds ${JSON.stringify(labels.find((v) => typeof v !== 'number'))}; drop --task to classify it`);
+    if (!numeric) throw new nn.ValueError(`--task regression needs a numeric target, but ${shown(o.target)} holds ${shown(labels.find((v) => !isNumber(String(v))))}; drop --task to classify it`);
     tab.target.scaler = nn.standardScaler();
   }
   return { tab, rows, dropped, skipped };

@@ -16,6 +16,7 @@ import { argmax } from '../engine/metrics';
 import { LabelEncoder, type Label } from '../data/labels';
 import { StandardScaler, type StandardScalerJSON } from '../data/scalers';
 import type { Task } from '../data/task';
+import { shown, shownList } from './text';
 
 export const TABULAR_FORMAT = 'nnwasm-tabular';
 
@@ -211,7 +212,7 @@ export function targetsFor(table: CsvTable, t: Tabular, name = t.target.name): I
   const cells = table.rows.map((row) => row[j]);
   if (!t.target.encoder) {
     return Float32Array.from(cells, (c, r) => {
-      if (!isNumber(c)) throw new ValueError(`expected a number (the regression target) at ${where(table, r, j)}, got "${c}"`);
+      if (!isNumber(c)) throw new ValueError(`expected a number (the regression target) at ${where(table, r, j)}, got ${shown(c)}`);
       return Number(c);
     });
   }
@@ -221,7 +222,7 @@ export function targetsFor(table: CsvTable, t: Tabular, name = t.target.name): I
   return Int32Array.from(cells, (c, r) => {
     const k = index.get(c) ?? (isNumber(c) ? index.get(String(Number(c))) : undefined);
     if (k === undefined) {
-      throw new ValueError(`unknown label "${c}" at ${where(table, r, j)}; the model knows ${classes.map((l) => `"${l}"`).join(', ')}`);
+      throw new ValueError(`unknown label ${shown(c)} at ${where(table, r, j)}; the model knows ${shownList(classes)}`);
     }
     return k;
   });
@@ -241,7 +242,12 @@ export function predictedClasses(outputs: Matrix): number[] {
 }
 
 function quoted(names: readonly string[]): string {
-  return names.map((n) => `"${n}"`).join(', ');
+  return shownList(names);
+}
+
+/** The refusal of a target with more classes than the command line trains on, the same with --stream and without. */
+export function tooManyClasses(target: string): ValueError {
+  return new ValueError(`target ${shown(target)} has more than ${MAX_CATEGORIES} distinct labels; too many classes for classification (use --task regression for numbers)`);
 }
 
 function checkFeature(f: unknown, i: number): void {

@@ -274,6 +274,50 @@ describe('nnwasm usage errors', () => {
   });
 });
 
+describe('hostile files and arguments: the limits said, values clipped, the same with --stream and without', () => {
+  const rows = (n: number, row: (i: number) => string) => Array.from({ length: n }, (_, i) => row(i)).join('\n');
+
+  it('--stream: a header or a first row longer than the 64 KiB it reads for the schema is named as such', () => {
+    writeFileSync(join(dir, 'long-header.csv'), `a,${'h'.repeat(70_000)},y\n${rows(50, (i) => `${i},${i % 3},${i % 2}`)}\n`);
+    writeFileSync(join(dir, 'long-row.csv'), `a,b,y\n1,${'x'.repeat(70_000)},0\n${rows(50, (i) => `${i},v${i % 3},${i % 2}`)}\n`);
+    fails(1, /long-header\.csv: the header \(line 1\) is longer than 65536 bytes \(64 KiB\), the most train --stream reads/,
+      'train', 'long-header.csv', '--target', 'y', '--stream', '--out', 'x.json');
+    fails(1, /long-row\.csv: row 1 \(line 2\) is longer than 65536 bytes \(64 KiB\), the most train --stream reads .*or train without --stream/,
+      'train', 'long-row.csv', '--target', 'y', '--stream', '--out', 'x.json');
+    ok('train', 'long-row.csv', '--target', 'y', '--epochs', '1', '--quiet', '--out', 'long-row.json'); // in memory it trains
+  });
+
+  it('a cell of 5000 characters is echoed as its first 40 and "…"', () => {
+    writeFileSync(join(dir, 'huge-cell.csv'), `a,b,y\n${rows(50, (i) => `${i},${i % 3},${i}`)}\n1,2,${'z'.repeat(5000)}\n`);
+    for (const stream of [[], ['--stream']]) {
+      const line = fails(1, new RegExp(`--task regression needs a numeric target, but "y" holds "${'z'.repeat(40)}…"`),
+        'train', 'huge-cell.csv', '--target', 'y', '--task', 'regression', ...stream, '--out', 'x.json');
+      expect(line.length).toBeLessThan(300);
+    }
+  });
+
+  it('a header naming a column twice names it, with --stream and without', () => {
+    writeFileSync(join(dir, 'twice.csv'), `a,b,a,y\n${rows(50, (i) => `${i},${i % 3},${i},${i % 2}`)}\n`);
+    for (const stream of [[], ['--stream']]) {
+      fails(1, /twice\.csv: the header names column "a" twice; expected distinct column names/, 'train', 'twice.csv', '--target', 'y', ...stream, '--out', 'x.json');
+    }
+  });
+
+  it('more than 1000 classes are refused with --stream and without, in the same words', () => {
+    writeFileSync(join(dir, 'classes.csv'), `a,y\n${rows(1500, (i) => `${i},c${i}`)}\n`);
+    const [whole, streamed] = [[], ['--stream']].map((stream) =>
+      fails(1, /classes\.csv: target "y" has more than 1000 distinct labels; too many classes for classification/, 'train', 'classes.csv', '--target', 'y', ...stream, '--out', 'x.json'));
+    expect(whole).toBe(streamed);
+  });
+
+  it('numbers not written in decimal (0x10, 0b1) are refused, saying so', () => {
+    fails(2, /argument '0x2' is invalid\. expected a whole number ≥ 1, got "0x2" \(numbers are read in decimal only\)/,
+      'train', 'iris.csv', '--target', 'species', '--epochs', '0x2', '--out', 'x.json');
+    fails(2, /argument '0b1' is invalid\. expected a positive number, got "0b1" \(numbers are read in decimal only\)/,
+      'train', 'iris.csv', '--target', 'species', '--clipnorm', '0b1', '--out', 'x.json');
+  });
+});
+
 describe('--test-size 0 and --test <file>', () => {
   it('trains on every row with --test-size 0, and says there is no final test', () => {
     const out = ok('train', 'iris.csv', '--target', 'species', '--test-size', '0', '--epochs', '3', '--seed', '1', '--out', 'all.json');

@@ -123,6 +123,11 @@ describe('nnwasm search', () => {
       ['depth=choice(1,2)', /unknown name "depth"; expected one of lr, batch, epochs, hidden, activation, optimizer/],
       ['lr', /expected name=distribution such as lr=log\(1e-4,1\)/],
       ['activation=choice(relu,sigmoidd)', /activation: expected an activation .*got "sigmoidd".*/],
+      ['lr=log(1e-300,1e300)', /lr: expected a learning rate > 0 that float32 holds .*got "1e-300"$/],
+      ['lr=uniform(1e-3,1e39)', /lr: expected a learning rate > 0 that float32 holds .*got "1e39"$/],
+      ['lr=0x10', /lr: expected a learning rate .*got "0x10" \(numbers are read in decimal only\)$/],
+      ['batch=choice(0x10,32)', /batch: expected a batch size, a whole number from 1 to 2\^53 − 1 .*got "0x10" \(numbers are read in decimal only\)$/],
+      ['epochs=int(1,1e300)', /epochs: expected a number of epochs, a whole number from 1 to 2\^53 − 1 .*got "1e300"$/],
     ];
     for (const [spec, message] of bad) {
       const r = cli('search', 'data.csv', '--target', 'y', '--space', spec, '--out', 'never.json', '--table', 'never.csv');
