@@ -3,7 +3,8 @@
 // chunk is awaited (a source that never answers cannot hang the fit). The
 // fit then rolls back as any failed fit does and rejects with nn.AbortError.
 // The signal is the caller's object, so every read of it is guarded: a getter
-// that throws or lies is a ConfigError, never an untyped error mid-fit.
+// that throws or lies is a ConfigError, never an untyped error mid-fit
+// (randomSearch reads its own signal through the same guards).
 
 import { AbortError, ConfigError, describe } from '../errors';
 import type { AbortSignalLike } from '../io/location';
@@ -59,8 +60,8 @@ export class Abort {
   /** Throws at once (an AbortError) when the signal is already aborted: before anything is done. */
   constructor(private readonly signal: AbortSignalLike | undefined, private readonly where: string) {
     if (!signal) return;
+    this.check(); // before listening: a call refused here leaves no listener behind
     listen(signal, `${where}: signal`, this.onAbort);
-    this.check();
   }
 
   /** Whether the signal has aborted this fit. */
