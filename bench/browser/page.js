@@ -5,7 +5,8 @@
 // times them (bench/harness.ts). Memory beside time: the Wasm memory the page
 // holds (memory.js) and the JS heap (performance.memory, precise with
 // Chromium's --enable-precise-memory-info), its peak sampled after every
-// benchmark.js cycle, less the empty page's heap after a forced gc().
+// benchmark.js cycle, less the empty page's heap after a forced gc(). The
+// cold start comes with its steps: files, marks and Wasm compiles on a timeline.
 
 import { CONTENDERS } from './contenders.js';
 import { denseSet, SEEDS } from './inputs.js';
@@ -119,7 +120,7 @@ export async function runContender({ contender, threads, quick, manifest: manife
     training = await trainingSuite(contender, impl, rt, manifest, data, timing);
     memory.training = memoryNow(baseline);
   }
-  return { contender, threads: rt.threads, about: rt.about, isolated: crossOriginIsolated, cold, check, accuracy, inference, training, memory };
+  return { contender, threads: rt.threads, build: rt.build, about: rt.about, isolated: crossOriginIsolated, cold, check, accuracy, inference, training, memory };
 }
 
 /** Load the runtime, build the inference model, predict one digit: each step timed, from nothing loaded or cached. */
@@ -132,7 +133,27 @@ async function coldStart(impl, threads, manifest, data) {
   const t2 = now();
   await model.predict(one, 1);
   const t3 = now();
-  return { rt, model, cold: { loadMs: t1 - t0, modelMs: t2 - t1, firstPredictMs: t3 - t2, totalMs: t3 - t0 } };
+  return { rt, model, cold: { loadMs: t1 - t0, modelMs: t2 - t1, firstPredictMs: t3 - t2, totalMs: t3 - t0, steps: steps(t0, t3) } };
+}
+
+/**
+ * What happened between t0 and t3, in ms from t0: every file fetched (asked
+ * for, last byte in), the contender's own marks (contenders.js) and the Wasm
+ * compiles and instantiations (wasm-timing.js). The breakdown in
+ * RESULTS.md is read from these.
+ */
+function steps(t0, t3) {
+  const within = (e) => e.startTime >= t0 && e.startTime <= t3;
+  const at = (t) => Math.max(0, t - t0);
+  return {
+    files: performance.getEntriesByType('resource').filter(within).map((e) => ({
+      path: new URL(e.name).pathname, start: at(e.startTime), end: at(e.responseEnd), bytes: e.encodedBodySize,
+    })),
+    marks: performance.getEntriesByType('mark').filter(within).map((e) => ({ name: e.name, at: at(e.startTime) })),
+    wasm: performance.getEntriesByType('measure').filter((e) => within(e) && e.name.startsWith('wasm ')).map((e) => ({
+      name: e.name.slice(5), start: at(e.startTime), end: at(e.startTime + e.duration),
+    })),
+  };
 }
 
 /** Predict 1 and predict 1 000, on real digits and on dense inputs. */

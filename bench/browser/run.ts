@@ -23,16 +23,30 @@ const FLAGS = [
   '--enable-precise-memory-info', '--js-flags=--expose-gc',
 ];
 
+/**
+ * nnwasm as users get it: its default (`nn.ready({ threads })`: the
+ * relaxed-SIMD build, which Chromium validates) on 1 and 2 threads, and
+ * `nn.ready({ deterministic: true })` (the SIMD build) on 1; then the peers.
+ */
 export const CONTENDERS = [
-  { contender: 'nnwasm', threads: 1 }, { contender: 'nnwasm', threads: 2 }, { contender: 'nnwasm-relaxed', threads: 1 },
+  { contender: 'nnwasm', threads: 1 }, { contender: 'nnwasm', threads: 2 }, { contender: 'nnwasm-deterministic', threads: 1 },
   { contender: 'onnxruntime-web', threads: 1 }, { contender: 'onnxruntime-web', threads: 2 },
   { contender: 'tfjs-wasm', threads: 1 }, { contender: 'tfjs-wasm', threads: 2 },
 ] as const;
 
 export type ContenderId = (typeof CONTENDERS)[number]['contender'];
-export const nameOf = (c: { contender: string; threads: number }) => `${c.contender}, ${c.threads} thread${c.threads > 1 ? 's' : ''}`;
+const LABELS: Record<ContenderId, string> = {
+  nnwasm: 'nnwasm', 'nnwasm-deterministic': 'nnwasm, deterministic', 'onnxruntime-web': 'onnxruntime-web', 'tfjs-wasm': 'tfjs-wasm',
+};
+export const nameOf = (c: { contender: ContenderId; threads: number }) => `${LABELS[c.contender]}, ${c.threads} thread${c.threads > 1 ? 's' : ''}`;
 
 export interface Measurement { hz: number; rme: number; samples: number }
+/** A cold start's timeline, in ms from its start (page.js): files fetched, the contender's marks, Wasm compiles and instantiations. */
+export interface ColdSteps {
+  files: { path: string; start: number; end: number; bytes: number }[];
+  marks: { name: string; at: number }[];
+  wasm: { name: string; start: number; end: number }[];
+}
 export type Workload = 'small-digits' | 'small-dense' | 'big-dense';
 export interface Memory { wasmBytes: number; heapPeakBytes: number }
 
@@ -44,7 +58,9 @@ export interface ContenderResult {
   threads: number;
   about: string;
   isolated: boolean;
-  cold: { loadMs: number; modelMs: number; firstPredictMs: number; totalMs: number };
+  /** nnwasm's Wasm build as nn.getBuild() reports it; undefined for the peers. */
+  build?: string;
+  cold: { loadMs: number; modelMs: number; firstPredictMs: number; totalMs: number; steps: ColdSteps };
   /** Probabilities for the check rows, per input kind. */
   check: { digits: number[]; dense: number[] };
   /** On the 1 000 test digits, with the inference model. */
@@ -109,7 +125,7 @@ export async function runBrowserBench({ quick = false, only, progress = () => {}
         results.contenders.push(r);
         progress(`${name}: cold start ${r.cold.totalMs.toFixed(1)} ms, predict 1 dense ${(1e6 / r.inference.dense.one.hz).toFixed(1)} µs`);
       } catch (e) {
-        if (c.contender === 'nnwasm') throw e; // the relaxed build may be refused by a browser: reported, not fatal
+        if (c.contender.startsWith('nnwasm')) throw e; // a peer that fails is reported, not fatal
         results.unavailable.push({ name, reason: e instanceof Error ? e.message : String(e) });
         progress(`${name}: failed: ${String(e)}`);
       }
@@ -130,10 +146,11 @@ export async function runBrowserBench({ quick = false, only, progress = () => {}
   }
 }
 
-/** A fresh context (own cache, own V8 code cache) with the Wasm memory counter, on the bench page. */
+/** A fresh context (own cache, own V8 code cache) with the Wasm memory counter and timer, on the bench page. */
 async function freshPage(browser: Browser, server: StaticServer): Promise<{ context: BrowserContext; errors: string[]; requested: Set<string> }> {
   const context = await browser.newContext();
   await context.addInitScript({ path: path.join(ROOT, 'bench/browser/memory.js') });
+  await context.addInitScript({ path: path.join(ROOT, 'bench/browser/wasm-timing.js') });
   const errors: string[] = [];
   const requested = new Set<string>();
   context.on('request', (r) => {
