@@ -94,9 +94,9 @@ async function timePredict(name, model, x, rows, timing) {
 
 /**
  * One contender, start to end, in a page that has loaded nothing of it.
- * config: { contender, threads, quick, manifest (URL) }.
+ * config: { contender, threads, quick, coldOnly (its cold start and check predictions alone), manifest (URL) }.
  */
-export async function runContender({ contender, threads, quick, manifest: manifestUrl }) {
+export async function runContender({ contender, threads, quick, coldOnly = false, manifest: manifestUrl }) {
   const impl = CONTENDERS[contender];
   const manifest = await (await fetch(manifestUrl)).json();
   const data = await inputs(manifest);
@@ -109,6 +109,10 @@ export async function runContender({ contender, threads, quick, manifest: manife
   const check = {};
   for (const kind of ['digits', 'dense']) {
     check[kind] = Array.from(await model.predict(data.predict[kind].x.subarray(0, manifest.checkRows * manifest.inputs), manifest.checkRows));
+  }
+  if (coldOnly) {
+    model.dispose();
+    return { contender, threads: rt.threads, build: rt.build, about: rt.about, isolated: crossOriginIsolated, cold, check };
   }
   const accuracy = await argmaxAccuracy(model, data.predict.digits, manifest.classes);
   const inference = await inferenceSuite(contender, model, manifest, data, timing);

@@ -17,7 +17,7 @@ import { machine, type Machine } from '../harness';
 import { DATA_DIR, prepare, type Prepared } from './data';
 
 /** The flags the brief's browser tests use, and what memory figures need: precise performance.memory and gc(). */
-const FLAGS = [
+export const FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--enable-precise-memory-info', '--js-flags=--expose-gc',
@@ -147,7 +147,7 @@ export async function runBrowserBench({ quick = false, only, progress = () => {}
 }
 
 /** A fresh context (own cache, own V8 code cache) with the Wasm memory counter and timer, on the bench page. */
-async function freshPage(browser: Browser, server: StaticServer): Promise<{ context: BrowserContext; errors: string[]; requested: Set<string> }> {
+export async function freshPage(browser: Browser, server: StaticServer): Promise<{ context: BrowserContext; errors: string[]; requested: Set<string> }> {
   const context = await browser.newContext();
   await context.addInitScript({ path: path.join(ROOT, 'bench/browser/memory.js') });
   await context.addInitScript({ path: path.join(ROOT, 'bench/browser/wasm-timing.js') });
@@ -182,7 +182,7 @@ async function runOne(browser: Browser, server: StaticServer, prepared: Prepared
 }
 
 /** p, or an error once `ms` have passed: a page that hangs fails its contender instead of the run. */
-async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+export async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms / 1000} s`)), ms);

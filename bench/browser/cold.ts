@@ -1,0 +1,76 @@
+// Cold starts alone, for measuring them without the whole browser bench:
+// each contender's cold start (load, model, first prediction, with its steps)
+// and its check predictions, in N fresh contexts taken in turns, then the
+// medians. `npm run bench:browser -- --cold N [--only "nnwasm, 1 thread"]…`
+// prints them (index.ts); nothing is written to RESULTS.md.
+
+import { chromium } from 'playwright-core';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serve } from '../../test/browser/server';
+import { chromiumPath, ensureDist, ROOT } from '../../test/browser/setup';
+import { fmt, markdownTable } from '../harness';
+import { prepare } from './data';
+import { CONTENDERS, FLAGS, freshPage, nameOf, within, type ContenderResult } from './run';
+
+type Cold = ContenderResult['cold'];
+export interface ColdRuns {
+  load: { start: number; end: number };
+  contenders: { name: string; build?: string; runs: Cold[] }[];
+}
+
+export async function runColdStarts(runs: number, only?: string[]): Promise<ColdRuns> {
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--cold: expected a whole number of runs ≥ 1, got ${runs}`);
+  const unknown = only?.find((name) => !CONTENDERS.some((c) => nameOf(c) === name));
+  if (unknown) throw new Error(`--only: expected one of ${CONTENDERS.map((c) => `"${nameOf(c)}"`).join(', ')}, got "${unknown}"`);
+  const load = { start: os.loadavg()[0], end: 0 };
+  ensureDist();
+  const prepared = await prepare(ROOT, { quick: true });
+  const server = await serve(ROOT, { isolated: true });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: FLAGS });
+  const chosen = CONTENDERS.filter((c) => !only || only.includes(nameOf(c)));
+  const out: ColdRuns = { load, contenders: chosen.map((c) => ({ name: nameOf(c), runs: [] })) };
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const [k, c] of chosen.entries()) {
+        const { context, errors } = await freshPage(browser, server);
+        try {
+          const config = { contender: c.contender, threads: c.threads, quick: true, coldOnly: true, manifest: prepared.manifest };
+          const r = await within(120_000, nameOf(c), context.pages()[0].evaluate((cfg) =>
+            (globalThis as unknown as { runContender(c: unknown): Promise<unknown> }).runContender(cfg), config)) as Pick<ContenderResult, 'cold' | 'build'>;
+          if (errors.length) throw new Error(`${nameOf(c)}: ${errors.join('; ')}`);
+          out.contenders[k].build = r.build;
+          out.contenders[k].runs.push(r.cold);
+        } finally {
+          await context.close();
+        }
+      }
+    }
+    load.end = os.loadavg()[0];
+    return out;
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(path.join(ROOT, prepared.dir), { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export function renderColdRuns(r: ColdRuns): string {
+  const mark = (c: Cold, name: string) => c.steps.marks.find((m) => m.name === name)?.at;
+  const rows = r.contenders.map(({ name, build, runs }) => {
+    const evaluated = runs.map((c) => mark(c, 'module evaluated')).filter((v): v is number => v !== undefined);
+    const totals = runs.map((c) => c.totalMs);
+    return [
+      `${name}${build ? ` (${build})` : ''}`, String(runs.length), fmt(median(runs.map((c) => c.loadMs))), evaluated.length ? fmt(median(evaluated)) : '—',
+      fmt(median(runs.map((c) => c.modelMs))), fmt(median(runs.map((c) => c.firstPredictMs))), fmt(median(totals)), `${fmt(Math.min(...totals))}–${fmt(Math.max(...totals))}`,
+    ];
+  });
+  return [
+    markdownTable(['contender', 'runs', 'load, ms', 'of which modules evaluated at', 'model, ms', 'first prediction, ms', 'total, ms', 'total, range'], rows, ['left', ...Array(7).fill('right')]),
+    '',
+    `Medians over fresh contexts taken in turns; 1-minute load average ${r.load.start.toFixed(2)} before, ${r.load.end.toFixed(2)} after.`,
+  ].join('\n');
+}
