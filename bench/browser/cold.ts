@@ -1,7 +1,7 @@
 // Cold starts alone, for measuring them without the whole browser bench:
 // each contender's cold start (load, model, first prediction, with its steps)
-// and its check predictions, in N fresh contexts taken in turns, then the
-// medians. `npm run bench:browser -- --cold N [--only "nnwasm, 1 thread"]…`
+// and its check predictions, in N fresh contexts taken in turns (each round
+// starting one contender further), then the medians. `npm run bench:browser -- --cold N [--only "nnwasm, 1 thread"]…`
 // prints them (index.ts); nothing is written to RESULTS.md.
 
 import { chromium } from 'playwright-core';
@@ -33,7 +33,10 @@ export async function runColdStarts(runs: number, only?: string[]): Promise<Cold
   const out: ColdRuns = { load, contenders: chosen.map((c) => ({ name: nameOf(c), runs: [] })) };
   try {
     for (let i = 0; i < runs; i++) {
-      for (const [k, c] of chosen.entries()) {
+      // Each round starts one contender further: a context runs slower after a heavy one (onnxruntime's
+      // threads, its 14 MB of Wasm) is closed, and no contender should always be the one after it.
+      for (const k of chosen.map((_, j) => (i + j) % chosen.length)) {
+        const c = chosen[k];
         const { context, errors } = await freshPage(browser, server);
         try {
           const config = { contender: c.contender, threads: c.threads, quick: true, coldOnly: true, manifest: prepared.manifest };
