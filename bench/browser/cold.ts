@@ -1,20 +1,23 @@
-// Cold starts alone, for measuring them without the whole browser bench:
-// each contender's cold start (load, model, first prediction, with its steps)
-// and its check predictions, in N fresh contexts taken in turns (each round
-// starting one contender further), then the medians. `npm run bench:browser -- --cold N [--only "nnwasm, 1 thread"]…`
-// prints them (index.ts); nothing is written to RESULTS.md.
+// Cold starts alone: each contender's cold start (load, model, first
+// prediction, with its steps) and its check predictions, in fresh contexts
+// taken in rounds. The full bench takes its cold-start figures from here
+// (run.ts), and `npm run bench:browser -- --cold N [--only "nnwasm, 1 thread"]…`
+// prints N rounds' medians without the rest of the bench (index.ts), writing
+// nothing to RESULTS.md.
 
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serve } from '../../test/browser/server';
+import { serve, type StaticServer } from '../../test/browser/server';
 import { chromiumPath, ensureDist, ROOT } from '../../test/browser/setup';
 import { fmt, markdownTable } from '../harness';
 import { prepare } from './data';
-import { CONTENDERS, FLAGS, freshPage, nameOf, within, type ContenderResult } from './run';
+import { FLAGS, freshPage, within } from './contexts';
+import { CONTENDERS, nameOf, type Contender } from './lineup';
+import type { ColdStart, ContenderResult } from './run';
 
-type Cold = ContenderResult['cold'];
+type Cold = ColdStart;
 export interface ColdRuns {
   load: { start: number; end: number };
   contenders: { name: string; build?: string; runs: Cold[] }[];
@@ -29,34 +32,47 @@ export async function runColdStarts(runs: number, only?: string[]): Promise<Cold
   const prepared = await prepare(ROOT, { quick: true });
   const server = await serve(ROOT, { isolated: true });
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: FLAGS });
-  const chosen = CONTENDERS.filter((c) => !only || only.includes(nameOf(c)));
-  const out: ColdRuns = { load, contenders: chosen.map((c) => ({ name: nameOf(c), runs: [] })) };
   try {
-    for (let i = 0; i < runs; i++) {
-      // Each round starts one contender further: a context runs slower after a heavy one (onnxruntime's
-      // threads, its 14 MB of Wasm) is closed, and no contender should always be the one after it.
-      for (const k of chosen.map((_, j) => (i + j) % chosen.length)) {
-        const c = chosen[k];
-        const { context, errors } = await freshPage(browser, server);
-        try {
-          const config = { contender: c.contender, threads: c.threads, quick: true, coldOnly: true, manifest: prepared.manifest };
-          const r = await within(120_000, nameOf(c), context.pages()[0].evaluate((cfg) =>
-            (globalThis as unknown as { runContender(c: unknown): Promise<unknown> }).runContender(cfg), config)) as Pick<ContenderResult, 'cold' | 'build'>;
-          if (errors.length) throw new Error(`${nameOf(c)}: ${errors.join('; ')}`);
-          out.contenders[k].build = r.build;
-          out.contenders[k].runs.push(r.cold);
-        } finally {
-          await context.close();
-        }
-      }
-    }
+    const contenders = await coldRounds(browser, server, prepared.manifest, CONTENDERS.filter((c) => !only || only.includes(nameOf(c))), runs);
     load.end = os.loadavg()[0];
-    return out;
+    return { load, contenders };
   } finally {
     await browser.close();
     await server.close();
     rmSync(path.join(ROOT, prepared.dir), { recursive: true, force: true });
   }
+}
+
+/**
+ * `rounds` cold starts of each contender, each in a fresh context: every
+ * round starts one contender further, because a context runs slower after a
+ * heavy one (onnxruntime's threads, its 14 MB of Wasm, a training suite) has
+ * closed, and no contender should always be the one after it.
+ */
+export async function coldRounds(browser: Browser, server: StaticServer, manifest: string, chosen: readonly Contender[], rounds: number): Promise<ColdRuns['contenders']> {
+  const out: ColdRuns['contenders'] = chosen.map((c) => ({ name: nameOf(c), runs: [] }));
+  for (let i = 0; i < rounds; i++) {
+    for (const k of chosen.map((_, j) => (i + j) % chosen.length)) {
+      const c = chosen[k];
+      const { context, errors } = await freshPage(browser, server);
+      try {
+        const config = { contender: c.contender, threads: c.threads, quick: true, coldOnly: true, manifest };
+        const r = await within(120_000, nameOf(c), context.pages()[0].evaluate((cfg) =>
+          (globalThis as unknown as { runContender(c: unknown): Promise<unknown> }).runContender(cfg), config)) as Pick<ContenderResult, 'cold' | 'build'>;
+        if (errors.length) throw new Error(`${nameOf(c)}: ${errors.join('; ')}`);
+        out[k].build = r.build;
+        out[k].runs.push(r.cold);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+  return out;
+}
+
+/** The run whose total is the median (the lower one of an even count): its steps stay those of one real run. */
+export function medianRun(runs: readonly Cold[]): Cold {
+  return [...runs].sort((a, b) => a.totalMs - b.totalMs)[Math.floor((runs.length - 1) / 2)];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

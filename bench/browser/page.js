@@ -50,17 +50,18 @@ async function fetchArray(url, Type) {
   return new Type(await response.arrayBuffer());
 }
 
-/** The inputs every contender gets: the manifest's digits, and the dense sets made here from their seeds. */
-async function inputs(manifest) {
+/** The inputs every contender gets: the manifest's digits, and the dense sets made here from their seeds (no training sets for a cold start alone). */
+async function inputs(manifest, { training }) {
   const { inputs: cols, classes, trainRows, predictRows } = manifest;
-  const [digitsX, digitsLabels, predictX, predictLabels] = await Promise.all([
-    fetchArray(manifest.files.trainX, Float32Array), fetchArray(manifest.files.trainLabels, Int32Array),
+  const [predictX, predictLabels] = await Promise.all([
     fetchArray(manifest.files.predictX, Float32Array), fetchArray(manifest.files.predictLabels, Int32Array),
   ]);
-  return {
-    train: { digits: { x: digitsX, labels: digitsLabels }, dense: denseSet(trainRows, cols, classes, SEEDS.train) },
-    predict: { digits: { x: predictX, labels: predictLabels }, dense: denseSet(predictRows, cols, classes, SEEDS.predict) },
-  };
+  const predict = { digits: { x: predictX, labels: predictLabels }, dense: denseSet(predictRows, cols, classes, SEEDS.predict) };
+  if (!training) return { predict };
+  const [digitsX, digitsLabels] = await Promise.all([
+    fetchArray(manifest.files.trainX, Float32Array), fetchArray(manifest.files.trainLabels, Int32Array),
+  ]);
+  return { train: { digits: { x: digitsX, labels: digitsLabels }, dense: denseSet(trainRows, cols, classes, SEEDS.train) }, predict };
 }
 
 /** Wasm memory and JS heap now, the heap as the peak sampled since the last call, both less the empty page's. */
@@ -99,7 +100,7 @@ async function timePredict(name, model, x, rows, timing) {
 export async function runContender({ contender, threads, quick, coldOnly = false, manifest: manifestUrl }) {
   const impl = CONTENDERS[contender];
   const manifest = await (await fetch(manifestUrl)).json();
-  const data = await inputs(manifest);
+  const data = await inputs(manifest, { training: !coldOnly });
   globalThis.gc();
   const baseline = { heap: performance.memory.usedJSHeapSize, wasm: globalThis.wasmMemoryBytes() };
   heap.peak = 0;
@@ -151,7 +152,8 @@ function steps(t0, t3) {
   const at = (t) => Math.max(0, t - t0);
   return {
     files: performance.getEntriesByType('resource').filter(within).map((e) => ({
-      path: new URL(e.name).pathname, start: at(e.startTime), end: at(e.responseEnd), bytes: e.encodedBodySize,
+      // A file a worker takes from the page's memory cache reports no responseEnd (0): it took no time.
+      path: new URL(e.name).pathname, start: at(e.startTime), end: at(Math.max(e.startTime, e.responseEnd)), bytes: e.encodedBodySize,
     })),
     marks: performance.getEntriesByType('mark').filter(within).map((e) => ({ name: e.name, at: at(e.startTime) })),
     wasm: performance.getEntriesByType('measure').filter((e) => within(e) && e.name.startsWith('wasm ')).map((e) => ({

@@ -171,14 +171,16 @@ function training(r: BrowserResults): string {
 function cold(r: BrowserResults): string {
   const rows = r.contenders.map((c) => [
     c.name, fmt(c.cold.loadMs), fmt(c.cold.modelMs), fmt(c.cold.firstPredictMs), fmt(c.cold.totalMs),
+    `${fmt(Math.min(...c.coldTotals))}–${fmt(Math.max(...c.coldTotals))} (${c.coldTotals.length})`,
     kb(c.shipped.raw), kb(c.shipped.gzip), c.shipped.files.map((f) => f.path.replace(/^node_modules\//, '')).join(', '),
   ]);
   const inline = median(r.compile.inline), streaming = median(r.compile.streaming);
   const faster = inline <= streaming ? 'the inlined base64' : 'streaming compilation';
   return [
-    markdownTable(['contender', 'load, ms', 'model, ms', 'first prediction, ms', 'total, ms', 'shipped, raw', 'shipped, gzip -9', 'files'], rows, [...right(6), 'left']),
+    markdownTable(['contender', 'load, ms', 'model, ms', 'first prediction, ms', 'total, ms', 'totals: range (runs)', 'shipped, raw', 'shipped, gzip -9', 'files'], rows, [...right(7), 'left']),
     '',
     'Load: fetch, compile and instantiate the runtime (threads started); model: fetch the model file and build the network; then the first prediction. Each in a fresh browser context over 127.0.0.1 (no network latency: on a real connection the bytes shipped dominate, and each file discovered only after another arrives costs a round trip). ' +
+      'The cold starts are run again after the suites, alone, in rounds that each start one contender further (a context runs slower after a heavy one has closed): each contender\'s figures are its median run\'s (by total), the range is over all its runs. ' +
       `Shipped: the library files the page fetched, as they are in the packages (nnwasm's dist/index.js is unminified ESM with every layer, format and tool; its inference path bundled and minified by an app, scripts/bundle-size.ts, is ${kb(r.bundle.minified)}, ${kb(r.bundle.gzipped)} gzipped). ` +
       `The model files: ${kb(r.modelBytes.weights)} of weights (nnwasm, tfjs), ${kb(r.modelBytes.onnx)} of ONNX (onnxruntime).`,
     '',

@@ -55,6 +55,8 @@ describe('npm run bench:browser -- --quick', () => {
     for (const c of results.contenders) {
       const { steps: _, ...times } = c.cold;
       expect(Object.values(times).every(positive), c.name).toBe(true);
+      // The figures are those of one of its cold starts alone (one round in quick mode).
+      expect(c.coldTotals, c.name).toEqual([c.cold.totalMs]);
       for (const kind of ['digits', 'dense'] as const) {
         for (const m of [c.inference[kind].one, c.inference[kind].thousand]) {
           expect(positive(m.hz) && m.samples >= 1, `${c.name} ${kind}`).toBe(true);
