@@ -1,4 +1,5 @@
-// The browser bench: `npm run bench:browser` runs nnwasm, onnxruntime-web and
+// The browser bench: `npm run bench:browser` runs nnwasm (its default, on one
+// and two threads, and deterministic: true on one), onnxruntime-web and
 // TensorFlow.js (wasm) in headless Chromium, one and two threads each, and
 // writes its section of bench/RESULTS.md (the Node bench's part is kept).
 //
