@@ -2,7 +2,9 @@
 // issue 19's table: an epoch of 784-128-10 at batch 32 on real digits and on
 // dense inputs, an epoch of 784-512-512-10 at batch 128 on dense inputs,
 // predict 1 digit and predict 1 000 digits in one call; each on one thread
-// and on two (nnwasm's relaxed-SIMD build too, where the engine validates it).
+// and on two: nnwasm as users get it, its default (`nn.ready({ threads })`:
+// the relaxed-SIMD build where the engine validates it, as `npm run bench`'s
+// Node does) on both, and `nn.ready({ deterministic: true })` (SIMD) on one.
 // PyTorch runs bench/peers/torch_bench.py in a child process, on inputs
 // written here; where no python3 has torch (CI), its rows are reported as
 // not run. The same initial weights and data for both.
@@ -30,7 +32,8 @@ export interface NativeCase {
   /** 'nnwasm' or 'pytorch'. */
   library: string;
   threads: number;
-  relaxed: boolean;
+  /** nnwasm's `nn.ready({ deterministic: true })`; false for its default and for PyTorch. */
+  deterministic: boolean;
   about: string;
   results: Record<NativeWorkload, Measurement>;
   /** Largest difference of its probabilities on the check rows from nnwasm's (one thread). */
@@ -70,12 +73,8 @@ export async function runNativeBench({ quick = false, log = console.log }: { qui
   const inputs = makeInputs(quick);
   const results: NativeResults = { quick, rows: inputs.digits.x.rows, cases: [], unavailable: [] };
   let reference: number[] | undefined;
-  for (const [threads, relaxed] of [[1, false], [2, false], [1, true]] as const) {
-    const c = await nnwasmCase(inputs, threads, relaxed, quick);
-    if (!c) {
-      results.unavailable.push({ name: 'nnwasm (relaxed SIMD)', reason: 'this engine does not validate relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd, which `npm run bench` passes)' });
-      continue;
-    }
+  for (const [threads, deterministic] of [[1, false], [2, false], [1, true]] as const) {
+    const c = await nnwasmCase(inputs, threads, deterministic, quick);
     reference ??= c.check;
     results.cases.push({ ...c.case, maxDiff: maxDiff(c.check, reference) });
   }
@@ -114,9 +113,8 @@ function makeInputs(quick: boolean): Inputs {
   };
 }
 
-async function nnwasmCase(inputs: Inputs, threads: number, relaxed: boolean, quick: boolean): Promise<{ case: NativeCase; check: number[] } | undefined> {
-  await nn.ready({ threads, relaxedSimd: relaxed });
-  if (relaxed && nn.getBuild() !== 'relaxed') return undefined;
+async function nnwasmCase(inputs: Inputs, threads: number, deterministic: boolean, quick: boolean): Promise<{ case: NativeCase; check: number[] }> {
+  await nn.ready(deterministic ? { deterministic, threads } : { threads });
   const results = {} as Record<NativeWorkload, Measurement>;
   const model = trainable(inputs.weights['small.f32'], SMALL);
   const cols = MNIST_RECIPE.inputs;
@@ -135,8 +133,10 @@ async function nnwasmCase(inputs: Inputs, threads: number, relaxed: boolean, qui
     model.dispose();
   }
   const memory = { inference, training: backend().heap.size, what: 'wasm' as const };
-  const name = `nnwasm (${relaxed ? 'relaxed SIMD' : 'wasm SIMD'}), ${threads} thread${threads > 1 ? 's' : ''}`;
-  return { case: { name, library: 'nnwasm', threads: nn.getThreads(), relaxed, about: `nnwasm, ${nn.getBuild()} build, ${nn.getThreads()} thread(s)`, results, memory }, check };
+  const name = `nnwasm${deterministic ? ', deterministic' : ''}, ${threads} thread${threads > 1 ? 's' : ''}`;
+  const asked = deterministic ? '{ deterministic: true, threads }' : '{ threads }';
+  const about = `nnwasm, \`nn.ready(${asked})\`: ${nn.getBuild()} build, ${nn.getThreads()} thread(s)`;
+  return { case: { name, library: 'nnwasm', threads: nn.getThreads(), deterministic, about, results, memory }, check };
 }
 
 function trainable(weights: nn.Matrix[], sizes: number[]): nn.Sequential {
@@ -191,7 +191,7 @@ async function torchCase(python: string, dir: string, threads: number, quick: bo
   };
   const memory = { inference: out.memory.inference - out.memory.baseline, training: out.memory.training - out.memory.baseline, what: 'rss' as const };
   const name = `PyTorch (CPU), ${threads} thread${threads > 1 ? 's' : ''}`;
-  return { case: { name, library: 'pytorch', threads: out.threads, relaxed: false, about: out.about, results: out.results, memory }, check: out.check };
+  return { case: { name, library: 'pytorch', threads: out.threads, deterministic: false, about: out.about, results: out.results, memory }, check: out.check };
 }
 
 function maxDiff(a: number[], b: number[]): number {

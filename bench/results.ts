@@ -239,7 +239,7 @@ function gemmTable(cases: GemmCase[]): string {
       'Every result is checked against a pure-JS A·B before and after timing. js-loop is a careful pure-JS GEMM (Float32Array, register-blocked by 4), ' +
       'js-ikj the plain i-k-j loop most hand-written JS uses, the js backend the reference (one strided dot product per element). ' +
       'tfjs wasm is tf.matMul on TensorFlow.js\'s wasm backend (XNNPACK, SIMD, one thread), read back with dataSync. ' +
-      'wasm relaxed is nnwasm\'s opt-in relaxed-SIMD build (fused multiply-add), run here with --experimental-wasm-relaxed-simd (Node 20 needs the flag; Chrome ≥ 114 and Node ≥ 22 do not). ' +
+      'wasm relaxed is nnwasm\'s relaxed-SIMD build (fused multiply-add), `nn.ready()`\'s default where the engine validates it, run here with --experimental-wasm-relaxed-simd (Node 20 needs the flag; Chrome ≥ 114 and Node ≥ 22 do not); wasm SIMD is the build `nn.ready({ deterministic: true })` runs. ' +
       'wasm 2 threads is the SIMD build sharing each product by columns with one helper thread (opt-in, `nn.ready({ threads: 2 })`; results identical to one thread\'s).',
     '',
     markdownTable(

@@ -74,9 +74,9 @@ function upFront(metafile: Metafile): Set<string> {
   return seen;
 }
 
-/** Each Wasm build the bundle inlines (SIMD, scalar fallback…) alone: raw, and gzipped as the base64 text it is inlined as. */
+/** Each Wasm build the bundle inlines (SIMD, the relaxed build's patch of it, the scalar fallback) alone: raw, and gzipped as the base64 text it is inlined as. */
 export function wasmSize(): Size[] {
-  return readdirSync(`${ROOT}build`).filter((f) => /^core\.(simd|relaxed|scalar)\.wasm$/.test(f)).map((file) => {
+  return readdirSync(`${ROOT}build`).filter((f) => /^core\.(simd|relaxed-patch|scalar)\.wasm$/.test(f)).map((file) => {
     const bytes = readFileSync(`${ROOT}build/${file}`);
     return { name: `${file} (base64 in the bundle)`, minified: bytes.length, gzipped: gzip(bytes.toString('base64')) };
   });

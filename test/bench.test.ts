@@ -190,9 +190,9 @@ describe('bench/index.ts', () => {
 describe('bench/native.ts', () => {
   it('runs nnwasm on every workload of issue 19\'s table, and PyTorch where a python3 has torch, all predicting alike', async () => {
     const r = await runNativeBench({ quick: true, log: () => {} });
-    // vitest passes --experimental-wasm-relaxed-simd, so the relaxed build runs too.
+    // vitest passes --experimental-wasm-relaxed-simd, so the default is the relaxed build; deterministic: true the SIMD one.
     const nnwasm = r.cases.filter((c) => c.library === 'nnwasm');
-    expect(nnwasm.map((c) => [c.threads, c.relaxed])).toEqual([[1, false], [2, false], [1, true]]);
+    expect(nnwasm.map((c) => [c.threads, c.deterministic, /(\w+) build/.exec(c.about)?.[1]])).toEqual([[1, false, 'relaxed'], [2, false, 'relaxed'], [1, true, 'simd']]);
     const torch = r.cases.filter((c) => c.library === 'pytorch');
     if (torch.length) expect(torch.map((c) => c.threads)).toEqual([1, 2]);
     else expect(r.unavailable.map((u) => u.name)).toEqual(['PyTorch']); // CI: the row says so, the bench goes on

@@ -5,7 +5,8 @@
 // times them (bench/harness.ts). Memory beside time: the Wasm memory the page
 // holds (memory.js) and the JS heap (performance.memory, precise with
 // Chromium's --enable-precise-memory-info), its peak sampled after every
-// benchmark.js cycle, less the empty page's heap after a forced gc().
+// benchmark.js cycle, less the empty page's heap after a forced gc(). The
+// cold start comes with its steps: files, marks and Wasm compiles on a timeline.
 
 import { CONTENDERS } from './contenders.js';
 import { denseSet, SEEDS } from './inputs.js';
@@ -49,17 +50,18 @@ async function fetchArray(url, Type) {
   return new Type(await response.arrayBuffer());
 }
 
-/** The inputs every contender gets: the manifest's digits, and the dense sets made here from their seeds. */
-async function inputs(manifest) {
+/** The inputs every contender gets: the manifest's digits, and the dense sets made here from their seeds (no training sets for a cold start alone). */
+async function inputs(manifest, { training }) {
   const { inputs: cols, classes, trainRows, predictRows } = manifest;
-  const [digitsX, digitsLabels, predictX, predictLabels] = await Promise.all([
-    fetchArray(manifest.files.trainX, Float32Array), fetchArray(manifest.files.trainLabels, Int32Array),
+  const [predictX, predictLabels] = await Promise.all([
     fetchArray(manifest.files.predictX, Float32Array), fetchArray(manifest.files.predictLabels, Int32Array),
   ]);
-  return {
-    train: { digits: { x: digitsX, labels: digitsLabels }, dense: denseSet(trainRows, cols, classes, SEEDS.train) },
-    predict: { digits: { x: predictX, labels: predictLabels }, dense: denseSet(predictRows, cols, classes, SEEDS.predict) },
-  };
+  const predict = { digits: { x: predictX, labels: predictLabels }, dense: denseSet(predictRows, cols, classes, SEEDS.predict) };
+  if (!training) return { predict };
+  const [digitsX, digitsLabels] = await Promise.all([
+    fetchArray(manifest.files.trainX, Float32Array), fetchArray(manifest.files.trainLabels, Int32Array),
+  ]);
+  return { train: { digits: { x: digitsX, labels: digitsLabels }, dense: denseSet(trainRows, cols, classes, SEEDS.train) }, predict };
 }
 
 /** Wasm memory and JS heap now, the heap as the peak sampled since the last call, both less the empty page's. */
@@ -93,12 +95,12 @@ async function timePredict(name, model, x, rows, timing) {
 
 /**
  * One contender, start to end, in a page that has loaded nothing of it.
- * config: { contender, threads, quick, manifest (URL) }.
+ * config: { contender, threads, quick, coldOnly (its cold start and check predictions alone), manifest (URL) }.
  */
-export async function runContender({ contender, threads, quick, manifest: manifestUrl }) {
+export async function runContender({ contender, threads, quick, coldOnly = false, manifest: manifestUrl }) {
   const impl = CONTENDERS[contender];
   const manifest = await (await fetch(manifestUrl)).json();
-  const data = await inputs(manifest);
+  const data = await inputs(manifest, { training: !coldOnly });
   globalThis.gc();
   const baseline = { heap: performance.memory.usedJSHeapSize, wasm: globalThis.wasmMemoryBytes() };
   heap.peak = 0;
@@ -108,6 +110,10 @@ export async function runContender({ contender, threads, quick, manifest: manife
   const check = {};
   for (const kind of ['digits', 'dense']) {
     check[kind] = Array.from(await model.predict(data.predict[kind].x.subarray(0, manifest.checkRows * manifest.inputs), manifest.checkRows));
+  }
+  if (coldOnly) {
+    model.dispose();
+    return { contender, threads: rt.threads, build: rt.build, about: rt.about, isolated: crossOriginIsolated, cold, check };
   }
   const accuracy = await argmaxAccuracy(model, data.predict.digits, manifest.classes);
   const inference = await inferenceSuite(contender, model, manifest, data, timing);
@@ -119,7 +125,7 @@ export async function runContender({ contender, threads, quick, manifest: manife
     training = await trainingSuite(contender, impl, rt, manifest, data, timing);
     memory.training = memoryNow(baseline);
   }
-  return { contender, threads: rt.threads, about: rt.about, isolated: crossOriginIsolated, cold, check, accuracy, inference, training, memory };
+  return { contender, threads: rt.threads, build: rt.build, about: rt.about, isolated: crossOriginIsolated, cold, check, accuracy, inference, training, memory };
 }
 
 /** Load the runtime, build the inference model, predict one digit: each step timed, from nothing loaded or cached. */
@@ -132,7 +138,28 @@ async function coldStart(impl, threads, manifest, data) {
   const t2 = now();
   await model.predict(one, 1);
   const t3 = now();
-  return { rt, model, cold: { loadMs: t1 - t0, modelMs: t2 - t1, firstPredictMs: t3 - t2, totalMs: t3 - t0 } };
+  return { rt, model, cold: { loadMs: t1 - t0, modelMs: t2 - t1, firstPredictMs: t3 - t2, totalMs: t3 - t0, steps: steps(t0, t3) } };
+}
+
+/**
+ * What happened between t0 and t3, in ms from t0: every file fetched (asked
+ * for, last byte in), the contender's own marks (contenders.js) and the Wasm
+ * compiles and instantiations (wasm-timing.js). The breakdown in
+ * RESULTS.md is read from these.
+ */
+function steps(t0, t3) {
+  const within = (e) => e.startTime >= t0 && e.startTime <= t3;
+  const at = (t) => Math.max(0, t - t0);
+  return {
+    files: performance.getEntriesByType('resource').filter(within).map((e) => ({
+      // A file a worker takes from the page's memory cache reports no responseEnd (0): it took no time.
+      path: new URL(e.name).pathname, start: at(e.startTime), end: at(Math.max(e.startTime, e.responseEnd)), bytes: e.encodedBodySize,
+    })),
+    marks: performance.getEntriesByType('mark').filter(within).map((e) => ({ name: e.name, at: at(e.startTime) })),
+    wasm: performance.getEntriesByType('measure').filter((e) => within(e) && e.name.startsWith('wasm ')).map((e) => ({
+      name: e.name.slice(5), start: at(e.startTime), end: at(e.startTime + e.duration),
+    })),
+  };
 }
 
 /** Predict 1 and predict 1 000, on real digits and on dense inputs. */

@@ -1,9 +1,11 @@
 // Drives the browser bench: prepares the files the page fetches (data.ts),
 // serves the repo cross-origin isolated, and runs each contender in a fresh
 // Chromium context (nothing cached, nothing else loaded) through page.js; then
-// nnwasm's core compiled cold from its inlined base64 against streaming
-// compilation from a .wasm URL, in fresh contexts taken in turns. It also
-// counts the bytes each contender made the page fetch, raw and gzipped.
+// every contender's cold start alone, in rounds (cold.ts), whose median run
+// is the one reported; then nnwasm's core compiled cold from its inlined
+// base64 against streaming compilation from a .wasm URL, in fresh contexts
+// taken in turns. It also counts the bytes each contender made the page
+// fetch, raw and gzipped.
 
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -14,25 +16,21 @@ import { bundleSize, type Size } from '../../scripts/bundle-size';
 import { serve, type StaticServer } from '../../test/browser/server';
 import { chromiumPath, ensureDist, ROOT } from '../../test/browser/setup';
 import { machine, type Machine } from '../harness';
+import { coldRounds, medianRun } from './cold';
+import { FLAGS, freshPage, within } from './contexts';
 import { DATA_DIR, prepare, type Prepared } from './data';
+import { CONTENDERS, nameOf, type Contender, type ContenderId } from './lineup';
 
-/** The flags the brief's browser tests use, and what memory figures need: precise performance.memory and gc(). */
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--enable-precise-memory-info', '--js-flags=--expose-gc',
-];
-
-export const CONTENDERS = [
-  { contender: 'nnwasm', threads: 1 }, { contender: 'nnwasm', threads: 2 }, { contender: 'nnwasm-relaxed', threads: 1 },
-  { contender: 'onnxruntime-web', threads: 1 }, { contender: 'onnxruntime-web', threads: 2 },
-  { contender: 'tfjs-wasm', threads: 1 }, { contender: 'tfjs-wasm', threads: 2 },
-] as const;
-
-export type ContenderId = (typeof CONTENDERS)[number]['contender'];
-export const nameOf = (c: { contender: string; threads: number }) => `${c.contender}, ${c.threads} thread${c.threads > 1 ? 's' : ''}`;
+export { CONTENDERS, nameOf, type Contender, type ContenderId } from './lineup';
 
 export interface Measurement { hz: number; rme: number; samples: number }
+/** A cold start's timeline, in ms from its start (page.js): files fetched, the contender's marks, Wasm compiles and instantiations. */
+export interface ColdStart { loadMs: number; modelMs: number; firstPredictMs: number; totalMs: number; steps: ColdSteps }
+export interface ColdSteps {
+  files: { path: string; start: number; end: number; bytes: number }[];
+  marks: { name: string; at: number }[];
+  wasm: { name: string; start: number; end: number }[];
+}
 export type Workload = 'small-digits' | 'small-dense' | 'big-dense';
 export interface Memory { wasmBytes: number; heapPeakBytes: number }
 
@@ -44,7 +42,12 @@ export interface ContenderResult {
   threads: number;
   about: string;
   isolated: boolean;
-  cold: { loadMs: number; modelMs: number; firstPredictMs: number; totalMs: number };
+  /** nnwasm's Wasm build as nn.getBuild() reports it; undefined for the peers. */
+  build?: string;
+  /** Its median cold start of the rounds run after the suites (cold.ts), with its steps. */
+  cold: ColdStart;
+  /** The total of each of those cold starts, ms. */
+  coldTotals: number[];
   /** Probabilities for the check rows, per input kind. */
   check: { digits: number[]; dense: number[] };
   /** On the 1 000 test digits, with the inference model. */
@@ -82,6 +85,9 @@ export interface BrowserBenchOptions {
   progress?: (line: string) => void;
 }
 
+/** Rounds of cold starts alone after the suites: a median of 5 in a full run (about 40 s), one in quick mode. */
+const COLD_ROUNDS = (quick: boolean) => (quick ? 1 : 5);
+
 /** Files the bench itself makes the page load: not what a contender ships. */
 const HARNESS = ['/bench/browser/', '/node_modules/lodash/', '/node_modules/platform/', '/node_modules/benchmark/', `/${DATA_DIR}/`];
 
@@ -109,12 +115,18 @@ export async function runBrowserBench({ quick = false, only, progress = () => {}
         results.contenders.push(r);
         progress(`${name}: cold start ${r.cold.totalMs.toFixed(1)} ms, predict 1 dense ${(1e6 / r.inference.dense.one.hz).toFixed(1)} µs`);
       } catch (e) {
-        if (c.contender === 'nnwasm') throw e; // the relaxed build may be refused by a browser: reported, not fatal
+        if (c.contender.startsWith('nnwasm')) throw e; // a peer that fails is reported, not fatal
         results.unavailable.push({ name, reason: e instanceof Error ? e.message : String(e) });
         progress(`${name}: failed: ${String(e)}`);
       }
     }
-    const runs = quick ? 2 : 15;
+    // The cold starts again, alone, in rounds: each contender's figures are its median run's, not a run after another's suites.
+    const cold = await coldRounds(browser, server, prepared.manifest, CONTENDERS.filter((c) => results.contenders.some((r) => r.name === nameOf(c))), COLD_ROUNDS(quick));
+    for (const c of results.contenders) {
+      const { runs } = cold.find((x) => x.name === c.name)!;
+      Object.assign(c, { cold: medianRun(runs), coldTotals: runs.map((x) => x.totalMs) });
+    }
+    const runs = quick ? 2 : 9;
     for (let i = 0; i < runs; i++) {
       for (const kind of ['inline', 'streaming'] as const) results.compile[kind].push(await compileOnce(browser, server, prepared.dir, kind));
     }
@@ -130,50 +142,17 @@ export async function runBrowserBench({ quick = false, only, progress = () => {}
   }
 }
 
-/** A fresh context (own cache, own V8 code cache) with the Wasm memory counter, on the bench page. */
-async function freshPage(browser: Browser, server: StaticServer): Promise<{ context: BrowserContext; errors: string[]; requested: Set<string> }> {
-  const context = await browser.newContext();
-  await context.addInitScript({ path: path.join(ROOT, 'bench/browser/memory.js') });
-  const errors: string[] = [];
-  const requested = new Set<string>();
-  context.on('request', (r) => {
-    const url = new URL(r.url());
-    if (url.origin === server.url) requested.add(decodeURIComponent(url.pathname));
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  await page.goto(`${server.url}/bench/browser/bench.html`);
-  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
-  return { context, errors, requested };
-}
-
 async function runOne(browser: Browser, server: StaticServer, prepared: Prepared, c: (typeof CONTENDERS)[number], quick: boolean): Promise<ContenderResult> {
   const { context, errors, requested } = await freshPage(browser, server);
   try {
     const config = { contender: c.contender, threads: c.threads, quick, manifest: prepared.manifest };
     const page = context.pages()[0];
     const run = page.evaluate((cfg) => (globalThis as unknown as { runContender(c: unknown): Promise<unknown> }).runContender(cfg), config);
-    const r = await within(quick ? 180_000 : 1_800_000, nameOf(c), run) as Omit<ContenderResult, 'name' | 'threadsAsked' | 'shipped'>;
+    const r = await within(quick ? 180_000 : 1_800_000, nameOf(c), run) as Omit<ContenderResult, 'name' | 'threadsAsked' | 'shipped' | 'coldTotals'>;
     if (errors.length) throw new Error(`${nameOf(c)}: the page reported errors: ${errors.join('; ')}`);
-    return { ...r, name: nameOf(c), threadsAsked: c.threads, shipped: shipped(requested) };
+    return { ...r, name: nameOf(c), threadsAsked: c.threads, shipped: shipped(requested), coldTotals: [r.cold.totalMs] };
   } finally {
     await context.close();
-  }
-}
-
-/** p, or an error once `ms` have passed: a page that hangs fails its contender instead of the run. */
-async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

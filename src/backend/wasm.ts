@@ -1,6 +1,6 @@
 // The Wasm backend: instantiates the inlined core (SIMD128 build where the
 // engine validates it, scalar otherwise; the relaxed-SIMD build, with fused
-// multiply-adds in GEMM, where asked for and validated; either SIMD build
+// multiply-adds in GEMM, where nn.ready() picks it and the engine validates it; either SIMD build
 // over shared memory when threads are asked for and allowed) and hands its
 // exports to Backend. Every build imports its memory, env.memory, and
 // nothing else. Its exports are held to core.ts's contract twice: by tsc,
@@ -9,15 +9,19 @@
 
 // The SIMD build is inlined: on every engine that has SIMD128 (all current
 // browsers, Node ≥ 16.4) a page can compute before it awaits anything. The
-// scalar build (engines without SIMD) and the relaxed build (opt-in) are
-// chunks of their own, loaded when nn.ready() picks them, so a page downloads
-// only the build it runs.
+// relaxed build, nn.ready()'s default where the engine validates it, is
+// inlined too, as the few functions in which it differs from the SIMD build
+// (function-patch.ts): nn.ready() makes it without a download. The scalar
+// build (engines without SIMD) is a chunk of its own, loaded when nn.ready()
+// picks it.
 import simdBytes from '../../build/core.simd.wasm';
+import relaxedPatch from '../../build/core.relaxed-patch.wasm';
 import type { instantiate as simdDeclared } from '../../build/core.simd.js';
 import type { instantiate as scalarDeclared } from '../../build/core.scalar.js';
 import type { instantiate as relaxedDeclared } from '../../build/core.relaxed.js';
 import { ConfigError } from '../errors';
 import { Backend } from './backend';
+import { applyFunctionPatch } from './function-patch';
 import { contractBreaches, fulfilsContract, type Abi, type Core, type Mismatches } from './core';
 import { HEAP_LIMIT, Heap } from './heap';
 import { GemmTeam, threadsAvailable } from './threads';
@@ -33,12 +37,13 @@ type ContractHolds = NoneOf<
   Mismatches<Declared<typeof simdDeclared>> | Mismatches<Declared<typeof scalarDeclared>> | Mismatches<Declared<typeof relaxedDeclared>>
 >;
 
-/** A build's bytes: the SIMD build's inlined, the others' from their chunks, each loaded once. */
-const chunks: Partial<Record<WasmBuild, Promise<Uint8Array<ArrayBuffer>>>> = {};
+/** A build's bytes: the SIMD build's inlined, the relaxed build's patched from them, the scalar build's from its chunk; each made once. */
+let relaxedBytes: Uint8Array<ArrayBuffer> | undefined;
+let scalarBytes: Promise<Uint8Array<ArrayBuffer>> | undefined;
 async function bytesOf(build: WasmBuild): Promise<Uint8Array<ArrayBuffer>> {
   if (build === 'simd') return simdBytes;
-  chunks[build] ??= (build === 'scalar' ? import('../../build/core.scalar.wasm') : import('../../build/core.relaxed.wasm')).then((m) => m.default);
-  return chunks[build];
+  if (build === 'relaxed') return (relaxedBytes ??= applyFunctionPatch(simdBytes, relaxedPatch));
+  return (scalarBytes ??= import('../../build/core.scalar.wasm').then((m) => m.default));
 }
 /** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): the heap's, 2 GiB. */
 const MAX_PAGES = HEAP_LIMIT / 65536;

@@ -35,7 +35,7 @@ export function initialize(name: InitializerName, out: Float32Array, fanIn: numb
 }
 
 function fillUniform(out: Float32Array, limit: number, rng: Random): void {
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform(-limit, limit);
+  rng.fillUniform(out, -limit, limit);
 }
 
 /**

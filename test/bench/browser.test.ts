@@ -36,7 +36,7 @@ const maxDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, 
 const F32 = 1e-5;
 
 describe('npm run bench:browser -- --quick', () => {
-  it('runs every contender (nnwasm\'s relaxed build too: Chromium validates it), each on the threads it asked for, in a cross-origin isolated page', () => {
+  it('runs every contender, each on the threads it asked for, in a cross-origin isolated page', () => {
     expect(results.unavailable).toEqual([]);
     expect(results.contenders.map((c) => c.name)).toEqual(CONTENDERS.map(nameOf));
     for (const c of results.contenders) {
@@ -45,9 +45,18 @@ describe('npm run bench:browser -- --quick', () => {
     }
   });
 
+  it('runs nnwasm as users get it: the default on the relaxed build (Chromium validates it), deterministic: true on the SIMD build', () => {
+    const builds = results.contenders.filter((c) => c.contender.startsWith('nnwasm')).map((c) => [c.name, c.build]);
+    expect(builds).toEqual([['nnwasm, 1 thread', 'relaxed'], ['nnwasm, 2 threads', 'relaxed'], ['nnwasm, deterministic, 1 thread', 'simd']]);
+    for (const c of results.contenders.filter((x) => !x.contender.startsWith('nnwasm'))) expect(c.build, c.name).toBeUndefined();
+  });
+
   it('gives every figure: cold start, predict 1 and 1 000 on both inputs, epochs for the trainers, memory, bytes', () => {
     for (const c of results.contenders) {
-      expect(Object.values(c.cold).every(positive), c.name).toBe(true);
+      const { steps: _, ...times } = c.cold;
+      expect(Object.values(times).every(positive), c.name).toBe(true);
+      // The figures are those of one of its cold starts alone (one round in quick mode).
+      expect(c.coldTotals, c.name).toEqual([c.cold.totalMs]);
       for (const kind of ['digits', 'dense'] as const) {
         for (const m of [c.inference[kind].one, c.inference[kind].thousand]) {
           expect(positive(m.hz) && m.samples >= 1, `${c.name} ${kind}`).toBe(true);
@@ -69,7 +78,25 @@ describe('npm run bench:browser -- --quick', () => {
     expect(byName('nnwasm, 1 thread').shipped.files.some((f) => f.path === 'dist/index.js')).toBe(true);
     for (const name of ['onnxruntime-web, 1 thread', 'tfjs-wasm, 1 thread']) expect(byName(name).shipped.files.some((f) => f.path.endsWith('.wasm')), name).toBe(true);
     expect(results.compile.inline.length).toBe(2);
+    expect(results.compile.streaming.length).toBe(2);
     expect([...results.compile.inline, ...results.compile.streaming].every(positive)).toBe(true);
+  });
+
+  it('breaks every cold start down: the files on its timeline, nnwasm\'s marks in order, the Wasm compiles', () => {
+    const isModel = (path: string) => path.startsWith('/test-output/bench-browser/') && /inference\.(f32|onnx)$/.test(path);
+    for (const c of results.contenders) {
+      const { steps, loadMs, modelMs, totalMs } = c.cold;
+      for (const f of steps.files) expect(f.start >= 0 && f.start <= f.end, `${c.name} ${f.path}`).toBe(true);
+      const model = steps.files.filter((f) => isModel(f.path));
+      expect(model, c.name).toHaveLength(1);
+      expect(model[0].end, c.name).toBeLessThanOrEqual(loadMs + modelMs);
+      expect(steps.wasm.some((w) => w.name.includes('compile')) && steps.wasm.every((w) => w.start <= w.end), c.name).toBe(true);
+      if (!c.contender.startsWith('nnwasm')) continue;
+      expect(steps.marks.map((m) => m.name), c.name).toEqual(['module evaluated', 'model built']);
+      const [evaluated, built] = steps.marks.map((m) => m.at);
+      expect(evaluated <= loadMs && loadMs <= built && built <= totalMs, c.name).toBe(true);
+      expect(steps.files.some((f) => f.path === '/dist/index.js'), c.name).toBe(true);
+    }
   });
 
   it('predicts what the js backend predicts, within float32 rounding, in every contender', () => {
@@ -92,18 +119,23 @@ describe('npm run bench:browser -- --quick', () => {
     const after = (c: ContenderResult) => c.training!['small-digits'].accuracyAfterOneEpoch!;
     const one = byName('nnwasm, 1 thread');
     expect(after(byName('nnwasm, 2 threads'))).toBe(after(one));
-    // The relaxed build's fused multiply-adds round differently: close, not equal.
-    for (const name of ['nnwasm-relaxed, 1 thread', 'tfjs-wasm, 1 thread', 'tfjs-wasm, 2 threads']) expect(Math.abs(after(byName(name)) - after(one)), name).toBeLessThanOrEqual(0.02);
+    // The deterministic (SIMD) build rounds each multiply-add twice where the default fuses them: close, not equal.
+    for (const name of ['nnwasm, deterministic, 1 thread', 'tfjs-wasm, 1 thread', 'tfjs-wasm, 2 threads']) expect(Math.abs(after(byName(name)) - after(one)), name).toBeLessThanOrEqual(0.02);
     expect(after(one)).toBeGreaterThan(0.3); // 320 digits, one pass: far above chance
   });
 
   it('writes its section of RESULTS.md with every table and a verdict per target', () => {
-    for (const heading of ['## Browser: Chromium', '### Targets', '### Inference', '### Training', '### Cold start', '### Memory', '### Contenders']) {
+    for (const heading of ['## Browser: Chromium', '### Targets', '### Inference', '### Training', '### Cold start', '#### Step by step', '### Memory', '### Contenders']) {
       expect(markdown).toContain(heading);
     }
     expect(markdown).toMatch(/<!-- browser bench.*: start -->/);
     const targets = markdown.slice(markdown.indexOf('### Targets'), markdown.indexOf('### Inference'));
-    expect(targets.split('\n').filter((l) => /\| (met|\*\*not met\*\*) \|$/.test(l))).toHaveLength(3 * 6); // SIMD on 1 and 2 threads, relaxed SIMD on 1: six targets each
+    const verdicts = targets.split('\n').filter((l) => /\| (met|\*\*not met\*\*) \|/.test(l));
+    expect(verdicts).toHaveLength(2 * 6); // nnwasm's default on 1 and 2 threads: six targets each
+    // Beside each, the deterministic build's figure and ratio where it ran (1 thread), a dash where it did not.
+    expect(verdicts.filter((l) => /\| [\d.,]+ (µs|ms|samples\/s) \| [\d.,]+× \|$/.test(l))).toHaveLength(6);
+    expect(verdicts.filter((l) => /\| — \| — \|$/.test(l))).toHaveLength(6);
+    expect(markdown).not.toMatch(/opt-in/);
     expect(markdown).not.toMatch(/NaN|undefined|Infinity/);
   });
 });

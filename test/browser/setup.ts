@@ -33,7 +33,7 @@ const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: ROOT
 export function ensureDist(): void {
   const dist = join(ROOT, 'dist/index.js');
   if (existsSync(dist) && statSync(dist).mtimeMs > newest(join(ROOT, 'src'))) return;
-  const wasm = existsSync(join(ROOT, 'build/core.simd.wasm')) && existsSync(join(ROOT, 'build/core.scalar.wasm'));
+  const wasm = ['simd.wasm', 'scalar.wasm', 'relaxed-patch.wasm'].every((f) => existsSync(join(ROOT, `build/core.${f}`)));
   run('npx', wasm ? ['tsup'] : ['npm', 'run', 'build']);
 }
 

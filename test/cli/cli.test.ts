@@ -46,7 +46,7 @@ function newestSource(folder: string): number {
 /** Builds the bundle unless dist/cli.js is there and newer than every source file. */
 function ensureBuilt(): void {
   if (existsSync(CLI) && statSync(CLI).mtimeMs > newestSource(join(ROOT, 'src'))) return;
-  const wasm = existsSync(join(ROOT, 'build/core.simd.wasm')) && existsSync(join(ROOT, 'build/core.scalar.wasm'));
+  const wasm = ['simd.wasm', 'scalar.wasm', 'relaxed-patch.wasm'].every((f) => existsSync(join(ROOT, `build/core.${f}`)));
   execFileSync('npx', wasm ? ['tsup'] : ['npm', 'run', 'build'], { cwd: ROOT, stdio: 'pipe' });
 }
 

@@ -1,0 +1,21 @@
+// The browser bench's contenders, in the order they run, and their names in
+// RESULTS.md. The page's side of each (how it loads and runs) is in
+// contenders.js.
+
+/**
+ * nnwasm as users get it: its default (`nn.ready({ threads })`: the
+ * relaxed-SIMD build, which Chromium validates) on 1 and 2 threads, and
+ * `nn.ready({ deterministic: true })` (the SIMD build) on 1; then the peers.
+ */
+export const CONTENDERS = [
+  { contender: 'nnwasm', threads: 1 }, { contender: 'nnwasm', threads: 2 }, { contender: 'nnwasm-deterministic', threads: 1 },
+  { contender: 'onnxruntime-web', threads: 1 }, { contender: 'onnxruntime-web', threads: 2 },
+  { contender: 'tfjs-wasm', threads: 1 }, { contender: 'tfjs-wasm', threads: 2 },
+] as const;
+
+export type ContenderId = (typeof CONTENDERS)[number]['contender'];
+const LABELS: Record<ContenderId, string> = {
+  nnwasm: 'nnwasm', 'nnwasm-deterministic': 'nnwasm, deterministic', 'onnxruntime-web': 'onnxruntime-web', 'tfjs-wasm': 'tfjs-wasm',
+};
+export const nameOf = (c: { contender: ContenderId; threads: number }) => `${LABELS[c.contender]}, ${c.threads} thread${c.threads > 1 ? 's' : ''}`;
+export type Contender = (typeof CONTENDERS)[number];

@@ -1,0 +1,107 @@
+// Makes a Wasm build from another and a function patch: the relaxed-SIMD
+// build is the SIMD build with the bodies of its GEMM kernels replaced
+// (scripts/function-patch.mjs writes the patch at build time and says why).
+// Both are inlined, so nn.ready() has the relaxed build without a download.
+// The patch names the base it was made from (its length, and the FNV-1a hash
+// of the bodies it replaces): any other base is an internal error, never a
+// wrong module.
+
+const CODE = 10;
+const CUSTOM = 0;
+const SECTION = 'nnwasm.functions';
+
+/** Reads bytes from an offset: unsigned LEB128 numbers and runs of bytes. */
+class Reader {
+  constructor(private readonly bytes: Uint8Array, public at = 0) {}
+  leb(): number {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = this.bytes[this.at++];
+      if (byte === undefined) throw broken('it ends inside a number');
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  }
+  take(n: number): Uint8Array {
+    if (this.at + n > this.bytes.length) throw broken('it ends inside a section');
+    return this.bytes.subarray(this.at, (this.at += n));
+  }
+}
+
+const broken = (why: string) => new Error(`nnwasm internal error: a Wasm function patch cannot be applied: ${why}`);
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    const byte = n & 0x7f;
+    n = Math.floor(n / 128);
+    out.push(n ? byte | 0x80 : byte);
+  } while (n);
+  return out;
+}
+
+function fnv1a(runs: Uint8Array[]): number {
+  let h = 0x811c9dc5;
+  for (const bytes of runs) for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return h;
+}
+
+interface Patch {
+  baseLength: number;
+  /** FNV-1a of the replaced bodies as the base has them. */
+  hash: number;
+  /** The new bodies, by function index, in increasing order. */
+  bodies: Map<number, Uint8Array>;
+}
+
+function readPatch(patch: Uint8Array): Patch {
+  const r = new Reader(patch, 8);
+  if (patch[8] !== CUSTOM) throw broken('expected a module of one custom section');
+  r.take(1);
+  const end = r.leb() + r.at;
+  const name = new TextDecoder().decode(r.take(r.leb()));
+  if (name !== SECTION) throw broken(`expected the custom section "${SECTION}", got "${name}"`);
+  const baseLength = r.leb();
+  const [h0, h1, h2, h3] = r.take(4);
+  const bodies = new Map<number, Uint8Array>();
+  for (let n = r.leb(); n > 0; n--) bodies.set(r.leb(), r.take(r.leb()));
+  if (r.at !== end) throw broken('bytes are left after its last function');
+  return { baseLength, hash: (h0 | (h1 << 8) | (h2 << 16) | (h3 << 24)) >>> 0, bodies };
+}
+
+/** `base` with the function bodies `patch` replaces: a new module, `base` untouched. */
+export function applyFunctionPatch(base: Uint8Array<ArrayBuffer>, patch: Uint8Array): Uint8Array<ArrayBuffer> {
+  const { baseLength, hash, bodies: replaced } = readPatch(patch);
+  const stale = () => broken('it was made from another build of the base (rebuild with npm run build)');
+  if (base.length !== baseLength) throw stale();
+  const r = new Reader(base, 8);
+  while (r.at < base.length) {
+    const start = r.at;
+    const id = r.take(1)[0];
+    const content = r.take(r.leb());
+    if (id !== CODE) continue;
+    const code = new Reader(content);
+    const count = code.leb();
+    const parts: (number[] | Uint8Array)[] = [leb(count)];
+    const old: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const body = code.take(code.leb());
+      const next = replaced.get(i);
+      if (next) old.push(body);
+      parts.push(leb((next ?? body).length), next ?? body);
+    }
+    if (code.at !== content.length) throw broken('the base\'s code section holds more than its functions');
+    if (old.length !== replaced.size || fnv1a(old) !== hash) throw stale();
+    const size = parts.reduce((n, p) => n + p.length, 0);
+    const out = new Uint8Array(start + 1 + leb(size).length + size + (base.length - r.at));
+    out.set(base.subarray(0, start));
+    let at = start;
+    for (const p of [[CODE], leb(size), ...parts]) {
+      out.set(p, at);
+      at += p.length;
+    }
+    out.set(base.subarray(r.at), at);
+    return out;
+  }
+  throw broken('the base has no code section');
+}

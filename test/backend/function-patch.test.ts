@@ -1,0 +1,94 @@
+// The relaxed build as the bundle ships it: the SIMD build and a function
+// patch (scripts/function-patch.mjs makes it, src/backend/function-patch.ts
+// applies it). Patched, the SIMD build must be the relaxed build, section for
+// section; a patch must refuse any other base, and a damaged patch must fail
+// with an internal error, never give a module.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import patch from '../../build/core.relaxed-patch.wasm';
+import relaxed from '../../build/core.relaxed.wasm';
+import scalar from '../../build/core.scalar.wasm';
+import simd from '../../build/core.simd.wasm';
+// @ts-expect-error: a plain .mjs build script, without types
+import { makePatch } from '../../scripts/function-patch.mjs';
+import { applyFunctionPatch } from '../../src/backend/function-patch';
+
+/** Reads unsigned LEB128 numbers from bytes, moving on. */
+function lebAt(bytes: Uint8Array, at: { i: number }): number {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = bytes[at.i++];
+    value += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return value;
+  }
+}
+
+/** A module's sections but custom ones (align-data.mjs' padding differs with code sizes), as [id, start, bytes]. */
+function sections(bytes: Uint8Array): [number, number, number[]][] {
+  const out: [number, number, number[]][] = [];
+  const at = { i: 8 };
+  while (at.i < bytes.length) {
+    const id = bytes[at.i++];
+    const size = lebAt(bytes, at);
+    if (id !== 0) out.push([id, at.i, Array.from(bytes.subarray(at.i, at.i + size))]);
+    at.i += size;
+  }
+  return out;
+}
+
+/** Where each function body of a module starts and ends. */
+function bodies(bytes: Uint8Array): { start: number; end: number }[] {
+  const [, start] = sections(bytes).find(([id]) => id === 10)!;
+  const at = { i: start };
+  return Array.from({ length: lebAt(bytes, at) }, () => {
+    const size = lebAt(bytes, at);
+    at.i += size;
+    return { start: at.i - size, end: at.i };
+  });
+}
+
+const contents = (bytes: Uint8Array) => sections(bytes).map(([id, , content]) => [id, content]);
+
+describe('the relaxed build as a patch of the SIMD build', () => {
+  it('gives the relaxed build, section for section, and leaves the SIMD bytes as they were', () => {
+    const before = simd.slice();
+    const out = applyFunctionPatch(simd, patch);
+    expect(contents(out)).toEqual(contents(relaxed));
+    expect(contents(out)).not.toEqual(contents(simd));
+    expect(simd).toEqual(before);
+    expect(WebAssembly.validate(out)).toBe(WebAssembly.validate(relaxed));
+  });
+
+  it('is a small valid Wasm module, the one build:asbuild writes from the two builds', () => {
+    expect(WebAssembly.validate(patch)).toBe(true);
+    expect(patch.length).toBeLessThan(simd.length / 3);
+    expect(Array.from(makePatch(simd, relaxed))).toEqual(Array.from(patch));
+    expect(Array.from(readFileSync('build/core.relaxed-patch.wasm'))).toEqual(Array.from(patch));
+  });
+
+  it('refuses a base it was not made from: another build, or one byte changed in a replaced function', () => {
+    expect(() => applyFunctionPatch(scalar, patch)).toThrow(/internal error.*made from another build/);
+    const [ours, theirs] = [bodies(simd), bodies(relaxed)];
+    const replaced = ours.filter((b, i) => simd.subarray(b.start, b.end).join() !== relaxed.subarray(theirs[i].start, theirs[i].end).join());
+    expect(replaced.length).toBeGreaterThan(0);
+    for (const b of replaced) {
+      const changed = simd.slice();
+      changed[b.end - 2] ^= 1; // inside the body, before its end opcode
+      expect(() => applyFunctionPatch(changed, patch)).toThrow(/internal error.*made from another build/);
+    }
+  });
+
+  it('fails with an internal error on a damaged patch, whatever the damage', () => {
+    for (let cut = 9; cut < patch.length; cut += 97) {
+      expect(() => applyFunctionPatch(simd, patch.subarray(0, cut)), `cut at ${cut}`).toThrow(/internal error/);
+    }
+    const renamed = patch.slice();
+    renamed[12] ^= 0x20; // a letter of the section's name
+    expect(() => applyFunctionPatch(simd, renamed)).toThrow(/internal error.*custom section/);
+  });
+
+  it('is only made from builds that differ in function bodies alone', () => {
+    expect(() => makePatch(simd, scalar)).toThrow(/differ/);
+  });
+});
