@@ -24,8 +24,9 @@ export function packPanel(b: usize, out: usize, k0: i32, kc: i32, j: i32, width:
     }
   } else {
     // Only the ragged last panel of a row-major B comes here: a few floats a
-    // depth, copied one by one (a memory.copy is a call into the engine,
-    // which cost more than the copy: 1 µs of a 13 µs prediction).
+    // depth, copied one by one: a memory.copy is a call into the engine,
+    // which cost more than the copy (a 784-128-10 prediction's 10-wide layer
+    // took 1.3 µs with one per depth, 0.75 µs without).
     for (let p = 0; p < kc; p++) {
       const src = b + ((<usize>(k0 + p) * n + j) << 2), dst = out + (<usize>p * NR << 2);
       for (let l = 0; l < width; l++) store<f32>(dst + (<usize>l << 2), load<f32>(src + (<usize>l << 2)));
