@@ -74,14 +74,15 @@ export function gemmColumns(
 }
 
 /**
- * Each of the m (< 4) rows over whole 16-column blocks of j0 … j1, over the
+ * Each of the m (< 4) rows over whole 8-column blocks of j0 … j1, over the
  * row's nonzero depths only. Returns the first column left to the panels.
  */
 function fewRows(p: Product, j0: i32, j1: i32): i32 {
+  if (j1 - j0 < NR) return j0; // not one whole block: nothing to list for
   let j = j0;
   for (let i = 0; i < p.m; i++) {
     const count = listNonzeros(p.aBlock + <usize>i * p.rs, p.ks, p.kc, p.ldc, p.rowList);
-    j = rowTimesB(p.rowList, count, p.bBlock, j0, j1, p.first ? p.bias : 0, p.c + <usize>i * p.ldc, p.add);
+    j = rowTimesB(p.rowList, count, p.bBlock, j0, j1, p.first ? p.bias : 0, p.c + <usize>i * p.ldc, p.add, p.sums);
   }
   return j;
 }

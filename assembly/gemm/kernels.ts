@@ -10,8 +10,8 @@
 // opt-in relaxed-SIMD build (where its rounding may differ across CPUs).
 import { NR } from "./layout";
 
-/** 16 zeros: the starting accumulators of K-blocks after the first (no bias). */
-export const ZEROS: usize = memory.data(2 * NR * 4, 16);
+/** 24 zeros: the starting accumulators of K-blocks after the first (no bias), for a panel or a row block. */
+export const ZEROS: usize = memory.data(3 * NR * 4, 16);
 
 @inline function madd(x: v128, b: v128, acc: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, b, acc);
@@ -115,31 +115,82 @@ export function kernel1x8(
 }
 
 /**
- * One row of C over whole 16-column blocks from j0 on, B read in place:
- * C[j..j+16] (+)= init[j..] + Σ list.value·B[list.offset + j..], over the
- * row's `count` nonzero depths listed (value, offset of B's row) at `list`;
- * init 0 means zeros. A single prediction's cost is mostly reading B, whose
- * 64-byte lines this uses whole. Returns the first column not done.
+ * One row of C over whole blocks of columns from j0 on, B read in place:
+ * C[j..] (+)= init[j..] + Σ list.value·B[list.offset + j..], over the row's
+ * `count` nonzero depths listed (value, offset of B's row) at `list`; init
+ * 0 means zeros. Returns the first column not done (fewer than 8 are left
+ * to the panels).
+ *
+ * Blocks of 24 columns (6 accumulators), then 16 and 8 for the rest. Not
+ * wider: V8 loads all of a depth's B vectors before its first multiply-add,
+ * so accumulators + loads + x must fit x64's 16 vector registers (one is
+ * V8's scratch); with 8 accumulators one went to the stack, 10 % slower
+ * than 4. The depths go in chunks of DEPTHS, each chunk across all the
+ * blocks: a chunk reads a band of B's rows left to right (a 784×128 layer is
+ * 400 KB, read from L2), and a block of 24 columns touches its two cache
+ * lines once per band. Partial sums wait in `sums` (a row in the scratch)
+ * between chunks, stored and loaded back exactly, so every column adds its
+ * depths in the same order as in any other kernel.
  */
-export function rowTimesB(list: usize, count: i32, b: usize, j0: i32, j1: i32, init: usize, c: usize, add: bool): i32 {
-  let j = j0;
-  for (; j + 2 * NR <= j1; j += 2 * NR) {
-    const from = init ? init + (<usize>j << 2) : ZEROS;
-    let c0 = v128.load(from), c1 = v128.load(from, 16), c2 = v128.load(from, 32), c3 = v128.load(from, 48);
-    const bj = b + (<usize>j << 2);
-    for (let q = 0; q < count; q++) {
-      const e = list + (<usize>q << 3);
-      const x = v128.load32_splat(e);
-      const bp = bj + <usize>load<u32>(e, 4);
-      c0 = madd(x, v128.load(bp), c0);
-      c1 = madd(x, v128.load(bp, 16), c1);
+export function rowTimesB(list: usize, count: i32, b: usize, j0: i32, j1: i32, init: usize, c: usize, add: bool,
+  sums: usize): i32 {
+  let q0 = 0, j = j0;
+  do {
+    const q1 = min(count, q0 + DEPTHS);
+    const last = q1 == count;
+    j = j0;
+    for (; j + 3 * NR <= j1; j += 3 * NR) rowBlock(6, list, q0, q1, b, j, init, c, add, sums, last);
+    if (j + 2 * NR <= j1) {
+      rowBlock(4, list, q0, q1, b, j, init, c, add, sums, last);
+      j += 2 * NR;
+    }
+    if (j + NR <= j1) {
+      rowBlock(2, list, q0, q1, b, j, init, c, add, sums, last);
+      j += NR;
+    }
+    q0 = q1;
+  } while (q0 < count);
+  return j;
+}
+
+/** Depths per chunk of rowTimesB. */
+const DEPTHS = 16;
+
+/**
+ * rowTimesB's block of 4·vectors columns from j over the depths q0 … q1 − 1
+ * of the list: from init (or zeros) at the first chunk, from `sums` after;
+ * into `sums`, or C at the last chunk. `vectors` (2, 4 or 6) is a constant
+ * at each call: the unused accumulators fold away.
+ */
+@inline function rowBlock(vectors: i32, list: usize, q0: i32, q1: i32, b: usize, j: i32, init: usize, c: usize, add: bool,
+  sums: usize, last: bool): void {
+  const at = <usize>j << 2;
+  const from = q0 ? sums + at : init ? init + at : ZEROS;
+  const zero = f32x4.splat(0);
+  let c0 = v128.load(from), c1 = v128.load(from, 16);
+  let c2 = vectors > 2 ? v128.load(from, 32) : zero, c3 = vectors > 2 ? v128.load(from, 48) : zero;
+  let c4 = vectors > 4 ? v128.load(from, 64) : zero, c5 = vectors > 4 ? v128.load(from, 80) : zero;
+  const bj = b + at;
+  for (let q = q0; q < q1; q++) {
+    const e = list + (<usize>q << 3);
+    const x = v128.load32_splat(e);
+    const bp = bj + <usize>load<u32>(e, 4);
+    c0 = madd(x, v128.load(bp), c0);
+    c1 = madd(x, v128.load(bp, 16), c1);
+    if (vectors > 2) {
       c2 = madd(x, v128.load(bp, 32), c2);
       c3 = madd(x, v128.load(bp, 48), c3);
     }
-    storeFullRow(c + (<usize>j << 2), c0, c1, add);
-    storeFullRow(c + (<usize>j << 2) + 32, c2, c3, add);
+    if (vectors > 4) {
+      c4 = madd(x, v128.load(bp, 64), c4);
+      c5 = madd(x, v128.load(bp, 80), c5);
+    }
   }
-  return j;
+  const to = last ? c + at : sums + at;
+  const addC = last && add;
+  storeFullRow(to, c0, c1, addC);
+  if (vectors > 2) storeFullRow(to + 32, c2, c3, addC);
+  if (vectors > 4) storeFullRow(to + 64, c4, c5, addC);
 }
 
 // Stores a row of 8 results (v0: columns 0–3, v1: 4–7) into C, adding to

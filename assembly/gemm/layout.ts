@@ -13,6 +13,7 @@
 //   counts   GROUP i32: per block of 4 rows of a group, how many depths it lists
 //   lists    GROUP × KC pairs: per block, its nonzero depths (offset in A, offset in B)
 //   rowList  KC pairs: one row's nonzero depths (value, offset in B)
+//   sums     roundUp(n, NR) floats: a row's partial sums between chunks of depths
 //
 // The depth parts hold a whole K-block whatever the product's depth k: the
 // scratch depends on n alone, so one reservation per layer width serves
@@ -43,7 +44,7 @@ export const GROUP: i32 = 64;
   c: usize; ldc: usize;
   m: i32; k: i32; n: i32;
   /** The scratch's parts (see above). */
-  bias: usize; tail: usize; packed: usize; counts: usize; lists: usize; rowList: usize;
+  bias: usize; tail: usize; packed: usize; counts: usize; lists: usize; rowList: usize; sums: usize;
   /**
    * The K-block: depths k0 … k0 + kc − 1, where they start in A and in B;
    * the first starts from the bias, and `add` adds to what C holds.
@@ -70,6 +71,7 @@ export const GROUP: i32 = 64;
     p.counts = scratch + countsOffset(n);
     p.lists = scratch + listsOffset(n);
     p.rowList = scratch + rowListOffset(n);
+    p.sums = scratch + sumsOffset(n);
     return p;
   }
 
@@ -86,7 +88,7 @@ export const GROUP: i32 = 64;
 
 /** Bytes of scratch for a product of width n (of any depth). */
 @inline export function scratchBytes(n: i32): usize {
-  return rowListOffset(n) + (<usize>KC << 3);
+  return sumsOffset(n) + (<usize>roundUp(n, NR) << 2);
 }
 
 const HEADER: usize = (offsetof<Product>() + 15) & ~15;
@@ -110,4 +112,8 @@ const HEADER: usize = (offsetof<Product>() + 15) & ~15;
 
 @inline function rowListOffset(n: i32): usize {
   return listsOffset(n) + (<usize>GROUP * KC << 3);
+}
+
+@inline function sumsOffset(n: i32): usize {
+  return rowListOffset(n) + (<usize>KC << 3);
 }

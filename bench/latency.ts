@@ -1,0 +1,108 @@
+// Issue #19's inference figures in Node, for comparing one change against
+// another on a shared machine: predict 1 row and 1 000 rows on the
+// 784-128-10 MNIST net (dense random inputs and real digits), and the bare
+// first-layer products beside them, so that what predict adds around the
+// kernel shows. Configurations run in alternating rounds (A B A B …) and
+// each figure is the best round (the least disturbed by other work), with
+// the median beside it.
+//
+//   node --experimental-wasm-relaxed-simd --import ./scripts/register.mjs bench/latency.ts [rounds] [simd+relaxed+…]
+
+import { backend as currentBackend } from '../src/backend/index';
+import * as nn from '../src/index';
+import { Random } from '../src/engine/random';
+import { loadMnist, mnistModel } from '../scripts/mnist';
+import { environment, fmt, formatTable } from './harness';
+
+interface Config { name: string; relaxedSimd: boolean; threads: number }
+
+const CONFIGS: Config[] = [
+  { name: 'simd', relaxedSimd: false, threads: 1 },
+  { name: 'relaxed', relaxedSimd: true, threads: 1 },
+  { name: 'simd-2', relaxedSimd: false, threads: 2 },
+  { name: 'relaxed-2', relaxedSimd: true, threads: 2 },
+];
+
+const rng = new Random(20261130);
+const denseRows = Float32Array.from({ length: 1000 * 784 }, () => rng.uniform(0, 1));
+const digitRows = loadMnist(nn).test.x.data.slice(0, 1000 * 784);
+
+/** A case: what one call does, and how many rows it predicts. */
+interface Case { name: string; rows: number; make(model: nn.Sequential): () => void }
+
+function predictCase(name: string, data: Float32Array, rows: number): Case {
+  const x = { data: data.subarray(0, rows * 784), rows, cols: 784 };
+  return { name, rows, make: (model) => () => void model.predict(x) };
+}
+
+function predictIntoCase(name: string, data: Float32Array): Case {
+  const x = data.slice(0, 784), out = new Float32Array(10);
+  return { name, rows: 1, make: (model) => () => void model.predictInto(x, out) };
+}
+
+/** The first layer's product alone, on the model's own backend and weights. */
+function gemmCase(name: string, rows: number): Case {
+  return {
+    name, rows,
+    make() {
+      const be = currentBackend();
+      const a = be.heap.alloc(rows * 784 * 4), b = be.heap.alloc(784 * 128 * 4), c = be.heap.alloc(rows * 128 * 4), bias = be.heap.alloc(128 * 4);
+      be.heap.write(a, denseRows.subarray(0, rows * 784));
+      be.heap.write(b, denseRows.subarray(0, 784 * 128));
+      be.heap.write(bias, denseRows.subarray(0, 128));
+      return () => be.gemm(a, b, c, bias, rows, 784, 128);
+    },
+  };
+}
+
+const CASES: Case[] = [
+  predictCase('predict 1 dense', denseRows, 1),
+  predictIntoCase('predictInto 1 dense', denseRows),
+  predictCase('predict 1 digit', digitRows, 1),
+  gemmCase('gemm 1×784×128 dense', 1),
+  predictCase('predict 1 000 dense', denseRows, 1000),
+  predictCase('predict 1 000 digits', digitRows, 1000),
+  gemmCase('gemm 1000×784×128 dense', 1000),
+];
+
+/** Seconds per call over `reps` calls. */
+function time(run: () => void, reps: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) run();
+  return (performance.now() - t0) / 1000 / reps;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const rounds = Number(args[0] ?? 15);
+  const only = args[1]?.split('+');
+  const configs = CONFIGS.filter((c) => !only || only.includes(c.name));
+  // One model and one set of runs per configuration: nn.ready picks the core a model is built on.
+  const runs: (() => void)[][] = [];
+  for (const c of configs) {
+    await nn.ready({ relaxedSimd: c.relaxedSimd, threads: c.threads });
+    if (currentBackend().threads !== c.threads) throw new Error(`${c.name}: threads did not start`);
+    const model = mnistModel(nn);
+    runs.push(CASES.map((k) => k.make(model)));
+  }
+  const rows: string[][] = [];
+  for (let k = 0; k < CASES.length; k++) {
+    const once = time(runs[0][k], 3);
+    const reps = Math.max(1, Math.round(0.05 / once));
+    for (const r of runs) time(r[k], reps); // warm-up
+    const seconds: number[][] = configs.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < configs.length; i++) seconds[i].push(time(runs[i][k], reps));
+    }
+    const rowsPer = CASES[k].rows;
+    const figure = (s: number) => (rowsPer === 1 ? `${fmt(s * 1e6)} µs` : `${fmt(rowsPer / s)} rows/s`);
+    rows.push([CASES[k].name, ...seconds.map((s) => `${figure(Math.min(...s))} (med ${figure(median(s))})`)]);
+    process.stderr.write(`${rows.at(-1)!.join(' | ')}\n`);
+  }
+  console.log(`${environment()}; ${rounds} rounds; best round (median)`);
+  console.log(formatTable(['case', ...configs.map((c) => c.name)], rows, ['left', ...configs.map(() => 'right' as const)]));
+}
+
+await main();
