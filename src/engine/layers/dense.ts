@@ -193,6 +193,15 @@ export const DENSE: LayerKind<Dense> = {
     if (gb) penaltyGrad(L.be.core, c.biasRegularizer, b, gb, L.outWidth, 1, true);
     if (L.dx) L.be.gemm(L.dy, w, L.dx, NONE, rows, L.outWidth, L.inWidth, Flag.transB);
   },
+  // The activity penalty reads the outputs and joins dA: the core's step has no such term, so those layers stay generic.
+  compiledStep(L) {
+    const c = L.config;
+    if (c.activityRegularizer) return undefined;
+    return {
+      op: 'dense', z: L.scratch[0], kernel: L.weights[0], bias: L.weights[1] ?? NONE, kernelGrad: L.grads[0], biasGrad: L.grads[1] ?? NONE,
+      activation: { name: c.activation, alpha: c.alpha }, kernelRegularizer: c.kernelRegularizer, biasRegularizer: c.biasRegularizer,
+    };
+  },
   toKeras(c, names) {
     const dense = {
       class_name: 'Dense',
