@@ -100,8 +100,15 @@ export class CompiledSteps {
   private readonly rates: number;
   private readonly outputs: number;
   private readonly orderAt: number;
-  /** The batch buffers' place when the plan was last written: they move when the workspace grows (a callback's predict). */
-  private writtenFor: Ptr | undefined;
+  /**
+   * Where the batch buffers and gemm's scratch were when the plan was last
+   * written: the buffers move when the workspace grows (a callback's
+   * predict on more rows), the scratch when any model on the backend needs
+   * a wider one.
+   */
+  private writtenFor: [Ptr, Ptr] | undefined;
+  /** Views of the heap, made again only when the memory has grown (a step allocates nothing, here as in the core). */
+  private views: { buffer: ArrayBuffer; f64: Float64Array; u32: Uint32Array } | undefined;
 
   private constructor(
     private readonly model: StepModel,
@@ -146,7 +153,7 @@ export class CompiledSteps {
 
   /** Copies the epoch's order into the heap: call after each shuffle. */
   beginEpoch(): void {
-    new Uint32Array(this.heap.memory.buffer).set(this.data.order, this.orderAt);
+    this.view().u32.set(this.data.order, this.orderAt);
   }
 
   /**
@@ -182,8 +189,14 @@ export class CompiledSteps {
     return this.model.workspace().be.heap;
   }
 
+  private view(): { f64: Float64Array; u32: Uint32Array } {
+    const { buffer } = this.heap.memory;
+    if (this.views?.buffer !== buffer) this.views = { buffer, f64: new Float64Array(buffer), u32: new Uint32Array(buffer) };
+    return this.views;
+  }
+
   private f64(): Float64Array {
-    return new Float64Array(this.heap.memory.buffer);
+    return this.view().f64;
   }
 
   /** Each step's loss·rows and metric counts, in step order, as the generic loop adds them. */
@@ -217,7 +230,7 @@ export class CompiledSteps {
   /** The plan's words, when the batch buffers have moved since they were last written (or never were). */
   private writePlan(): void {
     const ws = this.model.workspace();
-    if (this.writtenFor === ws.x) return;
+    if (this.writtenFor?.[0] === ws.x && this.writtenFor[1] === ws.be.gemmScratch) return;
     const h = this.f64(), at = this.block >> 3, { data, model } = this;
     const { loss, optimizer } = model.compiled, config = optimizer.config as Record<string, number | boolean>;
     const out = ws.output;
@@ -233,7 +246,7 @@ export class CompiledSteps {
     };
     for (const [k, i] of Object.entries(H)) h[at + i] = header[k as keyof typeof H];
     ws.layers.forEach((L, i) => writeLayer(h, at + HEADER + LAYER * i, L, this.layers[i]));
-    this.writtenFor = ws.x;
+    this.writtenFor = [ws.x, ws.be.gemmScratch];
   }
 }
 

@@ -220,6 +220,52 @@ describe('compiled steps train bit for bit as the generic path', () => {
     expect(history.stopReason).toBe('nan');
   });
 
+  test("a callback's predict that moves the batch buffers, and a wider model's that moves gemm's scratch", async () => {
+    const wide = nn.sequential([nn.dense({ units: 200, inputDim: 2 }), nn.dense({ units: 300 })], { seed: 2 });
+    const many = new nn.Matrix(700, 2, new Float32Array(1400).fill(0.5));
+    // Models made right after the moves take the freed blocks (first fit): a step through a stale plan would write into them.
+    const sentinels: { model: nn.Sequential; weights: number[] }[] = [];
+    const sentinel = () => {
+      const model = nn.sequential([nn.dense({ units: 8, inputDim: 8 })], { seed: 9 });
+      sentinels.push({ model, weights: state(model).floats });
+    };
+    const make = () => {
+      const model = playground()();
+      const moves = {
+        onEpochEnd: (epoch: number) => {
+          if (epoch === 1) wide.predict(many);
+          if (epoch === 2) model.predict(many);
+          if (epoch === 1 || epoch === 2) sentinel();
+        },
+      };
+      return Object.assign(model, { moves });
+    };
+    const fused = make(), plain = make();
+    const { steps } = await counting(() => fused.fit(x, labels, { epochs: 5, batchSize: 10, callbacks: fused.moves }));
+    await plain.fit(x, labels, { epochs: 5, batchSize: 10, callbacks: [plain.moves, generic] });
+    expect(steps).toBe(5 * 25);
+    expectSameBits(state(fused).floats, state(plain).floats, 'weights');
+    expect(sentinels.length).toBe(4);
+    for (const { model, weights } of sentinels) expectSameBits(state(model).floats, weights, 'a model made during the fit');
+    for (const m of [fused, plain, wide, ...sentinels.map((s) => s.model)]) m.dispose();
+  });
+
+  test('a schedule that refuses a step mid-segment: the same error, the model as before the fit', async () => {
+    const schedule = (step: number) => (step < 37 ? 0.05 : -1);
+    const fused = playground({ optimizer: nn.sgd({ learningRate: schedule }) })();
+    const plain = playground({ optimizer: nn.sgd({ learningRate: schedule }) })();
+    const before = state(fused);
+    const failed = await counting(() => fused.fit(x, labels, { epochs: 3, batchSize: 10 }).catch((e: unknown) => e));
+    const expected = await plain.fit(x, labels, withGeneric({ epochs: 3, batchSize: 10 })).catch((e: unknown) => e);
+    expect(failed.steps).toBe(37);
+    expect(failed.result).toBeInstanceOf(nn.NnError);
+    expect(String(failed.result)).toBe(String(expected));
+    expectSameBits(state(fused).floats, before.floats, 'weights after the failed fit');
+    expectSameBits(state(plain).floats, before.floats, 'weights after the failed generic fit');
+    fused.dispose();
+    plain.dispose();
+  });
+
   test('two fits in a row go on from where the first ended', async () => {
     await expectSameTraining(playground({ optimizer: nn.adam({ learningRate: 0.01 }) }), circleData, { epochs: 3, batchSize: 10 }, 2);
   });
