@@ -4,7 +4,9 @@
 // drives one step through the layers costs more than that work; running the
 // step loop in the core leaves JS one call per segment of steps.
 //
-// Eligible: the wasm backend on one thread; every layer's kind describes its
+// Eligible: the wasm backend, with no product a step makes large enough for
+// threads to share (nn.ready({ threads })), which the core's own gemm calls
+// would not share; every layer's kind describes its
 // step (LayerKind.compiledStep: dense, any activation, kernel and bias
 // regularizers, no activity regularizer); a loss with core kernels (all of
 // them); sgd (plain, momentum, Nesterov) or adam, without gradient clipping;
@@ -20,6 +22,7 @@
 
 import { NONE, type Ptr } from '../backend/core';
 import { MemoryError } from '../errors';
+import { MIN_WORK } from '../backend/threads';
 import { SELU_SCALE, SELU_SCALE_ALPHA } from './activations';
 import type { CompiledLayer, Placed } from './layers/layer';
 import type { Layer } from './layers/registry';
@@ -133,7 +136,9 @@ export class CompiledSteps {
   static make(model: StepModel, data: ResidentRows): CompiledSteps | undefined {
     const ws = model.workspace();
     const { be } = ws;
-    if (!be.trainSteps || be.threads !== 1 || !optimizerCode(model) || !lossQualifies(model)) return undefined;
+    if (!be.trainSteps || !optimizerCode(model) || !lossQualifies(model)) return undefined;
+    // With threads, a product this large is shared between them: the generic path's gemm does that, the core's own does not.
+    if (be.threads > 1 && ws.layers.some((L) => data.batchSize * L.inWidth * L.outWidth >= MIN_WORK)) return undefined;
     const layers: CompiledLayer[] = [];
     for (const L of ws.layers) {
       const step = L.kind.compiledStep?.(L);

@@ -9,7 +9,10 @@
 
 import { afterEach, describe, expect, test } from 'vitest';
 import * as nn from '../../src/index';
-import { backend } from '../../src/backend/index';
+import { backend, useBackend } from '../../src/backend/index';
+import { Backend, type Build } from '../../src/backend/backend';
+import { createWasmBackend } from '../../src/backend/wasm';
+import { createChecked } from '../backend/checked-core';
 import { Random } from '../../src/engine/random';
 import { peek } from '../helpers';
 
@@ -327,5 +330,35 @@ describe('when compiled steps run', () => {
     model.dispose();
     expect(heap.used).toBe(used);
     await expect(model.fit(x, labels)).rejects.toThrow(nn.DisposedError);
+  });
+});
+
+describe('on other cores', () => {
+  test("the checked build: every kernel a compiled step calls within its preconditions, and the generic path's bits", async () => {
+    const { backend: checked, abi } = await createChecked();
+    useBackend(new Backend('wasm', 'checked' as Build, checked.core, checked.heap, undefined, abi.trainSteps));
+    const { x: cx, labels: cl } = classes(90);
+    const net = () => {
+      const model = nn.sequential([
+        nn.dense({ units: 5, activation: 'elu', inputDim: 2, kernelRegularizer: nn.regularizers.l1l2({ l1: 0.001, l2: 0.001 }), biasRegularizer: nn.regularizers.l2(0.01) }),
+        nn.dense({ units: 3, activation: 'softmax' }),
+      ], { seed: 4 });
+      model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: nn.adam({ learningRate: 0.01 }), metrics: ['accuracy'] });
+      return model;
+    };
+    await expectSameTraining(net, { x: cx, y: cl }, { epochs: 3, batchSize: 7 });
+    await expectSameTraining(playground({ optimizer: nn.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }) }), circleData, { epochs: 2, batchSize: 32 });
+  });
+
+  test('threads: small products compiled, bit for bit; a product threads would share stays generic', async () => {
+    useBackend(await createWasmBackend('simd', 2));
+    expect(backend().threads).toBe(2);
+    await expectSameTraining(playground(), circleData, { epochs: 3, batchSize: 10 });
+    const wide = nn.sequential([nn.dense({ units: 2048, activation: 'relu', inputDim: 2048 }), nn.dense({ units: 1, activation: 'sigmoid' })], { seed: 1 });
+    wide.compile({ loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const rows = new nn.Matrix(4, 2048, new Float32Array(4 * 2048).fill(0.01));
+    const { calls } = await counting(() => wide.fit(rows, new Float32Array([0, 1, 0, 1]), { epochs: 1, batchSize: 4 }));
+    expect(calls).toBe(0); // 4 · 2048 · 2048 = 2²⁴ multiply-adds a product: shared between the threads
+    wide.dispose();
   });
 });
