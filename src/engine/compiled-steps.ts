@@ -21,10 +21,11 @@
 // one heap block, owned by this object for one fit and released by it, once.
 
 import { NONE, type Ptr } from '../backend/core';
+import type { Heap } from '../backend/heap';
 import { MemoryError } from '../errors';
 import { MIN_WORK } from '../backend/threads';
 import { SELU_SCALE, SELU_SCALE_ALPHA } from './activations';
-import type { CompiledLayer, Placed } from './layers/layer';
+import type { ActivationSpec, CompiledLayer, Placed } from './layers/layer';
 import type { Layer } from './layers/registry';
 import type { Loss } from './losses';
 import type { Metric, CountKind } from './metric';
@@ -89,10 +90,10 @@ const METRIC_CODES: Record<CountKind, number> = { binary: 1, categorical: 2, spa
 
 /**
  * Each activation's kernel code in the core, and the two parameters
- * activations.ts passes that kernel (leakyRelu's slope is the layer's alpha).
+ * activations.ts passes that kernel (leakyRelu's slope is the layer's own: see activationWords).
  */
 const ACTIVATION_CODES: Record<string, readonly [number, number, number]> = {
-  linear: [0, 0, 0], relu: [1, 0, 0], leakyRelu: [2, NaN, 0], sigmoid: [3, 0, 0], tanh: [4, 0, 0], swish: [5, 0, 0],
+  linear: [0, 0, 0], relu: [1, 0, 0], leakyRelu: [2, 0, 0], sigmoid: [3, 0, 0], tanh: [4, 0, 0], swish: [5, 0, 0],
   elu: [6, 1, 1], selu: [6, SELU_SCALE_ALPHA, SELU_SCALE], softplus: [7, 0, 0], softsign: [8, 0, 0],
   relu6: [9, 0, 1], hardSigmoid: [9, 3, 6], gelu: [10, 0, 0], geluTanh: [11, 0, 0], softmax: [12, 0, 0],
 };
@@ -121,6 +122,7 @@ export class CompiledSteps {
     segment: number,
   ) {
     this.segment = segment;
+    this.heap = model.workspace().be.heap;
     const words = HEADER + LAYER * layers.length;
     const bytes = 8 * (words + 3 * segment) + 4 * data.rows;
     this.block = this.heap.alloc(bytes, this, `fit: compiled steps over ${data.rows} rows`);
@@ -131,6 +133,8 @@ export class CompiledSteps {
 
   /** The plan, rates, outputs and order: this object's block, for one fit. */
   private block: Ptr;
+  /** Where the block lives: the heap of the model's backend, held here so release needs nothing else. */
+  private readonly heap: Heap;
 
   /** Compiled steps for this fit, or undefined when the model or the fit does not qualify (see above) or the heap has no room. */
   static make(model: StepModel, data: ResidentRows): CompiledSteps | undefined {
@@ -188,10 +192,6 @@ export class CompiledSteps {
     if (!this.block) return;
     this.heap.release(this.block, this);
     this.block = NONE;
-  }
-
-  private get heap() {
-    return this.model.workspace().be.heap;
   }
 
   private view(): { f64: Float64Array; u32: Uint32Array } {
@@ -257,14 +257,19 @@ export class CompiledSteps {
 
 /** A dense layer's record (assembly/steps.ts's LX … BL2). */
 function writeLayer(h: Float64Array, at: number, L: Placed<Layer>, c: CompiledLayer): void {
-  const [act, p, q] = ACTIVATION_CODES[c.activation.name];
   const k = c.kernelRegularizer?.config, b = c.biasRegularizer?.config;
   const words = [
     L.x, L.y, L.dy, L.dx, c.z, c.kernel, c.bias, c.kernelGrad, c.biasGrad, L.inWidth, L.outWidth,
-    act, Number.isNaN(p) ? c.activation.alpha + 0 : p, q,
+    ...activationWords(c.activation),
     k ? 1 : 0, k?.l1 ?? 0, k?.l2 ?? 0, b ? 1 : 0, b?.l1 ?? 0, b?.l2 ?? 0,
   ];
   h.set(words, at);
+}
+
+/** The activation's kernel code and parameters; leakyRelu's slope as activations.ts passes it (+0 for −0). */
+function activationWords({ name, alpha }: ActivationSpec): readonly [number, number, number] {
+  const [code, p, q] = ACTIVATION_CODES[name];
+  return name === 'leakyRelu' ? [code, alpha + 0, q] : [code, p, q];
 }
 
 /** 1 sgd, 2 momentum (Nesterov too), 3 adam; 0 for what the core does not run (other optimizers, clipping). */
