@@ -14,6 +14,11 @@
 // gradients join dW and db, and dA. On the output layer dA is not formed, so
 // the activity term goes through the activation in a second scratch buffer
 // and is added to dZ.
+//
+// compiledStep describes this same step to the core's compiled steps
+// (engine/compiled-steps.ts, assembly/steps.ts), which repeat forward, penalty
+// and backward kernel for kernel; a layer with an activity regularizer keeps
+// to the passes here.
 
 import { ACTIVATIONS, DEFAULT_ALPHA, activation, type ActivationName } from '../activations';
 import { Flag, NONE } from '../../backend/core';
