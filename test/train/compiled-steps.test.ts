@@ -350,6 +350,12 @@ describe('on other cores', () => {
     await expectSameTraining(playground({ optimizer: nn.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }) }), circleData, { epochs: 2, batchSize: 32 });
   });
 
+  test('the scalar build (engines without SIMD), bit for bit', async () => {
+    useBackend(await createWasmBackend('scalar'));
+    expect(backend().build).toBe('scalar');
+    await expectSameTraining(playground({ optimizer: nn.adam({ learningRate: 0.01 }), reg: nn.regularizers.l2(0.001) }), circleData, { epochs: 3, batchSize: 9 });
+  });
+
   test('threads: small products compiled, bit for bit; a product threads would share stays generic', async () => {
     useBackend(await createWasmBackend('simd', 2));
     expect(backend().threads).toBe(2);
