@@ -7,6 +7,7 @@ export * from "./regularizers";
 export * from "./accumulate";
 export * from "./optimizers";
 export * from "./clipping";
+export * from "./steps";
 
 /** First byte past the module's static data: the facade's allocator starts here. */
 export function heapBase(): usize {

@@ -2,7 +2,7 @@
 // differ only in where the kernels come from; everything above this folder
 // talks to this class and never to a WebAssembly object.
 
-import { Flag, NONE, type Core, type Flags, type Ptr } from './core';
+import { Flag, NONE, type Core, type Flags, type Ptr, type WasmExports } from './core';
 import type { Heap } from './heap';
 
 /** What a backend tells of its threads (threads.ts's GemmTeam). */
@@ -29,6 +29,8 @@ export class Backend {
     readonly heap: Heap,
     /** The threads that share large matrix products, if any (threads.ts). */
     readonly team?: Team,
+    /** A Wasm build's compiled training steps (engine/compiled-steps.ts); the js backend has none. */
+    readonly trainSteps?: WasmExports['trainSteps'],
   ) {}
 
   /** Threads that share large matrix products: 1 without a team. */
@@ -45,6 +47,11 @@ export class Backend {
     if (this.scratch) this.heap.release(this.scratch, this);
     this.scratch = fresh;
     this.scratchBytes = need;
+  }
+
+  /** gemm's packing space as reserved so far: compiled steps hand it to the core's own gemm calls. */
+  get gemmScratch(): Ptr {
+    return this.scratch;
   }
 
   /**

@@ -130,6 +130,12 @@ export interface WasmExports extends Core {
   heapBase(): number;
   /** gemm on columns j0..j1 of C only (j0 a multiple of 8), for threads sharing a product (threads.ts). */
   gemmColumns(...args: [...Parameters<Core['gemm']>, j0: number, j1: number]): void;
+  /**
+   * Up to `count` training steps of a dense chain, batches from row `start`
+   * of the epoch's order, as the plan at `plan` describes them
+   * (assembly/steps.ts, src/engine/compiled-steps.ts); returns the steps completed.
+   */
+  trainSteps(plan: Ptr, start: number, count: number): number;
 }
 
 /** A kernel as the instance takes it: pointers are plain numbers there. */
@@ -146,7 +152,7 @@ export type Abi = { [K in keyof WasmExports]: Unbranded<WasmExports[K]> } & { re
  * a missing or extra name fails to compile.
  */
 export const ARITY = {
-  heapBase: 0, gemmScratchBytes: 2, gemm: 11, gemmColumns: 13,
+  heapBase: 0, gemmScratchBytes: 2, gemm: 11, gemmColumns: 13, trainSteps: 3,
   linearForward: 3, linearBackward: 5, reluForward: 3, reluBackward: 5,
   leakyReluForward: 4, leakyReluBackward: 6, sigmoidForward: 3, sigmoidBackward: 5,
   tanhForward: 3, tanhBackward: 5, swishForward: 3, swishBackward: 5,

@@ -32,7 +32,7 @@ const SEQ = 0, DONE = 1, ARGS = 2, WORDS = 16;
  * zeros to skip) sharing costs about what it saves: an MNIST training step's
  * 32×784×128 products stay on one thread.
  */
-const MIN_WORK = 1 << 22;
+export const MIN_WORK = 1 << 22;
 /** Columns per share: 16 floats are a 64-byte cache line, so no two threads write one line of a row. */
 const COLUMNS = 16;
 /** How long the caller spins (ms) for helpers to finish before it sleeps: about one share of a training step's product. */

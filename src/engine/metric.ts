@@ -18,4 +18,14 @@ export interface Metric {
   result(): number;
   /** The figure a batch's logs show: a mean metric's mean over the last batch; a stateful one's running result. */
   batchResult(): number;
+  /**
+   * For the accuracy family, which the core counts in compiled steps
+   * (engine/compiled-steps.ts): the kind of count, and how a batch's count of
+   * hits joins the state, exactly as update would have added it.
+   */
+  readonly counts?: CountKind;
+  addHits?(hits: number, rows: number, cols: number): void;
 }
+
+/** Accuracy's three forms: thresholded at ½ elementwise, argmax against a one-hot row, argmax against a class index. */
+export type CountKind = 'binary' | 'categorical' | 'sparse';

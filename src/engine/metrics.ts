@@ -7,7 +7,7 @@
 
 import { ConfigError, didYouMean } from '../errors';
 import type { Loss } from './losses';
-import type { Metric } from './metric';
+import type { CountKind, Metric } from './metric';
 import { AucRoc, Precision, R2Score, Recall } from './stateful-metrics';
 
 export type { Metric };
@@ -38,8 +38,9 @@ export function makeMetric(name: string, loss: Loss): Metric {
   switch (name) {
     case 'acc':
     case 'accuracy':
-      if (sparse) return new MeanMetric('accuracy', sparseAccuracy);
-      return new MeanMetric('accuracy', loss.name === 'categoricalCrossentropy' ? categoricalAccuracy : binaryAccuracy);
+      if (sparse) return new MeanMetric('accuracy', sparseAccuracy, 'sparse');
+      if (loss.name === 'categoricalCrossentropy') return new MeanMetric('accuracy', categoricalAccuracy, 'categorical');
+      return new MeanMetric('accuracy', binaryAccuracy, 'binary');
     case 'mae':
       return new MeanMetric(name, (h, p, y, rows, cols) => rowMeans(h, p, y, rows, cols, (a, b) => Math.abs(a - b)));
     case 'mse':
@@ -82,16 +83,26 @@ class MeanMetric implements Metric {
   private lastSum = 0;
   private lastRows = 0;
 
-  constructor(readonly key: string, private readonly rowSum: RowSum) {}
+  /** counts: the accuracy a compiled step counts for this metric (none for the others). */
+  constructor(readonly key: string, private readonly rowSum: RowSum, readonly counts?: CountKind) {}
 
   reset(): void {
     this.sum = this.rows = this.lastSum = this.lastRows = 0;
   }
 
   update(h: Float32Array, p: number, y: number, rows: number, cols: number): void {
-    this.lastSum = this.rowSum(h, p, y, rows, cols);
+    this.add(this.rowSum(h, p, y, rows, cols), rows);
+  }
+
+  /** A compiled step's count of hits: binary accuracy's row sum is a mean over the outputs (rowMeans), the others' the count. */
+  addHits(hits: number, rows: number, cols: number): void {
+    this.add(this.counts === 'binary' ? hits / cols : hits, rows);
+  }
+
+  private add(sum: number, rows: number): void {
+    this.lastSum = sum;
     this.lastRows = rows;
-    this.sum += this.lastSum;
+    this.sum += sum;
     this.rows += rows;
   }
 

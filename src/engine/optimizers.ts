@@ -129,8 +129,12 @@ const ADAM_CHECKS = { learningRate: rate, beta1: f32Fraction, beta2: f32Fraction
 
 /** Adam's update, Keras' form: the bias correction folded into the step size. */
 function adamStep(core: Core, p: Ptr, g: Ptr, s: Ptr, n: number, lr: number, t: number, beta1: number, beta2: number, eps: number): void {
-  const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-  core.adam(p, g, s, inBlock(s, n), n, lrT, beta1, beta2, eps);
+  core.adam(p, g, s, inBlock(s, n), n, adamRate(lr, t, beta1, beta2), beta1, beta2, eps);
+}
+
+/** @internal Adam's step size at update t (from 1), γₜ = γ·√(1 − β₂ᵗ)/(1 − β₁ᵗ): compiled steps (compiled-steps.ts) take it from here too. */
+export function adamRate(lr: number, t: number, beta1: number, beta2: number): number {
+  return (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
 }
 
 /** Options of {@link adamw}: Adam's, and the weight decay. */

@@ -13,6 +13,7 @@ import type { Optimizer } from './optimizers';
 import { toInputs, toTargets, type Targets } from '../validate';
 import type { Workspace } from './workspace';
 import type { Shape } from './layers/layer';
+import { CompiledSteps, type ResidentRows } from './compiled-steps';
 
 /** Figures by name, as callbacks receive them: loss, metrics (accuracy, mae…), and valLoss, valAccuracy… when validating. */
 export type Logs = Record<string, number>;
@@ -161,6 +162,15 @@ export class TrainingSession {
     this.model.backward(rows, weights);
     this.model.update(epoch);
     return loss;
+  }
+
+  /**
+   * Steps the core runs by itself on rows resident in the heap, when this
+   * model qualifies (compiled-steps.ts says which do); undefined otherwise.
+   * The caller releases them when the fit ends.
+   */
+  compiledSteps(data: ResidentRows): CompiledSteps | undefined {
+    return CompiledSteps.make(this.model, data);
   }
 
   /** Starts the metrics' states afresh, as each epoch does. */

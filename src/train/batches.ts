@@ -10,8 +10,9 @@ import type { Heap } from '../backend/heap';
 import type { Matrix } from '../engine/matrix';
 
 export class HeapRows {
-  private readonly ptr: Ptr;
-  private readonly cols: number;
+  /** The copy's place and width: compiled steps (engine/compiled-steps.ts) gather from it in the core. */
+  readonly ptr: Ptr;
+  readonly cols: number;
 
   /** `what` names the copy in a MemoryError: "fit: a copy of the training inputs". */
   constructor(private readonly heap: Heap, M: Matrix, what: string) {

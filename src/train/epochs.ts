@@ -1,9 +1,13 @@
 // The training loop itself, which fit (arrays) and fitDataset (streams)
 // share: epochs, then the batches a BatchSource loads, then a step, with the
 // callbacks called between them; validation after each epoch, and a turn
-// for the event loop every YIELD_MS.
+// for the event loop every YIELD_MS. When the model and the fit qualify
+// (engine/compiled-steps.ts), runs of batches go to the core's compiled
+// steps instead, a segment per call, with the same results; a batch whose
+// loss is not finite goes through the step below, so the NaN guard sees it.
 
 import type { Logs, TrainingSession } from '../engine/session';
+import type { CompiledSteps, EpochSums, ResidentRows } from '../engine/compiled-steps';
 import type { CallbackList } from './callback-list';
 import { nextTick } from './event-loop';
 import { recordEpoch, type History } from './history';
@@ -29,40 +33,60 @@ export interface BatchSource {
   validate(): Logs | undefined | Promise<Logs | undefined>;
   /** The loaded batch's sample weights, one per row, when the loss is weighted. */
   readonly weights?: Float32Array;
+  /** The rows already in the heap and the epoch's place in them (arrays, unweighted), which compiled steps read; next() goes on from where they stop. */
+  readonly resident?: ResidentRows;
 }
 
 /** The loop: epochs, then the source's batches, then a step, with the callbacks between them. */
 export async function runEpochs(model: TrainingSession, callbacks: CallbackList, history: History, epochs: number, source: BatchSource): Promise<void> {
+  // Compiled steps make no batch logs: only for fits that want none.
+  const compiled = source.resident && !callbacks.wantsBatchLogs ? model.compiledSteps(source.resident) : undefined;
+  try {
+    await epochLoop(model, callbacks, history, epochs, source, compiled);
+  } finally {
+    compiled?.release();
+  }
+}
+
+async function epochLoop(
+  model: TrainingSession, callbacks: CallbackList, history: History, epochs: number, source: BatchSource, compiled: CompiledSteps | undefined,
+): Promise<void> {
   let last: Logs = {};
   let lastYield = performance.now();
   const batchLogs = callbacks.wantsBatchLogs;
+  const sums: EpochSums = { loss: 0, rows: 0 }; // the epoch's loss·rows and rows seen
 
   await callbacks.trainBegin();
   for (let epoch = 0; epoch < epochs && !callbacks.stopReason; epoch++) {
     if (await callbacks.epochBegin(epoch)) break;
     await source.begin(epoch);
+    compiled?.beginEpoch();
     model.resetMetrics();
-    let lossSum = 0; // the epoch's loss·rows
-    let seen = 0;
+    sums.loss = sums.rows = 0;
     for (let batch = 0; ; batch++) {
-      const next = source.next();
-      const rows = typeof next === 'number' ? next : await next;
-      if (rows === 0) break;
-      const loss = model.step(rows, epoch, source.weights); // not finite: nothing else done, and the NaN guard rolls back
-      if (Number.isFinite(loss)) lossSum += loss * rows;
-      seen += rows;
-      // A finite loss concerns no one but the callbacks that asked for batch logs (the NaN guard does not).
-      if (batchLogs || !Number.isFinite(loss)) {
-        const stops = callbacks.batchEnd(batch, model.metricLogs({ batch, size: rows, loss }, true));
-        // Awaited only when a hook was async: otherwise a batch costs no promise.
-        if (stops === true || (stops !== false && (await stops))) break;
+      const ran = compiled ? compiled.run(epoch, sums) : 0;
+      if (ran > 0) {
+        batch += ran - 1;
+      } else {
+        const next = source.next();
+        const rows = typeof next === 'number' ? next : await next;
+        if (rows === 0) break;
+        const loss = model.step(rows, epoch, source.weights); // not finite: nothing else done, and the NaN guard rolls back
+        if (Number.isFinite(loss)) sums.loss += loss * rows;
+        sums.rows += rows;
+        // A finite loss concerns no one but the callbacks that asked for batch logs (the NaN guard does not).
+        if (batchLogs || !Number.isFinite(loss)) {
+          const stops = callbacks.batchEnd(batch, model.metricLogs({ batch, size: rows, loss }, true));
+          // Awaited only when a hook was async: otherwise a batch costs no promise.
+          if (stops === true || (stops !== false && (await stops))) break;
+        }
       }
       if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
     }
     if (callbacks.rolledBack) break;
 
     // Means over the batches that ran (all of them unless a callback stopped the epoch).
-    const logs = model.metricLogs({ loss: lossSum / seen }, false);
+    const logs = model.metricLogs({ loss: sums.loss / sums.rows }, false);
     const val = await source.validate();
     if (val) for (const [k, v] of Object.entries(val)) logs[valKey(k)] = v;
     await callbacks.epochEnd(epoch, logs);

@@ -14,6 +14,7 @@
 import type { MatrixLike } from '../engine/matrix';
 import { Random } from '../engine/random';
 import type { Logs, Trainable, TrainingSession } from '../engine/session';
+import type { ResidentRows } from '../engine/compiled-steps';
 import type { Targets } from '../validate';
 import type { Dataset } from './dataset';
 import type { FitDatasetOptions } from './fit-dataset';
@@ -98,6 +99,8 @@ class ArrayBatches implements BatchSource {
   private start = 0;
   /** The loaded batch's sample weights (gathered beside its rows), undefined when unweighted. */
   readonly weights: Float32Array | undefined;
+  /** The rows in the heap and the epoch's place in them, for compiled steps (unweighted fits only). */
+  readonly resident: ResidentRows | undefined;
 
   constructor(
     private readonly model: TrainingSession,
@@ -107,6 +110,18 @@ class ArrayBatches implements BatchSource {
   ) {
     this.order = Uint32Array.from({ length: rows }, (_, i) => i);
     this.weights = data.weights && new Float32Array(batchSize);
+    this.resident = data.weights ? undefined : this.residentRows();
+  }
+
+  private residentRows(): ResidentRows {
+    const { xs, ys } = this.data, batches = this;
+    return {
+      xs: xs.ptr, ys: ys.ptr, xCols: xs.cols, yCols: ys.cols, rows: this.rows, batchSize: this.batchSize, order: this.order,
+      get position() {
+        return batches.start;
+      },
+      skip: (rows) => (this.start += rows),
+    };
   }
 
   begin(): void {

@@ -14,6 +14,11 @@
 // gradients join dW and db, and dA. On the output layer dA is not formed, so
 // the activity term goes through the activation in a second scratch buffer
 // and is added to dZ.
+//
+// compiledStep describes this same step to the core's compiled steps
+// (engine/compiled-steps.ts, assembly/steps.ts), which repeat forward, penalty
+// and backward kernel for kernel; a layer with an activity regularizer keeps
+// to the passes here.
 
 import { ACTIVATIONS, DEFAULT_ALPHA, activation, type ActivationName } from '../activations';
 import { Flag, NONE } from '../../backend/core';
@@ -192,6 +197,15 @@ export const DENSE: LayerKind<Dense> = {
     if (gb) L.be.columnSums(L.dy, gb, rows, L.outWidth);
     if (gb) penaltyGrad(L.be.core, c.biasRegularizer, b, gb, L.outWidth, 1, true);
     if (L.dx) L.be.gemm(L.dy, w, L.dx, NONE, rows, L.outWidth, L.inWidth, Flag.transB);
+  },
+  // The activity penalty reads the outputs and joins dA: the core's step has no such term, so those layers stay generic.
+  compiledStep(L) {
+    const c = L.config;
+    if (c.activityRegularizer) return undefined;
+    return {
+      op: 'dense', z: L.scratch[0], kernel: L.weights[0], bias: L.weights[1] ?? NONE, kernelGrad: L.grads[0], biasGrad: L.grads[1] ?? NONE,
+      activation: { name: c.activation, alpha: c.alpha }, kernelRegularizer: c.kernelRegularizer, biasRegularizer: c.biasRegularizer,
+    };
   },
   toKeras(c, names) {
     const dense = {

@@ -15,6 +15,7 @@ import type { ActivationName } from '../activations';
 import type { Backend } from '../../backend/backend';
 import type { Ptr } from '../../backend/core';
 import type { InitializerName } from '../initializers';
+import type { Regularizer } from '../regularizers';
 
 /** A per-sample shape: [features], or [28, 28] for an image. */
 export type Shape = readonly number[];
@@ -97,6 +98,24 @@ export interface Placed<C extends LayerConfig = LayerConfig> {
   readonly scratch: Ptr[];
 }
 
+/**
+ * A layer's step as the core runs it in compiled steps (engine/compiled-steps.ts,
+ * assembly/steps.ts), beside the pointers every placed layer has (x, y, dy, dx):
+ * a dense layer's Z, weights, gradients, activation and weight penalties.
+ */
+export interface CompiledLayer {
+  /** The step the core runs: dense's forward and backward (the only one it has). */
+  readonly op: 'dense';
+  readonly z: Ptr;
+  readonly kernel: Ptr;
+  readonly bias: Ptr;
+  readonly kernelGrad: Ptr;
+  readonly biasGrad: Ptr;
+  readonly activation: ActivationSpec;
+  readonly kernelRegularizer?: Regularizer;
+  readonly biasRegularizer?: Regularizer;
+}
+
 /** One kind of layer. `C` is its checked, frozen configuration. */
 export interface LayerKind<C extends LayerConfig = LayerConfig> {
   /** Its name in code and in nnwasm's files: 'dense'. */
@@ -136,6 +155,13 @@ export interface LayerKind<C extends LayerConfig = LayerConfig> {
   penalty?(L: Placed<C>, rows: number): number;
   /** From dY: the gradients of its trainable weights (with any penalty's), and dX unless it is NONE. */
   backward(L: Placed<C>, rows: number): void;
+  /**
+   * Its step for the core's compiled steps, which compute exactly what forward,
+   * penalty and backward do; undefined (or no member) when this layer's
+   * steps run only through forward and backward. Optional: a kind without it
+   * trains on the generic path.
+   */
+  compiledStep?(L: Placed<C>): CompiledLayer | undefined;
   /**
    * The layer as Keras layers, the first of them holding its weights (a dense
    * leakyRelu is a linear Dense, then a LeakyReLU); Keras' own config fields.

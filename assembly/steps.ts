@@ -1,0 +1,269 @@
+// Compiled training steps: runs whole training steps of a chain of dense
+// layers inside the core, from a plan the TypeScript side wrote in the heap
+// (src/engine/compiled-steps.ts lays it out and says which models qualify).
+// A small network's step is a few hundred multiply-adds, far less than the
+// JS that drives one step through the layer protocol costs, so for such
+// networks the step loop itself runs here.
+//
+// It adds no math: each step calls the very kernels the generic path calls
+// (gemm, the activations, losses, regularizers, column sums, optimizers), with
+// the same arguments, in the same order, so weights, losses and metrics are
+// the generic path's bit for bit. A number the generic path passes from JS to
+// an f32 parameter is stored here as f64 and demoted: the same rounding.
+//
+// The plan is f64 words (pointers and sizes are exact in them): a header,
+// then one record per layer. Each step gathers its rows through the epoch's
+// order, runs forward, the loss (+ penalty), the metric's count, backward and
+// the optimizer update, and writes its loss and count for TypeScript to sum.
+import {
+  eluBackward, eluForward, geluBackward, geluForward, geluTanhBackward, geluTanhForward, leakyReluBackward,
+  leakyReluForward, linearBackward, linearForward, relu6Backward, relu6Forward, reluBackward, reluForward,
+  sigmoidBackward, sigmoidForward, softmaxBackward, softmaxForward, softplusBackward, softplusForward,
+  softsignBackward, softsignForward, swishBackward, swishForward, tanhBackward, tanhForward,
+} from "./activations";
+import { columnSums } from "./accumulate";
+import { gemm } from "./gemm";
+import {
+  binaryCrossentropy, binaryCrossentropyGrad, categoricalCrossentropy, categoricalCrossentropyGrad, huber, huberGrad,
+  logCosh, logCoshGrad, meanAbsoluteError, meanAbsoluteErrorGrad, meanSquaredError, scaledDifference,
+  softmaxCrossentropy, sparseCategoricalCrossentropy, sparseCategoricalCrossentropyGrad, sparseScaledDifference,
+  sparseSoftmaxCrossentropy,
+} from "./losses";
+import { adam, momentum, sgd } from "./optimizers";
+import { penalty, penaltyGrad } from "./regularizers";
+
+// The header's words (src/engine/compiled-steps.ts writes them, in this order).
+const LAYERS = 0, XS = 1, YS = 2, X_COLS = 3, Y_COLS = 4, ORDER = 5, BATCH = 6, TOTAL = 7, X = 8, Y = 9;
+const LOSS = 10, FUSED = 11, METRIC = 12, OPTIMIZER = 13, PARAMS = 14, GRADS = 15, SLOTS = 16, PARAM_COUNT = 17;
+const MU = 18, NESTEROV = 19, BETA1 = 20, BETA2 = 21, EPS = 22, SCRATCH = 23, RATES = 24, OUTPUTS = 25;
+const HEADER = 32;
+// A dense layer's record: its buffers, widths, activation and regularizer factors.
+const LX = 0, LY = 1, LDY = 2, LDX = 3, LZ = 4, LW = 5, LB = 6, LGW = 7, LGB = 8, IN = 9, OUT = 10;
+const ACT = 11, P = 12, Q = 13, KREG = 14, KL1 = 15, KL2 = 16, BREG = 17, BL1 = 18, BL2 = 19;
+const LAYER = 20;
+
+// Loss, metric and optimizer codes (the same lists in compiled-steps.ts).
+const MSE = 0, MAE = 1, HUBER = 2, LOG_COSH = 3, BCE = 4, CCE = 5, SCCE = 6;
+const BINARY = 1, CATEGORICAL = 2, SPARSE = 3;
+const SGD = 0, MOMENTUM = 1, ADAM = 2;
+/** Huber's delta, as src/engine/losses.ts passes it. */
+const HUBER_DELTA: f64 = 1;
+
+@inline function word(at: usize, i: i32): f64 {
+  return load<f64>(at + (<usize>i << 3));
+}
+
+@inline function ptr(at: usize, i: i32): usize {
+  return <usize>word(at, i);
+}
+
+@inline function int(at: usize, i: i32): i32 {
+  return <i32>word(at, i);
+}
+
+/**
+ * Runs up to `count` steps of the plan at `plan`, batch by batch from row
+ * `start` of the epoch's order. Returns the steps completed: fewer than count
+ * when a step's loss is not finite, whose forward has then run and nothing
+ * else, as the generic step leaves it. Step s writes its loss and its
+ * metric's count at outputs[2s], outputs[2s + 1], and reads its rate at rates[s].
+ */
+export function trainSteps(plan: usize, start: i32, count: i32): i32 {
+  const batch = int(plan, BATCH), total = int(plan, TOTAL);
+  const outputs = ptr(plan, OUTPUTS), scratch = ptr(plan, SCRATCH);
+  for (let s = 0; s < count; s++) {
+    const rows = min(batch, total - start);
+    gather(plan, start, rows);
+    for (let l = 0; l < int(plan, LAYERS); l++) forward(layerAt(plan, l), rows, scratch);
+    const loss = lossValue(plan, rows);
+    store<f64>(outputs + (<usize>s << 4), loss);
+    if (!isFinite(loss)) return s;
+    store<f64>(outputs + (<usize>s << 4) + 8, <f64>hits(plan, rows));
+    backward(plan, rows, scratch);
+    update(plan, s);
+    start += rows;
+  }
+  return count;
+}
+
+@inline function layerAt(plan: usize, l: i32): usize {
+  return plan + (<usize>(HEADER + l * LAYER) << 3);
+}
+
+@inline function outputLayer(plan: usize): usize {
+  return layerAt(plan, int(plan, LAYERS) - 1);
+}
+
+/**
+ * Copies the batch's rows of X and Y, through the order, to the batch
+ * buffers: HeapRows.gather's copies, as 32-bit words (rows of a few floats,
+ * where a memory.copy per row costs more than the copying).
+ */
+function gather(plan: usize, start: i32, rows: i32): void {
+  const order = ptr(plan, ORDER), xCols = int(plan, X_COLS), yCols = int(plan, Y_COLS);
+  const xs = ptr(plan, XS), ys = ptr(plan, YS), x = ptr(plan, X), y = ptr(plan, Y);
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>load<u32>(order + (<usize>(start + r) << 2));
+    copyWords(x + (<usize>(r * xCols) << 2), xs + (row * xCols << 2), xCols);
+    copyWords(y + (<usize>(r * yCols) << 2), ys + (row * yCols << 2), yCols);
+  }
+}
+
+@inline function copyWords(to: usize, from: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<u32>(to + (<usize>i << 2), load<u32>(from + (<usize>i << 2)));
+}
+
+/** Z = X·W + b, A = f(Z): dense.ts's forward. */
+function forward(L: usize, rows: i32, scratch: usize): void {
+  gemm(ptr(L, LX), ptr(L, LW), ptr(L, LZ), ptr(L, LB), rows, int(L, IN), int(L, OUT), false, false, false, scratch);
+  activationForward(L, ptr(L, LZ), ptr(L, LY), rows, int(L, OUT));
+}
+
+function activationForward(L: usize, z: usize, a: usize, rows: i32, cols: i32): void {
+  const n = rows * cols, p = <f32>word(L, P), q = <f32>word(L, Q);
+  switch (int(L, ACT)) {
+    case 0: linearForward(z, a, n); break;
+    case 1: reluForward(z, a, n); break;
+    case 2: leakyReluForward(z, a, n, p); break;
+    case 3: sigmoidForward(z, a, n); break;
+    case 4: tanhForward(z, a, n); break;
+    case 5: swishForward(z, a, n); break;
+    case 6: eluForward(z, a, n, p, q); break;
+    case 7: softplusForward(z, a, n); break;
+    case 8: softsignForward(z, a, n); break;
+    case 9: relu6Forward(z, a, n, p, q); break;
+    case 10: geluForward(z, a, n); break;
+    case 11: geluTanhForward(z, a, n); break;
+    default: softmaxForward(z, a, rows, cols);
+  }
+}
+
+function activationBackward(L: usize, z: usize, a: usize, dA: usize, dZ: usize, rows: i32, cols: i32): void {
+  const n = rows * cols, p = <f32>word(L, P), q = <f32>word(L, Q);
+  switch (int(L, ACT)) {
+    case 0: linearBackward(z, a, dA, dZ, n); break;
+    case 1: reluBackward(z, a, dA, dZ, n); break;
+    case 2: leakyReluBackward(z, a, dA, dZ, n, p); break;
+    case 3: sigmoidBackward(z, a, dA, dZ, n); break;
+    case 4: tanhBackward(z, a, dA, dZ, n); break;
+    case 5: swishBackward(z, a, dA, dZ, n); break;
+    case 6: eluBackward(z, a, dA, dZ, n, p, q); break;
+    case 7: softplusBackward(z, a, dA, dZ, n); break;
+    case 8: softsignBackward(z, a, dA, dZ, n); break;
+    case 9: relu6Backward(z, a, dA, dZ, n, p, q); break;
+    case 10: geluBackward(z, a, dA, dZ, n); break;
+    case 11: geluTanhBackward(z, a, dA, dZ, n); break;
+    default: softmaxBackward(a, dA, dZ, rows, cols);
+  }
+}
+
+/** The batch's mean loss plus the layers' penalty, in model.ts lossValue's f64 arithmetic. */
+function lossValue(plan: usize, rows: i32): f64 {
+  const L = outputLayer(plan), k = int(L, OUT), n = rows * k;
+  const z = ptr(L, LZ), a = ptr(L, LY), y = ptr(plan, Y), fused = int(plan, FUSED) != 0;
+  let value: f64;
+  switch (int(plan, LOSS)) {
+    case MSE: value = meanSquaredError(a, y, n) / <f64>n; break;
+    case MAE: value = meanAbsoluteError(a, y, n) / <f64>n; break;
+    case HUBER: value = huber(a, y, n, HUBER_DELTA) / <f64>n; break;
+    case LOG_COSH: value = logCosh(a, y, n) / <f64>n; break;
+    case BCE: value = binaryCrossentropy(a, y, n) / <f64>n; break;
+    case CCE: value = (fused ? softmaxCrossentropy(z, y, rows, k) : categoricalCrossentropy(a, y, n)) / <f64>rows; break;
+    default: value = (fused ? sparseSoftmaxCrossentropy(z, y, rows, k) : sparseCategoricalCrossentropy(a, y, rows, k)) / <f64>rows;
+  }
+  let sum: f64 = 0;
+  for (let l = 0; l < int(plan, LAYERS); l++) sum += layerPenalty(layerAt(plan, l));
+  return value + sum;
+}
+
+/** dense.ts's penalty without an activity term: the kernel's, plus the bias's (0 when it has none). */
+function layerPenalty(L: usize): f64 {
+  const n = int(L, IN) * int(L, OUT), b = ptr(L, LB);
+  const kernel: f64 = int(L, KREG) ? penalty(ptr(L, LW), n, word(L, KL1), word(L, KL2)) : 0;
+  const bias: f64 = b && int(L, BREG) ? penalty(b, int(L, OUT), word(L, BL1), word(L, BL2)) : 0;
+  return kernel + bias + 0; // + the activity term, 0 here: the same sum, −0 included
+}
+
+/** The batch's count for an accuracy metric (metrics.ts: binary, categorical, sparse); 0 for none. */
+function hits(plan: usize, rows: i32): i32 {
+  const metric = int(plan, METRIC);
+  if (!metric) return 0;
+  const L = outputLayer(plan), k = int(L, OUT), a = ptr(L, LY), y = ptr(plan, Y);
+  let count = 0;
+  if (metric == BINARY) {
+    for (let i = 0; i < rows * k; i++) {
+      const at = <usize>i << 2;
+      if ((load<f32>(a + at) > 0.5) == (load<f32>(y + at) > 0.5)) count++;
+    }
+    return count;
+  }
+  for (let r = 0; r < rows; r++) {
+    const predicted = argmax(a + (<usize>(r * k) << 2), k);
+    const target: f32 = metric == SPARSE ? load<f32>(y + (<usize>r << 2)) : <f32>argmax(y + (<usize>(r * k) << 2), k);
+    if (<f32>predicted == target) count++;
+  }
+  return count;
+}
+
+/** metrics.ts's argmax: the first of the largest (NaN never wins). */
+function argmax(p: usize, n: i32): i32 {
+  let best = 0;
+  for (let j = 1; j < n; j++) if (load<f32>(p + (<usize>j << 2)) > load<f32>(p + (<usize>best << 2))) best = j;
+  return best;
+}
+
+/** The loss's dZ on the output layer (losses.ts), then each layer's backward from the last. */
+function backward(plan: usize, rows: i32, scratch: usize): void {
+  lossGradient(plan, rows);
+  const last = int(plan, LAYERS) - 1;
+  for (let l = last; l >= 0; l--) layerBackward(layerAt(plan, l), l == last, rows, scratch);
+}
+
+function lossGradient(plan: usize, rows: i32): void {
+  const L = outputLayer(plan), k = int(L, OUT), n = rows * k;
+  const z = ptr(L, LZ), a = ptr(L, LY), y = ptr(plan, Y), d = ptr(L, LDY), fused = int(plan, FUSED) != 0;
+  const s: f64 = 1 / <f64>n, perRow: f64 = 1 / <f64>rows;
+  switch (int(plan, LOSS)) {
+    case MSE: scaledDifference(a, y, d, n, 2 * s); break;
+    case MAE: meanAbsoluteErrorGrad(a, y, d, n, s); break;
+    case HUBER: huberGrad(a, y, d, n, HUBER_DELTA, s); break;
+    case LOG_COSH: logCoshGrad(a, y, d, n, s); break;
+    case BCE:
+      if (fused) return scaledDifference(a, y, d, n, s);
+      binaryCrossentropyGrad(a, y, d, n, s);
+      break;
+    case CCE:
+      if (fused) return scaledDifference(a, y, d, n, perRow);
+      categoricalCrossentropyGrad(a, y, d, n, perRow);
+      break;
+    default:
+      if (fused) return sparseScaledDifference(a, y, d, rows, k, perRow);
+      sparseCategoricalCrossentropyGrad(a, y, d, rows, k, perRow);
+  }
+  activationBackward(L, z, a, d, d, rows, k);
+}
+
+/** dense.ts's backward: through the activation (not on the output layer), Xᵀ·dZ, penalties, Σ dZ, dZ·Wᵀ. */
+function layerBackward(L: usize, isOutput: bool, rows: i32, scratch: usize): void {
+  const inW = int(L, IN), outW = int(L, OUT), w = ptr(L, LW), b = ptr(L, LB), gw = ptr(L, LGW), gb = ptr(L, LGB);
+  const x = ptr(L, LX), y = ptr(L, LY), dy = ptr(L, LDY), dx = ptr(L, LDX);
+  if (!isOutput) activationBackward(L, ptr(L, LZ), y, dy, dy, rows, outW);
+  gemm(x, dy, gw, 0, inW, rows, outW, true, false, false, scratch);
+  if (int(L, KREG)) penaltyGrad(w, gw, inW * outW, word(L, KL1), word(L, KL2), 1, true);
+  if (gb) columnSums(dy, gb, rows, outW, false);
+  if (gb && int(L, BREG)) penaltyGrad(b, gb, outW, word(L, BL1), word(L, BL2), 1, true);
+  if (dx) gemm(dy, w, dx, 0, rows, outW, inW, false, true, false, scratch);
+}
+
+/** The optimizer's rule with this step's rate (optimizers.ts computed it: the learning rate, or Adam's γₜ). */
+function update(plan: usize, s: i32): void {
+  const p = ptr(plan, PARAMS), g = ptr(plan, GRADS), slots = ptr(plan, SLOTS), n = int(plan, PARAM_COUNT);
+  const rate = <f32>load<f64>(ptr(plan, RATES) + (<usize>s << 3));
+  switch (int(plan, OPTIMIZER)) {
+    case SGD: sgd(p, g, n, rate); break;
+    case MOMENTUM: momentum(p, g, slots, n, rate, <f32>word(plan, MU), int(plan, NESTEROV) != 0); break;
+    default:
+      adam(p, g, slots, slots + (<usize>n << 2), n, rate, <f32>word(plan, BETA1), <f32>word(plan, BETA2), <f32>word(plan, EPS));
+  }
+}
+
