@@ -20,14 +20,14 @@ const SETUP_TIMEOUT = 900_000;
 
 /**
  * Everything the tarball holds, and nothing else: no src/, test/, assembly/, build/, bench/, demo/, .ci/ or
- * node_modules. The ES build's chunks have hashed names: csv-parse's browser build, the scalar Wasm build
- * (the relaxed one is inlined, as a patch of the SIMD build), the Keras file reader and fitDataset, loaded on first use, and the code fitDataset shares with
- * the rest (the command line is one file with everything inlined, and so is randomSearch's worker thread,
+ * node_modules. The ES build's chunks have hashed names: csv-parse's browser build, the scalar Wasm build,
+ * the relaxed one (as a patch of the SIMD build), the Keras file reader, fitDataset and compiled training steps,
+ * loaded on first use, and four of the code they share with the rest (the command line is one file with everything inlined, and so is randomSearch's worker thread,
  * search-worker.js).
  */
 const PACKED = [
-  'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/cli.js',
-  'dist/core.scalar-[hash].js', 'dist/fit-dataset-[hash].js',
+  'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js',
+  'dist/cli.js', 'dist/compiled-steps-[hash].js', 'dist/core.relaxed-patch-[hash].js', 'dist/core.scalar-[hash].js', 'dist/fit-dataset-[hash].js',
   'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/keras-read-[hash].js', 'dist/search-worker.js', 'dist/sync-[hash].js', 'package.json',
 ];
 const unhashed = (names: string[]) => names.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, '-[hash].js')).sort();

@@ -9,13 +9,13 @@
 
 // The SIMD build is inlined: on every engine that has SIMD128 (all current
 // browsers, Node ≥ 16.4) a page can compute before it awaits anything. The
-// relaxed build, nn.ready()'s default where the engine validates it, is
-// inlined too, as the few functions in which it differs from the SIMD build
-// (function-patch.ts): nn.ready() makes it without a download. The scalar
+// relaxed build, nn.ready()'s default where the engine validates it, ships
+// as the few functions in which it differs from the SIMD build
+// (function-patch.ts), a chunk of 4 kB that nn.ready() loads and applies:
+// inlined, it would put the inference path over its budget. The scalar
 // build (engines without SIMD) is a chunk of its own, loaded when nn.ready()
 // picks it.
 import simdBytes from '../../build/core.simd.wasm';
-import relaxedPatch from '../../build/core.relaxed-patch.wasm';
 import type { instantiate as simdDeclared } from '../../build/core.simd.js';
 import type { instantiate as scalarDeclared } from '../../build/core.scalar.js';
 import type { instantiate as relaxedDeclared } from '../../build/core.relaxed.js';
@@ -38,11 +38,13 @@ type ContractHolds = NoneOf<
 >;
 
 /** A build's bytes: the SIMD build's inlined, the relaxed build's patched from them, the scalar build's from its chunk; each made once. */
-let relaxedBytes: Uint8Array<ArrayBuffer> | undefined;
+let relaxedBytes: Promise<Uint8Array<ArrayBuffer>> | undefined;
 let scalarBytes: Promise<Uint8Array<ArrayBuffer>> | undefined;
 async function bytesOf(build: WasmBuild): Promise<Uint8Array<ArrayBuffer>> {
   if (build === 'simd') return simdBytes;
-  if (build === 'relaxed') return (relaxedBytes ??= applyFunctionPatch(simdBytes, relaxedPatch));
+  if (build === 'relaxed') {
+    return (relaxedBytes ??= import('../../build/core.relaxed-patch.wasm').then((m) => applyFunctionPatch(simdBytes, m.default)));
+  }
   return (scalarBytes ??= import('../../build/core.scalar.wasm').then((m) => m.default));
 }
 /** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): the heap's, 2 GiB. */

@@ -13,7 +13,7 @@ import type { Optimizer } from './optimizers';
 import { toInputs, toTargets, type Targets } from '../validate';
 import type { Workspace } from './workspace';
 import type { Shape } from './layers/layer';
-import { CompiledSteps, type ResidentRows } from './compiled-steps';
+import type { CompiledSteps, ResidentRows } from './compiled-steps';
 
 /** Figures by name, as callbacks receive them: loss, metrics (accuracy, mae…), and valLoss, valAccuracy… when validating. */
 export type Logs = Record<string, number>;
@@ -167,9 +167,12 @@ export class TrainingSession {
   /**
    * Steps the core runs by itself on rows resident in the heap, when this
    * model qualifies (compiled-steps.ts says which do); undefined otherwise.
-   * The caller releases them when the fit ends.
+   * The caller releases them when the fit ends. They are a chunk of their
+   * own, loaded by the first fit that asks: a page that only predicts never
+   * fetches them.
    */
-  compiledSteps(data: ResidentRows): CompiledSteps | undefined {
+  async compiledSteps(data: ResidentRows): Promise<CompiledSteps | undefined> {
+    const { CompiledSteps } = await import('./compiled-steps');
     return CompiledSteps.make(this.model, data);
   }
 

@@ -107,20 +107,3 @@ export class Abort {
     this.waiters.clear();
   };
 }
-
-/** `source` (a BatchSource, typed by shape: epochs.ts imports fit's options, which import this), whose every batch first checks the signal. */
-export function checkedAtEachBatch<S extends { begin(epoch: number): unknown; next(): unknown; validate(): unknown; readonly weights?: Float32Array }>(
-  source: S, abort: Abort,
-): S {
-  return {
-    begin: (epoch: number) => source.begin(epoch),
-    next: () => {
-      abort.check();
-      return source.next();
-    },
-    validate: () => source.validate(),
-    get weights() {
-      return source.weights;
-    },
-  } as unknown as S;
-}

@@ -37,19 +37,31 @@ export interface BatchSource {
   readonly resident?: ResidentRows;
 }
 
-/** The loop: epochs, then the source's batches, then a step, with the callbacks between them. */
-export async function runEpochs(model: TrainingSession, callbacks: CallbackList, history: History, epochs: number, source: BatchSource): Promise<void> {
+/** What stops a fit from outside (fit's `signal`): check() throws once it has aborted. */
+export interface Stop {
+  check(): void;
+}
+
+/**
+ * The loop: epochs, then the source's batches, then a step, with the
+ * callbacks between them; `stop` is checked before each batch, or each run
+ * of compiled steps.
+ */
+export async function runEpochs(
+  model: TrainingSession, callbacks: CallbackList, history: History, epochs: number, source: BatchSource, stop?: Stop,
+): Promise<void> {
   // Compiled steps make no batch logs: only for fits that want none.
-  const compiled = source.resident && !callbacks.wantsBatchLogs ? model.compiledSteps(source.resident) : undefined;
+  const compiled = source.resident && !callbacks.wantsBatchLogs ? await model.compiledSteps(source.resident) : undefined;
   try {
-    await epochLoop(model, callbacks, history, epochs, source, compiled);
+    await epochLoop(model, callbacks, history, epochs, source, compiled, stop);
   } finally {
     compiled?.release();
   }
 }
 
 async function epochLoop(
-  model: TrainingSession, callbacks: CallbackList, history: History, epochs: number, source: BatchSource, compiled: CompiledSteps | undefined,
+  model: TrainingSession, callbacks: CallbackList, history: History, epochs: number, source: BatchSource,
+  compiled: CompiledSteps | undefined, stop: Stop | undefined,
 ): Promise<void> {
   let last: Logs = {};
   let lastYield = performance.now();
@@ -64,6 +76,7 @@ async function epochLoop(
     model.resetMetrics();
     sums.loss = sums.rows = 0;
     for (let batch = 0; ; batch++) {
+      stop?.check();
       const ran = compiled ? compiled.run(epoch, sums) : 0;
       if (ran > 0) {
         batch += ran - 1;

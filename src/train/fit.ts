@@ -18,7 +18,7 @@ import type { ResidentRows } from '../engine/compiled-steps';
 import type { Targets } from '../validate';
 import type { Dataset } from './dataset';
 import type { FitDatasetOptions } from './fit-dataset';
-import { Abort, checkedAtEachBatch } from './abort';
+import { Abort } from './abort';
 import { HeapRows } from './batches';
 import { CallbackList } from './callback-list';
 import { fitData, type Rows } from './fit-data';
@@ -78,7 +78,7 @@ async function train(model: TrainingSession, x: MatrixLike, y: Targets, options:
     model.makeRoom(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), train.Y.cols);
     const rng = new Random(seed ?? model.seed);
     const batches = new ArrayBatches(model, { xs, ys, weights: train.W }, rows, bs, shuffle ? rng : undefined, val);
-    await runEpochs(model, callbacks, history, epochs, checkedAtEachBatch(batches, abort));
+    await runEpochs(model, callbacks, history, epochs, batches, abort);
   } catch (e) {
     initial.restore();
     model.undoBuild();
