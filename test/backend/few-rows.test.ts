@@ -1,10 +1,11 @@
 // The few-rows GEMM path (a product of 1 to 3 rows: a single prediction) is
 // a kernel of its own (assembly/gemm/kernels.ts rowTimesB: blocks of 24, 16
-// and 8 columns, depths in chunks of 16, partial sums in the scratch), so
+// and 8 columns, depths in chunks of 16, partial sums in the scratch) with a
+// listing of its own (gemm/lists.ts listNonzeros: 4 depths at a time), so
 // here every column width it cuts differently, every depth count around its
-// chunks and K-blocks, and dense, sparse and all-zero rows, each checked bit
-// for bit against the same rows computed inside a batch of 8 (the 4-row
-// micro-kernel), and against the js reference within rounding.
+// chunks, groups of 4 and K-blocks, and dense, sparse and all-zero rows, each
+// checked bit for bit against the same rows computed inside a batch of 8 (the
+// 4-row micro-kernel), and against the js reference within rounding.
 
 import { beforeAll, describe, test } from 'vitest';
 import { flagsOf, NONE } from '../../src/backend/core';
