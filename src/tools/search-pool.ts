@@ -8,14 +8,14 @@
 
 import { ConfigError } from '../errors';
 import type { AbortSignalLike } from '../io/location';
-import { listen, readSignal, unlisten } from '../train/abort';
+import { listen, unlisten } from '../train/abort';
 import type { Logs } from '../engine/session';
 import type { ModelJSON } from '../engine/serialize';
 import { Matrix, type MatrixLike } from '../engine/matrix';
 import { isNode, nodeModule } from '../runtime';
 import type { Targets } from '../validate';
 import type { Job, WorkerSetup } from './search-worker';
-import { comparator, failedOutcome, ranking, type TrialData, type TrialOutcome } from './search-trial';
+import { comparator, failedOutcome, ranking, searchAbort, type TrialData, type TrialOutcome } from './search-trial';
 
 type Worker = import('node:worker_threads').Worker;
 
@@ -94,14 +94,17 @@ class Pool {
   async run(): Promise<{ outcomes: TrialOutcome[]; best?: ModelJSON }> {
     const { signal } = this.o;
     const where = 'randomSearch: signal';
+    // Trials still running when the abort comes are dropped: their workers are terminated below.
+    // An 'abort' event from a signal that says it has not aborted is no abort.
     const abort = () => this.guard(() => {
-      const { reason } = readSignal(signal!, where);
-      throw reason ?? new ConfigError(`${where}: expected the search to run to its end, got an abort without a reason`);
+      const error = searchAbort(signal, this.outcomes.length, this.jobs.length);
+      if (error) throw error;
     });
     try {
       await new Promise<void>((resolve, reject) => {
         this.settle = { resolve, reject };
-        if (signal && readSignal(signal, where).aborted) return abort();
+        const before = searchAbort(signal, 0, this.jobs.length);
+        if (before) return reject(before);
         if (signal) listen(signal, where, abort);
         for (let w = 0; w < Math.min(this.o.workers, this.jobs.length); w++) this.start();
       });

@@ -4,11 +4,11 @@
 // calling thread checks each plan and turns it into its wire form (numbers,
 // strings, arrays: an optimizer becomes its name and options), and every
 // trial, in this thread or in a worker, runs through runPlan. So a trial
-// trains and scores the same wherever it runs. Also the scoring and ranking
-// that both kinds of search share.
+// trains and scores the same wherever it runs. Also the scoring, ranking and
+// errors (every trial failed, an abort) that both kinds of search share.
 
 import {
-  ConfigError, DisposedError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError, describe, type NnError,
+  AbortError, ConfigError, DisposedError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError, describe, type NnError,
 } from '../errors';
 import type { Layer } from '../engine/layers/registry';
 import type { MatrixLike } from '../engine/matrix';
@@ -20,6 +20,8 @@ import type { FitOptions } from '../train/fit-options';
 import type { History } from '../train/history';
 import { monitorMode, valKey, type MonitorMode } from '../train/logs';
 import type { Targets } from '../validate';
+import type { AbortSignalLike } from '../io/location';
+import { abortError, readSignal } from '../train/abort';
 
 /**
  * What one trial trains, as plain data: the model's layers (as for
@@ -157,6 +159,21 @@ export function allFailed(first: TrialOutcome): NnError {
   const message = rest.join(': ').replace(/^randomSearch: /, '');
   return new Err(`randomSearch: every trial failed; trial ${first.trial}: ${message}`);
 }
+
+/**
+ * The search's abort, by the rule fit's follows: undefined while `signal` has
+ * not aborted, else an nn.AbortError whose cause is its reason, saying how
+ * many trials had ended (each one reported to onTrialEnd as it ended). Its
+ * properties are read through abort.ts's guards: one that throws is a ConfigError.
+ */
+export function searchAbort(signal: AbortSignalLike | undefined, ended: number, total: number): AbortError | undefined {
+  const { aborted, reason } = signal ? readSignal(signal, SIGNAL) : { aborted: false, reason: undefined };
+  if (!aborted) return undefined;
+  return abortError(SIGNAL, 'the search to run to its end', reason,
+    `${ended} of ${total} trials had ended, each reported to onTrialEnd; every model the search built is disposed`);
+}
+
+const SIGNAL = 'randomSearch: signal';
 
 /**
  * The trained model's figures: the training logs of the epoch whose weights it

@@ -8,7 +8,7 @@
 import { getBuild } from '../backend/index';
 import { ConfigError, describe } from '../errors';
 import type { AbortSignalLike } from '../io/location';
-import { checkSignal, readSignal } from '../train/abort';
+import { checkSignal } from '../train/abort';
 import { fromJSON } from '../io/native';
 import type { History } from '../train/fit';
 import type { MonitorMode } from '../train/logs';
@@ -20,7 +20,7 @@ import { checkOptions, finite, oneOf, refuse, string, whole } from '../options';
 import { toInputs, type Targets } from '../validate';
 import { runInWorkers } from './search-pool';
 import {
-  allFailed, comparator, failedOutcome, ranking, runPlan, scoreIn, scoreOf, toWirePlan,
+  allFailed, comparator, failedOutcome, ranking, runPlan, scoreIn, scoreOf, searchAbort, toWirePlan,
   type TrialData, type TrialOutcome, type TrialPlan, type WirePlan,
 } from './search-trial';
 
@@ -167,7 +167,13 @@ export interface RandomSearchOptions<S extends Space> {
   onTrialEnd?(trial: Trial<Params<S>>): void;
   /** Plans only: called after each epoch of each trial, e.g. for a progress bar per trial. */
   onEpochEnd?(trial: number, epoch: number, logs: Logs): void;
-  /** Stops the search: it rejects with the signal's reason, its workers terminated. */
+  /**
+   * Stops the search: it rejects with an {@link AbortError} whose `cause` is
+   * the signal's reason, every model it built disposed and its workers
+   * terminated. The trials that ended before were each reported to
+   * `onTrialEnd`; in this thread, a trial under way runs to its end first
+   * (the check comes between trials), while workers are stopped at once.
+   */
   signal?: AbortSignalLike;
 }
 
@@ -211,6 +217,7 @@ export interface SearchResult<P> {
  *   `mode` ('auto'), `onTrialEnd`, `onEpochEnd`, `signal`.
  * @throws {@link ValueError} when trials is not a whole number ≥ 1.
  * @throws {@link ConfigError} for a bad space, build, fit, plan or mode, or an objective no trial reports.
+ * @throws {@link AbortError} when `signal` aborts: its `cause` is the signal's reason.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -281,7 +288,7 @@ async function searchFunctions<S extends Space>({ o, draws, objective, better }:
   let best: Trial<Params<S>> | undefined;
   try {
     for (const { trial: t, params, seed } of draws) {
-      checkAborted(o.signal);
+      checkAborted(o.signal, trials.length, draws.length);
       const context = { trial: t, seed };
       const model = await o.build!(params, context);
       if (!(model instanceof Sequential)) {
@@ -350,7 +357,7 @@ async function runHere<S extends Space>(
   let best: { trial: number; score: number; model: Sequential } | undefined;
   try {
     for (const { trial: t, seed, plan } of jobs) {
-      checkAborted(o.signal);
+      checkAborted(o.signal, outcomes.length, jobs.length);
       const outcome = await runPlan(plan, data, seed, objective, t, o.onEpochEnd && ((epoch, logs) => o.onEpochEnd!(t, epoch, logs)))
         .then(({ model, outcome }) => {
           if (best && order(outcome, best) > 0) {
@@ -371,9 +378,10 @@ async function runHere<S extends Space>(
   return { outcomes, bestModel: () => best?.model };
 }
 
-function checkAborted(signal: AbortSignalLike | undefined): void {
-  const { aborted, reason } = signal ? readSignal(signal, 'randomSearch: signal') : { aborted: false, reason: undefined };
-  if (aborted) throw reason ?? new ConfigError('randomSearch: signal: expected the search to run to its end, got an abort without a reason');
+/** Checked before each trial in this thread: a trial under way runs to its end (fit is the caller's, or a plan's). */
+function checkAborted(signal: AbortSignalLike | undefined, ended: number, total: number): void {
+  const error = searchAbort(signal, ended, total);
+  if (error) throw error;
 }
 
 /** One point of the space, drawn in the space's key order. */

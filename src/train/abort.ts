@@ -4,7 +4,8 @@
 // fit then rolls back as any failed fit does and rejects with nn.AbortError.
 // The signal is the caller's object, so every read of it is guarded: a getter
 // that throws or lies is a ConfigError, never an untyped error mid-fit
-// (randomSearch reads its own signal through the same guards).
+// (randomSearch reads its own signal through the same guards, and rejects
+// with the same AbortError: abortError below).
 
 import { AbortError, ConfigError, describe } from '../errors';
 import type { AbortSignalLike } from '../io/location';
@@ -35,6 +36,18 @@ function guard<T>(where: string, read: () => T): T {
 export function readSignal(signal: AbortSignalLike, where: string): { aborted: boolean; reason: unknown } {
   const aborted = guard(where, () => signal.aborted) === true;
   return { aborted, reason: aborted ? guard(where, () => signal.reason) : undefined };
+}
+
+/**
+ * The one rule for every abort (fit, fitDataset, randomSearch): an nn.AbortError
+ * saying where, what was expected and what the abort left behind, whose cause
+ * is the signal's reason, so the caller can tell their own reasons apart.
+ */
+export function abortError(where: string, expected: string, reason: unknown, after: string): AbortError {
+  const why = reason instanceof Error ? `${reason.name}: ${reason.message}` : describe(reason);
+  const error = new AbortError(`${where}: expected ${expected}, got an abort (reason: ${why}); ${after}`);
+  error.cause = reason;
+  return error;
 }
 
 /** Listens for the abort; a signal whose addEventListener throws is a ConfigError naming `where`. */
@@ -100,9 +113,7 @@ export class Abort {
     } catch (e) {
       reason = e;
     }
-    const why = reason instanceof Error ? `${reason.name}: ${reason.message}` : describe(reason);
-    this.error = new AbortError(`${this.where}: signal: expected training to run to its end, got an abort (reason: ${why}); the model is as it was before the call`);
-    this.error.cause = reason;
+    this.error = abortError(`${this.where}: signal`, 'training to run to its end', reason, 'the model is as it was before the call');
     for (const reject of this.waiters) reject(this.error);
     this.waiters.clear();
   };

@@ -32,7 +32,10 @@ function search(workers, extra = {}, inputDim = () => 4) {
 const summary = (r) => r.trials.map((t) => ({ trial: t.trial, params: t.params, seed: t.seed, score: t.score, error: t.error ?? null }));
 /** Threads still held by this process: each live worker holds a MessagePort. */
 const threads = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort' || r === 'Worker').length;
-const failure = (e) => ({ name: e?.name, message: e?.message });
+const failure = (e) => ({
+  name: e?.name, message: e?.message, nnError: e instanceof nn.NnError, abortError: e instanceof nn.AbortError,
+  cause: e?.cause instanceof Error ? { name: e.cause.name, message: e.cause.message } : e?.cause,
+});
 
 const scenarios = {
   async same() {

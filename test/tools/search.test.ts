@@ -1,5 +1,6 @@
 // Random search: the samplers' ranges and distributions, seeded trials,
-// ranking by the validation score, and a best model that predicts.
+// ranking by the validation score, a best model that predicts, and an abort
+// (nn.AbortError, as fit's) that leaves no model behind.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index';
@@ -137,6 +138,46 @@ describe('randomSearch', () => {
     expect(r.best.score).toBe(r.bestModel.evaluate(split.xTest, split.yTest).accuracy);
   });
 
+  it('rejects with nn.AbortError, the reason its cause, when the signal aborts between trials', async () => {
+    const stop = new AbortController();
+    const reason = new Error('stopped by the caller');
+    const built: nn.Sequential[] = [];
+    const ended: number[] = [];
+    const error = await nn.randomSearch({
+      space, trials: 5, seed: 2,
+      build: (p, context) => { const m = build(p, context); built.push(m); return m; },
+      fit: (model) => model.fit(split.xTrain, split.yTrain, { epochs: 1, validationData: [split.xTest, split.yTest] }),
+      onTrialEnd: (t) => { ended.push(t.trial); if (t.trial === 1) stop.abort(reason); },
+      signal: stop.signal,
+    }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(nn.AbortError);
+    expect(error).toBeInstanceOf(nn.NnError);
+    expect((error as Error).name).toBe('AbortError');
+    expect((error as Error).cause).toBe(reason);
+    expect((error as Error).message).toMatch(/^randomSearch: signal: expected the search to run to its end, got an abort \(reason: Error: stopped by the caller\); 2 of 5 trials had ended/);
+    // The two trials that ended were reported, no third was built, and every model built is disposed.
+    expect(ended).toEqual([0, 1]);
+    expect(built.length).toBe(2);
+    for (const m of built) expect(() => m.predict(split.xTest)).toThrow(nn.DisposedError);
+  });
+
+  it('rejects before building anything when the signal has already aborted, without a reason too', async () => {
+    let builds = 0;
+    const stop = new AbortController();
+    stop.abort(); // no reason: the DOM's own AbortError (a DOMException) becomes the cause
+    const error = await nn.randomSearch({
+      space, trials: 3, seed: 2, signal: stop.signal,
+      build: (p, context) => { builds++; return build(p, context); },
+      fit: (model) => model.fit(split.xTrain, split.yTrain, { epochs: 1 }),
+    }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(nn.AbortError);
+    expect((error as Error).cause).toBe(stop.signal.reason);
+    expect(((error as Error).cause as Error).name).toBe('AbortError');
+    expect((error as Error).cause).not.toBeInstanceOf(nn.NnError);
+    expect((error as Error).message).toMatch(/0 of 3 trials had ended/);
+    expect(builds).toBe(0);
+  });
+
   it('says what is missing when the objective is not logged', async () => {
     await expect(nn.randomSearch({
       space, trials: 1, seed: 1, build,
@@ -187,6 +228,17 @@ describe('randomSearch with plans (trial and data), in this thread', () => {
     await plans({ onEpochEnd: (t, e, logs) => void epochs.push(`${t}.${e}:${typeof logs.valLoss}`), onTrialEnd: (t) => void ended.push(t.trial) });
     expect(epochs).toEqual([0, 1, 2, 3].flatMap((t) => [0, 1, 2, 3, 4].map((e) => `${t}.${e}:number`)));
     expect(ended).toEqual([0, 1, 2, 3]);
+  });
+
+  it('stops between plans on abort with nn.AbortError, the trials so far reported', async () => {
+    const stop = new AbortController();
+    const ended: number[] = [];
+    const error = await plans({ signal: stop.signal, onTrialEnd: (t) => { ended.push(t.trial); stop.abort('enough'); } })
+      .then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(nn.AbortError);
+    expect((error as Error).cause).toBe('enough');
+    expect((error as Error).message).toMatch(/got an abort \(reason: "enough"\); 1 of 4 trials had ended, each reported to onTrialEnd/);
+    expect(ended).toEqual([0]);
   });
 
   it('refuses, before training, what cannot cross to a worker or cannot be scored', async () => {

@@ -1,6 +1,7 @@
 // randomSearch and the backend switches given what they cannot use: a null
 // options object, spaces that are not objects or whose samplers throw,
-// objectives that are never logged, and backends or threads that do not exist.
+// objectives that are never logged, signals that abort (always nn.AbortError,
+// the reason its cause), and backends or threads that do not exist.
 
 import * as nn from '../../../src/index';
 import { UserError, type Case, type Expect, type Tools } from '../harness/case';
@@ -65,7 +66,6 @@ function searchCases(): Case[] {
     ['workers-string', 'throws', (t) => search(t, { workers: '2' })],
     ['workers-with-build', 'throws', (t) => search(t, { workers: 2 })],
     ['signal-not-signal', 'throws', (t) => search(t, { signal: { aborted: true } })],
-    ['signal-aborted', 'throws', (t) => search(t, { signal: AbortSignal.abort(new UserError('aborted by the caller')) })],
     ['plan-not-object', 'throws', (t) => planSearch(t, { trial: () => null })],
     ['plan-function-inside', 'throws', (t) => planSearch(t, { trial: () => ({ layers: [{ units: 3, inputDim: 3, activation: () => 0 }], compile: { loss: 'mse' } }) })],
     ['plan-callbacks', 'throws', (t) => planSearch(t, { trial: () => ({ layers: [{ units: 3, inputDim: 3 }], compile: { loss: 'mse' }, fit: { callbacks: {} } }) })],
@@ -122,6 +122,57 @@ function hostileCases(): Case[] {
   }));
 }
 
+/**
+ * `search` with `signal`, rejecting: an abort must be an nn.AbortError whose
+ * cause is the signal's own reason (the caller's error, or the DOM's default
+ * AbortError, which is no nn.NnError), never the reason thrown as it is.
+ */
+function causedBy(t: Tools, signal: AbortSignal, search: Promise<unknown>): Promise<unknown> {
+  return search.catch((e: unknown) => {
+    t.check((e as Error | undefined)?.cause === signal.reason, `the AbortError's cause is not the signal's reason, got ${String((e as Error | undefined)?.cause)}`);
+    throw e;
+  });
+}
+
+/** Aborts before the search, and from onTrialEnd while it runs: in this thread and on workers. */
+function abortCases(): Case[] {
+  const aborting = (reason?: unknown) => {
+    const stop = new AbortController();
+    return { signal: stop.signal, onTrialEnd: () => stop.abort(reason) };
+  };
+  const variants: [string, (t: Tools) => Promise<unknown>, RegExp][] = [
+    ['aborted-before', (t) => {
+      const signal = AbortSignal.abort(new UserError('aborted by the caller'));
+      return causedBy(t, signal, search(t, { signal }));
+    }, /reason: UserError: aborted by the caller\); 0 of 2 trials had ended/],
+    ['aborted-before-no-reason', (t) => {
+      const signal = AbortSignal.abort();
+      return causedBy(t, signal, search(t, { signal }));
+    }, /reason: AbortError: .*\); 0 of 2 trials had ended/],
+    ['aborted-before-workers', (t) => {
+      const signal = AbortSignal.abort('stop');
+      return causedBy(t, signal, planSearch(t, { workers: 2, signal }));
+    }, /reason: "stop"\); 0 of 2 trials had ended/],
+    ['aborts-mid-search', (t) => {
+      const a = aborting(new UserError('enough'));
+      return causedBy(t, a.signal, search(t, a));
+    }, /reason: UserError: enough\); 1 of 2 trials had ended/],
+    ['aborts-mid-plans', (t) => {
+      const a = aborting(7);
+      return causedBy(t, a.signal, planSearch(t, a));
+    }, /reason: 7\); 1 of 2 trials had ended/],
+    ['aborts-mid-plans-workers', (t) => {
+      const a = aborting();
+      return causedBy(t, a.signal, planSearch(t, { workers: 2, trials: 4, ...a }));
+    }, /reason: AbortError: .*\); [1-3] of 4 trials had ended/],
+  ];
+  return variants.map(([label, run, says]): Case => ({
+    id: `search.randomSearch.signal-${label}`, cls: 'search', what: `randomSearch with a signal ${label.replace(/-/g, ' ')}`,
+    expect: 'throws', error: 'AbortError', says: [/^randomSearch: signal: expected the search to run to its end, got an abort/, says],
+    fast: label === 'aborted-before', run: (_s, t) => run(t),
+  }));
+}
+
 function samplerCases(): Case[] {
   const calls: [string, Expect, () => unknown][] = [
     ['choice-empty', 'throws', () => nn.search.choice([])], ['choice-null', 'throws', () => nn.search.choice(any<never>(null))],
@@ -152,5 +203,5 @@ function backendCases(): Case[] {
 }
 
 export function searchAndBackendCases(): Case[] {
-  return [...searchCases(), ...hostileCases(), ...samplerCases(), ...backendCases()];
+  return [...searchCases(), ...hostileCases(), ...abortCases(), ...samplerCases(), ...backendCases()];
 }
