@@ -78,8 +78,11 @@ const FORMATS: Record<FormatName, Loader> = {
  * console.log((await nn.loadModel(dir)).outputDim, (await nn.loadModel(join(dir, 'tfjs'))).outputDim); // 3 4
  * ```
  */
-export async function loadModel(source: ModelSource, given: LoadOptions & ReadOptions = {}): Promise<Sequential> {
-  const options = checkOptions<LoadOptions & ReadOptions>(given, LOAD_MODEL_OPTIONS, 'loadModel');
+export async function loadModel(source: ModelSource, options: LoadOptions & ReadOptions = {}): Promise<Sequential> {
+  return loadChecked(source, checkOptions<LoadOptions & ReadOptions>(options, LOAD_MODEL_OPTIONS, 'loadModel'));
+}
+
+async function loadChecked(source: ModelSource, options: LoadOptions & ReadOptions): Promise<Sequential> {
   if (typeof source === 'object' && source !== null && !('href' in source)) return loadNativeObject(source, options);
   if (typeof source === 'string' && source.trimStart().startsWith('{')) {
     throw new ConfigError('loadModel: expected a folder, a model file\'s path or a URL, got JSON text; load model JSON with nn.fromJSON(json)');
