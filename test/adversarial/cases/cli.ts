@@ -127,6 +127,11 @@ const overwrite: CliCase[] = [
 ];
 
 const argumentsCases: CliCase[] = [
+  {
+    // Linux passes one argument of up to 128 KiB; a spec pattern that backtracks over a run of spaces takes that run squared.
+    id: 'search-space-long-blank-run', what: '--space lr=x, 131 000 spaces, y (a value that backtracking patterns take quadratic time on)', outcome: 'fails',
+    args: (c) => ['search', c.data, '--target', 'label', '--trials', '1', '--space', `lr=x${' '.repeat(131_000)}y`], timeoutMs: 5_000, fast: true,
+  },
   { id: 'hidden-1e6', what: '--hidden 1000000,1000000', outcome: 'fails', args: (c) => train(c.data, 'm.json', '--hidden', '1000000,1000000'), fast: true },
   { id: 'hidden-zero', what: '--hidden 0', outcome: 'fails', args: (c) => train(c.data, 'm.json', '--hidden', '0') },
   { id: 'hidden-words', what: '--hidden a,b', outcome: 'fails', args: (c) => train(c.data, 'm.json', '--hidden', 'a,b') },
