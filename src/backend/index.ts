@@ -13,6 +13,8 @@ export { Backend, type BackendName, type Build } from './backend';
 let wasm: Backend | undefined;
 /** Every Wasm core nn.ready has made, by build and threads: asking again reuses one (and its threads). */
 const cores = new Map<string, Promise<Backend>>();
+/** nn.ready calls so far: an overlapped call's core is not switched to once a later call was made. */
+let readyCalls = 0;
 let js: Backend | undefined;
 let current: Backend | undefined;
 let currentName: BackendName = 'wasm';
@@ -74,8 +76,10 @@ export async function ready(options?: ReadyOptions): Promise<void> {
   // A core made on first use, before any nn.ready, is the SIMD build on one thread.
   if (wasm && cores.size === 0) cores.set('simd/1', Promise.resolve(wasm));
   if (!cores.has(key)) cores.set(key, createWasmBackend(build, threads));
+  const call = ++readyCalls;
   const core = await cores.get(key)!;
-  if (core === wasm) return;
+  // Overlapping calls: the last one made decides, not the last to finish (threads start slower than one thread).
+  if (core === wasm || call !== readyCalls) return;
   wasm = core;
   if (currentName === 'wasm') current = undefined;
 }

@@ -526,21 +526,26 @@ function whole(min: number) {
   };
 }
 
+// The core holds these numbers as float32: one that float32 rounds to 0, to 1 (a fraction) or to Infinity is refused here,
+// where commander names the option, rather than silently changed or refused by the library without it.
+
 function fraction(v: string): number {
   const n = decimal(v);
-  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a number in [0, 1), got ${shown(v)}${decimalHint(v)}`);
+  if (!(n >= 0 && Math.fround(n) < 1)) throw new InvalidArgumentError(`expected a number in [0, 1) that stays below 1 in float32 (at most 0.99999994), got ${shown(v)}${decimalHint(v)}`);
   return n;
 }
 
+const f32Positive = (n: number) => Math.fround(n) > 0 && Number.isFinite(Math.fround(n));
+
 function positive(v: string): number {
   const n = decimal(v);
-  if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError(`expected a positive number, got ${shown(v)}${decimalHint(v)}`);
+  if (!f32Positive(n)) throw new InvalidArgumentError(`expected a positive number that float32 holds (1.4e-45 to 3.4e38), got ${shown(v)}${decimalHint(v)}`);
   return n;
 }
 
 function nonNegative(v: string): number {
   const n = decimal(v);
-  if (!(n >= 0 && Number.isFinite(n))) throw new InvalidArgumentError(`expected a number ≥ 0, got ${shown(v)}${decimalHint(v)}`);
+  if (!(n === 0 || f32Positive(n))) throw new InvalidArgumentError(`expected a number ≥ 0 that float32 holds (0, or 1.4e-45 to 3.4e38), got ${shown(v)}${decimalHint(v)}`);
   return n;
 }
 

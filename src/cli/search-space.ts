@@ -82,8 +82,10 @@ export function collectSpace(text: string, before: SpaceSpec[] = []): SpaceSpec[
 }
 
 export function parseSpec(text: string): SpaceSpec {
-  const m = /^\s*([A-Za-z]+)\s*=\s*(.*?)\s*$/.exec(text);
+  // Trimmed apart: a lazy value followed by \s*$ backtracks over a run of blanks in time quadratic in its length.
+  const m = /^([A-Za-z]+)\s*=(.*)$/.exec(text.trim());
   if (!m) throw new InvalidArgumentError(`expected name=distribution such as lr=log(1e-4,1), with a name among ${DIMENSION_NAMES.join(', ')}`);
+  m[2] = m[2].trim();
   const name = m[1] as DimensionName;
   const dim: Dimension | undefined = (DIMENSIONS as Record<string, Dimension>)[name];
   if (!dim) throw new InvalidArgumentError(`unknown name "${m[1]}"; expected one of ${DIMENSION_NAMES.join(', ')}.${didYouMean(m[1], DIMENSION_NAMES)}`);

@@ -6,10 +6,18 @@
 /** Characters of a value a message shows before it clips it with "…". */
 export const SHOWN_CHARS = 40;
 
+/**
+ * What JSON.stringify leaves as it is but a terminal acts on or reorders: C1
+ * controls (U+009B is a one-character CSI in UTF-8 xterms), bidi marks,
+ * embeddings, overrides and isolates ("Trojan Source"), line separators.
+ */
+const INVISIBLE = /[\u0080-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 /** A value as messages quote it: JSON-escaped, at most SHOWN_CHARS characters, then "…". */
 export function shown(value: unknown): string {
   const text = String(value);
-  return JSON.stringify(text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}…` : text);
+  const json = JSON.stringify(text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}…` : text);
+  return json.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Values as a message lists them: each shown, at most `max` of them, then how many there are in all. */

@@ -176,12 +176,14 @@ export class CompiledSteps {
   run(epoch: number, sums: EpochSums): number {
     const { data } = this;
     const left = Math.ceil((data.rows - data.position) / data.batchSize);
-    let count = Math.min(this.segment, left);
+    const count = Math.min(this.segment, left);
     if (count === 0) return 0;
+    // The schedule is the caller's code: it may grow the heap or move the workspace, so it runs before anything is written.
+    const rates = this.ratesFor(count, epoch);
+    if (rates.length === 0) return 0;
     this.writePlan();
-    count = this.writeRates(count, epoch);
-    if (count === 0) return 0;
-    const done = this.model.workspace().be.trainSteps!(this.block, data.position, count);
+    this.f64().set(rates, this.rates);
+    const done = this.model.workspace().be.trainSteps!(this.block, data.position, rates.length);
     this.account(done, sums);
     this.model.setStep(this.model.getStep() + done);
     return done;
@@ -217,19 +219,20 @@ export class CompiledSteps {
   }
 
   /** This segment's rates; fewer steps than asked when a schedule throws at one (the generic step meets it). */
-  private writeRates(count: number, epoch: number): number {
-    const h = this.f64(), { optimizer } = this.model.compiled, step = this.model.getStep();
+  private ratesFor(count: number, epoch: number): number[] {
+    const { optimizer } = this.model.compiled, step = this.model.getStep();
     const { beta1, beta2 } = optimizer.config as { beta1: number; beta2: number };
+    const rates: number[] = [];
     for (let s = 0; s < count; s++) {
       let lr: number;
       try {
         lr = learningRateAt(optimizer.learningRate, step + s, epoch);
       } catch {
-        return s;
+        break;
       }
-      h[this.rates + s] = optimizer.name === 'adam' ? adamRate(lr, step + s + 1, beta1, beta2) : lr;
+      rates.push(optimizer.name === 'adam' ? adamRate(lr, step + s + 1, beta1, beta2) : lr);
     }
-    return count;
+    return rates;
   }
 
   /** The plan's words, when the batch buffers have moved since they were last written (or never were). */

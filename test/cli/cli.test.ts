@@ -213,9 +213,9 @@ describe('model options: --optimizer, --dropout, --l2, --batch-norm, --clipnorm'
       expect(json.compile.optimizer.name).toBe(name);
     }
     fails(2, /--optimizer.*adadelta.*Allowed choices are sgd, adam, rmsprop, adagrad, adamw, nadam/, 'train', 'iris.csv', '--target', 'species', '--optimizer', 'adadelta', '--out', 'x.json');
-    fails(2, /--dropout.*expected a number in \[0, 1\), got "1"/, 'train', 'iris.csv', '--target', 'species', '--dropout', '1', '--out', 'x.json');
-    fails(2, /--l2.*expected a number ≥ 0, got "-1"/, 'train', 'iris.csv', '--target', 'species', '--l2', '-1', '--out', 'x.json');
-    fails(2, /--clipnorm.*expected a positive number, got "0"/, 'train', 'iris.csv', '--target', 'species', '--clipnorm', '0', '--out', 'x.json');
+    fails(2, /--dropout.*expected a number in \[0, 1\) that stays below 1 in float32 \(at most 0\.99999994\), got "1"/, 'train', 'iris.csv', '--target', 'species', '--dropout', '1', '--out', 'x.json');
+    fails(2, /--l2.*expected a number ≥ 0 that float32 holds \(0, or 1\.4e-45 to 3\.4e38\), got "-1"/, 'train', 'iris.csv', '--target', 'species', '--l2', '-1', '--out', 'x.json');
+    fails(2, /--clipnorm.*expected a positive number that float32 holds \(1\.4e-45 to 3\.4e38\), got "0"/, 'train', 'iris.csv', '--target', 'species', '--clipnorm', '0', '--out', 'x.json');
   });
 });
 
@@ -313,7 +313,7 @@ describe('hostile files and arguments: the limits said, values clipped, the same
   it('numbers not written in decimal (0x10, 0b1) are refused, saying so', () => {
     fails(2, /argument '0x2' is invalid\. expected a whole number ≥ 1, got "0x2" \(numbers are read in decimal only\)/,
       'train', 'iris.csv', '--target', 'species', '--epochs', '0x2', '--out', 'x.json');
-    fails(2, /argument '0b1' is invalid\. expected a positive number, got "0b1" \(numbers are read in decimal only\)/,
+    fails(2, /argument '0b1' is invalid\. expected a positive number that float32 holds \(1\.4e-45 to 3\.4e38\), got "0b1" \(numbers are read in decimal only\)/,
       'train', 'iris.csv', '--target', 'species', '--clipnorm', '0b1', '--out', 'x.json');
   });
 });

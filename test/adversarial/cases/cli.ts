@@ -127,6 +127,17 @@ const overwrite: CliCase[] = [
 ];
 
 const argumentsCases: CliCase[] = [
+  // Numbers the core holds as float32: 1e-50 would be 0 there (an L2 factor silently off), 1e39 Infinity; the refusal names the option.
+  ...([['--lr', '1e-50'], ['--lr', '1e39'], ['--clipnorm', '1e-50'], ['--l2', '1e-50'], ['--l2', '1e39'], ['--dropout', '0.99999999999']] as const).map(([option, value]): CliCase => ({
+    id: `train-float32-${option.slice(2)}-${value}`, what: `train ${option} ${value}, beyond float32`, outcome: 'fails', fast: option === '--l2',
+    args: (c) => train(c.data, 'm.json', option, value),
+    check: (_c, r, t) => t.check(r.stderr.includes(option), `the refusal does not name ${option}: ${firstLines(r.stderr)}`),
+  })),
+  {
+    // Linux passes one argument of up to 128 KiB; a spec pattern that backtracks over a run of spaces takes that run squared.
+    id: 'search-space-long-blank-run', what: '--space lr=x, 131 000 spaces, y (a value that backtracking patterns take quadratic time on)', outcome: 'fails',
+    args: (c) => ['search', c.data, '--target', 'label', '--trials', '1', '--space', `lr=x${' '.repeat(131_000)}y`], timeoutMs: 5_000, fast: true,
+  },
   { id: 'hidden-1e6', what: '--hidden 1000000,1000000', outcome: 'fails', args: (c) => train(c.data, 'm.json', '--hidden', '1000000,1000000'), fast: true },
   { id: 'hidden-zero', what: '--hidden 0', outcome: 'fails', args: (c) => train(c.data, 'm.json', '--hidden', '0') },
   { id: 'hidden-words', what: '--hidden a,b', outcome: 'fails', args: (c) => train(c.data, 'm.json', '--hidden', 'a,b') },

@@ -149,6 +149,25 @@ const threads: Case = {
   },
 };
 
+/**
+ * nn.ready calls that overlap: the last one called decides the core, whichever
+ * finishes last (threads take longer to start than one thread does), so that
+ * `await nn.ready({ deterministic: true })` is not undone by an earlier call
+ * still under way, and no model built afterwards runs elsewhere than asked.
+ */
+const readyRace: Case = {
+  id: 'concurrency.ready-last-call-wins', cls: 'concurrency', what: 'nn.ready({ threads: 2 }) still starting when nn.ready() is called and awaited',
+  fresh: true, timeoutMs: 60_000,
+  run: async (_s, t: Tools) => {
+    const first = nn.ready({ threads: 2 });
+    await nn.ready({ deterministic: true });
+    const asked = `${nn.getBuild()}/${nn.getThreads()}`;
+    await first;
+    const after = `${nn.getBuild()}/${nn.getThreads()}`;
+    t.check(asked === 'simd/1' && after === asked, `the last nn.ready asked for simd/1; it gave ${asked}, then ${after} once the earlier call finished`);
+  },
+};
+
 export function concurrencyCases(): Case[] {
-  return [...activities, sideBySide, predictFromEventLoop, parallelLoads, threads];
+  return [...activities, sideBySide, predictFromEventLoop, parallelLoads, threads, readyRace];
 }

@@ -21,9 +21,10 @@ import { nanCases } from './nan';
 import { streamCases } from './streams';
 import { optionCases } from './options';
 import { searchAndBackendCases } from './search';
+import { signalCases } from './signals';
 
 export function cases(): Case[] {
-  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...streamCases(), ...ioJsonCases(), ...ioOnnxCases(), ...ioFileCases(), ...ioUrlCases(), ...kerasFileCases(), ...cliCases(), ...dataHelperCases(), ...messageCases(), ...dualBuildCases(), ...searchAndBackendCases(), ...fuzzCases()];
+  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...streamCases(), ...ioJsonCases(), ...ioOnnxCases(), ...ioFileCases(), ...ioUrlCases(), ...kerasFileCases(), ...cliCases(), ...dataHelperCases(), ...messageCases(), ...dualBuildCases(), ...searchAndBackendCases(), ...signalCases(), ...fuzzCases()];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`adversarial cases: duplicate id ${c.id}`);
