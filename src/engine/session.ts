@@ -169,11 +169,12 @@ export class TrainingSession {
    * model qualifies (compiled-steps.ts says which do); undefined otherwise.
    * The caller releases them when the fit ends. They are a chunk of their
    * own, loaded by the first fit that asks: a page that only predicts never
-   * fetches them.
+   * fetches them. A chunk that cannot be loaded (a page gone offline) is
+   * no failure: the per-batch path trains to the same bits.
    */
   async compiledSteps(data: ResidentRows): Promise<CompiledSteps | undefined> {
-    const { CompiledSteps } = await import('./compiled-steps');
-    return CompiledSteps.make(this.model, data);
+    const chunk = await import('./compiled-steps').catch(() => undefined);
+    return chunk?.CompiledSteps.make(this.model, data);
   }
 
   /** Starts the metrics' states afresh, as each epoch does. */
