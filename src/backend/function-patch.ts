@@ -1,50 +1,17 @@
 // Makes a Wasm build from another and a function patch: the relaxed-SIMD
 // build is the SIMD build with the bodies of its GEMM kernels replaced
-// (scripts/function-patch.mjs writes the patch at build time and says why).
+// (scripts/function-patch.ts writes the patch at build time and says why).
 // Both are inlined, so nn.ready() has the relaxed build without a download.
 // The patch names the base it was made from (its length, and the FNV-1a hash
 // of the bodies it replaces): any other base is an internal error, never a
 // wrong module.
 
-const CODE = 10;
-const CUSTOM = 0;
-const SECTION = 'nnwasm.functions';
-
-/** Reads bytes from an offset: unsigned LEB128 numbers and runs of bytes. */
-class Reader {
-  constructor(private readonly bytes: Uint8Array, public at = 0) {}
-  leb(): number {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = this.bytes[this.at++];
-      if (byte === undefined) throw broken('it ends inside a number');
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
-    }
-  }
-  take(n: number): Uint8Array {
-    if (this.at + n > this.bytes.length) throw broken('it ends inside a section');
-    return this.bytes.subarray(this.at, (this.at += n));
-  }
-}
+import { CODE_SECTION as CODE, CUSTOM_SECTION as CUSTOM, fnv1a, leb, PATCH_SECTION as SECTION, Reader } from './wasm-binary';
 
 const broken = (why: string) => new Error(`nnwasm internal error: a Wasm function patch cannot be applied: ${why}`);
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    const byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    out.push(n ? byte | 0x80 : byte);
-  } while (n);
-  return out;
-}
-
-function fnv1a(runs: Uint8Array[]): number {
-  let h = 0x811c9dc5;
-  for (const bytes of runs) for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-  return h;
-}
+/** A reader whose every error is the patch's internal error. */
+const reader = (bytes: Uint8Array, at = 0) => new Reader(bytes, at, broken);
 
 interface Patch {
   baseLength: number;
@@ -55,7 +22,7 @@ interface Patch {
 }
 
 function readPatch(patch: Uint8Array): Patch {
-  const r = new Reader(patch, 8);
+  const r = reader(patch, 8);
   if (patch[8] !== CUSTOM) throw broken('expected a module of one custom section');
   r.take(1);
   const end = r.leb() + r.at;
@@ -74,13 +41,13 @@ export function applyFunctionPatch(base: Uint8Array<ArrayBuffer>, patch: Uint8Ar
   const { baseLength, hash, bodies: replaced } = readPatch(patch);
   const stale = () => broken('it was made from another build of the base (rebuild with npm run build)');
   if (base.length !== baseLength) throw stale();
-  const r = new Reader(base, 8);
+  const r = reader(base, 8);
   while (r.at < base.length) {
     const start = r.at;
     const id = r.take(1)[0];
     const content = r.take(r.leb());
     if (id !== CODE) continue;
-    const code = new Reader(content);
+    const code = reader(content);
     const count = code.leb();
     const parts: (number[] | Uint8Array)[] = [leb(count)];
     const old: Uint8Array[] = [];

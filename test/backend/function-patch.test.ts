@@ -1,5 +1,5 @@
 // The relaxed build as the bundle ships it: the SIMD build and a function
-// patch (scripts/function-patch.mjs makes it, src/backend/function-patch.ts
+// patch (scripts/function-patch.ts makes it, src/backend/function-patch.ts
 // applies it). Patched, the SIMD build must be the relaxed build, section for
 // section; a patch must refuse any other base, and a damaged patch must fail
 // with an internal error, never give a module.
@@ -10,29 +10,19 @@ import patch from '../../build/core.relaxed-patch.wasm';
 import relaxed from '../../build/core.relaxed.wasm';
 import scalar from '../../build/core.scalar.wasm';
 import simd from '../../build/core.simd.wasm';
-// @ts-expect-error: a plain .mjs build script, without types
-import { makePatch } from '../../scripts/function-patch.mjs';
+import { makePatch } from '../../scripts/function-patch';
 import { applyFunctionPatch } from '../../src/backend/function-patch';
-
-/** Reads unsigned LEB128 numbers from bytes, moving on. */
-function lebAt(bytes: Uint8Array, at: { i: number }): number {
-  let value = 0;
-  for (let shift = 0; ; shift += 7) {
-    const b = bytes[at.i++];
-    value += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return value;
-  }
-}
+import { Reader } from '../../src/backend/wasm-binary';
 
 /** A module's sections but custom ones (align-data.mjs' padding differs with code sizes), as [id, start, bytes]. */
 function sections(bytes: Uint8Array): [number, number, number[]][] {
   const out: [number, number, number[]][] = [];
-  const at = { i: 8 };
-  while (at.i < bytes.length) {
-    const id = bytes[at.i++];
-    const size = lebAt(bytes, at);
-    if (id !== 0) out.push([id, at.i, Array.from(bytes.subarray(at.i, at.i + size))]);
-    at.i += size;
+  const r = new Reader(bytes, 8);
+  while (r.at < bytes.length) {
+    const id = r.take(1)[0];
+    const size = r.leb();
+    if (id !== 0) out.push([id, r.at, Array.from(bytes.subarray(r.at, r.at + size))]);
+    r.take(size);
   }
   return out;
 }
@@ -40,11 +30,11 @@ function sections(bytes: Uint8Array): [number, number, number[]][] {
 /** Where each function body of a module starts and ends. */
 function bodies(bytes: Uint8Array): { start: number; end: number }[] {
   const [, start] = sections(bytes).find(([id]) => id === 10)!;
-  const at = { i: start };
-  return Array.from({ length: lebAt(bytes, at) }, () => {
-    const size = lebAt(bytes, at);
-    at.i += size;
-    return { start: at.i - size, end: at.i };
+  const r = new Reader(bytes, start);
+  return Array.from({ length: r.leb() }, () => {
+    const size = r.leb();
+    r.take(size);
+    return { start: r.at - size, end: r.at };
   });
 }
 

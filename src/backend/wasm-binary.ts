@@ -1,0 +1,45 @@
+// The few pieces of the Wasm binary format that the function patch needs,
+// shared by the build script that writes a patch (scripts/function-patch.ts)
+// and the loader that applies one (function-patch.ts): section ids, unsigned
+// LEB128 numbers both ways, and the FNV-1a hash that ties a patch to its base.
+
+export const CODE_SECTION = 10;
+export const CUSTOM_SECTION = 0;
+/** The custom section a patch is made of. */
+export const PATCH_SECTION = 'nnwasm.functions';
+
+/** Reads bytes from an offset: unsigned LEB128 numbers and runs of bytes; `fail` makes the error for bytes that end too soon. */
+export class Reader {
+  constructor(private readonly bytes: Uint8Array, public at = 0, private readonly fail = (why: string) => new Error(why)) {}
+  leb(): number {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = this.bytes[this.at++];
+      if (byte === undefined) throw this.fail('it ends inside a number');
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  }
+  take(n: number): Uint8Array {
+    if (this.at + n > this.bytes.length) throw this.fail('it ends inside a section');
+    return this.bytes.subarray(this.at, (this.at += n));
+  }
+}
+
+/** `n` as unsigned LEB128. */
+export function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    const byte = n & 0x7f;
+    n = Math.floor(n / 128);
+    out.push(n ? byte | 0x80 : byte);
+  } while (n);
+  return out;
+}
+
+/** FNV-1a, 32 bits, over a list of byte runs. */
+export function fnv1a(runs: Uint8Array[]): number {
+  let h = 0x811c9dc5;
+  for (const bytes of runs) for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return h;
+}
