@@ -1,6 +1,7 @@
 // Base64 for weight bytes, strict and the same in Node and browsers, so
 // saved models are plain JSON and round-trip exactly. The text is checked
-// first (the alphabet, padding only at the end, whole quads), then decoded by
+// first (the alphabet, padding only at the end, whole quads, zero bits under
+// the padding, so each byte string has exactly one text), then decoded by
 // the engine's own codec where there is one (Uint8Array.fromBase64 and
 // toBase64 in current browsers, Buffer in Node), else by a table-driven loop.
 // Loading a model is one of the first things a page does, before the engine
@@ -29,12 +30,19 @@ export function encodeBase64(bytes: Uint8Array): string {
   return encodeBase64Js(bytes);
 }
 
-/** Decodes strict base64; returns null for anything else (wrong length, stray characters, whitespace, misplaced padding). */
+/** Decodes strict base64; returns null for anything else (wrong length, stray characters, whitespace, misplaced padding, bits set under it). */
 export function decodeBase64(text: string): Uint8Array | null {
-  if (text.length % 4 !== 0 || !STRICT.test(text)) return null;
+  if (text.length % 4 !== 0 || !STRICT.test(text) || !zeroUnderPadding(text)) return null;
   if (fromBase64) return fromBase64(text);
   if (nodeBuffer) return new Uint8Array(nodeBuffer.from(text, 'base64')); // a copy: Node's small Buffers share one pool
   return decodeBase64Js(text);
+}
+
+/** Whether the bits a padded last quad does not use are zero: 'QQ==' is the one text for 'A', 'QR==' is refused. */
+function zeroUnderPadding(text: string): boolean {
+  if (text.endsWith('==')) return (CODES[text.charCodeAt(text.length - 3)] & 15) === 0;
+  if (text.endsWith('=')) return (CODES[text.charCodeAt(text.length - 2)] & 3) === 0;
+  return true;
 }
 
 /** The loop behind encodeBase64 where the engine has no codec (exported for the tests, which run it everywhere). */
