@@ -49,11 +49,11 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
   },
   // For pages without a bundler: the whole library as one minified ES module
-  // (imports() inlined: the relaxed patch, the scalar build, csv-parse's
-  // browser build, the Keras reader), so a page fetches one file and discovers
-  // no chunk after it has parsed it. h5wasm (4 MB, for .h5 files only) stays
-  // an import, which a page without it turns into a ModelFormatError; so does
-  // Node's csv-parse, on the branch only Node takes.
+  // (every import() inlined: the relaxed patch, the scalar build, csv-parse's
+  // browser build, the Keras reader, fitDataset, compiled steps), so a page
+  // fetches one file and discovers no chunk after it has parsed it. Two
+  // imports stay: h5wasm (4 MB, for .h5 files only; a page without it gets a
+  // ConfigError naming it) and Node's csv-parse, on the branch only Node takes.
   {
     entry: { 'nnwasm.min': 'src/index.ts' },
     format: ['esm'],
