@@ -48,6 +48,25 @@ export default defineConfig([
     loader: { '.wasm': 'binary' },
     banner: { js: '#!/usr/bin/env node' },
   },
+  // For pages without a bundler: the whole library as one minified ES module
+  // (every import() inlined: the relaxed patch, the scalar build, csv-parse's
+  // browser build, the Keras reader, fitDataset, compiled steps), so a page
+  // fetches one file and discovers no chunk after it has parsed it. Two
+  // imports stay: h5wasm (4 MB, for .h5 files only; a page without it gets a
+  // ConfigError naming it) and Node's csv-parse, on the branch only Node takes.
+  {
+    entry: { 'nnwasm.min': 'src/index.ts' },
+    format: ['esm'],
+    splitting: false,
+    clean: false,
+    minify: true,
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'browser',
+    loader: { '.wasm': 'binary' },
+    noExternal: [/^csv-parse\/browser\//, 'fflate'],
+    external: ['csv-parse/sync', 'h5wasm'],
+  },
   // randomSearch's worker thread: one self-contained file beside the others,
   // which every build (ESM, CommonJS, the command line) starts.
   {

@@ -23,12 +23,13 @@ const SETUP_TIMEOUT = 900_000;
  * node_modules. The ES build's chunks have hashed names: csv-parse's browser build, the scalar Wasm build,
  * the relaxed one (as a patch of the SIMD build), the Keras file reader, fitDataset and compiled training steps,
  * loaded on first use, and four of the code they share with the rest (the command line is one file with everything inlined, and so is randomSearch's worker thread,
- * search-worker.js).
+ * search-worker.js). nnwasm.min.js (and its source map) is the whole library in one minified file, for pages without a bundler ('nnwasm/min').
  */
 const PACKED = [
   'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js',
   'dist/cli.js', 'dist/compiled-steps-[hash].js', 'dist/core.relaxed-patch-[hash].js', 'dist/core.scalar-[hash].js', 'dist/fit-dataset-[hash].js',
-  'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/keras-read-[hash].js', 'dist/search-worker.js', 'dist/sync-[hash].js', 'package.json',
+  'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/keras-read-[hash].js', 'dist/nnwasm.min.js', 'dist/nnwasm.min.js.map',
+  'dist/search-worker.js', 'dist/sync-[hash].js', 'package.json',
 ];
 const unhashed = (names: string[]) => names.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, '-[hash].js')).sort();
 
@@ -107,6 +108,15 @@ console.log(JSON.stringify({
 ${PROBE}
 `;
 
+// The one-file minified build, by its subpath: made for pages, it runs in Node too.
+const MIN = `
+import * as nn from 'nnwasm/min';
+await nn.ready();
+console.log(JSON.stringify({
+  resolved: import.meta.resolve('nnwasm/min'),
+${PROBE}
+`;
+
 // No ready(): the first op instantiates the core synchronously.
 const CJS = `
 const nn = require('nnwasm');
@@ -119,13 +129,17 @@ ${PROBE}
 // the types must be found through the exports map, for import and for require.
 const TYPES_ESM = `
 import * as nn from 'nnwasm';
+import * as min from 'nnwasm/min';
 await nn.ready();
 const m: nn.Matrix = nn.ops.matmul([[1, 2]], [[3], [4]], { transposeA: false });
 const rows: number[][] = m.toArray();
 const name: nn.ActivationName = 'relu';
+const same: min.Matrix = min.ops.activation(name, rows);
 // @ts-expect-error: an unknown option is a type error
 nn.ops.matmul([[1]], [[1]], { transpose: true });
-export { rows, name };
+// @ts-expect-error: and so it is through nnwasm/min
+min.ops.matmul([[1]], [[1]], { transpose: true });
+export { rows, name, same };
 `;
 const TYPES_CJS = `
 import nn = require('nnwasm');
@@ -160,6 +174,7 @@ describe('the packed package', () => {
     run('npm', ['install', join(packDir, packed.filename), '--no-audit', '--no-fund'], project, SETUP_TIMEOUT);
     writeFileSync(join(project, 'esm.mjs'), ESM);
     writeFileSync(join(project, 'cjs.cjs'), CJS);
+    writeFileSync(join(project, 'min.mjs'), MIN);
   }, SETUP_TIMEOUT);
 
   afterAll(() => {
@@ -191,7 +206,7 @@ describe('the packed package', () => {
     expect(changelog).toMatch(new RegExp(`^## \\[${pkg.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'));
   });
 
-  for (const [kind, file, entry] of [['ESM import', 'esm.mjs', 'dist/index.js'], ['CJS require', 'cjs.cjs', 'dist/index.cjs']]) {
+  for (const [kind, file, entry] of [['ESM import', 'esm.mjs', 'dist/index.js'], ['CJS require', 'cjs.cjs', 'dist/index.cjs'], ['ESM import of nnwasm/min', 'min.mjs', 'dist/nnwasm.min.js']]) {
     it(`works by ${kind} with no path configuration`, () => {
       const out = JSON.parse(run(process.execPath, [file], project));
       const resolved = out.resolved.startsWith('file:') ? fileURLToPath(out.resolved) : out.resolved;

@@ -181,7 +181,7 @@ function cold(r: BrowserResults): string {
     '',
     'Load: fetch, compile and instantiate the runtime (threads started); model: fetch the model file and build the network; then the first prediction. Each in a fresh browser context over 127.0.0.1 (no network latency: on a real connection the bytes shipped dominate, and each file discovered only after another arrives costs a round trip). ' +
       'The cold starts are run again after the suites, alone, in rounds that each start one contender further (a context runs slower after a heavy one has closed): each contender\'s figures are its median run\'s (by total), the range is over all its runs. ' +
-      `Shipped: the library files the page fetched, as they are in the packages (nnwasm's dist/index.js is unminified ESM with every layer, format and tool; its inference path bundled and minified by an app, scripts/bundle-size.ts, is ${kb(r.bundle.minified)}, ${kb(r.bundle.gzipped)} gzipped). ` +
+      `Shipped: the library files the page fetched, as they are in the packages (nnwasm's dist/nnwasm.min.js is the whole library, every layer, format and tool, minified in one file, as a page without a bundler ships it; dist/index.js is the same unminified, with chunks it imports as it needs them; its inference path bundled and minified by an app, scripts/bundle-size.ts, is ${kb(r.bundle.minified)}, ${kb(r.bundle.gzipped)} gzipped). ` +
       `The model files: ${kb(r.modelBytes.weights)} of weights (nnwasm, tfjs), ${kb(r.modelBytes.onnx)} of ONNX (onnxruntime).`,
     '',
     '#### Step by step',
@@ -219,7 +219,7 @@ function coldSteps(r: BrowserResults): string {
     '',
     'Times from the start of the cold start, in ms, but the Wasm column, which sums the time spent in WebAssembly compiles and instantiations on the page\'s thread (bench/browser/wasm-timing.js; a module compiles its functions lazily, on their first call, which the first prediction pays). ' +
       'Library bytes: from the Resource Timing entries of the files fetched (onnxruntime-web fetches its Wasm when its session is made, in the model step). ' +
-      'Modules evaluated, network made: nnwasm\'s marks (bench/browser/contenders.js), after `import()` of dist/index.js and after `nn.sequential` and `compile`; the weights are set between network made and model ready.',
+      'Modules evaluated, network made: nnwasm\'s marks (bench/browser/contenders.js), after `import()` of the library file and after `nn.sequential` and `compile`; the weights are set between network made and model ready.',
     '',
     ...nnwasm.map((c) => `- ${c.name}, files as asked for – last byte in, ms: ${waterfall(c)}.`),
   ].join('\n');

@@ -11,7 +11,7 @@ import { bestBuild, bestRelaxedBuild, createWasmBackend, createWasmBackendSync, 
 export { Backend, type BackendName, type Build } from './backend';
 
 let wasm: Backend | undefined;
-/** Every Wasm core nn.ready has made, by build and threads: asking again reuses one (and its threads). */
+/** Every Wasm core nn.ready has made, by build and threads: asking again reuses one (and its threads); a failed one is forgotten. */
 const cores = new Map<string, Promise<Backend>>();
 /** nn.ready calls so far: an overlapped call's core is not switched to once a later call was made. */
 let readyCalls = 0;
@@ -57,6 +57,7 @@ const READY_OPTIONS = { relaxedSimd: boolean, deterministic: boolean, threads: w
  *
  * @param options - `relaxedSimd` (default true where validated), `deterministic` (default false) and `threads` (default 1).
  * @throws {@link ConfigError} for an unknown option, a relaxedSimd or deterministic that is not true or false, both true at once, or threads that is not a whole number from 1 to 64.
+ * Rejects with the engine's error when the build it picked is a chunk that cannot be fetched (dist/index.js loads the relaxed and scalar builds on demand; a page offline): nothing is switched, and a later call tries again.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -75,13 +76,21 @@ export async function ready(options?: ReadyOptions): Promise<void> {
   const key = `${build}/${threads}`;
   // A core made on first use, before any nn.ready, is the SIMD build on one thread.
   if (wasm && cores.size === 0) cores.set('simd/1', Promise.resolve(wasm));
-  if (!cores.has(key)) cores.set(key, createWasmBackend(build, threads));
+  if (!cores.has(key)) made(key, createWasmBackend(build, threads));
   const call = ++readyCalls;
   const core = await cores.get(key)!;
   // Overlapping calls: the last one made decides, not the last to finish (threads start slower than one thread).
   if (core === wasm || call !== readyCalls) return;
   wasm = core;
   if (currentName === 'wasm') current = undefined;
+}
+
+/** Keeps a core being made under its key, unless it fails: the next nn.ready() then tries again (its chunk may have failed to download). */
+function made(key: string, core: Promise<Backend>): void {
+  cores.set(key, core);
+  core.catch(() => {
+    if (cores.get(key) === core) cores.delete(key);
+  });
 }
 
 /**

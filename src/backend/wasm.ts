@@ -14,7 +14,8 @@
 // (function-patch.ts), a chunk of 4 kB that nn.ready() loads and applies:
 // inlined, it would put the inference path over its budget. The scalar
 // build (engines without SIMD) is a chunk of its own, loaded when nn.ready()
-// picks it.
+// picks it. A chunk that fails to load is tried again by the next
+// nn.ready(). (dist/nnwasm.min.js inlines both: it has no chunks.)
 import simdBytes from '../../build/core.simd.wasm';
 import type { instantiate as simdDeclared } from '../../build/core.simd.js';
 import type { instantiate as scalarDeclared } from '../../build/core.scalar.js';
@@ -37,15 +38,31 @@ type ContractHolds = NoneOf<
   Mismatches<Declared<typeof simdDeclared>> | Mismatches<Declared<typeof scalarDeclared>> | Mismatches<Declared<typeof relaxedDeclared>>
 >;
 
-/** A build's bytes: the SIMD build's inlined, the relaxed build's patched from them, the scalar build's from its chunk; each made once. */
-let relaxedBytes: Promise<Uint8Array<ArrayBuffer>> | undefined;
-let scalarBytes: Promise<Uint8Array<ArrayBuffer>> | undefined;
+/**
+ * `load`'s promise, made by the first call and shared by the calls after it,
+ * but forgotten if it fails: a chunk that could not be fetched (a page
+ * briefly offline) is fetched again by the next call, not failed for the
+ * page's life.
+ */
+function retryable<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    if (pending) return pending;
+    const made = load();
+    pending = made;
+    made.catch(() => {
+      if (pending === made) pending = undefined;
+    });
+    return made;
+  };
+}
+
+/** A build's bytes: the SIMD build's inlined, the relaxed build's patched from them, the scalar build's from its chunk. */
+const relaxedBytes = retryable(() => import('./core.relaxed-patch').then((m) => applyFunctionPatch(simdBytes, m.default)));
+const scalarBytes = retryable(() => import('./core.scalar').then((m) => m.default));
 async function bytesOf(build: WasmBuild): Promise<Uint8Array<ArrayBuffer>> {
   if (build === 'simd') return simdBytes;
-  if (build === 'relaxed') {
-    return (relaxedBytes ??= import('../../build/core.relaxed-patch.wasm').then((m) => applyFunctionPatch(simdBytes, m.default)));
-  }
-  return (scalarBytes ??= import('../../build/core.scalar.wasm').then((m) => m.default));
+  return build === 'relaxed' ? relaxedBytes() : scalarBytes();
 }
 /** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): the heap's, 2 GiB. */
 const MAX_PAGES = HEAP_LIMIT / 65536;

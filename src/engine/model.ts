@@ -70,7 +70,17 @@ export class Sequential {
   readonly layers: readonly Layer[];
   /** The seed of weight initialization and shuffling (drawn at random when none was given). */
   readonly seed: number;
-  private ws: Workspace | undefined;
+  /** The workspace once built; read through `ws`, which draws the initial weights first, unless a call only lays out or overwrites them. */
+  private space: Workspace | undefined;
+  /**
+   * Built, but the initial weights not drawn yet: build() leaves the draw to
+   * the first call that reads them, so that a model whose weights are all
+   * set first (setWeights, a file's weights) never draws numbers it would
+   * throw away (100k uniform draws are 4–5 ms of a cold start, before the
+   * engine has optimized anything). Whenever it happens, the draw is the
+   * same: a Random of its own, from the seed, in the weights' order.
+   */
+  private undrawn = false;
   private compiled: Compiled | undefined;
   private disposed = false;
   /** True while a fit runs: see the lifecycle rules above. */
@@ -100,6 +110,17 @@ export class Sequential {
     if (input) this.build(size(input));
   }
 
+  /** The workspace, its initial weights drawn if they were not yet: for every call that may read them. */
+  private get ws(): Workspace | undefined {
+    if (this.undrawn) this.drawInitialWeights();
+    return this.space;
+  }
+
+  private set ws(ws: Workspace | undefined) {
+    this.space = ws;
+    this.undrawn = false;
+  }
+
   /**
    * The input width: the first layer's inputDim, or what the first fit or
    * predict saw; undefined before either.
@@ -113,7 +134,7 @@ export class Sequential {
    * ```
    */
   get inputDim(): number | undefined {
-    if (this.ws) return this.ws.layers[0].inWidth;
+    if (this.space) return this.space.layers[0].inWidth;
     const input = kindOf(this.layers[0]).inputShape(this.layers[0]);
     return input && size(input);
   }
@@ -137,7 +158,7 @@ export class Sequential {
 
   /** The output width when it is known without an input: built, or fixed by the last layer (dense's units). */
   private knownOutputDim(): number | undefined {
-    if (this.ws) return this.ws.output.outWidth;
+    if (this.space) return this.space.output.outWidth;
     const last = this.layers[this.layers.length - 1];
     const fixed = kindOf(last).fixedOutputShape?.(last);
     return fixed && size(fixed);
@@ -145,7 +166,7 @@ export class Sequential {
 
   /** The per-sample input shape when it is known (built, or fixed by the first layer), else the width or undefined: what x is checked against. */
   private get knownInput(): Shape | number | undefined {
-    return this.ws?.inputShape ?? kindOf(this.layers[0]).inputShape(this.layers[0]) ?? this.inputDim;
+    return this.space?.inputShape ?? kindOf(this.layers[0]).inputShape(this.layers[0]) ?? this.inputDim;
   }
 
   /** The output width for inputs `inputDim` wide, without building. */
@@ -166,7 +187,7 @@ export class Sequential {
    * ```
    */
   get built(): boolean {
-    return this.ws !== undefined;
+    return this.space !== undefined;
   }
 
   /**
@@ -182,7 +203,7 @@ export class Sequential {
    * ```
    */
   get countParams(): number {
-    const ws = this.workspace;
+    const ws = this.layout;
     return ws.paramCount + ws.stateCount;
   }
 
@@ -214,7 +235,7 @@ export class Sequential {
    * optimizer's slots and step count (sizes were checked by the reader).
    */
   restore(weights: Float32Array, optimizer?: { slots: Float32Array | null; step: number }): void {
-    const ws = this.workspace;
+    const ws = this.layout;
     for (const w of ws.weights) {
       if (!w.spec.nonNegative) continue;
       const at = w.offset + (w.spec.trainable ? 0 : ws.paramCount);
@@ -222,15 +243,23 @@ export class Sequential {
       if (bad >= 0) throw new ValueError(`layer ${w.layer} ${w.spec.name} [${bad}]: expected a number ≥ 0 (a variance), got ${weights[at + bad]}`);
     }
     ws.writeWeights(weights);
+    this.undrawn = false; // every weight was written (the reader checked the length)
     if (!optimizer) return;
     this.step = optimizer.step;
     if (optimizer.slots) ws.writeParams(optimizer.slots, ws.slots);
   }
 
   private get workspace(): Workspace {
+    const ws = this.layout;
+    if (this.undrawn) this.drawInitialWeights();
+    return ws;
+  }
+
+  /** The workspace as laid out, its initial weights maybe not drawn yet: for calls that do not read the weights, or overwrite them all. */
+  private get layout(): Workspace {
     this.checkAlive();
-    if (!this.ws) throw new ShapeError('This model is not built: give the first layer an inputDim, or call fit / predict once');
-    return this.ws;
+    if (!this.space) throw new ShapeError('This model is not built: give the first layer an inputDim, or call fit / predict once');
+    return this.space;
   }
 
   /**
@@ -258,7 +287,7 @@ export class Sequential {
     const opt = toOptimizer(optimizer);
     const ms = metrics.map((m) => makeMetric(m, made));
     const evalMs = metrics.map((m) => makeMetric(m, made));
-    this.ws?.resetSlots(opt.slots, opt.slotStart); // the one step that can fail (MemoryError): before any change
+    this.space?.resetSlots(opt.slots, opt.slotStart); // the one step that can fail (MemoryError): before any change
     this.compiled = { loss: made, optimizer: opt, metrics: ms, evalMetrics: evalMs, lossName: loss, metricNames: [...metrics] };
     this.step = 0;
   }
@@ -339,9 +368,9 @@ export class Sequential {
       inputShape: () => this.knownInput,
       outputDim: (inputDim) => this.outputDimFor(inputDim),
       build: (inputDim) => this.ensureBuilt(inputDim),
-      built: () => this.ws !== undefined,
+      built: () => this.space !== undefined,
       unbuild: () => {
-        this.ws?.dispose();
+        this.space?.dispose();
         this.ws = undefined;
       },
       workspace: () => this.workspace,
@@ -559,15 +588,17 @@ export class Sequential {
    */
   setWeights(weights: MatrixLike[]): void {
     this.checkIdle('setWeights');
-    const ws = this.workspace;
+    const ws = this.layout;
     const expected = ws.weights.map((w) => ({
       rows: w.spec.shape[0], cols: w.spec.shape[1], at: w.offset + (w.spec.trainable ? 0 : ws.paramCount),
       name: `layer ${w.layer} ${w.spec.name}`, bias: w.spec.shape[0] === 1, nonNegative: w.spec.nonNegative,
     }));
     const checked = toWeights(weights, expected, 'setWeights');
-    const all = ws.readWeights();
+    // Every weight is given: the ones not drawn yet need not be, they are all replaced.
+    const all = this.undrawn ? new Float32Array(ws.paramCount + ws.stateCount) : ws.readWeights();
     checked.forEach((m, i) => all.set(m.data, expected[i].at));
     ws.writeWeights(all);
+    this.undrawn = false;
   }
 
   /**
@@ -662,7 +693,7 @@ export class Sequential {
     if (this.fitting) {
       throw new ConfigError('dispose: cannot dispose while fit runs; stop it first (return false from a callback) and await it');
     }
-    this.ws?.dispose();
+    this.space?.dispose();
     this.ws = undefined;
     this.disposed = true;
   }
@@ -729,7 +760,7 @@ export class Sequential {
   /** The model's workspace, made on first use from the input width. */
   private ensureBuilt(inputDim: number): Workspace {
     this.checkAlive();
-    if (!this.ws) this.build(inputDim);
+    if (!this.space) this.build(inputDim);
     return this.ws!;
   }
 
@@ -743,15 +774,9 @@ export class Sequential {
     return kindOf(this.layers[0]).inputShape(this.layers[0]) ?? [inputDim];
   }
 
+  /** Lays out the workspace; its initial weights are drawn on first read (see `undrawn`). */
   private build(inputDim: number): void {
     const ws = new Workspace(backend(), this.layers, this.inputShape(inputDim));
-    const rng = new Random(this.seed);
-    const all = new Float32Array(ws.paramCount + ws.stateCount);
-    for (const w of ws.weights) {
-      const at = w.offset + (w.spec.trainable ? 0 : ws.paramCount);
-      initialize(w.spec.initializer, all.subarray(at, at + w.length), w.spec.fans[0], w.spec.fans[1], rng);
-    }
-    ws.writeWeights(all);
     try {
       ws.resetSlots(this.compiled?.optimizer.slots ?? 0, this.compiled?.optimizer.slotStart);
     } catch (e) {
@@ -759,6 +784,20 @@ export class Sequential {
       throw e;
     }
     this.ws = ws;
+    this.undrawn = true;
+  }
+
+  /** The initial weights, from the seed: the same numbers whenever they are drawn. */
+  private drawInitialWeights(): void {
+    const ws = this.space!;
+    const rng = new Random(this.seed);
+    const all = new Float32Array(ws.paramCount + ws.stateCount);
+    for (const w of ws.weights) {
+      const at = w.offset + (w.spec.trainable ? 0 : ws.paramCount);
+      initialize(w.spec.initializer, all.subarray(at, at + w.length), w.spec.fans[0], w.spec.fans[1], rng);
+    }
+    ws.writeWeights(all);
+    this.undrawn = false;
   }
 
   private checkAlive(): void {

@@ -47,7 +47,9 @@ describe('npm run bench:browser -- --quick', () => {
 
   it('runs nnwasm as users get it: the default on the relaxed build (Chromium validates it), deterministic: true on the SIMD build', () => {
     const builds = results.contenders.filter((c) => c.contender.startsWith('nnwasm')).map((c) => [c.name, c.build]);
-    expect(builds).toEqual([['nnwasm, 1 thread', 'relaxed'], ['nnwasm, 2 threads', 'relaxed'], ['nnwasm, deterministic, 1 thread', 'simd']]);
+    expect(builds).toEqual([
+      ['nnwasm, 1 thread', 'relaxed'], ['nnwasm, 2 threads', 'relaxed'], ['nnwasm, deterministic, 1 thread', 'simd'], ['nnwasm from dist/index.js, 1 thread', 'relaxed'],
+    ]);
     for (const c of results.contenders.filter((x) => !x.contender.startsWith('nnwasm'))) expect(c.build, c.name).toBeUndefined();
   });
 
@@ -74,8 +76,13 @@ describe('npm run bench:browser -- --quick', () => {
       expect(c.shipped.files.some((f) => /\.(wasm|js|mjs)$/.test(f.path)), c.name).toBe(true);
       expect(c.shipped.gzip, c.name).toBeLessThan(c.shipped.raw);
     }
-    // nnwasm ships one file with its Wasm inlined; the peers fetch theirs.
-    expect(byName('nnwasm, 1 thread').shipped.files.some((f) => f.path === 'dist/index.js')).toBe(true);
+    // nnwasm ships one file with its Wasm inlined (dist/index.js, chunks besides); the peers fetch theirs.
+    for (const name of ['nnwasm, 1 thread', 'nnwasm, 2 threads', 'nnwasm, deterministic, 1 thread']) {
+      expect(byName(name).shipped.files.map((f) => f.path), name).toEqual(['dist/nnwasm.min.js']);
+    }
+    const esm = byName('nnwasm from dist/index.js, 1 thread').shipped.files.map((f) => f.path);
+    expect(esm).toContain('dist/index.js');
+    expect(esm.length).toBeGreaterThan(1);
     for (const name of ['onnxruntime-web, 1 thread', 'tfjs-wasm, 1 thread']) expect(byName(name).shipped.files.some((f) => f.path.endsWith('.wasm')), name).toBe(true);
     expect(results.compile.inline.length).toBe(2);
     expect(results.compile.streaming.length).toBe(2);
@@ -95,7 +102,8 @@ describe('npm run bench:browser -- --quick', () => {
       expect(steps.marks.map((m) => m.name), c.name).toEqual(['module evaluated', 'model built']);
       const [evaluated, built] = steps.marks.map((m) => m.at);
       expect(evaluated <= loadMs && loadMs <= built && built <= totalMs, c.name).toBe(true);
-      expect(steps.files.some((f) => f.path === '/dist/index.js'), c.name).toBe(true);
+      const library = c.contender === 'nnwasm-esm' ? '/dist/index.js' : '/dist/nnwasm.min.js';
+      expect(steps.files.some((f) => f.path === library), c.name).toBe(true);
     }
   });
 

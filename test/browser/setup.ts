@@ -29,10 +29,11 @@ function newest(dir: string, skip: (name: string) => boolean = () => false): num
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: ROOT, stdio: 'pipe' });
 
-/** dist/index.js, rebuilt when any source is newer (as test/cli/cli.test.ts does). */
+/** dist/index.js (and the one-file nnwasm.min.js), rebuilt when missing or when any source is newer (as test/cli/cli.test.ts does). */
 export function ensureDist(): void {
   const dist = join(ROOT, 'dist/index.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs > newest(join(ROOT, 'src'))) return;
+  const built = existsSync(dist) && existsSync(join(ROOT, 'dist/nnwasm.min.js'));
+  if (built && statSync(dist).mtimeMs > newest(join(ROOT, 'src'))) return;
   const wasm = ['simd.wasm', 'scalar.wasm', 'relaxed-patch.wasm'].every((f) => existsSync(join(ROOT, `build/core.${f}`)));
   run('npx', wasm ? ['tsup'] : ['npm', 'run', 'build']);
 }
