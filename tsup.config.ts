@@ -59,8 +59,7 @@ export default defineConfig([
     format: ['esm'],
     splitting: false,
     clean: false,
-    minify: true,
-    sourcemap: true,
+    minify: true, // no source map: to debug, import dist/index.js, the same code unminified
     target: 'es2022',
     platform: 'browser',
     loader: { '.wasm': 'binary' },
