@@ -41,6 +41,8 @@ export const GROUP: i32 = 64;
   a: usize; rs: usize; ks: usize;
   /** B stored [k×n], or [n×k] when transB. */
   b: usize; transB: bool;
+  /** Every panel of op(B) is packed, none read in place (see gemm.ts's panel). */
+  packs: bool;
   c: usize; ldc: usize;
   m: i32; k: i32; n: i32;
   /** The scratch's parts (see above). */
@@ -60,6 +62,7 @@ export const GROUP: i32 = 64;
     p.ks = transA ? <usize>m << 2 : 4;
     p.b = b;
     p.transB = transB;
+    p.packs = transB || (ASC_FEATURE_SIMD && transA);
     p.c = c;
     p.ldc = <usize>n << 2;
     p.m = m;
