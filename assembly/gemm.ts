@@ -119,11 +119,11 @@ function listGroup(p: Product, i0: i32, i1: i32): bool {
 @inline function panel(p: Product, i0: i32, i1: i32, j: i32, width: i32, listed: bool): void {
   const rs = p.rs, ks = p.ks, kc = p.kc, ldc = p.ldc, add = p.add;
   // A full panel of a row-major B is already 8 contiguous floats per depth
-  // step, n apart: read it in place. Bᵀ and the ragged last panel are packed,
-  // and so is every panel of Aᵀ·B (dW = Xᵀ·dZ): there A too is read across
-  // its rows, a line per depth, and at a power-of-two width (512 floats) both
-  // operands' lines fall into the same two sets of L1, which then keeps
-  // neither the panel nor A's lines between blocks of rows (20–35 % slower).
+  // step, n apart: read in place, it saves the copy. Bᵀ and the ragged last
+  // panel are packed, and so is every panel when the product packs them all
+  // (p.packs, see layout.ts): read in place at a power-of-two width, a
+  // panel's lines fall into a few sets of L1, which cannot keep them from
+  // one block of rows to the next.
   const direct = !p.packs && width == NR;
   const init = p.first ? p.bias + (<usize>j << 2) : ZEROS;
   const bPanel = direct ? p.bBlock + (<usize>j << 2) : p.packed;
