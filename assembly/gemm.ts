@@ -90,19 +90,26 @@ function fewRows(p: Product, j0: i32, j1: i32): i32 {
 /**
  * Lists the nonzero depths of the blocks of 4 rows in i0 … i1 − 1 for the
  * K-block; whether they are worth using: at least 1/8 of the steps skipped.
+ * The first block is judged alone first: dense rows (most of a training's
+ * inputs) are then found out at the cost of one block, not of the group's 64.
  */
 function listGroup(p: Product, i0: i32, i1: i32): bool {
   const blocks = (i1 - i0) / MR;
-  const kept = listBlocks(p.aBlock + <usize>i0 * p.rs, p.rs, p.ks, blocks, p.kc, p.ldc, p.counts, p.lists);
-  return kept * 8 <= blocks * p.kc * 7;
+  if (!blocks) return true;
+  const ldb = p.packs ? <usize>NR << 2 : p.ldc; // B's depth step: in the packed panel, or in place
+  const a = p.aBlock + <usize>i0 * p.rs, rs = p.rs, ks = p.ks, kc = p.kc;
+  let kept = listBlocks(a, rs, ks, 1, kc, ldb, p.counts, p.lists);
+  if (kept * 8 > kc * 7) return false;
+  kept += listBlocks(a + <usize>MR * rs, rs, ks, blocks - 1, kc, ldb, p.counts + 4, p.lists + (<usize>KC << 3));
+  return kept * 8 <= blocks * kc * 7;
 }
 
 /**
  * Columns j … j + width − 1 of rows i0 … i1 − 1 of C, for the K-block: the
  * panel of op(B), read in place or packed, then the micro-kernels down the
  * rows, 4 at a time and the rest one by one. `listed`: the group's blocks
- * have their nonzero depths listed (used with B in place only, whose rows
- * the lists' offsets address).
+ * have their nonzero depths listed, as offsets in B in place, or in the
+ * packed panel when the product packs all of them (p.packs).
  *
  * Inlined, so the micro-kernels' loops sit 5 loops deep in gemmColumns:
  * V8 unrolls an inner loop more the deeper it is nested (up to 4 times
@@ -112,8 +119,12 @@ function listGroup(p: Product, i0: i32, i1: i32): bool {
 @inline function panel(p: Product, i0: i32, i1: i32, j: i32, width: i32, listed: bool): void {
   const rs = p.rs, ks = p.ks, kc = p.kc, ldc = p.ldc, add = p.add;
   // A full panel of a row-major B is already 8 contiguous floats per depth
-  // step, n apart: read it in place. Bᵀ and the ragged last panel are packed.
-  const direct = !p.transB && width == NR;
+  // step, n apart: read in place, it saves the copy. Bᵀ and the ragged last
+  // panel are packed, and so is every panel when the product packs them all
+  // (p.packs, see layout.ts): read in place at a power-of-two width, a
+  // panel's lines fall into a few sets of L1, which cannot keep them from
+  // one block of rows to the next.
+  const direct = !p.packs && width == NR;
   const init = p.first ? p.bias + (<usize>j << 2) : ZEROS;
   const bPanel = direct ? p.bBlock + (<usize>j << 2) : p.packed;
   const bs: usize = direct ? ldc : NR << 2;
@@ -123,10 +134,10 @@ function listGroup(p: Product, i0: i32, i1: i32): bool {
   let i = i0;
   for (let block = 0; i + MR <= i1; i += MR, block++) {
     const ai = a + <usize>i * rs, ci = c + <usize>i * ldc;
-    const count = listed && direct ? load<i32>(counts + (<usize>block << 2)) : kc;
+    const count = listed && (direct || p.packs) ? load<i32>(counts + (<usize>block << 2)) : kc;
     if (ASC_FEATURE_SIMD && count < kc) {
       const list = lists + (<usize>block * KC << 3);
-      kernel4x8(true, false, ai, rs, 0, list, count, bPanel, 0, init, ci, ldc, NR, add, tail);
+      kernel4x8(true, false, ai, rs, 0, list, count, bPanel, 0, init, ci, ldc, width, add, tail);
     } else if (ASC_FEATURE_SIMD && rs == 4) {
       kernel4x8(false, true, ai, rs, ks, 0, kc, bPanel, bs, init, ci, ldc, width, add, tail);
     } else {

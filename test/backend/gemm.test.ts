@@ -175,11 +175,12 @@ beforeAll(async () => {
  * worst-case error of an f32 sum of k products (about (k + blocks) · u · S)
  * of the js result.
  */
-function checkShape(shape: Shape, form: Form, formIndex: number): void {
+function checkShape(shape: Shape, form: Form, formIndex: number, zeros = 0): void {
   const [m, k, n] = shape;
   const rng = new Random(((m * 1_000_003) ^ (k * 10_007) ^ (n * 101) ^ formIndex) >>> 0);
   for (const { bias, accumulate } of VARIANTS) {
     const p = problem(rng, shape, form, bias, accumulate);
+    for (let i = 0; i < p.a.length; i++) if (rng.next() < zeros) p.a[i] = 0;
     const what = `${form.name} ${m}×${k}×${n} bias=${bias} accumulate=${accumulate}`;
     const ref = reference(p);
     const js = runGemm(be.js, p);
@@ -215,6 +216,17 @@ for (let m = 1; m <= 17; m++) for (let n = 1; n <= 17; n++) for (const k of [1, 
 describe('edge sizes', () => {
   test.each(FORMS.map((form, fi) => [form.name, fi] as const))('%s: every m and n from 1 to 17, k 1 and 17, every build vs js', (_, fi) => {
     for (const shape of EDGES) checkShape(shape, FORMS[fi], fi);
+  });
+});
+
+describe('packed panels', () => {
+  // Every panel of B is packed for Aᵀ·B, for Bᵀ (full ones by 4×4
+  // transposes) and from 64 rows on: ragged panels, depths past a K-block and
+  // not a multiple of 4 (the transposes' tail), and A mostly zero, so the
+  // lists of nonzero depths address the packed panels, or dense.
+  const SHAPES: Shape[] = [[70, 300, 37], [96, 257, 41], [130, 21, 24], [64, 515, 9]];
+  test.each(FORMS.map((form, fi) => [form.name, fi] as const))('%s: every build vs js, A mostly zero and dense', (_, fi) => {
+    for (const shape of SHAPES) for (const zeros of [0.9, 0]) checkShape(shape, FORMS[fi], fi, zeros);
   });
 });
 
