@@ -43,7 +43,7 @@ async function loadRoot(dir: string, label: string): Promise<Root> {
 }
 
 /** A model to time: a root's network on one backend. */
-interface Run { root: Root; backend: (typeof BACKENDS)[number]; model: import('../src/index').Sequential }
+interface Run { root: Root; backend: (typeof BACKENDS)[number]; model: ReturnType<Build['buildModel']> }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
