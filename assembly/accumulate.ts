@@ -11,7 +11,9 @@ export function columnSums(x: usize, out: usize, rows: i32, cols: i32, accumulat
   checkBuffer(x, <u64>rows * cols);
   checkBuffer(out, <u64>cols);
   checkApart(out, <u64>cols, x, <u64>rows * cols);
-  if (!accumulate) memory.fill(out, 0, <usize>cols << 2);
+  // Zeros stored one by one: a memory.fill is a call into the engine, which costs more than a few stores
+  // (a small network's bias has a few columns).
+  if (!accumulate) for (let j = 0; j < cols; j++) store<f32>(out + (<usize>j << 2), 0);
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) lanes<AddRow>(cols, out, x + <usize>r * rowBytes, 0, 0, 0, 0, 0, 0);
 }
