@@ -43,8 +43,7 @@ export function smallGemm(
     return;
   }
   const skipZeros = m < MR && !transB && n == NR;
-  if (n > 4) vectorProduct(2, a, rs, ks, rows, c, bias, m, k, n, accumulate, skipZeros);
-  else vectorProduct(1, a, rs, ks, rows, c, bias, m, k, n, accumulate, false);
+  vectorProduct(n > 4 ? 2 : 1, a, rs, ks, rows, c, bias, m, k, n, accumulate, skipZeros);
 }
 
 /** out[p][j] = b[j][p] for b stored [n×k]: op(B) of a Bᵀ, row-major. */
@@ -76,12 +75,13 @@ function scalarProduct(a: usize, rs: usize, ks: usize, rows: usize, c: usize, bi
 }
 
 /**
- * The SIMD builds: `vectors` (1 for n ≤ 4, 2 above; a constant at each
- * call) vectors of columns per row, the first holding min(n, 4) columns and
- * the second n − 4; rows 4 at a time, whose sums are independent chains the
- * CPU overlaps, then the rest one by one.
+ * The SIMD builds: `vectors` (1 for n ≤ 4, 2 above) vectors of columns per
+ * row, the first holding min(n, 4) columns and the second n − 4; rows 4 at a
+ * time, whose sums are independent chains the CPU overlaps, then the rest
+ * one by one. One loop for both widths, its branches on `vectors` taken the
+ * same way every time: a copy per width cost the bundle 1 kB gzipped.
  */
-@inline function vectorProduct(vectors: i32, a: usize, rs: usize, ks: usize, rows: usize, c: usize, bias: usize,
+function vectorProduct(vectors: i32, a: usize, rs: usize, ks: usize, rows: usize, c: usize, bias: usize,
   m: i32, k: i32, n: i32, add: bool, skipZeros: bool): void {
   const lanes0 = min(n, 4), lanes1 = n - 4;
   const zero = f32x4.splat(0);
@@ -149,7 +149,9 @@ function scalarProduct(a: usize, rs: usize, ks: usize, rows: usize, c: usize, bi
   storeRow(vectors, c, c0, c1, lanes0, lanes1, add);
 }
 
-@inline function storeRow(vectors: i32, c: usize, v0: v128, v1: v128, lanes0: i32, lanes1: i32, add: bool): void {
+// A function, not inlined: it runs once a row, and its 5 callers would each
+// carry its branches (the bundle ships every build's copy).
+function storeRow(vectors: i32, c: usize, v0: v128, v1: v128, lanes0: i32, lanes1: i32, add: bool): void {
   storeLanes(c, v0, lanes0, add);
   if (vectors > 1) storeLanes(c + 16, v1, lanes1, add);
 }
