@@ -43,7 +43,8 @@ export function smallGemm(
     return;
   }
   const skipZeros = m < MR && !transB && n == NR;
-  vectorProduct(n > 4 ? 2 : 1, a, rs, ks, rows, c, bias, m, k, n, accumulate, skipZeros);
+  if (n > 4) vectorProduct(2, a, rs, ks, rows, c, bias, m, k, n, accumulate, skipZeros);
+  else vectorProduct(1, a, rs, ks, rows, c, bias, m, k, n, accumulate, false);
 }
 
 /** out[p][j] = b[j][p] for b stored [n×k]: op(B) of a Bᵀ, row-major. */
@@ -75,13 +76,12 @@ function scalarProduct(a: usize, rs: usize, ks: usize, rows: usize, c: usize, bi
 }
 
 /**
- * The SIMD builds: `vectors` (1 for n ≤ 4, 2 above) vectors of columns per
- * row, the first holding min(n, 4) columns and the second n − 4; rows 4 at a
- * time, whose sums are independent chains the CPU overlaps, then the rest
- * one by one. One loop for both widths, its branches on `vectors` taken the
- * same way every time: a copy per width cost the bundle 1 kB gzipped.
+ * The SIMD builds: `vectors` (1 for n ≤ 4, 2 above; a constant at each
+ * call) vectors of columns per row, the first holding min(n, 4) columns and
+ * the second n − 4; rows 4 at a time, whose sums are independent chains the
+ * CPU overlaps, then the rest one by one.
  */
-function vectorProduct(vectors: i32, a: usize, rs: usize, ks: usize, rows: usize, c: usize, bias: usize,
+@inline function vectorProduct(vectors: i32, a: usize, rs: usize, ks: usize, rows: usize, c: usize, bias: usize,
   m: i32, k: i32, n: i32, add: bool, skipZeros: bool): void {
   const lanes0 = min(n, 4), lanes1 = n - 4;
   const zero = f32x4.splat(0);
