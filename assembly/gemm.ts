@@ -20,6 +20,7 @@ import { kernel1x8, kernel4x8, rowTimesB, ZEROS } from "./gemm/kernels";
 import { GROUP, KC, MR, NR, Product, scratchBytes } from "./gemm/layout";
 import { listBlocks, listNonzeros } from "./gemm/lists";
 import { packPanel, padBias } from "./gemm/pack";
+import { isSmall, smallGemm } from "./gemm/small";
 
 /**
  * Bytes of scratch `gemm` and `gemmColumns` need for a product of width n;
@@ -35,6 +36,13 @@ export function gemm(
   transA: bool, transB: bool, accumulate: bool,
   scratch: usize,
 ): void {
+  // A small network's products (n ≤ 8, k ≤ 256) cost less than the blocking's setup: gemm/small.ts, the same bits.
+  if (isSmall(k, n)) {
+    // The checked build asserts the operands as gemmColumns does, through it over no columns, so a refusal names it.
+    if (!ASC_NO_ASSERT) gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, 0, 0);
+    smallGemm(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch);
+    return;
+  }
   gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, 0, n);
 }
 

@@ -147,11 +147,17 @@ export function binaryCrossentropy(p: usize, y: usize, n: i32): f64 {
   checkSize(n);
   checkPair(p, y, 0, <u64>n);
   let sum: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const q = clampProb(at(p, i)), t = at(y, i);
-    sum -= t * Math.log(q) + (1 - t) * Math.log(1 - q);
-  }
+  for (let i = 0; i < n; i++) sum -= bceTerm(clampProb(at(p, i)), at(y, i));
   return sum;
+}
+
+// y log q + (1 − y) log(1 − q). A label of 0 or 1 (the usual case) needs one
+// log: the other term is 0 · (a finite negative log) = −0, and x + −0 is x
+// exactly, so the shortcut gives the same bits as the sum of both.
+@inline function bceTerm(q: f64, t: f64): f64 {
+  if (t == 1) return Math.log(q);
+  if (t == 0) return Math.log(1 - q);
+  return t * Math.log(q) + (1 - t) * Math.log(1 - q);
 }
 
 export function binaryCrossentropyGrad(p: usize, y: usize, g: usize, n: i32, scale: f64): void {

@@ -53,12 +53,16 @@ const HUBER_DELTA: f64 = 1;
   return load<f64>(at + (<usize>i << 3));
 }
 
+// A word that holds a pointer, a size or a code: a whole number from 0 to
+// 2³² − 1. Added to 2⁵², exactly, it is the low bits of the sum's pattern:
+// an add and a move, where a saturating conversion takes a compare and
+// branches; a step reads a hundred of these.
 @inline function ptr(at: usize, i: i32): usize {
-  return <usize>word(at, i);
+  return <usize>reinterpret<u64>(word(at, i) + 4503599627370496.0);
 }
 
 @inline function int(at: usize, i: i32): i32 {
-  return <i32>word(at, i);
+  return <i32>ptr(at, i);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import * as nn from '../../src/index';
 import { Random } from '../../src/engine/random';
+import { YIELD_MS } from '../../src/train/epochs';
 import { peek } from '../helpers';
 import { OVERFIT_FEATURES, flat, overfittingRegression, rows } from './data';
 
@@ -341,21 +342,29 @@ describe('early stopping', () => {
 });
 
 describe('the event loop', () => {
-  test('fit yields to the event loop between epochs: a task queued before fit runs before epoch 1 ends', async () => {
+  test('fit yields to the event loop between epochs once YIELD_MS have passed: a task queued in epoch 0 runs before epoch 1 begins', async () => {
     const { x, y } = classes(21, 20);
     const model = classifier();
     const events: string[] = [];
-    setImmediate(() => events.push('timer'));
+    // Epoch 0 ends by queueing a task and then spinning past YIELD_MS: the loop owes the event loop a turn before epoch 1.
+    const queueAndSpin = () => {
+      setImmediate(() => events.push('timer'));
+      const until = performance.now() + YIELD_MS + 1;
+      while (performance.now() < until);
+    };
     const p = model.fit(x, y, {
       epochs: 3, batchSize: 20,
-      callbacks: { onEpochEnd: (e) => void events.push(`epoch ${e}`) },
+      callbacks: {
+        onEpochBegin: (e) => void events.push(`begin ${e}`),
+        onEpochEnd: (e) => void (events.push(`epoch ${e}`), e === 0 && queueAndSpin()),
+      },
     });
     events.push('fit returned');
     await p;
     events.push('fit resolved');
     const timer = events.indexOf('timer');
-    expect(timer).toBeGreaterThan(0);
-    expect(timer).toBeLessThan(events.indexOf('epoch 1'));
+    expect(timer).toBeGreaterThan(events.indexOf('epoch 0'));
+    expect(timer).toBeLessThan(events.indexOf('begin 1'));
     model.dispose();
   });
 
