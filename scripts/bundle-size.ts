@@ -70,7 +70,7 @@ function upFront(metafile: Metafile): Set<string> {
     seen.add(resolve(out));
     for (const i of outputs[out].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
   };
-  visit(Object.keys(outputs).find((out) => outputs[out].entryPoint)!);
+  visit(Object.keys(outputs).find((out) => outputs[out].entryPoint === 'entry.js')!); // the stdin entry: chunks imported dynamically are entry points too
   return seen;
 }
 

@@ -15,7 +15,7 @@ import { DEFAULT_ALPHA, activation } from './activations';
 import { backend } from '../backend/index';
 import type { Ptr } from '../backend/core';
 import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
-import { fit, fitDataset, type Dataset, type FitDatasetOptions, type FitOptions, type History } from '../train/fit';
+import type { Dataset, FitDatasetOptions, FitOptions, History } from '../train/fit';
 import { initialize } from './initializers';
 import { DENSE_OPTIONS, dense, type Dense, type DenseConfig } from './layers/dense';
 import { size } from './layers/layer';
@@ -319,8 +319,15 @@ export class Sequential {
    * console.log(history.stopReason, model.predict([[4]]).data); // epochs Float32Array(1) [ ≈9 ]
    * ```
    */
-  fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
-    return fit(this, x as MatrixLike, y, options); // fit checks x through the session's toInputs, which takes samples too
+  async fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
+    const session = this.trainingSession(); // busy from this call on
+    try {
+      // The training loop is loaded on the first fit: a page that only predicts never fetches it.
+      const { train } = await import('../train/fit');
+      return await train(session, x as MatrixLike, y, options); // it checks x through the session's toInputs, which takes samples too
+    } finally {
+      session.end();
+    }
   }
 
   /**
@@ -352,7 +359,8 @@ export class Sequential {
    * console.log(history.epoch.length, model.predict([[0.5]]).data); // 100 Float32Array(1) [ ≈2 ]
    * ```
    */
-  fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
+  async fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
+    const { fitDataset } = await import('../train/fit');
     return fitDataset(this, dataset, options);
   }
 

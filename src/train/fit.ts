@@ -43,17 +43,8 @@ export async function fitDataset(model: Trainable, dataset: Dataset, options?: F
 }
 
 
-/** Trains `model`, which is busy until this settles: a second fit, compile, setWeights or dispose meanwhile throws. */
-export async function fit(model: Trainable, x: MatrixLike, y: Targets, options: FitOptions = {}): Promise<History> {
-  const session = model.trainingSession();
-  try {
-    return await train(session, x, y, options);
-  } finally {
-    session.end();
-  }
-}
-
-async function train(model: TrainingSession, x: MatrixLike, y: Targets, options: FitOptions): Promise<History> {
+/** Trains the model of `session` (model.fit opens it, and ends it when this settles; the model is busy meanwhile). */
+export async function train(model: TrainingSession, x: MatrixLike, y: Targets, options: FitOptions): Promise<History> {
   const o = checkFitOptions(options);
   const { epochs = 1, batchSize = 32, shuffle = true, seed, verbose = 0 } = o;
   const { train, val } = fitData(model, x, y, o);
