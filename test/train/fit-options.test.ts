@@ -342,29 +342,39 @@ describe('early stopping', () => {
 });
 
 describe('the event loop', () => {
-  test('fit yields to the event loop between epochs once YIELD_MS have passed: a task queued in epoch 0 runs before epoch 1 begins', async () => {
+  test('fit yields to the event loop between epochs once YIELD_MS have passed: a task queued in epoch 1 runs before epoch 2 begins', async () => {
     const { x, y } = classes(21, 20);
     const model = classifier();
     const events: string[] = [];
-    // Epoch 0 ends by queueing a task and then spinning past YIELD_MS: the loop owes the event loop a turn before epoch 1.
+    // Epoch 1 ends by queueing a task and then spinning past YIELD_MS: the loop owes the event loop a turn before epoch 2.
     const queueAndSpin = () => {
       setImmediate(() => events.push('timer'));
       const until = performance.now() + YIELD_MS + 1;
       while (performance.now() < until);
     };
     const p = model.fit(x, y, {
-      epochs: 3, batchSize: 20,
+      epochs: 4, batchSize: 20,
       callbacks: {
         onEpochBegin: (e) => void events.push(`begin ${e}`),
-        onEpochEnd: (e) => void (events.push(`epoch ${e}`), e === 0 && queueAndSpin()),
+        onEpochEnd: (e) => void (events.push(`epoch ${e}`), e === 1 && queueAndSpin()),
       },
     });
     events.push('fit returned');
     await p;
     events.push('fit resolved');
     const timer = events.indexOf('timer');
-    expect(timer).toBeGreaterThan(events.indexOf('epoch 0'));
-    expect(timer).toBeLessThan(events.indexOf('begin 1'));
+    expect(timer).toBeGreaterThan(events.indexOf('epoch 1'));
+    expect(timer).toBeLessThan(events.indexOf('begin 2'));
+    model.dispose();
+  });
+
+  test('however fast its epochs, fit gives the event loop a turn after the first: a task queued before fit runs before epoch 1', async () => {
+    const { x, y } = classes(23, 20);
+    const model = classifier();
+    const events: string[] = [];
+    setImmediate(() => events.push('timer'));
+    await model.fit(x, y, { epochs: 3, batchSize: 20, callbacks: { onEpochBegin: (e) => void events.push(`begin ${e}`) } });
+    expect(events).toEqual(['begin 0', 'timer', 'begin 1', 'begin 2']);
     model.dispose();
   });
 
