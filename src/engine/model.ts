@@ -338,6 +338,7 @@ export class Sequential {
    * shuffle buffer into batches of `batchSize` rows. Callbacks, history,
    * progress and stopping work as in {@link Sequential.fit}; a call that
    * throws (a bad row in the middle of the stream) leaves the model as it was.
+   * As with fit, the model is busy from the call until the promise settles.
    *
    * @param dataset - See {@link Dataset}. For more than one epoch, a function
    *   or an iterable that starts over each time (nn.readCsvStream's does); an
@@ -360,8 +361,13 @@ export class Sequential {
    * ```
    */
   async fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
-    const { fitDataset } = await import('../train/fit');
-    return fitDataset(this, dataset, options);
+    const session = this.trainingSession(); // busy from this call on, as fit: not after the chunks load
+    try {
+      const { fitDataset } = await import('../train/fit');
+      return await fitDataset(session, dataset, options);
+    } finally {
+      session.end();
+    }
   }
 
   /** @internal Marks the model busy for a fit, and lends the training loop what it may do (session.ts). */
