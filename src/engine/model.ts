@@ -14,7 +14,7 @@
 import { DEFAULT_ALPHA, activation } from './activations';
 import { backend } from '../backend/index';
 import type { Ptr } from '../backend/core';
-import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
+import { CLASS_NAME, ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
 import type { Dataset, FitDatasetOptions, FitOptions, History } from '../train/fit';
 import { initialize } from './initializers';
 import { DENSE_OPTIONS, dense, type Dense, type DenseConfig } from './layers/dense';
@@ -87,6 +87,11 @@ export class Sequential {
   private fitting = false;
   /** Optimizer updates made so far; schedules and Adam's bias correction count from it. */
   private step = 0;
+
+  /** @internal Its name in messages, whatever a bundler calls the class. */
+  get [CLASS_NAME](): string {
+    return 'Sequential';
+  }
 
   /**
    * A model from layers made by {@link dense}; {@link sequential} also takes plain configs.
