@@ -187,8 +187,10 @@ export function describe(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (v === null || typeof v !== 'object') return String(v);
   if (Array.isArray(v)) return `an array of length ${v.length}`;
-  const name = (v as { [CLASS_NAME]?: string })[CLASS_NAME] ?? (v as { constructor?: { name?: string } }).constructor?.name;
-  if (name === undefined || name === 'Object') return 'an object';
+  const tag = (v as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+  // A generator object's constructor has no name: its tag says what it is ("Generator").
+  const name = (v as { [CLASS_NAME]?: string })[CLASS_NAME] ?? ((v as { constructor?: { name?: string } }).constructor?.name || (typeof tag === 'string' ? tag : undefined));
+  if (!name || name === 'Object') return 'an object';
   const article = /^[AEIOU]/.test(name) ? 'an' : 'a';
   return ArrayBuffer.isView(v) && 'length' in v ? `${article} ${name} of length ${v.length}` : `${article} ${name}`;
 }
