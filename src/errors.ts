@@ -173,6 +173,13 @@ export const ERROR_CLASSES = {
 
 for (const [name, cls] of Object.entries(ERROR_CLASSES)) brand(cls, name);
 
+/**
+ * @internal The class name messages show for nnwasm's own objects (a Matrix,
+ * a Sequential): bundlers rename classes (esbuild's _Matrix, a minifier's
+ * one letter), so constructor.name cannot be trusted for them.
+ */
+export const CLASS_NAME: unique symbol = Symbol.for('nnwasm.className');
+
 /** A value as messages show it: short, and never the whole of a big one. */
 export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v);
@@ -180,8 +187,10 @@ export function describe(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (v === null || typeof v !== 'object') return String(v);
   if (Array.isArray(v)) return `an array of length ${v.length}`;
-  const name = (v as { constructor?: { name?: string } }).constructor?.name;
-  if (name === undefined || name === 'Object') return 'an object';
+  const tag = (v as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+  // A generator object's constructor has no name: its tag says what it is ("Generator").
+  const name = (v as { [CLASS_NAME]?: string })[CLASS_NAME] ?? ((v as { constructor?: { name?: string } }).constructor?.name || (typeof tag === 'string' ? tag : undefined));
+  if (!name || name === 'Object') return 'an object';
   const article = /^[AEIOU]/.test(name) ? 'an' : 'a';
   return ArrayBuffer.isView(v) && 'length' in v ? `${article} ${name} of length ${v.length}` : `${article} ${name}`;
 }

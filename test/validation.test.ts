@@ -587,3 +587,12 @@ describe('error identity across the ESM and CJS builds', () => {
     });
   }
 });
+
+it('a generator object, or an instance of an anonymous class, is named in messages: never "got a " with nothing after it', () => {
+  const m = nn.sequential([nn.dense({ units: 1, inputDim: 1 })]);
+  const gen = (function* () { yield [1]; })();
+  expect(() => m.predict(gen as never)).toThrow(/, got a Generator$/);
+  expect(() => nn.dense({ units: gen as never })).toThrow(/, got a Generator$/);
+  expect(() => m.predict(new (class {})() as never)).toThrow(/, got an object$/);
+  m.dispose();
+});

@@ -7,7 +7,7 @@
 // the callers.
 
 import { HEAP_LIMIT, amount } from '../backend/heap';
-import { MemoryError, ShapeError, ValueError, describe } from '../errors';
+import { CLASS_NAME, MemoryError, ShapeError, ValueError, describe } from '../errors';
 
 /**
  * What every function taking a matrix accepts: a {@link Matrix}, rows as
@@ -39,6 +39,11 @@ export type MatrixLike =
 export class Matrix {
   /** The rows × cols values, row after row (element (i, j) is data[i·cols + j]). */
   readonly data: Float32Array;
+
+  /** @internal Its name in messages, whatever a bundler calls the class. */
+  get [CLASS_NAME](): string {
+    return 'Matrix';
+  }
 
   /**
    * A matrix over `data` (no copy), or of zeros when it is omitted.

@@ -14,7 +14,7 @@
 import { DEFAULT_ALPHA, activation } from './activations';
 import { backend } from '../backend/index';
 import type { Ptr } from '../backend/core';
-import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
+import { CLASS_NAME, ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
 import type { Dataset, FitDatasetOptions, FitOptions, History } from '../train/fit';
 import { initialize } from './initializers';
 import { DENSE_OPTIONS, dense, type Dense, type DenseConfig } from './layers/dense';
@@ -87,6 +87,11 @@ export class Sequential {
   private fitting = false;
   /** Optimizer updates made so far; schedules and Adam's bias correction count from it. */
   private step = 0;
+
+  /** @internal Its name in messages, whatever a bundler calls the class. */
+  get [CLASS_NAME](): string {
+    return 'Sequential';
+  }
 
   /**
    * A model from layers made by {@link dense}; {@link sequential} also takes plain configs.
@@ -338,6 +343,7 @@ export class Sequential {
    * shuffle buffer into batches of `batchSize` rows. Callbacks, history,
    * progress and stopping work as in {@link Sequential.fit}; a call that
    * throws (a bad row in the middle of the stream) leaves the model as it was.
+   * As with fit, the model is busy from the call until the promise settles.
    *
    * @param dataset - See {@link Dataset}. For more than one epoch, a function
    *   or an iterable that starts over each time (nn.readCsvStream's does); an
@@ -360,8 +366,13 @@ export class Sequential {
    * ```
    */
   async fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
-    const { fitDataset } = await import('../train/fit');
-    return fitDataset(this, dataset, options);
+    const session = this.trainingSession(); // busy from this call on, as fit: not after the chunks load
+    try {
+      const { fitDataset } = await import('../train/fit');
+      return await fitDataset(session, dataset, options);
+    } finally {
+      session.end();
+    }
   }
 
   /** @internal Marks the model busy for a fit, and lends the training loop what it may do (session.ts). */

@@ -67,12 +67,6 @@ export interface Evaluator {
   result(): Logs;
 }
 
-/** A model that can be trained: what train/fit.ts needs of Sequential. */
-export interface Trainable {
-  /** @internal Marks the model busy and returns its session; throws when it is disposed, not compiled, or busy. */
-  trainingSession(): TrainingSession;
-}
-
 /** The weights, optimizer state and step count a step changes, to roll back to. */
 export interface Checkpoint {
   save(): void;

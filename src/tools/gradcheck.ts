@@ -10,8 +10,8 @@ import { size } from '../engine/layers/layer';
 import { kindOf, shapesOf, type Layer } from '../engine/layers/registry';
 import type { Matrix } from '../engine/matrix';
 import type { Inputs } from '../engine/samples';
-import type { Sequential } from '../engine/model';
-import { checkOptions, positive, whole } from '../options';
+import { Sequential } from '../engine/model';
+import { checkOptions, positive, refuse, whole } from '../options';
 import { toInputs, toTargets, type Targets } from '../validate';
 import { forwardF64, type Pass } from './reference';
 
@@ -36,7 +36,7 @@ export interface GradientCheckOptions {
  * @param x - Inputs, one row per example (or samples of the model's input shape).
  * @param y - Targets, as fit takes them.
  * @param options - `h`, the finite-difference step (default 1e-5); `maxParams` (default 2000).
- * @throws {@link ConfigError} for an unknown option, an h that is not positive and finite, or a maxParams that is not a whole number ≥ 1.
+ * @throws {@link ConfigError} for a model that is not a Sequential, an unknown option, an h that is not positive and finite, or a maxParams that is not a whole number ≥ 1.
  * @throws {@link NotCompiledError} before compile.
  * @throws {@link ShapeError} when x or y has the wrong width or row count.
  * @throws {@link ValueError} for NaN or infinite data, or targets out of range.
@@ -50,6 +50,7 @@ export interface GradientCheckOptions {
  */
 export function gradientCheck(model: Sequential, x: Inputs, y: Targets,
   options?: GradientCheckOptions): number {
+  if (!(model instanceof Sequential)) refuse('gradientCheck: model', 'a model made by nn.sequential(...)', model);
   const { h = 1e-5, maxParams = 2000 } = checkOptions<GradientCheckOptions>(options, { h: positive, maxParams: whole(1) }, 'gradientCheck');
   // backprop checks everything first (compiled, shapes, values) and builds the model.
   const flat = (ms: Matrix[]) => Float64Array.from(ms.flatMap((m) => Array.from(m.data)));

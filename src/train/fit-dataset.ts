@@ -9,7 +9,7 @@
 import { ConfigError, ValueError } from '../errors';
 import type { MatrixLike } from '../engine/matrix';
 import { Random } from '../engine/random';
-import type { Logs, Trainable, TrainingSession } from '../engine/session';
+import type { Logs, TrainingSession } from '../engine/session';
 import { checkOptions, refuse, whole } from '../options';
 import type { Targets } from '../validate';
 import { Abort } from './abort';
@@ -60,8 +60,8 @@ const FIT_DATASET_OPTIONS = {
   },
 };
 
-/** Trains `model` on a dataset; busy until this settles, as fit. */
-export async function fitDataset(model: Trainable, dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
+/** Trains the model of `session` on a dataset (model.fitDataset opens the session, busy from its call on, and ends it). */
+export async function fitDataset(session: TrainingSession, dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
   const o = checkOptions<FitDatasetOptions & { validationSplit?: number; sampleWeight?: unknown; classWeight?: unknown }>(options, FIT_DATASET_OPTIONS, 'fitDataset');
   const { epochs = 1, validationData: val } = o;
   // An array of rows or batches is a dataset here (as validationData it is a pair [x, y]).
@@ -73,19 +73,16 @@ export async function fitDataset(model: Trainable, dataset: Dataset, options: Fi
     }
   }
   const abort = new Abort(o.signal, 'fitDataset');
-  let session: TrainingSession | undefined;
   let source: StreamBatches | undefined;
   try {
-    session = model.trainingSession();
     source = await StreamBatches.open(session, dataset, o, abort);
     return await train(session, source, o);
   } catch (e) {
-    session?.undoBuild(); // the stream's first rows built it: a failed fit leaves it unbuilt, as it was
+    session.undoBuild(); // the stream's first rows built it: a failed fit leaves it unbuilt, as it was
     throw e;
   } finally {
     abort.end();
     await source?.close();
-    session?.end();
   }
 }
 

@@ -13,7 +13,7 @@
 
 import type { MatrixLike } from '../engine/matrix';
 import { Random } from '../engine/random';
-import type { Logs, Trainable, TrainingSession } from '../engine/session';
+import type { Logs, TrainingSession } from '../engine/session';
 import type { ResidentRows } from '../engine/compiled-steps';
 import type { Targets } from '../validate';
 import type { Dataset } from './dataset';
@@ -37,9 +37,9 @@ export type { Dataset } from './dataset';
  * file alone (.dependency-cruiser.cjs), and a page that only predicts
  * (test/browser/size.test.ts's budget) never loads the streaming code.
  */
-export async function fitDataset(model: Trainable, dataset: Dataset, options?: FitDatasetOptions): Promise<History> {
+export async function fitDataset(session: TrainingSession, dataset: Dataset, options?: FitDatasetOptions): Promise<History> {
   const streams = await import('./fit-dataset');
-  return streams.fitDataset(model, dataset, options);
+  return streams.fitDataset(session, dataset, options);
 }
 
 

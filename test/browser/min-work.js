@@ -31,5 +31,10 @@ export async function minWork(nn, modelUrl, h5Url) {
     trial: () => ({ layers: [nn.dense({ units: 1, inputDim: 1 })], compile: { loss: 'mse', optimizer: nn.sgd() }, fit: { epochs: 1 } }),
   }).then(() => 'no error', refusal(nn));
   const h5 = await nn.io.fromKeras(new Uint8Array(await (await fetch(h5Url)).arrayBuffer())).then(() => 'no error', refusal(nn));
-  return { relaxedBuild, relaxed, deterministic, xor, csv, search, h5 };
+  // Messages name the user's misplaced objects by their class, which a minifier renames.
+  const small = nn.sequential([nn.dense({ units: 1, inputDim: 1 })]);
+  const named = [() => nn.io.toOnnx(new nn.Matrix(1, 1)), () => small.predict(small)].map((f) => {
+    try { return f(); } catch (e) { return refusal(nn)(e); }
+  });
+  return { relaxedBuild, relaxed, deterministic, xor, csv, search, h5, named };
 }

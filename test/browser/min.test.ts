@@ -50,6 +50,7 @@ interface Result {
   csv: { rows: string[][] };
   search: Refusal;
   h5: Refusal;
+  named: Refusal[];
 }
 
 /** The page run on `lib` in a fresh context (nothing cached): its result and every path it fetched from the server. */
@@ -95,4 +96,9 @@ it('loads as one file, fetching nothing else of nnwasm, and computes what dist/i
   expect(min.result.search.message).toMatch(/^randomSearch: workers 2 .* in a browser, expected workers: 1, got 2/);
   expect(min.result.h5).toMatchObject({ name: 'ConfigError', typed: true });
   expect(min.result.h5.message).toMatch(/^Keras file: cannot load h5wasm, .*install the h5wasm package, or bundle it with the page$/);
+  // The minifier renames classes (and the unminified bundle has a _Matrix): messages still name them.
+  expect(min.result.named.map((r) => r.message)).toEqual([
+    'toOnnx: model: expected a model made by nn.sequential(...), got a Matrix',
+    'predict: x: expected number[][], a Matrix or { data, rows, cols }, got a Sequential',
+  ]);
 }, 180_000);

@@ -246,3 +246,10 @@ test('gradientCheck leaves the weights as they were', () => {
   expect(model.getWeights().map((w) => Array.from(w.data))).toEqual(before);
   model.dispose();
 });
+
+test('gradientCheck refuses what is not a model with a ConfigError naming it, before any computation', () => {
+  for (const [bad, shown] of [[new nn.Matrix(1, 1), 'a Matrix'], [{}, 'an object'], [null, 'null'], [undefined, 'undefined']] as const) {
+    expect(() => nn.gradientCheck(bad as never, [[1]], [[1]])).toThrow(nn.ConfigError);
+    expect(() => nn.gradientCheck(bad as never, [[1]], [[1]])).toThrow(`gradientCheck: model: expected a model made by nn.sequential(...), got ${shown}`);
+  }
+});

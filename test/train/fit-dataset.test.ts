@@ -267,3 +267,33 @@ describe('validation, callbacks and stopping', () => {
     m.dispose();
   });
 });
+
+describe('fitDataset and the model lifecycle', () => {
+  test('the model is busy from the call on, as with fit: compile, setWeights, dispose and another fit throw at once, and it trains on the weights it had', async () => {
+    const m = model(), twin = model();
+    const before = m.getWeights();
+    const pending = m.fitDataset(chunks(16), { epochs: 2, batchSize: 16, shuffle: false });
+    expect(() => m.setWeights(before.map((w) => new nn.Matrix(w.rows, w.cols, w.data.map(() => 9))))).toThrow(nn.ConfigError);
+    expect(() => m.compile({ loss: 'meanAbsoluteError' })).toThrow(nn.ConfigError);
+    expect(() => m.dispose()).toThrow(nn.ConfigError);
+    await expect(m.fit(X, Y)).rejects.toThrow(nn.ConfigError);
+    await expect(m.fitDataset(chunks(16))).rejects.toThrow(/cannot fit while fit is running/);
+    const history = await pending;
+    await twin.fitDataset(chunks(16), { epochs: 2, batchSize: 16, shuffle: false });
+    expect(history.epoch).toEqual([0, 1]);
+    expect(m.getWeights()).toEqual(twin.getWeights()); // nothing got in before the training
+    m.dispose();
+    twin.dispose();
+  });
+
+  test('a fitDataset refused for its options or its model leaves the model idle', async () => {
+    const m = model();
+    await expect(m.fitDataset(chunks(5), { shuffleBuffer: 0 })).rejects.toThrow(nn.ConfigError);
+    expect(() => m.compile({ loss: 'meanSquaredError' })).not.toThrow();
+    const bare = nn.sequential([nn.dense({ units: 1, inputDim: 3 })]);
+    await expect(bare.fitDataset(chunks(5))).rejects.toThrow(nn.NotCompiledError);
+    bare.dispose();
+    await expect(bare.fitDataset(chunks(5))).rejects.toThrow(nn.DisposedError);
+    m.dispose();
+  });
+});
