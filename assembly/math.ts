@@ -28,10 +28,13 @@ const C6: f32 = 1.0 / 720;
   return expMinusCoref(x, 0);
 }
 
-// e^x − c for c = 0 or 1.
-@inline function expMinusCorev(v: v128, c: f32): v128 {
-  const x = f32x4.min(f32x4.max(v, f32x4.splat(LO)), f32x4.splat(HI));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+// n = round(x / ln2), the power of two of e^x = 2^n · P(r).
+@inline function powerOfTwov(x: v128): v128 {
+  return f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+}
+
+// P(r) − 1 for r = x − n·ln2: r·(1 + r/2 + … + r⁵/720).
+@inline function polyMinusOnev(x: v128, n: v128): v128 {
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   let p = f32x4.add(f32x4.splat(C5), f32x4.mul(r, f32x4.splat(C6)));
@@ -39,10 +42,20 @@ const C6: f32 = 1.0 / 720;
   p = f32x4.add(f32x4.splat(C3), f32x4.mul(r, p));
   p = f32x4.add(f32x4.splat(C2), f32x4.mul(r, p));
   p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
-  const rp = f32x4.mul(r, p); // P(r) − 1
-  p = f32x4.add(f32x4.splat(1), rp);
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  const y = f32x4.mul(p, scale);
+  return f32x4.mul(r, p);
+}
+
+// 2^n from exponent bits, for n where it is a normal float.
+@inline function scalev(n: v128): v128 {
+  return i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+}
+
+// e^x − c for c = 0 or 1.
+@inline function expMinusCorev(v: v128, c: f32): v128 {
+  const x = f32x4.min(f32x4.max(v, f32x4.splat(LO)), f32x4.splat(HI));
+  const n = powerOfTwov(x);
+  const rp = polyMinusOnev(x, n); // P(r) − 1
+  const y = f32x4.mul(f32x4.add(f32x4.splat(1), rp), scalev(n));
   const under = f32x4.lt(v, f32x4.splat(LO)), over = f32x4.gt(v, f32x4.splat(HI));
   const e = v128.bitselect(f32x4.splat(Infinity), v128.andnot(y, under), over);
   if (c == 0) return e;
@@ -96,17 +109,8 @@ const T7: f32 = -17.0 / 315;
 // step after GEMM).
 @inline function expNonPositivev(v: v128): v128 {
   const x = f32x4.max(v, f32x4.splat(LO));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.add(f32x4.splat(C5), f32x4.mul(r, f32x4.splat(C6)));
-  p = f32x4.add(f32x4.splat(C4), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(C3), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(C2), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(p, scale);
+  const n = powerOfTwov(x);
+  return f32x4.mul(f32x4.add(f32x4.splat(1), polyMinusOnev(x, n)), scalev(n));
 }
 
 @inline export function tanhf(x: f32): f32 {
