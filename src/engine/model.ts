@@ -324,15 +324,9 @@ export class Sequential {
    * console.log(history.stopReason, model.predict([[4]]).data); // epochs Float32Array(1) [ ≈9 ]
    * ```
    */
-  async fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
-    const session = this.trainingSession(); // busy from this call on
-    try {
-      // The training loop is loaded on the first fit: a page that only predicts never fetches it.
-      const { train } = await import('../train/fit');
-      return await train(session, x as MatrixLike, y, options); // it checks x through the session's toInputs, which takes samples too
-    } finally {
-      session.end();
-    }
+  fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
+    // train checks x through the session's toInputs, which takes samples too
+    return this.trainWith((loop, session) => loop.train(session, x as MatrixLike, y, options));
   }
 
   /**
@@ -365,11 +359,19 @@ export class Sequential {
    * console.log(history.epoch.length, model.predict([[0.5]]).data); // 100 Float32Array(1) [ ≈2 ]
    * ```
    */
-  async fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
-    const session = this.trainingSession(); // busy from this call on, as fit: not after the chunks load
+  fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
+    return this.trainWith((loop, session) => loop.fitDataset(session, dataset, options));
+  }
+
+  /**
+   * Runs `run` on a training session opened now, so the model is busy from
+   * the call on, not once the training loop has loaded: it is a chunk loaded
+   * on the first fit, which a page that only predicts never fetches.
+   */
+  private async trainWith(run: (loop: typeof import('../train/fit'), session: TrainingSession) => Promise<History>): Promise<History> {
+    const session = this.trainingSession();
     try {
-      const { fitDataset } = await import('../train/fit');
-      return await fitDataset(session, dataset, options);
+      return await run(await import('../train/fit'), session);
     } finally {
       session.end();
     }
