@@ -166,9 +166,38 @@ export class MemoryError extends NnError {}
  */
 export class AbortError extends NnError {}
 
+/**
+ * A part of nnwasm loaded on first use (the training loop, the relaxed or
+ * scalar build, the Keras reader) that could not be fetched: a page gone
+ * offline, a server without the file. Nothing changed, and the next call
+ * fetches the part again. The import's own error is its `cause`.
+ */
+export class LoadError extends NnError {}
+
+/**
+ * `load()`'s module, or a LoadError saying which part of nnwasm `where`
+ * needed and why it did not come: a bundler's chunk fails with the host's
+ * own words ("Failed to fetch dynamically imported module"), which name no
+ * call and no part.
+ */
+export async function loadPart<T>(where: string, part: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (cause) {
+    const error = new LoadError(`${where}: expected to load ${part} (a part of nnwasm fetched on first use), got ${describeFailure(cause)}`);
+    throw Object.assign(error, { cause });
+  }
+}
+
+/** An error as a message quotes it: its name and message, one line. */
+function describeFailure(e: unknown): string {
+  if (!(e instanceof Error)) return `a rejection with ${describe(e)}`;
+  return `${e.name}: ${e.message.split('\n')[0]}`;
+}
+
 /** Every class, by the name its brand uses. */
 export const ERROR_CLASSES = {
-  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError, AbortError,
+  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError, AbortError, LoadError,
 } as const;
 
 for (const [name, cls] of Object.entries(ERROR_CLASSES)) brand(cls, name);

@@ -42,7 +42,7 @@ export { INITIALIZERS, type InitializerName } from './engine/initializers';
 export { gradientCheck, type GradientCheckOptions } from './tools/gradcheck';
 export type { Targets } from './validate';
 export {
-  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError, AbortError,
+  NnError, ShapeError, ValueError, ConfigError, NotCompiledError, NotFittedError, DisposedError, ModelFormatError, MemoryError, AbortError, LoadError,
 } from './errors';
 export { fromJSON, type ModelJSON } from './io/native';
 export { loadModel } from './io/formats';

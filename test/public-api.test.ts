@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Values: what `import * as nn` holds at run time. */
 const VALUES = [
-  'AbortError', 'ACTIVATIONS', 'ConfigError', 'DisposedError', 'INITIALIZERS', 'LOSSES', 'LabelEncoder', 'METRICS', 'Matrix',
+  'AbortError', 'ACTIVATIONS', 'ConfigError', 'DisposedError', 'INITIALIZERS', 'LOSSES', 'LabelEncoder', 'LoadError', 'METRICS', 'Matrix',
   'MemoryError', 'MinMaxScaler', 'ModelFormatError', 'NnError', 'NotCompiledError', 'NotFittedError', 'Sequential', 'ShapeError',
   'OPTIMIZERS', 'StandardScaler', 'ValueError', 'activation', 'adagrad', 'adam', 'adamw', 'batchNormalization', 'dense', 'dropMissing', 'dropout', 'flatten', 'leakyRelu', 'encodeFeatures', 'featureNames', 'findMissing',
   'fromJSON', 'getBackend', 'getBuild', 'getThreads', 'gradientCheck', 'inferFeatures', 'inferTask', 'io',

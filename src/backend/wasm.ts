@@ -20,7 +20,7 @@ import simdBytes from '../../build/core.simd.wasm';
 import type { instantiate as simdDeclared } from '../../build/core.simd.js';
 import type { instantiate as scalarDeclared } from '../../build/core.scalar.js';
 import type { instantiate as relaxedDeclared } from '../../build/core.relaxed.js';
-import { ConfigError } from '../errors';
+import { ConfigError, loadPart } from '../errors';
 import { Backend } from './backend';
 import { applyFunctionPatch } from './function-patch';
 import { contractBreaches, fulfilsContract, type Abi, type Core, type Mismatches } from './core';
@@ -58,8 +58,8 @@ function retryable<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 /** A build's bytes: the SIMD build's inlined, the relaxed build's patched from them, the scalar build's from its chunk. */
-const relaxedBytes = retryable(() => import('./core.relaxed-patch').then((m) => applyFunctionPatch(simdBytes, m.default)));
-const scalarBytes = retryable(() => import('./core.scalar').then((m) => m.default));
+const relaxedBytes = retryable(() => loadPart('nn.ready', 'the relaxed SIMD build', () => import('./core.relaxed-patch')).then((m) => applyFunctionPatch(simdBytes, m.default)));
+const scalarBytes = retryable(() => loadPart('nn.ready', 'the scalar build', () => import('./core.scalar')).then((m) => m.default));
 async function bytesOf(build: WasmBuild): Promise<Uint8Array<ArrayBuffer>> {
   if (build === 'simd') return simdBytes;
   return build === 'relaxed' ? relaxedBytes() : scalarBytes();

@@ -14,7 +14,7 @@
 import { DEFAULT_ALPHA, activation } from './activations';
 import { backend } from '../backend/index';
 import type { Ptr } from '../backend/core';
-import { CLASS_NAME, ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
+import { CLASS_NAME, ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError, loadPart } from '../errors';
 import type { Dataset, FitDatasetOptions, FitOptions, History } from '../train/fit';
 import { initialize } from './initializers';
 import { DENSE_OPTIONS, dense, type Dense, type DenseConfig } from './layers/dense';
@@ -326,7 +326,7 @@ export class Sequential {
    */
   fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
     // train checks x through the session's toInputs, which takes samples too
-    return this.trainWith((loop, session) => loop.train(session, x as MatrixLike, y, options));
+    return this.trainWith('fit', (loop, session) => loop.train(session, x as MatrixLike, y, options));
   }
 
   /**
@@ -360,7 +360,7 @@ export class Sequential {
    * ```
    */
   fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
-    return this.trainWith((loop, session) => loop.fitDataset(session, dataset, options));
+    return this.trainWith('fitDataset', (loop, session) => loop.fitDataset(session, dataset, options));
   }
 
   /**
@@ -368,10 +368,10 @@ export class Sequential {
    * the call on, not once the training loop has loaded: it is a chunk loaded
    * on the first fit, which a page that only predicts never fetches.
    */
-  private async trainWith(run: (loop: typeof import('../train/fit'), session: TrainingSession) => Promise<History>): Promise<History> {
+  private async trainWith(where: string, run: (loop: typeof import('../train/fit'), session: TrainingSession) => Promise<History>): Promise<History> {
     const session = this.trainingSession();
     try {
-      return await run(await import('../train/fit'), session);
+      return await run(await loadPart(where, 'the training loop', () => import('../train/fit')), session);
     } finally {
       session.end();
     }

@@ -12,7 +12,7 @@
 // points are in nnwasm's main bundle: the reading (keras-read.ts, with its zip
 // and HDF5 code) is imported on first use, and h5wasm after it (hdf5.ts).
 
-import { ConfigError, ModelFormatError } from '../errors';
+import { ConfigError, ModelFormatError, loadPart } from '../errors';
 import type { Sequential } from '../engine/model';
 import { MAX_PARAMS } from '../engine/layers/registry';
 import { asBytes } from '../encoding/floats';
@@ -76,7 +76,7 @@ export async function loadKeras(source: string | UrlLike, options: ReadOptions =
  */
 export async function readKeras(bytes: Uint8Array, where: string): Promise<Sequential> {
   try {
-    const { readKerasFile } = await import('./keras-read');
+    const { readKerasFile } = await loadPart(where, 'the Keras reader', () => import('./keras-read'));
     const check = (topology: unknown, at: string) => {
       checkKerasTopology(topology, at);
       return kerasParamCount(topology, at);

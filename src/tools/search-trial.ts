@@ -8,7 +8,7 @@
 // errors (every trial failed, an abort) that both kinds of search share.
 
 import {
-  AbortError, ConfigError, DisposedError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError, describe, type NnError,
+  AbortError, ConfigError, DisposedError, LoadError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError, describe, type NnError,
 } from '../errors';
 import type { Layer } from '../engine/layers/registry';
 import type { MatrixLike } from '../engine/matrix';
@@ -149,7 +149,7 @@ export function failedOutcome(t: number, e: unknown): TrialOutcome {
 
 /** nnwasm's error classes, by which a trial's error crosses back from a worker (by its name). */
 const ERROR_CLASSES: (new (message: string) => NnError)[] = [
-  ConfigError, DisposedError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError,
+  ConfigError, DisposedError, LoadError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError,
 ];
 
 /** The error that ends a search in which every trial failed: the first failure's class, when it is one of nnwasm's. */

@@ -1,6 +1,7 @@
 // nn.ready() loads the relaxed build (a patch) and the scalar build as chunks
 // of dist/index.js. A chunk that fails to load once (a page briefly offline)
-// must fail that call only: the next nn.ready() fetches it again and runs.
+// must fail that call only, with an nn.LoadError: the next nn.ready()
+// fetches it again and runs.
 // Here the import of each chunk's module throws on its first try, as a failed
 // fetch would, and succeeds after.
 
@@ -23,11 +24,19 @@ afterAll(async () => {
   await nn.ready(); // later files in this worker get the default core back
 });
 
-/** The message of the error `p` rejects with, and of its cause: vitest wraps an error thrown by a mock's factory in one of its own. */
+/**
+ * The messages down the chain of the error `p` rejects with: an nn.LoadError
+ * whose cause is the import's error (vitest wraps a mock factory's in one of
+ * its own).
+ */
 async function failure(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => undefined, (error: unknown) => error as Error & { cause?: Error });
+  const e = await p.then(() => undefined, (error: unknown) => error as Error);
   if (!e) return 'no error';
-  return `${e.message} ${e.cause?.message ?? ''}`;
+  expect(e).toBeInstanceOf(nn.LoadError);
+  expect(e.message).toMatch(/^nn\.ready: expected to load the (relaxed SIMD|scalar) build \(a part of nnwasm fetched on first use\), got /);
+  const out: string[] = [];
+  for (let c = e as { message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) out.push(c.message ?? String(c));
+  return out.join(' | ');
 }
 
 const predict = () => {
