@@ -204,7 +204,7 @@ for (const [name, cls] of Object.entries(ERROR_CLASSES)) brand(cls, name);
 
 /**
  * @internal The class name messages show for nnwasm's own objects (a Matrix,
- * a Sequential): bundlers rename classes (esbuild's _Matrix, a minifier's
+ * a Sequential, a LabelEncoder, a scaler: the classes a user holds): bundlers rename classes (esbuild's _Matrix, a minifier's
  * one letter), so constructor.name cannot be trusted for them.
  */
 export const CLASS_NAME: unique symbol = Symbol.for('nnwasm.className');

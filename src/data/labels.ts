@@ -1,7 +1,7 @@
 // Class labels as the model needs them: integer class indices (labelEncoder)
 // and one-hot rows (oneHot). Labels may be strings or numbers.
 
-import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
+import { CLASS_NAME, ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
 import { MAX_UNITS } from '../engine/layers/dense';
 import { Matrix, checkFloats } from '../engine/matrix';
 
@@ -66,6 +66,11 @@ export function oneHot(labels: ArrayLike<number>, numClasses?: number): Matrix {
 export class LabelEncoder {
   private index = new Map<Label, number>();
   private known: Label[] = [];
+
+  /** @internal Its name in messages, whatever a bundler calls the class. */
+  get [CLASS_NAME](): string {
+    return 'LabelEncoder';
+  }
 
   /** The labels, in class-index order. */
   get classes(): readonly Label[] {

@@ -3,7 +3,7 @@
 // kept in float64 and saved as plain JSON, so a model file can carry them; JSON
 // read back (fromJSON, scalerFromJSON) is a file, and its faults ModelFormatErrors.
 
-import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
+import { CLASS_NAME, ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
 import { checkOptions } from '../options';
 import { assertFinite, firstNonFinite } from '../validate';
@@ -232,6 +232,11 @@ abstract class AffineScaler {
  */
 export class StandardScaler extends AffineScaler {
   protected readonly name = 'standardScaler';
+
+  /** @internal Its name in messages, whatever a bundler calls the class. */
+  get [CLASS_NAME](): string {
+    return 'StandardScaler';
+  }
   /** Each column's sum of squared deviations from the mean, for partialFit to carry on from (not kept in JSON). */
   private m2: Float64Array | undefined;
 
@@ -346,6 +351,11 @@ export class StandardScaler extends AffineScaler {
  */
 export class MinMaxScaler extends AffineScaler {
   protected readonly name = 'minMaxScaler';
+
+  /** @internal Its name in messages, whatever a bundler calls the class. */
+  get [CLASS_NAME](): string {
+    return 'MinMaxScaler';
+  }
   /** The [low, high] range the data maps onto. */
   readonly featureRange: [number, number];
   private max: Float64Array | undefined;

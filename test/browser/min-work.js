@@ -33,7 +33,10 @@ export async function minWork(nn, modelUrl, h5Url) {
   const h5 = await nn.io.fromKeras(new Uint8Array(await (await fetch(h5Url)).arrayBuffer())).then(() => 'no error', refusal(nn));
   // Messages name the user's misplaced objects by their class, which a minifier renames.
   const small = nn.sequential([nn.dense({ units: 1, inputDim: 1 })]);
-  const named = [() => nn.io.toOnnx(new nn.Matrix(1, 1)), () => small.predict(small)].map((f) => {
+  const named = [
+    () => nn.io.toOnnx(new nn.Matrix(1, 1)), () => small.predict(small), () => small.predict(nn.labelEncoder()),
+    () => nn.io.toOnnx(nn.standardScaler()), () => nn.io.toOnnx(nn.minMaxScaler()),
+  ].map((f) => {
     try { return f(); } catch (e) { return refusal(nn)(e); }
   });
   return { relaxedBuild, relaxed, deterministic, xor, csv, search, h5, named };

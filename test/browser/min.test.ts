@@ -100,5 +100,8 @@ it('loads as one file, fetching nothing else of nnwasm, and computes what dist/i
   expect(min.result.named.map((r) => r.message)).toEqual([
     'toOnnx: model: expected a model made by nn.sequential(...), got a Matrix',
     'predict: x: expected number[][], a Matrix or { data, rows, cols }, got a Sequential',
+    'predict: x: expected number[][], a Matrix or { data, rows, cols }, got a LabelEncoder',
+    'toOnnx: model: expected a model made by nn.sequential(...), got a StandardScaler',
+    'toOnnx: model: expected a model made by nn.sequential(...), got a MinMaxScaler',
   ]);
 }, 180_000);
