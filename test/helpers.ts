@@ -120,3 +120,10 @@ export class RefusingMemory implements GrowableMemory {
 export function peek(model: object): { workspace: Workspace; compiled: Compiled | undefined; step: number; requireCompiled(): Compiled } {
   return model as unknown as ReturnType<typeof peek>;
 }
+
+/** The messages down `e`'s chain of causes, joined by " | " (vitest wraps an error thrown by a mock's factory in one of its own). */
+export function causeChain(e: unknown): string {
+  const out: string[] = [];
+  for (let c = e as { message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) out.push(c.message ?? String(c));
+  return out.join(' | ');
+}

@@ -7,6 +7,7 @@
 
 import { afterAll, afterEach, expect, test, vi } from 'vitest';
 import * as nn from '../../src/index';
+import { causeChain } from '../helpers';
 
 const tries = vi.hoisted(() => ({ relaxed: 0, scalar: 0 }));
 
@@ -34,9 +35,7 @@ async function failure(p: Promise<unknown>): Promise<string> {
   if (!e) return 'no error';
   expect(e).toBeInstanceOf(nn.LoadError);
   expect(e.message).toMatch(/^nn\.ready: expected to load the (relaxed SIMD|scalar) build \(a part of nnwasm fetched on first use\), got /);
-  const out: string[] = [];
-  for (let c = e as { message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) out.push(c.message ?? String(c));
-  return out.join(' | ');
+  return causeChain(e);
 }
 
 const predict = () => {

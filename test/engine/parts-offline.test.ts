@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, vi } from 'vitest';
 import * as nn from '../../src/index';
+import { causeChain } from '../helpers';
 
 const tries = vi.hoisted(() => ({ fit: 0, dataset: 0, keras: 0 }));
 
@@ -33,13 +34,6 @@ async function rejection(p: Promise<unknown>): Promise<Error & { cause?: unknown
   return e!;
 }
 
-/** Every message down `e`'s chain of causes (vitest wraps a mock factory's error in one of its own). */
-function causes(e: unknown): string {
-  const out: string[] = [];
-  for (let c = e as { message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) out.push(c.message ?? String(c));
-  return out.join(' | ');
-}
-
 const model = () => {
   const m = nn.sequential([nn.dense({ units: 3, inputDim: 2, activation: 'tanh' }), nn.dense({ units: 1 })], { seed: 3 });
   m.compile({ loss: 'meanSquaredError', optimizer: nn.sgd({ learningRate: 0.1 }) });
@@ -57,7 +51,7 @@ test('fit whose training loop cannot be fetched rejects with a LoadError, the mo
   expect(e).toBeInstanceOf(nn.NnError);
   expect(e.name).toBe('LoadError');
   expect(e.message).toMatch(/^fit: expected to load the training loop \(a part of nnwasm fetched on first use\), got Error: /);
-  expect(causes(e.cause)).toMatch(/offline: the training loop could not be fetched/);
+  expect(causeChain(e.cause)).toMatch(/offline: the training loop could not be fetched/);
   expect(weights(m)).toEqual(before);
   // Not left busy: predict and setWeights run, and the next fit trains.
   expect(m.predict(x).rows).toBe(4);
@@ -75,7 +69,7 @@ test('fitDataset whose streaming loop cannot be fetched rejects with a LoadError
   const e = await rejection(m.fitDataset(rows, { epochs: 1, batchSize: 2 }));
   expect(e).toBeInstanceOf(nn.LoadError);
   expect(e.message).toMatch(/^fitDataset: expected to load the streaming loop \(a part of nnwasm fetched on first use\), got Error: /);
-  expect(causes(e.cause)).toMatch(/offline: the streaming loop could not be fetched/);
+  expect(causeChain(e.cause)).toMatch(/offline: the streaming loop could not be fetched/);
   expect(weights(m)).toEqual(before);
   const history = await m.fitDataset(rows, { epochs: 1, batchSize: 2 });
   expect(history.epoch).toEqual([0]);
@@ -88,7 +82,7 @@ test('a Keras file whose reader cannot be fetched rejects with a LoadError, and 
   const e = await rejection(nn.io.fromKeras(bytes));
   expect(e).toBeInstanceOf(nn.LoadError);
   expect(e.message).toMatch(/^Keras file: expected to load the Keras reader \(a part of nnwasm fetched on first use\), got Error: /);
-  expect(causes(e.cause)).toMatch(/offline: the Keras reader could not be fetched/);
+  expect(causeChain(e.cause)).toMatch(/offline: the Keras reader could not be fetched/);
   const loaded = await nn.io.fromKeras(bytes);
   expect(loaded.layers.length).toBeGreaterThan(0);
   expect(tries.keras).toBe(2);
