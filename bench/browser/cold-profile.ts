@@ -6,10 +6,12 @@
 //
 //   node --import ./scripts/register.mjs bench/browser/cold-profile.ts [options]
 //     --runs N         fresh contexts per file (default 9); medians are printed
-//     --file URL       a library file from the served root (default /dist/nnwasm.min.js); may be repeated
+//     --file URL       a library file from the served root (default /dist/nnwasm.min.js); may be repeated;
+//                      URL#deterministic runs that file with nn.ready({ deterministic: true })
 //     --threads N      nn.ready({ threads: N }) (default 1)
 //     --deterministic  nn.ready({ deterministic: true })
 //     --profile        also a CPU profile per run (CDP Profiler, 50 µs samples): the functions with the most self time
+//     --every          also every plain run's steps and Wasm compiles
 //     --trace          also a trace per run (V8's runtime call stats): parse, compile, lazy compile, GC, execution
 //
 // Profiled and traced runs are slower than plain ones, so their step times are
@@ -38,7 +40,7 @@ const STEPS_URL = '/bench/browser/cold-steps.js';
 
 /** The steps, in order, as the page marks them (ms from the import's start). */
 const STEPS = ['module evaluated', 'runtime ready', 'model file in', 'network made', 'model ready', 'first prediction'] as const;
-type Marks = Record<(typeof STEPS)[number], number> & { threads: number };
+type Marks = Record<(typeof STEPS)[number], number> & { threads: number; wasm: string[] };
 
 interface Setup { file: string; threads: number; deterministic: boolean; weights: string; sizes: number[] }
 
@@ -170,7 +172,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       for (let j = 0; j < files.length; j++) {
         const k = (i + j) % files.length; // each file first in turn
-        const setup = { file: files[k], threads, deterministic, weights: `/${dir}/weights.f32`, sizes: SMALL };
+        const [file, flag] = files[k].split('#');
+        const setup = { file, threads, deterministic: deterministic || flag === 'deterministic', weights: `/${dir}/weights.f32`, sizes: SMALL };
         plain[k].runs.push((await oneRun(browser, server, setup, 'plain')).marks);
         for (const how of extra) {
           const r = await oneRun(browser, server, setup, how);
@@ -194,6 +197,12 @@ async function main(): Promise<void> {
   }
   console.log(`nnwasm cold start, ${threads} thread(s)${deterministic ? ', deterministic' : ''}: ms from the import's start (the step's own ms), medians of ${runs} fresh contexts per file, taken in turns; load ${load.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}\n`);
   console.log(stepTable(plain));
+  for (const { file, runs: r } of plain) {
+    const middle = [...r].sort((a, b) => a['first prediction'] - b['first prediction'])[Math.floor((r.length - 1) / 2)];
+    const marks = STEPS.map((step) => `${step} ${fmt(middle[step])}`).join(', ');
+    console.log(`\n${file}, the median run: ${marks}; helpers ${middle.threads - 1}; Wasm (ms from the import): ${middle.wasm.join(', ')}`);
+    if (args.includes('--every')) for (const run of r) console.log(`  ${STEPS.map((step) => fmt(run[step])).join(' ')} | ${run.wasm.join(', ')}`);
+  }
   if (!extra.length) return;
   console.log(`\nProfiled or traced runs (slower: for where the time goes, not for times):\n\n${stepTable(profiled)}`);
   for (const p of profiled) {

@@ -30,7 +30,11 @@ export async function coldSteps({ file, threads, deterministic, weights, sizes }
   const sum = out.reduce((s, p) => s + p, 0);
   if (out.length !== sizes.at(-1) || !(Math.abs(sum - 1) < 1e-4)) throw new Error(`not a softmax: ${Array.from(out)}`);
   model.dispose();
+  // wasm-timing.js's measures: when the core was compiled and instantiated.
+  const wasm = performance.getEntriesByType('measure').filter((e) => e.name.startsWith('wasm ') && e.startTime >= t0)
+    .map((e) => `${e.name.slice(5)} ${(e.startTime - t0).toFixed(1)}–${(e.startTime + e.duration - t0).toFixed(1)}`);
   return {
+    wasm,
     'module evaluated': evaluated, 'runtime ready': ready, 'model file in': fileIn, 'network made': made, 'model ready': modelReady,
     'first prediction': predicted, threads: nn.getThreads(),
   };
