@@ -160,9 +160,10 @@ export class GemmTeam {
     this.control = new Int32Array(buffer);
     this.args = new Uint32Array(buffer);
     this.size = threads;
-    this.started = Promise.allSettled(
+    // Spawned from a task of its own: making a worker costs the main thread a few ms, which nn.ready() need not wait for.
+    this.started = new Promise((resolve) => setTimeout(resolve, 0)).then(() => Promise.allSettled(
       Array.from({ length: threads - 1 }, (_, index) => spawn({ module, memory, control: buffer, index })),
-    ).then((results) => {
+    )).then((results) => {
       const helpers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       if (helpers.length === results.length) {
         this.helpers = helpers;
