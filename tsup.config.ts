@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { defineConfig, type Options } from 'tsup';
 
 /**
@@ -16,6 +17,35 @@ const pureNamespaces = {
     const rewritten = code.replace(namespace, 'var $1 = /* @__PURE__ */ __namespace({');
     const firstNamespace = rewritten.search(/^var \w+_exports = /m);
     return { code: rewritten.slice(0, firstNamespace) + helper + rewritten.slice(firstNamespace) };
+  },
+};
+
+/**
+ * For the one-file build: `import('./module')` of nnwasm's own code becomes
+ * a static import. In a bundle without chunks, esbuild wraps each module
+ * such an import reaches, and every module those import, in a lazy
+ * initializer, which the page's first calls run: V8 pre-parses each body
+ * with the file, then parses and compiles it again on the main thread (the
+ * errors, options, Matrix, the heap: every cold start). Static, they are
+ * plain top-level code: V8's traces of the cold start show 7 ms less lazy
+ * compiling and 3 ms less module evaluation on the main thread
+ * (bench/browser/cold-profile.ts --trace). Two stay on demand: the Wasm
+ * builds (core.*, bytes an engine may never need) and the Keras reader, whose
+ * zip inflater builds its tables when it is evaluated.
+ */
+const staticOwnImports = {
+  name: 'static-own-imports',
+  setup(build: { onLoad(filter: { filter: RegExp }, load: (file: { path: string }) => Promise<{ contents: string; loader: 'ts' } | undefined>): void }) {
+    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async ({ path }) => {
+      const text = await readFile(path, 'utf8');
+      const imports: string[] = [];
+      const contents = text.replace(/(?<!typeof )\bimport\('(\.{1,2}\/(?!core\.|keras-read')[^']+)'\)/g, (_, specifier: string) => {
+        const name = `staticImport${imports.length}`;
+        imports.push(`import * as ${name} from '${specifier}';`);
+        return `Promise.resolve(${name})`;
+      });
+      return imports.length ? { contents: `${imports.join('\n')}\n${contents}`, loader: 'ts' } : undefined;
+    });
   },
 };
 
@@ -50,7 +80,8 @@ export default defineConfig([
   },
   // For pages without a bundler: the whole library as one minified ES module
   // (every import() inlined: the relaxed patch, the scalar build, csv-parse's
-  // browser build, the Keras reader, fitDataset, compiled steps), so a page
+  // browser build, the Keras reader, fitDataset, compiled steps; nnwasm's own
+  // made static, staticOwnImports says why), so a page
   // fetches one file and discovers no chunk after it has parsed it. Two
   // imports stay: h5wasm (4 MB, for .h5 files only; a page without it gets a
   // ConfigError naming it) and Node's csv-parse, on the branch only Node takes.
@@ -65,6 +96,7 @@ export default defineConfig([
     loader: { '.wasm': 'binary' },
     noExternal: [/^csv-parse\/browser\//, 'fflate'],
     external: ['csv-parse/sync', 'h5wasm'],
+    esbuildPlugins: [staticOwnImports],
   },
   // randomSearch's worker thread: one self-contained file beside the others,
   // which every build (ESM, CommonJS, the command line) starts.

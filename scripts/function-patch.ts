@@ -8,7 +8,7 @@
 //
 // The patch is a valid Wasm module holding one custom section, so every
 // loader of .wasm files (tsup's, scripts/wasm-module.mjs) carries it as bytes:
-//   "nnwasm.functions": the base module's length, the FNV-1a hash (u32 LE)
+//   "nnwasm.functions": the base module's length, the FNV-1a hash over words (u32 LE, wasm-binary.ts)
 //   of the bodies it replaces as they are in the base, the count of replaced
 //   functions, then each one's index (among the module's own functions) and
 //   new body; sizes as unsigned LEB128 (src/backend/wasm-binary.ts).

@@ -7,10 +7,12 @@ import type { Heap } from './heap';
 
 /** What a backend tells of its threads (threads.ts's GemmTeam). */
 export interface Team {
-  /** Threads that share a product, the caller included. */
+  /** Threads that share a product, the caller included, once its helpers have started (1 if one failed to). */
   readonly size: number;
   /** Products shared so far. */
   readonly shared: number;
+  /** Settles once the helpers have started or one has failed: until then, products run on the caller alone. */
+  readonly started: Promise<void>;
 }
 
 /** Where kernels run: 'wasm' (the WebAssembly core, default) or 'js' (the TypeScript reference). */

@@ -36,39 +36,58 @@ function readPatch(patch: Uint8Array): Patch {
   return { baseLength, hash: (h0 | (h1 << 8) | (h2 << 16) | (h3 << 24)) >>> 0, bodies };
 }
 
-/** `base` with the function bodies `patch` replaces: a new module, `base` untouched. */
+/**
+ * `base` with the function bodies `patch` replaces: a new module, `base`
+ * untouched. Only the sizes of the functions it keeps are read, and they are
+ * copied in runs: this runs once per page, on the cold start's path, before
+ * the engine has compiled any of it.
+ */
 export function applyFunctionPatch(base: Uint8Array<ArrayBuffer>, patch: Uint8Array): Uint8Array<ArrayBuffer> {
   const { baseLength, hash, bodies: replaced } = readPatch(patch);
   const stale = () => broken('it was made from another build of the base (rebuild with npm run build)');
   if (base.length !== baseLength) throw stale();
+  const { start, end, functions } = codeSection(base);
+  const r = reader(base, functions);
+  const count = r.leb();
+  // The new section's content: the count, then runs of kept functions copied as they are, between new bodies.
+  const pieces: Uint8Array[] = [Uint8Array.from(leb(count))];
+  const old: Uint8Array[] = [];
+  let kept = r.at;
+  for (let i = 0; i < count; i++) {
+    const at = r.at;
+    const body = r.take(r.leb());
+    const next = replaced.get(i);
+    if (!next) continue;
+    old.push(body);
+    pieces.push(base.subarray(kept, at), Uint8Array.from(leb(next.length)), next);
+    kept = r.at;
+  }
+  if (r.at !== end) throw broken('the base\'s code section holds more than its functions');
+  if (old.length !== replaced.size || fnv1a(old) !== hash) throw stale();
+  pieces.push(base.subarray(kept, end));
+  const size = pieces.reduce((n, p) => n + p.length, 0);
+  const header = [CODE, ...leb(size)];
+  const out = new Uint8Array(start + header.length + size + (base.length - end));
+  out.set(base.subarray(0, start));
+  let at = start;
+  for (const p of [header, ...pieces]) {
+    out.set(p, at);
+    at += p.length;
+  }
+  out.set(base.subarray(end), at);
+  return out;
+}
+
+/** Where the base's code section is: its id's offset, its functions' (the count first), its end. */
+function codeSection(base: Uint8Array): { start: number; functions: number; end: number } {
   const r = reader(base, 8);
   while (r.at < base.length) {
     const start = r.at;
     const id = r.take(1)[0];
-    const content = r.take(r.leb());
-    if (id !== CODE) continue;
-    const code = reader(content);
-    const count = code.leb();
-    const parts: (number[] | Uint8Array)[] = [leb(count)];
-    const old: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) {
-      const body = code.take(code.leb());
-      const next = replaced.get(i);
-      if (next) old.push(body);
-      parts.push(leb((next ?? body).length), next ?? body);
-    }
-    if (code.at !== content.length) throw broken('the base\'s code section holds more than its functions');
-    if (old.length !== replaced.size || fnv1a(old) !== hash) throw stale();
-    const size = parts.reduce((n, p) => n + p.length, 0);
-    const out = new Uint8Array(start + 1 + leb(size).length + size + (base.length - r.at));
-    out.set(base.subarray(0, start));
-    let at = start;
-    for (const p of [[CODE], leb(size), ...parts]) {
-      out.set(p, at);
-      at += p.length;
-    }
-    out.set(base.subarray(r.at), at);
-    return out;
+    const size = r.leb();
+    const functions = r.at;
+    r.take(size);
+    if (id === CODE) return { start, functions, end: r.at };
   }
   throw broken('the base has no code section');
 }

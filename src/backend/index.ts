@@ -38,6 +38,8 @@ export interface ReadyOptions {
    * Threads that share large matrix products (default 1). More than one
    * needs shared memory: Node, or a cross-origin isolated page; elsewhere
    * one thread runs, silently. Results are the same whatever the count.
+   * nn.ready does not wait for the helper threads to start: products run on
+   * the calling thread until they are up.
    */
   threads?: number;
 }
@@ -146,7 +148,10 @@ export function getBuild(): Build {
 
 /**
  * Threads sharing the current backend's matrix products: 1 unless
- * `nn.ready({ threads })` could start more (it needs shared memory).
+ * `nn.ready({ threads })` could start more (it needs shared memory). Its
+ * helpers start in the background, and until they are up products run on
+ * the calling thread, with the same results; if one fails to start, this
+ * becomes 1.
  *
  * @example
  * ```ts

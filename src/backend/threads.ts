@@ -126,7 +126,12 @@ function mayBlock(): boolean {
   }
 }
 
-/** A GEMM that shares large products between this thread and its helpers. */
+/**
+ * A GEMM that shares large products between this thread and its helpers.
+ * The helpers start in the background: until every one is up, products run
+ * on this thread alone, with the same bits (gemmColumns computes a column the
+ * same way whatever the split), so nn.ready() need not wait for a worker.
+ */
 export class GemmTeam {
   private readonly control: Int32Array;
   private readonly args: Uint32Array;
@@ -134,45 +139,44 @@ export class GemmTeam {
   private scratchBytes = 0;
   private readonly blocking = mayBlock();
   private seq = 0;
+  /** The helpers, once all have started; none while they start, or if one failed. */
+  private helpers: Helper[] = [];
   /** Products shared so far (the others ran on the caller alone). */
   shared = 0;
+  /** Threads that share a product once the helpers are up, this one included: 1 if one failed to start. */
+  size: number;
+  /** Settles when every helper has started, or one has failed (then the others are stopped, and this thread works alone). */
+  readonly started: Promise<void>;
 
-  private constructor(
+  /** Starts threads − 1 helpers on the module, in the background; the calling thread is the last member. */
+  constructor(
+    threads: number,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
     private readonly core: WasmExports,
     private readonly heap: Heap,
-    private readonly helpers: Helper[],
-    buffer: SharedArrayBuffer,
   ) {
+    const buffer = new SharedArrayBuffer((threads - 1) * WORDS * 4);
     this.control = new Int32Array(buffer);
     this.args = new Uint32Array(buffer);
-  }
-
-  /**
-   * Starts threads − 1 helpers on the module; the calling thread is the last
-   * member. If one fails to start, the others are stopped and this throws.
-   */
-  static async start(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
-    core: WasmExports, heap: Heap): Promise<GemmTeam> {
-    const control = new SharedArrayBuffer((threads - 1) * WORDS * 4);
-    const results = await Promise.allSettled(
-      Array.from({ length: threads - 1 }, (_, index) => spawn({ module, memory, control, index })));
-    const helpers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
+    this.size = threads;
+    // Spawned from a task of its own: making a worker costs the main thread a few ms, which nn.ready() need not wait for.
+    this.started = new Promise((resolve) => setTimeout(resolve, 0)).then(() => Promise.allSettled(
+      Array.from({ length: threads - 1 }, (_, index) => spawn({ module, memory, control: buffer, index })),
+    )).then((results) => {
+      const helpers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      if (helpers.length === results.length) {
+        this.helpers = helpers;
+        return;
+      }
       for (const h of helpers) h.terminate();
-      throw failed.reason;
-    }
-    return new GemmTeam(core, heap, helpers, control);
-  }
-
-  /** Threads that share a product, this one included. */
-  get size(): number {
-    return this.helpers.length + 1;
+      this.size = 1;
+    });
   }
 
   /** Core.gemm's contract; `scratch` serves this thread's share. */
   readonly gemm: Core['gemm'] = (a, b, c, bias, m, k, n, transA, transB, accumulate, scratch) => {
-    const parts = m * k * n < MIN_WORK ? 1 : Math.min(this.size, Math.floor(n / COLUMNS));
+    const parts = m * k * n < MIN_WORK ? 1 : Math.min(this.helpers.length + 1, Math.floor(n / COLUMNS));
     if (parts <= 1) {
       this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch);
       return;

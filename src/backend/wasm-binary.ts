@@ -37,9 +37,23 @@ export function leb(n: number): number[] {
   return out;
 }
 
-/** FNV-1a, 32 bits, over a list of byte runs. */
+/**
+ * FNV-1a, 32 bits, over 32-bit words: the runs joined, zero-padded to whole
+ * words and read little-endian (as the library's views of Wasm memory are:
+ * it assumes a little-endian host), with the byte count hashed first. A
+ * quarter of a byte-wise hash's steps: it runs once per page, interpreted, on
+ * the cold start's path (6 kB took 1–7 ms a byte at a time).
+ */
 export function fnv1a(runs: Uint8Array[]): number {
-  let h = 0x811c9dc5;
-  for (const bytes of runs) for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-  return h;
+  const length = runs.reduce((n, run) => n + run.length, 0);
+  const joined = new Uint8Array(Math.ceil(length / 4) * 4);
+  let at = 0;
+  for (const run of runs) {
+    joined.set(run, at);
+    at += run.length;
+  }
+  const words = new Uint32Array(joined.buffer);
+  let h = Math.imul(0x811c9dc5 ^ length, 0x01000193);
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  return h >>> 0;
 }

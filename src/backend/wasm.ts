@@ -102,8 +102,9 @@ export function bestRelaxedBuild(): WasmBuild {
  * Compiles asynchronously: browsers refuse synchronous compiles of large
  * modules on the main thread. With threads > 1 and a SIMD build (simd or
  * relaxed), large products are shared with threads − 1 helpers where shared
- * memory is allowed; elsewhere, or if a helper fails to start, one thread it
- * is. The scalar build, for engines without SIMD, runs on one.
+ * memory is allowed, once they have started (threads.ts: the backend does
+ * not wait for them); elsewhere, or if a helper fails to start, one thread
+ * it is. The scalar build, for engines without SIMD, runs on one.
  */
 export async function createWasmBackend(build: WasmBuild = bestBuild(), threads = 1): Promise<Backend> {
   if (threads > 1 && build !== 'scalar' && threadsAvailable()) {
@@ -138,7 +139,7 @@ async function createThreadedBackend(build: WasmBuild, threads: number): Promise
   const module = await WebAssembly.compile(withSharedMemory(await bytesOf(build)));
   const { exports, memory } = instantiate(module, true);
   const heap = new Heap(memory, exports.heapBase());
-  const team = await GemmTeam.start(threads, module, memory, exports, heap);
+  const team = new GemmTeam(threads, module, memory, exports, heap); // its helpers start in the background
   const core: Core = { ...exports, gemm: team.gemm };
   return new Backend('wasm', build, core, heap, team, exports.trainSteps);
 }

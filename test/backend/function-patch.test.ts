@@ -12,7 +12,7 @@ import scalar from '../../build/core.scalar.wasm';
 import simd from '../../build/core.simd.wasm';
 import { makePatch } from '../../scripts/function-patch';
 import { applyFunctionPatch } from '../../src/backend/function-patch';
-import { Reader } from '../../src/backend/wasm-binary';
+import { fnv1a, Reader } from '../../src/backend/wasm-binary';
 
 /** A module's sections but custom ones (align-data.mjs' padding differs with code sizes), as [id, start, bytes]. */
 function sections(bytes: Uint8Array): [number, number, number[]][] {
@@ -80,5 +80,19 @@ describe('the relaxed build as a patch of the SIMD build', () => {
 
   it('is only made from builds that differ in function bodies alone', () => {
     expect(() => makePatch(simd, scalar)).toThrow(/differ/);
+  });
+});
+
+describe('the hash that ties a patch to its base', () => {
+  it('hashes the bytes joined, word by word: any byte changed, or a trailing zero (the padding\'s value), changes it', () => {
+    const bytes = Uint8Array.from({ length: 23 }, (_, i) => (i * 37 + 11) & 0xff);
+    const h = fnv1a([bytes]);
+    expect(fnv1a([bytes.subarray(0, 9), bytes.subarray(9)])).toBe(h); // runs are joined
+    expect(fnv1a([Uint8Array.from([...bytes, 0])])).not.toBe(h);
+    for (let i = 0; i < bytes.length; i++) {
+      const changed = bytes.slice();
+      changed[i] ^= 1 << (i % 8);
+      expect(fnv1a([changed])).not.toBe(h);
+    }
   });
 });

@@ -26,6 +26,7 @@ beforeAll(async () => {
   for (const build of THREADED) {
     teams.set(build, await createWasmBackend(build, 2));
     singles.set(build, await createWasmBackend(build, 1));
+    await teams.get(build)!.team!.started; // the counts below need the helper up
   }
   team = teams.get('simd')!;
   single = singles.get('simd')!;
@@ -125,6 +126,21 @@ describe('a GEMM shared by two threads', () => {
     expect(two.team!.shared - shared).toBe(m * k * n >= 1 << 22 ? 12 : 0);
   });
 
+  test('a backend is had before its helper has started: products run on this thread until it is up, with the same bits', async () => {
+    const fresh = await createWasmBackend('simd', 2);
+    const shape: Shape = [64, 784, 128]; // large enough to share
+    // The helper reports in a message, which no task has delivered yet: this thread computes alone.
+    expect(fresh.threads).toBe(2);
+    const alone = product(fresh, shape, false, false, true, false);
+    expect(fresh.team!.shared).toBe(0);
+    await fresh.team!.started;
+    expect(fresh.threads).toBe(2);
+    const together = product(fresh, shape, false, false, true, false);
+    expect(fresh.team!.shared).toBe(1);
+    expectIdentical(alone, product(single, shape, false, false, true, false), 'before the helper started');
+    expectIdentical(together, alone, 'once it started');
+  });
+
   test('after the shared memory grows, helpers see the new memory', () => {
     const before = team.heap.size;
     const big = team.heap.alloc(64 << 20); // forces memory.grow
@@ -142,6 +158,7 @@ describe('nn.ready({ threads })', () => {
   /** The weights after training, and how many products the training shared. */
   async function trainedWeights(threads: number): Promise<{ weights: Float32Array[]; shared: number }> {
     await nn.ready({ threads });
+    await backend().team?.started; // the shared count below needs the helper up
     expect(nn.getThreads()).toBe(threads);
     const before = backend().team?.shared ?? 0;
     const rng = new Random(3);
@@ -166,6 +183,7 @@ describe('nn.ready({ threads })', () => {
 
   test('a training step on two threads allocates nothing once warmed up', async () => {
     await nn.ready({ threads: 2 });
+    await backend().team!.started; // its scratch is had on the first shared product: in the warm-up
     const model = nn.sequential([nn.dense({ units: 128, activation: 'tanh', inputDim: 512 }), nn.dense({ units: 4 })], { seed: 1 });
     model.compile({ loss: 'meanSquaredError', optimizer: 'sgd' });
     const rng = new Random(9);
