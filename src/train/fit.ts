@@ -116,7 +116,7 @@ class ArrayBatches implements BatchSource {
   }
 
   begin(): void {
-    this.rng?.shuffle(this.order);
+    this.rng?.shuffleIndices(this.order);
     this.start = 0;
   }
 
