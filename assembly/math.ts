@@ -261,6 +261,33 @@ const A13: f32 = 1.0 / 13;
   return (s + s) * p;
 }
 
+// ln x for positive normal floats (binary cross-entropy's, on probabilities
+// clamped to [1e-7, 1]), in f32: x = 2^e · m with m in [√½, √2), then
+// ln x = e·ln2 + ln(1 + (m − 1)), the second term by log1p's series above
+// (m − 1 is exact). e·LN2_HI is exact, so ln x keeps about an ulp or two of
+// f32 (test/engine/log-accuracy.test.ts sweeps it against Math.log). NaN
+// stays NaN; zero, negative, subnormal or infinite x are outside its domain.
+const SQRT_HALF: f32 = 0.707106769; // its bit pattern splits x into e and m
+
+@inline export function logv(x: v128): v128 {
+  const bits = i32x4.sub(x, f32x4.splat(SQRT_HALF));
+  const e = i32x4.shr_s(bits, 23);
+  const m = i32x4.sub(x, i32x4.shl(e, 23));
+  const ef = f32x4.convert_i32x4_s(e);
+  const lnm = log1pv(f32x4.sub(m, f32x4.splat(1)));
+  const y = f32x4.add(f32x4.mul(ef, f32x4.splat(LN2_HI)), f32x4.add(lnm, f32x4.mul(ef, f32x4.splat(LN2_LO))));
+  return v128.or(y, f32x4.ne(x, x));
+}
+
+@inline export function logf(x: f32): f32 {
+  if (x != x) return x;
+  const bits = reinterpret<i32>(x);
+  const e = (bits - reinterpret<i32>(SQRT_HALF)) >> 23;
+  const m = reinterpret<f32>(bits - (e << 23));
+  const ef = <f32>e;
+  return ef * LN2_HI + (log1pf(m - 1) + ef * LN2_LO);
+}
+
 // The standard normal's density φ(z) = e^(−z²/2)/√(2π) and distribution
 // Φ(z) = ∫ φ up to z (gelu). Φ comes from the upper tail Q(|z|) = erfc(x)/2,
 // x = |z|/√2, by the Chebyshev fit erfc(x) = t·e^(−x² + P(t)), t = 1/(1 + x/2)
