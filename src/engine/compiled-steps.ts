@@ -117,13 +117,13 @@ export class CompiledSteps {
   private constructor(
     private readonly model: StepModel,
     private readonly data: ResidentRows,
-    private readonly layers: readonly CompiledLayer[],
+    private readonly layerCount: number,
     private readonly metrics: readonly Metric[],
     segment: number,
   ) {
     this.segment = segment;
     this.heap = model.workspace().be.heap;
-    const words = HEADER + LAYER * layers.length;
+    const words = HEADER + LAYER * layerCount;
     const bytes = 8 * (words + 3 * segment) + 4 * data.rows;
     this.block = this.heap.alloc(bytes, this, `fit: compiled steps over ${data.rows} rows`);
     this.rates = (this.block >> 3) + words;
@@ -153,7 +153,7 @@ export class CompiledSteps {
     const kinds = new Set(metrics.map((m) => m.counts));
     if (kinds.has(undefined) || kinds.size > 1) return undefined;
     try {
-      return new CompiledSteps(model, data, layers, metrics, segmentLength(ws, data));
+      return new CompiledSteps(model, data, layers.length, metrics, segmentLength(ws, data));
     } catch (e) {
       if (e instanceof MemoryError) return undefined; // the generic path needs no more memory
       throw e;
@@ -243,7 +243,7 @@ export class CompiledSteps {
     const { loss, optimizer } = model.compiled, config = optimizer.config as Record<string, number | boolean>;
     const out = ws.output;
     const header: Record<keyof typeof H, number> = {
-      layers: this.layers.length, xs: data.xs, ys: data.ys, xCols: data.xCols, yCols: data.yCols,
+      layers: this.layerCount, xs: data.xs, ys: data.ys, xCols: data.xCols, yCols: data.yCols,
       order: this.orderAt * 4, batch: data.batchSize, total: data.rows, x: ws.x, y: ws.y,
       loss: LOSS_CODES[loss.name], fused: FUSES_WITH[loss.name] === out.kind.activation?.(out.config)?.name ? 1 : 0,
       metric: this.metrics.length ? METRIC_CODES[this.metrics[0].counts!] : 0,
@@ -253,7 +253,8 @@ export class CompiledSteps {
       scratch: ws.be.gemmScratch, rates: this.rates * 8, outputs: this.outputs * 8,
     };
     for (const [k, i] of Object.entries(H)) h[at + i] = header[k as keyof typeof H];
-    ws.layers.forEach((L, i) => writeLayer(h, at + HEADER + LAYER * i, L, this.layers[i]));
+    // Each layer's step described again: its buffers (z among them) move with the batch buffers.
+    ws.layers.forEach((L, i) => writeLayer(h, at + HEADER + LAYER * i, L, L.kind.compiledStep!(L)!));
     this.writtenFor = [ws.x, ws.be.gemmScratch];
   }
 }
