@@ -111,6 +111,11 @@ export class CompiledSteps {
    * a wider one.
    */
   private writtenFor: [Ptr, Ptr] | undefined;
+  /**
+   * Whether every step's rate is the same number (sgd with a constant learning rate, no schedule): then the
+   * rate table is filled once, when the block is made, and no segment computes or writes it again.
+   */
+  private readonly constantRate: boolean;
   /** Views of the heap, made again only when the memory has grown (a step allocates nothing, here as in the core). */
   private views: { buffer: ArrayBuffer; f64: Float64Array; u32: Uint32Array } | undefined;
 
@@ -129,6 +134,9 @@ export class CompiledSteps {
     this.rates = (this.block >> 3) + words;
     this.outputs = this.rates + segment;
     this.orderAt = (this.block + 8 * (words + 3 * segment)) >> 2;
+    const { optimizer } = model.compiled;
+    this.constantRate = typeof optimizer.learningRate === 'number' && optimizer.name !== 'adam';
+    if (this.constantRate) this.f64().fill(optimizer.learningRate as number, this.rates, this.rates + segment);
   }
 
   /** The plan, rates, outputs and order: this object's block, for one fit. */
@@ -176,14 +184,15 @@ export class CompiledSteps {
   run(epoch: number, sums: EpochSums): number {
     const { data } = this;
     const left = Math.ceil((data.rows - data.position) / data.batchSize);
-    const count = Math.min(this.segment, left);
+    let count = Math.min(this.segment, left);
     if (count === 0) return 0;
     // The schedule is the caller's code: it may grow the heap or move the workspace, so it runs before anything is written.
-    const rates = this.ratesFor(count, epoch);
-    if (rates.length === 0) return 0;
+    const rates = this.constantRate ? undefined : this.ratesFor(count, epoch);
+    if (rates) count = rates.length;
+    if (count === 0) return 0;
     this.writePlan();
-    this.f64().set(rates, this.rates);
-    const done = this.model.workspace().be.trainSteps!(this.block, data.position, rates.length);
+    if (rates) this.f64().set(rates, this.rates);
+    const done = this.model.workspace().be.trainSteps!(this.block, data.position, count);
     this.account(done, sums);
     this.model.setStep(this.model.getStep() + done);
     return done;
@@ -208,14 +217,17 @@ export class CompiledSteps {
 
   /** Each step's loss·rows and metric counts, in step order, as the generic loop adds them. */
   private account(done: number, sums: EpochSums): void {
-    const h = this.f64(), cols = this.model.workspace().output.outWidth, { data } = this;
+    const h = this.f64(), cols = this.model.workspace().output.outWidth, { data, metrics, outputs } = this;
+    const start = data.position;
+    let position = start;
     for (let s = 0; s < done; s++) {
-      const rows = Math.min(data.batchSize, data.rows - data.position);
-      sums.loss += h[this.outputs + 2 * s] * rows;
+      const rows = Math.min(data.batchSize, data.rows - position);
+      sums.loss += h[outputs + 2 * s] * rows;
       sums.rows += rows;
-      for (const m of this.metrics) m.addHits!(h[this.outputs + 2 * s + 1], rows, cols);
-      data.skip(rows);
+      for (let i = 0; i < metrics.length; i++) metrics[i].addHits!(h[outputs + 2 * s + 1], rows, cols);
+      position += rows;
     }
+    data.skip(position - start);
   }
 
   /** This segment's rates; fewer steps than asked when a schedule throws at one (the generic step meets it). */
