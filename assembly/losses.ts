@@ -156,9 +156,27 @@ export function binaryCrossentropy(p: usize, y: usize, n: i32): f64 {
       sum -= <f64>f32x4.extract_lane(terms, 2);
       sum -= <f64>f32x4.extract_lane(terms, 3);
     }
+    // The last 1 to 3 elements in one vector too (lanes past n hold ½, never read back): a lane computes what
+    // bceTermf does, bit for bit, and two scalar logs an element cost more than a vector of them.
+    if (i < n) {
+      const o = <usize>i << 2, rest = n - i;
+      const terms = bceTermsv(tailLanes(p + o, rest), tailLanes(y + o, rest));
+      sum -= <f64>f32x4.extract_lane(terms, 0);
+      if (rest > 1) sum -= <f64>f32x4.extract_lane(terms, 1);
+      if (rest > 2) sum -= <f64>f32x4.extract_lane(terms, 2);
+    }
+    return sum;
   }
   for (; i < n; i++) sum -= <f64>bceTermf(load<f32>(p + (<usize>i << 2)), load<f32>(y + (<usize>i << 2)));
   return sum;
+}
+
+/** The first `lanes` (1 to 3) floats at p, the other lanes ½: no read past the last float. */
+@inline function tailLanes(p: usize, lanes: i32): v128 {
+  let v = v128.load32_lane(p, f32x4.splat(0.5), 0);
+  if (lanes > 1) v = v128.load32_lane(p, v, 1, 4);
+  if (lanes > 2) v = v128.load32_lane(p, v, 2, 8);
+  return v;
 }
 
 // y ln q + (1 − y) ln(1 − q), in f32 (a vector and a scalar form, the same

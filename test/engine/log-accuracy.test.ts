@@ -75,15 +75,15 @@ describe('the f32 log behind binary cross-entropy, against Math.log', () => {
     expect(worstUlp).toBeGreaterThan(0); // f32, not Math.log: the bound is what it costs
   });
 
-  test('the SIMD lanes give the scalar form\'s bits, and every build the same', () => {
-    const sample = p.subarray(0, 100_003); // 5 at a time: a vector of 4, then one through the scalar tail
-    const one = losses(be.simd, sample, 1);
-    const summed = Float64Array.from({ length: Math.ceil(sample.length / 5) }, (_, k) => {
+  test.each([5, 6, 7])('the SIMD lanes (%s at a time: a vector, then a partial one) give the scalar build\'s bits', (width) => {
+    const sample = p.subarray(0, 100_003);
+    const one = losses(be.scalar, sample, 1); // the scalar form, element by element
+    const summed = Float64Array.from({ length: Math.ceil(sample.length / width) }, (_, k) => {
       let s = 0;
-      for (let i = 5 * k; i < Math.min(5 * k + 5, sample.length); i++) s -= -one[i]; // the kernel's order: sum −= term
+      for (let i = width * k; i < Math.min(width * k + width, sample.length); i++) s -= -one[i]; // the kernel's order: sum −= term
       return s;
     });
-    for (const build of BUILDS) expect(Array.from(losses(be[build], sample, 1, 5))).toEqual(Array.from(summed));
+    for (const build of BUILDS) expect(Array.from(losses(be[build], sample, 1, width))).toEqual(Array.from(summed));
   });
 
   test.each([...BUILDS, 'js'] as const)('%s: NaN stays NaN; p = 0 and 1 clamped to 1e-7 (about 16.1 for a wrong answer)', (build) => {
