@@ -263,6 +263,29 @@ function layerBackward(L: usize, isOutput: bool, rows: i32, scratch: usize): voi
   if (dx) gemm(dy, w, dx, 0, rows, outW, inW, false, true, false, scratch);
 }
 
+/**
+ * src/engine/random.ts's shuffleIndices on the n row numbers at `order`,
+ * from the generator's state `state` (mulberry32): the same draws, in u32
+ * arithmetic where JS takes Math.imul and ToInt32, and the same f64 for the
+ * index, so the same order; returns the generator's new state. Fit shuffles
+ * its rows here when it runs compiled steps: a small network's epoch is a
+ * few dozen steps, and the shuffle in JS cost as much as a few of them.
+ */
+export function shuffleOrder(order: usize, n: i32, state: u32): u32 {
+  for (let i = n - 1; i > 0; i--) {
+    state += 0x6d2b79f5;
+    let t = state;
+    t = (t ^ (t >>> 15)) * (t | 1);
+    t ^= t + (t ^ (t >>> 7)) * (t | 61);
+    const j = <usize>Math.floor((<f64>(t ^ (t >>> 14)) / 4294967296.0) * <f64>(i + 1));
+    const at = order + (<usize>i << 2), other = order + (j << 2);
+    const v = load<u32>(at);
+    store<u32>(at, load<u32>(other));
+    store<u32>(other, v);
+  }
+  return state;
+}
+
 /** The optimizer's rule with this step's rate (optimizers.ts computed it: the learning rate, or Adam's γₜ). */
 function update(plan: usize, s: i32): void {
   const p = ptr(plan, PARAMS), g = ptr(plan, GRADS), slots = ptr(plan, SLOTS), n = int(plan, PARAM_COUNT);

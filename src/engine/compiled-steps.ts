@@ -20,9 +20,10 @@
 // The plan, the per-step rates and outputs and the epoch's row order share
 // one heap block, owned by this object for one fit and released by it, once.
 
-import { NONE, type Ptr } from '../backend/core';
+import { inBlock, NONE, type Ptr } from '../backend/core';
 import type { Heap } from '../backend/heap';
 import { MemoryError } from '../errors';
+import type { Random } from './random';
 import { MIN_WORK } from '../backend/threads';
 import { SELU_SCALE, SELU_SCALE_ALPHA } from './activations';
 import type { ActivationSpec, CompiledLayer, Placed } from './layers/layer';
@@ -51,6 +52,10 @@ export interface ResidentRows {
   readonly batchSize: number;
   /** The epoch's order of the rows (a shuffle, or 0, 1, 2…). */
   readonly order: Uint32Array;
+  /** The generator that shuffles the order each epoch; undefined without shuffling. */
+  readonly rng: Random | undefined;
+  /** Compiled steps shuffle the order in the core from now on (beginEpoch), where the source would have shuffled it. */
+  claimShuffle(): void;
   /** Where the next batch starts in the order. */
   readonly position: number;
   /** Moves past rows the compiled steps trained on. */
@@ -104,6 +109,8 @@ export class CompiledSteps {
   private readonly rates: number;
   private readonly outputs: number;
   private readonly orderAt: number;
+  /** Where the epoch's order is in the block, as the core's shuffle takes it. */
+  private readonly orderPtr: Ptr;
   /**
    * Where the batch buffers and gemm's scratch were when the plan was last
    * written: the buffers move when the workspace grows (a callback's
@@ -133,7 +140,8 @@ export class CompiledSteps {
     this.block = this.heap.alloc(bytes, this, `fit: compiled steps over ${data.rows} rows`);
     this.rates = (this.block >> 3) + words;
     this.outputs = this.rates + segment;
-    this.orderAt = (this.block + 8 * (words + 3 * segment)) >> 2;
+    this.orderPtr = inBlock(this.block, 2 * (words + 3 * segment));
+    this.orderAt = this.orderPtr >> 2;
     const { optimizer } = model.compiled;
     this.constantRate = typeof optimizer.learningRate === 'number' && optimizer.name !== 'adam';
     if (this.constantRate) this.f64().fill(optimizer.learningRate as number, this.rates, this.rates + segment);
@@ -148,7 +156,7 @@ export class CompiledSteps {
   static make(model: StepModel, data: ResidentRows): CompiledSteps | undefined {
     const ws = model.workspace();
     const { be } = ws;
-    if (!be.trainSteps || !optimizerCode(model) || !lossQualifies(model)) return undefined;
+    if (!be.trainSteps || !be.shuffleOrder || !optimizerCode(model) || !lossQualifies(model)) return undefined;
     // With threads, a product this large is shared between them: the generic path's gemm does that, the core's own does not.
     if (be.threads > 1 && ws.layers.some((L) => data.batchSize * L.inWidth * L.outWidth >= MIN_WORK)) return undefined;
     const layers: CompiledLayer[] = [];
@@ -161,16 +169,25 @@ export class CompiledSteps {
     const kinds = new Set(metrics.map((m) => m.counts));
     if (kinds.has(undefined) || kinds.size > 1) return undefined;
     try {
-      return new CompiledSteps(model, data, layers.length, metrics, segmentLength(ws, data));
+      const steps = new CompiledSteps(model, data, layers.length, metrics, segmentLength(ws, data));
+      data.claimShuffle();
+      return steps;
     } catch (e) {
       if (e instanceof MemoryError) return undefined; // the generic path needs no more memory
       throw e;
     }
   }
 
-  /** Copies the epoch's order into the heap: call after each shuffle. */
+  /**
+   * Shuffles the epoch's order in the core, when the fit shuffles (the source left it to this), and puts it
+   * in the heap and in the source's order, where the generic step reads it.
+   */
   beginEpoch(): void {
-    this.view().u32.set(this.data.order, this.orderAt);
+    const { order, rng } = this.data, u32 = this.view().u32;
+    u32.set(order, this.orderAt);
+    if (!rng) return;
+    rng.restoreState(this.model.workspace().be.shuffleOrder!(this.orderPtr, order.length, rng.saveState()));
+    order.set(u32.subarray(this.orderAt, this.orderAt + order.length));
   }
 
   /**

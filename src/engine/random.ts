@@ -82,6 +82,16 @@ export class Random {
     return a;
   }
 
+  /** The generator's state, for a shuffle that runs elsewhere (the core's shuffleOrder) from it. */
+  saveState(): number {
+    return this.state;
+  }
+
+  /** Takes the state back from that shuffle: the generator goes on as if it had shuffled itself. */
+  restoreState(state: number): void {
+    this.state = state >>> 0;
+  }
+
   /** A seed for a child generator, so sub-streams stay independent of call order elsewhere. */
   fork(): number {
     return (this.next() * 4294967296) >>> 0;
