@@ -277,7 +277,12 @@ export function shuffleOrder(order: usize, n: i32, state: u32): u32 {
     let t = state;
     t = (t ^ (t >>> 15)) * (t | 1);
     t ^= t + (t ^ (t >>> 7)) * (t | 61);
-    const j = <usize>Math.floor((<f64>(t ^ (t >>> 14)) / 4294967296.0) * <f64>(i + 1));
+    const u = t ^ (t >>> 14);
+    // floor(u/2³² · (i + 1)) as JS takes it in f64; below 2²¹ rows that product is exact, so it is the high
+    // word of the integer product (a multiply and a shift, where the floats took a division and a floor).
+    const j = i < (1 << 21)
+      ? <usize>((<u64>u * <u64>(i + 1)) >> 32)
+      : <usize>Math.floor((<f64>u / 4294967296.0) * <f64>(i + 1));
     const at = order + (<usize>i << 2), other = order + (j << 2);
     const v = load<u32>(at);
     store<u32>(at, load<u32>(other));

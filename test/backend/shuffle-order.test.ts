@@ -1,7 +1,8 @@
 // The core's shuffleOrder (assembly/steps.ts), which shuffles a fit's rows
 // when it runs compiled steps, against Random.shuffleIndices, which the
 // per-batch path uses: the same order and the same generator state after,
-// for any seed and length, on every build. (test/train/compiled-steps.test.ts
+// for any seed and length (past 2²¹ rows too, where the index takes its f64
+// form), on every build. (test/train/compiled-steps.test.ts
 // then trains shuffled fits both ways, bit for bit.)
 
 import fc from 'fast-check';
@@ -50,6 +51,12 @@ describe.each(BUILDS)('%s', (build) => {
       const want = Array.from(new Random(seed).shuffleIndices(Uint32Array.from({ length: 250 }, (_, i) => i)));
       expect(coreShuffle(build, 250, seed).order).toEqual(want);
     }
+    // Past 2²¹ rows the index takes the f64 form (an integer product would round otherwise): both forms agree with JS.
+    const n = 2 ** 21 + 9;
+    const want = new Random(77).shuffleIndices(Uint32Array.from({ length: n }, (_, i) => i));
+    const got = coreShuffle(build, n, 77).order;
+    expect(got.length).toBe(n);
+    expect(got.every((v, i) => v === want[i])).toBe(true);
     const { order } = coreShuffle(build, 5000, 42);
     expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
     expect(order.filter((v, i) => v !== i).length).toBeGreaterThan(4900);
