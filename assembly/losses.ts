@@ -8,7 +8,7 @@
 // floats of p in place, or apart from every input.
 import { checkApart, checkBuffer, checkInPlaceOrApart, checkSize } from "./checks";
 import { PROB_EPS } from "./constants";
-import { expf, rowMax, tanhf } from "./math";
+import { expf, logf, logv, rowMax, tanhf } from "./math";
 
 @inline function at(p: usize, i: i32): f64 {
   return <f64>load<f32>(p + (<usize>i << 2));
@@ -147,17 +147,65 @@ export function binaryCrossentropy(p: usize, y: usize, n: i32): f64 {
   checkSize(n);
   checkPair(p, y, 0, <u64>n);
   let sum: f64 = 0;
-  for (let i = 0; i < n; i++) sum -= bceTerm(clampProb(at(p, i)), at(y, i));
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2, terms = bceTermsv(v128.load(p + o), v128.load(y + o));
+      sum -= <f64>f32x4.extract_lane(terms, 0);
+      sum -= <f64>f32x4.extract_lane(terms, 1);
+      sum -= <f64>f32x4.extract_lane(terms, 2);
+      sum -= <f64>f32x4.extract_lane(terms, 3);
+    }
+    // The last 1 to 3 elements in one vector too (lanes past n hold ½, never read back): a lane computes what
+    // bceTermf does, bit for bit, and two scalar logs an element cost more than a vector of them.
+    if (i < n) {
+      const o = <usize>i << 2, rest = n - i;
+      const terms = bceTermsv(tailLanes(p + o, rest), tailLanes(y + o, rest));
+      sum -= <f64>f32x4.extract_lane(terms, 0);
+      if (rest > 1) sum -= <f64>f32x4.extract_lane(terms, 1);
+      if (rest > 2) sum -= <f64>f32x4.extract_lane(terms, 2);
+    }
+    return sum;
+  }
+  for (; i < n; i++) sum -= <f64>bceTermf(load<f32>(p + (<usize>i << 2)), load<f32>(y + (<usize>i << 2)));
   return sum;
 }
 
-// y log q + (1 − y) log(1 − q). A label of 0 or 1 (the usual case) needs one
-// log: the other term is 0 · (a finite negative log) = −0, and x + −0 is x
-// exactly, so the shortcut gives the same bits as the sum of both.
-@inline function bceTerm(q: f64, t: f64): f64 {
-  if (t == 1) return Math.log(q);
-  if (t == 0) return Math.log(1 - q);
-  return t * Math.log(q) + (1 - t) * Math.log(1 - q);
+/** The first `lanes` (1 to 3) floats at p, the other lanes ½: no read past the last float. */
+@inline function tailLanes(p: usize, lanes: i32): v128 {
+  let v = v128.load32_lane(p, f32x4.splat(0.5), 0);
+  if (lanes > 1) v = v128.load32_lane(p, v, 1, 4);
+  if (lanes > 2) v = v128.load32_lane(p, v, 2, 8);
+  return v;
+}
+
+// y ln q + (1 − y) ln(1 − q), in f32 (a vector and a scalar form, the same
+// bits), summed in f64. q is p clamped to [1e-7, 1], and 1 − q to at least
+// 1e-7: Keras' clamp of q to [1e-7, 1 − 1e-7] as far as f32 can say it (1 − 1e-7
+// itself is no f32). A label of 0 or 1 gives exactly one of the two logs
+// (the other is multiplied by 0 and added as ±0). f32 logs, like TF.js's:
+// each term within a few 1e-7 relative of the f64 form (the js backend's).
+const BCE_EPS: f32 = 1e-7;
+
+@inline function bceTermsv(p: v128, t: v128): v128 {
+  const one = f32x4.splat(1), eps = f32x4.splat(BCE_EPS);
+  const q = f32x4.pmin(f32x4.pmax(p, eps), one);
+  const a = logv(q), b = logv(f32x4.pmax(f32x4.sub(one, q), eps));
+  return f32x4.add(f32x4.mul(t, a), f32x4.mul(f32x4.sub(one, t), b));
+}
+
+@inline function bceTermf(p: f32, t: f32): f32 {
+  const q = pminf(pmaxf(p, BCE_EPS), 1);
+  return t * logf(q) + (1 - t) * logf(pmaxf(1 - q, BCE_EPS));
+}
+
+// The vector pmin and pmax's rules for one float: b < a ? b : a, a < b ? b : a (a NaN a stays).
+@inline function pminf(a: f32, b: f32): f32 {
+  return b < a ? b : a;
+}
+
+@inline function pmaxf(a: f32, b: f32): f32 {
+  return a < b ? b : a;
 }
 
 export function binaryCrossentropyGrad(p: usize, y: usize, g: usize, n: i32, scale: f64): void {

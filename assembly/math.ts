@@ -28,36 +28,59 @@ const C6: f32 = 1.0 / 720;
   return expMinusCoref(x, 0);
 }
 
+// The vector forms' constants, 4 lanes each, loaded from memory: V8 builds
+// a v128 constant with 3 instructions on every pass of a loop, a load is one.
+const ONE = 0, EXP_LO = 1, EXP_HI = 2, EXP_LOG2E = 3, EXP_LN2_HI = 4, EXP_LN2_LO = 5, EXP_C6 = 6, EXP_C5 = 7;
+const EXP_C4 = 8, EXP_C3 = 9, EXP_C2 = 10, EXP_BIAS = 11, EXP_INF = 12;
+// 2²³ + 2²² + 127: n + this, for a whole n in [−126, 127], is a float whose
+// low bits are n + 127, the exponent field of 2^n.
+const BIASED: f32 = 12583039;
+const EXP_LANES = memory.data<f32>([
+  1, 1, 1, 1, LO, LO, LO, LO, HI, HI, HI, HI, LOG2E, LOG2E, LOG2E, LOG2E,
+  LN2_HI, LN2_HI, LN2_HI, LN2_HI, LN2_LO, LN2_LO, LN2_LO, LN2_LO, C6, C6, C6, C6, C5, C5, C5, C5,
+  C4, C4, C4, C4, C3, C3, C3, C3, C2, C2, C2, C2, BIASED, BIASED, BIASED, BIASED,
+  Infinity, Infinity, Infinity, Infinity,
+], 16);
+
+@inline function expLanes(k: usize): v128 {
+  return v128.load(EXP_LANES + (k << 4));
+}
+
 // n = round(x / ln2), the power of two of e^x = 2^n · P(r).
 @inline function powerOfTwov(x: v128): v128 {
-  return f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  return f32x4.nearest(f32x4.mul(x, expLanes(EXP_LOG2E)));
 }
 
 // P(r) − 1 for r = x − n·ln2: r·(1 + r/2 + … + r⁵/720).
 @inline function polyMinusOnev(x: v128, n: v128): v128 {
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.add(f32x4.splat(C5), f32x4.mul(r, f32x4.splat(C6)));
-  p = f32x4.add(f32x4.splat(C4), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(C3), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(C2), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
+  let r = f32x4.sub(x, f32x4.mul(n, expLanes(EXP_LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, expLanes(EXP_LN2_LO)));
+  let p = f32x4.add(expLanes(EXP_C5), f32x4.mul(r, expLanes(EXP_C6)));
+  p = f32x4.add(expLanes(EXP_C4), f32x4.mul(r, p));
+  p = f32x4.add(expLanes(EXP_C3), f32x4.mul(r, p));
+  p = f32x4.add(expLanes(EXP_C2), f32x4.mul(r, p));
+  p = f32x4.add(expLanes(ONE), f32x4.mul(r, p));
   return f32x4.mul(r, p);
 }
 
-// 2^n from exponent bits, for n where it is a normal float.
+// 2^n from exponent bits, for a whole n where it is a normal float: n + BIASED
+// is exact, and its low 9 bits shifted to the exponent are 2^n's pattern (one
+// add and a shift, where a float-to-integer conversion takes V8 eight instructions).
 @inline function scalev(n: v128): v128 {
-  return i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return i32x4.shl(f32x4.add(n, expLanes(EXP_BIAS)), 23);
 }
 
-// e^x − c for c = 0 or 1.
+// e^x − c for c = 0 or 1. pmax(a, b) is a < b ? b : a and pmin(a, b) b < a ?
+// b : a, one instruction each (max and min are seven, for their NaN and ±0
+// rules, which these bounds never meet: a NaN v stays NaN, as before).
 @inline function expMinusCorev(v: v128, c: f32): v128 {
-  const x = f32x4.min(f32x4.max(v, f32x4.splat(LO)), f32x4.splat(HI));
+  const lo = expLanes(EXP_LO), hi = expLanes(EXP_HI);
+  const x = f32x4.pmin(f32x4.pmax(v, lo), hi);
   const n = powerOfTwov(x);
   const rp = polyMinusOnev(x, n); // P(r) − 1
-  const y = f32x4.mul(f32x4.add(f32x4.splat(1), rp), scalev(n));
-  const under = f32x4.lt(v, f32x4.splat(LO)), over = f32x4.gt(v, f32x4.splat(HI));
-  const e = v128.bitselect(f32x4.splat(Infinity), v128.andnot(y, under), over);
+  const y = f32x4.mul(f32x4.add(expLanes(ONE), rp), scalev(n));
+  const under = f32x4.lt(v, lo), over = f32x4.gt(v, hi);
+  const e = v128.bitselect(expLanes(EXP_INF), v128.andnot(y, under), over);
   if (c == 0) return e;
   return v128.bitselect(rp, f32x4.sub(e, f32x4.splat(c)), f32x4.eq(n, f32x4.splat(0)));
 }
@@ -80,54 +103,79 @@ const C6: f32 = 1.0 / 720;
   return n == 0 ? rp : e - c;
 }
 
-// tanh(|x|) = (1 − e)/(1 + e) with e = e^(−2|x|), sign restored after. Below
-// |x| = 0.2 that form loses digits to cancellation, so the odd Taylor series
-// x − x³/3 + 2x⁵/15 − 17x⁷/315 takes over (error < 1e-8 relative there).
-const SMALL: f32 = 0.2;
-const T3: f32 = -1.0 / 3;
-const T5: f32 = 2.0 / 15;
-const T7: f32 = -17.0 / 315;
+// tanh(|x|) = |x|·P(s)/Q(s), s = x², P and Q of degree 4 in s: a rational
+// minimax fit of tanh(x)/x on |x| ≤ 9.02 (relative error 3e-8 in exact
+// arithmetic; in f32 at most 6 ulp, 3.6e-7 relative, near |x| = 7, where
+// the ulp of a value just below 1 is small: test/engine/tanh-accuracy.test.ts
+// sweeps it against Math.tanh). From 9.02 on tanh(x) rounds to 1 in f32,
+// and 1 it is; the min keeps |y| ≤ 1 below it too. Sign restored after, so
+// tanh is odd exactly, and tanh(±0) = ±0. Against the exp, division and
+// series this replaces, it is a shorter chain of dependent operations (the
+// two polynomials run side by side), and its cost is mostly a small network's
+// step after GEMM. NaN stays NaN (min and the polynomials keep it).
+const TANH_END: f32 = 9.02;
+const TP1: f32 = 0.13370952010154724;
+const TP2: f32 = 0.003483726643025875;
+const TP3: f32 = 2.0419545762706548e-05;
+const TP4: f32 = 1.310521202668724e-08;
+const TQ1: f32 = 0.4670426547527313;
+const TQ2: f32 = 0.025831574574112892;
+const TQ3: f32 = 0.0003266461717430502;
+const TQ4: f32 = 7.671556545574276e-07;
 
-@inline export function tanhv(x: v128): v128 {
-  const t = f32x4.abs(x);
-  const e = expNonPositivev(f32x4.mul(t, f32x4.splat(-2)));
-  const one = f32x4.splat(1);
-  const big = f32x4.div(f32x4.sub(one, e), f32x4.add(one, e));
-  const t2 = f32x4.mul(t, t);
-  let p = f32x4.add(f32x4.splat(T5), f32x4.mul(t2, f32x4.splat(T7)));
-  p = f32x4.add(f32x4.splat(T3), f32x4.mul(t2, p));
-  const small = f32x4.add(t, f32x4.mul(t, f32x4.mul(t2, p)));
-  const y = v128.bitselect(small, big, f32x4.lt(t, f32x4.splat(SMALL)));
-  return v128.or(y, v128.and(x, f32x4.splat(-0.0)));
+// The vector form's constants, each in 4 lanes, loaded from memory: V8
+// builds a v128 constant with 3 instructions on every pass of a loop, a load is one.
+const TANH_LANES = memory.data<f32>([
+  TANH_END, TANH_END, TANH_END, TANH_END, 1, 1, 1, 1,
+  TP4, TP4, TP4, TP4, TP3, TP3, TP3, TP3, TP2, TP2, TP2, TP2, TP1, TP1, TP1, TP1,
+  TQ4, TQ4, TQ4, TQ4, TQ3, TQ3, TQ3, TQ3, TQ2, TQ2, TQ2, TQ2, TQ1, TQ1, TQ1, TQ1,
+], 16);
+
+@inline function tanhLanes(k: usize): v128 {
+  return v128.load(TANH_LANES + (k << 4));
 }
 
-// expv for tanh's e^(−2|x|) ≤ 1, with 1 − e and 1 + e all that is made of
-// it: the same bits as expv(v) for v ≤ 0 (or NaN), except that below −87.3,
-// where expv gives 0, this gives e^−87.3 (1.2e-38), which leaves 1 ± e at 1
-// all the same. Without the clamp at HI and the two range selects, a vector
-// costs 7 instructions fewer (tanh is the most of a small tanh network's
-// step after GEMM).
-@inline function expNonPositivev(v: v128): v128 {
-  const x = f32x4.max(v, f32x4.splat(LO));
-  const n = powerOfTwov(x);
-  return f32x4.mul(f32x4.add(f32x4.splat(1), polyMinusOnev(x, n)), scalev(n));
+// pmin(a, b) is b < a ? b : a, one instruction (min is seven, for its NaN and
+// ±0 rules): with the bound as b, a NaN a stays NaN.
+@inline export function tanhv(x: v128): v128 {
+  const end = tanhLanes(0), one = tanhLanes(1);
+  const t = f32x4.pmin(f32x4.abs(x), end);
+  const s = f32x4.mul(t, t);
+  let p = f32x4.add(tanhLanes(3), f32x4.mul(s, tanhLanes(2)));
+  let q = f32x4.add(tanhLanes(7), f32x4.mul(s, tanhLanes(6)));
+  p = f32x4.add(tanhLanes(4), f32x4.mul(s, p));
+  q = f32x4.add(tanhLanes(8), f32x4.mul(s, q));
+  p = f32x4.add(tanhLanes(5), f32x4.mul(s, p));
+  q = f32x4.add(tanhLanes(9), f32x4.mul(s, q));
+  p = f32x4.add(one, f32x4.mul(s, p));
+  q = f32x4.add(one, f32x4.mul(s, q));
+  const y = f32x4.pmin(f32x4.div(f32x4.mul(t, p), q), one);
+  const saturated = v128.bitselect(one, y, f32x4.ge(t, end));
+  return v128.or(saturated, v128.and(x, f32x4.splat(-0.0)));
 }
 
 @inline export function tanhf(x: f32): f32 {
-  const t = abs(x);
-  let y: f32;
-  if (t < SMALL) {
-    const t2 = t * t;
-    y = t + t * t2 * (T3 + t2 * (T5 + t2 * T7));
-  } else {
-    const e = expf(-2 * t);
-    y = (1 - e) / (1 + e);
-  }
-  return copysign(y, x);
+  const t = pmin(abs(x), TANH_END);
+  const s = t * t;
+  let p = TP3 + s * TP4;
+  let q = TQ3 + s * TQ4;
+  p = TP2 + s * p;
+  q = TQ2 + s * q;
+  p = TP1 + s * p;
+  q = TQ1 + s * q;
+  p = 1 + s * p;
+  q = 1 + s * q;
+  const y = pmin((t * p) / q, 1);
+  return copysign(t >= TANH_END ? <f32>1 : y, x);
+}
+
+// The vector pmin's rule for one float.
+@inline function pmin(a: f32, b: f32): f32 {
+  return b < a ? b : a;
 }
 
 @inline export function sigmoidv(x: v128): v128 {
-  const one = f32x4.splat(1);
+  const one = expLanes(ONE);
   return f32x4.div(one, f32x4.add(one, expv(f32x4.neg(x))));
 }
 
@@ -211,6 +259,33 @@ const A13: f32 = 1.0 / 13;
   p = A3 + s2 * p;
   p = 1 + s2 * p;
   return (s + s) * p;
+}
+
+// ln x for positive normal floats (binary cross-entropy's, on probabilities
+// clamped to [1e-7, 1]), in f32: x = 2^e · m with m in [√½, √2), then
+// ln x = e·ln2 + ln(1 + (m − 1)), the second term by log1p's series above
+// (m − 1 is exact). e·LN2_HI is exact, so ln x keeps about an ulp or two of
+// f32 (test/engine/log-accuracy.test.ts sweeps it against Math.log). NaN
+// stays NaN; zero, negative, subnormal or infinite x are outside its domain.
+const SQRT_HALF: f32 = 0.707106769; // its bit pattern splits x into e and m
+
+@inline export function logv(x: v128): v128 {
+  const bits = i32x4.sub(x, f32x4.splat(SQRT_HALF));
+  const e = i32x4.shr_s(bits, 23);
+  const m = i32x4.sub(x, i32x4.shl(e, 23));
+  const ef = f32x4.convert_i32x4_s(e);
+  const lnm = log1pv(f32x4.sub(m, f32x4.splat(1)));
+  const y = f32x4.add(f32x4.mul(ef, f32x4.splat(LN2_HI)), f32x4.add(lnm, f32x4.mul(ef, f32x4.splat(LN2_LO))));
+  return v128.or(y, f32x4.ne(x, x));
+}
+
+@inline export function logf(x: f32): f32 {
+  if (x != x) return x;
+  const bits = reinterpret<i32>(x);
+  const e = (bits - reinterpret<i32>(SQRT_HALF)) >> 23;
+  const m = reinterpret<f32>(bits - (e << 23));
+  const ef = <f32>e;
+  return ef * LN2_HI + (log1pf(m - 1) + ef * LN2_LO);
 }
 
 // The standard normal's density φ(z) = e^(−z²/2)/√(2π) and distribution

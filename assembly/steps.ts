@@ -15,6 +15,7 @@
 // then one record per layer. Each step gathers its rows through the epoch's
 // order, runs forward, the loss (+ penalty), the metric's count, backward and
 // the optimizer update, and writes its loss and count for TypeScript to sum.
+// Beside it, shuffleOrder shuffles an epoch's rows as fit's generator would.
 import {
   eluBackward, eluForward, geluBackward, geluForward, geluTanhBackward, geluTanhForward, leakyReluBackward,
   leakyReluForward, linearBackward, linearForward, relu6Backward, relu6Forward, reluBackward, reluForward,
@@ -261,6 +262,34 @@ function layerBackward(L: usize, isOutput: bool, rows: i32, scratch: usize): voi
   if (gb) columnSums(dy, gb, rows, outW, false);
   if (gb && int(L, BREG)) penaltyGrad(b, gb, outW, word(L, BL1), word(L, BL2), 1, true);
   if (dx) gemm(dy, w, dx, 0, rows, outW, inW, false, true, false, scratch);
+}
+
+/**
+ * src/engine/random.ts's shuffleIndices on the n row numbers at `order`,
+ * from the generator's state `state` (mulberry32): the same draws, in u32
+ * arithmetic where JS takes Math.imul and ToInt32, and the same f64 for the
+ * index, so the same order; returns the generator's new state. Fit shuffles
+ * its rows here when it runs compiled steps: a small network's epoch is a
+ * few dozen steps, and the shuffle in JS cost as much as a few of them.
+ */
+export function shuffleOrder(order: usize, n: i32, state: u32): u32 {
+  for (let i = n - 1; i > 0; i--) {
+    state += 0x6d2b79f5;
+    let t = state;
+    t = (t ^ (t >>> 15)) * (t | 1);
+    t ^= t + (t ^ (t >>> 7)) * (t | 61);
+    const u = t ^ (t >>> 14);
+    // floor(u/2³² · (i + 1)) as JS takes it in f64; below 2²¹ rows that product is exact, so it is the high
+    // word of the integer product (a multiply and a shift, where the floats took a division and a floor).
+    const j = i < (1 << 21)
+      ? <usize>((<u64>u * <u64>(i + 1)) >> 32)
+      : <usize>Math.floor((<f64>u / 4294967296.0) * <f64>(i + 1));
+    const at = order + (<usize>i << 2), other = order + (j << 2);
+    const v = load<u32>(at);
+    store<u32>(at, load<u32>(other));
+    store<u32>(other, v);
+  }
+  return state;
 }
 
 /** The optimizer's rule with this step's rate (optimizers.ts computed it: the learning rate, or Adam's γₜ). */

@@ -33,6 +33,8 @@ export class Backend {
     readonly team?: Team,
     /** A Wasm build's compiled training steps (engine/compiled-steps.ts); the js backend has none. */
     readonly trainSteps?: WasmExports['trainSteps'],
+    /** A Wasm build's shuffle of a fit's rows, which compiled steps use. */
+    readonly shuffleOrder?: WasmExports['shuffleOrder'],
   ) {}
 
   /** Threads that share large matrix products: 1 without a team. */

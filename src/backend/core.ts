@@ -136,6 +136,8 @@ export interface WasmExports extends Core {
    * (assembly/steps.ts, src/engine/compiled-steps.ts); returns the steps completed.
    */
   trainSteps(plan: Ptr, start: number, count: number): number;
+  /** Shuffles the n u32 row numbers at `order` as Random.shuffleIndices does from generator state `state`; returns the new state. */
+  shuffleOrder(order: Ptr, n: number, state: number): number;
 }
 
 /** A kernel as the instance takes it: pointers are plain numbers there. */
@@ -152,7 +154,7 @@ export type Abi = { [K in keyof WasmExports]: Unbranded<WasmExports[K]> } & { re
  * a missing or extra name fails to compile.
  */
 export const ARITY = {
-  heapBase: 0, gemmScratchBytes: 2, gemm: 11, gemmColumns: 13, trainSteps: 3,
+  heapBase: 0, gemmScratchBytes: 2, gemm: 11, gemmColumns: 13, trainSteps: 3, shuffleOrder: 3,
   linearForward: 3, linearBackward: 5, reluForward: 3, reluBackward: 5,
   leakyReluForward: 4, leakyReluBackward: 6, sigmoidForward: 3, sigmoidBackward: 5,
   tanhForward: 3, tanhBackward: 5, swishForward: 3, swishBackward: 5,

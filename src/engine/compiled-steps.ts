@@ -20,9 +20,10 @@
 // The plan, the per-step rates and outputs and the epoch's row order share
 // one heap block, owned by this object for one fit and released by it, once.
 
-import { NONE, type Ptr } from '../backend/core';
+import { inBlock, NONE, type Ptr } from '../backend/core';
 import type { Heap } from '../backend/heap';
 import { MemoryError } from '../errors';
+import type { Random } from './random';
 import { MIN_WORK } from '../backend/threads';
 import { SELU_SCALE, SELU_SCALE_ALPHA } from './activations';
 import type { ActivationSpec, CompiledLayer, Placed } from './layers/layer';
@@ -51,6 +52,10 @@ export interface ResidentRows {
   readonly batchSize: number;
   /** The epoch's order of the rows (a shuffle, or 0, 1, 2…). */
   readonly order: Uint32Array;
+  /** The generator that shuffles the order each epoch; undefined without shuffling. */
+  readonly rng: Random | undefined;
+  /** Compiled steps shuffle the order in the core from now on (beginEpoch), where the source would have shuffled it. */
+  claimShuffle(): void;
   /** Where the next batch starts in the order. */
   readonly position: number;
   /** Moves past rows the compiled steps trained on. */
@@ -104,6 +109,8 @@ export class CompiledSteps {
   private readonly rates: number;
   private readonly outputs: number;
   private readonly orderAt: number;
+  /** Where the epoch's order is in the block, as the core's shuffle takes it. */
+  private readonly orderPtr: Ptr;
   /**
    * Where the batch buffers and gemm's scratch were when the plan was last
    * written: the buffers move when the workspace grows (a callback's
@@ -111,24 +118,33 @@ export class CompiledSteps {
    * a wider one.
    */
   private writtenFor: [Ptr, Ptr] | undefined;
+  /**
+   * Whether every step's rate is the same number (sgd with a constant learning rate, no schedule): then the
+   * rate table is filled once, when the block is made, and no segment computes or writes it again.
+   */
+  private readonly constantRate: boolean;
   /** Views of the heap, made again only when the memory has grown (a step allocates nothing, here as in the core). */
   private views: { buffer: ArrayBuffer; f64: Float64Array; u32: Uint32Array } | undefined;
 
   private constructor(
     private readonly model: StepModel,
     private readonly data: ResidentRows,
-    private readonly layers: readonly CompiledLayer[],
+    private readonly layerCount: number,
     private readonly metrics: readonly Metric[],
     segment: number,
   ) {
     this.segment = segment;
     this.heap = model.workspace().be.heap;
-    const words = HEADER + LAYER * layers.length;
+    const words = HEADER + LAYER * layerCount;
     const bytes = 8 * (words + 3 * segment) + 4 * data.rows;
     this.block = this.heap.alloc(bytes, this, `fit: compiled steps over ${data.rows} rows`);
     this.rates = (this.block >> 3) + words;
     this.outputs = this.rates + segment;
-    this.orderAt = (this.block + 8 * (words + 3 * segment)) >> 2;
+    this.orderPtr = inBlock(this.block, 2 * (words + 3 * segment));
+    this.orderAt = this.orderPtr >> 2;
+    const { optimizer } = model.compiled;
+    this.constantRate = typeof optimizer.learningRate === 'number' && optimizer.name !== 'adam';
+    if (this.constantRate) this.f64().fill(optimizer.learningRate as number, this.rates, this.rates + segment);
   }
 
   /** The plan, rates, outputs and order: this object's block, for one fit. */
@@ -140,7 +156,7 @@ export class CompiledSteps {
   static make(model: StepModel, data: ResidentRows): CompiledSteps | undefined {
     const ws = model.workspace();
     const { be } = ws;
-    if (!be.trainSteps || !optimizerCode(model) || !lossQualifies(model)) return undefined;
+    if (!be.trainSteps || !be.shuffleOrder || !optimizerCode(model) || !lossQualifies(model)) return undefined;
     // With threads, a product this large is shared between them: the generic path's gemm does that, the core's own does not.
     if (be.threads > 1 && ws.layers.some((L) => data.batchSize * L.inWidth * L.outWidth >= MIN_WORK)) return undefined;
     const layers: CompiledLayer[] = [];
@@ -153,16 +169,25 @@ export class CompiledSteps {
     const kinds = new Set(metrics.map((m) => m.counts));
     if (kinds.has(undefined) || kinds.size > 1) return undefined;
     try {
-      return new CompiledSteps(model, data, layers, metrics, segmentLength(ws, data));
+      const steps = new CompiledSteps(model, data, layers.length, metrics, segmentLength(ws, data));
+      data.claimShuffle();
+      return steps;
     } catch (e) {
       if (e instanceof MemoryError) return undefined; // the generic path needs no more memory
       throw e;
     }
   }
 
-  /** Copies the epoch's order into the heap: call after each shuffle. */
+  /**
+   * Shuffles the epoch's order in the core, when the fit shuffles (the source left it to this), and puts it
+   * in the heap and in the source's order, where the generic step reads it.
+   */
   beginEpoch(): void {
-    this.view().u32.set(this.data.order, this.orderAt);
+    const { order, rng } = this.data, u32 = this.view().u32;
+    u32.set(order, this.orderAt);
+    if (!rng) return;
+    rng.restoreState(this.model.workspace().be.shuffleOrder!(this.orderPtr, order.length, rng.saveState()));
+    order.set(u32.subarray(this.orderAt, this.orderAt + order.length));
   }
 
   /**
@@ -176,14 +201,15 @@ export class CompiledSteps {
   run(epoch: number, sums: EpochSums): number {
     const { data } = this;
     const left = Math.ceil((data.rows - data.position) / data.batchSize);
-    const count = Math.min(this.segment, left);
+    let count = Math.min(this.segment, left);
     if (count === 0) return 0;
     // The schedule is the caller's code: it may grow the heap or move the workspace, so it runs before anything is written.
-    const rates = this.ratesFor(count, epoch);
-    if (rates.length === 0) return 0;
+    const rates = this.constantRate ? undefined : this.ratesFor(count, epoch);
+    if (rates) count = rates.length;
+    if (count === 0) return 0;
     this.writePlan();
-    this.f64().set(rates, this.rates);
-    const done = this.model.workspace().be.trainSteps!(this.block, data.position, rates.length);
+    if (rates) this.f64().set(rates, this.rates);
+    const done = this.model.workspace().be.trainSteps!(this.block, data.position, count);
     this.account(done, sums);
     this.model.setStep(this.model.getStep() + done);
     return done;
@@ -208,14 +234,17 @@ export class CompiledSteps {
 
   /** Each step's loss·rows and metric counts, in step order, as the generic loop adds them. */
   private account(done: number, sums: EpochSums): void {
-    const h = this.f64(), cols = this.model.workspace().output.outWidth, { data } = this;
+    const h = this.f64(), cols = this.model.workspace().output.outWidth, { data, metrics, outputs } = this;
+    const start = data.position;
+    let position = start;
     for (let s = 0; s < done; s++) {
-      const rows = Math.min(data.batchSize, data.rows - data.position);
-      sums.loss += h[this.outputs + 2 * s] * rows;
+      const rows = Math.min(data.batchSize, data.rows - position);
+      sums.loss += h[outputs + 2 * s] * rows;
       sums.rows += rows;
-      for (const m of this.metrics) m.addHits!(h[this.outputs + 2 * s + 1], rows, cols);
-      data.skip(rows);
+      for (let i = 0; i < metrics.length; i++) metrics[i].addHits!(h[outputs + 2 * s + 1], rows, cols);
+      position += rows;
     }
+    data.skip(position - start);
   }
 
   /** This segment's rates; fewer steps than asked when a schedule throws at one (the generic step meets it). */
@@ -243,7 +272,7 @@ export class CompiledSteps {
     const { loss, optimizer } = model.compiled, config = optimizer.config as Record<string, number | boolean>;
     const out = ws.output;
     const header: Record<keyof typeof H, number> = {
-      layers: this.layers.length, xs: data.xs, ys: data.ys, xCols: data.xCols, yCols: data.yCols,
+      layers: this.layerCount, xs: data.xs, ys: data.ys, xCols: data.xCols, yCols: data.yCols,
       order: this.orderAt * 4, batch: data.batchSize, total: data.rows, x: ws.x, y: ws.y,
       loss: LOSS_CODES[loss.name], fused: FUSES_WITH[loss.name] === out.kind.activation?.(out.config)?.name ? 1 : 0,
       metric: this.metrics.length ? METRIC_CODES[this.metrics[0].counts!] : 0,
@@ -253,7 +282,8 @@ export class CompiledSteps {
       scratch: ws.be.gemmScratch, rates: this.rates * 8, outputs: this.outputs * 8,
     };
     for (const [k, i] of Object.entries(H)) h[at + i] = header[k as keyof typeof H];
-    ws.layers.forEach((L, i) => writeLayer(h, at + HEADER + LAYER * i, L, this.layers[i]));
+    // Each layer's step described again: its buffers (z among them) move with the batch buffers.
+    ws.layers.forEach((L, i) => writeLayer(h, at + HEADER + LAYER * i, L, L.kind.compiledStep!(L)!));
     this.writtenFor = [ws.x, ws.be.gemmScratch];
   }
 }

@@ -16,7 +16,6 @@
 // capacity: never in a step. A reallocation has the new block before it frees
 // the old, so one that fails leaves the workspace exactly as it was.
 
-import { firstNonFinite } from '../validate';
 import type { Backend } from '../backend/backend';
 import { NONE, inBlock, type Ptr } from '../backend/core';
 import { size, type Pass, type Placed, type Shape, type WeightSpec } from './layers/layer';
@@ -186,7 +185,7 @@ export class Workspace {
     const h = this.be.heap.f32();
     let at = 0;
     for (const [ptr, n] of this.regions()) {
-      out.set(h.subarray(ptr >> 2, (ptr >> 2) + n), at);
+      if (n) out.set(h.subarray(ptr >> 2, (ptr >> 2) + n), at); // no view made of an empty region (the NaN guard saves every epoch)
       at += n;
     }
   }
@@ -196,7 +195,7 @@ export class Workspace {
     const h = this.be.heap.f32();
     let at = 0;
     for (const [ptr, n] of this.regions()) {
-      h.set(saved.subarray(at, at + n), ptr >> 2);
+      if (n) h.set(saved.subarray(at, at + n), ptr >> 2);
       at += n;
     }
   }
@@ -206,10 +205,13 @@ export class Workspace {
     return [[this.params, this.paramCount], [this.stateBlock, this.stateCount], [this.slotBlock, this.paramCount * this.slotCount]];
   }
 
-  /** Whether every weight and optimizer-state value is finite: one pass, no copy. */
+  /** Whether every weight and optimizer-state value is finite: one pass, no copy, no view (the NaN guard asks every epoch). */
   isFinite(): boolean {
     const h = this.be.heap.f32();
-    return this.regions().every(([ptr, n]) => !n || firstNonFinite(h.subarray(ptr >> 2, (ptr >> 2) + n)) < 0);
+    for (const [ptr, n] of this.regions()) {
+      for (let i = ptr >> 2, end = i + n; i < end; i++) if (!Number.isFinite(h[i])) return false;
+    }
+    return true;
   }
 
   /** Frees every block the workspace holds; it cannot be used afterwards. */

@@ -89,6 +89,8 @@ export async function train(model: TrainingSession, x: MatrixLike, y: Targets, o
 class ArrayBatches implements BatchSource {
   private readonly order: Uint32Array;
   private start = 0;
+  /** Whether compiled steps shuffle the order (engine/compiled-steps.ts beginEpoch), so begin leaves it. */
+  private shuffledElsewhere = false;
   /** The loaded batch's sample weights (gathered beside its rows), undefined when unweighted. */
   readonly weights: Float32Array | undefined;
   /** The rows in the heap and the epoch's place in them, for compiled steps (unweighted fits only). */
@@ -109,6 +111,7 @@ class ArrayBatches implements BatchSource {
     const { xs, ys } = this.data, batches = this;
     return {
       xs: xs.ptr, ys: ys.ptr, xCols: xs.cols, yCols: ys.cols, rows: this.rows, batchSize: this.batchSize, order: this.order,
+      rng: this.rng, claimShuffle: () => (this.shuffledElsewhere = true),
       get position() {
         return batches.start;
       },
@@ -117,7 +120,7 @@ class ArrayBatches implements BatchSource {
   }
 
   begin(): void {
-    this.rng?.shuffle(this.order);
+    if (!this.shuffledElsewhere) this.rng?.shuffleIndices(this.order);
     this.start = 0;
   }
 

@@ -148,8 +148,11 @@ const shapesFor = (name: string): [number, number][] => (ELEMENTWISE.has(name) ?
 
 /** Values whose kernel uses the f32 exp (log-sum-exp) agree with js to ~1e-6 per row; the rest to f64 rounding. */
 const USES_EXP = new Set(['softmaxCrossentropy', 'sparseSoftmaxCrossentropy']);
-/** Log-cosh's value takes the core's f32 exp: ~1e-7 per element. */
-const F32_EXP = new Set(['logCosh']);
+/**
+ * Log-cosh's value takes the core's f32 exp, and binary cross-entropy's the core's f32 log (issue #20: one
+ * vector log instead of an f64 one per element; TF.js's is f32 too): ~1e-7 per element.
+ */
+const F32_EXP = new Set(['logCosh', 'binaryCrossentropy']);
 
 // ---- wasm vs js ----
 

@@ -129,6 +129,27 @@ describe('the hooks and the list', () => {
   });
 });
 
+describe('async hooks', () => {
+  // A hook's promise holds the next epoch back until it settles, on compiled steps and on the per-batch path alike.
+  test.each([[false], [true]])('each async epoch hook settles before the next epoch begins (batch logs: %s)', async (batchLogs) => {
+    const { x, y } = classes();
+    const calls: string[] = [];
+    const later = (what: string) => new Promise<void>((resolve) => setTimeout(() => { calls.push(what); resolve(); }, 1));
+    const model = classifier();
+    const h = await model.fit(x, y, {
+      epochs: 3, batchSize: 10, callbacks: {
+        onEpochBegin: (e) => { calls.push(`begin ${e}`); return e === 1 ? later(`begin ${e} settled`) : undefined; },
+        onEpochEnd: (e) => { calls.push(`end ${e}`); return later(`end ${e} settled`); },
+        ...(batchLogs ? { onBatchEnd: () => undefined } : {}),
+      },
+    });
+    expect(calls).toEqual(['begin 0', 'end 0', 'end 0 settled', 'begin 1', 'begin 1 settled', 'end 1', 'end 1 settled',
+      'begin 2', 'end 2', 'end 2 settled']);
+    expect(h.epoch).toEqual([0, 1, 2]);
+    model.dispose();
+  });
+});
+
 describe('stopping from each hook', () => {
   const { x, y } = classes();
 

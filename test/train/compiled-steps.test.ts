@@ -184,6 +184,20 @@ describe('compiled steps train bit for bit as the generic path', () => {
     await expectSameTraining(playground({ optimizer: optimizer() }), circleData, { epochs: 5, batchSize: 10 });
   });
 
+  // 2 → 64 → 64 → 1 at batch 32 is about 400 000 multiply-adds a step: 2 steps a segment (SEGMENT_MACS), 4
+  // segments an epoch of 8 batches, each reading the rate table (filled once for a constant rate, per segment otherwise).
+  test.each([
+    ['a constant rate', () => nn.sgd({ learningRate: 0.02 })],
+    ['momentum', () => nn.sgd({ learningRate: 0.02, momentum: 0.9 })],
+    ['a schedule', () => nn.sgd({ learningRate: nn.schedules.exponentialDecay({ initialLearningRate: 0.05, decayRate: 0.5, decaySteps: 5 }) })],
+    ['adam', () => nn.adam({ learningRate: 0.01 })],
+  ] as const)('several segments an epoch: %s', async (_, optimizer) => {
+    const make = playground({ units: [64, 64], optimizer: optimizer() });
+    const { calls } = await counting(() => make().fit(circleData.x, circleData.y, { epochs: 2, batchSize: 32 }));
+    expect(calls).toBe(2 * 4);
+    await expectSameTraining(make, circleData, { epochs: 3, batchSize: 32 });
+  });
+
   test('L1 and L2 kernel and bias regularizers, L1L2 too', async () => {
     await expectSameTraining(playground({ reg: nn.regularizers.l2(0.003), biasReg: nn.regularizers.l1(0.002) }), circleData, { epochs: 4, batchSize: 10 });
     await expectSameTraining(playground({ reg: nn.regularizers.l1(0.001) }), circleData, { epochs: 4, batchSize: 10 });
@@ -336,7 +350,7 @@ describe('when compiled steps run', () => {
 describe('on other cores', () => {
   test("the checked build: every kernel a compiled step calls within its preconditions, and the generic path's bits", async () => {
     const { backend: checked, abi } = await createChecked();
-    useBackend(new Backend('wasm', 'checked' as Build, checked.core, checked.heap, undefined, abi.trainSteps));
+    useBackend(new Backend('wasm', 'checked' as Build, checked.core, checked.heap, undefined, abi.trainSteps, abi.shuffleOrder));
     const { x: cx, labels: cl } = classes(90);
     const net = () => {
       const model = nn.sequential([
