@@ -19,7 +19,7 @@ const NETWORKS = {
   largest: { ...DEFAULTS, layers: [8, 8, 8, 8, 8, 8], batchSize: 30 },
 };
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 type Rows = { data: Float32Array; rows: number; cols: number };
 
