@@ -29,17 +29,26 @@ export type Targets = MatrixLike | readonly number[] | Int32Array | Float32Array
 const NATIVE_SEARCH = 1 << 20;
 
 /**
- * Index of the first NaN or ±Infinity, or −1. Up to a million values, the
- * engine's native `includes` (three passes, 0.4 ms for 100k values even on a
- * cold start) answers before a loop here would leave the interpreter (4–5 ms
- * for a 784×128 kernel: setWeights on a cold start). Past that (fit's data),
- * one optimized loop beats three native passes 3×: v·0 is 0 for finite v and
- * NaN otherwise, so four branch-free running sums stay 0 exactly when all
- * values are finite; only then is it searched.
+ * Typed arrays' own `includes`, called on them directly: a plain array's
+ * would read a hole as undefined (neither NaN nor infinite), and any array
+ * may carry an `includes` of its own.
+ */
+const typedIncludes = (Object.getPrototypeOf(Float32Array.prototype) as { includes(this: ArrayLike<number>, v: number): boolean }).includes;
+
+/**
+ * Index of the first NaN or ±Infinity (or hole, in a plain array), or −1.
+ * For a typed array of up to a million values, the engine's native
+ * `includes` (three passes, 0.4 ms for 100k values even on a cold start)
+ * answers before a loop here would leave the interpreter (4–5 ms for a
+ * 784×128 kernel: setWeights on a cold start). Past that (fit's data), one
+ * optimized loop beats three native passes 3×: v·0 is 0 for finite v and NaN
+ * otherwise, so four branch-free running sums stay 0 exactly when all
+ * values are finite; only then is it searched. Plain arrays take the loop
+ * too: a hole reads as undefined, and undefined·0 is NaN.
  */
 export function firstNonFinite(d: Float32Array | Float64Array | readonly number[]): number {
-  if (d.length <= NATIVE_SEARCH) {
-    if (!d.includes(NaN) && !d.includes(Infinity) && !d.includes(-Infinity)) return -1;
+  if (ArrayBuffer.isView(d) && d.length <= NATIVE_SEARCH) {
+    if (!typedIncludes.call(d, NaN) && !typedIncludes.call(d, Infinity) && !typedIncludes.call(d, -Infinity)) return -1;
   } else if (finiteSum(d) === 0) {
     return -1;
   }

@@ -507,6 +507,27 @@ describe('the one finite check', () => {
       expect(firstNonFinite(Float64Array.from(long))).toBe(at);
     }
   });
+
+  it('finds a hole in a plain array, and ignores an includes of the array\'s own', () => {
+    const holey = [1, 2, 3];
+    delete (holey as number[] & { [k: number]: number })[1];
+    expect(firstNonFinite(holey)).toBe(1);
+    const lying = Object.assign([0.5, NaN, 1], { includes: () => false });
+    expect(firstNonFinite(lying)).toBe(1);
+    const typed = Object.assign(Float32Array.of(0.5, 1, -Infinity), { includes: () => false });
+    expect(firstNonFinite(typed)).toBe(2);
+  });
+
+  it('so a scaler file with a hole or a lying array is refused (it used to transform to NaN)', () => {
+    const hole = [1, 2, 3];
+    delete (hole as number[] & { [k: number]: number })[1];
+    expect(() => nn.StandardScaler.fromJSON({ type: 'standardScaler', mean: hole, scale: [1, 1, 1] } as never)).toThrow(nn.ModelFormatError);
+    const dataMax = [1, 1];
+    delete (dataMax as number[] & { [k: number]: number })[1];
+    expect(() => nn.MinMaxScaler.fromJSON({ type: 'minMaxScaler', featureRange: [0, 1], dataMin: [0, 0], dataMax } as never)).toThrow(nn.ModelFormatError);
+    const lying = Object.assign([NaN, 1], { includes: () => false });
+    expect(() => nn.StandardScaler.fromJSON({ type: 'standardScaler', mean: lying, scale: [1, 1] } as never)).toThrow(nn.ModelFormatError);
+  });
 });
 
 describe('user subclasses', () => {
