@@ -175,24 +175,15 @@ export class AbortError extends NnError {}
 export class LoadError extends NnError {}
 
 /**
- * `load()`'s module, or a LoadError saying which part of nnwasm `where`
- * needed and why it did not come: a bundler's chunk fails with the host's
- * own words ("Failed to fetch dynamically imported module"), which name no
- * call and no part.
+ * The one rule for every abort (fit, fitDataset, randomSearch): an nn.AbortError
+ * saying where, what was expected and what the abort left behind, whose cause
+ * is the signal's reason, so the caller can tell their own reasons apart.
  */
-export async function loadPart<T>(where: string, part: string, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (cause) {
-    const error = new LoadError(`${where}: expected to load ${part} (a part of nnwasm fetched on first use), got ${describeFailure(cause)}`);
-    throw Object.assign(error, { cause });
-  }
-}
-
-/** An error as a message quotes it: its name and message, one line. */
-function describeFailure(e: unknown): string {
-  if (!(e instanceof Error)) return `a rejection with ${describe(e)}`;
-  return `${e.name}: ${e.message.split('\n')[0]}`;
+export function abortError(where: string, expected: string, reason: unknown, after: string): AbortError {
+  const why = reason instanceof Error ? `${reason.name}: ${reason.message}` : describe(reason);
+  const error = new AbortError(`${where}: expected ${expected}, got an abort (reason: ${why}); ${after}`);
+  error.cause = reason;
+  return error;
 }
 
 /** Every class, by the name its brand uses. */

@@ -13,8 +13,9 @@ export { Backend, type BackendName, type Build } from './backend';
 let wasm: Backend | undefined;
 /** Every Wasm core nn.ready has made, by build and threads: asking again reuses one (and its threads); a failed one is forgotten. */
 const cores = new Map<string, Promise<Backend>>();
-/** nn.ready calls so far: an overlapped call's core is not switched to once a later call was made. */
+/** nn.ready calls so far, and the number of the last one whose core was switched to: an earlier call's core no longer is. */
 let readyCalls = 0;
+let appliedCall = 0;
 let js: Backend | undefined;
 let current: Backend | undefined;
 let currentName: BackendName = 'wasm';
@@ -59,7 +60,7 @@ const READY_OPTIONS = { relaxedSimd: boolean, deterministic: boolean, threads: w
  *
  * @param options - `relaxedSimd` (default true where validated), `deterministic` (default false) and `threads` (default 1).
  * @throws {@link ConfigError} for an unknown option, a relaxedSimd or deterministic that is not true or false, both true at once, or threads that is not a whole number from 1 to 64.
- * Rejects with the engine's error when the build it picked is a chunk that cannot be fetched (dist/index.js loads the relaxed and scalar builds on demand; a page offline): nothing is switched, and a later call tries again.
+ * Rejects with an nn.LoadError when the build it picked is a chunk that cannot be fetched (dist/index.js loads the relaxed and scalar builds on demand; a page offline): nothing is switched, and a later call tries again.
  * @example
  * ```ts
  * import * as nn from 'nnwasm';
@@ -81,8 +82,11 @@ export async function ready(options?: ReadyOptions): Promise<void> {
   if (!cores.has(key)) made(key, createWasmBackend(build, threads));
   const call = ++readyCalls;
   const core = await cores.get(key)!;
-  // Overlapping calls: the last one made decides, not the last to finish (threads start slower than one thread).
-  if (core === wasm || call !== readyCalls) return;
+  // Overlapping calls: of those that succeed, the last one made decides, not the last to finish (threads start
+  // slower than one thread); one whose build failed to load leaves the others' outcome as it would have been.
+  if (call < appliedCall) return;
+  appliedCall = call;
+  if (core === wasm) return;
   wasm = core;
   if (currentName === 'wasm') current = undefined;
 }

@@ -20,7 +20,8 @@ import simdBytes from '../../build/core.simd.wasm';
 import type { instantiate as simdDeclared } from '../../build/core.simd.js';
 import type { instantiate as scalarDeclared } from '../../build/core.scalar.js';
 import type { instantiate as relaxedDeclared } from '../../build/core.relaxed.js';
-import { ConfigError, loadPart } from '../errors';
+import { ConfigError } from '../errors';
+import { onDemand } from '../on-demand';
 import { Backend } from './backend';
 import { applyFunctionPatch } from './function-patch';
 import { contractBreaches, fulfilsContract, type Abi, type Core, type Mismatches } from './core';
@@ -38,31 +39,12 @@ type ContractHolds = NoneOf<
   Mismatches<Declared<typeof simdDeclared>> | Mismatches<Declared<typeof scalarDeclared>> | Mismatches<Declared<typeof relaxedDeclared>>
 >;
 
-/**
- * `load`'s promise, made by the first call and shared by the calls after it,
- * but forgotten if it fails: a chunk that could not be fetched (a page
- * briefly offline) is fetched again by the next call, not failed for the
- * page's life.
- */
-function retryable<T>(load: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    if (pending) return pending;
-    const made = load();
-    pending = made;
-    made.catch(() => {
-      if (pending === made) pending = undefined;
-    });
-    return made;
-  };
-}
-
 /** A build's bytes: the SIMD build's inlined, the relaxed build's patched from them, the scalar build's from its chunk. */
-const relaxedBytes = retryable(() => loadPart('nn.ready', 'the relaxed SIMD build', () => import('./core.relaxed-patch')).then((m) => applyFunctionPatch(simdBytes, m.default)));
-const scalarBytes = retryable(() => loadPart('nn.ready', 'the scalar build', () => import('./core.scalar')).then((m) => m.default));
+const relaxedBytes = onDemand('the relaxed SIMD build', () => import('./core.relaxed-patch').then((m) => applyFunctionPatch(simdBytes, m.default)));
+const scalarBytes = onDemand('the scalar build', () => import('./core.scalar').then((m) => m.default));
 async function bytesOf(build: WasmBuild): Promise<Uint8Array<ArrayBuffer>> {
   if (build === 'simd') return simdBytes;
-  return build === 'relaxed' ? relaxedBytes() : scalarBytes();
+  return build === 'relaxed' ? relaxedBytes('nn.ready') : scalarBytes('nn.ready');
 }
 /** The memory limit asconfig.json declares, in 64 KiB pages (shared memory must have one): the heap's, 2 GiB. */
 const MAX_PAGES = HEAP_LIMIT / 65536;
@@ -107,14 +89,16 @@ export function bestRelaxedBuild(): WasmBuild {
  * it is. The scalar build, for engines without SIMD, runs on one.
  */
 export async function createWasmBackend(build: WasmBuild = bestBuild(), threads = 1): Promise<Backend> {
+  // Fetched first: a build that cannot be fetched fails the call (a LoadError), it does not fall back to one thread.
+  const bytes = await bytesOf(build);
   if (threads > 1 && build !== 'scalar' && threadsAvailable()) {
     try {
-      return await createThreadedBackend(build, threads);
+      return await createThreadedBackend(build, bytes, threads);
     } catch {
       // fall through to one thread
     }
   }
-  const module = await WebAssembly.compile(await bytesOf(build));
+  const module = await WebAssembly.compile(bytes);
   return fromModule(module, build);
 }
 
@@ -135,8 +119,8 @@ function fromModule(module: WebAssembly.Module, build: WasmBuild): Backend {
   return new Backend('wasm', build, exports, new Heap(memory, exports.heapBase()), undefined, exports.trainSteps, exports.shuffleOrder);
 }
 
-async function createThreadedBackend(build: WasmBuild, threads: number): Promise<Backend> {
-  const module = await WebAssembly.compile(withSharedMemory(await bytesOf(build)));
+async function createThreadedBackend(build: WasmBuild, bytes: Uint8Array<ArrayBuffer>, threads: number): Promise<Backend> {
+  const module = await WebAssembly.compile(withSharedMemory(bytes));
   const { exports, memory } = instantiate(module, true);
   const heap = new Heap(memory, exports.heapBase());
   const team = new GemmTeam(threads, module, memory, exports, heap); // its helpers start in the background

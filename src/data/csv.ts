@@ -4,6 +4,7 @@
 // (the header does not count) and the line of the file it starts on.
 
 import { ConfigError, ShapeError, ValueError, describe, didYouMean } from '../errors';
+import { onDemand } from '../on-demand';
 import { Matrix } from '../engine/matrix';
 import type { Label } from './labels';
 import { refuse } from '../options';
@@ -128,7 +129,7 @@ export async function parseCsvTable(text: string, options: CsvOptions = {}): Pro
   const { delimiter, header } = csvOptions(options);
   if (typeof text !== 'string') throw new ValueError(`parseCsv: expected the CSV text as a string, got ${describe(text)}`);
   refusePath(text, delimiter);
-  const records = parseRecords(await loadParser(), text, delimiter);
+  const records = parseRecords(await loadParser('parseCsv'), text, delimiter);
   if (records.length === 0) throw new ValueError('parseCsv: the CSV has no rows');
   const cells = records.map((r) => r.cells);
   const hasHeader = header === 'auto' ? detectHeader(cells) : header;
@@ -416,19 +417,14 @@ export function where(table: CsvTable, r: number, j: number): string {
 type ParseSync = (input: string, options: Record<string, unknown>) => unknown[];
 interface Parsed { cells: string[]; line: number }
 
-let parser: Promise<ParseSync> | undefined;
-
 /**
  * csv-parse's Node build reads the global Buffer as it loads, so it is loaded
  * on first use (keeping the rest of the library loadable in browsers), and
  * browsers get its self-contained build, which tsup.config.ts puts in dist/
  * as a chunk of its own: a page with no bundler can load it.
  */
-function loadParser(): Promise<ParseSync> {
-  parser ??= (typeof Buffer === 'undefined' ? import('csv-parse/browser/esm/sync') : import('csv-parse/sync'))
-    .then((m) => m.parse as unknown as ParseSync);
-  return parser;
-}
+const loadParser = onDemand('the CSV parser', () =>
+  (typeof Buffer === 'undefined' ? import('csv-parse/browser/esm/sync') : import('csv-parse/sync')).then((m) => m.parse as unknown as ParseSync));
 
 function parseRecords(parse: ParseSync, text: string, delimiter: string): Parsed[] {
   let records: { record: string[]; info: { bytes: number } }[];

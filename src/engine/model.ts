@@ -14,7 +14,8 @@
 import { DEFAULT_ALPHA, activation } from './activations';
 import { backend } from '../backend/index';
 import type { Ptr } from '../backend/core';
-import { CLASS_NAME, ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError, loadPart } from '../errors';
+import { CLASS_NAME, ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
+import { loadPart, signalOf } from '../on-demand';
 import type { Dataset, FitDatasetOptions, FitOptions, History } from '../train/fit';
 import { initialize } from './initializers';
 import { DENSE_OPTIONS, dense, type Dense, type DenseConfig } from './layers/dense';
@@ -326,7 +327,7 @@ export class Sequential {
    */
   fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
     // train checks x through the session's toInputs, which takes samples too
-    return this.trainWith('fit', (loop, session) => loop.train(session, x as MatrixLike, y, options));
+    return this.trainWith('fit', options, (loop, session) => loop.train(session, x as MatrixLike, y, options));
   }
 
   /**
@@ -360,18 +361,19 @@ export class Sequential {
    * ```
    */
   fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
-    return this.trainWith('fitDataset', (loop, session) => loop.fitDataset(session, dataset, options));
+    return this.trainWith('fitDataset', options, (loop, session) => loop.fitDataset(session, dataset, options));
   }
 
   /**
    * Runs `run` on a training session opened now, so the model is busy from
    * the call on, not once the training loop has loaded: it is a chunk loaded
-   * on the first fit, which a page that only predicts never fetches.
+   * on the first fit, which a page that only predicts never fetches. The
+   * options' signal can end the wait for it (on-demand.ts).
    */
-  private async trainWith(where: string, run: (loop: typeof import('../train/fit'), session: TrainingSession) => Promise<History>): Promise<History> {
+  private async trainWith(where: string, options: unknown, run: (loop: typeof import('../train/fit'), session: TrainingSession) => Promise<History>): Promise<History> {
     const session = this.trainingSession();
     try {
-      return await run(await loadPart(where, 'the training loop', () => import('../train/fit')), session);
+      return await run(await loadPart(where, 'the training loop', () => import('../train/fit'), signalOf(options)), session);
     } finally {
       session.end();
     }

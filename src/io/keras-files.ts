@@ -12,7 +12,8 @@
 // points are in nnwasm's main bundle: the reading (keras-read.ts, with its zip
 // and HDF5 code) is imported on first use, and h5wasm after it (hdf5.ts).
 
-import { ConfigError, ModelFormatError, loadPart } from '../errors';
+import { ConfigError, ModelFormatError } from '../errors';
+import { loadPart } from '../on-demand';
 import type { Sequential } from '../engine/model';
 import { MAX_PARAMS } from '../engine/layers/registry';
 import { asBytes } from '../encoding/floats';

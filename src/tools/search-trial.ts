@@ -8,7 +8,7 @@
 // errors (every trial failed, an abort) that both kinds of search share.
 
 import {
-  AbortError, ConfigError, DisposedError, LoadError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError, describe, type NnError,
+  AbortError, ConfigError, DisposedError, LoadError, abortError, MemoryError, ModelFormatError, NotCompiledError, NotFittedError, ShapeError, ValueError, describe, type NnError,
 } from '../errors';
 import type { Layer } from '../engine/layers/registry';
 import type { MatrixLike } from '../engine/matrix';
@@ -21,7 +21,7 @@ import type { History } from '../train/history';
 import { monitorMode, valKey, type MonitorMode } from '../train/logs';
 import type { Targets } from '../validate';
 import type { AbortSignalLike } from '../io/location';
-import { abortError, readSignal } from '../train/abort';
+import { readSignal } from '../train/abort';
 
 /**
  * What one trial trains, as plain data: the model's layers (as for

@@ -5,9 +5,9 @@
 // The signal is the caller's object, so every read of it is guarded: a getter
 // that throws or lies is a ConfigError, never an untyped error mid-fit
 // (randomSearch reads its own signal through the same guards, and rejects
-// with the same AbortError: abortError below).
+// with the same AbortError: errors.ts's abortError).
 
-import { AbortError, ConfigError, describe } from '../errors';
+import { AbortError, ConfigError, abortError, describe } from '../errors';
 import type { AbortSignalLike } from '../io/location';
 import { refuse } from '../options';
 
@@ -36,18 +36,6 @@ function guard<T>(where: string, read: () => T): T {
 export function readSignal(signal: AbortSignalLike, where: string): { aborted: boolean; reason: unknown } {
   const aborted = guard(where, () => signal.aborted) === true;
   return { aborted, reason: aborted ? guard(where, () => signal.reason) : undefined };
-}
-
-/**
- * The one rule for every abort (fit, fitDataset, randomSearch): an nn.AbortError
- * saying where, what was expected and what the abort left behind, whose cause
- * is the signal's reason, so the caller can tell their own reasons apart.
- */
-export function abortError(where: string, expected: string, reason: unknown, after: string): AbortError {
-  const why = reason instanceof Error ? `${reason.name}: ${reason.message}` : describe(reason);
-  const error = new AbortError(`${where}: expected ${expected}, got an abort (reason: ${why}); ${after}`);
-  error.cause = reason;
-  return error;
 }
 
 /** Listens for the abort; a signal whose addEventListener throws is a ConfigError naming `where`. */

@@ -18,7 +18,7 @@ import type { ResidentRows } from '../engine/compiled-steps';
 import type { Targets } from '../validate';
 import type { Dataset } from './dataset';
 import type { FitDatasetOptions } from './fit-dataset';
-import { loadPart } from '../errors';
+import { loadPart, signalOf } from '../on-demand';
 import { Abort } from './abort';
 import { HeapRows } from './batches';
 import { CallbackList } from './callback-list';
@@ -39,7 +39,7 @@ export type { Dataset } from './dataset';
  * (test/browser/size.test.ts's budget) never loads the streaming code.
  */
 export async function fitDataset(session: TrainingSession, dataset: Dataset, options?: FitDatasetOptions): Promise<History> {
-  const streams = await loadPart('fitDataset', 'the streaming loop', () => import('./fit-dataset'));
+  const streams = await loadPart('fitDataset', 'the streaming loop', () => import('./fit-dataset'), signalOf(options));
   return streams.fitDataset(session, dataset, options);
 }
 

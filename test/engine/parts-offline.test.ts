@@ -1,6 +1,6 @@
 // The parts of nnwasm a call loads on first use (the training loop, the
-// streaming loop, the Keras reader) can fail to arrive: a page gone offline,
-// a server without the chunk. Such a call must reject with an nn.LoadError
+// streaming loop, the Keras reader, the CSV parser) can fail to arrive: a
+// page gone offline, a server without the chunk. Such a call must reject with an nn.LoadError
 // naming the call and the part, with the import's error as its cause, leave
 // the model exactly as it was (weights, not busy), and the next call must
 // fetch the part again. Here each part's module throws on its first import,
@@ -12,7 +12,7 @@ import { expect, test, vi } from 'vitest';
 import * as nn from '../../src/index';
 import { causeChain } from '../helpers';
 
-const tries = vi.hoisted(() => ({ fit: 0, dataset: 0, keras: 0 }));
+const tries = vi.hoisted(() => ({ fit: 0, dataset: 0, keras: 0, csv: 0 }));
 
 vi.mock('../../src/train/fit', async (original) => {
   if (tries.fit++ === 0) throw new Error('offline: the training loop could not be fetched');
@@ -20,6 +20,10 @@ vi.mock('../../src/train/fit', async (original) => {
 });
 vi.mock('../../src/train/fit-dataset', async (original) => {
   if (tries.dataset++ === 0) throw new Error('offline: the streaming loop could not be fetched');
+  return original();
+});
+vi.mock('csv-parse/sync', async (original) => {
+  if (tries.csv++ === 0) throw new Error('offline: the CSV parser could not be fetched');
   return original();
 });
 vi.mock('../../src/io/keras-read', async (original) => {
@@ -87,4 +91,14 @@ test('a Keras file whose reader cannot be fetched rejects with a LoadError, and 
   expect(loaded.layers.length).toBeGreaterThan(0);
   expect(tries.keras).toBe(2);
   loaded.dispose();
+});
+
+test('a CSV parser that cannot be fetched rejects with a LoadError, and the next parse loads it', async () => {
+  const e = await rejection(nn.parseCsvTable('a,b\n1,2\n'));
+  expect(e).toBeInstanceOf(nn.LoadError);
+  expect(e.message).toMatch(/^parseCsv: expected to load the CSV parser \(a part of nnwasm fetched on first use\), got Error: /);
+  expect(causeChain(e.cause)).toMatch(/offline: the CSV parser could not be fetched/);
+  const table = await nn.parseCsvTable('a,b\n1,2\n');
+  expect([table.columns, table.rows]).toEqual([['a', 'b'], [['1', '2']]]);
+  expect(tries.csv).toBe(2);
 });
