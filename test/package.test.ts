@@ -26,7 +26,7 @@ const SETUP_TIMEOUT = 900_000;
  * search-worker.js). nnwasm.min.js is the whole library in one minified file, for pages without a bundler ('nnwasm/min').
  */
 const PACKED = [
-  'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js',
+  'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js',
   'dist/cli.js', 'dist/compiled-steps-[hash].js', 'dist/core.relaxed-patch-[hash].js', 'dist/core.scalar-[hash].js', 'dist/fit-[hash].js', 'dist/fit-dataset-[hash].js',
   'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/keras-read-[hash].js', 'dist/nnwasm.min.js',
   'dist/search-worker.js', 'dist/sync-[hash].js', 'package.json',
