@@ -15,7 +15,9 @@
 // then one record per layer. Each step gathers its rows through the epoch's
 // order, runs forward, the loss (+ penalty), the metric's count, backward and
 // the optimizer update, and writes its loss and count for TypeScript to sum.
-// Beside it, shuffleOrder shuffles an epoch's rows as fit's generator would.
+// trainEpochs runs whole epochs so, when nothing in JS runs between them,
+// with the NaN guard's checks; beside them, shuffleOrder shuffles an epoch's
+// rows as fit's generator would.
 import {
   eluBackward, eluForward, geluBackward, geluForward, geluTanhBackward, geluTanhForward, leakyReluBackward,
   leakyReluForward, linearBackward, linearForward, relu6Backward, relu6Forward, reluBackward, reluForward,

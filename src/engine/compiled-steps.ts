@@ -17,8 +17,13 @@
 // (schedules) and Adam's step sizes come from the same TS functions, a
 // segment's worth at a time.
 //
-// The plan, the per-step rates and outputs and the epoch's row order share
-// one heap block, owned by this object for one fit and released by it, once.
+// At a constant rate and without validation, whole epochs may run in one
+// call (runEpochs); the core then saves each epoch's start, to go back to it
+// when the NaN guard would roll the epoch back.
+//
+// The plan, the per-step rates and outputs, an epoch's saved start and the
+// epoch's row order share one heap block, owned by this object for one fit
+// and released by it, once.
 
 import { inBlock, NONE, type Ptr } from '../backend/core';
 import type { Heap } from '../backend/heap';

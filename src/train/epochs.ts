@@ -6,6 +6,9 @@
 // (engine/compiled-steps.ts), runs of batches go to the core's compiled
 // steps instead, a segment per call, with the same results; a batch whose
 // loss is not finite goes through the step below, so the NaN guard sees it.
+// When no callback but the NaN guard has an epoch or batch hook and nothing
+// else runs between epochs, the epochs after the first run whole, many per
+// call, and only their logs are made here.
 
 import type { Logs, TrainingSession } from '../engine/session';
 import type { CompiledSteps, EpochSums, ResidentRows } from '../engine/compiled-steps';
