@@ -15,7 +15,9 @@
 // then one record per layer. Each step gathers its rows through the epoch's
 // order, runs forward, the loss (+ penalty), the metric's count, backward and
 // the optimizer update, and writes its loss and count for TypeScript to sum.
-// Beside it, shuffleOrder shuffles an epoch's rows as fit's generator would.
+// trainEpochs runs whole epochs so, when nothing in JS runs between them,
+// with the NaN guard's checks; beside them, shuffleOrder shuffles an epoch's
+// rows as fit's generator would.
 import {
   eluBackward, eluForward, geluBackward, geluForward, geluTanhBackward, geluTanhForward, leakyReluBackward,
   leakyReluForward, linearBackward, linearForward, relu6Backward, relu6Forward, reluBackward, reluForward,
@@ -37,6 +39,8 @@ import { penalty, penaltyGrad } from "./regularizers";
 const LAYERS = 0, XS = 1, YS = 2, X_COLS = 3, Y_COLS = 4, ORDER = 5, BATCH = 6, TOTAL = 7, X = 8, Y = 9;
 const LOSS = 10, FUSED = 11, METRIC = 12, OPTIMIZER = 13, PARAMS = 14, GRADS = 15, SLOTS = 16, PARAM_COUNT = 17;
 const MU = 18, NESTEROV = 19, BETA1 = 20, BETA2 = 21, EPS = 22, SCRATCH = 23, RATES = 24, OUTPUTS = 25;
+// trainEpochs' words: the optimizer's slot floats, where it saves an epoch's start, and the generator's state.
+const SLOT_FLOATS = 26, SAVED = 27, STATE = 28;
 const HEADER = 32;
 // A dense layer's record: its buffers, widths, activation and regularizer factors.
 const LX = 0, LY = 1, LDY = 2, LDX = 3, LZ = 4, LW = 5, LB = 6, LGW = 7, LGB = 8, IN = 9, OUT = 10;
@@ -74,21 +78,94 @@ const HUBER_DELTA: f64 = 1;
  * metric's count at outputs[2s], outputs[2s + 1], and reads its rate at rates[s].
  */
 export function trainSteps(plan: usize, start: i32, count: i32): i32 {
-  const batch = int(plan, BATCH), total = int(plan, TOTAL);
-  const outputs = ptr(plan, OUTPUTS), scratch = ptr(plan, SCRATCH);
+  const batch = int(plan, BATCH), total = int(plan, TOTAL), rates = ptr(plan, RATES);
   for (let s = 0; s < count; s++) {
     const rows = min(batch, total - start);
-    gather(plan, start, rows);
-    for (let l = 0; l < int(plan, LAYERS); l++) forward(layerAt(plan, l), rows, scratch);
-    const loss = lossValue(plan, rows);
-    store<f64>(outputs + (<usize>s << 4), loss);
-    if (!isFinite(loss)) return s;
-    store<f64>(outputs + (<usize>s << 4) + 8, <f64>hits(plan, rows));
-    backward(plan, rows, scratch);
-    update(plan, s);
+    if (!step(plan, start, rows, s, <f32>load<f64>(rates + (<usize>s << 3)))) return s;
     start += rows;
   }
   return count;
+}
+
+/**
+ * Runs up to `epochs` whole epochs of the plan at a constant rate (rates[0]),
+ * each shuffled first when `shuffle` is set, from the generator's state at
+ * STATE (written back there as each epoch completes). Step s of the call
+ * writes its outputs at outputs[2s]. An epoch counts only once every step's
+ * loss and, at its end, every weight and optimizer slot is finite (what
+ * fit's NaN guard checks); otherwise the weights, slots, order and state go
+ * back to that epoch's start, for the per-batch path to run it again, and
+ * the NaN guard to see it. Returns the epochs that count.
+ */
+export function trainEpochs(plan: usize, epochs: i32, shuffle: bool): i32 {
+  const batch = int(plan, BATCH), total = int(plan, TOTAL), perEpoch = (total + batch - 1) / batch;
+  const rate = <f32>load<f64>(ptr(plan, RATES));
+  for (let e = 0; e < epochs; e++) {
+    saveEpochStart(plan, false);
+    if (shuffle) store<f64>(plan + (STATE << 3), <f64>shuffleOrder(ptr(plan, ORDER), total, <u32>ptr(plan, STATE)));
+    let start = 0, ok = true;
+    for (let s = 0; ok && s < perEpoch; s++) {
+      const rows = min(batch, total - start);
+      ok = step(plan, start, rows, e * perEpoch + s, rate);
+      start += rows;
+    }
+    if (!ok || !weightsFinite(plan)) {
+      saveEpochStart(plan, true);
+      return e;
+    }
+  }
+  return epochs;
+}
+
+/**
+ * One step on `rows` rows from row `start` of the order; writes its loss and
+ * count at outputs[2s]. False when the loss is not finite: the forward has
+ * run and nothing else, as the generic step leaves it.
+ */
+function step(plan: usize, start: i32, rows: i32, s: i32, rate: f32): bool {
+  const outputs = ptr(plan, OUTPUTS), scratch = ptr(plan, SCRATCH);
+  gather(plan, start, rows);
+  for (let l = 0; l < int(plan, LAYERS); l++) forward(layerAt(plan, l), rows, scratch);
+  const loss = lossValue(plan, rows);
+  store<f64>(outputs + (<usize>s << 4), loss);
+  if (!isFinite(loss)) return false;
+  store<f64>(outputs + (<usize>s << 4) + 8, <f64>hits(plan, rows));
+  backward(plan, rows, scratch);
+  update(plan, rate);
+  return true;
+}
+
+/**
+ * Saves (or, with `back`, restores) what an epoch changes: the weights, the
+ * optimizer's slots, the order and the generator's state, at SAVED (the
+ * state as an f64 word first, then the floats and the order).
+ */
+function saveEpochStart(plan: usize, back: bool): void {
+  const saved = ptr(plan, SAVED), params = <usize>int(plan, PARAM_COUNT) << 2, slots = <usize>int(plan, SLOT_FLOATS) << 2;
+  if (back) store<f64>(plan + (STATE << 3), load<f64>(saved));
+  else store<f64>(saved, word(plan, STATE));
+  copyOrBack(ptr(plan, PARAMS), saved + 8, params, back);
+  copyOrBack(ptr(plan, SLOTS), saved + 8 + params, slots, back);
+  copyOrBack(ptr(plan, ORDER), saved + 8 + params + slots, <usize>int(plan, TOTAL) << 2, back);
+}
+
+/** Copies `bytes` from `place` to `copy`, or with `back` from `copy` to `place`. */
+@inline function copyOrBack(place: usize, copy: usize, bytes: usize, back: bool): void {
+  if (back) memory.copy(place, copy, bytes);
+  else memory.copy(copy, place, bytes);
+}
+
+/** Whether every weight and optimizer slot is finite (Workspace.isFinite: dense layers have no state). */
+function weightsFinite(plan: usize): bool {
+  return allFinite(ptr(plan, PARAMS), int(plan, PARAM_COUNT)) && allFinite(ptr(plan, SLOTS), int(plan, SLOT_FLOATS));
+}
+
+function allFinite(p: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(p + (<usize>i << 2));
+    if (v - v != 0) return false;
+  }
+  return true;
 }
 
 @inline function layerAt(plan: usize, l: i32): usize {
@@ -293,9 +370,8 @@ export function shuffleOrder(order: usize, n: i32, state: u32): u32 {
 }
 
 /** The optimizer's rule with this step's rate (optimizers.ts computed it: the learning rate, or Adam's γₜ). */
-function update(plan: usize, s: i32): void {
+function update(plan: usize, rate: f32): void {
   const p = ptr(plan, PARAMS), g = ptr(plan, GRADS), slots = ptr(plan, SLOTS), n = int(plan, PARAM_COUNT);
-  const rate = <f32>load<f64>(ptr(plan, RATES) + (<usize>s << 3));
   switch (int(plan, OPTIMIZER)) {
     case SGD: sgd(p, g, n, rate); break;
     case MOMENTUM: momentum(p, g, slots, n, rate, <f32>word(plan, MU), int(plan, NESTEROV) != 0); break;
@@ -303,4 +379,3 @@ function update(plan: usize, s: i32): void {
       adam(p, g, slots, slots + (<usize>n << 2), n, rate, <f32>word(plan, BETA1), <f32>word(plan, BETA2), <f32>word(plan, EPS));
   }
 }
-

@@ -35,6 +35,8 @@ export class Backend {
     readonly trainSteps?: WasmExports['trainSteps'],
     /** A Wasm build's shuffle of a fit's rows, which compiled steps use. */
     readonly shuffleOrder?: WasmExports['shuffleOrder'],
+    /** A Wasm build's whole epochs of compiled training steps. */
+    readonly trainEpochs?: WasmExports['trainEpochs'],
   ) {}
 
   /** Threads that share large matrix products: 1 without a team. */

@@ -138,6 +138,8 @@ export interface WasmExports extends Core {
   trainSteps(plan: Ptr, start: number, count: number): number;
   /** Shuffles the n u32 row numbers at `order` as Random.shuffleIndices does from generator state `state`; returns the new state. */
   shuffleOrder(order: Ptr, n: number, state: number): number;
+  /** Up to `epochs` whole epochs of the plan's steps at a constant rate, each shuffled first with `shuffle`; returns the epochs that count (assembly/steps.ts). */
+  trainEpochs(plan: Ptr, epochs: number, shuffle: boolean): number;
 }
 
 /** A kernel as the instance takes it: pointers are plain numbers there. */
@@ -154,7 +156,7 @@ export type Abi = { [K in keyof WasmExports]: Unbranded<WasmExports[K]> } & { re
  * a missing or extra name fails to compile.
  */
 export const ARITY = {
-  heapBase: 0, gemmScratchBytes: 2, gemm: 11, gemmColumns: 13, trainSteps: 3, shuffleOrder: 3,
+  heapBase: 0, gemmScratchBytes: 2, gemm: 11, gemmColumns: 13, trainSteps: 3, shuffleOrder: 3, trainEpochs: 3,
   linearForward: 3, linearBackward: 5, reluForward: 3, reluBackward: 5,
   leakyReluForward: 4, leakyReluBackward: 6, sigmoidForward: 3, sigmoidBackward: 5,
   tanhForward: 3, tanhBackward: 5, swishForward: 3, swishBackward: 5,

@@ -17,8 +17,13 @@
 // (schedules) and Adam's step sizes come from the same TS functions, a
 // segment's worth at a time.
 //
-// The plan, the per-step rates and outputs and the epoch's row order share
-// one heap block, owned by this object for one fit and released by it, once.
+// At a constant rate and without validation, whole epochs may run in one
+// call (runEpochs); the core then saves each epoch's start, to go back to it
+// when the NaN guard would roll the epoch back.
+//
+// The plan, the per-step rates and outputs, an epoch's saved start and the
+// epoch's row order share one heap block, owned by this object for one fit
+// and released by it, once.
 
 import { inBlock, NONE, type Ptr } from '../backend/core';
 import type { Heap } from '../backend/heap';
@@ -60,6 +65,8 @@ export interface ResidentRows {
   readonly position: number;
   /** Moves past rows the compiled steps trained on. */
   skip(rows: number): void;
+  /** Whether each epoch ends with validation: JS work between epochs, so no whole epochs in one call. */
+  readonly validates: boolean;
 }
 
 /** The epoch's running sums, added to step by step in the generic loop's order. */
@@ -81,7 +88,10 @@ const H = {
   layers: 0, xs: 1, ys: 2, xCols: 3, yCols: 4, order: 5, batch: 6, total: 7, x: 8, y: 9,
   loss: 10, fused: 11, metric: 12, optimizer: 13, params: 14, grads: 15, slots: 16, paramCount: 17,
   mu: 18, nesterov: 19, beta1: 20, beta2: 21, eps: 22, scratch: 23, rates: 24, outputs: 25,
+  slotFloats: 26, saved: 27,
 } as const;
+/** The generator's state, which trainEpochs reads and writes back (not part of the plan). */
+const STATE = 28;
 
 /** The core's loss codes, and the output activation each fuses with (losses.ts makes the same choice). */
 const LOSS_CODES: Record<string, number> = {
@@ -106,6 +116,10 @@ const ACTIVATION_CODES: Record<string, readonly [number, number, number]> = {
 export class CompiledSteps {
   /** Steps per call of the core. */
   readonly segment: number;
+  /** Whole epochs one call of trainEpochs may run (0 when it may not: a schedule or adam, or an epoch too long for 2). */
+  readonly epochsPerCall: number;
+  private readonly batches: number;
+  private readonly saved: Ptr;
   private readonly rates: number;
   private readonly outputs: number;
   private readonly orderAt: number;
@@ -131,19 +145,26 @@ export class CompiledSteps {
     private readonly data: ResidentRows,
     private readonly layerCount: number,
     private readonly metrics: readonly Metric[],
-    segment: number,
+    budget: number,
   ) {
+    this.batches = Math.ceil(data.rows / data.batchSize);
+    const segment = Math.min(budget, this.batches);
     this.segment = segment;
-    this.heap = model.workspace().be.heap;
-    const words = HEADER + LAYER * layerCount;
-    const bytes = 8 * (words + 3 * segment) + 4 * data.rows;
+    const ws = model.workspace();
+    this.heap = ws.be.heap;
+    const { optimizer } = model.compiled;
+    this.constantRate = typeof optimizer.learningRate === 'number' && optimizer.name !== 'adam';
+    this.epochsPerCall = this.constantRate && !data.validates ? wholeEpochs(budget, this.batches) : 0;
+    // The plan, the rates, the outputs (of a segment, or of a call's whole epochs), the epoch's saved start, the order.
+    const words = HEADER + LAYER * layerCount, outputs = 2 * Math.max(segment, this.epochsPerCall * this.batches);
+    const savedBytes = this.epochsPerCall ? 8 + 4 * (ws.paramCount * (1 + ws.slotCount) + data.rows) : 0;
+    const bytes = 8 * (words + segment + outputs) + savedBytes + 4 * data.rows;
     this.block = this.heap.alloc(bytes, this, `fit: compiled steps over ${data.rows} rows`);
     this.rates = (this.block >> 3) + words;
     this.outputs = this.rates + segment;
-    this.orderPtr = inBlock(this.block, 2 * (words + 3 * segment));
+    this.saved = inBlock(this.block, 2 * (words + segment + outputs));
+    this.orderPtr = inBlock(this.saved, savedBytes / 4);
     this.orderAt = this.orderPtr >> 2;
-    const { optimizer } = model.compiled;
-    this.constantRate = typeof optimizer.learningRate === 'number' && optimizer.name !== 'adam';
     if (this.constantRate) this.f64().fill(optimizer.learningRate as number, this.rates, this.rates + segment);
   }
 
@@ -169,7 +190,7 @@ export class CompiledSteps {
     const kinds = new Set(metrics.map((m) => m.counts));
     if (kinds.has(undefined) || kinds.size > 1) return undefined;
     try {
-      const steps = new CompiledSteps(model, data, layers.length, metrics, segmentLength(ws, data));
+      const steps = new CompiledSteps(model, data, layers.length, metrics, stepBudget(ws, data));
       data.claimShuffle();
       return steps;
     } catch (e) {
@@ -210,9 +231,38 @@ export class CompiledSteps {
     this.writePlan();
     if (rates) this.f64().set(rates, this.rates);
     const done = this.model.workspace().be.trainSteps!(this.block, data.position, count);
-    this.account(done, sums);
+    data.skip(this.account(0, done, data.position, sums) - data.position);
     this.model.setStep(this.model.getStep() + done);
     return done;
+  }
+
+  /**
+   * Runs up to `epochs` whole epochs (at most epochsPerCall: the caller's bound) in one call of
+   * the core, each shuffled there as beginEpoch would; returns how many
+   * count, having moved the step count on by their steps. An epoch with a
+   * loss or a weight that is not finite does not count: the core puts the
+   * weights, the order and the generator back to its start, for the
+   * per-batch loop to run it again, where the NaN guard sees it. Their
+   * losses and counts are then read by accountEpoch.
+   */
+  runEpochs(epochs: number): number {
+    const { data, model } = this, be = model.workspace().be;
+    this.writePlan();
+    const at = this.block >> 3;
+    let { f64, u32 } = this.view();
+    u32.set(data.order, this.orderAt);
+    f64[at + STATE] = (data.rng?.saveState() ?? 0) >>> 0;
+    const done = be.trainEpochs!(this.block, epochs, data.rng !== undefined);
+    ({ f64, u32 } = this.view());
+    data.rng?.restoreState(f64[at + STATE]);
+    data.order.set(u32.subarray(this.orderAt, this.orderAt + data.rows));
+    model.setStep(model.getStep() + done * this.batches);
+    return done;
+  }
+
+  /** Adds epoch `e` of the last runEpochs' losses and counts to `sums` and the metrics. */
+  accountEpoch(e: number, sums: EpochSums): void {
+    this.account(e * this.batches, this.batches, 0, sums);
   }
 
   /** Frees the block; the object cannot run afterwards. */
@@ -232,19 +282,17 @@ export class CompiledSteps {
     return this.view().f64;
   }
 
-  /** Each step's loss·rows and metric counts, in step order, as the generic loop adds them. */
-  private account(done: number, sums: EpochSums): void {
+  /** The loss·rows and metric counts of `count` steps from output `first` and row `position`, in step order, as the generic loop adds them; returns the row after them. */
+  private account(first: number, count: number, position: number, sums: EpochSums): number {
     const h = this.f64(), cols = this.model.workspace().output.outWidth, { data, metrics, outputs } = this;
-    const start = data.position;
-    let position = start;
-    for (let s = 0; s < done; s++) {
+    for (let s = first; s < first + count; s++) {
       const rows = Math.min(data.batchSize, data.rows - position);
       sums.loss += h[outputs + 2 * s] * rows;
       sums.rows += rows;
       for (let i = 0; i < metrics.length; i++) metrics[i].addHits!(h[outputs + 2 * s + 1], rows, cols);
       position += rows;
     }
-    data.skip(position - start);
+    return position;
   }
 
   /** This segment's rates; fewer steps than asked when a schedule throws at one (the generic step meets it). */
@@ -280,6 +328,7 @@ export class CompiledSteps {
       mu: Number(config.momentum ?? 0), nesterov: config.nesterov ? 1 : 0,
       beta1: Number(config.beta1 ?? 0), beta2: Number(config.beta2 ?? 0), eps: Number(config.epsilon ?? 0),
       scratch: ws.be.gemmScratch, rates: this.rates * 8, outputs: this.outputs * 8,
+      slotFloats: ws.paramCount * ws.slotCount, saved: this.saved,
     };
     for (const [k, i] of Object.entries(H)) h[at + i] = header[k as keyof typeof H];
     // Each layer's step described again: its buffers (z among them) move with the batch buffers.
@@ -317,9 +366,18 @@ function lossQualifies(model: StepModel): boolean {
   return model.compiled.loss.name in LOSS_CODES;
 }
 
-/** Steps per call: as many as SEGMENT_MACS allows (at least 1), at most an epoch's batches and MAX_SEGMENT. */
-function segmentLength(ws: Workspace, data: ResidentRows): number {
+/**
+ * Whole epochs per call of trainEpochs: as many as a segment's steps hold
+ * (the same bound on the work between yields), and 0 below 2, where a call
+ * per epoch is what run already makes.
+ */
+function wholeEpochs(budget: number, batches: number): number {
+  const epochs = Math.floor(budget / batches);
+  return epochs >= 2 ? epochs : 0;
+}
+
+/** Steps a call may run: as many as SEGMENT_MACS allows (at least 1), at most MAX_SEGMENT (a segment, also at most an epoch's batches). */
+function stepBudget(ws: Workspace, data: ResidentRows): number {
   const macs = ws.layers.reduce((sum, L) => sum + 3 * data.batchSize * L.inWidth * L.outWidth, 0);
-  const batches = Math.ceil(data.rows / data.batchSize);
-  return Math.max(1, Math.min(MAX_SEGMENT, batches, Math.floor(SEGMENT_MACS / macs)));
+  return Math.max(1, Math.min(MAX_SEGMENT, Math.floor(SEGMENT_MACS / macs)));
 }

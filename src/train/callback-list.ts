@@ -68,6 +68,15 @@ export class CallbackList implements TrainingContext {
     return this.list.slice(1).some((c) => c.onBatchEnd !== undefined);
   }
 
+  /**
+   * Whether no callback but the NaN guard has a hook between epochs or
+   * batches: then whole epochs may run in one call of the core, which makes
+   * the guard's checks itself (engine/compiled-steps.ts runEpochs).
+   */
+  get quietBetweenEpochs(): boolean {
+    return this.list.slice(1).every((c) => !c.onEpochBegin && !c.onEpochEnd && !c.onBatchEnd);
+  }
+
   get rolledBack(): boolean {
     return this.reason === 'nan';
   }

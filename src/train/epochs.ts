@@ -6,6 +6,9 @@
 // (engine/compiled-steps.ts), runs of batches go to the core's compiled
 // steps instead, a segment per call, with the same results; a batch whose
 // loss is not finite goes through the step below, so the NaN guard sees it.
+// When no callback but the NaN guard has an epoch or batch hook and nothing
+// else runs between epochs, the epochs after the first run whole, many per
+// call, and only their logs are made here.
 
 import type { Logs, TrainingSession } from '../engine/session';
 import type { CompiledSteps, EpochSums, ResidentRows } from '../engine/compiled-steps';
@@ -69,8 +72,25 @@ async function epochLoop(
   const batchLogs = callbacks.wantsBatchLogs;
   const sums: EpochSums = { loss: 0, rows: 0 }; // the epoch's loss·rows and rows seen
 
+  // Whole epochs in one call of the core, when nothing in JS needs to run between them.
+  const wholeEpochs = compiled?.epochsPerCall && callbacks.quietBetweenEpochs ? compiled : undefined;
+  let perBatch = true; // the next epoch runs per batch: the first (a turn for the event loop follows it), or one that did not count
+
   await callbacks.trainBegin();
   for (let epoch = 0; epoch < epochs && !callbacks.stopReason; epoch++) {
+    if (wholeEpochs && !perBatch) {
+      stop?.check();
+      const asked = Math.min(epochs - epoch, wholeEpochs.epochsPerCall);
+      const done = wholeEpochs.runEpochs(asked);
+      for (let e = 0; e < done; e++) last = recordWholeEpoch(model, wholeEpochs, history, e, epoch + e, sums);
+      perBatch = done < asked;
+      if (done > 0) {
+        epoch += done - 1;
+        if (performance.now() - lastYield > YIELD_MS) lastYield = await nextTick();
+        continue;
+      }
+    }
+    perBatch = false;
     if (await callbacks.epochBegin(epoch)) break;
     await source.begin(epoch);
     compiled?.beginEpoch();
@@ -115,4 +135,20 @@ async function epochLoop(
     if (!callbacks.stopReason && due) lastYield = await nextTick();
   }
   await callbacks.trainEnd(last);
+}
+
+/**
+ * Epoch `e` of a call of whole epochs, which is the fit's epoch `epoch`: its
+ * logs as the loop below makes them (no callback is called: none has an
+ * epoch hook, and the core made the NaN guard's checks), recorded in the history.
+ */
+function recordWholeEpoch(
+  model: TrainingSession, steps: CompiledSteps, history: History, e: number, epoch: number, sums: EpochSums,
+): Logs {
+  model.resetMetrics();
+  sums.loss = sums.rows = 0;
+  steps.accountEpoch(e, sums);
+  const logs = model.metricLogs({ loss: sums.loss / sums.rows }, false);
+  recordEpoch(history, epoch, logs);
+  return logs;
 }

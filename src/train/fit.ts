@@ -116,6 +116,7 @@ class ArrayBatches implements BatchSource {
         return batches.start;
       },
       skip: (rows) => (this.start += rows),
+      validates: this.val !== undefined,
     };
   }
 

@@ -30,7 +30,7 @@ const BUILDS: [string, Uint8Array<ArrayBuffer>][] = [
 ];
 const FUNCTIONS = Object.keys(ARITY).sort();
 /** The exports only a Wasm build has: the rest is Core, which the js reference implements too. */
-const WASM_ONLY = ['heapBase', 'gemmColumns', 'trainSteps', 'shuffleOrder'];
+const WASM_ONLY = ['heapBase', 'gemmColumns', 'trainSteps', 'shuffleOrder', 'trainEpochs'];
 
 function instance(bytes: Uint8Array<ArrayBuffer>, shared = false): { exports: WebAssembly.Exports; memory: WebAssembly.Memory } {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 32768, shared });

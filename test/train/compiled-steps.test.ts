@@ -7,7 +7,7 @@
 // generic). Counts show that the compiled path really ran (calls of the
 // core's trainSteps), and that a compiled step allocates nothing.
 
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import * as nn from '../../src/index';
 import { backend, useBackend } from '../../src/backend/index';
 import { Backend, type Build } from '../../src/backend/backend';
@@ -15,30 +15,44 @@ import { createWasmBackend } from '../../src/backend/wasm';
 import { createChecked } from '../backend/checked-core';
 import { Random } from '../../src/engine/random';
 import { peek } from '../helpers';
+import { YIELD_MS } from '../../src/train/epochs';
 
 afterEach(() => nn.setBackend('wasm'));
 
 type Make = () => nn.Sequential;
 type Data = { x: nn.Matrix; y: nn.Matrix | Float32Array };
 
-/** Counts the calls of the backend's compiled steps, and the steps they ran, while `fn` runs. */
-async function counting<T>(fn: () => Promise<T>): Promise<{ result: T; calls: number; steps: number }> {
+/**
+ * Counts the calls of the backend's compiled steps (trainSteps, and
+ * trainEpochs' whole epochs), the steps trainSteps ran and the epochs
+ * trainEpochs ran, while `fn` runs.
+ */
+async function counting<T>(fn: () => Promise<T>): Promise<{ result: T; calls: number; steps: number; epochCalls: number; epochs: number }> {
   const be = backend();
-  const original = be.trainSteps!;
-  let calls = 0, steps = 0;
+  const originals = { trainSteps: be.trainSteps!, trainEpochs: be.trainEpochs! };
+  let calls = 0, steps = 0, epochCalls = 0, epochs = 0;
   Object.defineProperty(be, 'trainSteps', {
     configurable: true,
     value: (plan: never, start: number, count: number) => {
       calls++;
-      const done = original(plan, start, count);
+      const done = originals.trainSteps(plan, start, count);
       steps += done;
       return done;
     },
   });
+  Object.defineProperty(be, 'trainEpochs', {
+    configurable: true,
+    value: (plan: never, count: number, shuffle: boolean) => {
+      epochCalls++;
+      const done = originals.trainEpochs(plan, count, shuffle);
+      epochs += done;
+      return done;
+    },
+  });
   try {
-    return { result: await fn(), calls, steps };
+    return { result: await fn(), calls, steps, epochCalls, epochs };
   } finally {
-    Object.defineProperty(be, 'trainSteps', { configurable: true, value: original });
+    for (const [name, value] of Object.entries(originals)) Object.defineProperty(be, name, { configurable: true, value });
   }
 }
 
@@ -288,12 +302,114 @@ describe('compiled steps train bit for bit as the generic path', () => {
   });
 });
 
+// With a constant rate, no validation and no epoch or batch hook but the NaN guard's, the epochs after the
+// first run whole in one call of the core (trainEpochs), as many as a segment's budget of steps holds: 40 of
+// the default network's 25 batches. An epoch whose loss or weights are not finite goes back to its start
+// and runs again on the per-batch path, where the NaN guard rolls it back.
+describe('whole epochs in one call', () => {
+  const fusedRun = async (make: Make, data: Data, options: nn.FitOptions) => {
+    const model = make();
+    const counts = await counting(() => model.fit(data.x, data.y, options));
+    model.dispose();
+    return counts;
+  };
+
+  test('a loss that is not finite mid-call (momentum: its slots go back too): the epoch runs again per batch and is rolled back', async () => {
+    const make = playground({ output: 'linear', loss: 'mse', optimizer: nn.sgd({ learningRate: 1, momentum: 0.5 }) });
+    const options = { epochs: 30, batchSize: 10 };
+    const [history] = await expectSameTraining(make, circleData, options);
+    expect(history.stopReason).toBe('nan');
+    expect(history.epoch.length).toBeGreaterThan(2);
+    // One call, which stops at the bad epoch; that epoch then runs per batch, not in a second call.
+    const { epochCalls, epochs, result } = await fusedRun(make, circleData, options);
+    expect(epochCalls).toBe(1);
+    expect(epochs).toBe(result.epoch.length - 1); // the rolled-back epoch is not one of them
+  });
+
+  test('weights that are not finite at an epoch end, its loss finite: the same', async () => {
+    // One batch an epoch at a rate of 10: the 16th update overflows the weights, after a finite loss.
+    const make = playground({ output: 'linear', loss: 'mse', optimizer: nn.sgd({ learningRate: 10 }) });
+    const options = { epochs: 30, batchSize: 250 };
+    let seen = 0;
+    const [history] = await expectSameTraining(make, circleData, options);
+    const seeing = make();
+    await seeing.fit(x, labels, { ...options, callbacks: { onBatchEnd: () => void seen++ } });
+    seeing.dispose();
+    expect(history.stopReason).toBe('nan');
+    expect(seen).toBe(history.epoch.length + 1); // the bad epoch's batch had a finite loss: the weights showed it
+    const { epochs, result } = await fusedRun(make, circleData, options);
+    expect(epochs).toBe(result.epoch.length - 1);
+  });
+
+  test('no shuffle, a ragged last batch, several calls, two fits in a row', async () => {
+    const make = playground({ optimizer: nn.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }) });
+    // 36 batches of 7 (the last of 5): 28 epochs a call; 59 epochs after the first make 3 calls.
+    const options = { epochs: 60, batchSize: 7, shuffle: false };
+    await expectSameTraining(make, circleData, options, 2);
+    const { epochCalls, epochs, calls } = await fusedRun(make, circleData, options);
+    expect([calls, epochCalls, epochs]).toEqual([1, 3, 59]);
+    await expectSameTraining(make, circleData, { epochs: 60, batchSize: 7, seed: 5 });
+  });
+
+  test.each([
+    ['validation', { validationSplit: 0.2 }],
+    ['an epoch hook', { callbacks: { onEpochEnd() {} } }],
+    ['an epoch-begin hook', { callbacks: { onEpochBegin() {} } }],
+    ['early stopping', { earlyStopping: true }],
+    ['a target loss', { targetLoss: 0.01 }],
+  ] as const)('not with %s: every epoch through trainSteps', async (_, extra) => {
+    const { calls, epochCalls } = await fusedRun(playground(), circleData, { epochs: 4, batchSize: 10, ...extra });
+    expect(epochCalls).toBe(0);
+    expect(calls).toBeGreaterThanOrEqual(4);
+  });
+
+  test.each([
+    ['a schedule', () => nn.sgd({ learningRate: nn.schedules.exponentialDecay({ initialLearningRate: 0.1, decayRate: 0.5, decaySteps: 30 }) })],
+    ['adam', () => nn.adam({ learningRate: 0.01 })],
+  ] as const)('not with %s (a rate per step)', async (_, optimizer) => {
+    const { calls, epochCalls } = await fusedRun(playground({ optimizer: optimizer() }), circleData, { epochs: 4, batchSize: 10 });
+    expect([calls, epochCalls]).toEqual([4, 0]);
+  });
+
+  test('the event loop has a turn after the first epoch, and between calls once YIELD_MS have passed', async () => {
+    // The clock moves on YIELD_MS + 1 at every reading: every call is owed a turn after it.
+    let now = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (now += YIELD_MS + 1));
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turnsAtCall: number[] = [];
+    const be = backend(), original = be.trainEpochs!;
+    Object.defineProperty(be, 'trainEpochs', {
+      configurable: true,
+      value: (plan: never, count: number, shuffle: boolean) => (turnsAtCall.push(turns), original(plan, count, shuffle)),
+    });
+    try {
+      const model = playground()();
+      await model.fit(x, labels, { epochs: 200, batchSize: 10 }); // 1 + 5 calls of up to 40 epochs
+      model.dispose();
+    } finally {
+      ticking = false;
+      clock.mockRestore();
+      Object.defineProperty(be, 'trainEpochs', { configurable: true, value: original });
+    }
+    expect(turnsAtCall).toHaveLength(5);
+    expect(turnsAtCall[0]).toBeGreaterThan(0);
+    for (let i = 1; i < turnsAtCall.length; i++) expect(turnsAtCall[i]).toBeGreaterThan(turnsAtCall[i - 1]);
+  });
+});
+
 describe('when compiled steps run', () => {
-  test('on the default playground network: one call per epoch, every step compiled', async () => {
+  test('on the default playground network: the first epoch in one call, the other 19 in one call of whole epochs', async () => {
     const model = playground()();
-    const { calls, steps } = await counting(() => model.fit(x, labels, { epochs: 20, batchSize: 10 }));
-    expect(calls).toBe(20);
-    expect(steps).toBe(20 * 25);
+    const { calls, steps, epochCalls, epochs } = await counting(() => model.fit(x, labels, { epochs: 20, batchSize: 10 }));
+    expect([calls, steps]).toEqual([1, 25]);
+    expect([epochCalls, epochs]).toEqual([1, 19]);
+    expect(peek(model).step).toBe(20 * 25);
     model.dispose();
   });
 
@@ -329,8 +445,9 @@ describe('when compiled steps run', () => {
     const model = playground()();
     await model.fit(x, labels, { epochs: 1, batchSize: 10 }); // lays out the workspace
     const [allocations, used] = [heap.allocations, heap.used];
-    const { steps } = await counting(() => model.fit(x, labels, { epochs: 50, batchSize: 10 }));
-    expect(steps).toBe(50 * 25);
+    const { steps, epochs } = await counting(() => model.fit(x, labels, { epochs: 50, batchSize: 10 }));
+    expect(steps + 25 * epochs).toBe(50 * 25);
+    expect(epochs).toBe(49);
     expect(heap.allocations).toBe(allocations + 3); // x, y and the compiled steps' block: none per step
     expect(heap.used).toBe(used);
     model.dispose();
@@ -350,7 +467,7 @@ describe('when compiled steps run', () => {
 describe('on other cores', () => {
   test("the checked build: every kernel a compiled step calls within its preconditions, and the generic path's bits", async () => {
     const { backend: checked, abi } = await createChecked();
-    useBackend(new Backend('wasm', 'checked' as Build, checked.core, checked.heap, undefined, abi.trainSteps, abi.shuffleOrder));
+    useBackend(new Backend('wasm', 'checked' as Build, checked.core, checked.heap, undefined, abi.trainSteps, abi.shuffleOrder, abi.trainEpochs));
     const { x: cx, labels: cl } = classes(90);
     const net = () => {
       const model = nn.sequential([
