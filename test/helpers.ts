@@ -127,3 +127,12 @@ export function causeChain(e: unknown): string {
   for (let c = e as { message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) out.push(c.message ?? String(c));
   return out.join(' | ');
 }
+
+const ulpF32 = new Float32Array(1), ulpBits = new Uint32Array(ulpF32.buffer);
+/** The distance from |v| (rounded to f32, not 0) to the next f32 up: an ulp, for accuracy tests. */
+export function ulpAt(v: number): number {
+  ulpF32[0] = Math.abs(v);
+  const at = ulpF32[0];
+  ulpBits[0]++;
+  return ulpF32[0] - at;
+}

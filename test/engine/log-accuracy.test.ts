@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/backend/index';
 import type { Ptr } from '../../src/backend/core';
 import { createCheckedBackend } from '../backend/checked-core';
-import { allBackends } from '../helpers';
+import { allBackends, ulpAt } from '../helpers';
 
 const BUILDS = ['simd', 'scalar', 'relaxed', 'checked'] as const;
 let be: Record<(typeof BUILDS)[number] | 'js', Backend>;
@@ -37,15 +37,6 @@ function losses(b: Backend, p: Float32Array, label: number, width = 1): Float64A
     }
   });
   return out;
-}
-
-const f = new Float32Array(1), u = new Uint32Array(f.buffer);
-/** The distance from |v| (rounded to f32, not 0) to the next f32 up. */
-function ulpAt(v: number): number {
-  f[0] = Math.abs(v);
-  const at = f[0];
-  u[0]++;
-  return f[0] - at;
 }
 
 describe('the f32 log behind binary cross-entropy, against Math.log', () => {

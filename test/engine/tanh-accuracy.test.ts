@@ -13,7 +13,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/backend/index';
 import { createCheckedBackend } from '../backend/checked-core';
-import { allBackends, run } from '../helpers';
+import { allBackends, run, ulpAt } from '../helpers';
 
 const BUILDS = ['simd', 'scalar', 'relaxed', 'checked'] as const;
 let be: Record<(typeof BUILDS)[number], Backend>;
@@ -33,15 +33,6 @@ function sweep(from: number, to: number, stride: number): Float32Array {
   for (let i = 0; i < n; i++) out[i] = bits[0] + i * stride;
   if (out.length > n) out[n] = bits[1];
   return new Float32Array(out.buffer);
-}
-
-const f = new Float32Array(1), u = new Uint32Array(f.buffer);
-/** The distance from |v| (rounded to f32, not 0) to the next f32 up. */
-function ulpAt(v: number): number {
-  f[0] = Math.abs(v);
-  const at = f[0];
-  u[0]++;
-  return f[0] - at;
 }
 
 describe('tanh against Math.tanh', () => {
