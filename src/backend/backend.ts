@@ -5,6 +5,9 @@
 import { Flag, NONE, type Core, type Flags, type Ptr, type WasmExports } from './core';
 import type { Heap } from './heap';
 
+/** The Wasm-only exports compiled steps run on. */
+export type CompiledStepExports = Pick<WasmExports, 'trainSteps' | 'shuffleOrder' | 'trainEpochs'>;
+
 /** What a backend tells of its threads (threads.ts's GemmTeam). */
 export interface Team {
   /** Threads that share a product, the caller included, once its helpers have started (1 if one failed to). */
@@ -31,13 +34,20 @@ export class Backend {
     readonly heap: Heap,
     /** The threads that share large matrix products, if any (threads.ts). */
     readonly team?: Team,
-    /** A Wasm build's compiled training steps (engine/compiled-steps.ts); the js backend has none. */
-    readonly trainSteps?: WasmExports['trainSteps'],
-    /** A Wasm build's shuffle of a fit's rows, which compiled steps use. */
-    readonly shuffleOrder?: WasmExports['shuffleOrder'],
-    /** A Wasm build's whole epochs of compiled training steps. */
-    readonly trainEpochs?: WasmExports['trainEpochs'],
-  ) {}
+    /** A Wasm build's compiled steps (engine/compiled-steps.ts), all three or none: the js backend has none. */
+    steps?: CompiledStepExports,
+  ) {
+    this.trainSteps = steps?.trainSteps;
+    this.shuffleOrder = steps?.shuffleOrder;
+    this.trainEpochs = steps?.trainEpochs;
+  }
+
+  /** A Wasm build's compiled training steps, a segment of batches per call. */
+  readonly trainSteps?: WasmExports['trainSteps'];
+  /** A Wasm build's shuffle of a fit's rows, which compiled steps use. */
+  readonly shuffleOrder?: WasmExports['shuffleOrder'];
+  /** A Wasm build's whole epochs of compiled training steps. */
+  readonly trainEpochs?: WasmExports['trainEpochs'];
 
   /** Threads that share large matrix products: 1 without a team. */
   get threads(): number {

@@ -116,7 +116,7 @@ export function createWasmBackendSync(): Backend {
 
 function fromModule(module: WebAssembly.Module, build: WasmBuild): Backend {
   const { exports, memory } = instantiate(module, false);
-  return new Backend('wasm', build, exports, new Heap(memory, exports.heapBase()), undefined, exports.trainSteps, exports.shuffleOrder, exports.trainEpochs);
+  return new Backend('wasm', build, exports, new Heap(memory, exports.heapBase()), undefined, exports);
 }
 
 async function createThreadedBackend(build: WasmBuild, bytes: Uint8Array<ArrayBuffer>, threads: number): Promise<Backend> {
@@ -125,7 +125,7 @@ async function createThreadedBackend(build: WasmBuild, bytes: Uint8Array<ArrayBu
   const heap = new Heap(memory, exports.heapBase());
   const team = new GemmTeam(threads, module, memory, exports, heap); // its helpers start in the background
   const core: Core = { ...exports, gemm: team.gemm };
-  return new Backend('wasm', build, core, heap, team, exports.trainSteps, exports.shuffleOrder, exports.trainEpochs);
+  return new Backend('wasm', build, core, heap, team, exports);
 }
 
 function instantiate(module: WebAssembly.Module, shared: boolean): { exports: Abi; memory: WebAssembly.Memory } {

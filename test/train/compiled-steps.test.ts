@@ -467,7 +467,7 @@ describe('when compiled steps run', () => {
 describe('on other cores', () => {
   test("the checked build: every kernel a compiled step calls within its preconditions, and the generic path's bits", async () => {
     const { backend: checked, abi } = await createChecked();
-    useBackend(new Backend('wasm', 'checked' as Build, checked.core, checked.heap, undefined, abi.trainSteps, abi.shuffleOrder, abi.trainEpochs));
+    useBackend(new Backend('wasm', 'checked' as Build, checked.core, checked.heap, undefined, abi));
     const { x: cx, labels: cl } = classes(90);
     const net = () => {
       const model = nn.sequential([
