@@ -16,8 +16,9 @@
 // order, runs forward, the loss (+ penalty), the metric's count, backward and
 // the optimizer update, and writes its loss and count for TypeScript to sum.
 // trainEpochs runs whole epochs so, when nothing in JS runs between them,
-// with the NaN guard's checks; beside them, shuffleOrder shuffles an epoch's
-// rows as fit's generator would.
+// with the NaN guard's checks, and sums each epoch's losses and counts
+// itself; beside them, shuffleOrder shuffles an epoch's rows as fit's
+// generator would.
 import {
   eluBackward, eluForward, geluBackward, geluForward, geluTanhBackward, geluTanhForward, leakyReluBackward,
   leakyReluForward, linearBackward, linearForward, relu6Backward, relu6Forward, reluBackward, reluForward,
@@ -78,10 +79,10 @@ const HUBER_DELTA: f64 = 1;
  * metric's count at outputs[2s], outputs[2s + 1], and reads its rate at rates[s].
  */
 export function trainSteps(plan: usize, start: i32, count: i32): i32 {
-  const batch = int(plan, BATCH), total = int(plan, TOTAL), rates = ptr(plan, RATES);
+  const batch = int(plan, BATCH), total = int(plan, TOTAL), rates = ptr(plan, RATES), outputs = ptr(plan, OUTPUTS);
   for (let s = 0; s < count; s++) {
     const rows = min(batch, total - start);
-    if (!step(plan, start, rows, s, <f32>load<f64>(rates + (<usize>s << 3)))) return s;
+    if (!step(plan, start, rows, outputs + (<usize>s << 4), <f32>load<f64>(rates + (<usize>s << 3)))) return s;
     start += rows;
   }
   return count;
@@ -90,8 +91,8 @@ export function trainSteps(plan: usize, start: i32, count: i32): i32 {
 /**
  * Runs up to `epochs` whole epochs of the plan at a constant rate (rates[0]),
  * each shuffled first when `shuffle` is set, from the generator's state at
- * STATE (written back there as each epoch completes). Step s of the call
- * writes its outputs at outputs[2s]. An epoch counts only once every step's
+ * STATE (written back there as each epoch completes). Epoch e of the call
+ * writes its sums at outputs[4e] (see addToEpoch). An epoch counts only once every step's
  * loss and, at its end, every weight and optimizer slot is finite (what
  * fit's NaN guard checks); otherwise the weights, slots, order and state go
  * back to that epoch's start, for the per-batch path to run it again, and
@@ -103,10 +104,14 @@ export function trainEpochs(plan: usize, epochs: i32, shuffle: bool): i32 {
   for (let e = 0; e < epochs; e++) {
     saveEpochStart(plan, false);
     if (shuffle) store<f64>(plan + (STATE << 3), <f64>shuffleOrder(ptr(plan, ORDER), total, <u32>ptr(plan, STATE)));
+    const sums = ptr(plan, OUTPUTS) + (<usize>e << 5);
+    store<f64>(sums, 0);
+    store<f64>(sums + 8, 0);
     let start = 0, ok = true;
     for (let s = 0; ok && s < perEpoch; s++) {
       const rows = min(batch, total - start);
-      ok = step(plan, start, rows, e * perEpoch + s, rate);
+      ok = step(plan, start, rows, sums + 16, rate);
+      if (ok) addToEpoch(plan, sums, rows);
       start += rows;
     }
     if (!ok || !weightsFinite(plan)) {
@@ -118,18 +123,31 @@ export function trainEpochs(plan: usize, epochs: i32, shuffle: bool): i32 {
 }
 
 /**
+ * Adds a step's loss and count, which it wrote at sums[2] and sums[3], to
+ * its epoch's sums at sums[0] (Σ loss·rows) and sums[1] (the metric's Σ, a
+ * binary count over the outputs): the f64 additions, in step order, that
+ * the per-batch loop and MeanMetric.addHits make, so TypeScript reads an
+ * epoch's sums, not each step's outputs (a quarter of its per-epoch work).
+ */
+function addToEpoch(plan: usize, sums: usize, rows: i32): void {
+  const hits = load<f64>(sums + 24), cols = int(outputLayer(plan), OUT);
+  store<f64>(sums, load<f64>(sums) + load<f64>(sums + 16) * <f64>rows);
+  store<f64>(sums + 8, load<f64>(sums + 8) + (int(plan, METRIC) == BINARY ? hits / <f64>cols : hits));
+}
+
+/**
  * One step on `rows` rows from row `start` of the order; writes its loss and
- * count at outputs[2s]. False when the loss is not finite: the forward has
+ * count at out[0] and out[1]. False when the loss is not finite: the forward has
  * run and nothing else, as the generic step leaves it.
  */
-function step(plan: usize, start: i32, rows: i32, s: i32, rate: f32): bool {
-  const outputs = ptr(plan, OUTPUTS), scratch = ptr(plan, SCRATCH);
+function step(plan: usize, start: i32, rows: i32, out: usize, rate: f32): bool {
+  const scratch = ptr(plan, SCRATCH);
   gather(plan, start, rows);
   for (let l = 0; l < int(plan, LAYERS); l++) forward(layerAt(plan, l), rows, scratch);
   const loss = lossValue(plan, rows);
-  store<f64>(outputs + (<usize>s << 4), loss);
+  store<f64>(out, loss);
   if (!isFinite(loss)) return false;
-  store<f64>(outputs + (<usize>s << 4) + 8, <f64>hits(plan, rows));
+  store<f64>(out + 8, <f64>hits(plan, rows));
   backward(plan, rows, scratch);
   update(plan, rate);
   return true;

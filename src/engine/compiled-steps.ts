@@ -155,8 +155,9 @@ export class CompiledSteps {
     const { optimizer } = model.compiled;
     this.constantRate = typeof optimizer.learningRate === 'number' && optimizer.name !== 'adam';
     this.epochsPerCall = this.constantRate && !data.validates ? wholeEpochs(budget, this.batches) : 0;
-    // The plan, the rates, the outputs (of a segment, or of a call's whole epochs), the epoch's saved start, the order.
-    const words = HEADER + LAYER * layerCount, outputs = 2 * Math.max(segment, this.epochsPerCall * this.batches);
+    // The plan, the rates, the outputs (2 words a step of a segment, or 4 an epoch of a call's whole epochs), the
+    // epoch's saved start, the order.
+    const words = HEADER + LAYER * layerCount, outputs = Math.max(2 * segment, 4 * this.epochsPerCall);
     const savedBytes = this.epochsPerCall ? 8 + 4 * (ws.paramCount * (1 + ws.slotCount) + data.rows) : 0;
     const bytes = 8 * (words + segment + outputs) + savedBytes + 4 * data.rows;
     this.block = this.heap.alloc(bytes, this, `fit: compiled steps over ${data.rows} rows`);
@@ -243,7 +244,7 @@ export class CompiledSteps {
    * loss or a weight that is not finite does not count: the core puts the
    * weights, the order and the generator back to its start, for the
    * per-batch loop to run it again, where the NaN guard sees it. Their
-   * losses and counts are then read by accountEpoch.
+   * sums of losses and counts are then read by accountEpoch.
    */
   runEpochs(epochs: number): number {
     const { data, model } = this, be = model.workspace().be;
@@ -260,9 +261,16 @@ export class CompiledSteps {
     return done;
   }
 
-  /** Adds epoch `e` of the last runEpochs' losses and counts to `sums` and the metrics. */
+  /**
+   * Epoch `e` of the last runEpochs, into `sums` and the metrics (both just reset): the core summed its steps'
+   * losses and counts as account would have added them, in step order (assembly/steps.ts, addToEpoch).
+   */
   accountEpoch(e: number, sums: EpochSums): void {
-    this.account(e * this.batches, this.batches, 0, sums);
+    const h = this.f64(), at = this.outputs + 4 * e, { data, metrics } = this;
+    const cols = this.model.workspace().output.outWidth, lastRows = data.rows - (this.batches - 1) * data.batchSize;
+    sums.loss += h[at];
+    sums.rows += data.rows;
+    for (let i = 0; i < metrics.length; i++) metrics[i].addHitSums!(h[at + 1], data.rows, h[at + 3], lastRows, cols);
   }
 
   /** Frees the block; the object cannot run afterwards. */

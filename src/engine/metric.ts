@@ -25,6 +25,11 @@ export interface Metric {
    */
   readonly counts?: CountKind;
   addHits?(hits: number, rows: number, cols: number): void;
+  /**
+   * A run of compiled steps' counts after a reset: `sum`, what addHits would have added up over the run (the
+   * core adds them in the same order), its rows, and the last step's count and rows (for batchResult).
+   */
+  addHitSums?(sum: number, rows: number, lastHits: number, lastRows: number, cols: number): void;
 }
 
 /** Accuracy's three forms: thresholded at ½ elementwise, argmax against a one-hot row, argmax against a class index. */

@@ -99,6 +99,14 @@ class MeanMetric implements Metric {
     this.add(this.counts === 'binary' ? hits / cols : hits, rows);
   }
 
+  /** After a reset, sum is exactly what the run's addHits would have summed here (0 + sum: the same bits). */
+  addHitSums(sum: number, rows: number, lastHits: number, lastRows: number, cols: number): void {
+    this.sum += sum;
+    this.rows += rows;
+    this.lastSum = this.counts === 'binary' ? lastHits / cols : lastHits;
+    this.lastRows = lastRows;
+  }
+
   private add(sum: number, rows: number): void {
     this.lastSum = sum;
     this.lastRows = rows;

@@ -351,6 +351,28 @@ describe('whole epochs in one call', () => {
     await expectSameTraining(make, circleData, { epochs: 60, batchSize: 7, seed: 5 });
   });
 
+  // The core sums each epoch's losses and counts itself (addToEpoch): binary accuracy over 3 outputs adds
+  // hits / 3, inexact, so only the per-batch loop's order gives its bits; one batch an epoch is the last step alone.
+  const { x: cx, labels: cl, oneHot } = classes(180);
+  const threeOutputs = (loss: nn.LossName, output: nn.ActivationName, metrics: string[]) => () => {
+    const model = nn.sequential([nn.dense({ units: 5, activation: 'tanh', inputDim: 2 }), nn.dense({ units: 3, activation: output })], { seed: 3 });
+    model.compile({ loss, optimizer: nn.sgd({ learningRate: 0.1 }), metrics });
+    return model;
+  };
+  test.each([
+    ['binary accuracy over 3 outputs, twice', threeOutputs('binaryCrossentropy', 'sigmoid', ['accuracy', 'acc']), oneHot, 16],
+    ['categorical accuracy', threeOutputs('categoricalCrossentropy', 'softmax', ['accuracy']), oneHot, 16],
+    ['sparse accuracy, a ragged last batch', threeOutputs('sparseCategoricalCrossentropy', 'softmax', ['accuracy']), cl, 7],
+    ['no metric', threeOutputs('categoricalCrossentropy', 'softmax', []), oneHot, 16],
+    ['one batch an epoch', threeOutputs('binaryCrossentropy', 'sigmoid', ['accuracy']), oneHot, 180],
+  ] as const)('epoch sums in the core: %s', async (_, make, y, batchSize) => {
+    const options = { epochs: 12, batchSize };
+    const [history] = await expectSameTraining(make, { x: cx, y }, options);
+    expect(history.epoch).toHaveLength(12);
+    const { epochCalls, epochs } = await fusedRun(make, { x: cx, y }, options);
+    expect([epochCalls, epochs]).toEqual([1, 11]);
+  });
+
   test.each([
     ['validation', { validationSplit: 0.2 }],
     ['an epoch hook', { callbacks: { onEpochEnd() {} } }],
