@@ -92,6 +92,10 @@ function scalarProduct(a: usize, rs: usize, ks: usize, rows: usize, c: usize, bi
   for (; i + MR <= m; i += MR) {
     fourRows(vectors, a + <usize>i * rs, rs, ks, rows, ldb, k, init0, init1, c + <usize>i * ldb, lanes0, lanes1, add);
   }
+  // The 1–3 rows left (and the m < 4 rows of a dW = Xᵀ·dZ), two at a time when one vector holds a row.
+  if (vectors == 1) {
+    for (; i + 2 <= m; i += 2) twoRows(a + <usize>i * rs, rs, ks, rows, ldb, k, init0, c + <usize>i * ldb, lanes0, add);
+  }
   for (; i < m; i++) {
     oneRow(vectors, a + <usize>i * rs, ks, rows, ldb, k, init0, init1, c + <usize>i * ldb, lanes0, lanes1, add, skipZeros);
   }
@@ -132,6 +136,25 @@ function scalarProduct(a: usize, rs: usize, ks: usize, rows: usize, c: usize, bi
   storeRow(vectors, c + ldb, c10, c11, lanes0, lanes1, add);
   storeRow(vectors, c + 2 * ldb, c20, c21, lanes0, lanes1, add);
   storeRow(vectors, c + 3 * ldb, c30, c31, lanes0, lanes1, add);
+}
+
+/**
+ * 2 rows of C of at most 4 columns: oneRow's sums for each (no zero depths
+ * skipped: that is for 8 columns), side by side, one load of op(B) a depth
+ * for both, and two chains for the CPU to overlap.
+ */
+@inline function twoRows(a: usize, rs: usize, ks: usize, rows: usize, ldb: usize, k: i32,
+  init: v128, c: usize, lanes: i32, add: bool): void {
+  let c0 = init, c1 = init;
+  const a1 = a + rs;
+  let off: usize = 0, bp = rows;
+  for (let p = 0; p < k; p++, off += ks, bp += ldb) {
+    const b = loadLanes(bp, lanes);
+    c0 = madd(v128.load32_splat(a + off), b, c0);
+    c1 = madd(v128.load32_splat(a1 + off), b, c1);
+  }
+  storeLanes(c, c0, lanes, add);
+  storeLanes(c + ldb, c1, lanes, add);
 }
 
 /** One row of C; `skipZeros`: its zero depths left out, as the few-rows path lists them. */
