@@ -413,7 +413,7 @@ describe('the playground page', () => {
     await page.click('#speed');
     await page.waitForSelector('#speed-result[data-largest-js]', { timeout: 240_000 });
     const figure = async (key: string) => Number(await page.getAttribute('#speed-result', `data-${key}`));
-    for (const [network, name, steps] of [['default', "TF Playground's default network", 400 * 25], ['largest', '6 × 8, batch 30', 400 * 9]] as const) {
+    for (const [network, name, steps] of [['default', "TF Playground's default network", 4 * 400 * 25], ['largest', '6 × 8, batch 30', 400 * 9]] as const) {
       const wasm = await figure(`${network}-wasm`), js = await figure(`${network}-js`);
       console.log(`playground: ${name}: Wasm ${Math.round(wasm)} steps/s, js ${Math.round(js)} steps/s, ${(wasm / js).toFixed(1)}× (${steps} steps each)`);
       expect(await figure(`${network}-steps`)).toBe(steps);
