@@ -46,17 +46,23 @@ export function firstNonFinite(d: Float32Array | Float64Array | readonly number[
 const { includes } = Float32Array.prototype;
 const { apply } = Reflect;
 const isView = ArrayBuffer.isView;
+/** From this many values, setWeights' check takes the native passes: 4096 values interpreted are about 0.2 ms. */
+const ONCE_NATIVE_FROM = 4096;
 
 /**
  * firstNonFinite for values checked once, not on every call (setWeights'
- * weights): three native passes (`includes` of NaN and ±Infinity) cost
- * about 2 ns a value whether or not the engine has compiled anything yet,
- * where the loop above, run for the first time in a page, is interpreted:
- * 4–5 ms for 100k weights, the largest step of a cold start's setWeights
- * (bench/browser/cold-profile.ts --profile). The same index either way.
+ * weights): for a large array, three native passes (`includes` of NaN and
+ * ±Infinity) cost a few ns a value whether or not the engine has compiled
+ * anything yet, where the loop above, run for the first time in a page, is
+ * interpreted: 4–5 ms for 100k weights, the largest step of a cold start's
+ * setWeights (bench/browser/cold-profile.ts --profile). Warm, the loop is
+ * faster (setWeights of 100k weights takes about twice as long this way),
+ * and a small array does not repay the passes' calls: it gets the loop.
+ * The same index either way.
  */
 export function firstNonFiniteOnce(d: Float32Array): number {
-  if (!isView(d)) return firstNonFinite(d); // a Proxy that passes for a Float32Array: no native pass reads it
+  // A small array, or a Proxy that passes for a Float32Array (no native pass reads it): the loop.
+  if (d.length < ONCE_NATIVE_FROM || !isView(d)) return firstNonFinite(d);
   const has = (v: number) => apply(includes, d, [v]) as boolean;
   return has(Number.NaN) || has(Infinity) || has(-Infinity) ? firstNonFinite(d) : -1;
 }

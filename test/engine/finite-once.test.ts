@@ -15,12 +15,14 @@ function model(): nn.Sequential {
 }
 
 describe('firstNonFiniteOnce', () => {
-  it('finds the index the loop finds, in arrays with and without NaN and infinities', () => {
+  it('finds the index the loop finds, in arrays with and without NaN and infinities, small (the loop) and large (native passes)', () => {
     fc.assert(fc.property(
       fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { maxLength: 70 }),
+      fc.integer({ min: 0, max: 9000 }),
       fc.array(fc.tuple(fc.nat(), fc.constantFrom(...NON_FINITE)), { maxLength: 3 }),
-      (values, faults) => {
-        const a = Float32Array.from(values);
+      (values, length, faults) => {
+        const a = new Float32Array(length);
+        for (let i = 0; i < length; i++) a[i] = values.length ? values[i % values.length] : 0;
         for (const [at, v] of faults) if (a.length) a[at % a.length] = v;
         expect(firstNonFiniteOnce(a)).toBe(a.findIndex((v) => !Number.isFinite(v)));
         expect(firstNonFiniteOnce(a)).toBe(firstNonFinite(a));
@@ -28,19 +30,23 @@ describe('firstNonFiniteOnce', () => {
     ), { numRuns: 300 });
   });
 
-  it('is not fooled by the array\'s own includes, a prototype patched after loading, or a Proxy', () => {
-    const lying = Object.assign(Float32Array.of(0.5, 1, -Infinity), { includes: () => false });
-    expect(firstNonFiniteOnce(lying)).toBe(2);
-    const { includes } = Float32Array.prototype;
-    Float32Array.prototype.includes = () => false;
-    try {
-      expect(firstNonFiniteOnce(Float32Array.of(1, Number.NaN))).toBe(1);
-    } finally {
-      Float32Array.prototype.includes = includes;
+  it('is not fooled by the array\'s own includes, a prototype patched after loading, or a Proxy, small or large', () => {
+    for (const length of [3, 5000, 100_000]) {
+      const at = length - 2;
+      const withBad = (v: number) => Object.assign(new Float32Array(length).fill(0.5), { [at]: v });
+      const lying = Object.assign(withBad(-Infinity), { includes: () => false });
+      expect(firstNonFiniteOnce(lying), `${length}`).toBe(at);
+      const { includes } = Float32Array.prototype;
+      Float32Array.prototype.includes = () => false;
+      try {
+        expect(firstNonFiniteOnce(withBad(Number.NaN)), `${length}`).toBe(at);
+      } finally {
+        Float32Array.prototype.includes = includes;
+      }
+      const proxy = new Proxy(withBad(Infinity), { get: (t, k) => Reflect.get(t, k) });
+      expect(proxy instanceof Float32Array).toBe(true);
+      expect(firstNonFiniteOnce(proxy), `${length}`).toBe(at);
     }
-    const proxy = new Proxy(Float32Array.of(0, Infinity, 0), { get: (t, k) => Reflect.get(t, k) });
-    expect(proxy instanceof Float32Array).toBe(true);
-    expect(firstNonFiniteOnce(proxy)).toBe(1);
   });
 
   it('keeps setWeights refusing a NaN or an infinity, naming where, and changing nothing', () => {
@@ -59,6 +65,19 @@ describe('firstNonFiniteOnce', () => {
       expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
       m.setWeights([new nn.Matrix(2, 3, Float32Array.of(1, 2, 3, 4, 5, 6)), new nn.Matrix(1, 3, Float32Array.of(7, 8, 9))]);
       expect(Array.from(m.predict([[1, 1]]).data)).toEqual([1 + 4 + 7, 2 + 5 + 8, 3 + 6 + 9]);
+    } finally {
+      m.dispose();
+    }
+  });
+
+  it('names the weight in a kernel large enough for the native passes', () => {
+    const m = nn.sequential([nn.dense({ units: 50, inputDim: 100 })], { seed: 4 });
+    try {
+      const before = Array.from(m.getWeights()[0].data);
+      const kernel = new Float32Array(5000).fill(0.25);
+      kernel[4321] = Number.NaN;
+      expect(() => m.setWeights([new nn.Matrix(100, 50, kernel), new nn.Matrix(1, 50)])).toThrow('setWeights: layer 0 kernel [86, 21]: expected a finite number, got NaN');
+      expect(Array.from(m.getWeights()[0].data)).toEqual(before);
     } finally {
       m.dispose();
     }
