@@ -43,17 +43,28 @@ function gzip(bytes: Uint8Array | string): number {
   return gzipSync(bytes, { level: 9 }).length;
 }
 
-export async function bundleSize(name: keyof typeof ENTRIES): Promise<Size> {
-  const result = await build({
-    stdin: { contents: ENTRIES[name], resolveDir: ROOT, loader: 'js', sourcefile: 'entry.js' },
-    alias: { nnwasm: `${ROOT}dist/index.js` },
+/**
+ * `entry` (an app's module) bundled against the built package as an app's
+ * bundler would: minified, tree-shaken, split (what `import()` reaches becomes
+ * a chunk of its own). Written to `outdir` when `write`; the browser bench
+ * serves such a bundle (bench/browser/app.ts). `nnwasm`: the package's
+ * dist/index.js, this checkout's unless another is named.
+ */
+export async function bundleApp(entry: string, outdir: string, write: boolean, nnwasm = `${ROOT}dist/index.js`) {
+  return build({
+    stdin: { contents: entry, resolveDir: ROOT, loader: 'js', sourcefile: 'entry.js' },
+    alias: { nnwasm },
     external: ['csv-parse/*'], // the Node-only branch of parseCsv
-    bundle: true, splitting: true, outdir: 'out', metafile: true,
+    bundle: true, splitting: true, outdir, metafile: true,
     minify: true, format: 'esm', platform: 'browser', target: 'es2022',
-    write: false, logLevel: 'silent',
+    write, logLevel: 'silent',
   });
+}
+
+export async function bundleSize(name: keyof typeof ENTRIES): Promise<Size> {
+  const result = await bundleApp(ENTRIES[name], 'out', false);
   const files = upFront(result.metafile);
-  const chosen = result.outputFiles.filter((f) => files.has(f.path));
+  const chosen = result.outputFiles!.filter((f) => files.has(f.path)); // write: false gives them
   return {
     name,
     minified: chosen.reduce((n, f) => n + f.contents.length, 0),
@@ -62,7 +73,7 @@ export async function bundleSize(name: keyof typeof ENTRIES): Promise<Size> {
 }
 
 /** The absolute paths of the entry's output and of every chunk it imports statically, however deep. */
-function upFront(metafile: Metafile): Set<string> {
+export function upFront(metafile: Metafile): Set<string> {
   const outputs = metafile.outputs;
   const seen = new Set<string>();
   const visit = (out: string) => {
@@ -70,8 +81,13 @@ function upFront(metafile: Metafile): Set<string> {
     seen.add(resolve(out));
     for (const i of outputs[out].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
   };
-  visit(Object.keys(outputs).find((out) => outputs[out].entryPoint === 'entry.js')!); // the stdin entry: chunks imported dynamically are entry points too
+  visit(entryOutput(metafile));
   return seen;
+}
+
+/** The output of the stdin entry (chunks imported dynamically are entry points too), as the metafile names it. */
+export function entryOutput(metafile: Metafile): string {
+  return Object.keys(metafile.outputs).find((out) => metafile.outputs[out].entryPoint === 'entry.js')!;
 }
 
 /** Each Wasm build the bundle inlines (SIMD, the relaxed build's patch of it, the scalar fallback) alone: raw, and gzipped as the base64 text it is inlined as. */

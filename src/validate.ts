@@ -32,13 +32,39 @@ export type Targets = MatrixLike | readonly number[] | Int32Array | Float32Array
  * all values are finite; only then is it searched. Once optimized, this loop
  * is about 15× faster than three native `includes` passes (2 ns a value on
  * typed arrays): predict checks its input on every call. Tried and undone:
- * the native passes, which spared a cold start's setWeights 3 ms of
- * interpreted loop but cost predict 1 about 5 µs and predict 1 000 a third.
+ * the native passes for every caller, which spared a cold start's setWeights
+ * 3 ms of interpreted loop but cost predict 1 about 5 µs and predict 1 000 a
+ * third; setWeights, which checks its values once, has firstNonFiniteOnce.
  */
 export function firstNonFinite(d: Float32Array | Float64Array | readonly number[]): number {
   if (finiteSum(d) === 0) return -1;
   for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return i;
   return -1;
+}
+
+// Taken when the module loads: the array's own `includes`, or one patched in later, could lie.
+const { includes } = Float32Array.prototype;
+const { apply } = Reflect;
+const isView = ArrayBuffer.isView;
+/** From this many values, setWeights' check takes the native passes: 4096 values interpreted are about 0.2 ms. */
+const ONCE_NATIVE_FROM = 4096;
+
+/**
+ * firstNonFinite for values checked once, not on every call (setWeights'
+ * weights): for a large array, three native passes (`includes` of NaN and
+ * ±Infinity) cost a few ns a value whether or not the engine has compiled
+ * anything yet, where the loop above, run for the first time in a page, is
+ * interpreted: 4–5 ms for 100k weights, the largest step of a cold start's
+ * setWeights (bench/browser/cold-profile.ts --profile). Warm, the loop is
+ * faster (setWeights of 100k weights takes about twice as long this way),
+ * and a small array does not repay the passes' calls: it gets the loop.
+ * The same index either way.
+ */
+export function firstNonFiniteOnce(d: Float32Array): number {
+  // A small array, or a Proxy that passes for a Float32Array (no native pass reads it): the loop.
+  if (d.length < ONCE_NATIVE_FROM || !isView(d)) return firstNonFinite(d);
+  const has = (v: number) => apply(includes, d, [v]) as boolean;
+  return has(Number.NaN) || has(Infinity) || has(-Infinity) ? firstNonFinite(d) : -1;
 }
 
 /** Σ v·0: 0 when every value is finite, NaN otherwise. */
@@ -196,7 +222,7 @@ export function toWeights(weights: unknown, slots: readonly WeightSlot[], where:
     if (m.rows !== s.rows || m.cols !== s.cols) {
       throw new ShapeError(`${where}: ${s.name}: expected ${s.rows} × ${s.cols}, got ${m.rows} × ${m.cols}`);
     }
-    const bad = firstNonFinite(m.data);
+    const bad = firstNonFiniteOnce(m.data);
     if (bad >= 0) {
       const at = s.bias ? `[${bad}]` : `[${Math.floor(bad / m.cols)}, ${bad % m.cols}]`;
       throw new ValueError(`${where}: ${s.name} ${at}: expected a finite number, got ${m.data[bad]}`);

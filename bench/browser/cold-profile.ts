@@ -6,8 +6,10 @@
 //
 //   node --import ./scripts/register.mjs bench/browser/cold-profile.ts [options]
 //     --runs N         fresh contexts per file (default 9); medians are printed
-//     --file URL       a library file from the served root (default /dist/nnwasm.min.js); may be repeated;
+//     --file URL       a library file from the served root (default, without --app: /dist/nnwasm.min.js); may be repeated;
 //                      URL#deterministic runs that file with nn.ready({ deterministic: true })
+//     --app DIST       also the app bundle (app.ts) built against DIST/index.js (e.g. dist, or another
+//                      checkout's dist/ to compare with); may be repeated
 //     --threads N      nn.ready({ threads: N }) (default 1)
 //     --deterministic  nn.ready({ deterministic: true })
 //     --profile        also a CPU profile per run (CDP Profiler, 50 µs samples): the functions with the most self time
@@ -26,6 +28,7 @@ import { serve, type StaticServer } from '../../test/browser/server';
 import { chromiumPath, ensureDist, ROOT } from '../../test/browser/setup';
 import { fmt, markdownTable } from '../harness';
 import { freshPage, FLAGS, within } from './contexts';
+import { buildApp, removeApp, type AppBundle } from './app';
 import { initialWeights, SMALL } from './data';
 
 const args = process.argv.slice(2);
@@ -154,7 +157,10 @@ function sourceAt(files: string[]): (key: string) => string {
 
 async function main(): Promise<void> {
   const runs = Number(option('--runs') ?? 9);
-  const files = many('--file').length ? many('--file') : ['/dist/nnwasm.min.js'];
+  const apps: AppBundle[] = [];
+  for (const [i, dist] of many('--app').entries()) apps.push(await buildApp(ROOT, `${process.pid}-${i}`, path.resolve(dist, 'index.js')));
+  const files = [...many('--file'), ...apps.map((a) => a.url)];
+  if (!files.length) files.push('/dist/nnwasm.min.js');
   const threads = Number(option('--threads') ?? 1);
   const deterministic = args.includes('--deterministic');
   const extra = (['profile', 'trace'] as const).filter((h) => args.includes(`--${h}`));
@@ -194,6 +200,7 @@ async function main(): Promise<void> {
     await browser.close();
     await server.close();
     rmSync(path.join(ROOT, dir), { recursive: true, force: true });
+    for (const app of apps) removeApp(ROOT, app);
   }
   console.log(`nnwasm cold start, ${threads} thread(s)${deterministic ? ', deterministic' : ''}: ms from the import's start (the step's own ms), medians of ${runs} fresh contexts per file, taken in turns; load ${load.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}\n`);
   console.log(stepTable(plain));

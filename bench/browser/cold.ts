@@ -6,13 +6,11 @@
 // nothing to RESULTS.md.
 
 import { chromium, type Browser } from 'playwright-core';
-import { rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { serve, type StaticServer } from '../../test/browser/server';
 import { chromiumPath, ensureDist, ROOT } from '../../test/browser/setup';
 import { fmt, markdownTable } from '../harness';
-import { prepare } from './data';
+import { prepare, removePrepared } from './data';
 import { FLAGS, freshPage, within } from './contexts';
 import { CONTENDERS, nameOf, type Contender } from './lineup';
 import type { ColdStart, ContenderResult } from './run';
@@ -39,7 +37,7 @@ export async function runColdStarts(runs: number, only?: string[]): Promise<Cold
   } finally {
     await browser.close();
     await server.close();
-    rmSync(path.join(ROOT, prepared.dir), { recursive: true, force: true });
+    removePrepared(ROOT, prepared);
   }
 }
 

@@ -1,11 +1,12 @@
 // The browser bench's contenders, as the page loads them from the files a
 // site would ship: nnwasm's one-file minified build (dist/nnwasm.min.js, what
 // a page without a bundler ships, as the peers' min builds are; also
-// dist/index.js, the ES module with chunks, for comparison), onnxruntime-web's Wasm build (inference
+// dist/index.js, the ES module with chunks, for comparison; and the app
+// bundle, what a page built by a bundler ships: app.ts), onnxruntime-web's Wasm build (inference
 // only, on the ONNX file nnwasm exported) and TensorFlow.js Layers on its Wasm
 // backend, both from their packages' dist/ folders. Each offers the same three
 // calls, so page.js times them all the same way:
-//   load(threads)        the runtime: fetch, compile, instantiate, threads started
+//   load(threads, manifest)   the runtime: fetch, compile, instantiate, threads started
 //   model(rt, spec)      a network from the weights file (or the ONNX file)
 //   → { predict(x, rows), epoch?(x, labels), dispose() }
 
@@ -31,15 +32,15 @@ async function weightsOf(spec) {
 const activationOf = (spec, i) => (i === spec.sizes.length - 1 ? 'softmax' : 'relu');
 
 /**
- * nnwasm as users get it, from `file`: `nn.ready({ threads })`, its default
+ * nnwasm as users get it, from the file `fileOf(manifest)` names: `nn.ready({ threads })`, its default
  * (the relaxed-SIMD build wherever the engine validates it, as Chromium does),
  * or `nn.ready({ deterministic: true, threads })`, the SIMD build. The marks
  * split its load in the cold-start breakdown (page.js collects them).
  */
-const nnwasmOn = (deterministic, file = '/dist/nnwasm.min.js') => ({
+const nnwasmOn = (deterministic, fileOf = () => '/dist/nnwasm.min.js') => ({
   trains: true,
-  async load(threads) {
-    const nn = await import(file);
+  async load(threads, manifest) {
+    const nn = await import(fileOf(manifest));
     performance.mark('module evaluated');
     await nn.ready(deterministic ? { deterministic, threads } : { threads });
     const build = nn.getBuild();
@@ -150,5 +151,6 @@ const tfjs = {
 };
 
 export const CONTENDERS = {
-  nnwasm: nnwasmOn(false), 'nnwasm-deterministic': nnwasmOn(true), 'nnwasm-esm': nnwasmOn(false, '/dist/index.js'), 'onnxruntime-web': onnxruntime, 'tfjs-wasm': tfjs,
+  nnwasm: nnwasmOn(false), 'nnwasm-deterministic': nnwasmOn(true), 'nnwasm-esm': nnwasmOn(false, () => '/dist/index.js'),
+  'nnwasm-app': nnwasmOn(false, (manifest) => manifest.app), 'onnxruntime-web': onnxruntime, 'tfjs-wasm': tfjs,
 };

@@ -3,16 +3,18 @@
 // and 1 000 test digits to predict), the networks' initial weights (seed 42,
 // as the Node bench's), the inference model (nnwasm's, trained one epoch here)
 // as a weights file and as ONNX, a module holding nnwasm's SIMD core as
-// base64 (esbuild's binary loader, as tsup inlines it in dist/), and a
-// manifest naming them. Also the js backend's predictions on the rows every
+// base64 (esbuild's binary loader, as tsup inlines it in dist/), nnwasm
+// bundled by an app (app.ts, in a folder of its own), and a manifest naming
+// them. Also the js backend's predictions on the rows every
 // contender's are checked against.
 
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as nn from '../../src/index';
 import { loadMnist, mnistModel, MNIST_RECIPE } from '../../scripts/mnist';
 import { everyNth, ORDER_SEED, permute } from '../training';
+import { buildApp, removeApp, type AppBundle } from './app';
 // @ts-expect-error: plain JS shared with the page
 import { denseSet, SEEDS } from './inputs.js';
 
@@ -26,8 +28,10 @@ export const PREDICT_ROWS = 1000;
 export const CHECK_ROWS = 8;
 
 export interface Prepared {
-  /** This run's folder, from the served root (the caller removes it). */
+  /** This run's folder, from the served root (the caller removes it and the app with removePrepared). */
   dir: string;
+  /** nnwasm bundled by an app, in a folder of its own: its files are a contender's, not the bench's. */
+  app: AppBundle;
   /** URL path of the manifest, from the served root. */
   manifest: string;
   trainRows: number;
@@ -56,7 +60,8 @@ export function initialWeights(sizes: number[]): nn.Matrix[] {
 }
 
 export async function prepare(root: string, { quick }: { quick: boolean }): Promise<Prepared> {
-  const folder = `${DATA_DIR}/${process.pid}-${Date.now()}`; // two runs at once must not mix their files
+  const id = `${process.pid}-${Date.now()}`; // two runs at once must not mix their files
+  const folder = `${DATA_DIR}/${id}`;
   const dir = path.join(root, folder);
   mkdirSync(dir, { recursive: true });
   const url = (file: string) => `/${folder}/${file}`;
@@ -84,7 +89,9 @@ export async function prepare(root: string, { quick }: { quick: boolean }): Prom
     predictLabels: write('predict-labels.i32', new Uint8Array(predict.labels.buffer)),
   };
   const common = { learningRate: MNIST_RECIPE.learningRate };
+  const app = await buildApp(root, id);
   const manifest = {
+    app: app.url,
     inputs: MNIST_RECIPE.inputs, classes: MNIST_RECIPE.classes, trainRows: train.x.rows, predictRows: PREDICT_ROWS, checkRows: CHECK_ROWS,
     files,
     models: {
@@ -96,9 +103,15 @@ export async function prepare(root: string, { quick }: { quick: boolean }): Prom
   await writeInlineCore(root, dir);
   const manifestUrl = write('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   return {
-    dir: folder, manifest: manifestUrl, trainRows: train.x.rows, reference: jsReference(trainedWeights, predict.x.data),
+    dir: folder, app, manifest: manifestUrl, trainRows: train.x.rows, reference: jsReference(trainedWeights, predict.x.data),
     modelBytes: { weights: weights.length, onnx: onnx.length },
   };
+}
+
+/** Removes what prepare wrote. */
+export function removePrepared(root: string, prepared: Prepared): void {
+  rmSync(path.join(root, prepared.dir), { recursive: true, force: true });
+  removeApp(root, prepared.app);
 }
 
 /** The js backend's probabilities for the first CHECK_ROWS digits and dense rows: what every contender must give. */

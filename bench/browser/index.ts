@@ -1,5 +1,6 @@
 // The browser bench: `npm run bench:browser` runs nnwasm (its default, on one
-// and two threads, and deterministic: true on one), onnxruntime-web and
+// and two threads, and deterministic: true on one, from its one-file build;
+// its default from dist/index.js, and from an app's bundle), onnxruntime-web and
 // TensorFlow.js (wasm) in headless Chromium, one and two threads each, and
 // writes its section of bench/RESULTS.md (the Node bench's part is kept).
 //

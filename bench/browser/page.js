@@ -132,7 +132,7 @@ export async function runContender({ contender, threads, quick, coldOnly = false
 async function coldStart(impl, threads, manifest, data) {
   const one = data.predict.digits.x.subarray(0, manifest.inputs);
   const t0 = now();
-  const rt = await impl.load(threads);
+  const rt = await impl.load(threads, manifest);
   const t1 = now();
   const model = await impl.model(rt, manifest.models.inference);
   const t2 = now();

@@ -7,7 +7,7 @@
 // taken in turns. It also counts the bytes each contender made the page
 // fetch, raw and gzipped.
 
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -18,7 +18,7 @@ import { chromiumPath, ensureDist, ROOT } from '../../test/browser/setup';
 import { machine, type Machine } from '../harness';
 import { coldRounds, medianRun } from './cold';
 import { FLAGS, freshPage, within } from './contexts';
-import { DATA_DIR, prepare, type Prepared } from './data';
+import { DATA_DIR, prepare, removePrepared, type Prepared } from './data';
 import { CONTENDERS, nameOf, type Contender, type ContenderId } from './lineup';
 
 export { CONTENDERS, nameOf, type Contender, type ContenderId } from './lineup';
@@ -138,7 +138,7 @@ export async function runBrowserBench({ quick = false, only, progress = () => {}
     clearInterval(sampler);
     await browser.close();
     await server.close();
-    rmSync(path.join(ROOT, prepared.dir), { recursive: true, force: true });
+    removePrepared(ROOT, prepared);
   }
 }
 

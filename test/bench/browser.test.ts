@@ -49,6 +49,7 @@ describe('npm run bench:browser -- --quick', () => {
     const builds = results.contenders.filter((c) => c.contender.startsWith('nnwasm')).map((c) => [c.name, c.build]);
     expect(builds).toEqual([
       ['nnwasm, 1 thread', 'relaxed'], ['nnwasm, 2 threads', 'relaxed'], ['nnwasm, deterministic, 1 thread', 'simd'], ['nnwasm from dist/index.js, 1 thread', 'relaxed'],
+      ['nnwasm in an app bundle (esbuild), 1 thread', 'relaxed'], ['nnwasm in an app bundle (esbuild), 2 threads', 'relaxed'],
     ]);
     for (const c of results.contenders.filter((x) => !x.contender.startsWith('nnwasm'))) expect(c.build, c.name).toBeUndefined();
   });
@@ -83,6 +84,13 @@ describe('npm run bench:browser -- --quick', () => {
     const esm = byName('nnwasm from dist/index.js, 1 thread').shipped.files.map((f) => f.path);
     expect(esm).toContain('dist/index.js');
     expect(esm.length).toBeGreaterThan(1);
+    // The app bundle: its own files, built at bench time, none of dist/ and none of the bench's data; smaller than the one file.
+    for (const name of ['nnwasm in an app bundle (esbuild), 1 thread', 'nnwasm in an app bundle (esbuild), 2 threads']) {
+      const app = byName(name).shipped;
+      expect(app.files.length, name).toBeGreaterThan(0);
+      expect(app.files.every((f) => f.path.startsWith('test-output/bench-app/') && f.path.endsWith('.js')), name).toBe(true);
+      expect(app.raw, name).toBeLessThan(byName('nnwasm, 1 thread').shipped.raw);
+    }
     for (const name of ['onnxruntime-web, 1 thread', 'tfjs-wasm, 1 thread']) expect(byName(name).shipped.files.some((f) => f.path.endsWith('.wasm')), name).toBe(true);
     expect(results.compile.inline.length).toBe(2);
     expect(results.compile.streaming.length).toBe(2);
@@ -102,8 +110,8 @@ describe('npm run bench:browser -- --quick', () => {
       expect(steps.marks.map((m) => m.name), c.name).toEqual(['module evaluated', 'model built']);
       const [evaluated, built] = steps.marks.map((m) => m.at);
       expect(evaluated <= loadMs && loadMs <= built && built <= totalMs, c.name).toBe(true);
-      const library = c.contender === 'nnwasm-esm' ? '/dist/index.js' : '/dist/nnwasm.min.js';
-      expect(steps.files.some((f) => f.path === library), c.name).toBe(true);
+      const library = { 'nnwasm-esm': /^\/dist\/index\.js$/, 'nnwasm-app': /^\/test-output\/bench-app\/[^/]+\/stdin\.js$/ }[c.contender as string] ?? /^\/dist\/nnwasm\.min\.js$/;
+      expect(steps.files.some((f) => library.test(f.path)), c.name).toBe(true);
     }
   });
 
