@@ -490,6 +490,8 @@ describe('the playground page', () => {
       // Every section is within the width (the diagram may scroll inside itself, not the page).
       const right = await p.evaluate(`Math.max(...[...document.querySelectorAll('header, section, main > *, form fieldset')].map((e) => e.getBoundingClientRect().right))`);
       expect(right).toBeLessThanOrEqual(width);
+      // At 1 400 px the largest network the page allows (6 × 8) is whole on screen: the diagram has no hidden part.
+      if (width === 1400) expect(await p.evaluate(`(() => { const d = document.querySelector('#diagram'); return d.scrollWidth - d.clientWidth; })()`)).toBeLessThanOrEqual(0);
       mkdirSync(OUTPUT, { recursive: true });
       await p.screenshot({ path: join(OUTPUT, `playground-${width}${name}.png`), fullPage: true });
     }
