@@ -117,7 +117,7 @@ function showStatus(s: { epoch: number; steps: number; stepsPerSecond: number; r
   status.textContent = `Epoch ${s.epoch} (${s.steps.toLocaleString('en')} steps)` + (n
     ? `: training loss ${at(0).toFixed(3)}, test loss ${at(1).toFixed(3)}, test ${metric} ${metric === 'accuracy' ? `${(100 * at(3)).toFixed(1)} %` : at(3).toFixed(3)}`
     : '') + (s.stopReason && s.stopReason !== 'paused' ? ` (${s.stopReason})` : '');
-  if (s.stepsPerSecond) $('speed-live').textContent = `${Math.round(s.stepsPerSecond).toLocaleString('en')} steps/s on the Wasm core`;
+  if (s.stepsPerSecond) $('speed-live').textContent = `${Math.round(s.stepsPerSecond).toLocaleString('en')} steps/s on the Wasm core, with the test loss and the drawing after each epoch (Speed, below, times training alone)`;
   running = s.running;
   play.textContent = running ? 'Pause' : 'Play';
   play.setAttribute('aria-pressed', String(running));
