@@ -37,10 +37,10 @@ export function createLineChart(canvas: HTMLCanvasElement, xLabel: string) {
   let queued = false;
   const draw = () => {
     queued = false;
-    const n = Math.max(2, ...series.map((s) => s.values.length));
+    const count = Math.max(0, ...series.map((s) => s.values.length)), n = Math.max(2, count);
     const finite = series.flatMap((s) => s.values).filter(Number.isFinite);
     const max = finite.length ? Math.max(1e-6, ...finite.slice(0, 4), ...finite.slice(-200)) : 1;
-    const { ctx, pad, w, h } = frame(canvas, `${xLabel} (${n - 1})`, nice(max), '0');
+    const { ctx, pad, w, h } = frame(canvas, count ? `${xLabel} 1 to ${count}` : xLabel, nice(max), '0');
     series.forEach((s, k) => {
       ctx.strokeStyle = SERIES_COLORS[k % SERIES_COLORS.length];
       ctx.lineWidth = 2;
@@ -70,8 +70,15 @@ export interface TrialPoint {
   score: number;
 }
 
-/** Trials as dots: x the learning rate (log scale, lo…hi), y the score; the best ringed. */
-export function createTrialChart(canvas: HTMLCanvasElement, lo: number, hi: number, batchSizes: readonly number[]) {
+/** Trials as dots: x the learning rate (log scale, lo…hi), y the score; the best ringed; `legend` names the dots' colours. */
+export function createTrialChart(canvas: HTMLCanvasElement, lo: number, hi: number, batchSizes: readonly number[], legend: HTMLElement) {
+  legend.replaceChildren('batch size:', ...batchSizes.flatMap((size, k) => {
+    const key = document.createElement('span');
+    key.className = 'dot';
+    key.style.color = SERIES_COLORS[k % SERIES_COLORS.length];
+    key.textContent = String(size);
+    return [' ', key];
+  }));
   let trials: TrialPoint[] = [];
   let best: TrialPoint | undefined;
   const draw = () => {

@@ -38,7 +38,7 @@ const diagram = createDiagram($('diagram'));
 const boundary = $<HTMLCanvasElement>('boundary');
 const lossChart = createLineChart($<HTMLCanvasElement>('loss-chart'), 'epoch');
 const compareChart = createLineChart($<HTMLCanvasElement>('compare-chart'), 'epoch');
-const searchChart = createTrialChart($<HTMLCanvasElement>('search-chart'), 1e-3, 1, BATCH_SIZES);
+const searchChart = createTrialChart($<HTMLCanvasElement>('search-chart'), 1e-3, 1, BATCH_SIZES, $('search-legend'));
 const status = $('status');
 const play = $<HTMLButtonElement>('play');
 createFrameMeter($('pulse'), $('frames'));
@@ -175,7 +175,7 @@ function showBest(b: { learningRate: number; batchSize: number; score: number; o
   searchChart.setBest(b);
   const out = $('search-result');
   Object.assign(out.dataset, { learningRate: String(b.learningRate), batchSize: String(b.batchSize), score: String(b.score) });
-  out.textContent = `Best: learning rate ${b.learningRate.toPrecision(2)}, batch size ${b.batchSize} (${b.objective} ${b.score.toFixed(4)}).`;
+  out.textContent = `Best: learning rate ${b.learningRate.toPrecision(2)}, batch size ${b.batchSize} (${b.objective === 'valLoss' ? 'test loss' : b.objective} ${b.score.toFixed(4)}).`;
   $<HTMLButtonElement>('search').disabled = false;
   $<HTMLButtonElement>('use-best').disabled = false;
 }

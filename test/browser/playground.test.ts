@@ -403,6 +403,9 @@ describe('the playground page', () => {
     expect(rate).toBeGreaterThanOrEqual(1e-3);
     expect(rate).toBeLessThanOrEqual(1);
     expect([1, 5, 10, 20, 30]).toContain(batch);
+    // It says what it scored (the note says test loss), and the dots' colours have a key.
+    expect(await page.textContent('#search-result')).toContain(`batch size ${batch} (test loss `);
+    expect(await page.textContent('#search-legend')).toBe('batch size: 1 5 10 20 30');
     await page.click('#use-best');
     expect(Number((await hashOf()).get('batchSize'))).toBe(batch);
     expect(Math.abs(Math.log10(Number((await hashOf()).get('learningRate')) / rate))).toBeLessThanOrEqual(0.5);
