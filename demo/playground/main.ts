@@ -190,7 +190,9 @@ function showComparison(series: Descent[]): void {
   $<HTMLButtonElement>('compare').disabled = false;
 }
 function descentEnd(s: Descent): string {
-  const loss = s.losses.length ? `loss ${s.losses.at(-1)!.toFixed(3)}` : 'no epoch kept';
+  const last = s.losses.at(-1);
+  // A descent on its way to diverging can end at a loss too large for toFixed to be readable.
+  const loss = last === undefined ? 'no epoch kept' : `loss ${Math.abs(last) < 1e6 ? last.toFixed(3) : last.toExponential(2)}`;
   return s.diverged ? `${loss}; diverged in epoch ${s.losses.length + 1} (the loss became NaN or infinite) and stopped` : loss;
 }
 $('compare').addEventListener('click', () => {
