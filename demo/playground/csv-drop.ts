@@ -12,7 +12,7 @@ import { RADIUS } from './datasets';
 
 const MAX_CLASSES = 5;
 const MAX_ROWS = 5000;
-export const MAX_BYTES = 2_000_000;
+const MAX_BYTES = 2_000_000;
 
 /** Rows of (x, y, label) on the plane, and the classes (0: regression). */
 export interface CsvPoints {
@@ -52,7 +52,7 @@ export async function parsePoints(text: string, name: string): Promise<CsvPoints
 }
 
 /** Non-blank lines after the first (the parser skips blank ones): an upper bound of the rows, found in one pass without parsing. */
-export function dataLines(text: string): number {
+function dataLines(text: string): number {
   let lines = 0, blank = true;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
