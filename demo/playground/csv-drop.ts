@@ -3,12 +3,16 @@
 // the target: up to five distinct values make classes, more make a
 // regression target (scaled to [-1, 1]). x and y are scaled to the plane.
 // nnwasm's own CSV reader parses it, so its errors say what is wrong where.
+// Parsing runs on the main thread, so a file too large is refused before it
+// is read (by its size) and before it is parsed (by its lines): 5 000 rows of
+// x, y and a target take well under 1 MB, so MAX_BYTES leaves a wide margin.
 
 import * as nn from 'nnwasm';
 import { RADIUS } from './datasets';
 
 const MAX_CLASSES = 5;
 const MAX_ROWS = 5000;
+const MAX_BYTES = 2_000_000;
 
 /** Rows of (x, y, label) on the plane, and the classes (0: regression). */
 export interface CsvPoints {
@@ -17,7 +21,17 @@ export interface CsvPoints {
   name: string;
 }
 
+/** The text of a chosen or dropped file, once its size is known to be at most MAX_BYTES. */
+export async function readCsvText(file: Blob & { name: string }): Promise<string> {
+  if (file.size > MAX_BYTES) {
+    throw new nn.ShapeError(`${file.name}: expected a CSV file of at most ${MAX_BYTES / 1e6} MB (up to ${MAX_ROWS} rows), got ${(file.size / 1e6).toFixed(1)} MB`);
+  }
+  return file.text();
+}
+
 export async function parsePoints(text: string, name: string): Promise<CsvPoints> {
+  const lines = dataLines(text);
+  if (lines > MAX_ROWS) throw new nn.ShapeError(`${name}: expected 4 to ${MAX_ROWS} rows, got ${lines} lines after the header`);
   const table = await nn.parseCsvTable(text);
   const cols = table.columns;
   if (cols.length < 3) throw new nn.ShapeError(`${name}: expected at least 3 columns (x, y, then the target last), got ${cols.length}`);
@@ -37,6 +51,19 @@ export async function parsePoints(text: string, name: string): Promise<CsvPoints
   return { rows: labels.map((_, i) => [xs[i], ys[i], encoded[i]] as [number, number, number]), classes, name };
 }
 
+/** Non-blank lines after the first (the parser skips blank ones): an upper bound of the rows, found in one pass without parsing. */
+function dataLines(text: string): number {
+  let lines = 0, blank = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      if (!blank) lines++;
+      blank = true;
+    } else if (c !== 32 && c !== 9 && c !== 13) blank = false;
+  }
+  return Math.max(0, lines + (blank ? 0 : 1) - 1);
+}
+
 const column = (m: nn.Matrix, c: number) => Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + c]);
 
 /** Linearly onto [-r, r]; a constant column goes to 0. */
@@ -45,10 +72,10 @@ function scaleTo(values: number[], r: number): number[] {
   return values.map((v) => (hi > lo ? -r + ((v - lo) * 2 * r) / (hi - lo) : 0));
 }
 
-/** Wires a drop zone and a file input to `onFile`. */
-export function setUpCsvDrop(zone: HTMLElement, picker: HTMLInputElement, onFile: (text: string, name: string) => void): void {
-  const read = async (file: File | undefined) => {
-    if (file) onFile(await file.text(), file.name);
+/** Wires a drop zone and a file input to `onFile` (which reads the file, with readCsvText). */
+export function setUpCsvDrop(zone: HTMLElement, picker: HTMLInputElement, onFile: (file: File) => void): void {
+  const read = (file: File | undefined) => {
+    if (file) onFile(file);
   };
   document.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -58,7 +85,7 @@ export function setUpCsvDrop(zone: HTMLElement, picker: HTMLInputElement, onFile
   document.addEventListener('drop', (e) => {
     e.preventDefault();
     zone.classList.remove('dragging');
-    void read(e.dataTransfer?.files[0]);
+    read(e.dataTransfer?.files[0]);
   });
-  picker.addEventListener('change', () => void read(picker.files?.[0]));
+  picker.addEventListener('change', () => read(picker.files?.[0]));
 }

@@ -9,12 +9,12 @@ import { buildModel, outputUnits, targets, type Task } from './build';
 import type { Net } from './chain-rule';
 import { createLineChart, createTrialChart } from './charts';
 import { createControls } from './controls';
-import { parsePoints, setUpCsvDrop, type CsvPoints } from './csv-drop';
+import { parsePoints, readCsvText, setUpCsvDrop, type CsvPoints } from './csv-drop';
 import { makeDataset, split, type Dataset, type Points } from './datasets';
 import { createDiagram } from './diagram';
 import { exportModel } from './export';
 import { FEATURE_LABELS, featurize, grid } from './features';
-import { EPOCH_FIELDS, type FromWorker, type Rows, type Setup } from './protocol';
+import { EPOCH_FIELDS, type Descent, type FromWorker, type Rows, type Setup, type StopReason, type ToWorker } from './protocol';
 import { GRID, paintInputs, paintNetwork, type Scene } from './render';
 import { BATCH_SIZES } from './search';
 import { RADIUS } from './datasets';
@@ -105,7 +105,16 @@ function draw(): void {
   });
 }
 
-function showStatus(s: { epoch: number; steps: number; stepsPerSecond: number; running: boolean; stopReason?: string }): void {
+/** Why the run stopped, said after the figures; a pause says nothing. */
+const STOPPED: Record<StopReason, string> = {
+  paused: '',
+  done: ' (done)',
+  'early stopping': ' (early stopping)',
+  diverged: '. Training diverged (the loss became NaN or infinite) and was rolled back to the last good epoch: lower the learning rate' +
+    ' (or the regularization rate).',
+};
+
+function showStatus(s: { epoch: number; steps: number; stepsPerSecond: number; running: boolean; stopReason?: StopReason }): void {
   const n = history.length / EPOCH_FIELDS;
   const at = (k: number) => (n ? history[(n - 1) * EPOCH_FIELDS + k] : NaN);
   const metric = setup.task.classes ? 'accuracy' : 'r²';
@@ -116,11 +125,29 @@ function showStatus(s: { epoch: number; steps: number; stepsPerSecond: number; r
   });
   status.textContent = `Epoch ${s.epoch} (${s.steps.toLocaleString('en')} steps)` + (n
     ? `: training loss ${at(0).toFixed(3)}, test loss ${at(1).toFixed(3)}, test ${metric} ${metric === 'accuracy' ? `${(100 * at(3)).toFixed(1)} %` : at(3).toFixed(3)}`
-    : '') + (s.stopReason && s.stopReason !== 'paused' ? ` (${s.stopReason})` : '');
+    : '') + (s.stopReason ? STOPPED[s.stopReason] : '');
   if (s.stepsPerSecond) $('speed-live').textContent = `${Math.round(s.stepsPerSecond).toLocaleString('en')} steps/s on the Wasm core, with the test loss and the drawing after each epoch (Speed, below, times training alone)`;
-  running = s.running;
+  setRunning(s.running);
+}
+
+function setRunning(r: boolean): void {
+  running = r;
   play.textContent = running ? 'Pause' : 'Play';
   play.setAttribute('aria-pressed', String(running));
+}
+
+/** A request the worker could not do, said where its result would have gone; its button works again. */
+function showError(job: ToWorker['type'], message: string): void {
+  if (job === 'compare' || job === 'search') {
+    const out = $(`${job}-result`);
+    out.dataset.error = 'true';
+    out.textContent = `${job === 'compare' ? 'Comparing' : 'The search'} failed: ${message}`;
+    $<HTMLButtonElement>(job).disabled = false;
+    return;
+  }
+  status.dataset.state = 'error';
+  status.textContent = `Training failed: ${message}`;
+  setRunning(false);
 }
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -139,10 +166,7 @@ worker.onmessage = ({ data: msg }: MessageEvent<FromWorker>) => {
     out.textContent = `${out.dataset.trials} trials…`;
   }
   else if (msg.type === 'searched') showBest(msg);
-  else if (msg.type === 'error') {
-    status.dataset.state = 'error';
-    status.textContent = `Training failed: ${msg.message}`;
-  }
+  else if (msg.type === 'error') showError(msg.job, msg.message);
 };
 
 play.addEventListener('click', () => {
@@ -155,15 +179,25 @@ $('reset').addEventListener('click', () => apply(config));
 const statusNumbers = () => ({ epoch: Number(status.dataset.epoch), steps: Number(status.dataset.steps), stepsPerSecond: 0 });
 
 // Batch, stochastic and mini-batch.
-function showComparison(series: { name: string; batchSize: number; steps: number; losses: number[] }[]): void {
+function showComparison(series: Descent[]): void {
   compareChart.set(series.map((s) => ({ name: s.name, values: s.losses })));
   const out = $('compare-result');
-  out.dataset.series = JSON.stringify(series.map(({ name, batchSize, steps, losses }) => ({ name, batchSize, steps, final: losses[losses.length - 1] })));
-  out.innerHTML = series.map((s, k) => `<span class="${['loss', 'accuracy', 'test'][k]}">${s.name} (batch ${s.batchSize}, ${s.steps} steps): loss ${s.losses[s.losses.length - 1].toFixed(3)}</span>`).join(' ');
+  delete out.dataset.error;
+  // epochs: those kept; final: null when none was (a descent that diverged in its first).
+  out.dataset.series = JSON.stringify(series.map(({ name, batchSize, steps, losses, diverged }) => ({ name, batchSize, steps, diverged, epochs: losses.length, final: losses.at(-1) ?? null })));
+  out.innerHTML = series.map((s, k) => `<span class="${['loss', 'accuracy', 'test'][k]}">${s.name} (batch ${s.batchSize}, ${s.steps} steps): ${descentEnd(s)}</span>`).join(' ') +
+    (series.some((s) => s.diverged) ? ' Lower the learning rate to compare them further.' : '');
   $<HTMLButtonElement>('compare').disabled = false;
+}
+function descentEnd(s: Descent): string {
+  const last = s.losses.at(-1);
+  // A descent on its way to diverging can end at a loss too large for toFixed to be readable.
+  const loss = last === undefined ? 'no epoch kept' : `loss ${Math.abs(last) < 1e6 ? last.toFixed(3) : last.toExponential(2)}`;
+  return s.diverged ? `${loss}; diverged in epoch ${s.losses.length + 1} (the loss became NaN or infinite) and stopped` : loss;
 }
 $('compare').addEventListener('click', () => {
   $<HTMLButtonElement>('compare').disabled = true;
+  delete $('compare-result').dataset.series;
   $('compare-result').textContent = 'training three models…';
   worker.postMessage({ type: 'compare', epochs: 50 });
 });
@@ -183,6 +217,7 @@ $('search').addEventListener('click', () => {
   $<HTMLButtonElement>('search').disabled = true;
   searchChart.reset();
   $('search-result').textContent = 'searching…';
+  for (const key of ['error', 'score', 'learningRate', 'batchSize']) delete $('search-result').dataset[key];
   $('search-result').dataset.trials = '0';
   worker.postMessage({ type: 'search', trials: 12, epochs: 40 });
 });
@@ -207,6 +242,11 @@ $('speed').addEventListener('click', () => {
     return wasm && js ? `${name}: Wasm core ${f(wasm)} steps/s, js backend ${f(js)} steps/s, ${(wasm / js).toFixed(1)}×.` : '';
   };
   bench.onmessage = ({ data: msg }: MessageEvent<FromWorker>) => {
+    if (msg.type === 'error') {
+      out.textContent = `Measuring failed: ${msg.message}`;
+      bench.terminate();
+      button.disabled = false;
+    }
     if (msg.type !== 'speed') return;
     const key = `${msg.network}-${msg.backend}`;
     rates[key] = msg.stepsPerSecond;
@@ -236,16 +276,20 @@ const stepMode = setUpStepMode({
 });
 
 // Your own CSV.
-setUpCsvDrop($('drop-zone'), $<HTMLInputElement>('csv-file'), async (text, name) => {
-  const out = $('csv-status');
+// The status's attributes describe the last file only: a success clears the error, a failure the counts.
+setUpCsvDrop($('drop-zone'), $<HTMLInputElement>('csv-file'), async (file) => {
+  const out = $('csv-status'), name = file.name;
   try {
-    csv = await parsePoints(text, name);
+    csv = await parsePoints(await readCsvText(file), name);
     controls.offerCsv(true);
+    delete out.dataset.error;
     out.dataset.rows = String(csv.rows.length);
     out.dataset.classes = String(csv.classes);
     out.textContent = `${name}: ${csv.rows.length} points, ${csv.classes ? `${csv.classes} classes` : 'a regression target'}.`;
     apply({ ...config, dataset: 'csv' });
   } catch (e) {
+    delete out.dataset.rows;
+    delete out.dataset.classes;
     out.dataset.error = (e as Error).name;
     out.textContent = `${name} could not be used: ${(e as Error).message}`;
   }

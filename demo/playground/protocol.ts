@@ -32,6 +32,12 @@ export type ToWorker =
   /** Steps per second on TF Playground's default network and on the largest, on the Wasm core then the js backend. */
   | { type: 'speed'; epochs: number };
 
+/**
+ * Why a run stopped. 'diverged': the loss or a weight became NaN or infinite
+ * and fit rolled the model back to the start of that epoch (its last good one).
+ */
+export type StopReason = 'paused' | 'done' | 'early stopping' | 'diverged';
+
 /** Per epoch: train loss, test loss, train metric, test metric (accuracy, or r² for regression). */
 export const EPOCH_FIELDS = 4;
 
@@ -49,11 +55,22 @@ export type FromWorker =
     running: boolean;
     /** Updates per second over the current run (0 when none ran). */
     stepsPerSecond: number;
-    stopReason?: string;
+    stopReason?: StopReason;
   }
-  | { type: 'compare'; series: { name: string; batchSize: number; steps: number; losses: number[] }[] }
+  | { type: 'compare'; series: Descent[] }
   | { type: 'trial'; learningRate: number; batchSize: number; score: number }
   | { type: 'searched'; learningRate: number; batchSize: number; score: number; objective: string }
   /** network: 'default' (TF Playground's) or 'largest' (6 × 8). */
   | { type: 'speed'; network: string; backend: string; stepsPerSecond: number; steps: number }
-  | { type: 'error'; message: string };
+  /** job: the request that failed, so the page reports it where that request's result would have gone. */
+  | { type: 'error'; job: ToWorker['type']; message: string };
+
+/** One of the three descents: the updates it made (none for an epoch rolled back) and each epoch's loss. */
+export interface Descent {
+  name: string;
+  batchSize: number;
+  steps: number;
+  losses: number[];
+  /** The loss became NaN or infinite: the fit stopped, rolled back to its last good epoch. */
+  diverged: boolean;
+}

@@ -8,7 +8,7 @@
 import * as nn from 'nnwasm';
 import { buildModel } from './build';
 import { compareDescents } from './compare';
-import type { FromWorker, Setup, ToWorker } from './protocol';
+import type { FromWorker, Setup, StopReason, ToWorker } from './protocol';
 import { searchRates } from './search';
 import { measureSpeed } from './speed';
 
@@ -25,7 +25,7 @@ let pending: number[] = [];
 let stepsPerSecond = 0;
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => self.postMessage(message, { transfer });
-const fail = (e: unknown) => post({ type: 'error', message: String((e as Error)?.message ?? e) });
+const fail = (job: ToWorker['type']) => (e: unknown) => post({ type: 'error', job, message: String((e as Error)?.message ?? e) });
 
 // Setup, reset, play and step touch the one model, so they run in order; a
 // reset or setup stops a running fit at once (it waits in the queue for
@@ -34,8 +34,8 @@ let queue: Promise<void> = Promise.resolve();
 self.onmessage = ({ data: msg }: MessageEvent<ToWorker>) => {
   if (msg.type === 'pause' || msg.type === 'setup' || msg.type === 'reset') pausing = true;
   if (msg.type === 'pause') return;
-  if (msg.type === 'compare' || msg.type === 'search' || msg.type === 'speed') void handle(msg).catch(fail);
-  else queue = queue.then(() => handle(msg)).catch(fail);
+  if (msg.type === 'compare' || msg.type === 'search' || msg.type === 'speed') void handle(msg).catch(fail(msg.type));
+  else queue = queue.then(() => handle(msg)).catch(fail(msg.type));
 };
 
 async function handle(msg: ToWorker): Promise<void> {
@@ -45,7 +45,7 @@ async function handle(msg: ToWorker): Promise<void> {
     reset();
   } else if (msg.type === 'reset') reset();
   else if (msg.type === 'play') await train(setup!.config.maxEpochs - epoch);
-  else if (msg.type === 'step') await train(1);
+  else if (msg.type === 'step') await train(Math.min(1, setup!.config.maxEpochs - epoch));
   else if (msg.type === 'compare') post(await compareDescents(setup!, msg.epochs));
   else if (msg.type === 'search') await searchRates(setup!, msg.trials, msg.epochs, post);
   else if (msg.type === 'speed') await measureSpeed(msg.epochs, post);
@@ -62,7 +62,7 @@ function reset(): void {
   snapshot();
 }
 
-function snapshot(stopReason?: string): void {
+function snapshot(stopReason?: StopReason): void {
   const weights = model!.getWeights().map((w) => w.data);
   const epochs = Float32Array.from(pending);
   pending = [];
@@ -106,6 +106,13 @@ async function train(epochs: number): Promise<void> {
     running = false;
   }
   if (current !== model) return;
-  const reason = pausing ? 'paused' : history!.stopReason === 'earlyStopping' ? 'early stopping' : epoch >= config.maxEpochs ? 'done' : 'paused';
-  snapshot(reason);
+  snapshot(stopReason(history!, epoch >= config.maxEpochs));
+}
+
+/** What the page says of a fit that ended; a NaN rollback first, as the model was put back whatever else happened. */
+function stopReason(history: nn.History, lastEpoch: boolean): StopReason {
+  if (history.stopReason === 'nan') return 'diverged';
+  if (pausing) return 'paused';
+  if (history.stopReason === 'earlyStopping') return 'early stopping';
+  return lastEpoch ? 'done' : 'paused';
 }

@@ -6,7 +6,9 @@
 // mode's chain rule gives model.backprop's numbers (checked in Node on the
 // exported model); exports load in nnwasm, TF.js' format reader and
 // onnxruntime; the page works from the keyboard, names every control, and
-// lays out at 400 and 1 400 px. Nothing is timed: tests count epochs, steps
+// lays out at 400 and 1 400 px; a run or a Compare that diverges, a worker
+// that fails and a CSV too large are said plainly, and the page goes on
+// (issue #20). Nothing is timed: tests count epochs, steps
 // and frames. Steps per second are logged for the report, never asserted.
 
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -520,6 +522,138 @@ describe('the playground page', () => {
     expect(loaded.some((f) => f.endsWith('.wasm'))).toBe(false);
     await p.close();
   });
+
+  // Issue #20: what the page says when training goes wrong, and files too large.
+  const DIVERGE = 'dataset=plane&activation=relu&learningRate=10&optimizer=momentum&batchSize=1';
+  const stopped = "!['running', 'ready'].includes(document.getElementById('status').dataset.state)";
+
+  it.each([
+    ['plane, rate 10, batch 1', `${DIVERGE}&maxEpochs=50`],
+    ['spiral, selu, L1 at rate 10', 'dataset=spiral&activation=selu&learningRate=3&layers=8,8,8,8,8,8&regularization=l1&regRate=10&batchSize=30&maxEpochs=50'],
+  ])('a run that diverges (%s) says so in the status, with a state of its own, and keeps finite weights', async (_, hash) => {
+    await open(hash);
+    for (const button of ['#play', '#play', '#step']) {
+      await page.click(button);
+      await page.waitForFunction(stopped, undefined, { timeout: 120_000 });
+      const shown = (await page.textContent('#status'))!;
+      expect(await status('state'), shown).toBe('diverged');
+      expect(shown).toContain('Training diverged (the loss became NaN or infinite) and was rolled back to the last good epoch');
+      expect(shown).toContain('lower the learning rate');
+      expect(Number(await status('epoch'))).toBeLessThan(50);
+      expect(await page.getAttribute('#play', 'aria-pressed')).toBe('false');
+    }
+    expect(await page.getAttribute('#status', 'role')).toBe('status');
+    // Rolled back: the model the page exports holds numbers, not NaN.
+    const model = weightsOf((await exported('native'))[0]);
+    expect(model.getWeights().every((w) => w.data.every(Number.isFinite))).toBe(true);
+    model.dispose();
+  }, 300_000);
+
+  it('Compare on a setup that diverges reports each descent\'s end and the steps it kept, and can be pressed again', async () => {
+    await open(`${DIVERGE}&maxEpochs=50`);
+    const n = 250;
+    for (let round = 0; round < 2; round++) {
+      await page.click('#compare');
+      await page.waitForFunction("!document.getElementById('compare').disabled", undefined, { timeout: 240_000 });
+      const series: { name: string; batchSize: number; steps: number; epochs: number; diverged: boolean; final: number | null }[] =
+        JSON.parse((await page.getAttribute('#compare-result', 'data-series'))!);
+      expect(series.map((s) => s.name)).toEqual(['batch', 'stochastic', 'mini-batch']);
+      expect(series.some((s) => s.diverged)).toBe(true);
+      for (const s of series) {
+        // The updates of the epochs kept: a diverged descent stops early, and its rolled-back epoch does not count.
+        expect(s.steps, s.name).toBe(s.epochs * Math.ceil(n / s.batchSize));
+        if (s.diverged) expect(s.epochs, s.name).toBeLessThan(50);
+        else expect(s.epochs, s.name).toBe(50);
+        expect(s.final === null, s.name).toBe(s.epochs === 0);
+      }
+      const text = (await page.textContent('#compare-result'))!;
+      expect(text).toContain('diverged in epoch');
+      expect(text).not.toContain('training three models');
+      if (round === 0) console.log(`playground: Compare on a diverging setup: ${text}`);
+    }
+  }, 300_000);
+
+  it('a failure in the worker is said where its result would have gone, and every button works again', async () => {
+    const p = await browser.newPage();
+    // A worker that fails every request, as an exception in compare, search or fit would.
+    await p.route(/\/assets\/worker-[\w-]+\.js$/, (route) => route.fulfill({
+      contentType: 'text/javascript',
+      body: "self.onmessage = ({ data }) => { if (data.type !== 'setup' && data.type !== 'pause') self.postMessage({ type: 'error', job: data.type, message: 'injected failure' }); };",
+    }));
+    await open('', p);
+    for (const [button, out, said] of [['#compare', '#compare-result', 'Comparing failed: injected failure'],
+      ['#search', '#search-result', 'The search failed: injected failure'], ['#speed', '#speed-result', 'Measuring failed: injected failure']]) {
+      await p.click(button);
+      await p.waitForFunction((b) => !(document.querySelector(b) as HTMLButtonElement).disabled, button);
+      expect(await p.textContent(out)).toBe(said);
+    }
+    await p.click('#play');
+    await p.waitForSelector('#status[data-state="error"]');
+    expect(await p.textContent('#status')).toBe('Training failed: injected failure');
+    expect(await p.getAttribute('#play', 'aria-pressed')).toBe('false');
+    await p.close();
+  }, 120_000);
+
+  it('refuses a CSV too large before reading or parsing it, says what it expected, and the page goes on', async () => {
+    await open('dataset=xor&maxEpochs=20');
+    const before = await page.evaluate('location.hash');
+    const rows = (count: number) => Buffer.from(`x,y,label\n${'0.1,0.2,1\n0.3,0.4,0\n'.repeat(count / 2)}`);
+    const refused = async (name: string, buffer: Buffer) => {
+      await page.evaluate("delete document.getElementById('csv-status').dataset.error");
+      await page.setInputFiles('#csv-file', { name, mimeType: 'text/csv', buffer });
+      await page.waitForSelector('#csv-status[data-error]', { timeout: 120_000 });
+      expect(await page.getAttribute('#csv-status', 'data-error')).toBe('ShapeError');
+      expect(await page.getAttribute('#csv-status', 'data-rows')).toBeNull();
+      return (await page.textContent('#csv-status'))!;
+    };
+    // 3 MB: refused by its size (300 000 rows, which used to be parsed first).
+    const big = rows(300_000);
+    expect(big.length).toBeGreaterThan(2_000_000);
+    expect(await refused('big.csv', big)).toBe(`big.csv could not be used: big.csv: expected a CSV file of at most 2 MB (up to 5000 rows), got ${(big.length / 1e6).toFixed(1)} MB`);
+    // Under 2 MB but 100 000 rows: refused by its lines, before the parser sees it; one row over the limit too (blank lines do not count).
+    expect(await refused('long.csv', rows(100_000))).toBe('long.csv could not be used: long.csv: expected 4 to 5000 rows, got 100000 lines after the header');
+    expect(await refused('5002.csv', Buffer.concat([rows(5002), Buffer.from('\n\n  \n')]))).toContain('got 5002 lines after the header');
+    expect(await page.evaluate('location.hash')).toBe(before);
+    // The limit itself is accepted.
+    await page.setInputFiles('#csv-file', { name: '5000.csv', mimeType: 'text/csv', buffer: Buffer.concat([rows(5000), Buffer.from('\n\n')]) });
+    await page.waitForSelector('#csv-status[data-rows]');
+    expect(Number(await page.getAttribute('#csv-status', 'data-rows'))).toBe(5000);
+    expect((await hashOf()).get('dataset')).toBe('csv');
+    // And the page still trains.
+    await page.click('#step');
+    await page.waitForFunction("document.getElementById('status').dataset.epoch === '1'");
+  }, 300_000);
+
+  it('the CSV status describes the last file only: no error left on a success, no counts left on a failure', async () => {
+    await open('dataset=xor&maxEpochs=20');
+    const good = `x,y,c\n${Array.from({ length: 20 }, (_, i) => `${i},${i % 3},${i % 2}`).join('\n')}`;
+    const attributes = () => page.evaluate("({ ...document.getElementById('csv-status').dataset })");
+    const choose = async (name: string, text: string, ready: string) => {
+      await page.evaluate("document.getElementById('csv-status').textContent = ''");
+      await page.setInputFiles('#csv-file', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+      await page.waitForFunction((n) => document.getElementById('csv-status')!.textContent!.startsWith(n), name);
+      expect(await page.$('#csv-status' + ready)).not.toBeNull();
+    };
+    await choose('bad.csv', 'x\n1\n2', '[data-error]');
+    expect(await attributes()).toEqual({ error: 'ShapeError' });
+    await choose('good.csv', good, '[data-rows]');
+    expect(await attributes()).toEqual({ rows: '20', classes: '2' });
+    await choose('bad2.csv', 'x\n1\n2', '[data-error]');
+    expect(await attributes()).toEqual({ error: 'ShapeError' });
+  }, 120_000);
+
+  it('Step after the last epoch stays at the limit', async () => {
+    await open('dataset=xor&maxEpochs=3');
+    await playToEnd();
+    expect(Number(await status('epoch'))).toBe(3);
+    // Count the status's updates: Step's answer is one, whatever it says.
+    await page.evaluate("window.__updates = 0; new MutationObserver(() => window.__updates++).observe(document.getElementById('status'), { childList: true })");
+    await page.click('#step');
+    await page.waitForFunction('window.__updates >= 1');
+    expect(Number(await status('epoch'))).toBe(3);
+    expect(await status('state')).toBe('done');
+    expect(await page.textContent('#status')).toMatch(/^Epoch 3 .*\(done\)$/);
+  }, 120_000);
 
   it('logged no errors', () => {
     expect(errors).toEqual([]);
