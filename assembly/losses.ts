@@ -156,11 +156,11 @@ export function binaryCrossentropy(p: usize, y: usize, n: i32): f64 {
       sum -= <f64>f32x4.extract_lane(terms, 2);
       sum -= <f64>f32x4.extract_lane(terms, 3);
     }
-    // The last 1 to 3 elements in one vector too (lanes past n hold ½, never read back): a lane computes what
+    // The last 1 to 3 elements in one vector too (lanes past n hold p = ½, y = 0, never read back): a lane computes what
     // bceTermf does, bit for bit, and two scalar logs an element cost more than a vector of them.
     if (i < n) {
       const o = <usize>i << 2, rest = n - i;
-      const terms = bceTermsv(tailLanes(p + o, rest), tailLanes(y + o, rest));
+      const terms = bceTermsv(tailLanes(p + o, rest, 0.5), tailLanes(y + o, rest, 0));
       sum -= <f64>f32x4.extract_lane(terms, 0);
       if (rest > 1) sum -= <f64>f32x4.extract_lane(terms, 1);
       if (rest > 2) sum -= <f64>f32x4.extract_lane(terms, 2);
@@ -171,9 +171,9 @@ export function binaryCrossentropy(p: usize, y: usize, n: i32): f64 {
   return sum;
 }
 
-/** The first `lanes` (1 to 3) floats at p, the other lanes ½: no read past the last float. */
-@inline function tailLanes(p: usize, lanes: i32): v128 {
-  let v = v128.load32_lane(p, f32x4.splat(0.5), 0);
+/** The first `lanes` (1 to 3) floats at p, the other lanes `fill`: no read past the last float. */
+@inline function tailLanes(p: usize, lanes: i32, fill: f32): v128 {
+  let v = v128.load32_lane(p, f32x4.splat(fill), 0);
   if (lanes > 1) v = v128.load32_lane(p, v, 1, 4);
   if (lanes > 2) v = v128.load32_lane(p, v, 2, 8);
   return v;
@@ -187,11 +187,16 @@ export function binaryCrossentropy(p: usize, y: usize, n: i32): f64 {
 // each term within a few 1e-7 relative of the f64 form (the js backend's).
 const BCE_EPS: f32 = 1e-7;
 
+// With labels of 0 and 1 only (a classifier's), the vector form takes one log
+// instead of two, the one its label keeps: the same bits, as ln q and
+// ln(1 − q) are finite and only ln 1 is 0 (y = 1: ln q + 0·b = ln q, since
+// 0·b is −0; y = 0: ±0 + b = b, since b ≠ 0).
 @inline function bceTermsv(p: v128, t: v128): v128 {
   const one = f32x4.splat(1), eps = f32x4.splat(BCE_EPS);
-  const q = f32x4.pmin(f32x4.pmax(p, eps), one);
-  const a = logv(q), b = logv(f32x4.pmax(f32x4.sub(one, q), eps));
-  return f32x4.add(f32x4.mul(t, a), f32x4.mul(f32x4.sub(one, t), b));
+  const q = f32x4.pmin(f32x4.pmax(p, eps), one), rest = f32x4.pmax(f32x4.sub(one, q), eps);
+  const isOne = f32x4.eq(t, one);
+  if (i32x4.all_true(v128.or(isOne, f32x4.eq(t, f32x4.splat(0))))) return logv(v128.bitselect(q, rest, isOne));
+  return f32x4.add(f32x4.mul(t, logv(q)), f32x4.mul(f32x4.sub(one, t), logv(rest)));
 }
 
 @inline function bceTermf(p: f32, t: f32): f32 {

@@ -108,8 +108,8 @@ const EXP_LANES = memory.data<f32>([
 // arithmetic; in f32 at most 6 ulp, 3.6e-7 relative, near |x| = 7, where
 // the ulp of a value just below 1 is small: test/engine/tanh-accuracy.test.ts
 // sweeps it against Math.tanh). From 9.02 on tanh(x) rounds to 1 in f32,
-// and 1 it is; the min keeps |y| ≤ 1 below it too. Sign restored after, so
-// tanh is odd exactly, and tanh(±0) = ±0. Against the exp, division and
+// and 1 it is; the clamp keeps |y| ≤ 1 below it too. tanh is odd exactly,
+// and tanh(±0) = ±0. Against the exp, division and
 // series this replaces, it is a shorter chain of dependent operations (the
 // two polynomials run side by side), and its cost is mostly a small network's
 // step after GEMM. NaN stays NaN (min and the polynomials keep it).
@@ -129,17 +129,23 @@ const TANH_LANES = memory.data<f32>([
   TANH_END, TANH_END, TANH_END, TANH_END, 1, 1, 1, 1,
   TP4, TP4, TP4, TP4, TP3, TP3, TP3, TP3, TP2, TP2, TP2, TP2, TP1, TP1, TP1, TP1,
   TQ4, TQ4, TQ4, TQ4, TQ3, TQ3, TQ3, TQ3, TQ2, TQ2, TQ2, TQ2, TQ1, TQ1, TQ1, TQ1,
+  -TANH_END, -TANH_END, -TANH_END, -TANH_END, -1, -1, -1, -1,
 ], 16);
 
 @inline function tanhLanes(k: usize): v128 {
   return v128.load(TANH_LANES + (k << 4));
 }
 
-// pmin(a, b) is b < a ? b : a, one instruction (min is seven, for its NaN and
-// ±0 rules): with the bound as b, a NaN a stays NaN.
+// pmin(a, b) is b < a ? b : a and pmax(a, b) a < b ? b : a, one instruction
+// each (min and max are seven, for their NaN and ±0 rules): with the bounds
+// as b, a NaN x stays NaN and ±0 stays ±0. The clamp is on x itself, not |x|:
+// the fit is odd in t and f32 rounding is symmetric, so tanh(−x) = −tanh(x)
+// bit for bit without taking the sign off and putting it back. And at
+// t = ±9.02 the fit rounds to exactly ±1 in f32, so the last clamp to ±1
+// gives 1 from 9.02 on with no separate test (tanh-accuracy.test.ts checks both).
 @inline export function tanhv(x: v128): v128 {
-  const end = tanhLanes(0), one = tanhLanes(1);
-  const t = f32x4.pmin(f32x4.abs(x), end);
+  const one = tanhLanes(1), minusOne = tanhLanes(11);
+  const t = f32x4.pmin(f32x4.pmax(x, tanhLanes(10)), tanhLanes(0));
   const s = f32x4.mul(t, t);
   let p = f32x4.add(tanhLanes(3), f32x4.mul(s, tanhLanes(2)));
   let q = f32x4.add(tanhLanes(7), f32x4.mul(s, tanhLanes(6)));
@@ -149,13 +155,11 @@ const TANH_LANES = memory.data<f32>([
   q = f32x4.add(tanhLanes(9), f32x4.mul(s, q));
   p = f32x4.add(one, f32x4.mul(s, p));
   q = f32x4.add(one, f32x4.mul(s, q));
-  const y = f32x4.pmin(f32x4.div(f32x4.mul(t, p), q), one);
-  const saturated = v128.bitselect(one, y, f32x4.ge(t, end));
-  return v128.or(saturated, v128.and(x, f32x4.splat(-0.0)));
+  return f32x4.pmax(f32x4.pmin(f32x4.div(f32x4.mul(t, p), q), one), minusOne);
 }
 
 @inline export function tanhf(x: f32): f32 {
-  const t = pmin(abs(x), TANH_END);
+  const t = pmin(pmax(x, -TANH_END), TANH_END);
   const s = t * t;
   let p = TP3 + s * TP4;
   let q = TQ3 + s * TQ4;
@@ -165,13 +169,16 @@ const TANH_LANES = memory.data<f32>([
   q = TQ1 + s * q;
   p = 1 + s * p;
   q = 1 + s * q;
-  const y = pmin((t * p) / q, 1);
-  return copysign(t >= TANH_END ? <f32>1 : y, x);
+  return pmax(pmin((t * p) / q, 1), -1);
 }
 
-// The vector pmin's rule for one float.
+// The vector pmin and pmax's rules for one float.
 @inline function pmin(a: f32, b: f32): f32 {
   return b < a ? b : a;
+}
+
+@inline function pmax(a: f32, b: f32): f32 {
+  return a < b ? b : a;
 }
 
 @inline export function sigmoidv(x: v128): v128 {

@@ -87,3 +87,33 @@ describe('the f32 log behind binary cross-entropy, against Math.log', () => {
     expect(Number.isNaN(losses(be[build], odd, 1, 7)[0])).toBe(true); // in the lanes too
   });
 });
+
+// The SIMD builds take one log a lane where a vector's labels are all 0 or 1
+// (losses.ts bceTermsv) and both logs otherwise; either way a lane must give
+// the scalar build's term, which takes both logs always.
+describe('binary cross-entropy with 0/1 labels (one log a lane) and soft ones', () => {
+  /** Each width-wide slice's loss, for p and labels y. */
+  function sliced(b: Backend, p: Float32Array, y: Float32Array, width: number): Float64Array {
+    const out = new Float64Array(Math.ceil(p.length / width));
+    b.withBuffers([p.length, p.length], (pp: Ptr, py: Ptr) => {
+      b.heap.write(pp, p);
+      b.heap.write(py, y);
+      for (let i = 0, k = 0; i < p.length; i += width, k++) {
+        out[k] = b.core.binaryCrossentropy((pp + 4 * i) as Ptr, (py + 4 * i) as Ptr, Math.min(width, p.length - i));
+      }
+    });
+    return out;
+  }
+
+  test.each([1, 4, 7, 10])('%s at a time: every build gives the scalar build\'s bits, labels 0 and 1 mixed in a vector, soft ones beside', (width) => {
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const n = 20_000;
+    const p = Float32Array.from({ length: n }, (_, i) => [0, 1, 1e-9, 0.9999999][i % 97] ?? next());
+    // 0/1 labels, except every 13th slice of 4 soft (so some vectors take both logs)
+    const y = Float32Array.from({ length: n }, (_, i) => ((i >> 2) % 13 === 5 ? next() : next() < 0.5 ? 0 : 1));
+    const ref = Array.from(sliced(be.scalar, p, y, width));
+    expect(ref.every(Number.isFinite)).toBe(true);
+    for (const build of BUILDS) expect(Array.from(sliced(be[build], p, y, width))).toEqual(ref);
+  });
+});

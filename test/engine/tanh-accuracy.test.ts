@@ -73,6 +73,13 @@ describe('tanh against Math.tanh', () => {
     expect(Math.abs(t - Math.tanh(below))).toBeLessThanOrEqual(6 * ulpAt(Math.fround(Math.tanh(below))));
   });
 
+  test.each(BUILDS)('%s: every float from 9.02 to 10 gives exactly ±1 (the fit rounds to 1 at 9.02, where it is clamped)', (build) => {
+    const from = new Uint32Array(Float32Array.of(9.02, 10).buffer);
+    const big = new Float32Array(Uint32Array.from({ length: from[1] - from[0] + 1 }, (_, i) => from[0] + i).buffer);
+    const up = tanh(be[build], big), down = tanh(be[build], Float32Array.from(big, (v) => -v));
+    expect({ ones: up.every((v) => v === 1), minusOnes: down.every((v) => v === -1) }).toEqual({ ones: true, minusOnes: true });
+  });
+
   test('every build gives the same bits (so the bounds above hold for each)', () => {
     const ref = Buffer.from(tanh(be.simd, x).buffer);
     for (const build of BUILDS) expect(Buffer.from(tanh(be[build], x).buffer).equals(ref)).toBe(true);
