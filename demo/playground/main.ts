@@ -64,6 +64,8 @@ function net(task: Task): Net {
 /** Everything follows from the configuration: data, mirror model, diagram, URL, and a fresh model in the worker. */
 function apply(next: Config): void {
   config = next.dataset === 'csv' && !csv ? { ...next, dataset: 'circle' } : next;
+  // A link made with a dropped file cannot carry the file: say why the circle shows instead.
+  if (next.dataset === 'csv' && !csv) $('csv-status').textContent = 'This link was made with a CSV file of its own, which a link cannot carry: drop that file to train on it (the circle meanwhile).';
   const data: Dataset = config.dataset === 'csv' ? split(csv!.rows, config, csv!.classes) : makeDataset(config);
   const task = { inputs: config.features.length, classes: data.classes };
   mirror?.dispose();

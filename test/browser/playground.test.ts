@@ -171,6 +171,13 @@ describe('the playground page', () => {
     expect(Number(await status('epoch'))).toBe(20);
   }, 120_000);
 
+  it('says why a link made with a dropped CSV opens on the circle', async () => {
+    await page.goto('about:blank'); // a fresh page: no file dropped in this one
+    await open('dataset=csv&maxEpochs=5');
+    expect((await hashOf()).get('dataset')).toBe('circle');
+    expect(await page.textContent('#csv-status')).toContain('a link cannot carry');
+  }, 120_000);
+
   it('falls back to defaults for a hostile or garbled URL, without failing', async () => {
     await open(`dataset=../../etc&layers=99,-3,1e9,abc,8,8,8,8,8&learningRate=NaN&batchSize=1e12&noise=-5&seed=${'9'.repeat(400)}&features=__proto__,x2&maxEpochs=5`);
     const hash = await hashOf();
