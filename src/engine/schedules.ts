@@ -7,7 +7,12 @@
 
 import { boolean, checkOptions, f32Positive, positive, refuse } from '../options';
 
-/** A learning rate that changes as training goes: a function of the update count `step` (from 0) and the `epoch` (from 0). */
+/**
+ * A learning rate that changes as training goes: a function of the update
+ * count `step` (from 0) and the `epoch` (from 0). A model file saves a
+ * function of your own as "schedule" (no file holds a function): pass it
+ * again as loadModel's `{ optimizer }` to resume; the built-in ones save.
+ */
 export type Schedule = (step: number, epoch: number) => number;
 /** A fixed learning rate, or a {@link Schedule}. */
 export type LearningRate = number | Schedule;
@@ -40,6 +45,8 @@ export interface ExponentialDecayOptions {
 
 /**
  * γ·rate^(step / decaySteps), or stepwise with staircase (as Keras' ExponentialDecay).
+ * Its `config` says what it was made from: a model file holds that, and
+ * loading rebuilds the schedule from it, so training resumes exactly.
  *
  * @param options - `initialLearningRate` γ > 0, `decayRate`, `decaySteps` > 0
  *   (updates per decay), `staircase` (default false: decay smoothly).
@@ -50,6 +57,7 @@ export interface ExponentialDecayOptions {
  * const lr = nn.schedules.exponentialDecay({ initialLearningRate: 0.1, decayRate: 0.5, decaySteps: 100 });
  * console.log(lr(0, 0), lr(100, 3)); // 0.1 0.05
  * const opt = nn.sgd({ learningRate: lr });
+ * console.log(opt.config.learningRate); // { name: 'exponentialDecay', initialLearningRate: 0.1, decayRate: 0.5, decaySteps: 100, staircase: false }
  * ```
  */
 export function exponentialDecay(options: ExponentialDecayOptions): BuiltInSchedule {
@@ -75,6 +83,7 @@ export interface StepDecayOptions {
 
 /**
  * γ·drop^⌊epoch / epochsPerDrop⌋: the learning rate falls by `drop` every few epochs.
+ * Its `config` says what it was made from, and model files save it (see {@link exponentialDecay}).
  *
  * @param options - `initialLearningRate` γ > 0, `drop` (factor, default 0.5),
  *   `epochsPerDrop` > 0 (default 10).
@@ -84,6 +93,7 @@ export interface StepDecayOptions {
  * import * as nn from 'nnwasm';
  * const lr = nn.schedules.stepDecay({ initialLearningRate: 0.1, drop: 0.5, epochsPerDrop: 10 });
  * console.log(lr(0, 9), lr(0, 10), lr(0, 25)); // 0.1 0.05 0.025
+ * console.log(lr.config); // { name: 'stepDecay', initialLearningRate: 0.1, drop: 0.5, epochsPerDrop: 10 }
  * ```
  */
 export function stepDecay(options: StepDecayOptions): BuiltInSchedule {

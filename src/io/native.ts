@@ -35,7 +35,8 @@ export { FORMAT, VERSION, type LayerJSON, type CompileJSON, type ModelHeader, ty
 export interface LoadOptions {
   /**
    * Compile with this optimizer instead of the saved one: needed to resume a
-   * model trained with a learning-rate schedule. The saved step and state are
+   * model trained with a learning-rate function of the user's, which a file
+   * saves as "schedule" (the built-in nn.schedules are saved and rebuilt). The saved step and state are
    * kept when it is the same kind of optimizer keeping the same slots (same
    * name, and for RMSprop the same momentum and centered slots).
    */
@@ -99,7 +100,8 @@ export function modelToJSON(model: Sequential, options?: SaveOptions): ModelJSON
  *
  * @param input - A {@link ModelJSON} or its JSON text.
  * @param options - `optimizer`: compile with it instead of the saved one
- *   (needed to resume training a model saved with a learning-rate schedule).
+ *   (needed to resume training a model saved with a learning-rate function of
+ *   your own; the built-in nn.schedules are saved and rebuilt).
  * @throws {@link ModelFormatError} for anything that is not a valid, complete
  *   nnwasm model, checked before anything is allocated.
  * @example
