@@ -67,7 +67,7 @@ const NAMESPACE_TYPES: Record<Namespace, string[]> = {
   ],
   ops: ['ActivationOptions', 'MatmulOptions'],
   regularizers: ['L1L2Options', 'Regularizer'],
-  schedules: ['ExponentialDecayOptions', 'LearningRate', 'Schedule', 'StepDecayOptions'],
+  schedules: ['BuiltInSchedule', 'ExponentialDecayOptions', 'LearningRate', 'Schedule', 'ScheduleConfig', 'StepDecayOptions'],
   search: ['Params', 'RandomSearchOptions', 'Sampler', 'SearchResult', 'Space', 'Trial', 'TrialContext', 'TrialPlan'],
 };
 

@@ -216,7 +216,8 @@ export class Sequential {
   /** The loss, optimizer and metrics, or a NotCompiledError: for the calls that need them. */
   private requireCompiled(): Compiled {
     this.checkAlive();
-    if (!this.compiled) throw new NotCompiledError('This model has not been compiled: call model.compile({ loss, optimizer }) before fit or evaluate');
+    // A model saved with a learning-rate function of the user's loads uncompiled: say how to resume it.
+    if (!this.compiled) throw new NotCompiledError('This model has not been compiled: call model.compile({ loss, optimizer }) before fit or evaluate, or pass { optimizer } to nn.loadModel');
     return this.compiled;
   }
 

@@ -9,7 +9,7 @@
 // refuse no file holds.
 
 import { inBlock, NONE, type Core, type Ptr } from '../backend/core';
-import { learningRateAt, type LearningRate } from './schedules';
+import { learningRateAt, savedLearningRate, scheduleFromConfig, type LearningRate, type ScheduleConfig } from './schedules';
 import { CLIP_CHECKS, clipConfig, clipGradients, type ClipOptions, type Variable } from './clipping';
 import {
   boolean, checkOptions, f32Fraction, f32Positive, isNumber, learningRate as rate, refuse, type Check,
@@ -27,8 +27,11 @@ export interface Optimizer {
   readonly slots: number;
   /** The step size: a number, or a schedule of the update count and epoch. */
   readonly learningRate: LearningRate;
-  /** The options it was made with (defaults filled in, a clipping option only when given), for summaries and saving. */
-  readonly config: Readonly<Record<string, number | boolean | string>>;
+  /**
+   * The options it was made with (defaults filled in, a clipping option only when given), for summaries and saving.
+   * A built-in schedule's learningRate is its {@link ScheduleConfig}; a function of the user's is "schedule".
+   */
+  readonly config: Readonly<Record<string, number | boolean | string | ScheduleConfig>>;
   /** @internal What each slot block holds, in order, by Keras' names: a saved state is restored only into the same layout. */
   readonly slotNames: readonly string[];
   /** @internal The value every slot starts from: Adagrad's initial accumulator, 0 for the others. */
@@ -330,7 +333,7 @@ function make(
     name,
     slots: slotNames.length,
     learningRate,
-    config: { learningRate: typeof learningRate === 'number' ? learningRate : 'schedule', ...settings, ...clip },
+    config: { learningRate: savedLearningRate(learningRate), ...settings, ...clip },
     slotNames: Object.freeze([...slotNames]),
     slotStart,
     apply(core, params, grads, slots, n, step, epoch, variables) {
@@ -365,8 +368,11 @@ export function toOptimizer(o: Optimizer | OptimizerName, where = 'compile: opti
 
 /**
  * The optimizer a model file describes, made by its maker from the saved
- * options (which it checks as it checks a caller's): a ConfigError for a bad one.
+ * options (which it checks as it checks a caller's), a built-in schedule's
+ * config rebuilt by the schedule's maker: a ConfigError for a bad one.
  */
 export function optimizerFromConfig(name: OptimizerName, config: Readonly<Record<string, unknown>>): Optimizer {
-  return MAKERS[name](config as never);
+  const lr = config.learningRate;
+  const learningRate = typeof lr === 'object' && lr !== null ? scheduleFromConfig(lr as Record<string, unknown>) : lr;
+  return MAKERS[name]({ ...config, learningRate } as never);
 }

@@ -7,9 +7,10 @@
 //   inputDim, seed    the input width, and the seed (training resumes with the same shuffles)
 //   inputShape        the per-sample shape, when it has more than one dimension ([28, 28])
 //   layers            per layer: its Keras class name and its options (layers/<kind>.ts)
-//   compile           loss, metrics, optimizer name and options ("schedule" for a
-//                     learning-rate function, which cannot be saved: pass
-//                     { optimizer } when loading to resume with one)
+//   compile           loss, metrics, optimizer name and options (a built-in
+//                     schedule as its config, { name, …its options };
+//                     "schedule" for a user's learning-rate function, which
+//                     cannot be saved: pass { optimizer } when loading to resume)
 //   step              optimizer updates made so far (schedules, Adam's bias correction)
 //   preprocessing     plain JSON the caller attached (a fitted scaler, label names…)
 //
@@ -28,6 +29,7 @@ import type { InitializerName } from './initializers';
 import { kindOf, type Layer } from './layers/registry';
 import type { LossName } from './losses';
 import type { OptimizerName } from './optimizer-names';
+import type { ScheduleConfig } from './schedules';
 import { attachedTo } from './preprocessing';
 import type { Compiled } from './session';
 import { size, type Shape } from './layers/layer';
@@ -66,12 +68,16 @@ export interface LayerJSON {
 export interface CompileJSON {
   /** The loss, as given to compile. */
   loss: LossName;
-  /** config.learningRate is "schedule" when it was a function (which no file can hold). */
+  /**
+   * config.learningRate is a number, a built-in schedule's config
+   * (`{ name: 'exponentialDecay', … }`, rebuilt on load), or "schedule" for a
+   * function of the user's (which no file can hold).
+   */
   optimizer: {
     /** One of {@link OPTIMIZERS}. */
     name: OptimizerName;
     /** The optimizer's options (learningRate, momentum, beta1…, a clipping option if one was given). */
-    config: Record<string, number | boolean | string>;
+    config: Record<string, number | boolean | string | ScheduleConfig>;
   };
   /** The metric names, as given to compile. */
   metrics: string[];
@@ -197,11 +203,11 @@ export function modelToJSON(model: Serializable, options?: SaveOptions): ModelJS
 
 function compileToJSON(c: Readonly<Compiled> | undefined): CompileJSON | undefined {
   if (!c) return undefined;
-  // The config holds every option (a schedule as "schedule"), so the loader can rebuild the optimizer from it.
+  // The config holds every option (a built-in schedule as its config, a user's function as "schedule"), so the loader can rebuild the optimizer from it.
   return { loss: c.lossName, optimizer: { name: c.optimizer.name, config: { ...c.optimizer.config } }, metrics: [...c.metricNames] };
 }
 
-/** What a file holds for a learning rate that was a function. */
+/** What a file holds for a learning rate that was a function of the user's. */
 export const SCHEDULE = 'schedule';
 
 /** Where the numbers are in the binary blob. */

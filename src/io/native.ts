@@ -35,7 +35,8 @@ export { FORMAT, VERSION, type LayerJSON, type CompileJSON, type ModelHeader, ty
 export interface LoadOptions {
   /**
    * Compile with this optimizer instead of the saved one: needed to resume a
-   * model trained with a learning-rate schedule. The saved step and state are
+   * model trained with a learning-rate function of the user's, which a file
+   * saves as "schedule" (the built-in nn.schedules are saved and rebuilt). The saved step and state are
    * kept when it is the same kind of optimizer keeping the same slots (same
    * name, and for RMSprop the same momentum and centered slots).
    */
@@ -99,7 +100,8 @@ export function modelToJSON(model: Sequential, options?: SaveOptions): ModelJSON
  *
  * @param input - A {@link ModelJSON} or its JSON text.
  * @param options - `optimizer`: compile with it instead of the saved one
- *   (needed to resume training a model saved with a learning-rate schedule).
+ *   (needed to resume training a model saved with a learning-rate function of
+ *   your own; the built-in nn.schedules are saved and rebuilt).
  * @throws {@link ModelFormatError} for anything that is not a valid, complete
  *   nnwasm model, checked before anything is allocated.
  * @example
@@ -220,7 +222,7 @@ function asFormatError(e: unknown): unknown {
 interface CompilePlan {
   loss: LossName;
   metrics: string[];
-  /** undefined when the file's optimizer cannot be rebuilt (a schedule) and none was given. */
+  /** undefined when the file's optimizer cannot be rebuilt (a user's schedule function) and none was given. */
   optimizer?: Optimizer;
   restore: boolean;
   savedSlots: number;
@@ -248,11 +250,13 @@ function readCompile(v: unknown, file: string, options: LoadOptions): CompilePla
 
 /**
  * The saved optimizer, rebuilt by its maker from the saved options, which
- * must all be there (a schedule's learning rate stands in as 1, to check the
- * others): `optimizer` is undefined for a schedule, `stored` has the layout either way.
+ * must all be there: a built-in schedule's config is rebuilt by the
+ * schedule's maker; a user's function ("schedule") stands in as 1, to check
+ * the others, and leaves `optimizer` undefined. `stored` has the layout either way.
  */
 function readOptimizer(name: OptimizerName, c: Rec, where: string): { optimizer?: Optimizer; stored: Optimizer } {
-  const lr = field<number | string>(c, 'learningRate', (x) => isFiniteNumber(x) || x === SCHEDULE, `a number or "${SCHEDULE}"`, where);
+  const lr = field<unknown>(c, 'learningRate', (x) => isFiniteNumber(x) || x === SCHEDULE || typeof x === 'object',
+    `a number, a schedule's config or "${SCHEDULE}"`, where);
   const config = { ...c, learningRate: lr === SCHEDULE ? 1 : lr };
   let stored: Optimizer;
   try {

@@ -3,5 +3,6 @@
 // (learningRateAt, positive), which are not part of the public namespace.
 
 export {
-  exponentialDecay, stepDecay, type ExponentialDecayOptions, type LearningRate, type Schedule, type StepDecayOptions,
+  exponentialDecay, stepDecay, type BuiltInSchedule, type ExponentialDecayOptions, type LearningRate, type Schedule, type ScheduleConfig,
+  type StepDecayOptions,
 } from '../engine/schedules';

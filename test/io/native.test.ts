@@ -179,8 +179,8 @@ describe('training resumes exactly after a load', () => {
     await expectSameFuture(m, resumed, x, y);
   });
 
-  test('a learning-rate schedule cannot be saved: loading without one predicts, loading with one resumes exactly', async () => {
-    const schedule = nn.schedules.exponentialDecay({ initialLearningRate: 0.05, decayRate: 0.5, decaySteps: 10 });
+  test("a learning-rate function of the user's cannot be saved: loading without one predicts, loading with one resumes exactly", async () => {
+    const schedule = (step: number) => 0.05 * 0.5 ** (step / 10);
     const { x, y } = data(48, 5);
     const m = everyActivation(13);
     m.compile({ loss: 'categoricalCrossentropy', optimizer: nn.sgd({ learningRate: schedule, momentum: 0.5 }) });
@@ -190,12 +190,94 @@ describe('training resumes exactly after a load', () => {
     const predictOnly = nn.fromJSON(json);
     expect(peek(predictOnly).compiled).toBeUndefined();
     sameBits(predictOnly.predict(x).data, m.predict(x).data);
+    const before = weightsOf(predictOnly);
+    await expect(predictOnly.fit(x, y)).rejects.toThrow(nn.NotCompiledError);
+    await expect(predictOnly.fit(x, y)).rejects.toThrow(/pass \{ optimizer \} to nn\.loadModel/);
+    expect(weightsOf(predictOnly)).toEqual(before);
     const resumed = nn.fromJSON(json, { optimizer: nn.sgd({ learningRate: schedule, momentum: 0.5 }) });
     expect(peek(resumed).step).toBe(peek(m).step);
     await expectSameFuture(m, resumed, x, y);
     // Another kind of optimizer starts afresh.
     const switched = nn.fromJSON(json, { optimizer: nn.adam() });
     expect(peek(switched).step).toBe(0);
+  });
+});
+
+describe('a built-in learning-rate schedule is saved by its config and rebuilt on load', () => {
+  const schedules = {
+    exponentialDecay: () => nn.schedules.exponentialDecay({ initialLearningRate: 0.05, decayRate: 0.5, decaySteps: 5 }),
+    'exponentialDecay, staircase': () => nn.schedules.exponentialDecay({ initialLearningRate: 0.05, decayRate: 0.7, decaySteps: 3, staircase: true }),
+    // One drop per epoch, so the epochs of the resumed fit matter.
+    stepDecay: () => nn.schedules.stepDecay({ initialLearningRate: 0.05, drop: 0.5, epochsPerDrop: 1 }),
+  };
+  const optimizers = {
+    sgd: (lr: nn.schedules.Schedule) => nn.sgd({ learningRate: lr }),
+    momentum: (lr: nn.schedules.Schedule) => nn.sgd({ learningRate: lr, momentum: 0.9, nesterov: true }),
+    adam: (lr: nn.schedules.Schedule) => nn.adam({ learningRate: lr }),
+  };
+  const sameAsObjectIs = (a: nn.Sequential, b: nn.Sequential) => {
+    const wa = weightsOf(a).flat(), wb = weightsOf(b).flat();
+    expect(wb.length).toBe(wa.length);
+    expect(wb.findIndex((v, i) => !Object.is(v, wa[i]))).toBe(-1);
+  };
+  for (const [scheduleName, makeSchedule] of Object.entries(schedules)) {
+    for (const [optimizerName, makeOptimizer] of Object.entries(optimizers)) {
+      test(`${scheduleName} with ${optimizerName}: save → load → fit matches an uninterrupted fit bit for bit`, async () => {
+        const { x, y } = data(48, 9);
+        const opts = { epochs: 2, batchSize: 8 };
+        const uninterrupted = everyActivation(17);
+        const saved = everyActivation(17);
+        for (const m of [uninterrupted, saved]) {
+          m.compile({ loss: 'categoricalCrossentropy', optimizer: makeOptimizer(makeSchedule()) });
+          await m.fit(x, y, opts);
+        }
+        const json = JSON.stringify(saved);
+        saved.dispose();
+        const loaded = nn.fromJSON(json);
+        const fromBinary = nn.io.load(nn.io.save(loaded));
+        expect(peek(loaded).compiled?.optimizer.config).toEqual(peek(uninterrupted).compiled?.optimizer.config);
+        await uninterrupted.fit(x, y, opts);
+        await loaded.fit(x, y, opts);
+        await fromBinary.fit(x, y, opts);
+        sameAsObjectIs(loaded, uninterrupted);
+        sameAsObjectIs(fromBinary, uninterrupted);
+        // The schedule really acted: a constant rate of its initial value ends elsewhere.
+        const constant = nn.fromJSON(json, { optimizer: makeOptimizer(() => 0.05) });
+        await constant.fit(x, y, opts);
+        expect(weightsOf(constant)).not.toEqual(weightsOf(uninterrupted));
+        [uninterrupted, loaded, fromBinary, constant].forEach((m) => m.dispose());
+      });
+    }
+  }
+
+  test('the schedule and the optimizer say what it was made from, frozen; the file holds it as it is', () => {
+    const lr = nn.schedules.stepDecay({ initialLearningRate: 0.2 });
+    expect(lr.config).toEqual({ name: 'stepDecay', initialLearningRate: 0.2, drop: 0.5, epochsPerDrop: 10 });
+    expect(Object.isFrozen(lr.config) && Object.isFrozen(lr)).toBe(true);
+    const opt = nn.adam({ learningRate: lr });
+    expect(opt.config.learningRate).toBe(lr.config);
+    const m = nn.sequential([{ units: 2, inputDim: 3 }]);
+    m.compile({ loss: 'mse', optimizer: opt });
+    expect(m.toJSON().compile?.optimizer.config.learningRate).toEqual(lr.config);
+    // A user's function that copies a config is still the user's function.
+    const mimic = Object.assign((step: number) => 0.2 / (1 + step), { config: lr.config });
+    expect(nn.sgd({ learningRate: mimic }).config.learningRate).toBe('schedule');
+    m.dispose();
+  });
+
+  test('TF.js and ONNX exports carry topology and weights only: a schedule changes nothing in them', async () => {
+    const lr = () => nn.schedules.exponentialDecay({ initialLearningRate: 0.1, decayRate: 0.5, decaySteps: 10 });
+    const scheduled = nn.sequential([{ units: 3, inputDim: 2, activation: 'relu' }, { units: 1 }], { seed: 4 });
+    const fixed = nn.sequential([{ units: 3, inputDim: 2, activation: 'relu' }, { units: 1 }], { seed: 4 });
+    scheduled.compile({ loss: 'mse', optimizer: nn.sgd({ learningRate: lr() }) });
+    fixed.compile({ loss: 'mse', optimizer: nn.sgd({ learningRate: 0.1 }) });
+    const [a, b] = [nn.io.toTfjs(scheduled), nn.io.toTfjs(fixed)];
+    expect(Object.keys(a)).not.toContain('trainingConfig');
+    expect(JSON.stringify(a)).not.toMatch(/exponentialDecay|training_config/);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(Buffer.from(a.weightData).equals(Buffer.from(b.weightData))).toBe(true);
+    expect(Buffer.from(nn.io.toOnnx(scheduled)).equals(Buffer.from(nn.io.toOnnx(fixed)))).toBe(true);
+    [scheduled, fixed].forEach((m) => m.dispose());
   });
 });
 

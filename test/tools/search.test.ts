@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index';
 import { Random } from '../../src/engine/random';
+import { runPlan, toWirePlan } from '../../src/tools/search-trial';
 
 describe('samplers', () => {
   const draws = <T>(s: nn.Sampler<T>, n = 4000, seed = 1) => {
@@ -261,5 +262,25 @@ describe('randomSearch with plans (trial and data), in this thread', () => {
 
   it('says where the worker program should be when it is missing (as when running from source)', async () => {
     await expect(plans({ workers: 2 })).rejects.toThrow(/workers 2 needs nnwasm's worker program at .*search-worker\.(ts|js)|worker thread failed to start/);
+  });
+});
+
+describe('a plan with a built-in learning-rate schedule', () => {
+  it('crosses as plain data (the schedule as its config) and trains as the schedule itself does', async () => {
+    await nn.ready();
+    const rng = new Random(3);
+    const x = Array.from({ length: 24 }, () => [rng.uniform(-1, 1), rng.uniform(-1, 1)]);
+    const y = x.map(([a, b]) => [a - b]);
+    const lr = nn.schedules.exponentialDecay({ initialLearningRate: 0.1, decayRate: 0.5, decaySteps: 4 });
+    const layers = [nn.dense({ units: 3, inputDim: 2, activation: 'tanh' }), nn.dense({ units: 1 })];
+    const fit = { epochs: 2, batchSize: 6 };
+    const wire = toWirePlan({ layers, compile: { loss: 'mse', optimizer: nn.sgd({ learningRate: lr }) }, fit }, 0);
+    expect(JSON.parse(JSON.stringify(wire.compile.optimizer)).config.learningRate).toEqual(lr.config);
+    const { model } = await runPlan(wire, { x, y }, 5, 'loss', 0);
+    const direct = nn.sequential(layers, { seed: 5 });
+    direct.compile({ loss: 'mse', optimizer: nn.sgd({ learningRate: lr }) });
+    await direct.fit(x, y, fit);
+    expect(model.getWeights().map((w) => Array.from(w.data))).toEqual(direct.getWeights().map((w) => Array.from(w.data)));
+    [model, direct].forEach((m) => m.dispose());
   });
 });

@@ -27,6 +27,40 @@ async function savedJSON(): Promise<Json> {
 const b64 = (floats: number[]) => Buffer.from(new Float32Array(floats).buffer).toString('base64');
 const deep = (n: number): unknown => (n === 0 ? 1 : { a: deep(n - 1) });
 
+/** The saved Adam's learningRate as a built-in schedule's config, changed by `change`. */
+const withSchedule = (change: (s: Json) => unknown) => (j: Json) => {
+  const schedule = { name: 'exponentialDecay', initialLearningRate: 0.01, decayRate: 0.5, decaySteps: 10, staircase: false };
+  return { ...j, compile: { ...j.compile, optimizer: { ...j.compile.optimizer, config: { ...j.compile.optimizer.config, learningRate: change(schedule) } } } };
+};
+
+/** A built-in schedule's config where the learning rate is, and in other fields: each bad one is refused before anything is built. */
+function scheduleMutations(): [string, Expect, (j: Json) => unknown][] {
+  const drop = (key: string) => (s: Json) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== key));
+  return [
+    ['schedule-valid', 'succeeds', withSchedule((s) => s)],
+    ['schedule-stepDecay', 'succeeds', withSchedule(() => ({ name: 'stepDecay', initialLearningRate: 0.1, drop: 0.5, epochsPerDrop: 2 }))],
+    ['schedule-name-unknown', 'throws', withSchedule((s) => ({ ...s, name: 'cosineDecay' }))],
+    ['schedule-name-toString', 'throws', withSchedule((s) => ({ ...s, name: 'toString' }))],
+    ['schedule-name-missing', 'throws', withSchedule(drop('name'))],
+    ['schedule-field-missing', 'throws', withSchedule(drop('decaySteps'))],
+    ['schedule-default-missing', 'throws', withSchedule(drop('staircase'))],
+    ['schedule-nan', 'throws', withSchedule((s) => ({ ...s, decayRate: NaN }))],
+    ['schedule-negative', 'throws', withSchedule((s) => ({ ...s, decaySteps: -10 }))],
+    ['schedule-zero-rate', 'throws', withSchedule((s) => ({ ...s, initialLearningRate: 0 }))],
+    ['schedule-huge-rate', 'throws', withSchedule((s) => ({ ...s, initialLearningRate: 1e39 }))],
+    ['schedule-infinite-steps', 'throws', withSchedule((s) => ({ ...s, decaySteps: Infinity }))],
+    ['schedule-string-field', 'throws', withSchedule((s) => ({ ...s, decayRate: '0.5' }))],
+    ['schedule-staircase-number', 'throws', withSchedule((s) => ({ ...s, staircase: 1 }))],
+    ['schedule-extra-field', 'throws', withSchedule((s) => ({ ...s, warmupSteps: 5 }))],
+    ['schedule-other-makers-field', 'throws', withSchedule((s) => ({ ...s, drop: 0.5 }))],
+    ['schedule-array', 'throws', withSchedule(() => [0.01])],
+    ['schedule-null', 'throws', withSchedule(() => null)],
+    ['schedule-nested', 'throws', withSchedule((s) => ({ ...s, initialLearningRate: s }))],
+    ['schedule-in-beta1', 'throws', (j) => ({ ...j, compile: { ...j.compile, optimizer: { ...j.compile.optimizer, config: { ...j.compile.optimizer.config, beta1: withSchedule((s) => s)(j).compile.optimizer.config.learningRate } } } })],
+    ['schedule-in-epsilon', 'throws', (j) => ({ ...j, compile: { ...j.compile, optimizer: { ...j.compile.optimizer, config: { ...j.compile.optimizer.config, epsilon: { name: 'stepDecay', initialLearningRate: 1e-7, drop: 0.5, epochsPerDrop: 10 } } } } })],
+  ];
+}
+
 /** One change to a valid file, and what loading it must do. */
 const mutations: [string, Expect, (j: Json) => unknown][] = [
   ['format-unknown', 'throws', (j) => ({ ...j, format: 'evil' })],
@@ -74,6 +108,7 @@ const mutations: [string, Expect, (j: Json) => unknown][] = [
   ['optimizer-unknown', 'throws', (j) => ({ ...j, compile: { ...j.compile, optimizer: { name: 'adamax', config: {} } } })],
   ['learningRate-negative', 'throws', (j) => ({ ...j, compile: { ...j.compile, optimizer: { ...j.compile.optimizer, config: { ...j.compile.optimizer.config, learningRate: -1 } } } })],
   ['learningRate-schedule', 'either', (j) => ({ ...j, compile: { ...j.compile, optimizer: { ...j.compile.optimizer, config: { ...j.compile.optimizer.config, learningRate: 'schedule' } } } })],
+  ...scheduleMutations(),
   ['beta1-string', 'throws', (j) => ({ ...j, compile: { ...j.compile, optimizer: { ...j.compile.optimizer, config: { ...j.compile.optimizer.config, beta1: '0.9' } } } })],
   ['beta1-above-one', 'throws', (j) => ({ ...j, compile: { ...j.compile, optimizer: { ...j.compile.optimizer, config: { ...j.compile.optimizer.config, beta1: 1.5 } } } })],
   ['metrics-string', 'throws', (j) => ({ ...j, compile: { ...j.compile, metrics: 'accuracy' } })],
