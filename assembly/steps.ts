@@ -12,7 +12,9 @@
 // an f32 parameter is stored here as f64 and demoted: the same rounding.
 //
 // The plan is f64 words (pointers and sizes are exact in them): a header,
-// then one record per layer. Each step gathers its rows through the epoch's
+// then one record per layer. Each call first decodes it into i32 slots the
+// TypeScript side leaves after it (decode), so a step reads plain i32 loads
+// where it read and converted a hundred f64 words. Each step gathers its rows through the epoch's
 // order, runs forward, the loss (+ penalty), the metric's count, backward and
 // the optimizer update, and writes its loss and count for TypeScript to sum.
 // trainEpochs runs whole epochs so, when nothing in JS runs between them,
@@ -48,6 +50,10 @@ const HEADER = 32;
 const LX = 0, LY = 1, LDY = 2, LDX = 3, LZ = 4, LW = 5, LB = 6, LGW = 7, LGB = 8, IN = 9, OUT = 10;
 const ACT = 11, P = 12, Q = 13, KREG = 14, KL1 = 15, KL2 = 16, BREG = 17, BL1 = 18, BL2 = 19;
 const LAYER = 20;
+// The decoded plan, after the layer records: the header's words as i32 slots (MU and Adam's factors as
+// f32, STATE left in the plan, which trainEpochs writes back), then each layer's, with P and Q as f32 and, in KL1's slot, the
+// address of the layer's f64 record, whose regularizer factors are read there.
+const FACTORS = KL1;
 
 // Loss, metric and optimizer codes (the same lists in compiled-steps.ts).
 const MSE = 0, MAE = 1, HUBER = 2, LOG_COSH = 3, BCE = 4, CCE = 5, SCCE = 6;
@@ -63,13 +69,51 @@ const HUBER_DELTA: f64 = 1;
 // A word that holds a pointer, a size or a code: a whole number from 0 to
 // 2³² − 1. Added to 2⁵², exactly, it is the low bits of the sum's pattern:
 // an add and a move, where a saturating conversion takes a compare and
-// branches; a step reads a hundred of these.
+// branches; decode reads each once a call.
 @inline function ptr(at: usize, i: i32): usize {
   return <usize>reinterpret<u64>(word(at, i) + 4503599627370496.0);
 }
 
 @inline function int(at: usize, i: i32): i32 {
   return <i32>ptr(at, i);
+}
+
+/** Slot i of a decoded record (the header at h, or a layer's). */
+@inline function slot(at: usize, i: i32): i32 {
+  return load<i32>(at + (<usize>i << 2));
+}
+
+@inline function addr(at: usize, i: i32): usize {
+  return <usize>load<u32>(at + (<usize>i << 2));
+}
+
+@inline function factor(at: usize, i: i32): f32 {
+  return load<f32>(at + (<usize>i << 2));
+}
+
+/** The layer's f64 factor i (a regularizer's l1 or l2), from its record in the plan. */
+@inline function planWord(R: usize, i: i32): f64 {
+  return word(addr(R, FACTORS), i);
+}
+
+/**
+ * Decodes the plan at `plan` into the i32 slots after its layer records
+ * (compiled-steps.ts leaves half as many words again for them) and returns
+ * where they start. Once a call: the TypeScript side may write the plan
+ * again between calls, never during one.
+ */
+function decode(plan: usize): usize {
+  const layers = int(plan, LAYERS), h = plan + (<usize>(HEADER + layers * LAYER) << 3);
+  for (let i = 0; i < HEADER; i++) store<i32>(h + (<usize>i << 2), int(plan, i));
+  for (let i = MU; i <= EPS; i++) if (i != NESTEROV) store<f32>(h + (<usize>i << 2), <f32>word(plan, i));
+  for (let l = 0; l < layers; l++) {
+    const L = plan + (<usize>(HEADER + l * LAYER) << 3), R = layerAt(h, l);
+    for (let i = 0; i < LAYER; i++) store<i32>(R + (<usize>i << 2), int(L, i));
+    store<f32>(R + (P << 2), <f32>word(L, P));
+    store<f32>(R + (Q << 2), <f32>word(L, Q));
+    store<u32>(R + (FACTORS << 2), <u32>L);
+  }
+  return h;
 }
 
 /**
@@ -80,10 +124,10 @@ const HUBER_DELTA: f64 = 1;
  * metric's count at outputs[2s], outputs[2s + 1], and reads its rate at rates[s].
  */
 export function trainSteps(plan: usize, start: i32, count: i32): i32 {
-  const batch = int(plan, BATCH), total = int(plan, TOTAL), rates = ptr(plan, RATES), outputs = ptr(plan, OUTPUTS);
+  const h = decode(plan), batch = slot(h, BATCH), total = slot(h, TOTAL), rates = addr(h, RATES), outputs = addr(h, OUTPUTS);
   for (let s = 0; s < count; s++) {
     const rows = min(batch, total - start);
-    if (!step(plan, start, rows, outputs + (<usize>s << 4), <f32>load<f64>(rates + (<usize>s << 3)))) return s;
+    if (!step(h, start, rows, outputs + (<usize>s << 4), <f32>load<f64>(rates + (<usize>s << 3)))) return s;
     start += rows;
   }
   return count;
@@ -100,23 +144,23 @@ export function trainSteps(plan: usize, start: i32, count: i32): i32 {
  * the NaN guard to see it. Returns the epochs that count.
  */
 export function trainEpochs(plan: usize, epochs: i32, shuffle: bool): i32 {
-  const batch = int(plan, BATCH), total = int(plan, TOTAL), perEpoch = (total + batch - 1) / batch;
-  const rate = <f32>load<f64>(ptr(plan, RATES));
+  const h = decode(plan), batch = slot(h, BATCH), total = slot(h, TOTAL), perEpoch = (total + batch - 1) / batch;
+  const rate = <f32>load<f64>(addr(h, RATES));
   for (let e = 0; e < epochs; e++) {
-    saveEpochStart(plan, false);
-    if (shuffle) store<f64>(plan + (STATE << 3), <f64>shuffleOrder(ptr(plan, ORDER), total, <u32>ptr(plan, STATE)));
-    const sums = ptr(plan, OUTPUTS) + (<usize>e << 5);
+    saveEpochStart(plan, h, false);
+    if (shuffle) store<f64>(plan + (STATE << 3), <f64>shuffleOrder(addr(h, ORDER), total, <u32>ptr(plan, STATE)));
+    const sums = addr(h, OUTPUTS) + (<usize>e << 5);
     store<f64>(sums, 0);
     store<f64>(sums + 8, 0);
     let start = 0, ok = true;
     for (let s = 0; ok && s < perEpoch; s++) {
       const rows = min(batch, total - start);
-      ok = step(plan, start, rows, sums + 16, rate);
-      if (ok) addToEpoch(plan, sums, rows);
+      ok = step(h, start, rows, sums + 16, rate);
+      if (ok) addToEpoch(h, sums, rows);
       start += rows;
     }
-    if (!ok || !weightsFinite(plan)) {
-      saveEpochStart(plan, true);
+    if (!ok || !weightsFinite(h)) {
+      saveEpochStart(plan, h, true);
       return e;
     }
   }
@@ -130,10 +174,10 @@ export function trainEpochs(plan: usize, epochs: i32, shuffle: bool): i32 {
  * the per-batch loop and MeanMetric.addHits make, so TypeScript reads an
  * epoch's sums, not each step's outputs (a quarter of its per-epoch work).
  */
-function addToEpoch(plan: usize, sums: usize, rows: i32): void {
-  const hits = load<f64>(sums + 24), cols = int(outputLayer(plan), OUT);
+function addToEpoch(h: usize, sums: usize, rows: i32): void {
+  const hits = load<f64>(sums + 24), cols = slot(outputLayer(h), OUT);
   store<f64>(sums, load<f64>(sums) + load<f64>(sums + 16) * <f64>rows);
-  store<f64>(sums + 8, load<f64>(sums + 8) + (int(plan, METRIC) == BINARY ? hits / <f64>cols : hits));
+  store<f64>(sums + 8, load<f64>(sums + 8) + (slot(h, METRIC) == BINARY ? hits / <f64>cols : hits));
 }
 
 /**
@@ -141,16 +185,16 @@ function addToEpoch(plan: usize, sums: usize, rows: i32): void {
  * count at out[0] and out[1]. False when the loss is not finite: the forward has
  * run and nothing else, as the generic step leaves it.
  */
-function step(plan: usize, start: i32, rows: i32, out: usize, rate: f32): bool {
-  const scratch = ptr(plan, SCRATCH);
-  gather(plan, start, rows);
-  for (let l = 0; l < int(plan, LAYERS); l++) forward(layerAt(plan, l), rows, scratch);
-  const loss = lossValue(plan, rows);
+function step(h: usize, start: i32, rows: i32, out: usize, rate: f32): bool {
+  const scratch = addr(h, SCRATCH), layers = slot(h, LAYERS);
+  gather(h, start, rows);
+  for (let l = 0; l < layers; l++) forward(layerAt(h, l), rows, scratch);
+  const loss = lossValue(h, rows);
   store<f64>(out, loss);
   if (!isFinite(loss)) return false;
-  store<f64>(out + 8, <f64>hits(plan, rows));
-  backward(plan, rows, scratch);
-  update(plan, rate);
+  store<f64>(out + 8, <f64>hits(h, rows));
+  backward(h, rows, scratch);
+  update(h, rate);
   return true;
 }
 
@@ -159,13 +203,13 @@ function step(plan: usize, start: i32, rows: i32, out: usize, rate: f32): bool {
  * optimizer's slots, the order and the generator's state, at SAVED (the
  * state as an f64 word first, then the floats and the order).
  */
-function saveEpochStart(plan: usize, back: bool): void {
-  const saved = ptr(plan, SAVED), params = <usize>int(plan, PARAM_COUNT) << 2, slots = <usize>int(plan, SLOT_FLOATS) << 2;
+function saveEpochStart(plan: usize, h: usize, back: bool): void {
+  const saved = addr(h, SAVED), params = <usize>slot(h, PARAM_COUNT) << 2, slots = <usize>slot(h, SLOT_FLOATS) << 2;
   if (back) store<f64>(plan + (STATE << 3), load<f64>(saved));
   else store<f64>(saved, word(plan, STATE));
-  copyOrBack(ptr(plan, PARAMS), saved + 8, params, back);
-  copyOrBack(ptr(plan, SLOTS), saved + 8 + params, slots, back);
-  copyOrBack(ptr(plan, ORDER), saved + 8 + params + slots, <usize>int(plan, TOTAL) << 2, back);
+  copyOrBack(addr(h, PARAMS), saved + 8, params, back);
+  copyOrBack(addr(h, SLOTS), saved + 8 + params, slots, back);
+  copyOrBack(addr(h, ORDER), saved + 8 + params + slots, <usize>slot(h, TOTAL) << 2, back);
 }
 
 /** Copies `bytes` from `place` to `copy`, or with `back` from `copy` to `place`. */
@@ -175,8 +219,8 @@ function saveEpochStart(plan: usize, back: bool): void {
 }
 
 /** Whether every weight and optimizer slot is finite (Workspace.isFinite: dense layers have no state). */
-function weightsFinite(plan: usize): bool {
-  return allFinite(ptr(plan, PARAMS), int(plan, PARAM_COUNT)) && allFinite(ptr(plan, SLOTS), int(plan, SLOT_FLOATS));
+function weightsFinite(h: usize): bool {
+  return allFinite(addr(h, PARAMS), slot(h, PARAM_COUNT)) && allFinite(addr(h, SLOTS), slot(h, SLOT_FLOATS));
 }
 
 function allFinite(p: usize, n: i32): bool {
@@ -187,12 +231,13 @@ function allFinite(p: usize, n: i32): bool {
   return true;
 }
 
-@inline function layerAt(plan: usize, l: i32): usize {
-  return plan + (<usize>(HEADER + l * LAYER) << 3);
+/** Layer l's decoded record, after the decoded header at h. */
+@inline function layerAt(h: usize, l: i32): usize {
+  return h + (<usize>(HEADER + l * LAYER) << 2);
 }
 
-@inline function outputLayer(plan: usize): usize {
-  return layerAt(plan, int(plan, LAYERS) - 1);
+@inline function outputLayer(h: usize): usize {
+  return layerAt(h, slot(h, LAYERS) - 1);
 }
 
 /**
@@ -201,9 +246,9 @@ function allFinite(p: usize, n: i32): bool {
  * (rows of a few floats, where a memory.copy per row costs more than the
  * copying). Copies, so the bits are the same whichever way they go.
  */
-function gather(plan: usize, start: i32, rows: i32): void {
-  const order = ptr(plan, ORDER), xBytes = <usize>int(plan, X_COLS) << 2, yBytes = <usize>int(plan, Y_COLS) << 2;
-  const xs = ptr(plan, XS), ys = ptr(plan, YS), x = ptr(plan, X), y = ptr(plan, Y);
+function gather(h: usize, start: i32, rows: i32): void {
+  const order = addr(h, ORDER), xBytes = <usize>slot(h, X_COLS) << 2, yBytes = <usize>slot(h, Y_COLS) << 2;
+  const xs = addr(h, XS), ys = addr(h, YS), x = addr(h, X), y = addr(h, Y);
   for (let r = 0; r < rows; r++) {
     const row = <usize>load<u32>(order + (<usize>(start + r) << 2));
     copyBytes(x + <usize>r * xBytes, xs + row * xBytes, xBytes);
@@ -231,13 +276,13 @@ function gather(plan: usize, start: i32, rows: i32): void {
 
 /** Z = X·W + b, A = f(Z): dense.ts's forward. */
 function forward(L: usize, rows: i32, scratch: usize): void {
-  product(ptr(L, LX), ptr(L, LW), ptr(L, LZ), ptr(L, LB), rows, int(L, IN), int(L, OUT), false, false, scratch);
-  activationForward(L, ptr(L, LZ), ptr(L, LY), rows, int(L, OUT));
+  product(addr(L, LX), addr(L, LW), addr(L, LZ), addr(L, LB), rows, slot(L, IN), slot(L, OUT), false, false, scratch);
+  activationForward(L, addr(L, LZ), addr(L, LY), rows, slot(L, OUT));
 }
 
 function activationForward(L: usize, z: usize, a: usize, rows: i32, cols: i32): void {
-  const n = rows * cols, p = <f32>word(L, P), q = <f32>word(L, Q);
-  switch (int(L, ACT)) {
+  const n = rows * cols, p = factor(L, P), q = factor(L, Q);
+  switch (slot(L, ACT)) {
     case 0: linearForward(z, a, n); break;
     case 1: reluForward(z, a, n); break;
     case 2: leakyReluForward(z, a, n, p); break;
@@ -255,8 +300,8 @@ function activationForward(L: usize, z: usize, a: usize, rows: i32, cols: i32): 
 }
 
 function activationBackward(L: usize, z: usize, a: usize, dA: usize, dZ: usize, rows: i32, cols: i32): void {
-  const n = rows * cols, p = <f32>word(L, P), q = <f32>word(L, Q);
-  switch (int(L, ACT)) {
+  const n = rows * cols, p = factor(L, P), q = factor(L, Q);
+  switch (slot(L, ACT)) {
     case 0: linearBackward(z, a, dA, dZ, n); break;
     case 1: reluBackward(z, a, dA, dZ, n); break;
     case 2: leakyReluBackward(z, a, dA, dZ, n, p); break;
@@ -274,11 +319,11 @@ function activationBackward(L: usize, z: usize, a: usize, dA: usize, dZ: usize, 
 }
 
 /** The batch's mean loss plus the layers' penalty, in model.ts lossValue's f64 arithmetic. */
-function lossValue(plan: usize, rows: i32): f64 {
-  const L = outputLayer(plan), k = int(L, OUT), n = rows * k;
-  const z = ptr(L, LZ), a = ptr(L, LY), y = ptr(plan, Y), fused = int(plan, FUSED) != 0;
+function lossValue(h: usize, rows: i32): f64 {
+  const L = outputLayer(h), k = slot(L, OUT), n = rows * k;
+  const z = addr(L, LZ), a = addr(L, LY), y = addr(h, Y), fused = slot(h, FUSED) != 0;
   let value: f64;
-  switch (int(plan, LOSS)) {
+  switch (slot(h, LOSS)) {
     case MSE: value = meanSquaredError(a, y, n) / <f64>n; break;
     case MAE: value = meanAbsoluteError(a, y, n) / <f64>n; break;
     case HUBER: value = huber(a, y, n, HUBER_DELTA) / <f64>n; break;
@@ -288,23 +333,23 @@ function lossValue(plan: usize, rows: i32): f64 {
     default: value = (fused ? sparseSoftmaxCrossentropy(z, y, rows, k) : sparseCategoricalCrossentropy(a, y, rows, k)) / <f64>rows;
   }
   let sum: f64 = 0;
-  for (let l = 0; l < int(plan, LAYERS); l++) sum += layerPenalty(layerAt(plan, l));
+  for (let l = 0; l < slot(h, LAYERS); l++) sum += layerPenalty(layerAt(h, l));
   return value + sum;
 }
 
 /** dense.ts's penalty without an activity term: the kernel's, plus the bias's (0 when it has none). */
 function layerPenalty(L: usize): f64 {
-  const n = int(L, IN) * int(L, OUT), b = ptr(L, LB);
-  const kernel: f64 = int(L, KREG) ? penalty(ptr(L, LW), n, word(L, KL1), word(L, KL2)) : 0;
-  const bias: f64 = b && int(L, BREG) ? penalty(b, int(L, OUT), word(L, BL1), word(L, BL2)) : 0;
+  const n = slot(L, IN) * slot(L, OUT), b = addr(L, LB);
+  const kernel: f64 = slot(L, KREG) ? penalty(addr(L, LW), n, planWord(L, KL1), planWord(L, KL2)) : 0;
+  const bias: f64 = b && slot(L, BREG) ? penalty(b, slot(L, OUT), planWord(L, BL1), planWord(L, BL2)) : 0;
   return kernel + bias + 0; // + the activity term, 0 here: the same sum, −0 included
 }
 
 /** The batch's count for an accuracy metric (metrics.ts: binary, categorical, sparse); 0 for none. */
-function hits(plan: usize, rows: i32): i32 {
-  const metric = int(plan, METRIC);
+function hits(h: usize, rows: i32): i32 {
+  const metric = slot(h, METRIC);
   if (!metric) return 0;
-  const L = outputLayer(plan), k = int(L, OUT), a = ptr(L, LY), y = ptr(plan, Y);
+  const L = outputLayer(h), k = slot(L, OUT), a = addr(L, LY), y = addr(h, Y);
   let count = 0;
   if (metric == BINARY) {
     for (let i = 0; i < rows * k; i++) {
@@ -329,17 +374,17 @@ function argmax(p: usize, n: i32): i32 {
 }
 
 /** The loss's dZ on the output layer (losses.ts), then each layer's backward from the last. */
-function backward(plan: usize, rows: i32, scratch: usize): void {
-  lossGradient(plan, rows);
-  const last = int(plan, LAYERS) - 1;
-  for (let l = last; l >= 0; l--) layerBackward(layerAt(plan, l), l == last, rows, scratch);
+function backward(h: usize, rows: i32, scratch: usize): void {
+  lossGradient(h, rows);
+  const last = slot(h, LAYERS) - 1;
+  for (let l = last; l >= 0; l--) layerBackward(layerAt(h, l), l == last, rows, scratch);
 }
 
-function lossGradient(plan: usize, rows: i32): void {
-  const L = outputLayer(plan), k = int(L, OUT), n = rows * k;
-  const z = ptr(L, LZ), a = ptr(L, LY), y = ptr(plan, Y), d = ptr(L, LDY), fused = int(plan, FUSED) != 0;
+function lossGradient(h: usize, rows: i32): void {
+  const L = outputLayer(h), k = slot(L, OUT), n = rows * k;
+  const z = addr(L, LZ), a = addr(L, LY), y = addr(h, Y), d = addr(L, LDY), fused = slot(h, FUSED) != 0;
   const s: f64 = 1 / <f64>n, perRow: f64 = 1 / <f64>rows;
-  switch (int(plan, LOSS)) {
+  switch (slot(h, LOSS)) {
     case MSE: scaledDifference(a, y, d, n, 2 * s); break;
     case MAE: meanAbsoluteErrorGrad(a, y, d, n, s); break;
     case HUBER: huberGrad(a, y, d, n, HUBER_DELTA, s); break;
@@ -361,13 +406,13 @@ function lossGradient(plan: usize, rows: i32): void {
 
 /** dense.ts's backward: through the activation (not on the output layer), Xᵀ·dZ, penalties, Σ dZ, dZ·Wᵀ. */
 function layerBackward(L: usize, isOutput: bool, rows: i32, scratch: usize): void {
-  const inW = int(L, IN), outW = int(L, OUT), w = ptr(L, LW), b = ptr(L, LB), gw = ptr(L, LGW), gb = ptr(L, LGB);
-  const x = ptr(L, LX), y = ptr(L, LY), dy = ptr(L, LDY), dx = ptr(L, LDX);
-  if (!isOutput) activationBackward(L, ptr(L, LZ), y, dy, dy, rows, outW);
+  const inW = slot(L, IN), outW = slot(L, OUT), w = addr(L, LW), b = addr(L, LB), gw = addr(L, LGW), gb = addr(L, LGB);
+  const x = addr(L, LX), y = addr(L, LY), dy = addr(L, LDY), dx = addr(L, LDX);
+  if (!isOutput) activationBackward(L, addr(L, LZ), y, dy, dy, rows, outW);
   product(x, dy, gw, 0, inW, rows, outW, true, false, scratch);
-  if (int(L, KREG)) penaltyGrad(w, gw, inW * outW, word(L, KL1), word(L, KL2), 1, true);
+  if (slot(L, KREG)) penaltyGrad(w, gw, inW * outW, planWord(L, KL1), planWord(L, KL2), 1, true);
   if (gb) columnSums(dy, gb, rows, outW, false);
-  if (gb && int(L, BREG)) penaltyGrad(b, gb, outW, word(L, BL1), word(L, BL2), 1, true);
+  if (gb && slot(L, BREG)) penaltyGrad(b, gb, outW, planWord(L, BL1), planWord(L, BL2), 1, true);
   if (dx) product(dy, w, dx, 0, rows, outW, inW, false, true, scratch);
 }
 
@@ -400,12 +445,12 @@ export function shuffleOrder(order: usize, n: i32, state: u32): u32 {
 }
 
 /** The optimizer's rule with this step's rate (optimizers.ts computed it: the learning rate, or Adam's γₜ). */
-function update(plan: usize, rate: f32): void {
-  const p = ptr(plan, PARAMS), g = ptr(plan, GRADS), slots = ptr(plan, SLOTS), n = int(plan, PARAM_COUNT);
-  switch (int(plan, OPTIMIZER)) {
+function update(h: usize, rate: f32): void {
+  const p = addr(h, PARAMS), g = addr(h, GRADS), slots = addr(h, SLOTS), n = slot(h, PARAM_COUNT);
+  switch (slot(h, OPTIMIZER)) {
     case SGD: sgd(p, g, n, rate); break;
-    case MOMENTUM: momentum(p, g, slots, n, rate, <f32>word(plan, MU), int(plan, NESTEROV) != 0); break;
+    case MOMENTUM: momentum(p, g, slots, n, rate, factor(h, MU), slot(h, NESTEROV) != 0); break;
     default:
-      adam(p, g, slots, slots + (<usize>n << 2), n, rate, <f32>word(plan, BETA1), <f32>word(plan, BETA2), <f32>word(plan, EPS));
+      adam(p, g, slots, slots + (<usize>n << 2), n, rate, factor(h, BETA1), factor(h, BETA2), factor(h, EPS));
   }
 }

@@ -157,7 +157,8 @@ export class CompiledSteps {
     this.epochsPerCall = this.constantRate && !data.validates ? wholeEpochs(budget, this.batches) : 0;
     // The plan, the rates, the outputs (2 words a step of a segment, or 4 an epoch of a call's whole epochs), the
     // epoch's saved start, the order.
-    const words = HEADER + LAYER * layerCount, outputs = Math.max(2 * segment, 4 * this.epochsPerCall);
+    // The plan's words and half as many again, where assembly/steps.ts decodes them into i32 slots each call.
+    const words = (3 * (HEADER + LAYER * layerCount)) / 2, outputs = Math.max(2 * segment, 4 * this.epochsPerCall);
     const savedBytes = this.epochsPerCall ? 8 + 4 * (ws.paramCount * (1 + ws.slotCount) + data.rows) : 0;
     const bytes = 8 * (words + segment + outputs) + savedBytes + 4 * data.rows;
     this.block = this.heap.alloc(bytes, this, `fit: compiled steps over ${data.rows} rows`);
