@@ -56,7 +56,8 @@ function dataLines(text: string): number {
   let lines = 0, blank = true;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 10) {
+    // A line ends at \n, at \r\n (counted at its \n) and at a lone \r, as the parser reads them.
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
       if (!blank) lines++;
       blank = true;
     } else if (c !== 32 && c !== 9 && c !== 13) blank = false;

@@ -88,7 +88,7 @@ function apply(next: Config): void {
   diagram.layout(config.features.map((f) => FEATURE_LABELS[f]), net(task).units);
   paintInputs(diagram, scene);
   stepMode.clear();
-  worker.postMessage(setup);
+  send(setup);
   showStatus({ epoch: 0, steps: 0, stepsPerSecond: 0, running: false, stopReason: undefined });
   draw();
 }
@@ -153,6 +153,18 @@ function showError(job: ToWorker['type'], message: string): void {
 }
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+/** Why the worker stopped, once it has (its file not found, a throw at its top level): it says nothing itself. */
+let stopped: string | undefined;
+worker.onerror = (e) => {
+  stopped = `the training worker stopped (${e.message || 'its script did not load'})`;
+  for (const job of ['play', 'compare', 'search'] as const) showError(job, stopped);
+};
+
+/** A request to the worker; once it has stopped, the request fails at once, said where its result would have gone (after the caller's own update). */
+function send(msg: ToWorker): void {
+  if (stopped === undefined) worker.postMessage(msg);
+  else if (msg.type !== 'pause') queueMicrotask(() => showError(msg.type, stopped!));
+}
 worker.onmessage = ({ data: msg }: MessageEvent<FromWorker>) => {
   if (msg.type === 'snapshot') {
     if (msg.generation !== setup.generation) return;
@@ -173,10 +185,10 @@ worker.onmessage = ({ data: msg }: MessageEvent<FromWorker>) => {
 
 play.addEventListener('click', () => {
   stepMode.clear();
-  worker.postMessage({ type: running ? 'pause' : 'play' });
+  send({ type: running ? 'pause' : 'play' });
   if (!running) showStatus({ ...statusNumbers(), running: true });
 });
-$('step').addEventListener('click', () => worker.postMessage({ type: 'step' }));
+$('step').addEventListener('click', () => send({ type: 'step' }));
 $('reset').addEventListener('click', () => apply(config));
 const statusNumbers = () => ({ epoch: Number(status.dataset.epoch), steps: Number(status.dataset.steps), stepsPerSecond: 0 });
 
@@ -201,7 +213,7 @@ $('compare').addEventListener('click', () => {
   $<HTMLButtonElement>('compare').disabled = true;
   delete $('compare-result').dataset.series;
   $('compare-result').textContent = 'training three models…';
-  worker.postMessage({ type: 'compare', epochs: 50 });
+  send({ type: 'compare', epochs: 50 });
 });
 
 // Random search.
@@ -221,7 +233,7 @@ $('search').addEventListener('click', () => {
   $('search-result').textContent = 'searching…';
   for (const key of ['error', 'score', 'learningRate', 'batchSize']) delete $('search-result').dataset[key];
   $('search-result').dataset.trials = '0';
-  worker.postMessage({ type: 'search', trials: 12, epochs: 40 });
+  send({ type: 'search', trials: 12, epochs: 40 });
 });
 $('use-best').addEventListener('click', () => {
   if (!best) return;
@@ -242,6 +254,11 @@ $('speed').addEventListener('click', () => {
   const line = (network: string, name: string) => {
     const wasm = rates[`${network}-wasm`], js = rates[`${network}-js`];
     return wasm && js ? `${name}: Wasm core ${f(wasm)} steps/s, js backend ${f(js)} steps/s, ${(wasm / js).toFixed(1)}×.` : '';
+  };
+  bench.onerror = (e) => {
+    out.textContent = `Measuring failed: the worker stopped (${e.message || 'its script did not load'})`;
+    bench.terminate();
+    button.disabled = false;
   };
   bench.onmessage = ({ data: msg }: MessageEvent<FromWorker>) => {
     if (msg.type === 'error') {
@@ -270,7 +287,7 @@ const stepMode = setUpStepMode({
   text: $('step-text'), table: $('step-table'),
 }, diagram, () => {
   if (running) {
-    worker.postMessage({ type: 'pause' });
+    send({ type: 'pause' });
     $('step-text').textContent = 'Training paused: press Next again to walk a sample through the network.';
     return undefined;
   }

@@ -20,7 +20,9 @@ let epoch = 0;
 /** Optimizer updates so far (the model does not say). */
 let steps = 0;
 let running = false;
-let pausing = false;
+/** Messages are numbered as they arrive; a fit stops for a pause (or setup, reset) that came after its own request. */
+let received = 0;
+let pausedAt = 0;
 let pending: number[] = [];
 let stepsPerSecond = 0;
 
@@ -32,20 +34,22 @@ const fail = (job: ToWorker['type']) => (e: unknown) => post({ type: 'error', jo
 // nothing else). Pause acts at once; the other work uses its own models.
 let queue: Promise<void> = Promise.resolve();
 self.onmessage = ({ data: msg }: MessageEvent<ToWorker>) => {
-  if (msg.type === 'pause' || msg.type === 'setup' || msg.type === 'reset') pausing = true;
+  const at = ++received;
+  if (msg.type === 'pause' || msg.type === 'setup' || msg.type === 'reset') pausedAt = at;
   if (msg.type === 'pause') return;
-  if (msg.type === 'compare' || msg.type === 'search' || msg.type === 'speed') void handle(msg).catch(fail(msg.type));
-  else queue = queue.then(() => handle(msg)).catch(fail(msg.type));
+  if (msg.type === 'compare' || msg.type === 'search' || msg.type === 'speed') void handle(msg, at).catch(fail(msg.type));
+  else queue = queue.then(() => handle(msg, at)).catch(fail(msg.type));
 };
 
-async function handle(msg: ToWorker): Promise<void> {
+/** `at`: the message's number (a queued play or step stops for a pause that came after it, even one that came while it waited). */
+async function handle(msg: ToWorker, at: number): Promise<void> {
   await nn.ready();
   if (msg.type === 'setup') {
     setup = msg;
     reset();
   } else if (msg.type === 'reset') reset();
-  else if (msg.type === 'play') await train(setup!.config.maxEpochs - epoch);
-  else if (msg.type === 'step') await train(Math.min(1, setup!.config.maxEpochs - epoch));
+  else if (msg.type === 'play') await train(setup!.config.maxEpochs - epoch, at);
+  else if (msg.type === 'step') await train(Math.min(1, setup!.config.maxEpochs - epoch), at);
   else if (msg.type === 'compare') post(await compareDescents(setup!, msg.epochs));
   else if (msg.type === 'search') await searchRates(setup!, msg.trials, msg.epochs, post);
   else if (msg.type === 'speed') await measureSpeed(msg.epochs, post);
@@ -70,13 +74,15 @@ function snapshot(stopReason?: StopReason): void {
     [...weights.map((w) => w.buffer), epochs.buffer]);
 }
 
-async function train(epochs: number): Promise<void> {
+/** Trains for the request numbered `at`: a pause (or setup, reset) numbered after it stops it, or keeps it from starting. */
+async function train(epochs: number, at: number): Promise<void> {
   if (running || !model) return;
   if (epochs <= 0) return snapshot('done');
+  const pausing = () => pausedAt > at;
+  if (pausing()) return snapshot('paused');
   const { config, train, test } = setup!;
   const current = model;
   running = true;
-  pausing = false;
   const start = performance.now(), firstStep = steps;
   const perEpoch = Math.ceil(train.x.rows / config.batchSize);
   let last = start;
@@ -98,7 +104,7 @@ async function train(epochs: number): Promise<void> {
             last = now;
             snapshot();
           }
-          return !pausing;
+          return !pausing();
         },
       },
     });
@@ -106,13 +112,13 @@ async function train(epochs: number): Promise<void> {
     running = false;
   }
   if (current !== model) return;
-  snapshot(stopReason(history!, epoch >= config.maxEpochs));
+  snapshot(stopReason(history!, epoch >= config.maxEpochs, pausing()));
 }
 
 /** What the page says of a fit that ended; a NaN rollback first, as the model was put back whatever else happened. */
-function stopReason(history: nn.History, lastEpoch: boolean): StopReason {
+function stopReason(history: nn.History, lastEpoch: boolean, paused: boolean): StopReason {
   if (history.stopReason === 'nan') return 'diverged';
-  if (pausing) return 'paused';
+  if (paused) return 'paused';
   if (history.stopReason === 'earlyStopping') return 'early stopping';
   return lastEpoch ? 'done' : 'paused';
 }

@@ -374,5 +374,6 @@ export function toOptimizer(o: Optimizer | OptimizerName, where = 'compile: opti
 export function optimizerFromConfig(name: OptimizerName, config: Readonly<Record<string, unknown>>): Optimizer {
   const lr = config.learningRate;
   const learningRate = typeof lr === 'object' && lr !== null ? scheduleFromConfig(lr as Record<string, unknown>) : lr;
+  if (!Object.hasOwn(MAKERS, name)) refuse('optimizer: name', `one of ${Object.keys(MAKERS).join(', ')}`, name); // not an inherited key
   return MAKERS[name]({ ...config, learningRate } as never);
 }

@@ -128,7 +128,8 @@ export function scheduleFromConfig(config: Readonly<Record<string, unknown>>): B
   const { name, ...options } = config;
   if (name !== 'exponentialDecay' && name !== 'stepDecay') refuse('learningRate: name', '"exponentialDecay" or "stepDecay"', name);
   const schedule = MAKERS[name](options as never);
-  const missing = Object.keys(schedule.config).find((k) => config[k] === undefined); // only the maker's own keys are read
+  // Own fields only: a field an object inherits (Object.prototype's, polluted) was not in the file.
+  const missing = Object.keys(schedule.config).find((k) => !Object.hasOwn(config, k) || config[k] === undefined);
   if (missing !== undefined) refuse(`${name}: ${missing}`, 'a value (it is required)', undefined); // as checkOptions says it
   return schedule;
 }

@@ -204,7 +204,10 @@ export function modelToJSON(model: Serializable, options?: SaveOptions): ModelJS
 function compileToJSON(c: Readonly<Compiled> | undefined): CompileJSON | undefined {
   if (!c) return undefined;
   // The config holds every option (a built-in schedule as its config, a user's function as "schedule"), so the loader can rebuild the optimizer from it.
-  return { loss: c.lossName, optimizer: { name: c.optimizer.name, config: { ...c.optimizer.config } }, metrics: [...c.metricNames] };
+  // Copies, a schedule's config too: the optimizer's own are frozen, and what toJSON returns is the caller's to change.
+  const config = { ...c.optimizer.config };
+  if (typeof config.learningRate === 'object') config.learningRate = { ...config.learningRate };
+  return { loss: c.lossName, optimizer: { name: c.optimizer.name, config }, metrics: [...c.metricNames] };
 }
 
 /** What a file holds for a learning rate that was a function of the user's. */

@@ -14,7 +14,7 @@ import type { Layer } from '../engine/layers/registry';
 import type { MatrixLike } from '../engine/matrix';
 import { sequential, type Sequential } from '../engine/model';
 import type { CompileOptions } from '../engine/model-options';
-import { optimizerFromConfig, type OptimizerName } from '../engine/optimizers';
+import { optimizerFromConfig, toOptimizer, type OptimizerName } from '../engine/optimizers';
 import type { Logs } from '../engine/session';
 import type { FitOptions } from '../train/fit-options';
 import type { History } from '../train/history';
@@ -82,7 +82,13 @@ export function toWirePlan(plan: TrialPlan, t: number): WirePlan {
         + 'give the search validationData, and follow trials with onTrialEnd and onEpochEnd');
     }
   }
-  const { optimizer } = plan.compile;
+  // An optimizer object must be one nn.sgd or another maker made, as compile takes it (a hand-made one is refused, as there).
+  const given = plan.compile.optimizer;
+  const optimizer = typeof given === 'object' && given !== null ? toOptimizer(given, `${where}: plan.compile.optimizer`) : given;
+  // A schedule of the user's own is a function, which no plan carries: the optimizer's config says "schedule" for it.
+  if (typeof optimizer === 'object' && optimizer.config.learningRate === 'schedule') {
+    throw new ConfigError(`${where}: plan.compile.optimizer: expected a learning rate a plan can carry (a number or an nn.schedules.* schedule), got a function of your own`);
+  }
   const wire: WirePlan = {
     layers: plan.layers,
     compile: { ...plan.compile, optimizer: typeof optimizer === 'object' && optimizer !== null ? { name: optimizer.name, config: { ...optimizer.config } } : optimizer },

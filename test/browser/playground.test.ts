@@ -602,6 +602,33 @@ describe('the playground page', () => {
     await p.close();
   }, 120_000);
 
+  it('a worker that does not load is said too, and every button works again', async () => {
+    const p = await browser.newPage();
+    await p.route(/\/assets\/worker-[\w-]+\.js$/, (route) => route.fulfill({ status: 404, body: '' }));
+    await open('dataset=xor', p);
+    await p.click('#play');
+    await p.waitForSelector('#status[data-state="error"]');
+    expect(await p.textContent('#status')).toMatch(/^Training failed: the training worker stopped/);
+    expect(await p.getAttribute('#play', 'aria-pressed')).toBe('false');
+    for (const [button, out] of [['#compare', '#compare-result'], ['#search', '#search-result'], ['#speed', '#speed-result']]) {
+      await p.click(button);
+      await p.waitForFunction((b) => !(document.querySelector(b) as HTMLButtonElement).disabled, button);
+      expect(await p.textContent(out)).toMatch(/failed: the (training )?worker stopped/);
+    }
+    await p.close();
+  }, 120_000);
+
+  it('a pause pressed while a play waits behind a step pauses that play', async () => {
+    await open('dataset=xor&maxEpochs=20000');
+    await page.evaluate(`(() => { for (const id of ['step', 'play', 'play']) document.getElementById(id).click(); })()`);
+    await page.waitForSelector('#status[data-state="paused"]');
+    // One more step queues behind whatever the worker still runs: once it is done, nothing else is running.
+    const before = await status('epoch');
+    await page.click('#step');
+    await page.waitForFunction((e) => document.getElementById('status')!.dataset.epoch !== e, before, { timeout: 240_000 });
+    expect(Number(await status('epoch'))).toBeLessThanOrEqual(3); // the two steps, and at most one epoch of the paused play
+  }, 120_000);
+
   it('refuses a CSV too large before reading or parsing it, says what it expected, and the page goes on', async () => {
     await open('dataset=xor&maxEpochs=20');
     const before = await page.evaluate('location.hash');
@@ -621,6 +648,9 @@ describe('the playground page', () => {
     // Under 2 MB but 100 000 rows: refused by its lines, before the parser sees it; one row over the limit too (blank lines do not count).
     expect(await refused('long.csv', rows(100_000))).toBe('long.csv could not be used: long.csv: expected 4 to 5000 rows, got 100000 lines after the header');
     expect(await refused('5002.csv', Buffer.concat([rows(5002), Buffer.from('\n\n  \n')]))).toContain('got 5002 lines after the header');
+    // Lines ended by a lone \r (old Mac files) count as the parser reads them.
+    const crOnly = Buffer.from(`x,y,label\r${'0.1,0.2,1\r0.3,0.4,0\r'.repeat(3000)}`);
+    expect(await refused('cr.csv', crOnly)).toBe('cr.csv could not be used: cr.csv: expected 4 to 5000 rows, got 6000 lines after the header');
     expect(await page.evaluate('location.hash')).toBe(before);
     // The limit itself is accepted.
     await page.setInputFiles('#csv-file', { name: '5000.csv', mimeType: 'text/csv', buffer: Buffer.concat([rows(5000), Buffer.from('\n\n')]) });

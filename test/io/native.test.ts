@@ -265,6 +265,23 @@ describe('a built-in learning-rate schedule is saved by its config and rebuilt o
     m.dispose();
   });
 
+  test('a schedule field missing from the file is refused even when Object.prototype would supply it', () => {
+    const m = nn.sequential([{ units: 1, inputDim: 2 }]);
+    m.compile({ loss: 'mse', optimizer: nn.sgd({ learningRate: nn.schedules.stepDecay({ initialLearningRate: 0.1, drop: 0.25 }) }) });
+    const saved = m.toJSON() as unknown as { compile: { optimizer: { config: { learningRate: Record<string, unknown> } } } };
+    delete saved.compile.optimizer.config.learningRate.drop;
+    const text = JSON.stringify(saved);
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.drop = 0.25;
+    try {
+      expect(() => nn.fromJSON(text)).toThrow(nn.ModelFormatError);
+      expect(() => nn.fromJSON(text)).toThrow(/stepDecay: drop: expected a value/);
+    } finally {
+      delete proto.drop;
+      m.dispose();
+    }
+  });
+
   test('TF.js and ONNX exports carry topology and weights only: a schedule changes nothing in them', async () => {
     const lr = () => nn.schedules.exponentialDecay({ initialLearningRate: 0.1, decayRate: 0.5, decaySteps: 10 });
     const scheduled = nn.sequential([{ units: 3, inputDim: 2, activation: 'relu' }, { units: 1 }], { seed: 4 });

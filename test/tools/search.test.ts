@@ -283,4 +283,16 @@ describe('a plan with a built-in learning-rate schedule', () => {
     expect(model.getWeights().map((w) => Array.from(w.data))).toEqual(direct.getWeights().map((w) => Array.from(w.data)));
     [model, direct].forEach((m) => m.dispose());
   });
+
+  it('refuses a schedule of your own and a hand-made optimizer up front, saying what a plan can carry', () => {
+    const layers = [nn.dense({ units: 1, inputDim: 2 })];
+    const own = nn.sgd({ learningRate: (step: number) => 0.1 / (1 + step) });
+    expect(() => toWirePlan({ layers, compile: { loss: 'mse', optimizer: own }, fit: {} }, 0))
+      .toThrow(/plan\.compile\.optimizer: expected a learning rate a plan can carry .*got a function of your own/);
+    for (const forged of [{ name: 'sgd' }, { name: '__proto__', config: {} }, { name: 'constructor', config: null }]) {
+      const plan = { layers, compile: { loss: 'mse' as const, optimizer: forged as unknown as nn.Optimizer }, fit: {} };
+      expect(() => toWirePlan(plan, 0)).toThrow(nn.ConfigError);
+      expect(() => toWirePlan(plan, 0)).toThrow(/plan\.compile\.optimizer: expected .*an object not made by nn\.sgd/);
+    }
+  });
 });
