@@ -67,7 +67,7 @@ const NAMESPACE_TYPES: Record<Namespace, string[]> = {
   ],
   ops: ['ActivationOptions', 'MatmulOptions'],
   regularizers: ['L1L2Options', 'Regularizer'],
-  schedules: ['BuiltInSchedule', 'ExponentialDecayOptions', 'LearningRate', 'Schedule', 'ScheduleConfig', 'StepDecayOptions'],
+  schedules: ['BuiltInSchedule', 'ExponentialDecayConfig', 'ExponentialDecayOptions', 'LearningRate', 'Schedule', 'ScheduleConfig', 'StepDecayConfig', 'StepDecayOptions'],
   search: ['Params', 'RandomSearchOptions', 'Sampler', 'SearchResult', 'Space', 'Trial', 'TrialContext', 'TrialPlan'],
 };
 

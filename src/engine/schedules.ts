@@ -21,9 +21,19 @@ export type LearningRate = number | Schedule;
  * What a built-in schedule was made from, every option filled in: what a
  * model file and `optimizer.config.learningRate` hold for it.
  */
-export type ScheduleConfig =
-  | ({ readonly name: 'exponentialDecay' } & Readonly<Required<ExponentialDecayOptions>>)
-  | ({ readonly name: 'stepDecay' } & Readonly<Required<StepDecayOptions>>);
+export type ScheduleConfig = ExponentialDecayConfig | StepDecayConfig;
+
+/** A saved {@link exponentialDecay}: its options, every one filled in. */
+export interface ExponentialDecayConfig extends Readonly<Required<ExponentialDecayOptions>> {
+  /** The maker that rebuilds it. */
+  readonly name: 'exponentialDecay';
+}
+
+/** A saved {@link stepDecay}: its options, every one filled in. */
+export interface StepDecayConfig extends Readonly<Required<StepDecayOptions>> {
+  /** The maker that rebuilds it. */
+  readonly name: 'stepDecay';
+}
 
 /** A schedule made by {@link exponentialDecay} or {@link stepDecay}: a {@link Schedule} that says what it was made from. */
 export type BuiltInSchedule = Schedule & {

@@ -3,6 +3,6 @@
 // (learningRateAt, positive), which are not part of the public namespace.
 
 export {
-  exponentialDecay, stepDecay, type BuiltInSchedule, type ExponentialDecayOptions, type LearningRate, type Schedule, type ScheduleConfig,
-  type StepDecayOptions,
+  exponentialDecay, stepDecay, type BuiltInSchedule, type ExponentialDecayConfig, type ExponentialDecayOptions, type LearningRate,
+  type Schedule, type ScheduleConfig, type StepDecayConfig, type StepDecayOptions,
 } from '../engine/schedules';
