@@ -27,7 +27,11 @@ function sweep(from: number, to: number, stride: number): Float32Array {
 
 /** Each element's loss on its own (n = 1: the scalar form), or `width` elements at a time (SIMD lanes then the tail). */
 function losses(b: Backend, p: Float32Array, label: number, width = 1): Float64Array {
-  const y = new Float32Array(p.length).fill(label);
+  return sliced(b, p, new Float32Array(p.length).fill(label), width);
+}
+
+/** Each width-wide slice's loss, for p and labels y. */
+function sliced(b: Backend, p: Float32Array, y: Float32Array, width: number): Float64Array {
   const out = new Float64Array(Math.ceil(p.length / width));
   b.withBuffers([p.length, p.length], (pp: Ptr, py: Ptr) => {
     b.heap.write(pp, p);
@@ -92,19 +96,6 @@ describe('the f32 log behind binary cross-entropy, against Math.log', () => {
 // (losses.ts bceTermsv) and both logs otherwise; either way a lane must give
 // the scalar build's term, which takes both logs always.
 describe('binary cross-entropy with 0/1 labels (one log a lane) and soft ones', () => {
-  /** Each width-wide slice's loss, for p and labels y. */
-  function sliced(b: Backend, p: Float32Array, y: Float32Array, width: number): Float64Array {
-    const out = new Float64Array(Math.ceil(p.length / width));
-    b.withBuffers([p.length, p.length], (pp: Ptr, py: Ptr) => {
-      b.heap.write(pp, p);
-      b.heap.write(py, y);
-      for (let i = 0, k = 0; i < p.length; i += width, k++) {
-        out[k] = b.core.binaryCrossentropy((pp + 4 * i) as Ptr, (py + 4 * i) as Ptr, Math.min(width, p.length - i));
-      }
-    });
-    return out;
-  }
-
   test.each([1, 4, 7, 10])('%s at a time: every build gives the scalar build\'s bits, labels 0 and 1 mixed in a vector, soft ones beside', (width) => {
     let seed = 7;
     const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
