@@ -4,7 +4,8 @@
 // first-layer products beside them, so that what predict adds around the
 // kernel shows. Configurations run in alternating rounds (A B A B …) and
 // each figure is the best round (the least disturbed by other work), with
-// the median beside it.
+// the median beside it. Last, the ceiling (bench/ceiling): what any Wasm
+// SIMD code could do at best on this machine, one thread.
 //
 //   node --experimental-wasm-relaxed-simd --import ./scripts/register.mjs bench/latency.ts [rounds] [simd+relaxed+…]
 
@@ -12,6 +13,9 @@ import { backend as currentBackend } from '../src/backend/index';
 import * as nn from '../src/index';
 import { Random } from '../src/engine/random';
 import { loadMnist, mnistModel } from '../scripts/mnist';
+import { ceilingWasm } from './ceiling/ceiling';
+// @ts-expect-error: plain JS shared with the browser bench's page
+import { measureCeiling } from './ceiling/measure.js';
 import { environment, fmt, formatTable } from './harness';
 
 interface Config { name: string; relaxedSimd: boolean; threads: number }
@@ -103,6 +107,14 @@ async function main(): Promise<void> {
   }
   console.log(`${environment()}; ${rounds} rounds; best round (median)`);
   console.log(formatTable(['case', ...configs.map((c) => c.name)], rows, ['left', ...configs.map(() => 'right' as const)]));
+  const ceiling = await ceilingWasm();
+  if (!WebAssembly.validate(ceiling)) {
+    console.log('ceiling: not measured, this engine does not validate relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)');
+    return;
+  }
+  const { readUs, fmaPerSecond } = measureCeiling(new WebAssembly.Instance(new WebAssembly.Module(ceiling)).exports);
+  console.log(`ceiling, one thread: the 784-128-10 weights read once ${fmt(readUs.best)} µs (med ${fmt(readUs.median)}); ` +
+    `fused multiply-adds ${fmt(fmaPerSecond.best / 1e9)} G/s (med ${fmt(fmaPerSecond.median / 1e9)})`);
 }
 
 await main();

@@ -4,9 +4,9 @@
 // as the Node bench's), the inference model (nnwasm's, trained one epoch here)
 // as a weights file and as ONNX, a module holding nnwasm's SIMD core as
 // base64 (esbuild's binary loader, as tsup inlines it in dist/), nnwasm
-// bundled by an app (app.ts, in a folder of its own), and a manifest naming
-// them. Also the js backend's predictions on the rows every
-// contender's are checked against.
+// bundled by an app (app.ts, in a folder of its own), the ceiling module
+// (bench/ceiling), and a manifest naming them. Also the js backend's
+// predictions on the rows every contender's are checked against.
 
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import path from 'node:path';
 import * as nn from '../../src/index';
 import { loadMnist, mnistModel, MNIST_RECIPE } from '../../scripts/mnist';
 import { everyNth, ORDER_SEED, permute } from '../training';
+import { ceilingWasm } from '../ceiling/ceiling';
 import { buildApp, removeApp, type AppBundle } from './app';
 // @ts-expect-error: plain JS shared with the page
 import { denseSet, SEEDS } from './inputs.js';
@@ -34,6 +35,8 @@ export interface Prepared {
   app: AppBundle;
   /** URL path of the manifest, from the served root. */
   manifest: string;
+  /** URL path of the ceiling module (bench/ceiling), from the served root. */
+  ceiling: string;
   trainRows: number;
   /** The js backend's probabilities for the check rows (CHECK_ROWS × 10), per input kind. */
   reference: { digits: number[]; dense: number[] };
@@ -101,9 +104,10 @@ export async function prepare(root: string, { quick }: { quick: boolean }): Prom
     },
   };
   await writeInlineCore(root, dir);
+  const ceiling = write('ceiling.wasm', await ceilingWasm());
   const manifestUrl = write('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   return {
-    dir: folder, app, manifest: manifestUrl, trainRows: train.x.rows, reference: jsReference(trainedWeights, predict.x.data),
+    dir: folder, app, manifest: manifestUrl, ceiling, trainRows: train.x.rows, reference: jsReference(trainedWeights, predict.x.data),
     modelBytes: { weights: weights.length, onnx: onnx.length },
   };
 }

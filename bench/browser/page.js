@@ -10,6 +10,7 @@
 
 import { CONTENDERS } from './contenders.js';
 import { denseSet, SEEDS } from './inputs.js';
+import { measureCeiling } from '../ceiling/measure.js';
 
 const QUICK = { minSamples: 1, maxTime: 0.001, minTime: 0.001 };
 const now = () => performance.now();
@@ -209,4 +210,10 @@ export async function compileCold(kind, { inlineModule, wasmUrl }) {
     : await WebAssembly.compileStreaming(fetch(wasmUrl));
   new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 32768 }) } });
   return now() - t0;
+}
+
+/** What the machine allows one thread of this page (bench/ceiling): the weights read once, the multiply-add peak. */
+export async function ceiling(url) {
+  const { instance } = await WebAssembly.instantiateStreaming(fetch(url));
+  return measureCeiling(instance.exports);
 }

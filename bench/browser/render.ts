@@ -7,7 +7,7 @@
 import { fmt, markdownTable, type Align } from '../harness';
 import { wasBusy } from '../results';
 import { DATA_DIR } from './data';
-import { type BrowserResults, type ColdSteps, type ContenderResult, type Workload } from './run';
+import { type BrowserResults, type Ceiling, type ColdSteps, type ContenderResult, type Workload } from './run';
 
 const WORKLOADS: [Workload, string][] = [
   ['small-digits', '784-128-10, batch 32, real digits'],
@@ -77,17 +77,28 @@ interface Target {
   figure: (c: ContenderResult) => number | undefined;
   higherBetter: boolean;
   atLeast: number;
+  /** The best figure any Wasm SIMD code could give on this many threads, from the ceiling's figures; undefined where none is derived. */
+  bound?: (ceiling: Ceiling, threads: number) => number;
 }
+
+/** Multiply-adds in one prediction of the 784-128-10 network, which predict 1 000 does 1 000 times. */
+const MULTIPLY_ADDS = 784 * 128 + 128 * 10;
 
 const epoch = (w: Workload) => (c: ContenderResult) => (c.training ? 1000 / c.training[w].hz : undefined);
 const TARGETS: Target[] = [
-  { what: 'predict 1, vs onnxruntime-web', peer: 'onnxruntime-web', unit: 'µs', figure: (c) => us(c.inference.dense.one), higherBetter: false, atLeast: 5 },
-  { what: 'predict 1, vs tfjs-wasm', peer: 'tfjs-wasm', unit: 'µs', figure: (c) => us(c.inference.dense.one), higherBetter: false, atLeast: 10 },
-  { what: 'predict 1 000, vs onnxruntime-web', peer: 'onnxruntime-web', unit: 'samples/s', figure: (c) => c.inference.dense.thousand.hz * 1000, higherBetter: true, atLeast: 2 },
+  { what: 'predict 1, vs onnxruntime-web', peer: 'onnxruntime-web', unit: 'µs', figure: (c) => us(c.inference.dense.one), higherBetter: false, atLeast: 5, bound: readBound },
+  { what: 'predict 1, vs tfjs-wasm', peer: 'tfjs-wasm', unit: 'µs', figure: (c) => us(c.inference.dense.one), higherBetter: false, atLeast: 10, bound: readBound },
+  { what: 'predict 1 000, vs onnxruntime-web', peer: 'onnxruntime-web', unit: 'samples/s', figure: (c) => c.inference.dense.thousand.hz * 1000, higherBetter: true, atLeast: 2,
+    bound: (ceiling, threads) => (ceiling.fmaPerSecond.best * threads) / MULTIPLY_ADDS },
   ...WORKLOADS.filter(([w]) => w !== 'small-digits').map(([w, label]): Target =>
     ({ what: `epoch ${label}, vs tfjs-wasm`, peer: 'tfjs-wasm', unit: 'ms', figure: epoch(w), higherBetter: false, atLeast: 10 })),
   { what: 'cold start to the first prediction, vs onnxruntime-web', peer: 'onnxruntime-web', unit: 'ms', figure: (c) => c.cold.totalMs, higherBetter: false, atLeast: 10 },
 ];
+
+/** A prediction reads every weight once: at best, the threads share the reading perfectly. */
+function readBound(ceiling: Ceiling, threads: number): number {
+  return ceiling.readUs.best / threads;
+}
 
 /** How many times better a's figure is than b's (above 1: a is faster). */
 function ratio(t: Target, a: ContenderResult, b: ContenderResult): number | undefined {
@@ -105,19 +116,39 @@ function targets(r: BrowserResults): string {
       const x = ours && peer ? ratio(t, ours, peer) : undefined;
       if (!ours || !peer || x === undefined) continue;
       const y = det ? ratio(t, det, peer) : undefined;
+      const bound = t.bound && r.ceiling ? t.bound(r.ceiling, threads) : undefined;
+      const most = bound === undefined ? undefined : t.higherBetter ? bound / t.figure(peer)! : t.figure(peer)! / bound;
       rows.push([
         t.what, String(threads), `${fmt(t.figure(peer)!)} ${t.unit}`, `${fmt(t.figure(ours)!)} ${t.unit}`, times(x), `≥ ${t.atLeast}×`,
         x >= t.atLeast ? 'met' : '**not met**', y === undefined ? '—' : `${fmt(t.figure(det!)!)} ${t.unit}`, y === undefined ? '—' : times(y),
+        bound === undefined ? '—' : `${fmt(bound)} ${t.unit}`, most === undefined ? '—' : times(most),
       ]);
     }
   }
   return [
-    markdownTable(['target', 'threads', 'peer', 'nnwasm', 'nnwasm ×', 'target', 'met?', 'nnwasm, deterministic', 'deterministic ×'], rows, right(8)),
+    markdownTable(['target', 'threads', 'peer', 'nnwasm', 'nnwasm ×', 'target', 'met?', 'nnwasm, deterministic', 'deterministic ×',
+      'any Wasm code, at best', 'at best ×'], rows, right(10)),
+    '',
+    ceilingNote(r.ceiling),
     '',
     'nnwasm is its default, `nn.ready({ threads })`: the relaxed-SIMD build (fused multiply-add) wherever the engine validates it, as this Chromium does. ' +
       'The targets are judged on it. Beside it, `nn.ready({ deterministic: true })`, the SIMD build, whose results are the same bits on every machine (docs/PERFORMANCE.md). ' +
       'Each × is how many times faster nnwasm is than the peer (above 1) or slower (below 1). Time figures: less is better; samples/s: more is better.',
   ].join('\n');
+}
+
+/**
+ * What the last two columns mean, with the figures they come from: a bound
+ * no Wasm SIMD code can pass here, however written, from the ceiling module
+ * (bench/ceiling) timed in a page of its own in this run.
+ */
+function ceilingNote(c: Ceiling | undefined): string {
+  if (!c) return 'The ceiling (bench/ceiling) was not measured in this run.';
+  return `**At best**: the most any Wasm SIMD code could do here, however written, measured in this run in a page of its own (bench/ceiling, best of 15 rounds; median beside it). ` +
+    `A single prediction must read each of the network's ${fmt(MULTIPLY_ADDS)} weights once: reading them with 128-bit loads into 8 adders, and doing nothing else, took ${fmt(c.readUs.best)} µs (median ${fmt(c.readUs.median)}); ` +
+    `on 2 threads the bound assumes each reads half, with no cost to share. ` +
+    `Predicting 1 000 rows takes ${fmt(MULTIPLY_ADDS)} multiply-adds a row: one thread did at most ${fmt(c.fmaPerSecond.best / 1e9)} G fused multiply-adds a second (median ${fmt(c.fmaPerSecond.median / 1e9)}), in 12 independent chains on registers alone. ` +
+    'Where "at best ×" is under the target, no Wasm code could meet that target on this machine.';
 }
 
 function inference(r: BrowserResults): string {

@@ -33,6 +33,8 @@ export interface ColdSteps {
 }
 export type Workload = 'small-digits' | 'small-dense' | 'big-dense';
 export interface Memory { wasmBytes: number; heapPeakBytes: number }
+/** bench/ceiling/measure.js's figures: best and median rounds. */
+export interface Ceiling { readUs: { best: number; median: number }; fmaPerSecond: { best: number; median: number } }
 
 export interface ContenderResult {
   name: string;
@@ -75,6 +77,8 @@ export interface BrowserResults {
   compile: { inline: number[]; streaming: number[] };
   /** nnwasm's inference path as an app would bundle it (scripts/bundle-size.ts). */
   bundle: Size;
+  /** What one thread of a page can do at best here (bench/ceiling); absent from runs before it was measured. */
+  ceiling?: Ceiling;
   gpu: { webgl: string; webgpu: string };
 }
 
@@ -89,7 +93,7 @@ export interface BrowserBenchOptions {
 const COLD_ROUNDS = (quick: boolean) => (quick ? 1 : 5);
 
 /** Files the bench itself makes the page load: not what a contender ships. */
-const HARNESS = ['/bench/browser/', '/node_modules/lodash/', '/node_modules/platform/', '/node_modules/benchmark/', `/${DATA_DIR}/`];
+const HARNESS = ['/bench/browser/', '/bench/ceiling/', '/node_modules/lodash/', '/node_modules/platform/', '/node_modules/benchmark/', `/${DATA_DIR}/`];
 
 export async function runBrowserBench({ quick = false, only, progress = () => {} }: BrowserBenchOptions = {}): Promise<BrowserResults> {
   const started = performance.now();
@@ -130,6 +134,8 @@ export async function runBrowserBench({ quick = false, only, progress = () => {}
     for (let i = 0; i < runs; i++) {
       for (const kind of ['inline', 'streaming'] as const) results.compile[kind].push(await compileOnce(browser, server, prepared.dir, kind));
     }
+    progress('ceiling…');
+    results.ceiling = await ceilingInPage(browser, server, prepared.ceiling);
     results.seconds = (performance.now() - started) / 1000;
     load.end = os.loadavg()[0];
     load.max = Math.max(load.max, load.end);
@@ -177,6 +183,19 @@ async function compileOnce(browser: Browser, server: StaticServer, dir: string, 
       (globalThis as unknown as { compileCold(k: string, u: unknown): Promise<number> }).compileCold(k, u), [kind, urls] as const));
     if (errors.length) throw new Error(`compile ${kind}: ${errors.join('; ')}`);
     return ms;
+  } finally {
+    await context.close();
+  }
+}
+
+/** The ceiling module's figures (bench/ceiling), in a fresh context with nothing else loaded. */
+async function ceilingInPage(browser: Browser, server: StaticServer, url: string): Promise<Ceiling> {
+  const { context, errors } = await freshPage(browser, server);
+  try {
+    const figures = await within(120_000, 'ceiling', context.pages()[0].evaluate((u) =>
+      (globalThis as unknown as { ceiling(u: string): Promise<Ceiling> }).ceiling(u), url));
+    if (errors.length) throw new Error(`ceiling: ${errors.join('; ')}`);
+    return figures;
   } finally {
     await context.close();
   }

@@ -140,6 +140,15 @@ describe('npm run bench:browser -- --quick', () => {
     expect(after(one)).toBeGreaterThan(0.3); // 320 digits, one pass: far above chance
   });
 
+  it('measures the ceiling: the weights read once and the multiply-add peak, in a page of its own', () => {
+    const { readUs, fmaPerSecond } = results.ceiling!;
+    for (const f of [readUs, fmaPerSecond]) expect(positive(f.best) && positive(f.median), JSON.stringify(f)).toBe(true);
+    expect(readUs.best).toBeLessThanOrEqual(readUs.median);
+    expect(fmaPerSecond.best).toBeGreaterThanOrEqual(fmaPerSecond.median);
+    // Nothing of it counts as a contender's: the page's harness files are not shipped bytes.
+    for (const c of results.contenders) expect(c.shipped.files.some((f) => f.path.includes('ceiling')), c.name).toBe(false);
+  });
+
   it('writes its section of RESULTS.md with every table and a verdict per target', () => {
     for (const heading of ['## Browser: Chromium', '### Targets', '### Inference', '### Training', '### Cold start', '#### Step by step', '### Memory', '### Contenders']) {
       expect(markdown).toContain(heading);
@@ -148,9 +157,14 @@ describe('npm run bench:browser -- --quick', () => {
     const targets = markdown.slice(markdown.indexOf('### Targets'), markdown.indexOf('### Inference'));
     const verdicts = targets.split('\n').filter((l) => /\| (met|\*\*not met\*\*) \|/.test(l));
     expect(verdicts).toHaveLength(2 * 6); // nnwasm's default on 1 and 2 threads: six targets each
-    // Beside each, the deterministic build's figure and ratio where it ran (1 thread), a dash where it did not.
-    expect(verdicts.filter((l) => /\| [\d.,]+ (µs|ms|samples\/s) \| [\d.,]+× \|$/.test(l))).toHaveLength(6);
-    expect(verdicts.filter((l) => /\| — \| — \|$/.test(l))).toHaveLength(6);
+    // Beside each, the deterministic build's figure and ratio where it ran (1 thread), a dash where it did not;
+    // then the ceiling's bound and ratio for the three inference targets on both thread counts.
+    const cell = '[\\d.,]+ (µs|ms|samples\\/s)';
+    expect(verdicts.filter((l) => new RegExp(`\\| ${cell} \\| [\\d.,]+× \\| [^|]+ \\| [^|]+ \\|$`).test(l))).toHaveLength(6);
+    expect(verdicts.filter((l) => /\| — \| — \| [^|]+ \| [^|]+ \|$/.test(l))).toHaveLength(6);
+    expect(verdicts.filter((l) => new RegExp(`\\| ${cell} \\| [\\d.,]+× \\|$`).test(l))).toHaveLength(6);
+    expect(verdicts.filter((l) => /^\| predict/.test(l) && / \| — \| — \|$/.test(l))).toHaveLength(0);
+    expect(targets).toContain('**At best**');
     expect(markdown).not.toMatch(/opt-in/);
     expect(markdown).not.toMatch(/NaN|undefined|Infinity/);
   });
