@@ -139,13 +139,13 @@ export function rowTimesB(list: usize, count: i32, b: usize, j0: i32, j1: i32, i
     const q1 = min(count, q0 + DEPTHS);
     const last = q1 == count;
     j = j0;
-    for (; j + 3 * NR <= j1; j += 3 * NR) rowBlock(6, list, q0, q1, b, j, init, c, add, sums, last);
+    for (; j + 3 * NR <= j1; j += 3 * NR) rowBlock(6, true, list, 0, 0, q0, q1, b, j, init, c, add, sums, last);
     if (j + 2 * NR <= j1) {
-      rowBlock(4, list, q0, q1, b, j, init, c, add, sums, last);
+      rowBlock(4, true, list, 0, 0, q0, q1, b, j, init, c, add, sums, last);
       j += 2 * NR;
     }
     if (j + NR <= j1) {
-      rowBlock(2, list, q0, q1, b, j, init, c, add, sums, last);
+      rowBlock(2, true, list, 0, 0, q0, q1, b, j, init, c, add, sums, last);
       j += NR;
     }
     q0 = q1;
@@ -153,17 +153,39 @@ export function rowTimesB(list: usize, count: i32, b: usize, j0: i32, j1: i32, i
   return j;
 }
 
+/**
+ * rowTimesB for a row with no zero among its kc depths (ks bytes apart from
+ * a; B's rows ldb apart): the same sums in the same order, with no list to
+ * make or read, and each block of columns over all the depths at once
+ * (nothing waits in between).
+ */
+export function rowDenseTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize, j0: i32, j1: i32, init: usize,
+  c: usize, add: bool): i32 {
+  let j = j0;
+  for (; j + 3 * NR <= j1; j += 3 * NR) rowBlock(6, false, a, ks, ldb, 0, kc, b, j, init, c, add, 0, true);
+  if (j + 2 * NR <= j1) {
+    rowBlock(4, false, a, ks, ldb, 0, kc, b, j, init, c, add, 0, true);
+    j += 2 * NR;
+  }
+  if (j + NR <= j1) {
+    rowBlock(2, false, a, ks, ldb, 0, kc, b, j, init, c, add, 0, true);
+    j += NR;
+  }
+  return j;
+}
+
 /** Depths per chunk of rowTimesB. */
 const DEPTHS = 16;
 
 /**
- * rowTimesB's block of 4·vectors columns from j over the depths q0 … q1 − 1
- * of the list: from init (or zeros) at the first chunk, from `sums` after;
- * into `sums`, or C at the last chunk. `vectors` (2, 4 or 6) is a constant
- * at each call: the unused accumulators fold away.
+ * rowTimesB's block of 4·vectors columns from j over the depths q0 … q1 − 1:
+ * `listed`, the list's (at `a`); or else depths in order, ks bytes apart
+ * from a, B's rows ldb apart. From init (or zeros) at the first chunk, from
+ * `sums` after; into `sums`, or C at the last chunk. `vectors` (2, 4 or 6)
+ * and `listed` are constants at each call: the unused accumulators fold away.
  */
-@inline function rowBlock(vectors: i32, list: usize, q0: i32, q1: i32, b: usize, j: i32, init: usize, c: usize, add: bool,
-  sums: usize, last: bool): void {
+@inline function rowBlock(vectors: i32, listed: bool, a: usize, ks: usize, ldb: usize, q0: i32, q1: i32, b: usize,
+  j: i32, init: usize, c: usize, add: bool, sums: usize, last: bool): void {
   const at = <usize>j << 2;
   const from = q0 ? sums + at : init ? init + at : ZEROS;
   const zero = f32x4.splat(0);
@@ -171,10 +193,16 @@ const DEPTHS = 16;
   let c2 = vectors > 2 ? v128.load(from, 32) : zero, c3 = vectors > 2 ? v128.load(from, 48) : zero;
   let c4 = vectors > 4 ? v128.load(from, 64) : zero, c5 = vectors > 4 ? v128.load(from, 80) : zero;
   const bj = b + at;
+  let xp = a, bp = bj;
   for (let q = q0; q < q1; q++) {
-    const e = list + (<usize>q << 3);
-    const x = v128.load32_splat(e);
-    const bp = bj + <usize>load<u32>(e, 4);
+    let x: v128;
+    if (listed) {
+      const e = a + (<usize>q << 3);
+      x = v128.load32_splat(e);
+      bp = bj + <usize>load<u32>(e, 4);
+    } else {
+      x = v128.load32_splat(xp);
+    }
     c0 = madd(x, v128.load(bp), c0);
     c1 = madd(x, v128.load(bp, 16), c1);
     if (vectors > 2) {
@@ -184,6 +212,10 @@ const DEPTHS = 16;
     if (vectors > 4) {
       c4 = madd(x, v128.load(bp, 64), c4);
       c5 = madd(x, v128.load(bp, 80), c5);
+    }
+    if (!listed) {
+      xp += ks;
+      bp += ldb;
     }
   }
   const to = last ? c + at : sums + at;
