@@ -98,7 +98,7 @@ function fewRows(p: Product, j0: i32, j1: i32, accumulate: bool): i32 {
       p.startBlock(k0, accumulate || k0 > 0);
       const init = p.first ? p.bias : 0, aBlock = a + <usize>k0 * p.ks;
       if (dense) {
-        j = rowDenseTimesB(aBlock, p.ks, p.kc, p.bBlock, p.ldc, j0, j1, init, c, p.add);
+        j = rowDenseTimesB(aBlock, p.ks, p.kc, p.bBlock, p.ldc, j0, j1, init, c, p.add, p.sums);
       } else {
         const count = listNonzeros(aBlock, p.ks, p.kc, p.ldc, p.rowList);
         j = rowTimesB(p.rowList, count, p.bBlock, j0, j1, init, c, p.add, p.sums);
