@@ -16,7 +16,7 @@
 // driver, which walks the blocks; gemm/layout.ts has the block sizes and the
 // scratch each call works in.
 import { checkApart, checkBuffer, checkSize } from "./checks";
-import { kernel1x8, kernel4x8, rowDenseTimesB, rowTimesB, ZEROS } from "./gemm/kernels";
+import { kernel1x8, kernel4x8, rowDenseTimesB, rowTailTimesB, rowTimesB, ZEROS } from "./gemm/kernels";
 import { GROUP, KC, MR, NR, Product, scratchBytes } from "./gemm/layout";
 import { hasNoZero, listBlocks, listNonzeros } from "./gemm/lists";
 import { packPanel, padBias } from "./gemm/pack";
@@ -82,10 +82,11 @@ export function gemmColumns(
 }
 
 /**
- * Each of the m (< 4) rows over whole 8-column blocks of j0 … j1, K-block
- * by K-block as the panels add them up, over the row's nonzero depths only:
- * listed, or all of them in order when it has no zero. Returns the first
- * column left to the panels.
+ * Each of the m (< 4) rows over columns j0 … j1 − 1, K-block by K-block as
+ * the panels add them up: whole 8-column blocks over the row's nonzero
+ * depths only (listed, or all of them in order when it has no zero), the
+ * ragged rest over every depth, as its panel would. Returns the first
+ * column left to the panels: none, unless fewer than 8 columns.
  */
 function fewRows(p: Product, j0: i32, j1: i32, accumulate: bool): i32 {
   if (j1 - j0 < NR) return j0; // not one whole block: nothing to list for
@@ -103,10 +104,14 @@ function fewRows(p: Product, j0: i32, j1: i32, accumulate: bool): i32 {
         const count = listNonzeros(aBlock, p.ks, p.kc, p.ldc, p.rowList);
         j = rowTimesB(p.rowList, count, p.bBlock, j0, j1, init, c, p.add, p.sums);
       }
+      if (j < j1) {
+        rowTailTimesB(aBlock, p.ks, p.kc, p.bBlock, p.ldc, j, j1 - j, init, c + (<usize>j << 2), p.add, p.tail,
+          k0 + KC >= p.k);
+      }
       k0 += KC;
     } while (k0 < p.k);
   }
-  return j;
+  return j1;
 }
 
 /**

@@ -138,6 +138,40 @@ export function rowDenseTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usiz
 }
 
 /**
+ * The last 1 … 7 columns (j on, `width` of them) of a row of C over a
+ * K-block's kc depths, every depth in order, zeros included, as the packed
+ * ragged panel's kernel1x8 adds them: 8 columns read in place, past the
+ * row's end (into B's next row: lanes never stored), but for B's very last
+ * row (`lastRow`), whose columns past the end are outside B, read from a
+ * zero-padded copy in `tail`. No packing, which cost as much as the product
+ * for a 128×10 layer.
+ */
+export function rowTailTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize, j: i32, width: i32, init: usize,
+  c: usize, add: bool, tail: usize, lastRow: bool): void {
+  const at = <usize>j << 2;
+  const from = init ? init + at : ZEROS;
+  let c0 = v128.load(from), c1 = v128.load(from, 16);
+  const inPlace = lastRow && kc > 0 ? kc - 1 : kc;
+  let xp = a, bp = b + at;
+  for (let q = 0; q < inPlace; q++) {
+    const x = v128.load32_splat(xp);
+    c0 = madd(x, v128.load(bp), c0);
+    c1 = madd(x, v128.load(bp, 16), c1);
+    xp += ks;
+    bp += ldb;
+  }
+  if (inPlace < kc) {
+    v128.store(tail, f32x4.splat(0));
+    v128.store(tail, f32x4.splat(0), 16);
+    memory.copy(tail, bp, <usize>width << 2);
+    const x = v128.load32_splat(xp);
+    c0 = madd(x, v128.load(tail), c0);
+    c1 = madd(x, v128.load(tail, 16), c1);
+  }
+  storeRow(c, c0, c1, width, add, tail);
+}
+
+/**
  * rowTimesB and rowDenseTimesB: blocks of 28 columns (7 accumulators) in
  * pairs, so that whole blocks of 8 are left, then 24, 16 and 8 for the
  * rest. Not wider: V8 loads all of a depth's B vectors before its first

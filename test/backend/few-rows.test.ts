@@ -22,8 +22,8 @@ import { expectWithin, randomArray, run } from '../helpers';
 const BUILDS = ['simd', 'relaxed', 'checked'] as const;
 /** Widths: under one block, each block alone, 24-blocks with every rest, pairs of 28-blocks with every rest, the MNIST layers. */
 const WIDTHS = [1, 7, 8, 9, 10, 15, 16, 17, 23, 24, 25, 31, 32, 40, 47, 48, 56, 57, 64, 72, 80, 88, 128, 130];
-/** Depths around the groups of 4, the chunks of 64 and the K-blocks of 256. */
-const DEPTHS = [1, 3, 15, 16, 17, 63, 64, 65, 255, 256, 257, 784];
+/** No depth at all (C is the bias); depths around the groups of 4, the chunks of 64 and the K-blocks of 256. */
+const DEPTHS = [0, 1, 3, 15, 16, 17, 63, 64, 65, 255, 256, 257, 784];
 /** Unit roundoff of f32. */
 const U = 2 ** -24;
 
@@ -44,7 +44,7 @@ function inputs(rng: Random, m: number, k: number, kind: Rows): Float32Array {
     if (kind === 'sparse' || (kind === 'mixed' && (i + m) % 2 === 1)) {
       for (let p = 0; p < k; p++) if (rng.next() < 0.8) row[p] = rng.next() < 0.5 ? 0 : -0;
     }
-    if (kind === 'one zero') row[[0, k - 1, rng.int(k)][i % 3]] = rng.next() < 0.5 ? 0 : -0;
+    if (kind === 'one zero' && k > 0) row[[0, k - 1, rng.int(k)][i % 3]] = rng.next() < 0.5 ? 0 : -0;
   }
   return a;
 }
