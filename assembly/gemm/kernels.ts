@@ -1,9 +1,9 @@
 // GEMM's micro-kernels: the innermost loops, which keep a block of C in
 // registers over a run of depths and then store it. kernel4x8 does nearly
 // all the work; kernel1x8 finishes rows that do not fill a block of 4, and
-// is the scalar build's only kernel; rowTimesB (a row's listed depths) and
-// rowDenseTimesB (a row with no zero) serve a product of a few rows,
-// reading B in place. Every column of C adds the same terms in the same
+// is the scalar build's only kernel; rowTimesB (a row's listed depths),
+// rowDenseTimesB (a row with no zero) and rowTailTimesB (a row's ragged last
+// columns) serve a product of a few rows, reading B in place. Every column of C adds the same terms in the same
 // order whichever kernel computes it, so a row's result does not depend on
 // the rows computed with it, nor on which columns a thread was given.
 //
@@ -172,13 +172,15 @@ export function rowTailTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize
 }
 
 /**
- * rowTimesB and rowDenseTimesB: blocks of 28 columns (7 accumulators) in
- * pairs, so that whole blocks of 8 are left, then 24, 16 and 8 for the
- * rest. Not wider: V8 loads all of a depth's B vectors before its first
- * multiply-add, so accumulators + loads + x must fit x64's 16 vector
- * registers (one is V8's scratch): 7 + 7 + 1 do, and with 8 accumulators
- * one went to the stack. 7 multiply-adds in flight rather than 6 ran the
- * 784×128 product 5–8 % faster.
+ * rowTimesB and rowDenseTimesB: for a dense row, blocks of 28 columns (7
+ * accumulators) in pairs, so that whole blocks of 8 are left; then (and for
+ * a listed row, throughout) blocks of 24, 16 and 8. Not wider: V8 loads all
+ * of a depth's B vectors before its first multiply-add, so accumulators +
+ * loads + x must fit x64's 16 vector registers (one is V8's scratch):
+ * 7 + 7 + 1 do, and with 8 accumulators one went to the stack. 7
+ * multiply-adds in flight rather than 6 ran the dense 784×128 product 5–8 %
+ * faster; a listed row gained 2–4 %, not worth its copy of the loop in the
+ * bundle.
  *
  * The depths go in chunks of DEPTHS, each chunk across all the blocks: a
  * chunk reads a band of B's rows left to right (a 784×128 layer is 400 KB,
@@ -193,9 +195,10 @@ export function rowTailTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize
     const q1 = min(count, q0 + DEPTHS);
     const last = q1 == count;
     j = j0;
-    for (; j + 7 * NR <= j1; j += 7 * NR) {
-      rowBlock(7, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
-      rowBlock(7, listed, a, ks, ldb, q0, q1, b, j + 7 * 4, init, c, add, sums, last);
+    // Pairs of 28-column blocks as one loop (one copy of the block in the Wasm, which the bundle ships).
+    if (!listed) {
+      const pairsEnd = j + (j1 - j) / (7 * NR) * (7 * NR);
+      for (; j < pairsEnd; j += 7 * 4) rowBlock(7, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
     }
     for (; j + 3 * NR <= j1; j += 3 * NR) rowBlock(6, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
     if (j + 2 * NR <= j1) {
