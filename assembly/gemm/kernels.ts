@@ -172,15 +172,14 @@ export function rowTailTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize
 }
 
 /**
- * rowTimesB and rowDenseTimesB: for a dense row, blocks of 28 columns (7
- * accumulators) in pairs, so that whole blocks of 8 are left; then (and for
- * a listed row, throughout) blocks of 24, 16 and 8. Not wider: V8 loads all
- * of a depth's B vectors before its first multiply-add, so accumulators +
- * loads + x must fit x64's 16 vector registers (one is V8's scratch):
- * 7 + 7 + 1 do, and with 8 accumulators one went to the stack. 7
- * multiply-adds in flight rather than 6 ran the dense 784×128 product 5–8 %
- * faster; a listed row gained 2–4 %, not worth its copy of the loop in the
- * bundle.
+ * rowTimesB and rowDenseTimesB: blocks of 28 columns (7 accumulators) in
+ * pairs, so that whole blocks of 8 are left, then 24, 16 and 8 for the
+ * rest. Not wider: V8 loads all of a depth's B vectors before its first
+ * multiply-add, so accumulators + loads + x must fit x64's 16 vector
+ * registers (one is V8's scratch): 7 + 7 + 1 do, and with 8 accumulators
+ * one went to the stack. 7 multiply-adds in flight rather than 6 ran the
+ * dense 784×128 product 5–8 % faster, a listed (digit) row 2–4 %: without
+ * them, the relaxed build's digit ran 2 % slower than before this kernel.
  *
  * The depths go in chunks of DEPTHS, each chunk across all the blocks: a
  * chunk reads a band of B's rows left to right (a 784×128 layer is 400 KB,
@@ -196,10 +195,8 @@ export function rowTailTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize
     const last = q1 == count;
     j = j0;
     // Pairs of 28-column blocks as one loop (one copy of the block in the Wasm, which the bundle ships).
-    if (!listed) {
-      const pairsEnd = j + (j1 - j) / (7 * NR) * (7 * NR);
-      for (; j < pairsEnd; j += 7 * 4) rowBlock(7, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
-    }
+    const pairsEnd = j + (j1 - j) / (7 * NR) * (7 * NR);
+    for (; j < pairsEnd; j += 7 * 4) rowBlock(7, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
     for (; j + 3 * NR <= j1; j += 3 * NR) rowBlock(6, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
     if (j + 2 * NR <= j1) {
       rowBlock(4, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
