@@ -16,9 +16,9 @@
 // driver, which walks the blocks; gemm/layout.ts has the block sizes and the
 // scratch each call works in.
 import { checkApart, checkBuffer, checkSize } from "./checks";
-import { kernel1x8, kernel4x8, rowTimesB, ZEROS } from "./gemm/kernels";
+import { kernel1x8, kernel4x8, rowDenseTimesB, rowTailTimesB, rowTimesB, ZEROS } from "./gemm/kernels";
 import { GROUP, KC, MR, NR, Product, scratchBytes } from "./gemm/layout";
-import { listBlocks, listNonzeros } from "./gemm/lists";
+import { hasNoZero, listBlocks, listNonzeros } from "./gemm/lists";
 import { packPanel, padBias } from "./gemm/pack";
 import { isSmall, smallGemm } from "./gemm/small";
 
@@ -64,13 +64,13 @@ export function gemmColumns(
   // Listing costs about one kernel step per depth and block, and pays when
   // the lists serve 4 panels or more; A found dense stops it for the product.
   let listing = ASC_FEATURE_SIMD && !transB && m >= MR && j1 - j0 >= 4 * NR;
+  // A few rows (a single prediction) read B once per row: from B in place.
+  const jPanels = ASC_FEATURE_SIMD && !transB && m < MR ? fewRows(p, j0, j1, accumulate) : j0;
   // K-blocks: the first starts from the bias and honours `accumulate`;
   // later ones add onto what the earlier ones stored.
   let k0 = 0;
   do {
     p.startBlock(k0, accumulate || k0 > 0);
-    // A few rows (a single prediction) read B once per row: from B in place.
-    const jPanels = ASC_FEATURE_SIMD && !transB && m < MR ? fewRows(p, j0, j1) : j0;
     for (let i0 = 0; i0 < m; i0 += GROUP * MR) {
       const i1 = min(m, i0 + GROUP * MR);
       let listed = false;
@@ -82,17 +82,36 @@ export function gemmColumns(
 }
 
 /**
- * Each of the m (< 4) rows over whole 8-column blocks of j0 … j1, over the
- * row's nonzero depths only. Returns the first column left to the panels.
+ * Each of the m (< 4) rows over columns j0 … j1 − 1, K-block by K-block as
+ * the panels add them up: whole 8-column blocks over the row's nonzero
+ * depths only (listed, or all of them in order when it has no zero), the
+ * ragged rest over every depth, as its panel would. Returns the first
+ * column left to the panels: none, unless fewer than 8 columns.
  */
-function fewRows(p: Product, j0: i32, j1: i32): i32 {
+function fewRows(p: Product, j0: i32, j1: i32, accumulate: bool): i32 {
   if (j1 - j0 < NR) return j0; // not one whole block: nothing to list for
   let j = j0;
   for (let i = 0; i < p.m; i++) {
-    const count = listNonzeros(p.aBlock + <usize>i * p.rs, p.ks, p.kc, p.ldc, p.rowList);
-    j = rowTimesB(p.rowList, count, p.bBlock, j0, j1, p.first ? p.bias : 0, p.c + <usize>i * p.ldc, p.add, p.sums);
+    const a = p.a + <usize>i * p.rs, c = p.c + <usize>i * p.ldc;
+    const dense = hasNoZero(a, p.ks, p.k);
+    let k0 = 0;
+    do {
+      p.startBlock(k0, accumulate || k0 > 0);
+      const init = p.first ? p.bias : 0, aBlock = a + <usize>k0 * p.ks;
+      if (dense) {
+        j = rowDenseTimesB(aBlock, p.ks, p.kc, p.bBlock, p.ldc, j0, j1, init, c, p.add, p.sums);
+      } else {
+        const count = listNonzeros(aBlock, p.ks, p.kc, p.ldc, p.rowList);
+        j = rowTimesB(p.rowList, count, p.bBlock, j0, j1, init, c, p.add, p.sums);
+      }
+      if (j < j1) {
+        rowTailTimesB(aBlock, p.ks, p.kc, p.bBlock, p.ldc, j, j1 - j, init, c + (<usize>j << 2), p.add, p.tail,
+          k0 + KC >= p.k);
+      }
+      k0 += KC;
+    } while (k0 < p.k);
   }
-  return j;
+  return j1;
 }
 
 /**

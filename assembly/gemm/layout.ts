@@ -8,7 +8,7 @@
 //
 //   product  the Product below: the call's operands and its current K-block
 //   bias     roundUp(n, NR) floats: the bias (or zeros), padded to whole panels
-//   tail     NR floats: a row of results on its way to a ragged panel of C
+//   tail     NR floats: a row of results on its way to a ragged panel of C; or B's last row, padded (rowTailTimesB)
 //   packed   KC × NR floats: one panel of op(B) packed [depth][8], zero-padded
 //   counts   GROUP i32: per block of 4 rows of a group, how many depths it lists
 //   lists    GROUP × KC pairs: per block, its nonzero depths (offset in A, offset in B)

@@ -96,3 +96,18 @@ export function listBlocks(a: usize, rs: usize, ks: usize, blocks: i32, kc: i32,
   }
   return total;
 }
+
+/**
+ * Whether none of a row's k depths (ks bytes apart from a) is zero: such a
+ * row's list would be every depth, so the row kernels go through it in
+ * order, with nothing listed (rowDenseTimesB).
+ */
+export function hasNoZero(a: usize, ks: usize, k: i32): bool {
+  let p = 0;
+  if (ASC_FEATURE_SIMD && ks == 4) {
+    const zero = f32x4.splat(0);
+    for (; p + 4 <= k; p += 4) if (!i32x4.all_true(f32x4.ne(v128.load(a + (<usize>p << 2)), zero))) return false;
+  }
+  for (; p < k; p++) if (load<f32>(a + <usize>p * ks) == 0) return false;
+  return true;
+}
