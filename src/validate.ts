@@ -91,7 +91,8 @@ export function assertFinite(m: Matrix, where: string): void {
 
 // ——— data ———
 
-export function toInputs(x: MatrixLike | readonly unknown[], input: Shape | number | undefined, where: string): Matrix {
+/** x as rows of the model's input width, their values checked finite unless `finite` is false (predict checks them in the heap). */
+export function toInputs(x: MatrixLike | readonly unknown[], input: Shape | number | undefined, where: string, finite = true): Matrix {
   // Samples of a shape ([n, 28, 28]) are checked against it and flattened; rows are rows of all a sample's values.
   const shape = typeof input === 'number' ? undefined : input;
   const inputDim = shape ? size(shape) : (input as number | undefined);
@@ -101,7 +102,7 @@ export function toInputs(x: MatrixLike | readonly unknown[], input: Shape | numb
   if (inputDim !== undefined && m.cols !== inputDim) {
     throw new ShapeError(`${where}: x: expected ${inputDim} columns (the model's input width), got ${m.cols}`);
   }
-  assertFinite(m, `${where}: x`);
+  if (finite) assertFinite(m, `${where}: x`);
   return m;
 }
 
@@ -182,7 +183,7 @@ function checkOneHot(m: Matrix, where: string): void {
   }
 }
 
-/** predictInto's buffers: whole rows of inputs in x, room for as many rows of outputs in out. */
+/** predictInto's buffers: whole rows of inputs in x, room for as many rows of outputs in out (x's values are checked in the heap). */
 export function toRowBuffers(x: unknown, out: unknown, inputDim: number | undefined, outputDim: number, where: string): Matrix {
   if (inputDim === undefined) {
     throw new ShapeError(`${where}: expected a model with a known input width (give the first layer an inputDim, or call fit / predict once), got one not built yet`);
@@ -195,9 +196,7 @@ export function toRowBuffers(x: unknown, out: unknown, inputDim: number | undefi
   const size = rows * outputDim;
   if (!(out instanceof Float32Array)) throw new ShapeError(`${where}: out: expected a Float32Array of ${size} values, got ${describe(out)}`);
   if (out.length !== size) throw new ShapeError(`${where}: out: expected ${rows} × ${outputDim} = ${size} values, got ${out.length}`);
-  const X = new Matrix(rows, inputDim, x);
-  assertFinite(X, `${where}: x`);
-  return X;
+  return new Matrix(rows, inputDim, x);
 }
 
 /** One of setWeights' matrices: its shape, and its name in messages ("layer 2 kernel"). */
