@@ -31,7 +31,9 @@ export type Targets = MatrixLike | readonly number[] | Int32Array | Float32Array
  * undefined·0 is NaN), so four branch-free running sums stay 0 exactly when
  * all values are finite; only then is it searched. Once optimized, this loop
  * is about 15× faster than three native `includes` passes (2 ns a value on
- * typed arrays): predict checks its input on every call. Tried and undone:
+ * typed arrays): evaluate checks its input on every call, and predict those
+ * longer than its chunk (shorter ones are checked in the heap, by the core:
+ * Workspace.finite). Tried and undone:
  * the native passes for every caller, which spared a cold start's setWeights
  * 3 ms of interpreted loop but cost predict 1 about 5 µs and predict 1 000 a
  * third; setWeights, which checks its values once, has firstNonFiniteOnce.

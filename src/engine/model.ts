@@ -40,10 +40,11 @@ import type { Placed, Shape } from './layers/layer';
 /** Rows evaluate pushes through at once (the workspace grows to this; fit makes room for as many: train/epochs.ts). */
 const CHUNK = 256;
 /**
- * Rows predict pushes through at once: as many as a bench's 1 000, so that
- * such an input is checked where it lands, in the heap (see predictRows). A
- * 784-128-10 network's workspace is then 5 MB; the product runs as fast
- * in chunks of 256 rows as of 1 000, so only the check cares.
+ * Rows predict pushes through at once. An input of up to this many rows is
+ * checked where it lands in the heap, in one pass of the core; a longer one
+ * in JS as well (see predictRows). A 784-128-10 network's workspace is then
+ * 5 MB; the products run as fast in chunks of 256 rows as of 1 024, so only
+ * the check asks for more.
  */
 const PREDICT_CHUNK = 1024;
 
@@ -476,9 +477,10 @@ export class Sequential {
    * Runs rows of the right width through the network in chunks of the
    * workspace's capacity, once their values are known finite (`where`
    * names x in the error). The first chunk is checked where it lands, in the
-   * heap, by the core's SIMD pass (Workspace.finite), about 5× faster than
-   * a JS loop; an input longer than a chunk is checked whole in JS as well,
-   * since no row may be computed before all are checked.
+   * heap, by the core's SIMD pass (Workspace.finite): 2× (one row) to 5×
+   * (1 000 rows) faster than firstNonFinite's JS loop. An input longer than
+   * a chunk is checked whole in JS as well, since no row may be computed
+   * before all are checked.
    */
   private predictRows(X: Matrix, out: Float32Array, where: string): void {
     const ws = this.ensureBuilt(X.cols);

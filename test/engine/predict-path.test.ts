@@ -83,7 +83,18 @@ describe('non-finite inputs are refused before anything is computed', () => {
     m.dispose();
   });
 
-  test('at the edges: first value, last of a 64-value block, first past it, the tail past the blocks, past the first chunk', () => {
+  for (const name of ['wasm', 'js'] as const) {
+    test(`${name}: at the edges: first value, last of a 64-value block, first past it, the tail past the blocks, past the first chunk`, () => {
+      nn.setBackend(name);
+      try {
+        edges();
+      } finally {
+        nn.setBackend('wasm');
+      }
+    });
+  }
+
+  function edges(): void {
     const m = model();
     // [rows, index]: 1 row is one block of 64 and a tail of 6; 1030 rows are two chunks.
     const cases: [number, number][] = [[1, 0], [1, 63], [1, 64], [1, 69], [3, 209], [1030, 1024 * COLS - 1], [1030, 1024 * COLS], [1030, 1030 * COLS - 1]];
@@ -97,7 +108,7 @@ describe('non-finite inputs are refused before anything is computed', () => {
       }
     }
     m.dispose();
-  });
+  }
 
   test('a model not built yet stays unbuilt when its first x is refused', () => {
     const m = nn.sequential([nn.dense({ units: 2 })], { seed: 1 });
