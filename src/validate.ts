@@ -32,8 +32,8 @@ export type Targets = MatrixLike | readonly number[] | Int32Array | Float32Array
  * all values are finite; only then is it searched. Once optimized, this loop
  * is about 15× faster than three native `includes` passes (2 ns a value on
  * typed arrays): evaluate checks its input on every call, and predict those
- * longer than its chunk (shorter ones are checked in the heap, by the core:
- * Workspace.finite). Tried and undone:
+ * longer than its chunk of 256 rows (shorter ones are checked in the heap,
+ * by the core: Workspace.finite). Tried and undone:
  * the native passes for every caller, which spared a cold start's setWeights
  * 3 ms of interpreted loop but cost predict 1 about 5 µs and predict 1 000 a
  * third; setWeights, which checks its values once, has firstNonFiniteOnce.
