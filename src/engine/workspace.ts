@@ -8,8 +8,9 @@
 //   grads   the same layout
 //   state   the non-trainable weights (moving averages), when a layer has any
 //   slots   optimizer state, `slotCount` blocks of paramCount floats
-//   batch   X, Y, and per layer its scratch, its output and the output's
-//           delta, for `capacity` rows
+//   batch   64 sums for finite() (predict's check of X), then X, Y, and per
+//           layer its scratch, its output and the output's delta, for
+//           `capacity` rows
 //
 // Each region is its own heap block, owned by the workspace, reallocated only
 // when a compile changes the optimizer or a call needs more rows than the
