@@ -31,7 +31,9 @@ export type Targets = MatrixLike | readonly number[] | Int32Array | Float32Array
  * undefined·0 is NaN), so four branch-free running sums stay 0 exactly when
  * all values are finite; only then is it searched. Once optimized, this loop
  * is about 15× faster than three native `includes` passes (2 ns a value on
- * typed arrays): predict checks its input on every call. Tried and undone:
+ * typed arrays): evaluate checks its input on every call, and predict those
+ * longer than its chunk of 256 rows (shorter ones are checked in the heap,
+ * by the core: Workspace.finite). Tried and undone:
  * the native passes for every caller, which spared a cold start's setWeights
  * 3 ms of interpreted loop but cost predict 1 about 5 µs and predict 1 000 a
  * third; setWeights, which checks its values once, has firstNonFiniteOnce.
@@ -91,7 +93,8 @@ export function assertFinite(m: Matrix, where: string): void {
 
 // ——— data ———
 
-export function toInputs(x: MatrixLike | readonly unknown[], input: Shape | number | undefined, where: string): Matrix {
+/** x as rows of the model's input width, their values checked finite unless `finite` is false (predict checks them in the heap). */
+export function toInputs(x: MatrixLike | readonly unknown[], input: Shape | number | undefined, where: string, finite = true): Matrix {
   // Samples of a shape ([n, 28, 28]) are checked against it and flattened; rows are rows of all a sample's values.
   const shape = typeof input === 'number' ? undefined : input;
   const inputDim = shape ? size(shape) : (input as number | undefined);
@@ -101,7 +104,7 @@ export function toInputs(x: MatrixLike | readonly unknown[], input: Shape | numb
   if (inputDim !== undefined && m.cols !== inputDim) {
     throw new ShapeError(`${where}: x: expected ${inputDim} columns (the model's input width), got ${m.cols}`);
   }
-  assertFinite(m, `${where}: x`);
+  if (finite) assertFinite(m, `${where}: x`);
   return m;
 }
 
@@ -182,7 +185,7 @@ function checkOneHot(m: Matrix, where: string): void {
   }
 }
 
-/** predictInto's buffers: whole rows of inputs in x, room for as many rows of outputs in out. */
+/** predictInto's buffers: whole rows of inputs in x, room for as many rows of outputs in out (x's values are checked in the heap). */
 export function toRowBuffers(x: unknown, out: unknown, inputDim: number | undefined, outputDim: number, where: string): Matrix {
   if (inputDim === undefined) {
     throw new ShapeError(`${where}: expected a model with a known input width (give the first layer an inputDim, or call fit / predict once), got one not built yet`);
@@ -195,9 +198,7 @@ export function toRowBuffers(x: unknown, out: unknown, inputDim: number | undefi
   const size = rows * outputDim;
   if (!(out instanceof Float32Array)) throw new ShapeError(`${where}: out: expected a Float32Array of ${size} values, got ${describe(out)}`);
   if (out.length !== size) throw new ShapeError(`${where}: out: expected ${rows} × ${outputDim} = ${size} values, got ${out.length}`);
-  const X = new Matrix(rows, inputDim, x);
-  assertFinite(X, `${where}: x`);
-  return X;
+  return new Matrix(rows, inputDim, x);
 }
 
 /** One of setWeights' matrices: its shape, and its name in messages ("layer 2 kernel"). */

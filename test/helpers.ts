@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createJsBackend, type Backend } from '../src/backend/index';
 import type { Ptr } from '../src/backend/core';
-import type { GrowableMemory } from '../src/backend/heap';
+import type { GrowableMemory, Heap } from '../src/backend/heap';
 import { createWasmBackend } from '../src/backend/wasm';
 import { Random } from '../src/engine/random';
 import type { Compiled } from '../src/engine/session';
@@ -119,6 +119,17 @@ export class RefusingMemory implements GrowableMemory {
  */
 export function peek(model: object): { workspace: Workspace; compiled: Compiled | undefined; step: number; requireCompiled(): Compiled } {
   return model as unknown as ReturnType<typeof peek>;
+}
+
+/**
+ * Bytes in the heap blocks `owner` holds (each rounded up to 64), read from
+ * the allocator's private table: a question only tests ask, so the shipped
+ * Heap does not carry it.
+ */
+export function heldBy(heap: Heap, owner: object): number {
+  let bytes = 0;
+  for (const block of (heap as unknown as { live: Map<Ptr, { size: number; owner: object }> }).live.values()) if (block.owner === owner) bytes += block.size;
+  return bytes;
 }
 
 /** The messages down `e`'s chain of causes, joined by " | " (vitest wraps an error thrown by a mock's factory in one of its own). */

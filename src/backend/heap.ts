@@ -111,18 +111,6 @@ export class Heap {
     this.coalesce(i);
   }
 
-  /** Bytes in live blocks (each rounded up to 64). */
-  get used(): number {
-    return this.usedBytes;
-  }
-
-  /** Bytes in the blocks `owner` holds. */
-  heldBy(owner: object): number {
-    let bytes = 0;
-    for (const block of this.live.values()) if (block.owner === owner) bytes += block.size;
-    return bytes;
-  }
-
   /** A Float32Array over the whole memory, re-derived if it has grown. */
   f32(): Float32Array {
     if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer);

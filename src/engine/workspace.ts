@@ -8,8 +8,9 @@
 //   grads   the same layout
 //   state   the non-trainable weights (moving averages), when a layer has any
 //   slots   optimizer state, `slotCount` blocks of paramCount floats
-//   batch   X, Y, and per layer its scratch, its output and the output's
-//           delta, for `capacity` rows
+//   batch   64 sums for finite() (predict's check of X), then X, Y, and per
+//           layer its scratch, its output and the output's delta, for
+//           `capacity` rows
 //
 // Each region is its own heap block, owned by the workspace, reallocated only
 // when a compile changes the optimizer or a call needs more rows than the
@@ -20,6 +21,9 @@ import type { Backend } from '../backend/backend';
 import { NONE, inBlock, type Ptr } from '../backend/core';
 import { size, type Pass, type Placed, type Shape, type WeightSpec } from './layers/layer';
 import { kindOf, shapesOf, type Layer } from './layers/registry';
+
+/** How many column sums Workspace.finite reduces a block to (the first floats of the batch block): wide enough for the core's vector loop, few enough to add up in JS. */
+const SUMS = 64;
 
 /** Where one weight of one layer lives. */
 export interface WeightSlot {
@@ -129,7 +133,7 @@ export class Workspace {
     // (Scratch that grows and is then not used is harmless.)
     for (const L of layers) L.kind.reserve?.(L, cap);
     const perRow = (L: Placed<Layer>) => (L.kind.scratch?.(L.config, L.inShape) ?? []);
-    const floats = cap * (layers[0].inWidth + wide + layers.reduce((s, L) => s + perRow(L).reduce((a, b) => a + b, 0) + 2 * L.outWidth, 0));
+    const floats = SUMS + cap * (layers[0].inWidth + wide + layers.reduce((s, L) => s + perRow(L).reduce((a, b) => a + b, 0) + 2 * L.outWidth, 0));
     const fresh = this.be.heap.alloc(floats * 4, this, `${where}: room for a batch of ${cap} rows`);
     if (this.batchBlock) this.be.heap.release(this.batchBlock, this);
     this.batchBlock = fresh;
@@ -139,6 +143,7 @@ export class Workspace {
       next = inBlock(next, floats);
       return start;
     };
+    take(SUMS); // finite()'s sums, at the block's start
     this.x = take(cap * layers[0].inWidth);
     this.y = take(cap * wide);
     layers.forEach((L, i) => {
@@ -150,6 +155,24 @@ export class Workspace {
     });
     this.capacity = cap;
     this.yCols = wide;
+  }
+
+  /**
+   * Whether the n floats at `at` are all finite, in one pass of the core's
+   * SIMD column sums: the values as rows of SUMS columns, then the sums and
+   * the last part row in JS. A NaN or ±Infinity survives every addition,
+   * so a sum is finite only if its column is; a column of finite values
+   * whose sum overflows gives false, and the caller's exact search then
+   * finds nothing. Needs the batch block (ensureCapacity).
+   */
+  finite(at: Ptr, n: number): boolean {
+    const rows = Math.floor(n / SUMS);
+    this.be.columnSums(at, this.batchBlock, rows, SUMS);
+    const h = this.be.heap.f32();
+    let zero = 0;
+    for (let i = this.batchBlock >> 2, end = i + SUMS; i < end; i++) zero += h[i] * 0; // v·0 is 0 for finite v, NaN otherwise
+    for (let i = (at >> 2) + rows * SUMS, end = (at >> 2) + n; i < end; i++) zero += h[i] * 0;
+    return zero === 0;
   }
 
   /** A copy of all trainable parameters (or another n-float region). */

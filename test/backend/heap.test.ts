@@ -10,7 +10,7 @@ import { MemoryError } from '../../src/errors';
 import { ArrayMemory, HEAP_LIMIT, Heap, type GrowableMemory } from '../../src/backend/heap';
 import { createWasmBackend } from '../../src/backend/wasm';
 import { Random } from '../../src/engine/random';
-import { inChild, RefusingMemory } from '../helpers';
+import { heldBy, inChild, RefusingMemory } from '../helpers';
 
 const ALIGN = 64;
 const PAGE = 65536;
@@ -158,17 +158,17 @@ describe.each(KINDS)('Heap over %s', (_name, make) => {
     expectDisjoint([{ ptr: a, bytes: 256 }, { ptr: x, bytes: 256 }, { ptr: y, bytes: 256 }], made);
   });
 
-  test('heldBy and used count each owner\'s blocks, in 64-byte lines', async () => {
+  test('each owner\'s blocks and the bytes in use are counted in 64-byte lines', async () => {
     const { heap } = await make();
-    const used = heap.used;
+    const used = heap.state().usedBytes;
     const model = {}, call = {};
     const blocks = [heap.alloc(1, model), heap.alloc(64, model), heap.alloc(65, call)];
-    expect(heap.heldBy(model)).toBe(128);
-    expect(heap.heldBy(call)).toBe(128);
-    expect(heap.used).toBe(used + 256);
+    expect(heldBy(heap, model)).toBe(128);
+    expect(heldBy(heap, call)).toBe(128);
+    expect(heap.state().usedBytes).toBe(used + 256);
     heap.release(blocks[1], model);
-    expect(heap.heldBy(model)).toBe(64);
-    expect(heap.used).toBe(used + 192);
+    expect(heldBy(heap, model)).toBe(64);
+    expect(heap.state().usedBytes).toBe(used + 192);
   });
 
   test('a request past the limit is a MemoryError saying what, how much and the limit, with the heap exactly as it was', async () => {

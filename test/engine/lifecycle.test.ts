@@ -11,7 +11,7 @@ import * as nn from '../../src/index';
 import { backend, useBackend } from '../../src/backend/index';
 import { createWasmBackend } from '../../src/backend/wasm';
 import { Random } from '../../src/engine/random';
-import { peek } from '../helpers';
+import { heldBy, peek } from '../helpers';
 
 afterEach(() => nn.setBackend('wasm'));
 
@@ -246,9 +246,9 @@ describe('after dispose', () => {
     await m.fit(X, Y, { epochs: 1 });
     const ws = peek(m).workspace;
     const heap = ws.be.heap;
-    expect(heap.heldBy(ws)).toBeGreaterThan(0);
+    expect(heldBy(heap, ws)).toBeGreaterThan(0);
     m.dispose();
-    expect(heap.heldBy(ws)).toBe(0);
+    expect(heldBy(heap, ws)).toBe(0);
     const calls: [string, () => unknown][] = [
       ['compile', () => m.compile({ loss: 'sparseCategoricalCrossentropy' })],
       ['predict', () => m.predict(X)],
@@ -266,7 +266,7 @@ describe('after dispose', () => {
     for (const [name, call] of calls) expect(call, name).toThrow(nn.DisposedError);
     await expect(m.fit(X, Y)).rejects.toThrow(nn.DisposedError);
     expect(() => m.dispose()).not.toThrow();
-    expect(heap.heldBy(ws)).toBe(0);
+    expect(heldBy(heap, ws)).toBe(0);
   });
 });
 
@@ -277,7 +277,7 @@ describe('randomSearch disposes every model it builds, whatever happens', () => 
   async function search(fail: { in: 'build' | 'fit' | 'onTrialEnd'; at: number } | undefined) {
     const built: nn.Sequential[] = [];
     const heap = backend().heap;
-    const used = heap.used;
+    const used = heap.state().usedBytes;
     const run = nn.randomSearch({
       space, trials: 5, seed: 3,
       build({ learningRate }, { trial, seed }) {
@@ -315,7 +315,7 @@ describe('randomSearch disposes every model it builds, whatever happens', () => 
     await expect(run).rejects.toThrow(/failed/);
     expect(built.length).toBe(fail.in === 'build' ? fail.at : fail.at + 1);
     expect(built.map(isDisposed)).toEqual(built.map(() => true));
-    expect(heap.used).toBe(used);
+    expect(heap.state().usedBytes).toBe(used);
   });
 
   test('when it succeeds: all but the best disposed, the best usable', async () => {

@@ -289,7 +289,7 @@ describe('memory that cannot be had', () => {
       ['matmul', /^nn.ops: a buffer of 10000000000 floats: needs 40000000000 bytes \(37.3 GiB\); the heap holds at most 2147483648 bytes/],
       ['matrix', /^Matrix: 1000000000 × 1000000000 floats: expected at most 2147483648 bytes \(2 GiB\) \(the heap's limit\), got 4000000000000000000 bytes/],
       ['oneHot', /^oneHot: 600 labels × 1048576 classes: expected at most 2147483648 bytes \(2 GiB\) \(the heap's limit\), got 2516582400 bytes/],
-      ['fit', /^fit: room for a batch of 2000 rows: needs 2400040000 bytes \(2.24 GiB\); the heap holds at most 2147483648 bytes/],
+      ['fit', /^fit: room for a batch of 2000 rows: needs 2400040256 bytes \(2.24 GiB\); the heap holds at most 2147483648 bytes/],
     ];
     for (const [name, message] of expected) {
       expect(r[name].name, name).toBe('MemoryError');
@@ -317,7 +317,7 @@ describe('memory that cannot be had', () => {
     await m.fit(x, y, { epochs: 1, batchSize: 8 }); // lays out a batch of 8 rows
     const bystander = model(7); // allocated after, next to the batch buffers
     const [mBefore, bystanderBefore, heapBefore] = [state(m), state(bystander), heap.state()];
-    await expect(m.fit(x, y, { batchSize: 2000 })).rejects.toThrow(/^fit: room for a batch of 2000 rows: needs 248000 bytes \(242 KiB\), but the engine refused to grow memory/);
+    await expect(m.fit(x, y, { batchSize: 2000 })).rejects.toThrow(/^fit: room for a batch of 2000 rows: needs 248256 bytes \(242 KiB\), but the engine refused to grow memory/);
     expect(memory.refused).toBeGreaterThan(0);
     expect(state(m)).toEqual(mBefore);
     expect(heap.state()).toEqual(heapBefore);

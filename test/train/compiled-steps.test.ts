@@ -466,22 +466,22 @@ describe('when compiled steps run', () => {
     const heap = backend().heap;
     const model = playground()();
     await model.fit(x, labels, { epochs: 1, batchSize: 10 }); // lays out the workspace
-    const [allocations, used] = [heap.allocations, heap.used];
+    const [allocations, used] = [heap.allocations, heap.state().usedBytes];
     const { steps, epochs } = await counting(() => model.fit(x, labels, { epochs: 50, batchSize: 10 }));
     expect(steps + 25 * epochs).toBe(50 * 25);
     expect(epochs).toBe(49);
     expect(heap.allocations).toBe(allocations + 3); // x, y and the compiled steps' block: none per step
-    expect(heap.used).toBe(used);
+    expect(heap.state().usedBytes).toBe(used);
     model.dispose();
   });
 
   test('dispose after a compiled fit frees the model; a disposed model refuses to fit', async () => {
     const heap = backend().heap;
-    const used = heap.used;
+    const used = heap.state().usedBytes;
     const model = playground()();
     await model.fit(x, labels, { epochs: 2, batchSize: 10 });
     model.dispose();
-    expect(heap.used).toBe(used);
+    expect(heap.state().usedBytes).toBe(used);
     await expect(model.fit(x, labels)).rejects.toThrow(nn.DisposedError);
   });
 });
