@@ -5,8 +5,24 @@
 // way whatever the split, so results equal one thread's bit for bit.
 //
 // Each helper owns a small block of a SharedArrayBuffer: the caller writes a
-// job's arguments there and bumps `seq`; the helper, parked in Atomics.wait,
-// runs it and stores `seq` into `done`. No message passing per product.
+// job's arguments there and bumps `seq`; the helper runs it and stores `seq`
+// into `done`. No message passing per product.
+//
+// After each job a helper spins a while (awake), then parks in Atomics.wait.
+// Waking a parked helper costs tens of µs, more than a single prediction, so
+// only large products wake one; a small product (a prediction's) is shared
+// only with a helper it finds awake and claims, else the caller computes it
+// alone. The claim is a race on the helper's state word, decided by one
+// compareExchange on each side:
+//
+//   helper  SPINNING ──(spin over, CAS)──▶ PARKED ──(caller, CAS)──▶ WAKING ──▶ SPINNING
+//   caller  SPINNING ──(CAS)──▶ CLAIMED: its job is on its way; the helper spins on for it
+//
+// A helper sleeps only while its state is PARKED (Atomics.wait on the state
+// word), and checks `seq` after parking, while a caller stores `seq` before
+// it tries PARKED → WAKING: whichever order the two come in, a posted job is
+// seen. A run of small products close together also wakes a parked helper,
+// without waiting for it, so that it is awake for the ones that follow.
 
 import { isNode, nodeModule } from '../runtime';
 import type { Core, Ptr, WasmExports } from './core';
@@ -18,6 +34,8 @@ interface HelperInit {
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   index: number;
+  /** AWAKE_MS, which the helper's text cannot see. */
+  awakeMs: number;
 }
 
 /** A helper thread, whichever kind. */
@@ -25,18 +43,36 @@ interface Helper {
   terminate(): void;
 }
 
-// Control block layout, in 32-bit words per helper.
-const SEQ = 0, DONE = 1, ARGS = 2, WORDS = 16;
+// Control block layout, in 32-bit words per helper: 128 bytes, so no two helpers' words share a cache line (or its prefetched pair).
+const SEQ = 0, DONE = 1, STATE = 2, WAKES = 3, ARGS = 4, WORDS = 32;
+// A helper's states (its STATE word); BUSY: running a job (or starting).
+export const BUSY = 0, SPINNING = 1, PARKED = 2, CLAIMED = 3, WAKING = 4;
 /**
  * Below this many multiply-adds (≈ 0.2 ms on one thread, less when A has
  * zeros to skip) sharing costs about what it saves: an MNIST training step's
  * 32×784×128 products stay on one thread.
  */
 export const MIN_WORK = 1 << 22;
+/**
+ * From this many multiply-adds (and 2 × COLUMNS columns) a product is shared
+ * with helpers that are awake: a single prediction's first layer (1×784×128,
+ * 100k) is; a 1×784×32 product (25k, ≈ 3 µs alone) gains too little to pay
+ * for handing a share over (see bench/latency.ts).
+ */
+export const MIN_AWAKE_WORK = 1 << 15;
 /** Columns per share: 16 floats are a 64-byte cache line, so no two threads write one line of a row. */
 const COLUMNS = 16;
 /** How long the caller spins (ms) for helpers to finish before it sleeps: about one share of a training step's product. */
 const SPIN_MS = 0.05;
+/**
+ * How long (ms) a helper spins for its next job before it parks, and how
+ * close together two small products must come for the second to wake a
+ * parked helper: in training, products come tens of µs apart, and waking
+ * from Atomics.wait takes about as long as a share of one.
+ */
+const AWAKE_MS = 0.1;
+/** Small products wake parked helpers at most once in this many ms (10 × AWAKE_MS: they spin at most a tenth of the time for nothing). */
+const RING_MS = 1;
 
 /**
  * The helper's whole program, run from its source text (so it must not use
@@ -45,21 +81,41 @@ const SPIN_MS = 0.05;
 function serve(init: HelperInit, post: (message: string) => void): void {
   const { exports } = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const gemmColumns = exports.gemmColumns as (...args: number[]) => void;
-  // WORDS, SEQ, DONE and ARGS again: this text runs apart from the module.
-  const block = init.index * 16 * 4;
-  const control = new Int32Array(init.control, block, 16);
-  const args = new Uint32Array(init.control, block + 2 * 4, 13); // gemmColumns' 13 arguments
+  // The layout and states again (this text runs apart from the module): WORDS, SEQ, DONE, STATE, WAKES, ARGS; BUSY … WAKING.
+  const block = init.index * 32 * 4;
+  const control = new Int32Array(init.control, block, 32);
+  const args = new Uint32Array(init.control, block + 4 * 4, 13); // gemmColumns' 13 arguments
+  const [seqAt, doneAt, stateAt, wakesAt] = [0, 1, 2, 3];
+  const [busy, spinning, parked, claimed] = [0, 1, 2, 3];
+  const awakeMs = init.awakeMs;
+  Atomics.store(control, stateAt, spinning);
   post('ready');
   let seen = 0;
+  let claimWaited = false;
   for (;;) {
-    // Spin for 0.1 ms first: in training, products come tens of µs apart,
-    // and waking from Atomics.wait takes about as long as a share of one.
-    for (const until = performance.now() + 0.1; Atomics.load(control, 0) === seen && performance.now() < until;);
-    Atomics.wait(control, 0, seen);
-    seen = Atomics.load(control, 0);
+    for (const until = performance.now() + awakeMs; Atomics.load(control, seqAt) === seen && performance.now() < until;);
+    if (Atomics.load(control, seqAt) === seen) {
+      const was = Atomics.compareExchange(control, stateAt, spinning, parked);
+      // Claimed as the spin ran out: its job is a few stores away. Spin once more for it before parking
+      // (it always comes: the caller posts right after claiming; parking is only a guard).
+      if (was === claimed && !claimWaited) {
+        claimWaited = true;
+        continue;
+      }
+      if (was === claimed) Atomics.compareExchange(control, stateAt, claimed, parked);
+      // Parked: sleep unless a job came meanwhile; a caller that posts one, or wants us awake, makes it WAKING first.
+      if (Atomics.load(control, seqAt) === seen && Atomics.wait(control, stateAt, parked) === 'ok') Atomics.add(control, wakesAt, 1);
+      Atomics.store(control, stateAt, spinning);
+      continue;
+    }
+    claimWaited = false;
+    seen = Atomics.load(control, seqAt);
+    Atomics.store(control, stateAt, busy);
     gemmColumns(...args);
-    Atomics.store(control, 1, seen);
-    Atomics.notify(control, 1);
+    // Awake before done: a caller that sees this job done may claim us for its next product at once.
+    Atomics.store(control, stateAt, spinning);
+    Atomics.store(control, doneAt, seen);
+    Atomics.notify(control, doneAt);
   }
 }
 
@@ -162,7 +218,7 @@ export class GemmTeam {
     this.size = threads;
     // Spawned from a task of its own: making a worker costs the main thread a few ms, which nn.ready() need not wait for.
     this.started = new Promise((resolve) => setTimeout(resolve, 0)).then(() => Promise.allSettled(
-      Array.from({ length: threads - 1 }, (_, index) => spawn({ module, memory, control: buffer, index })),
+      Array.from({ length: threads - 1 }, (_, index) => spawn({ module, memory, control: buffer, index, awakeMs: AWAKE_MS })),
     )).then((results) => {
       const helpers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       if (helpers.length === results.length) {
@@ -176,25 +232,76 @@ export class GemmTeam {
 
   /** Core.gemm's contract; `scratch` serves this thread's share. */
   readonly gemm: Core['gemm'] = (a, b, c, bias, m, k, n, transA, transB, accumulate, scratch) => {
-    const parts = m * k * n < MIN_WORK ? 1 : Math.min(this.helpers.length + 1, Math.floor(n / COLUMNS));
-    if (parts <= 1) {
+    const work = m * k * n, most = Math.min(this.helpers.length, Math.floor(n / COLUMNS) - 1);
+    if (work < MIN_AWAKE_WORK || most < 1) {
       this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch);
       return;
     }
-    this.reserve(parts - 1, this.core.gemmScratchBytes(k, n));
+    this.reserve(most, this.core.gemmScratchBytes(k, n)); // before any claim: a failure here leaves the helpers as they were
+    const team = work >= MIN_WORK ? this.helpers.map((_, h) => h).slice(0, most) : this.claimAwake(most);
+    if (team.length === 0) {
+      this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch);
+      return;
+    }
     this.shared++;
-    const seq = ++this.seq;
+    const seq = ++this.seq, parts = team.length + 1;
     const blocks = Math.ceil(n / COLUMNS);
     const edge = (p: number) => Math.min(n, Math.round((blocks * p) / parts) * COLUMNS);
-    for (let h = 0; h < parts - 1; h++) {
-      this.args.set([a, b, c, bias, m, k, n, +transA, +transB, +accumulate, this.scratch[h], edge(h), edge(h + 1)],
+    team.forEach((h, i) => {
+      this.args.set([a, b, c, bias, m, k, n, +transA, +transB, +accumulate, this.scratch[i], edge(i), edge(i + 1)],
         h * WORDS + ARGS);
       Atomics.store(this.control, h * WORDS + SEQ, seq);
-      Atomics.notify(this.control, h * WORDS + SEQ);
-    }
+      this.wake(h); // after seq: a helper parking now either sees the job or is woken for it
+    });
     this.core.gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, edge(parts - 1), n);
-    for (let h = 0; h < parts - 1; h++) this.await(h * WORDS + DONE, seq);
+    for (const h of team) this.await(h * WORDS + DONE, seq);
   };
+
+  /** When a small product last found a helper it could use not awake, and when one last woke them (performance.now()). */
+  private missed = -Infinity;
+  private rang = -Infinity;
+  /** Small products woke helpers this many times. */
+  rings = 0;
+
+  /**
+   * Claims up to `most` helpers that are awake. Finding one not, it wakes
+   * them if the previous miss was moments ago (products are coming in a run,
+   * so they will be awake for the next ones; a lone product never wakes
+   * them), and if it did not already within RING_MS: on a machine too busy to
+   * run them, that bounds the wake-ups they spend spinning for nothing.
+   */
+  private claimAwake(most: number): number[] {
+    const claimed: number[] = [];
+    for (let h = 0; h < this.helpers.length && claimed.length < most; h++) {
+      if (Atomics.compareExchange(this.control, h * WORDS + STATE, SPINNING, CLAIMED) === SPINNING) claimed.push(h);
+    }
+    if (claimed.length < most) {
+      const now = performance.now();
+      if (now - this.missed < AWAKE_MS && now - this.rang >= RING_MS) {
+        this.rang = now;
+        this.rings++;
+        for (let h = 0; h < most; h++) this.wake(h);
+      }
+      this.missed = now;
+    }
+    return claimed;
+  }
+
+  /** Wakes helper h if it is parked; otherwise it is awake or waking already, and will see its seq. */
+  private wake(h: number): void {
+    const at = h * WORDS + STATE;
+    if (Atomics.compareExchange(this.control, at, PARKED, WAKING) === PARKED) Atomics.notify(this.control, at);
+  }
+
+  /** Helper h's state (BUSY, SPINNING, PARKED, CLAIMED or WAKING), for tests. */
+  stateOf(h: number): number {
+    return Atomics.load(this.control, h * WORDS + STATE);
+  }
+
+  /** How many times helper h has woken from parking, for tests. */
+  wakesOf(h: number): number {
+    return Atomics.load(this.control, h * WORDS + WAKES);
+  }
 
   private await(at: number, seq: number): void {
     for (const until = performance.now() + SPIN_MS; Atomics.load(this.control, at) !== seq && performance.now() < until;);
