@@ -132,9 +132,10 @@ async function spawn(init: HelperInit): Promise<Helper> {
   const program = `(${serve.toString()})`;
   if (isNode()) {
     const { Worker } = await nodeModule<typeof import('node:worker_threads')>('worker_threads');
+    // import(), not require: the worker inherits the process's flags, and under --input-type=module its text is a module.
     const worker = new Worker(
-      `const { parentPort, workerData } = require('node:worker_threads');
-       ${program}(workerData, (m) => parentPort.postMessage(m));`,
+      `import('node:worker_threads').then(({ parentPort, workerData }) =>
+         ${program}(workerData, (m) => parentPort.postMessage(m)));`,
       { eval: true, workerData: init },
     );
     worker.unref(); // helpers never keep a process alive
