@@ -17,6 +17,13 @@
 //
 //   helper  SPINNING ──(spin over, CAS)──▶ PARKED ──(caller, CAS)──▶ WAKING ──▶ SPINNING
 //   caller  SPINNING ──(CAS)──▶ CLAIMED: its job is on its way; the helper spins on for it
+//   helper  CLAIMED ──(CAS, on seeing the job)──▶ BUSY ──(job done)──▶ SPINNING
+//   caller  CLAIMED ──(CAS, its own share done)──▶ RETRACTED ──(helper sees the job)──▶ SPINNING
+//
+// The last: a helper whose state says awake may be off its core on a busy
+// machine, so when the caller has finished its own share and the helper has
+// not started its one, the caller takes it back and computes it: a small
+// product then costs about what it costs alone, never a wait for a helper.
 //
 // A helper sleeps only while its state is PARKED (Atomics.wait on the state
 // word), and checks `seq` after parking, while a caller stores `seq` before
@@ -46,7 +53,7 @@ interface Helper {
 // Control block layout, in 32-bit words per helper: 128 bytes, so no two helpers' words share a cache line (or its prefetched pair).
 const SEQ = 0, DONE = 1, STATE = 2, WAKES = 3, ARGS = 4, WORDS = 32;
 // A helper's states (its STATE word); BUSY: running a job (or starting).
-export const BUSY = 0, SPINNING = 1, PARKED = 2, CLAIMED = 3, WAKING = 4;
+export const BUSY = 0, SPINNING = 1, PARKED = 2, CLAIMED = 3, WAKING = 4, RETRACTED = 5;
 /**
  * Below this many multiply-adds (≈ 0.2 ms on one thread, less when A has
  * zeros to skip) sharing costs about what it saves: an MNIST training step's
@@ -81,12 +88,12 @@ const RING_MS = 1;
 function serve(init: HelperInit, post: (message: string) => void): void {
   const { exports } = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const gemmColumns = exports.gemmColumns as (...args: number[]) => void;
-  // The layout and states again (this text runs apart from the module): WORDS, SEQ, DONE, STATE, WAKES, ARGS; BUSY … WAKING.
+  // The layout and states again (this text runs apart from the module): WORDS, SEQ, DONE, STATE, WAKES, ARGS; BUSY … RETRACTED.
   const block = init.index * 32 * 4;
   const control = new Int32Array(init.control, block, 32);
   const args = new Uint32Array(init.control, block + 4 * 4, 13); // gemmColumns' 13 arguments
   const [seqAt, doneAt, stateAt, wakesAt] = [0, 1, 2, 3];
-  const [busy, spinning, parked, claimed] = [0, 1, 2, 3];
+  const [busy, spinning, parked, claimed, waking, retracted] = [0, 1, 2, 3, 4, 5];
   const awakeMs = init.awakeMs;
   Atomics.store(control, stateAt, spinning);
   post('ready');
@@ -94,28 +101,39 @@ function serve(init: HelperInit, post: (message: string) => void): void {
   let claimWaited = false;
   for (;;) {
     for (const until = performance.now() + awakeMs; Atomics.load(control, seqAt) === seen && performance.now() < until;);
-    if (Atomics.load(control, seqAt) === seen) {
-      const was = Atomics.compareExchange(control, stateAt, spinning, parked);
-      // Claimed as the spin ran out: its job is a few stores away. Spin once more for it before parking
-      // (it always comes: the caller posts right after claiming; parking is only a guard).
-      if (was === claimed && !claimWaited) {
-        claimWaited = true;
+    if (Atomics.load(control, seqAt) !== seen) {
+      seen = Atomics.load(control, seqAt);
+      claimWaited = false;
+      // A claimed job is ours only if we win CLAIMED → BUSY; the caller may have taken it back (RETRACTED).
+      // Any other state: a job no one claimed (a large product's), or a claimed one we parked before it came.
+      const state = Atomics.load(control, stateAt);
+      const ours = state === claimed ? Atomics.compareExchange(control, stateAt, claimed, busy) === claimed : state !== retracted;
+      if (!ours) {
+        Atomics.store(control, stateAt, spinning); // the caller posts nothing to us while RETRACTED: this store is ours
+        Atomics.notify(control, stateAt); // a large product may be waiting for it
         continue;
       }
-      if (was === claimed) Atomics.compareExchange(control, stateAt, claimed, parked);
-      // Parked: sleep unless a job came meanwhile; a caller that posts one, or wants us awake, makes it WAKING first.
-      if (Atomics.load(control, seqAt) === seen && Atomics.wait(control, stateAt, parked) === 'ok') Atomics.add(control, wakesAt, 1);
+      Atomics.store(control, stateAt, busy);
+      // Spelled out: spreading a typed array goes through its iterator, a µs that a small product's share cannot spare.
+      gemmColumns(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11], args[12]);
+      // Awake before done: a caller that sees this job done may claim us for its next product at once.
       Atomics.store(control, stateAt, spinning);
+      Atomics.store(control, doneAt, seen);
+      Atomics.notify(control, doneAt);
       continue;
     }
-    claimWaited = false;
-    seen = Atomics.load(control, seqAt);
-    Atomics.store(control, stateAt, busy);
-    gemmColumns(...args);
-    // Awake before done: a caller that sees this job done may claim us for its next product at once.
-    Atomics.store(control, stateAt, spinning);
-    Atomics.store(control, doneAt, seen);
-    Atomics.notify(control, doneAt);
+    const was = Atomics.compareExchange(control, stateAt, spinning, parked);
+    // Claimed as the spin ran out: its job is a few stores away. Spin once more for it before parking
+    // (it always comes: the caller posts right after claiming; parking is only a guard).
+    if (was === claimed && !claimWaited) {
+      claimWaited = true;
+      continue;
+    }
+    if (was === claimed && Atomics.compareExchange(control, stateAt, claimed, parked) !== claimed) continue; // posted and taken back
+    if (was === retracted) continue; // posted and taken back since the spin looked
+    // Parked: sleep unless a job came meanwhile; a caller that posts one, or wants us awake, makes it WAKING first.
+    if (Atomics.load(control, seqAt) === seen && Atomics.wait(control, stateAt, parked) === 'ok') Atomics.add(control, wakesAt, 1);
+    if (Atomics.compareExchange(control, stateAt, parked, spinning) === waking) Atomics.store(control, stateAt, spinning);
   }
 }
 
@@ -198,7 +216,7 @@ export class GemmTeam {
   private seq = 0;
   /** The helpers, once all have started; none while they start, or if one failed. */
   private helpers: Helper[] = [];
-  /** Products shared so far (the others ran on the caller alone). */
+  /** Products a helper computed a share of, so far (the others ran on the caller alone). */
   shared = 0;
   /** Threads that share a product once the helpers are up, this one included: 1 if one failed to start. */
   size: number;
@@ -239,24 +257,47 @@ export class GemmTeam {
       return;
     }
     this.reserve(most, this.core.gemmScratchBytes(k, n)); // before any claim: a failure here leaves the helpers as they were
-    const team = work >= MIN_WORK ? this.helpers.map((_, h) => h).slice(0, most) : this.claimAwake(most);
+    const small = work < MIN_WORK;
+    const team = small ? this.claimAwake(most) : this.settled(most);
     if (team.length === 0) {
       this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch);
       return;
     }
-    this.shared++;
     const seq = ++this.seq, parts = team.length + 1;
     const blocks = Math.ceil(n / COLUMNS);
     const edge = (p: number) => Math.min(n, Math.round((blocks * p) / parts) * COLUMNS);
     team.forEach((h, i) => {
-      this.args.set([a, b, c, bias, m, k, n, +transA, +transB, +accumulate, this.scratch[i], edge(i), edge(i + 1)],
-        h * WORDS + ARGS);
+      this.args.set([a, b, c, bias, m, k, n, +transA, +transB, +accumulate, this.scratch[i], edge(i), edge(i + 1)], h * WORDS + ARGS);
       Atomics.store(this.control, h * WORDS + SEQ, seq);
       this.wake(h); // after seq: a helper parking now either sees the job or is woken for it
     });
     this.core.gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, edge(parts - 1), n);
-    for (const h of team) this.await(h * WORDS + DONE, seq);
+    let helped = false;
+    team.forEach((h, i) => {
+      // A claimed helper that has not started its share by now is likely off its core: take the share back.
+      if (small && Atomics.compareExchange(this.control, h * WORDS + STATE, CLAIMED, RETRACTED) === CLAIMED) {
+        this.retracted++;
+        this.core.gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, edge(i), edge(i + 1));
+      } else {
+        this.waitUntil(h * WORDS + DONE, (done) => done === seq);
+        helped = true;
+      }
+    });
+    if (helped) this.shared++;
   };
+
+  /** Shares taken back from claimed helpers that had not started them when this thread finished its own. */
+  retracted = 0;
+
+  /**
+   * The first `most` helpers, for a large product: each as it is once it has
+   * seen a share taken back from it (only then may a job be posted to it).
+   */
+  private settled(most: number): number[] {
+    const team = this.helpers.slice(0, most).map((_, h) => h);
+    for (const h of team) this.waitUntil(h * WORDS + STATE, (state) => state !== RETRACTED);
+    return team;
+  }
 
   /** When a small product last found a helper it could use not awake, and when one last woke them (performance.now()). */
   private missed = -Infinity;
@@ -294,7 +335,7 @@ export class GemmTeam {
     if (Atomics.compareExchange(this.control, at, PARKED, WAKING) === PARKED) Atomics.notify(this.control, at);
   }
 
-  /** Helper h's state (BUSY, SPINNING, PARKED, CLAIMED or WAKING), for tests. */
+  /** Helper h's state (BUSY, SPINNING, PARKED, CLAIMED, WAKING or RETRACTED), for tests. */
   stateOf(h: number): number {
     return Atomics.load(this.control, h * WORDS + STATE);
   }
@@ -304,11 +345,12 @@ export class GemmTeam {
     return Atomics.load(this.control, h * WORDS + WAKES);
   }
 
-  private await(at: number, seq: number): void {
-    for (const until = performance.now() + SPIN_MS; Atomics.load(this.control, at) !== seq && performance.now() < until;);
-    for (let done = Atomics.load(this.control, at); done !== seq; done = Atomics.load(this.control, at)) {
+  /** Waits (spins, then sleeps where this thread may block) until control word `at` satisfies `ok`; its writer notifies it. */
+  private waitUntil(at: number, ok: (value: number) => boolean): void {
+    for (const until = performance.now() + SPIN_MS; !ok(Atomics.load(this.control, at)) && performance.now() < until;);
+    for (let value = Atomics.load(this.control, at); !ok(value); value = Atomics.load(this.control, at)) {
       // A browser's main thread may not block: it spins, for as long as one share takes.
-      if (this.blocking) Atomics.wait(this.control, at, done);
+      if (this.blocking) Atomics.wait(this.control, at, value);
     }
   }
 
