@@ -51,7 +51,7 @@ interface Helper {
 }
 
 // Control block layout, in 32-bit words per helper: 128 bytes, so no two helpers' words share a cache line (or its prefetched pair).
-const SEQ = 0, DONE = 1, STATE = 2, WAKES = 3, ARGS = 4, WORDS = 32;
+export const SEQ = 0, DONE = 1, STATE = 2, WAKES = 3, ARGS = 4, WORDS = 32;
 // A helper's states (its STATE word); BUSY: running a job (or starting).
 export const BUSY = 0, SPINNING = 1, PARKED = 2, CLAIMED = 3, WAKING = 4, RETRACTED = 5;
 /**
@@ -62,11 +62,13 @@ export const BUSY = 0, SPINNING = 1, PARKED = 2, CLAIMED = 3, WAKING = 4, RETRAC
 export const MIN_WORK = 1 << 22;
 /**
  * From this many multiply-adds (and 2 × COLUMNS columns) a product is shared
- * with helpers that are awake: a single prediction's first layer (1×784×128,
- * 100k) is; a 1×784×32 product (25k, ≈ 3 µs alone) gains too little to pay
- * for handing a share over (see bench/latency.ts).
+ * with helpers that are awake. Measured in Node on 2 cores, per call, shared
+ * against alone: 1×256×128 (33k) lost 0.5 µs to the hand-over, 1×784×64
+ * (50k) gained about 1 µs, 1×512×128 (65k) and a single prediction's first
+ * layer, 1×784×128 (100k), gained 2–3 µs; 64k leaves a margin for engines
+ * whose hand-over costs more.
  */
-export const MIN_AWAKE_WORK = 1 << 15;
+export const MIN_AWAKE_WORK = 1 << 16;
 /** Columns per share: 16 floats are a 64-byte cache line, so no two threads write one line of a row. */
 const COLUMNS = 16;
 /** How long the caller spins (ms) for helpers to finish before it sleeps: about one share of a training step's product. */

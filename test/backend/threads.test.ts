@@ -12,7 +12,7 @@ import { flagsOf, NONE, type WasmExports } from '../../src/backend/core';
 import { backend, type Backend } from '../../src/backend/index';
 import simdBytes from '../../build/core.simd.wasm';
 import { createWasmBackend, withSharedMemory } from '../../src/backend/wasm';
-import { MIN_AWAKE_WORK, MIN_WORK, PARKED, type GemmTeam } from '../../src/backend/threads';
+import { MIN_AWAKE_WORK, MIN_WORK, PARKED, RETRACTED, SPINNING, STATE, type GemmTeam } from '../../src/backend/threads';
 import { Random } from '../../src/engine/random';
 import { randomArray } from '../helpers';
 
@@ -275,22 +275,44 @@ describe('small products: shared only with a helper that is awake', () => {
     expectIdentical(got, product(single, [1, 784, 128], false, false, true, false), 'a lone small product');
   });
 
-  test('small products right after a large one share with the helper, still awake from it, with the bits of one thread', async () => {
+  test('small products right after a large one claim the helper, still awake from it, and share with it, with the bits of one thread', async () => {
     const team = await parkedHelper(team2());
     const want = product(single, [1, 784, 128], false, false, true, false);
-    let sharedSmall = 0;
-    // The helper is awake once a large product is done; a busy machine may still take it off its core: try a few.
-    for (let round = 0; round < 2000 && sharedSmall < 5; round++) {
+    let claimed = 0, sharedSmall = 0;
+    // The helper is awake once a large product is done; a busy machine may still take it off its core, and then
+    // this thread takes its share back (retracted): try a few rounds.
+    for (let round = 0; round < 4000 && (claimed < 5 || sharedSmall < 1); round++) {
       const before = team.shared;
       product(team2(), [64, 784, 128], false, false, true, false); // large: wakes it and shares
       expect(team.shared - before).toBe(1);
       for (let i = 0; i < 4; i++) {
-        const s = team.shared;
-        expectIdentical(product(team2(), [1, 784, 128], false, false, true, false), want, 'a shared small product');
-        sharedSmall += team.shared - s;
+        const shared = team.shared, retracted = team.retracted;
+        expectIdentical(product(team2(), [1, 784, 128], false, false, true, false), want, 'a small product');
+        sharedSmall += team.shared - shared;
+        claimed += team.shared - shared + team.retracted - retracted;
       }
     }
-    expect(sharedSmall).toBeGreaterThanOrEqual(5);
+    expect(claimed).toBeGreaterThanOrEqual(5);
+    expect(sharedSmall).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a claimed helper that has not started its share when this thread is done with its own has it taken back: the same bits, and the helper skips it', async () => {
+    const team = await parkedHelper(team2());
+    const control = (team as unknown as { control: Int32Array }).control;
+    const shared = team.shared, retracted = team.retracted;
+    // A helper that says it is awake but is off its core: here, one asleep whose state word says SPINNING.
+    Atomics.store(control, STATE, SPINNING);
+    const got = product(team2(), [1, 784, 128], false, false, true, false);
+    expect(team.retracted - retracted).toBe(1);
+    expect(team.shared).toBe(shared);
+    expect(team.stateOf(0)).toBe(RETRACTED);
+    expectIdentical(got, product(single, [1, 784, 128], false, false, true, false), 'a share taken back');
+    // Woken, it sees the job was taken back, skips it and says so; then a large product shares with it again.
+    Atomics.notify(control, STATE);
+    const large = product(team2(), [64, 784, 128], false, false, true, false);
+    expect(team.shared - shared).toBe(1);
+    expect(team.stateOf(0)).not.toBe(RETRACTED);
+    expectIdentical(large, product(single, [64, 784, 128], false, false, true, false), 'a large product after a share taken back');
   });
 
   test('a run of small products close together wakes a parked helper, without waiting for it', async () => {
