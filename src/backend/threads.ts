@@ -106,12 +106,10 @@ function serve(init: HelperInit, post: (message: string) => void): void {
   Atomics.store(control, stateAt, spinning);
   post('ready');
   let seen = 0;
-  let claimWaited = false;
   for (;;) {
     for (const until = performance.now() + awakeMs; Atomics.load(control, seqAt) === seen && performance.now() < until;);
     if (Atomics.load(control, seqAt) !== seen) {
       seen = Atomics.load(control, seqAt);
-      claimWaited = false;
       // A claimed job is ours only if we win CLAIMED → BUSY; the caller may have taken it back (RETRACTED).
       // Any other state: a job no one claimed (a large product's), or a claimed one we parked before it came.
       const state = Atomics.load(control, stateAt);
@@ -130,15 +128,9 @@ function serve(init: HelperInit, post: (message: string) => void): void {
       Atomics.notify(control, doneAt);
       continue;
     }
-    const was = Atomics.compareExchange(control, stateAt, spinning, parked);
-    // Claimed as the spin ran out: its job is a few stores away. Spin once more for it before parking
-    // (it always comes: the caller posts right after claiming; parking is only a guard).
-    if (was === claimed && !claimWaited) {
-      claimWaited = true;
-      continue;
-    }
-    if (was === claimed && Atomics.compareExchange(control, stateAt, claimed, parked) !== claimed) continue; // posted and taken back
-    if (was === retracted) continue; // posted and taken back since the spin looked
+    // Claimed (its job is a few stores away: the caller posts right after claiming, with nothing between that
+    // can throw) or taken back since the spin looked (its job is out): spin on for it.
+    if (Atomics.compareExchange(control, stateAt, spinning, parked) !== spinning) continue;
     // Parked: sleep unless a job came meanwhile; a caller that posts one, or wants us awake, makes it WAKING first.
     if (Atomics.load(control, seqAt) === seen && Atomics.wait(control, stateAt, parked) === 'ok') Atomics.add(control, wakesAt, 1);
     if (Atomics.compareExchange(control, stateAt, parked, spinning) === waking) Atomics.store(control, stateAt, spinning);
@@ -302,7 +294,7 @@ export class GemmTeam {
    * seen a share taken back from it (only then may a job be posted to it).
    */
   private settled(most: number): number[] {
-    const team = this.helpers.slice(0, most).map((_, h) => h);
+    const team = [...Array(most).keys()];
     for (const h of team) this.waitUntil(h * WORDS + STATE, (state) => state !== RETRACTED);
     return team;
   }
@@ -341,16 +333,6 @@ export class GemmTeam {
   private wake(h: number): void {
     const at = h * WORDS + STATE;
     if (Atomics.compareExchange(this.control, at, PARKED, WAKING) === PARKED) Atomics.notify(this.control, at);
-  }
-
-  /** Helper h's state (BUSY, SPINNING, PARKED, CLAIMED, WAKING or RETRACTED), for tests. */
-  stateOf(h: number): number {
-    return Atomics.load(this.control, h * WORDS + STATE);
-  }
-
-  /** How many times helper h has woken from parking, for tests. */
-  wakesOf(h: number): number {
-    return Atomics.load(this.control, h * WORDS + WAKES);
   }
 
   /** Waits (spins, then sleeps where this thread may block) until control word `at` satisfies `ok`; its writer notifies it. */

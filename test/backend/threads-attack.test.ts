@@ -84,7 +84,7 @@ test('small and large products interleaved with parking, growth, dispose and thr
     console.log(JSON.stringify({
       steps, products, mismatches: mismatches.slice(0, 5), disposedRefused,
       shared: teams.reduce((sum, t) => sum + t.team.shared, 0) + two.team.shared,
-      wakes: teams.reduce((sum, t) => sum + t.team.wakesOf(0), 0),
+      wakes: teams.reduce((sum, t) => sum + t.team.control[3], 0), // helper 0's WAKES word
     }));
   `, 240_000);
   expect(r.mismatches).toEqual([]);
