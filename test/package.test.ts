@@ -27,9 +27,10 @@ const SETUP_TIMEOUT = 900_000;
  */
 const PACKED = [
   'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js',
+  'dist/chunk-[hash].js', 'dist/chunk-[hash].js',
   'dist/cli.js', 'dist/compiled-steps-[hash].js', 'dist/core.relaxed-patch-[hash].js', 'dist/core.scalar-[hash].js', 'dist/fit-[hash].js', 'dist/fit-dataset-[hash].js',
   'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/keras-read-[hash].js', 'dist/nnwasm.min.js',
-  'dist/search-worker.js', 'dist/sync-[hash].js', 'package.json',
+  'dist/search-worker.js', 'dist/sync-[hash].js', 'dist/threads-[hash].js', 'package.json',
 ];
 const unhashed = (names: string[]) => names.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, '-[hash].js')).sort();
 

@@ -26,7 +26,6 @@ import { Backend } from './backend';
 import { applyFunctionPatch } from './function-patch';
 import { contractBreaches, fulfilsContract, type Abi, type Core, type Mismatches } from './core';
 import { HEAP_LIMIT, Heap } from './heap';
-import { GemmTeam, threadsAvailable } from './threads';
 
 export type WasmBuild = 'simd' | 'scalar' | 'relaxed';
 
@@ -91,9 +90,10 @@ export function bestRelaxedBuild(): WasmBuild {
 export async function createWasmBackend(build: WasmBuild = bestBuild(), threads = 1): Promise<Backend> {
   // Fetched first: a build that cannot be fetched fails the call (a LoadError), it does not fall back to one thread.
   const bytes = await bytesOf(build);
-  if (threads > 1 && build !== 'scalar' && threadsAvailable()) {
+  if (threads > 1 && build !== 'scalar') {
     try {
-      return await createThreadedBackend(build, bytes, threads);
+      const threaded = await createThreadedBackend(build, bytes, threads);
+      if (threaded) return threaded;
     } catch {
       // fall through to one thread
     }
@@ -119,7 +119,11 @@ function fromModule(module: WebAssembly.Module, build: WasmBuild): Backend {
   return new Backend('wasm', build, exports, new Heap(memory, exports.heapBase()), undefined, exports);
 }
 
-async function createThreadedBackend(build: WasmBuild, bytes: Uint8Array<ArrayBuffer>, threads: number): Promise<Backend> {
+/** Undefined where shared memory is not allowed. */
+async function createThreadedBackend(build: WasmBuild, bytes: Uint8Array<ArrayBuffer>, threads: number): Promise<Backend | undefined> {
+  // A chunk of its own: a page that predicts on one thread never loads the helper threads' code.
+  const { GemmTeam, threadsAvailable } = await import('./threads');
+  if (!threadsAvailable()) return undefined;
   const module = await WebAssembly.compile(withSharedMemory(bytes));
   const { exports, memory } = instantiate(module, true);
   const heap = new Heap(memory, exports.heapBase());

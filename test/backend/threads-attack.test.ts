@@ -1,0 +1,95 @@
+// An attack on the helper threads' claim protocol (src/backend/threads.ts),
+// in a child process with a timeout, since a lost wake-up would hang rather
+// than fail: small and large products interleaved at random with pauses in
+// which helpers park, memory growing between products, models disposed and
+// nn.ready switching between one and two threads mid-stream, on two and three
+// threads (partial claims). Every result must equal one thread's bit for bit.
+
+import { expect, test } from 'vitest';
+import { inChild } from '../helpers';
+
+interface Outcome { steps: number; products: number; mismatches: string[]; shared: number; wakes: number; disposedRefused: number }
+
+test('small and large products interleaved with parking, growth, dispose and thread switches neither hang nor change a bit (child process)', () => {
+  const r = inChild<Outcome>(`
+    const nn = await import('./src/index.ts');
+    const { backend } = await import('./src/backend/index.ts');
+    const { createWasmBackend } = await import('./src/backend/wasm.ts');
+    const { flagsOf } = await import('./src/backend/core.ts');
+    const { Random } = await import('./src/engine/random.ts');
+    const rng = new Random(19);
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const rows = (n, cols) => ({ data: Float32Array.from({ length: n * cols }, () => rng.uniform(0, 1)), rows: n, cols });
+    const mismatches = [];
+    const same = (got, want, what) => {
+      for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) { mismatches.push(what + ' at ' + i); return; }
+    };
+
+    // Raw products on teams of 2 and 3 threads against one thread.
+    const one = await createWasmBackend('simd', 1);
+    const teams = [await createWasmBackend('simd', 2), await createWasmBackend('simd', 3)];
+    for (const t of teams) await t.team.started;
+    const SHAPES = [[1, 784, 128], [2, 300, 129], [3, 500, 77], [1, 784, 64], [1, 128, 32], [64, 784, 128], [1, 6000, 800]];
+    const inputs = SHAPES.map(([m, k, n]) => [rows(m, k).data, rows(k, n).data, rows(1, n).data]);
+    const product = (be, s, [m, k, n]) => be.withBuffers([m * k, k * n, n, m * n], (pa, pb, pbias, pc) => {
+      be.heap.write(pa, inputs[s][0]); be.heap.write(pb, inputs[s][1]); be.heap.write(pbias, inputs[s][2]);
+      be.gemm(pa, pb, pc, pbias, m, k, n, flagsOf({}));
+      return be.heap.read(pc, m * n);
+    });
+    const wants = SHAPES.map((shape, s) => product(one, s, shape));
+    let products = 0;
+    const grown = [];
+    for (let step = 0; step < 400; step++) {
+      const be = teams[rng.int(2)];
+      const roll = rng.int(20);
+      if (roll === 0) await sleep(rng.int(4)); // helpers park
+      if (roll === 1) grown.push([be, be.heap.alloc((1 + rng.int(8)) << 20)]); // the shared memory grows between products
+      if (roll === 2 && grown.length) { const [owner, p] = grown.pop(); owner.heap.release(p); }
+      const burst = 1 + rng.int(12);
+      for (let i = 0; i < burst; i++) {
+        const s = rng.int(10) < 8 ? rng.int(5) : 5 + rng.int(2); // mostly small
+        same(product(be, s, SHAPES[s]), wants[s], 'raw ' + SHAPES[s].join('×') + ' on ' + be.threads);
+        products++;
+      }
+    }
+
+    // Predictions through the public API, switching threads and disposing models mid-stream.
+    await nn.ready({ threads: 1 });
+    const layers = () => [nn.dense({ units: 128, activation: 'relu', inputDim: 784 }), nn.dense({ units: 10, activation: 'softmax' })];
+    const ref = nn.sequential(layers(), { seed: 3 });
+    const x1 = rows(1, 784), x64 = rows(64, 784);
+    const want1 = ref.predict(x1).data, want64 = ref.predict(x64).data;
+    const make = () => { const m = nn.sequential(layers(), { seed: 4 }); m.setWeights(ref.getWeights()); return m; };
+    let models = [make()], disposedRefused = 0, steps = 0;
+    for (; steps < 300; steps++) {
+      const roll = rng.int(12);
+      if (roll === 0) await nn.ready({ threads: 1 + rng.int(2) });
+      if (roll === 1) await sleep(rng.int(4));
+      if (roll === 2 || models.length === 0) models.push(make());
+      if (roll === 3 && models.length > 0) {
+        const gone = models.splice(rng.int(models.length), 1)[0];
+        gone.dispose();
+        try { gone.predict(x1); } catch (e) { if (e instanceof nn.DisposedError) disposedRefused++; }
+        if (models.length === 0) models.push(make());
+      }
+      const model = models[rng.int(models.length)];
+      const burst = 1 + rng.int(10);
+      for (let i = 0; i < burst; i++) {
+        if (rng.int(6) === 0) same(model.predict(x64).data, want64, 'predict 64');
+        else same(model.predict(x1).data, want1, 'predict 1');
+      }
+    }
+    await nn.ready({ threads: 2 });
+    const two = backend();
+    console.log(JSON.stringify({
+      steps, products, mismatches: mismatches.slice(0, 5), disposedRefused,
+      shared: teams.reduce((sum, t) => sum + t.team.shared, 0) + two.team.shared,
+      wakes: teams.reduce((sum, t) => sum + t.team.control[3], 0), // helper 0's WAKES word
+    }));
+  `, 240_000);
+  expect(r.mismatches).toEqual([]);
+  expect(r.steps).toBe(300);
+  expect(r.products).toBeGreaterThan(400);
+  expect(r.disposedRefused).toBeGreaterThan(0);
+  expect(r.shared).toBeGreaterThan(0); // the large products at least
+});
