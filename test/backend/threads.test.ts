@@ -2,17 +2,14 @@
 // thread and a helper must equal the single-threaded build's (SIMD, and
 // relaxed SIMD) bit for bit, in every form, across the column split and small-product threshold,
 // after the shared memory grows; training on it must give the same weights;
-// a step must allocate nothing; bad thread counts are refused. Small products
-// (a single prediction's) go to a helper only while it is awake, and a lone
-// one never wakes a parked helper.
+// a step must allocate nothing; bad thread counts are refused.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as nn from '../../src/index';
-import { flagsOf, NONE, type WasmExports } from '../../src/backend/core';
+import { flagsOf, NONE } from '../../src/backend/core';
 import { backend, type Backend } from '../../src/backend/index';
 import simdBytes from '../../build/core.simd.wasm';
 import { createWasmBackend, withSharedMemory } from '../../src/backend/wasm';
-import { ARGS, CLAIMED, DONE, MIN_AWAKE_WORK, MIN_WORK, PARKED, RETRACTED, SEQ, SPINNING, STATE, WAKES, type GemmTeam } from '../../src/backend/threads';
 import { Random } from '../../src/engine/random';
 import { randomArray } from '../helpers';
 
@@ -112,10 +109,8 @@ describe('a GEMM shared by two threads', () => {
   const SHAPES: Shape[] = [
     [64, 784, 128], [784, 64, 128], [256, 256, 256], [1, 6000, 800], [3, 2000, 800],
     [100, 1400, 33], [64, 1200, 57], [17, 1000, 300], [5, 300, 3000],
-    // Shared only if the helper happens to be awake.
-    [32, 784, 128], [1, 784, 128],
-    // Too small to split, or too narrow: the caller alone.
-    [4, 8, 8], [300, 300, 20], [1, 128, 128],
+    // Too small to split: the caller alone.
+    [4, 8, 8], [300, 300, 20], [32, 784, 128],
   ];
   const CASES = THREADED.flatMap((build) => SHAPES.map((shape) => [build, ...shape] as const));
   test.each(CASES)('%s build, m=%i k=%i n=%i: two threads equal one bit for bit, in every form and variant', (build, m, k, n) => {
@@ -127,11 +122,8 @@ describe('a GEMM shared by two threads', () => {
         expectIdentical(product(two, [m, k, n], transA, transB, bias, acc), product(one, [m, k, n], transA, transB, bias, acc), what);
       }
     }
-    // The large ones were shared, all 12 variants; the small ones only with an awake helper; the smallest or narrowest never.
-    const count = two.team!.shared - shared;
-    if (m * k * n >= MIN_WORK) expect(count).toBe(12);
-    else if (m * k * n >= MIN_AWAKE_WORK && n >= 32) expect(count).toBeLessThanOrEqual(12);
-    else expect(count).toBe(0);
+    // The large ones were shared, all 12 variants; the small ones not.
+    expect(two.team!.shared - shared).toBe(m * k * n >= 1 << 22 ? 12 : 0);
   });
 
   test('a backend is had before its helper has started: products run on this thread until it is up, with the same bits', async () => {
@@ -184,9 +176,7 @@ describe('nn.ready({ threads })', () => {
   test('training on two threads gives the weights of one, bit for bit', async () => {
     const two = await trainedWeights(2);
     const one = await trainedWeights(1);
-    // 3 epochs × 3 steps × the first layer's two large products, and the second layer's dX (64×10×128) when the helper is awake.
-    expect(two.shared).toBeGreaterThanOrEqual(3 * 3 * 2);
-    expect(two.shared).toBeLessThanOrEqual(3 * 3 * 3);
+    expect(two.shared).toBe(3 * 3 * 2); // 3 epochs × 3 steps × the first layer's two large products
     expect(one.shared).toBe(0);
     two.weights.forEach((w, i) => expectIdentical(w, one.weights[i], `weights ${i}`));
   });
@@ -205,9 +195,7 @@ describe('nn.ready({ threads })', () => {
     const allocations = be.heap.allocations, shared = be.team!.shared;
     for (let i = 0; i < 20; i++) model.backprop(x, y);
     expect(be.heap.allocations).toBe(allocations);
-    // X·W and Xᵀ·dZ of the first layer, each step; the second's dX (128×4×128) too when the helper is awake.
-    expect(be.team!.shared - shared).toBeGreaterThanOrEqual(20 * 2);
-    expect(be.team!.shared - shared).toBeLessThanOrEqual(20 * 3);
+    expect(be.team!.shared - shared).toBe(20 * 2); // X·W and Xᵀ·dZ of the first layer, each step
   });
 
   test.each([0, 1.5, -2, 65, NaN, '2' as unknown as number])('threads %s is refused with a ConfigError', async (threads) => {
@@ -215,155 +203,3 @@ describe('nn.ready({ threads })', () => {
     await expect(nn.ready({ threads })).rejects.toThrow(/ready: threads: expected a whole number from 1 to 64/);
   });
 });
-
-describe('small products: shared only with a helper that is awake', () => {
-  /** C of a product computed on one thread in column ranges [0, s₀), [s₀, s₁) … [sₗₐₛₜ, n), as helpers would. */
-  function inPieces(be: Backend, [m, k, n]: Shape, cuts: number[], transA: boolean, transB: boolean, withBias: boolean, accumulate: boolean): Float32Array {
-    const [a, b, bias, c0] = inputsFor([m, k, n]);
-    const scratchFloats = Math.ceil(be.core.gemmScratchBytes(k, n) / 4);
-    return be.withBuffers([m * k, k * n, n, m * n, scratchFloats], (pa, pb, pbias, pc, scratch) => {
-      be.heap.write(pa, a);
-      be.heap.write(pb, b);
-      be.heap.write(pbias, bias);
-      be.heap.write(pc, c0);
-      const edges = [0, ...cuts, n];
-      for (let i = 0; i + 1 < edges.length; i++) {
-        (be.core as WasmExports).gemmColumns(pa, pb, pc, withBias ? pbias : NONE, m, k, n, transA, transB, accumulate, scratch, edges[i], edges[i + 1]);
-      }
-      return be.heap.read(pc, m * n);
-    });
-  }
-
-  // A few rows (fewRows, the m < 4 path of assembly/gemm.ts) at odd widths: the shares a single prediction is cut into.
-  const FEW: Shape[] = [[1, 784, 128], [2, 300, 129], [3, 500, 77], [1, 1000, 33], [3, 64, 255], [2, 784, 45], [1, 17, 48]];
-  test.each(THREADED.flatMap((build) => FEW.map((shape) => [build, ...shape] as const)))(
-    '%s build, m=%i k=%i n=%i: any cut into columns at multiples of 16 equals the whole product bit for bit',
-    (build, m, k, n) => {
-      const one = singles.get(build)!;
-      const singleCuts = Array.from({ length: Math.floor((n - 1) / 16) }, (_, i) => 16 * (i + 1));
-      const cutsList = [...singleCuts.map((j) => [j]), singleCuts.filter((_, i) => i % 2 === 0), singleCuts];
-      expect(cutsList.length).toBeGreaterThan(2);
-      for (const [transA, transB] of [[false, false], [true, false], [false, true]]) {
-        for (const [bias, acc] of [[true, false], [false, true]]) {
-          const whole = product(one, [m, k, n], transA, transB, bias, acc);
-          for (const cuts of cutsList) {
-            expectIdentical(inPieces(one, [m, k, n], cuts, transA, transB, bias, acc), whole,
-              `${build} ${m}×${k}×${n} cut at ${cuts} transA=${transA} transB=${transB} bias=${bias} accumulate=${acc}`);
-          }
-        }
-      }
-    },
-  );
-
-  /** Polls (on timers) until the helper has parked: it does once nothing has come for its spin's 0.1 ms. */
-  async function parkedHelper(be: Backend): Promise<GemmTeam> {
-    const team = be.team as GemmTeam;
-    while (stateOf(team) !== PARKED) await new Promise((resolve) => setTimeout(resolve, 5));
-    return team;
-  }
-
-  test('after the helper has parked, a lone small product runs on this thread alone and leaves it asleep', async () => {
-    const team = await parkedHelper(team2());
-    const shared = team.shared, wakes = wakesOf(team), rings = team.rings;
-    const got = product(team2(), [1, 784, 128], false, false, true, false);
-    expect(team.shared).toBe(shared);
-    expect(team.rings).toBe(rings);
-    // Had it been woken, it would count the wake as it came out of Atomics.wait: let that happen, if it would.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(wakesOf(team)).toBe(wakes);
-    expect(stateOf(team)).toBe(PARKED);
-    expectIdentical(got, product(single, [1, 784, 128], false, false, true, false), 'a lone small product');
-  });
-
-  test('small products right after a large one claim the helper, still awake from it; whoever computes the share, the bits are one thread\'s', async () => {
-    const team = await parkedHelper(team2());
-    const want = product(single, [1, 784, 128], false, false, true, false);
-    let claimed = 0;
-    for (let round = 0; round < 2000 && claimed < 5; round++) {
-      const before = team.shared;
-      product(team2(), [64, 784, 128], false, false, true, false); // large: wakes it and shares
-      expect(team.shared - before).toBe(1);
-      for (let i = 0; i < 4; i++) {
-        const shared = team.shared, retracted = team.retracted;
-        expectIdentical(product(team2(), [1, 784, 128], false, false, true, false), want, 'a predict-sized product');
-        // Computed by the helper, or taken back from it: on a busy machine, the helper may be off its core.
-        claimed += team.shared - shared + team.retracted - retracted;
-      }
-    }
-    expect(claimed).toBeGreaterThanOrEqual(5);
-  });
-
-  test('a helper claimed while awake takes its job (CLAIMED → BUSY) however late it gets a core, and computes its columns with the bits of one thread', async () => {
-    // This test plays the caller's part on the control block, never taking the share back, so that the helper's
-    // part is seen whatever the machine's load.
-    const be = team2(), team = be.team as GemmTeam, control = controlOf(team);
-    const [m, k, n] = [1, 784, 128];
-    const [a, b, bias, c0] = inputsFor([m, k, n]);
-    const want = product(single, [m, k, n], false, false, true, false);
-    const ptrs = [m * k, k * n, n, m * n].map((floats) => be.heap.alloc(floats * 4));
-    const scratch = be.heap.alloc(be.core.gemmScratchBytes(k, n));
-    try {
-      const [pa, pb, pbias, pc] = ptrs;
-      [a, b, bias, c0].forEach((values, i) => be.heap.write(ptrs[i], values));
-      let tries = 0;
-      do {
-        expect(tries++).toBeLessThan(10_000);
-        product(be, [64, 784, 128], false, false, true, false); // large: the helper is awake once it is done
-      } while (Atomics.compareExchange(control, STATE, SPINNING, CLAIMED) !== SPINNING);
-      const seq = ++(team as unknown as { seq: number }).seq; // the team's own count, which its next product goes on from
-      new Uint32Array(control.buffer).set([pa, pb, pc, pbias, m, k, n, 0, 0, 0, scratch, 64, 128], ARGS);
-      Atomics.store(control, SEQ, seq);
-      while (Atomics.load(control, DONE) !== seq) await new Promise((resolve) => setTimeout(resolve, 1));
-      expect(stateOf(team)).not.toBe(CLAIMED);
-      expect(stateOf(team)).not.toBe(RETRACTED);
-      const got = be.heap.read(pc, m * n);
-      expectIdentical(got.subarray(64), want.subarray(64), 'the helper\'s columns');
-      expectIdentical(got.subarray(0, 64), c0.subarray(0, 64), 'the columns left to the caller, untouched');
-    } finally {
-      for (const p of [...ptrs, scratch]) be.heap.release(p);
-    }
-    // The team goes on as before.
-    expectIdentical(product(be, [64, 784, 128], false, false, true, false), product(single, [64, 784, 128], false, false, true, false), 'after');
-  });
-
-  test('a claimed helper that has not started its share when this thread is done with its own has it taken back: the same bits, and the helper skips it', async () => {
-    const team = await parkedHelper(team2());
-    const control = controlOf(team);
-    const shared = team.shared, retracted = team.retracted;
-    // A helper that says it is awake but is off its core: here, one asleep whose state word says SPINNING.
-    Atomics.store(control, STATE, SPINNING);
-    const got = product(team2(), [1, 784, 128], false, false, true, false);
-    expect(team.retracted - retracted).toBe(1);
-    expect(team.shared).toBe(shared);
-    expect(stateOf(team)).toBe(RETRACTED);
-    expectIdentical(got, product(single, [1, 784, 128], false, false, true, false), 'a share taken back');
-    // Woken, it sees the job was taken back, skips it and says so; then a large product shares with it again.
-    Atomics.notify(control, STATE);
-    const large = product(team2(), [64, 784, 128], false, false, true, false);
-    expect(team.shared - shared).toBe(1);
-    expect(stateOf(team)).not.toBe(RETRACTED);
-    expectIdentical(large, product(single, [64, 784, 128], false, false, true, false), 'a large product after a share taken back');
-  });
-
-  test('a run of small products close together wakes a parked helper, without waiting for it', async () => {
-    const team = await parkedHelper(team2());
-    const rings = team.rings, wakes = wakesOf(team);
-    const want = product(single, [1, 784, 128], false, false, true, false);
-    // Two misses within the helper's spin (0.1 ms) make a run; a busy machine may part any two: try a few.
-    for (let i = 0; i < 10_000 && team.rings === rings; i++) {
-      expectIdentical(product(team2(), [1, 784, 128], false, false, true, false), want, 'a small product in a run');
-    }
-    expect(team.rings).toBeGreaterThan(rings);
-    while (wakesOf(team) === wakes) await new Promise((resolve) => setTimeout(resolve, 5)); // it does wake
-    expect(wakesOf(team)).toBeGreaterThan(wakes);
-  });
-});
-
-/** The SIMD build's two-thread backend. */
-const team2 = (): Backend => teams.get('simd')!;
-/** A team's control words (helper 0's first), which its helper writes. */
-const controlOf = (team: GemmTeam): Int32Array => (team as unknown as { control: Int32Array }).control;
-/** Its helper's state (threads.ts's BUSY … RETRACTED). */
-const stateOf = (team: GemmTeam): number => Atomics.load(controlOf(team), STATE);
-/** How many times its helper has woken from parking. */
-const wakesOf = (team: GemmTeam): number => Atomics.load(controlOf(team), WAKES);
