@@ -173,8 +173,9 @@ export function rowTailTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize
 
 /**
  * rowTimesB and rowDenseTimesB: blocks of 28 columns (7 accumulators) in
- * pairs, so that whole blocks of 8 are left, then 24, 16 and 8 for the
- * rest. Not wider: V8 loads all of a depth's B vectors before its first
+ * pairs, so that whole blocks of 8 are left, then 16 and 8 for the rest
+ * (no block of 24: its two copies cost the bundle more than the rest of a
+ * width that is not 128 gains from it). Not wider: V8 loads all of a depth's B vectors before its first
  * multiply-add, so accumulators + loads + x must fit x64's 16 vector
  * registers (one is V8's scratch): 7 + 7 + 1 do, and with 8 accumulators
  * one went to the stack. 7 multiply-adds in flight rather than 6 ran the
@@ -197,11 +198,7 @@ export function rowTailTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize
     // Pairs of 28-column blocks as one loop (one copy of the block in the Wasm, which the bundle ships).
     const pairsEnd = j + (j1 - j) / (7 * NR) * (7 * NR);
     for (; j < pairsEnd; j += 7 * 4) rowBlock(7, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
-    for (; j + 3 * NR <= j1; j += 3 * NR) rowBlock(6, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
-    if (j + 2 * NR <= j1) {
-      rowBlock(4, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
-      j += 2 * NR;
-    }
+    for (; j + 2 * NR <= j1; j += 2 * NR) rowBlock(4, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
     if (j + NR <= j1) {
       rowBlock(2, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
       j += NR;
@@ -218,8 +215,8 @@ const DEPTHS = 64;
  * A row kernel's block of 4·vectors columns from j over the depths q0 … q1 − 1:
  * `listed`, the list's (at `a`); or else depths in order, ks bytes apart
  * from a, B's rows ldb apart. From init (or zeros) at the first chunk, from
- * `sums` after; into `sums`, or C at the last chunk. `vectors` (2, 4, 6 or
- * 7) and `listed` are constants at each call: the unused accumulators fold away.
+ * `sums` after; into `sums`, or C at the last chunk. `vectors` (2, 4 or 7)
+ * and `listed` are constants at each call: the unused accumulators fold away.
  */
 @inline function rowBlock(vectors: i32, listed: bool, a: usize, ks: usize, ldb: usize, q0: i32, q1: i32, b: usize,
   j: i32, init: usize, c: usize, add: bool, sums: usize, last: bool): void {
