@@ -122,12 +122,13 @@ function targets(r: BrowserResults): string {
         t.what, String(threads), `${fmt(t.figure(peer)!)} ${t.unit}`, `${fmt(t.figure(ours)!)} ${t.unit}`, times(x), `≥ ${t.atLeast}×`,
         x >= t.atLeast ? 'met' : '**not met**', y === undefined ? '—' : `${fmt(t.figure(det!)!)} ${t.unit}`, y === undefined ? '—' : times(y),
         bound === undefined ? '—' : `${fmt(bound)} ${t.unit}`, most === undefined ? '—' : times(most),
+        bound === undefined ? '—' : `${Math.round(100 * (t.higherBetter ? t.figure(ours)! / bound : bound / t.figure(ours)!))} %`,
       ]);
     }
   }
   return [
     markdownTable(['target', 'threads', 'peer', 'nnwasm', 'nnwasm ×', 'target', 'met?', 'nnwasm, deterministic', 'deterministic ×',
-      'any Wasm code, at best', 'at best ×'], rows, right(10)),
+      'bound: any Wasm code', 'most × any code could reach', 'nnwasm, share of the bound'], rows, right(11)),
     '',
     ceilingNote(r.ceiling),
     '',
@@ -144,11 +145,12 @@ function targets(r: BrowserResults): string {
  */
 function ceilingNote(c: Ceiling | undefined): string {
   if (!c) return 'The ceiling (bench/ceiling) was not measured in this run.';
-  return `**At best**: the most any Wasm SIMD code could do here, however written, measured in this run in a page of its own (bench/ceiling, best of 15 rounds; median beside it). ` +
+  return `**The bound**: the most any Wasm SIMD code could do here, however written, measured in this run in a page of its own (bench/ceiling, best of 15 rounds; median beside it). ` +
     `A single prediction must read each of the network's ${fmt(MULTIPLY_ADDS)} weights once: reading them with 128-bit loads into 8 adders, and doing nothing else, took ${fmt(c.readUs.best)} µs (median ${fmt(c.readUs.median)}); ` +
-    `on 2 threads the bound assumes each reads half, with no cost to share. ` +
+    `on 2 threads the bound assumes each reads half, with no cost to share (nnwasm keeps a single prediction on one thread: docs/PERFORMANCE.md). ` +
     `Predicting 1 000 rows takes ${fmt(MULTIPLY_ADDS)} multiply-adds a row: one thread did at most ${fmt(c.fmaPerSecond.best / 1e9)} G fused multiply-adds a second (median ${fmt(c.fmaPerSecond.median / 1e9)}), in 12 independent chains on registers alone. ` +
-    'Where "at best ×" is under the target, no Wasm code could meet that target on this machine.';
+    '"Most × any code could reach" is the peer\'s figure against the bound: where it is under the target, no Wasm code could meet the target on this machine. ' +
+    '"Share of the bound": how close nnwasm comes to it (100 % is the bound itself).';
 }
 
 function inference(r: BrowserResults): string {
