@@ -31,7 +31,7 @@ export function renderBrowser(r: BrowserResults): string {
     `- **Date**: ${r.date}`,
     `- **Browser**: ${r.browser}, headless (\`--headless --no-sandbox --disable-gpu\`), driven by playwright-core; the page served from 127.0.0.1 cross-origin isolated (COOP/COEP), so every contender may use threads`,
     `- **CPU**: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB.toFixed(1)} GiB; ${r.machine.os}`,
-    `- **Run**: \`npm run bench:browser\`${r.quick ? ' -- --quick' : ''}, ${(r.seconds / 60).toFixed(1)} min; load average ${r.load.start.toFixed(2)} before, max ${r.load.max.toFixed(2)} during, ${r.load.end.toFixed(2)} after`,
+    `- **Run**: \`npm run bench:browser${r.quick ? ' -- --quick' : ''}\`, ${(r.seconds / 60).toFixed(1)} min; load average ${r.load.start.toFixed(2)} before, max ${r.load.max.toFixed(2)} during, ${r.load.end.toFixed(2)} after`,
     '- **Method**: each contender runs alone in a fresh browser context (its own cache: a cold start), timed in the page with benchmark.js as the Node bench times it; ops/s ±rme (95 %). Every ratio is from this one run.',
     '',
     '### Targets (issue 19), dense inputs, equal threads',
@@ -120,7 +120,9 @@ function targets(r: BrowserResults): string {
       const most = bound === undefined ? undefined : t.higherBetter ? bound / t.figure(peer)! : t.figure(peer)! / bound;
       rows.push([
         t.what, String(threads), `${fmt(t.figure(peer)!)} ${t.unit}`, `${fmt(t.figure(ours)!)} ${t.unit}`, times(x), `≥ ${t.atLeast}×`,
-        x >= t.atLeast ? 'met' : '**not met**', y === undefined ? '—' : `${fmt(t.figure(det!)!)} ${t.unit}`, y === undefined ? '—' : times(y),
+        // Quick figures measure nothing: no verdict on them.
+        r.quick ? '— (quick)' : x >= t.atLeast ? 'met' : '**not met**',
+        y === undefined ? '—' : `${fmt(t.figure(det!)!)} ${t.unit}`, y === undefined ? '—' : times(y),
         bound === undefined ? '—' : `${fmt(bound)} ${t.unit}`, most === undefined ? '—' : times(most),
         bound === undefined ? '—' : `${Math.round(100 * (t.higherBetter ? t.figure(ours)! / bound : bound / t.figure(ours)!))} %`,
       ]);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderBrowser } from '../../bench/browser/render';
 import { CONTENDERS, nameOf, type BrowserResults, type ContenderResult } from '../../bench/browser/run';
 import { ensureDist, ROOT } from '../browser/setup';
 
@@ -154,7 +155,12 @@ describe('npm run bench:browser -- --quick', () => {
       expect(markdown).toContain(heading);
     }
     expect(markdown).toMatch(/<!-- browser bench.*: start -->/);
-    const targets = markdown.slice(markdown.indexOf('### Targets'), markdown.indexOf('### Inference'));
+    // Quick figures measure nothing: the quick run's section judges no target; the same results rendered as a full run's do.
+    const quickTargets = markdown.slice(markdown.indexOf('### Targets'), markdown.indexOf('### Inference'));
+    expect(quickTargets.split('\n').filter((l) => l.includes('| — (quick) |'))).toHaveLength(2 * 6);
+    expect(quickTargets).not.toMatch(/\| (met|\*\*not met\*\*) \|/);
+    const full = renderBrowser({ ...results, quick: false });
+    const targets = full.slice(full.indexOf('### Targets'), full.indexOf('### Inference'));
     const verdicts = targets.split('\n').filter((l) => /\| (met|\*\*not met\*\*) \|/.test(l));
     expect(verdicts).toHaveLength(2 * 6); // nnwasm's default on 1 and 2 threads: six targets each
     // Beside each, the deterministic build's figure and ratio where it ran (1 thread), a dash where it did not;
