@@ -3,8 +3,8 @@
 // all the work; kernel1x8 finishes rows that do not fill a block of 4, and
 // is the scalar build's only kernel; rowTimesB (a row's listed depths),
 // rowDenseTimesB (a row with no zero) and rowTailTimesB (a row's ragged last
-// columns) serve a product of a few rows, reading B in place. Every column of C adds the same terms in the same
-// order whichever kernel computes it, so a row's result does not depend on
+// columns) serve a product of a few rows, reading B in place. Every column
+// of C adds the same terms in the same order whichever kernel computes it, so a row's result does not depend on
 // the rows computed with it, nor on which columns a thread was given.
 //
 // SIMD128 has no FMA, so acc + x·b is a mul then an add, fused in the
@@ -175,10 +175,10 @@ export function rowTailTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize
  * rowTimesB and rowDenseTimesB: blocks of 28 columns (7 accumulators) in
  * pairs, so that whole blocks of 8 are left, then 16 and 8 for the rest
  * (no block of 24: its two copies cost the bundle more than the rest of a
- * width that is not 128 gains from it). Not wider: V8 loads all of a depth's B vectors before its first
- * multiply-add, so accumulators + loads + x must fit x64's 16 vector
- * registers (one is V8's scratch): 7 + 7 + 1 do, and with 8 accumulators
- * one went to the stack. 7 multiply-adds in flight rather than 6 ran the
+ * width that is not 128 gains from it). Not wider: V8 loads all of a
+ * depth's B vectors before its first multiply-add, so accumulators + loads
+ * + x must fit x64's 16 vector registers (one is V8's scratch): 7 + 7 + 1
+ * do, and with 8 accumulators one went to the stack. 7 multiply-adds in flight rather than 6 ran the
  * dense 784×128 product 5–8 % faster, a listed (digit) row 2–4 %: without
  * them, the relaxed build's digit ran 2 % slower than before this kernel.
  *
@@ -197,7 +197,7 @@ export function rowTailTimesB(a: usize, ks: usize, kc: i32, b: usize, ldb: usize
     j = j0;
     // Pairs of 28-column blocks as one loop (one copy of the block in the Wasm, which the bundle ships).
     const pairsEnd = j + (j1 - j) / (7 * NR) * (7 * NR);
-    for (; j < pairsEnd; j += 7 * 4) rowBlock(7, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
+    for (; j < pairsEnd; j += 7 * NR / 2) rowBlock(7, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
     for (; j + 2 * NR <= j1; j += 2 * NR) rowBlock(4, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
     if (j + NR <= j1) {
       rowBlock(2, listed, a, ks, ldb, q0, q1, b, j, init, c, add, sums, last);
