@@ -41,6 +41,8 @@ describe('the demo site under vite preview', () => {
     expect(await page.title()).toMatch(/^nnwasm playground/);
     await page.goto(`${base}playground#dataset=xor`);
     expect(await page.title()).toMatch(/^nnwasm playground/);
+    // The page writes its configuration into the hash once its script has run, which may be after the load event.
+    await page.waitForURL(/#dataset=xor&/);
     const at = new URL(page.url());
     expect(at.pathname).toBe('/playground/');
     expect(at.hash).toMatch(/^#dataset=xor&/); // the page writes its whole configuration back, from the data set asked for
