@@ -96,8 +96,8 @@ async function main(): Promise<void> {
   for (const c of configs) {
     await nn.ready({ relaxedSimd: c.relaxedSimd, threads: c.threads });
     if (currentBackend().threads !== c.threads) throw new Error(`${c.name}: threads did not start`);
-    // nn.ready does not wait for the helpers, which start in tasks of their own: the rounds below never yield, so let them start first.
-    if (c.threads > 1) await new Promise((resolve) => setTimeout(resolve, 500));
+    // The helpers start on the first large product, in tasks of their own: the rounds below never yield, so they are started first.
+    await currentBackend().team?.start();
     const model = mnistModel(nn);
     runs.push(CASES.map((k) => k.make(model)));
   }

@@ -93,6 +93,7 @@ function nnwasmPeer(backend: nn.BackendName, { keep, threads = 1 }: { keep?: (mo
     async create(data: PeerData): Promise<PeerModel> {
       nn.setBackend(backend);
       await nn.ready({ threads });
+      await currentBackend().team?.start(); // the helpers start on the first large product: up before any is timed
       if (nn.getThreads() !== threads) throw new PeerUnavailable(`${threads} threads could not start here`);
       const model = mnistModel(nn);
       model.setWeights(data.init); // what seed 42 gave it already: said, not assumed

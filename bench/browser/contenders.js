@@ -6,7 +6,7 @@
 // only, on the ONNX file nnwasm exported) and TensorFlow.js Layers on its Wasm
 // backend, both from their packages' dist/ folders. Each offers the same three
 // calls, so page.js times them all the same way:
-//   load(threads, manifest)   the runtime: fetch, compile, instantiate, threads started
+//   load(threads, manifest)   the runtime: fetch, compile, instantiate (the peers start their threads; nnwasm's start on its first large product)
 //   model(rt, spec)      a network from the weights file (or the ONNX file)
 //   → { predict(x, rows), epoch?(x, labels), dispose() }
 

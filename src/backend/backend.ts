@@ -14,8 +14,12 @@ export interface Team {
   readonly size: number;
   /** Products shared so far. */
   readonly shared: number;
-  /** Settles once the helpers have started or one has failed: until then, products run on the caller alone. */
-  readonly started: Promise<void>;
+  /**
+   * Starts the helpers (the first product large enough to share does, if
+   * nothing has before) and settles once they are up or one has failed:
+   * until then, products run on the caller alone.
+   */
+  start(): Promise<void>;
 }
 
 /** Where kernels run: 'wasm' (the WebAssembly core, default) or 'js' (the TypeScript reference). */

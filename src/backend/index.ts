@@ -153,9 +153,9 @@ export function getBuild(): Build {
 /**
  * Threads sharing the current backend's matrix products: 1 unless
  * `nn.ready({ threads })` could start more (it needs shared memory). Its
- * helpers start in the background, and until they are up products run on
- * the calling thread, with the same results; if one fails to start, this
- * becomes 1.
+ * helpers start in the background on the first product large enough to
+ * share, and until they are up products run on the calling thread, with the
+ * same results; if one fails to start, this becomes 1.
  *
  * @example
  * ```ts

@@ -129,9 +129,11 @@ function mayBlock(): boolean {
 
 /**
  * A GEMM that shares large products between this thread and its helpers.
- * The helpers start in the background: until every one is up, products run
- * on this thread alone, with the same bits (gemmColumns computes a column the
- * same way whatever the split), so nn.ready() need not wait for a worker.
+ * The helpers start on the first product large enough to share, in the
+ * background: a page that only predicts a row at a time never makes a
+ * worker, and a cold start on two threads costs what it costs on one. Until
+ * every helper is up, products run on this thread alone, with the same bits
+ * (gemmColumns computes a column the same way whatever the split).
  */
 export class GemmTeam {
   private readonly control: Int32Array;
@@ -140,30 +142,37 @@ export class GemmTeam {
   private scratchBytes = 0;
   private readonly blocking = mayBlock();
   private seq = 0;
-  /** The helpers, once all have started; none while they start, or if one failed. */
+  /** The helpers, once all have started; none before, or if one failed. */
   private helpers: Helper[] = [];
+  private starting?: Promise<void>;
   /** Products shared so far (the others ran on the caller alone). */
   shared = 0;
   /** Threads that share a product once the helpers are up, this one included: 1 if one failed to start. */
   size: number;
-  /** Settles when every helper has started, or one has failed (then the others are stopped, and this thread works alone). */
-  readonly started: Promise<void>;
 
-  /** Starts threads − 1 helpers on the module, in the background; the calling thread is the last member. */
+  /** A team of `threads`, the calling thread the last member: its threads − 1 helpers start on demand (start). */
   constructor(
     threads: number,
-    module: WebAssembly.Module,
-    memory: WebAssembly.Memory,
+    private readonly module: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
     private readonly core: WasmExports,
     private readonly heap: Heap,
   ) {
-    const buffer = new SharedArrayBuffer((threads - 1) * WORDS * 4);
-    this.control = new Int32Array(buffer);
-    this.args = new Uint32Array(buffer);
+    this.control = new Int32Array(new SharedArrayBuffer((threads - 1) * WORDS * 4));
+    this.args = new Uint32Array(this.control.buffer);
     this.size = threads;
-    // Spawned from a task of its own: making a worker costs the main thread a few ms, which nn.ready() need not wait for.
-    this.started = new Promise((resolve) => setTimeout(resolve, 0)).then(() => Promise.allSettled(
-      Array.from({ length: threads - 1 }, (_, index) => spawn({ module, memory, control: buffer, index })),
+  }
+
+  /**
+   * Starts the helpers, unless they are starting already: settles once every
+   * one is up, or one has failed (then the others are stopped, and this
+   * thread works alone).
+   */
+  start(): Promise<void> {
+    const { module, memory } = this, control = this.control.buffer as SharedArrayBuffer;
+    // Spawned from a task of its own: making a worker costs its thread a few ms, which the product that asked need not wait for.
+    return (this.starting ??= new Promise((resolve) => setTimeout(resolve, 0)).then(() => Promise.allSettled(
+      Array.from({ length: this.size - 1 }, (_, index) => spawn({ module, memory, control, index })),
     )).then((results) => {
       const helpers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       if (helpers.length === results.length) {
@@ -172,13 +181,14 @@ export class GemmTeam {
       }
       for (const h of helpers) h.terminate();
       this.size = 1;
-    });
+    }));
   }
 
   /** Core.gemm's contract; `scratch` serves this thread's share. */
   readonly gemm: Core['gemm'] = (a, b, c, bias, m, k, n, transA, transB, accumulate, scratch) => {
-    const parts = m * k * n < MIN_WORK ? 1 : Math.min(this.helpers.length + 1, Math.floor(n / COLUMNS));
-    if (parts <= 1) {
+    const parts = m * k * n < MIN_WORK ? 1 : Math.min(this.size, Math.floor(n / COLUMNS));
+    if (parts > this.helpers.length + 1) void this.start(); // until they are up, this thread works alone
+    if (parts <= 1 || !this.helpers.length) {
       this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch);
       return;
     }

@@ -83,9 +83,10 @@ export function bestRelaxedBuild(): WasmBuild {
  * Compiles asynchronously: browsers refuse synchronous compiles of large
  * modules on the main thread. With threads > 1 and a SIMD build (simd or
  * relaxed), large products are shared with threads − 1 helpers where shared
- * memory is allowed, once they have started (threads.ts: the backend does
- * not wait for them); elsewhere, or if a helper fails to start, one thread
- * it is. The scalar build, for engines without SIMD, runs on one.
+ * memory is allowed, once they have started (threads.ts: on the first
+ * such product; the backend does not wait for them); elsewhere, or if a
+ * helper fails to start, one thread it is. The scalar build, for engines
+ * without SIMD, runs on one.
  */
 export async function createWasmBackend(build: WasmBuild = bestBuild(), threads = 1): Promise<Backend> {
   // Fetched first: a build that cannot be fetched fails the call (a LoadError), it does not fall back to one thread.
@@ -127,7 +128,7 @@ async function createThreadedBackend(build: WasmBuild, bytes: Uint8Array<ArrayBu
   const module = await WebAssembly.compile(withSharedMemory(bytes));
   const { exports, memory } = instantiate(module, true);
   const heap = new Heap(memory, exports.heapBase());
-  const team = new GemmTeam(threads, module, memory, exports, heap); // its helpers start in the background
+  const team = new GemmTeam(threads, module, memory, exports, heap); // its helpers start on the first large product
   const core: Core = { ...exports, gemm: team.gemm };
   return new Backend('wasm', build, core, heap, team, exports);
 }

@@ -168,7 +168,7 @@ test('threads: predict 1 / 3 / predictInto interleaved with predict 1000, racing
     };
     const wFit = await fitted();
     await nn.ready({ threads: 2 });
-    await backend().team?.started;
+    await backend().team?.start();
     let shared = 0;
     const make = () => { const m = nn.sequential(layers(), { seed: 9 }); m.setWeights(W); return m; };
     const models = [make(), make()];
@@ -225,7 +225,7 @@ test('threads: with another process busy-looping on the cores, 2 threads give on
       const w1 = ref.predict(x1).data, wb = ref.predict(xb).data;
       await nn.ready({ threads: 2 });
       const team = backend().team;
-      await team.started;
+      await team.start();
       const m = nn.sequential(layers(), { seed: 5 });
       m.setWeights(ref.getWeights());
       let checks = 0, bad = 0;

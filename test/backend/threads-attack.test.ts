@@ -28,7 +28,7 @@ test('small and large products interleaved with parking, growth, dispose and thr
     // Raw products on teams of 2 and 3 threads against one thread.
     const one = await createWasmBackend('simd', 1);
     const teams = [await createWasmBackend('simd', 2), await createWasmBackend('simd', 3)];
-    for (const t of teams) await t.team.started;
+    for (const t of teams) await t.team.start();
     const SHAPES = [[1, 784, 128], [2, 300, 129], [3, 500, 77], [1, 784, 64], [1, 128, 32], [64, 784, 128], [1, 6000, 800]];
     const inputs = SHAPES.map(([m, k, n]) => [rows(m, k).data, rows(k, n).data, rows(1, n).data]);
     const product = (be, s, [m, k, n]) => be.withBuffers([m * k, k * n, n, m * n], (pa, pb, pbias, pc) => {

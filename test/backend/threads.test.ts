@@ -4,12 +4,13 @@
 // after the shared memory grows; training on it must give the same weights;
 // a step must allocate nothing; bad thread counts are refused.
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import * as nn from '../../src/index';
 import { flagsOf, NONE } from '../../src/backend/core';
 import { backend, type Backend } from '../../src/backend/index';
 import simdBytes from '../../build/core.simd.wasm';
 import { createWasmBackend, withSharedMemory } from '../../src/backend/wasm';
+import type { GemmTeam } from '../../src/backend/threads';
 import { Random } from '../../src/engine/random';
 import { randomArray } from '../helpers';
 
@@ -26,7 +27,7 @@ beforeAll(async () => {
   for (const build of THREADED) {
     teams.set(build, await createWasmBackend(build, 2));
     singles.set(build, await createWasmBackend(build, 1));
-    await teams.get(build)!.team!.started; // the counts below need the helper up
+    await teams.get(build)!.team!.start(); // the counts below need the helper up
   }
   team = teams.get('simd')!;
   single = singles.get('simd')!;
@@ -126,17 +127,23 @@ describe('a GEMM shared by two threads', () => {
     expect(two.team!.shared - shared).toBe(m * k * n >= 1 << 22 ? 12 : 0);
   });
 
-  test('a backend is had before its helper has started: products run on this thread until it is up, with the same bits', async () => {
+  test('the helper starts on the first product large enough to share, not before; until it is up, products run on this thread, with the same bits', async () => {
     const fresh = await createWasmBackend('simd', 2);
-    const shape: Shape = [64, 784, 128]; // large enough to share
-    // The helper reports in a message, which no task has delivered yet: this thread computes alone.
+    const starts = vi.spyOn(fresh.team as GemmTeam, 'start');
     expect(fresh.threads).toBe(2);
+    const small = product(fresh, [4, 784, 128], false, false, true, false); // too small to share
+    expect(starts).not.toHaveBeenCalled();
+    const shape: Shape = [64, 784, 128]; // large enough to share
+    // The first large product starts the helper, which no task has let run yet: this thread computes alone.
     const alone = product(fresh, shape, false, false, true, false);
+    expect(starts).toHaveBeenCalledTimes(1);
     expect(fresh.team!.shared).toBe(0);
-    await fresh.team!.started;
+    await fresh.team!.start();
     expect(fresh.threads).toBe(2);
     const together = product(fresh, shape, false, false, true, false);
     expect(fresh.team!.shared).toBe(1);
+    expect(starts).toHaveBeenCalledTimes(2); // the await above: a started team is not asked again
+    expectIdentical(small, product(single, [4, 784, 128], false, false, true, false), 'a small product');
     expectIdentical(alone, product(single, shape, false, false, true, false), 'before the helper started');
     expectIdentical(together, alone, 'once it started');
   });
@@ -158,7 +165,7 @@ describe('nn.ready({ threads })', () => {
   /** The weights after training, and how many products the training shared. */
   async function trainedWeights(threads: number): Promise<{ weights: Float32Array[]; shared: number }> {
     await nn.ready({ threads });
-    await backend().team?.started; // the shared count below needs the helper up
+    await backend().team?.start(); // the shared count below needs the helper up
     expect(nn.getThreads()).toBe(threads);
     const before = backend().team?.shared ?? 0;
     const rng = new Random(3);
@@ -183,7 +190,7 @@ describe('nn.ready({ threads })', () => {
 
   test('a training step on two threads allocates nothing once warmed up', async () => {
     await nn.ready({ threads: 2 });
-    await backend().team!.started; // its scratch is had on the first shared product: in the warm-up
+    await backend().team!.start(); // its scratch is had on the first shared product: in the warm-up
     const model = nn.sequential([nn.dense({ units: 128, activation: 'tanh', inputDim: 512 }), nn.dense({ units: 4 })], { seed: 1 });
     model.compile({ loss: 'meanSquaredError', optimizer: 'sgd' });
     const rng = new Random(9);
