@@ -473,20 +473,27 @@ export class Sequential {
   /**
    * Runs rows of the right width through the network in chunks of the
    * workspace's capacity, once their values are known finite (`where`
-   * names x in the error). The first chunk is checked where it lands, in the
-   * heap, by the core's SIMD pass (Workspace.finite): 2× (one row) to 5×
-   * (many) faster than firstNonFinite's JS loop. An input longer than a
-   * chunk is checked whole in JS instead, since no row may be computed
-   * before all are checked.
+   * names x in the error). They are checked where they land, in the heap,
+   * by the core's SIMD pass (Workspace.finite): 2× (one row) to 5× (many)
+   * faster than firstNonFinite's JS loop. No row may be computed before all
+   * are checked, so an input longer than a chunk is copied in twice: once
+   * to be checked, chunk by chunk, then to be computed; the second copy
+   * costs less than the JS loop (1 000 rows of 784 predicted 4 % faster on
+   * one thread, 8 % on two, medians in Node).
    */
   private predictRows(X: Matrix, out: Float32Array, where: string): void {
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(Math.min(X.rows, CHUNK), 1, 'predict');
-    const width = this.outputDim;
+    const width = this.outputDim, chunked = X.rows > ws.capacity;
+    for (let start = 0; chunked && start < X.rows; start += ws.capacity) {
+      const rows = Math.min(ws.capacity, X.rows - start);
+      this.loadInputs(X, null, start, rows);
+      if (!ws.finite(ws.x, rows * X.cols)) assertFinite(X, where);
+    }
     for (let start = 0; start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);
       this.loadInputs(X, null, start, rows);
-      if (!start && (rows < X.rows || !ws.finite(ws.x, rows * X.cols))) assertFinite(X, where);
+      if (!chunked && !ws.finite(ws.x, rows * X.cols)) assertFinite(X, where);
       this.forward(rows, false);
       const h = ws.be.heap.f32();
       const a = ws.output.y >> 2;
