@@ -2,10 +2,12 @@
 // another on a shared machine: predict 1 row and 1 000 rows on the
 // 784-128-10 MNIST net (dense random inputs and real digits), and the bare
 // first-layer products beside them, so that what predict adds around the
-// kernel shows. Configurations run in alternating rounds (A B A B …) and
-// each figure is the best round (the least disturbed by other work), with
-// the median beside it. Last, the ceiling (bench/ceiling): what any Wasm
-// SIMD code could do at best on this machine, one thread.
+// kernel shows, and in the same rounds the bound no single prediction can
+// beat (bench/ceiling: the weights read once). Configurations run in
+// alternating rounds (A B A B …) and each figure is the best round (the
+// least disturbed by other work), with the median beside it. Last, the
+// ceiling again: what any Wasm SIMD code could do at best on this machine,
+// one thread.
 //
 //   node --experimental-wasm-relaxed-simd --import ./scripts/register.mjs bench/latency.ts [rounds] [simd+relaxed+…]
 
@@ -15,7 +17,7 @@ import { Random } from '../src/engine/random';
 import { loadMnist, mnistModel } from '../scripts/mnist';
 import { ceilingWasm } from './ceiling/ceiling';
 // @ts-expect-error: plain JS shared with the browser bench's page
-import { measureCeiling } from './ceiling/measure.js';
+import { BASE, measureCeiling, WEIGHTS } from './ceiling/measure.js';
 import { environment, fmt, formatTable } from './harness';
 
 interface Config { name: string; relaxedSimd: boolean; threads: number }
@@ -59,11 +61,26 @@ function gemmCase(name: string, rows: number): Case {
   };
 }
 
+/**
+ * The bound beside the cases, in the same rounds: the ceiling module
+ * reading the network's weights once (bench/ceiling), which no single
+ * prediction can beat; where the engine does not validate relaxed SIMD, none.
+ */
+function boundCase(ceiling: WebAssembly.Exports | undefined): Case[] {
+  if (!ceiling) return [];
+  const { memory, readOnce } = ceiling as { memory: WebAssembly.Memory; readOnce(p: number, n: number): number };
+  const pages = Math.ceil((BASE + WEIGHTS * 4) / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+  new Float32Array(memory.buffer, BASE, WEIGHTS).fill(1);
+  return [{ name: 'bound: the weights read once', rows: 1, make: () => () => void readOnce(BASE, WEIGHTS) }];
+}
+
 const CASES: Case[] = [
   predictCase('predict 1 dense', denseRows, 1),
   predictIntoCase('predictInto 1 dense', denseRows),
   predictCase('predict 1 digit', digitRows, 1),
   gemmCase('gemm 1×784×128 dense', 1),
+  ...boundCase(await ceilingExports()),
   predictCase('predict 1 000 dense', denseRows, 1000),
   predictCase('predict 1 000 digits', digitRows, 1000),
   gemmCase('gemm 1000×784×128 dense', 1000),
@@ -132,11 +149,16 @@ async function main(): Promise<void> {
 /** Multiply-adds in one prediction of the 784-128-10 network. */
 const MULTIPLY_ADDS = 784 * 128 + 128 * 10;
 
-/** The ceiling's figures (bench/ceiling), or undefined where the engine does not validate relaxed SIMD. */
-async function ceiling(): Promise<{ readUs: { best: number }; fmaPerSecond: { best: number } } | undefined> {
+/** A fresh instance of the ceiling module (bench/ceiling), or undefined where the engine does not validate relaxed SIMD. */
+async function ceilingExports(): Promise<WebAssembly.Exports | undefined> {
   const bytes = await ceilingWasm();
-  if (!WebAssembly.validate(bytes)) return undefined;
-  return measureCeiling(new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports);
+  return WebAssembly.validate(bytes) ? new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports : undefined;
+}
+
+/** The ceiling's figures, or undefined where the engine does not validate relaxed SIMD. */
+async function ceiling(): Promise<{ readUs: { best: number }; fmaPerSecond: { best: number } } | undefined> {
+  const exports = await ceilingExports();
+  return exports && measureCeiling(exports);
 }
 
 await main();

@@ -83,10 +83,11 @@ function finiteSum(d: ArrayLike<number>): number {
   return s0 + s1 + s2 + s3;
 }
 
-/** A ValueError naming the first NaN or ±Infinity of m by row and column. */
-export function assertFinite(m: Matrix, where: string): void {
-  const i = firstNonFinite(m.data);
-  if (i >= 0) {
+/** A ValueError naming the first NaN or ±Infinity of m (of its rows from `row` on, `rows` of them) by row and column. */
+export function assertFinite(m: Matrix, where: string, row = 0, rows = m.rows - row): void {
+  const from = row * m.cols;
+  const i = from + firstNonFinite(m.data.subarray(from, from + rows * m.cols));
+  if (i >= from) {
     throw new ValueError(`${where}: expected finite numbers, got ${m.data[i]} at row ${Math.floor(i / m.cols)}, column ${i % m.cols}`);
   }
 }

@@ -5,7 +5,7 @@
 
 /** Floats in the MNIST network's weights (784·128 + 128 + 128·10 + 10), rounded up to the loop's 32. */
 export const WEIGHTS = Math.ceil((784 * 128 + 128 + 128 * 10 + 10) / 32) * 32;
-const BASE = 65536; // past the module's own data
+export const BASE = 65536; // past the module's own data
 
 /** { readUs: µs to read WEIGHTS floats once, fmaPerSecond: fused multiply-adds a second }: best and median rounds. */
 export function measureCeiling(exports, rounds = 15) {

@@ -20,13 +20,17 @@ interface HelperInit {
   index: number;
 }
 
-/** A helper thread, whichever kind. */
+/** A helper thread, whichever kind: `up` settles once its instance is ready, or rejects if it fails first. */
 interface Helper {
+  up: Promise<void>;
   terminate(): void;
 }
 
-// Control block layout, in 32-bit words per helper.
-const SEQ = 0, DONE = 1, ARGS = 2, WORDS = 16;
+/** Makes a helper, synchronously: a product that asks for helpers can use them once up, with no task in between. */
+export type Spawn = (init: HelperInit) => Helper;
+
+// Control block layout, in 32-bit words per helper: READY is 1 once it serves.
+const SEQ = 0, DONE = 1, ARGS = 2, READY = 15, WORDS = 16;
 /**
  * Below this many multiply-adds (≈ 0.2 ms on one thread, less when A has
  * zeros to skip) sharing costs about what it saves: an MNIST training step's
@@ -40,15 +44,17 @@ const SPIN_MS = 0.05;
 
 /**
  * The helper's whole program, run from its source text (so it must not use
- * anything outside itself): instantiate, report, then serve jobs forever.
+ * anything outside itself): instantiate, report (in shared memory, which a
+ * thread that never yields sees, and in a message), then serve jobs forever.
  */
 function serve(init: HelperInit, post: (message: string) => void): void {
   const { exports } = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const gemmColumns = exports.gemmColumns as (...args: number[]) => void;
-  // WORDS, SEQ, DONE and ARGS again: this text runs apart from the module.
+  // WORDS, SEQ, DONE, ARGS and READY again: this text runs apart from the module.
   const block = init.index * 16 * 4;
   const control = new Int32Array(init.control, block, 16);
   const args = new Uint32Array(init.control, block + 2 * 4, 13); // gemmColumns' 13 arguments
+  Atomics.store(control, 15, 1);
   post('ready');
   let seen = 0;
   for (;;) {
@@ -71,31 +77,31 @@ export function threadsAvailable(): boolean {
   return g.crossOriginIsolated === true && typeof g.Worker === 'function';
 }
 
-/** Starts one helper and resolves once its instance is ready. */
-async function spawn(init: HelperInit): Promise<Helper> {
+/** This runtime's way to make helpers (Node's worker_threads is imported here, once). */
+export async function helperSpawner(): Promise<Spawn> {
   const program = `(${serve.toString()})`;
   if (isNode()) {
     const { Worker } = await nodeModule<typeof import('node:worker_threads')>('worker_threads');
-    // import(), not require: the worker inherits the process's flags, and under --input-type=module its text is a module.
-    const worker = new Worker(
-      `import('node:worker_threads').then(({ parentPort, workerData }) =>
-         ${program}(workerData, (m) => parentPort.postMessage(m)));`,
-      { eval: true, workerData: init },
-    );
-    worker.unref(); // helpers never keep a process alive
-    await started(worker);
-    return { terminate: () => void worker.terminate() };
+    return (init) => {
+      // import(), not require: the worker inherits the process's flags, and under --input-type=module its text is a module.
+      const worker = new Worker(
+        `import('node:worker_threads').then(({ parentPort, workerData }) =>
+           ${program}(workerData, (m) => parentPort.postMessage(m)));`,
+        { eval: true, workerData: init },
+      );
+      // Referenced until it is up, so that its failing or exiting is heard; then it never keeps a process alive.
+      const up = started(worker).then(() => void worker.unref());
+      return { up, terminate: () => void worker.terminate() };
+    };
   }
-  const url = URL.createObjectURL(new Blob(
-    [`onmessage = (e) => ${program}(e.data, (m) => postMessage(m));`], { type: 'text/javascript' }));
-  const worker = new Worker(url);
-  worker.postMessage(init);
-  try {
-    await started(worker);
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-  return { terminate: () => worker.terminate() };
+  return (init) => {
+    const url = URL.createObjectURL(new Blob(
+      [`onmessage = (e) => ${program}(e.data, (m) => postMessage(m));`], { type: 'text/javascript' }));
+    const worker = new Worker(url);
+    worker.postMessage(init);
+    const up = started(worker).finally(() => URL.revokeObjectURL(url));
+    return { up, terminate: () => worker.terminate() };
+  };
 }
 
 interface Emitter {
@@ -103,13 +109,14 @@ interface Emitter {
   once?(type: string, fn: (value: unknown) => void): void;
 }
 
-/** Resolves on the helper's 'ready', rejects on its first error. */
+/** Resolves on the helper's 'ready', rejects on its first error, or (Node) if it exits first. */
 function started(worker: Emitter): Promise<void> {
   return new Promise((resolve, reject) => {
     const fail = (e: unknown) => reject(new Error(`nnwasm: a GEMM helper thread failed to start: ${String((e as Error)?.message ?? e)}`));
     if (worker.once) {
       worker.once('message', () => resolve());
       worker.once('error', fail);
+      worker.once('exit', (code) => fail(`it exited with code ${String(code)}`));
     } else {
       worker.addEventListener!('message', () => resolve());
       worker.addEventListener!('error', fail);
@@ -129,10 +136,10 @@ function mayBlock(): boolean {
 
 /**
  * A GEMM that shares large products between this thread and its helpers.
- * The helpers start on the first product large enough to share, in the
- * background: a page that only predicts a row at a time never makes a
- * worker, and a cold start on two threads costs what it costs on one. Until
- * every helper is up, products run on this thread alone, with the same bits
+ * The helpers start on the first product large enough to share: a page that
+ * only predicts a row at a time never makes a worker, and a cold start on
+ * two threads costs what it costs on one. Until every helper has reported
+ * in shared memory, products run on this thread alone, with the same bits
  * (gemmColumns computes a column the same way whatever the split).
  */
 export class GemmTeam {
@@ -142,8 +149,10 @@ export class GemmTeam {
   private scratchBytes = 0;
   private readonly blocking = mayBlock();
   private seq = 0;
-  /** The helpers, once all have started; none before, or if one failed. */
+  /** The helpers made, up or not yet; none before the first large product, or once one has failed. */
   private helpers: Helper[] = [];
+  /** Every helper has reported up: products are shared from then on. */
+  private up = false;
   private starting?: Promise<void>;
   /** Products shared so far (the others ran on the caller alone). */
   shared = 0;
@@ -157,6 +166,7 @@ export class GemmTeam {
     private readonly memory: WebAssembly.Memory,
     private readonly core: WasmExports,
     private readonly heap: Heap,
+    private readonly spawn: Spawn,
   ) {
     this.control = new Int32Array(new SharedArrayBuffer((threads - 1) * WORDS * 4));
     this.args = new Uint32Array(this.control.buffer);
@@ -164,31 +174,41 @@ export class GemmTeam {
   }
 
   /**
-   * Starts the helpers, unless they are starting already: settles once every
+   * Makes the helpers, unless they are made already, and settles once every
    * one is up, or one has failed (then the others are stopped, and this
    * thread works alone).
    */
   start(): Promise<void> {
+    return (this.starting ??= this.spawnAll());
+  }
+
+  /** Made synchronously (up to the first await), so that a thread that never yields gets its helpers too. */
+  private async spawnAll(): Promise<void> {
     const { module, memory } = this, control = this.control.buffer as SharedArrayBuffer;
-    // Spawned from a task of its own: making a worker costs its thread a few ms, which the product that asked need not wait for.
-    return (this.starting ??= new Promise((resolve) => setTimeout(resolve, 0)).then(() => Promise.allSettled(
-      Array.from({ length: this.size - 1 }, (_, index) => spawn({ module, memory, control, index })),
-    )).then((results) => {
-      const helpers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-      if (helpers.length === results.length) {
-        this.helpers = helpers;
-        return;
-      }
-      for (const h of helpers) h.terminate();
-      this.size = 1;
-    }));
+    let failed = false;
+    try {
+      while (this.helpers.length < this.size - 1) this.helpers.push(this.spawn({ module, memory, control, index: this.helpers.length }));
+      failed = (await Promise.allSettled(this.helpers.map((h) => h.up))).some((r) => r.status === 'rejected');
+    } catch {
+      failed = true; // a Worker refused
+    }
+    if (!failed) return;
+    for (const h of this.helpers.splice(0)) h.terminate();
+    this.size = 1;
+  }
+
+  /** Whether every helper has stored READY: seen without a task, unlike its message. */
+  private allUp(): boolean {
+    if (this.helpers.length !== this.size - 1) return false;
+    for (let h = 0; h < this.helpers.length; h++) if (Atomics.load(this.control, h * WORDS + READY) !== 1) return false;
+    return true;
   }
 
   /** Core.gemm's contract; `scratch` serves this thread's share. */
   readonly gemm: Core['gemm'] = (a, b, c, bias, m, k, n, transA, transB, accumulate, scratch) => {
     const parts = m * k * n < MIN_WORK ? 1 : Math.min(this.size, Math.floor(n / COLUMNS));
-    if (parts > this.helpers.length + 1) void this.start(); // until they are up, this thread works alone
-    if (parts <= 1 || !this.helpers.length) {
+    if (parts > 1 && !this.up && !(this.up = this.allUp())) void this.start(); // until they are up, this thread works alone
+    if (parts <= 1 || !this.up) {
       this.core.gemm(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch);
       return;
     }

@@ -123,12 +123,13 @@ function fromModule(module: WebAssembly.Module, build: WasmBuild): Backend {
 /** Undefined where shared memory is not allowed. */
 async function createThreadedBackend(build: WasmBuild, bytes: Uint8Array<ArrayBuffer>, threads: number): Promise<Backend | undefined> {
   // A chunk of its own: a page that predicts on one thread never loads the helper threads' code.
-  const { GemmTeam, threadsAvailable } = await import('./threads');
+  const { GemmTeam, helperSpawner, threadsAvailable } = await import('./threads');
   if (!threadsAvailable()) return undefined;
+  const spawn = await helperSpawner();
   const module = await WebAssembly.compile(withSharedMemory(bytes));
   const { exports, memory } = instantiate(module, true);
   const heap = new Heap(memory, exports.heapBase());
-  const team = new GemmTeam(threads, module, memory, exports, heap); // its helpers start on the first large product
+  const team = new GemmTeam(threads, module, memory, exports, heap, spawn); // its helpers start on the first large product
   const core: Core = { ...exports, gemm: team.gemm };
   return new Backend('wasm', build, core, heap, team, exports);
 }

@@ -488,7 +488,7 @@ export class Sequential {
     for (let start = 0; chunked && start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);
       this.loadInputs(X, null, start, rows);
-      if (!ws.finite(ws.x, rows * X.cols)) assertFinite(X, where);
+      if (!ws.finite(ws.x, rows * X.cols)) assertFinite(X, where, start, rows); // the rows before are finite
     }
     for (let start = 0; start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);

@@ -3,7 +3,11 @@
 // small and large products interleaved at random with pauses in which
 // helpers park, memory growing between products, models disposed and
 // nn.ready switching between one and two threads mid-stream, on two and
-// three threads. Every result must equal one thread's bit for bit.
+// three threads. Every result must equal one thread's bit for bit. Then the
+// helpers' start, counted through a patched worker_threads.Worker: none for
+// one-row predictions, one on the first large product, and a helper that
+// exits before it is up leaves one thread, not a hang; a program that
+// never yields gets its helper all the same.
 
 import { expect, test } from 'vitest';
 import { inChild } from '../helpers';
@@ -91,4 +95,73 @@ test('small and large products interleaved with parking, growth, dispose and thr
   expect(r.products).toBeGreaterThan(400);
   expect(r.disposedRefused).toBeGreaterThan(0);
   expect(r.shared).toBeGreaterThan(0); // the large products at least
+});
+
+/** A child that counts the helper workers made, through a patched worker_threads.Worker (`mode`: 'count', or 'exit': each exits before it is up). */
+const COUNTING = (mode: string) => `
+  const wt = (await import('node:worker_threads')).default;
+  const { syncBuiltinESMExports } = await import('node:module');
+  const Original = wt.Worker;
+  let made = 0;
+  wt.Worker = class extends Original {
+    constructor(source, options) {
+      made++;
+      super(${JSON.stringify(mode)} === 'exit' ? 'process.exit(0)' : source, options);
+    }
+  };
+  syncBuiltinESMExports();
+  const nn = await import('./src/index.ts');
+  const { backend } = await import('./src/backend/index.ts');
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // Made after nn.ready: a model is built on the core current when it is made.
+  const mnistNet = () => nn.sequential([nn.dense({ units: 128, activation: 'relu', inputDim: 784 }), nn.dense({ units: 10 })], { seed: 4 });
+  const rows = (n) => ({ data: Float32Array.from({ length: n * 784 }, (_, i) => (i % 97) / 97), rows: n, cols: 784 });
+`;
+
+test('helpers start on the first large product only: one-row predictions make no worker, 1 000 rows make one (child process)', () => {
+  const r = inChild<{ afterOneRows: number; afterBig: number; threads: number; shared: number; same: boolean }>(`${COUNTING('count')}
+    await nn.ready({ threads: 2 });
+    const model = mnistNet();
+    for (let i = 0; i < 50; i++) { model.predict(rows(1)); if (i % 10 === 0) await sleep(5); }
+    const afterOneRows = made;
+    const big = model.predict(rows(1000)).data;
+    await backend().team.start();
+    const again = model.predict(rows(1000)).data;
+    const same = big.every((v, i) => Object.is(v, again[i]));
+    console.log(JSON.stringify({ afterOneRows, afterBig: made, threads: nn.getThreads(), shared: backend().team.shared, same }));
+  `, 120_000);
+  expect(r).toEqual({ afterOneRows: 0, afterBig: 1, threads: 2, shared: 4, same: true }); // 1 000 rows: 4 chunks of 256, each shared once the helper is up
+});
+
+test('a helper that exits before it is up: the team settles on one thread, with the same bits, and nothing hangs (child process)', () => {
+  const r = inChild<{ made: number; threads: number; shared: number; same: boolean }>(`${COUNTING('exit')}
+    await nn.ready({ threads: 2 });
+    const model = mnistNet();
+    const before = model.predict(rows(1000)).data; // starts the helper, which exits
+    await backend().team.start();
+    const after = model.predict(rows(1000)).data;
+    console.log(JSON.stringify({ made, threads: nn.getThreads(), shared: backend().team.shared, same: before.every((v, i) => Object.is(v, after[i])) }));
+  `, 60_000);
+  expect(r).toEqual({ made: 1, threads: 1, shared: 0, same: true });
+});
+
+test('a program that never yields after nn.ready still gets its helper: it reports in shared memory (child process)', () => {
+  const r = inChild<{ made: number; calls: number; shared: number; same: boolean }>(`${COUNTING('count')}
+    await nn.ready({ threads: 1 });
+    const want = mnistNet().predict(rows(300)).data;
+    await nn.ready({ threads: 2 });
+    const model = mnistNet();
+    // No await from here on: the helper's message is never delivered, its word in shared memory is seen.
+    let calls = 0, same = true;
+    while (backend().team.shared === 0 && calls < 100000) {
+      const got = model.predict(rows(300)).data; // 256 rows of 784×128: large enough to share
+      same &&= got.every((v, i) => Object.is(v, want[i]));
+      calls++;
+    }
+    console.log(JSON.stringify({ made, calls, shared: backend().team.shared, same }));
+  `, 180_000);
+  expect(r.made).toBe(1);
+  expect(r.shared).toBeGreaterThan(0);
+  expect(r.calls).toBeLessThan(100000);
+  expect(r.same).toBe(true);
 });
