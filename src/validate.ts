@@ -9,7 +9,7 @@
 
 import { ShapeError, ValueError, describe, didYouMean } from './errors';
 import { LOSSES, type Loss } from './engine/losses';
-import { Matrix, type MatrixLike } from './engine/matrix';
+import { floatsIn, Matrix, type MatrixLike } from './engine/matrix';
 import { boolean, checkOptions, finite, fraction, nonNegative, oneOf, refuse, string, whole, type Check } from './options';
 import { METRICS } from './engine/metrics';
 import { size, type Shape } from './engine/layers/layer';
@@ -192,13 +192,13 @@ export function toRowBuffers(x: unknown, out: unknown, inputDim: number | undefi
     throw new ShapeError(`${where}: expected a model with a known input width (give the first layer an inputDim, or call fit / predict once), got one not built yet`);
   }
   if (!(x instanceof Float32Array)) throw new ShapeError(`${where}: x: expected a Float32Array of whole rows of ${inputDim} inputs, got ${describe(x)}`);
-  const rows = x.length / inputDim;
+  const rows = floatsIn(x) / inputDim;
   if (!Number.isInteger(rows) || rows === 0) {
-    throw new ShapeError(`${where}: x: expected whole rows of ${inputDim} inputs, got ${x.length} values`);
+    throw new ShapeError(`${where}: x: expected whole rows of ${inputDim} inputs, got ${floatsIn(x)} values`);
   }
   const size = rows * outputDim;
   if (!(out instanceof Float32Array)) throw new ShapeError(`${where}: out: expected a Float32Array of ${size} values, got ${describe(out)}`);
-  if (out.length !== size) throw new ShapeError(`${where}: out: expected ${rows} × ${outputDim} = ${size} values, got ${out.length}`);
+  if (floatsIn(out) !== size) throw new ShapeError(`${where}: out: expected ${rows} × ${outputDim} = ${size} values, got ${floatsIn(out)}`);
   return new Matrix(rows, inputDim, x);
 }
 

@@ -62,8 +62,8 @@ export class Matrix {
     }
     if (data === undefined) checkFloats(rows * cols, `Matrix: ${rows} × ${cols} floats`);
     this.data = data ?? allocate(rows, cols);
-    if (this.data.length !== rows * cols) {
-      throw new ShapeError(`new Matrix: data: expected ${rows} × ${cols} = ${rows * cols} values, got ${this.data.length}`);
+    if (floatsIn(this.data) !== rows * cols) {
+      throw new ShapeError(`new Matrix: data: expected ${rows} × ${cols} = ${rows * cols} values, got ${floatsIn(this.data)}`);
     }
   }
 
@@ -132,10 +132,18 @@ export class Matrix {
   }
 }
 
+// A typed array's element count as the engine knows it: an own `length` property can say anything.
+const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), 'length')!.get!;
+
+/** How many floats a Float32Array really holds, whatever its `length` property says. */
+export function floatsIn(a: Float32Array): number {
+  return typedLength.call(a) as number;
+}
+
 function checkedMatrix(m: Matrix, what: string): Matrix {
   checkSize(m.rows, `${what}.rows`);
   checkSize(m.cols, `${what}.cols`);
-  if (!(m.data instanceof Float32Array) || m.data.length !== m.rows * m.cols) {
+  if (!(m.data instanceof Float32Array) || floatsIn(m.data) !== m.rows * m.cols) {
     throw new ShapeError(`${what}.data: expected a Float32Array of ${m.rows} × ${m.cols} = ${m.rows * m.cols} values, got ${describe(m.data)}`);
   }
   return m;
@@ -147,8 +155,8 @@ function fromParts({ data, rows, cols }: Record<string, unknown>, what: string):
   checkSize(cols, `${what}.cols`);
   checkFloats(rows * cols, `${what}: ${rows} × ${cols} floats`);
   const values = data instanceof Float32Array ? data : numbers(data, `${what}.data`);
-  if (values.length !== rows * cols) {
-    throw new ShapeError(`${what}.data: expected ${rows} × ${cols} = ${rows * cols} values, got ${values.length}`);
+  if (floatsIn(values) !== rows * cols) {
+    throw new ShapeError(`${what}.data: expected ${rows} × ${cols} = ${rows * cols} values, got ${floatsIn(values)}`);
   }
   return new Matrix(rows, cols, values);
 }

@@ -24,7 +24,7 @@ import { kindOf, toLayers, type Layer } from './layers/registry';
 import { TrainingSession, type Compiled, type Evaluator } from './session';
 import { makeLoss, type LossName } from './losses';
 import { scaleRows, weightedLoss } from './sample-weights';
-import { Matrix, type MatrixLike } from './matrix';
+import { floatsIn, Matrix, type MatrixLike } from './matrix';
 import type { Inputs } from './samples';
 import { makeMetric, type Metric } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
@@ -938,7 +938,7 @@ export interface PerceptronOptions {
  * read, so an out sharing bytes with x would feed outputs back in as inputs.
  */
 function refuseOverlap(x: Float32Array, out: Float32Array): void {
-  const xEnd = x.byteOffset + x.byteLength, outEnd = out.byteOffset + out.byteLength;
+  const xEnd = x.byteOffset + floatsIn(x) * 4, outEnd = out.byteOffset + floatsIn(out) * 4;
   if (x.buffer === out.buffer && out.byteOffset < xEnd && x.byteOffset < outEnd) {
     throw new ConfigError(`predictInto: out: expected a buffer apart from x's, got one sharing bytes with x (x at bytes ${x.byteOffset}–${xEnd}, out at ${out.byteOffset}–${outEnd} of the same ArrayBuffer); pass a separate out`);
   }

@@ -81,6 +81,9 @@ const INPUTS: Input[] = [
   input('forged-matrix-rows', 'throws', () => Object.assign(new nn.Matrix(1, 3), { rows: 500 }), 'forgery'),
   input('forged-matrix-data', 'throws', () => Object.assign(new nn.Matrix(4, 3), { data: new Float32Array(2) }), 'forgery'),
   input('lying-length', 'throws', () => new Proxy(rows(2), { get: (t, k) => (k === 'length' ? 2 ** 32 : Reflect.get(t, k)) }), 'forgery'),
+  // A Float32Array whose own `length` says more than it holds: the rows past its end would be read from stale heap memory.
+  input('data-lying-typed-length', 'throws', () => ({ data: Object.defineProperty(new Float32Array(6).fill(1), 'length', { value: 300 }), rows: 100, cols: 3 }), 'forgery'),
+  input('data-lying-typed-length-many-rows', 'throws', () => ({ data: Object.defineProperty(new Float32Array(6).fill(1), 'length', { value: 3000 }), rows: 1000, cols: 3 }), 'forgery'),
   input('throwing-row', 'either', () => new Proxy(rows(4), {
     get: (t, k) => {
       if (k === '2') throw new UserError('a row getter of the caller threw');
@@ -200,6 +203,8 @@ function predictIntoCases(): Case[] {
     ['long-out', 'throws', (m) => m.predictInto(x6(), f32(7))],
     ['nan', 'throws', (m) => m.predictInto(Float32Array.from([0, NaN, 0]), f32(3))],
     ['lying-length', 'throws', (m) => m.predictInto(Object.defineProperty(x6(), 'length', { value: 3e6 }), f32(3e6))],
+    ['lying-length-few-rows', 'throws', (m) => m.predictInto(Object.defineProperty(x6(), 'length', { value: 300 }), f32(300))],
+    ['out-lying-length', 'throws', (m) => m.predictInto(x6(), Object.defineProperty(f32(1), 'length', { value: 6 }))],
   ];
   return cases.map(([label, expect, fn]): Case => ({
     id: `data.predictInto.${label}`, cls: 'data', what: `predictInto with ${label}`, expect,
