@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   for (const c of configs) {
     await nn.ready({ relaxedSimd: c.relaxedSimd, threads: c.threads });
     if (currentBackend().threads !== c.threads) throw new Error(`${c.name}: threads did not start`);
-    // The helpers start on the first large product, in tasks of their own: the rounds below never yield, so they are started first.
+    // The helpers start on the first large product and take a while to be up: started here, so that no round times that.
     await currentBackend().team?.start();
     const model = mnistModel(nn);
     runs.push(CASES.map((k) => k.make(model)));

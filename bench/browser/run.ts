@@ -89,8 +89,8 @@ export interface BrowserBenchOptions {
   progress?: (line: string) => void;
 }
 
-/** Rounds of cold starts alone after the suites: a median of 5 in a full run (about 40 s), one in quick mode. */
-const COLD_ROUNDS = (quick: boolean) => (quick ? 1 : 9); // a cold start varies by ±15 ms run to run: 9 give a steadier median than 5
+/** Rounds of cold starts alone after the suites: a median of 9 in a full run (about 70 s; a cold start varies by ±15 ms run to run), one in quick mode. */
+const COLD_ROUNDS = (quick: boolean) => (quick ? 1 : 9);
 
 /** Files the bench itself makes the page load: not what a contender ships. */
 const HARNESS = ['/bench/browser/', '/bench/ceiling/', '/node_modules/lodash/', '/node_modules/platform/', '/node_modules/benchmark/', `/${DATA_DIR}/`];
