@@ -83,11 +83,10 @@ function finiteSum(d: ArrayLike<number>): number {
   return s0 + s1 + s2 + s3;
 }
 
-/** A ValueError naming the first NaN or ±Infinity of m (of its rows from `row` on, `rows` of them) by row and column. */
-export function assertFinite(m: Matrix, where: string, row = 0, rows = m.rows - row): void {
-  const from = row * m.cols;
-  const i = from + firstNonFinite(m.data.subarray(from, from + rows * m.cols));
-  if (i >= from) {
+/** A ValueError naming the first NaN or ±Infinity of m by row and column. */
+export function assertFinite(m: Matrix, where: string): void {
+  const i = firstNonFinite(m.data);
+  if (i >= 0) {
     throw new ValueError(`${where}: expected finite numbers, got ${m.data[i]} at row ${Math.floor(i / m.cols)}, column ${i % m.cols}`);
   }
 }
@@ -194,11 +193,11 @@ export function toRowBuffers(x: unknown, out: unknown, inputDim: number | undefi
   if (!(x instanceof Float32Array)) throw new ShapeError(`${where}: x: expected a Float32Array of whole rows of ${inputDim} inputs, got ${describe(x)}`);
   const rows = floatsIn(x) / inputDim;
   if (!Number.isInteger(rows) || rows === 0) {
-    throw new ShapeError(`${where}: x: expected whole rows of ${inputDim} inputs, got ${floatsIn(x)} values`);
+    throw new ShapeError(`${where}: x: expected whole rows of ${inputDim} inputs, got ${x.length} values`);
   }
   const size = rows * outputDim;
   if (!(out instanceof Float32Array)) throw new ShapeError(`${where}: out: expected a Float32Array of ${size} values, got ${describe(out)}`);
-  if (floatsIn(out) !== size) throw new ShapeError(`${where}: out: expected ${rows} × ${outputDim} = ${size} values, got ${floatsIn(out)}`);
+  if (floatsIn(out) !== size) throw new ShapeError(`${where}: out: expected ${rows} × ${outputDim} = ${size} values, got ${out.length}`);
   return new Matrix(rows, inputDim, x);
 }
 

@@ -188,10 +188,12 @@ export class GemmTeam {
     let failed = false;
     try {
       while (this.helpers.length < this.size - 1) this.helpers.push(this.spawn({ module, memory, control, index: this.helpers.length }));
-      failed = (await Promise.allSettled(this.helpers.map((h) => h.up))).some((r) => r.status === 'rejected');
     } catch {
       failed = true; // a Worker refused
     }
+    // Every helper's fate heard, so that none stopped below rejects unheard.
+    const ups = Promise.allSettled(this.helpers.map((h) => h.up));
+    if (!failed) failed = (await ups).some((r) => r.status === 'rejected');
     if (!failed) return;
     for (const h of this.helpers.splice(0)) h.terminate();
     this.size = 1;

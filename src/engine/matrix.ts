@@ -63,7 +63,7 @@ export class Matrix {
     if (data === undefined) checkFloats(rows * cols, `Matrix: ${rows} × ${cols} floats`);
     this.data = data ?? allocate(rows, cols);
     if (floatsIn(this.data) !== rows * cols) {
-      throw new ShapeError(`new Matrix: data: expected ${rows} × ${cols} = ${rows * cols} values, got ${floatsIn(this.data)}`);
+      throw new ShapeError(`new Matrix: data: expected ${rows} × ${cols} = ${rows * cols} values, got ${this.data.length}`);
     }
   }
 
@@ -132,12 +132,23 @@ export class Matrix {
   }
 }
 
-// A typed array's element count as the engine knows it: an own `length` property can say anything.
-const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), 'length')!.get!;
+// A typed array's length as the engine knows it: an own `length` property can say anything.
+const LENGTH = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), 'length')!.get!;
 
-/** How many floats a Float32Array really holds, whatever its `length` property says. */
+/**
+ * How many floats a Float32Array holds, or −1 where its `length` says
+ * otherwise (forged): every later read of `length` could lie, so such an
+ * array is refused, not trusted. (A Proxy around one is refused too, with
+ * the engine's TypeError: a message of our own would cost the inference
+ * bundle bytes it does not have.)
+ */
 export function floatsIn(a: Float32Array): number {
-  return typedLength.call(a) as number;
+  try {
+    const n = LENGTH.call(a) as number;
+    return a.length === n ? n : -1;
+  } catch {
+    return -1;
+  }
 }
 
 function checkedMatrix(m: Matrix, what: string): Matrix {
@@ -156,7 +167,7 @@ function fromParts({ data, rows, cols }: Record<string, unknown>, what: string):
   checkFloats(rows * cols, `${what}: ${rows} × ${cols} floats`);
   const values = data instanceof Float32Array ? data : numbers(data, `${what}.data`);
   if (floatsIn(values) !== rows * cols) {
-    throw new ShapeError(`${what}.data: expected ${rows} × ${cols} = ${rows * cols} values, got ${floatsIn(values)}`);
+    throw new ShapeError(`${what}.data: expected ${rows} × ${cols} = ${rows * cols} values, got ${values.length}`);
   }
   return new Matrix(rows, cols, values);
 }

@@ -24,7 +24,7 @@ import { kindOf, toLayers, type Layer } from './layers/registry';
 import { TrainingSession, type Compiled, type Evaluator } from './session';
 import { makeLoss, type LossName } from './losses';
 import { scaleRows, weightedLoss } from './sample-weights';
-import { floatsIn, Matrix, type MatrixLike } from './matrix';
+import { Matrix, type MatrixLike } from './matrix';
 import type { Inputs } from './samples';
 import { makeMetric, type Metric } from './metrics';
 import { toOptimizer, type Optimizer } from './optimizers';
@@ -473,27 +473,22 @@ export class Sequential {
   /**
    * Runs rows of the right width through the network in chunks of the
    * workspace's capacity, once their values are known finite (`where`
-   * names x in the error). They are checked where they land, in the heap,
-   * by the core's SIMD pass (Workspace.finite): 2× (one row) to 5× (many)
-   * faster than firstNonFinite's JS loop. No row may be computed before all
-   * are checked, so an input longer than a chunk is copied in twice: once
-   * to be checked, chunk by chunk, then to be computed; the second copy
-   * costs less than the JS loop (1 000 rows of 784 predicted 4 % faster on
-   * one thread, 8 % on two, medians in Node).
+   * names x in the error). The first chunk is checked where it lands, in the
+   * heap, by the core's SIMD pass (Workspace.finite): 2× (one row) to 5×
+   * (many) faster than firstNonFinite's JS loop. An input longer than a
+   * chunk is checked whole in JS instead, since no row may be computed
+   * before all are checked. (Checking it chunk by chunk in the heap, then
+   * copying it in again to compute, predicted 1 000 rows 4–8 % faster, but
+   * cost the inference bundle more than its budget had left.)
    */
   private predictRows(X: Matrix, out: Float32Array, where: string): void {
     const ws = this.ensureBuilt(X.cols);
     ws.ensureCapacity(Math.min(X.rows, CHUNK), 1, 'predict');
-    const width = this.outputDim, chunked = X.rows > ws.capacity;
-    for (let start = 0; chunked && start < X.rows; start += ws.capacity) {
-      const rows = Math.min(ws.capacity, X.rows - start);
-      this.loadInputs(X, null, start, rows);
-      if (!ws.finite(ws.x, rows * X.cols)) assertFinite(X, where, start, rows); // the rows before are finite
-    }
+    const width = this.outputDim;
     for (let start = 0; start < X.rows; start += ws.capacity) {
       const rows = Math.min(ws.capacity, X.rows - start);
       this.loadInputs(X, null, start, rows);
-      if (!chunked && !ws.finite(ws.x, rows * X.cols)) assertFinite(X, where);
+      if (!start && (rows < X.rows || !ws.finite(ws.x, rows * X.cols))) assertFinite(X, where);
       this.forward(rows, false);
       const h = ws.be.heap.f32();
       const a = ws.output.y >> 2;
@@ -938,7 +933,7 @@ export interface PerceptronOptions {
  * read, so an out sharing bytes with x would feed outputs back in as inputs.
  */
 function refuseOverlap(x: Float32Array, out: Float32Array): void {
-  const xEnd = x.byteOffset + floatsIn(x) * 4, outEnd = out.byteOffset + floatsIn(out) * 4;
+  const xEnd = x.byteOffset + x.byteLength, outEnd = out.byteOffset + out.byteLength;
   if (x.buffer === out.buffer && out.byteOffset < xEnd && x.byteOffset < outEnd) {
     throw new ConfigError(`predictInto: out: expected a buffer apart from x's, got one sharing bytes with x (x at bytes ${x.byteOffset}–${xEnd}, out at ${out.byteOffset}–${outEnd} of the same ArrayBuffer); pass a separate out`);
   }

@@ -97,7 +97,7 @@ test('small and large products interleaved with parking, growth, dispose and thr
   expect(r.shared).toBeGreaterThan(0); // the large products at least
 });
 
-/** A child that counts the helper workers made, through a patched worker_threads.Worker (`mode`: 'count', or 'exit': each exits before it is up). */
+/** A child that counts the helper workers made, through a patched worker_threads.Worker (`mode`: 'count'; 'exit': each exits before it is up; 'second-throws': the second cannot be made). */
 const COUNTING = (mode: string) => `
   const wt = (await import('node:worker_threads')).default;
   const { syncBuiltinESMExports } = await import('node:module');
@@ -106,6 +106,7 @@ const COUNTING = (mode: string) => `
   wt.Worker = class extends Original {
     constructor(source, options) {
       made++;
+      if (${JSON.stringify(mode)} === 'second-throws' && made === 2) throw new Error('no second worker here');
       super(${JSON.stringify(mode)} === 'exit' ? 'process.exit(0)' : source, options);
     }
   };
@@ -164,4 +165,17 @@ test('a program that never yields after nn.ready still gets its helper: it repor
   expect(r.shared).toBeGreaterThan(0);
   expect(r.calls).toBeLessThan(100000);
   expect(r.same).toBe(true);
+});
+
+test('a second helper that cannot be made: the first is stopped, the team is one thread, and no rejection goes unheard (child process)', () => {
+  const r = inChild<{ made: number; threads: number; same: boolean }>(`${COUNTING('second-throws')}
+    await nn.ready({ threads: 3 });
+    const model = mnistNet();
+    const before = model.predict(rows(1000)).data; // makes the first helper, then fails on the second
+    await backend().team.start();
+    await sleep(200); // the stopped helper's exit, which an unheard rejection would crash the process on
+    const after = model.predict(rows(1000)).data;
+    console.log(JSON.stringify({ made, threads: nn.getThreads(), same: before.every((v, i) => Object.is(v, after[i])) }));
+  `, 60_000);
+  expect(r).toEqual({ made: 2, threads: 1, same: true });
 });

@@ -83,6 +83,11 @@ const INPUTS: Input[] = [
   input('lying-length', 'throws', () => new Proxy(rows(2), { get: (t, k) => (k === 'length' ? 2 ** 32 : Reflect.get(t, k)) }), 'forgery'),
   // A Float32Array whose own `length` says more than it holds: the rows past its end would be read from stale heap memory.
   input('data-lying-typed-length', 'throws', () => ({ data: Object.defineProperty(new Float32Array(6).fill(1), 'length', { value: 300 }), rows: 100, cols: 3 }), 'forgery'),
+  input('matrix-data-length-forged-after', 'throws', () => {
+    const m = new nn.Matrix(4, 3, Float32Array.from(rows(4).flat()));
+    Object.defineProperty(m.data, 'length', { value: 3 }); // after the constructor checked it: later reads of length would size heap copies
+    return m;
+  }, 'forgery'),
   input('data-lying-typed-length-many-rows', 'throws', () => ({ data: Object.defineProperty(new Float32Array(6).fill(1), 'length', { value: 3000 }), rows: 1000, cols: 3 }), 'forgery'),
   input('throwing-row', 'either', () => new Proxy(rows(4), {
     get: (t, k) => {
