@@ -41,8 +41,17 @@ export function fitData(
     throw new ConfigError(`fit: validationSplit: expected a fraction that leaves rows to train on (x has ${X.rows}), got ${o.validationSplit}`);
   }
   if (o.classWeight !== undefined) train.W = classWeights(model, train.Y, X.cols, o.classWeight);
-  return { train, val };
+  return { train, val: val && { X: copy(val.X), Y: copy(val.Y), W: val.W } };
 }
+
+/**
+ * Validation reads its rows after every epoch, once callbacks have run that
+ * may change the caller's arrays (a label now out of range would read
+ * outside the heap's rows): it reads copies made now, as Keras validates
+ * on tensors made at the start. (The training rows are copied into the heap,
+ * and sample weights into arrays of their own, when checked.)
+ */
+const copy = (M: Matrix) => new Matrix(M.rows, M.cols, M.data.slice());
 
 /** The training rows' weights by class. */
 function classWeights(model: TrainingSession, Y: Matrix, inputDim: number, table: Readonly<Record<number, number>>): Float32Array {

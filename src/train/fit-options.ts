@@ -25,7 +25,9 @@ export interface FitOptions {
   /**
    * Validation inputs and targets, scored after each epoch (valLoss,
    * valAccuracy…); overrides validationSplit. A third element, one weight
-   * per row, weights valLoss as sampleWeight weights the loss.
+   * per row, weights valLoss as sampleWeight weights the loss. fit copies
+   * them when it starts, as it copies x and y: changing your arrays during
+   * the fit changes nothing in it.
    */
   validationData?: [MatrixLike, Targets] | [MatrixLike, Targets, ArrayLike<number>];
   /**

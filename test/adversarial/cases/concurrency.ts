@@ -168,6 +168,68 @@ const readyRace: Case = {
   },
 };
 
+/** ES2024's resizable ArrayBuffer (Node 20 has it; the project's TypeScript lib predates it). */
+const Resizable = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => ArrayBuffer & { resize(bytes: number): void };
+
+/** Softmax data in arrays of their own on resizable buffers (length-tracking views), which a callback can change or shrink. */
+function resizableData(rows: number, seed: number): { x: Float32Array; y: Float32Array; cols: number } {
+  const d = makeData('softmax', rows, seed), cols = d.x[0].length;
+  const floats = (values: number[]) => {
+    const a = new Float32Array(new Resizable(values.length * 4, { maxByteLength: values.length * 4 }));
+    a.set(values);
+    return a;
+  };
+  return { x: floats(d.x.flat()), y: floats(d.y as number[]), cols };
+}
+
+type Fit = (m: nn.Sequential, x: Float32Array, y: Float32Array, cols: number, callbacks: nn.FitOptions['callbacks']) => Promise<nn.History>;
+
+const VALIDATING: [string, Fit][] = [
+  ['validationData', (m, x, y, cols, callbacks) => {
+    const d = makeData('softmax', 40, 61);
+    return m.fit(d.x, d.y as number[], { ...FIT, validationData: [{ data: x, rows: x.length / cols, cols }, { data: y, rows: y.length, cols: 1 }], callbacks });
+  }],
+  ['validationSplit', (m, x, y, cols, callbacks) =>
+    m.fit({ data: x, rows: x.length / cols, cols }, { data: y, rows: y.length, cols: 1 }, { ...FIT, validationSplit: 0.5, callbacks })],
+  ['fitDataset-validationData', (m, x, y, cols, callbacks) => {
+    const d = makeData('softmax', 40, 61);
+    const rows = () => d.x.map((r, i) => ({ x: r, y: d.y[i] as number }));
+    return m.fitDataset(rows, { epochs: 3, batchSize: 4, validationData: [{ data: x, rows: x.length / cols, cols }, { data: y, rows: y.length, cols: 1 }], callbacks });
+  }],
+];
+
+const CHANGES: [string, (x: Float32Array, y: Float32Array) => void][] = [
+  ['labels-past-the-classes', (_x, y) => y.fill(1e9)],
+  ['negative-labels', (_x, y) => y.fill(-7)],
+  ['nan-inputs', (x) => x.fill(Number.NaN)],
+  ['shrunk-to-nothing', (x, y) => {
+    (x.buffer as InstanceType<typeof Resizable>).resize(0);
+    (y.buffer as InstanceType<typeof Resizable>).resize(0);
+  }],
+];
+
+/**
+ * The arrays a fit validates on changed by the caller from its first epoch's
+ * end: validation reads them after every epoch, and read in place, labels
+ * past the classes read outside the heap's rows (a raw Wasm trap), and
+ * shrunk arrays left stale rows. It validates on what it was given.
+ */
+const validationChanged: Case[] = VALIDATING.flatMap(([how, fit]) => CHANGES.map(([label, change]): Case => ({
+  id: `concurrency.validation-changed.${how}.${label}`, cls: 'concurrency',
+  what: `${how}'s arrays changed (${label}) from onEpochEnd: the fit validates on what it was given`,
+  fast: label === 'labels-past-the-classes',
+  run: async (_s, t: Tools) => {
+    const logs = async (changed: boolean) => {
+      const m = t.model('softmax', 62);
+      const { x, y, cols } = resizableData(40, 63);
+      const history = await fit(m, x, y, cols, { onEpochEnd: (epoch) => void (changed && epoch === 0 && change(x, y)) });
+      return `${JSON.stringify(history.history)} ${t.print(m)}`;
+    };
+    const expected = await logs(false);
+    t.check((await logs(true)) === expected, 'the fit ended with other logs or weights than with its arrays left alone');
+  },
+})));
+
 export function concurrencyCases(): Case[] {
-  return [...activities, sideBySide, predictFromEventLoop, parallelLoads, threads, readyRace];
+  return [...activities, sideBySide, predictFromEventLoop, parallelLoads, threads, readyRace, ...validationChanged];
 }
