@@ -113,10 +113,12 @@ export default defineConfig([
     target: 'es2022',
     platform: 'browser',
     loader: { '.wasm': 'binary' },
+    // Not external, or tsup would keep a dependency's bare specifier before csvParserApart sees it.
     noExternal: [/^csv-parse\/browser\//, 'fflate'],
     external: ['csv-parse/sync', 'h5wasm'],
     esbuildPlugins: [staticOwnImports, csvParserApart],
   },
+  // csv-parse's browser build, self-contained and minified: the file beside nnwasm.min.js.
   {
     entry: { 'nnwasm.csv.min': createRequire(import.meta.url).resolve('csv-parse/browser/esm/sync') },
     format: ['esm'],
