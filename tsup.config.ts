@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { defineConfig, type Options } from 'tsup';
 
 /**
@@ -50,23 +49,6 @@ const staticOwnImports = {
   },
 };
 
-/**
- * For the one-file build: csv-parse's browser build (52 kB of its 399) goes
- * in a file of its own beside it, `nnwasm.csv.min.js`, which the first CSV
- * parse in a page imports. Every page parses what it fetches before it
- * computes anything, and only pages that parse CSV need this part: the first
- * prediction came 5.8 ms sooner without it (bench/browser/cold-profile.ts,
- * 15 fresh contexts each, in turns). It alone can go apart with no cost: it
- * shares no module with nnwasm, so both files stay self-contained.
- */
-const CSV_PARSER_APART = './nnwasm.csv.min.js';
-const csvParserApart = {
-  name: 'csv-parser-apart',
-  setup(build: { onResolve(filter: { filter: RegExp }, resolve: () => { path: string; external: true }): void }) {
-    build.onResolve({ filter: /^csv-parse\/browser\/esm\/sync$/ }, () => ({ path: CSV_PARSER_APART, external: true }));
-  },
-};
-
 const library: Options = {
   entry: ['src/index.ts'],
   dts: { compilerOptions: { stripInternal: true } },
@@ -97,13 +79,12 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
   },
   // For pages without a bundler: the whole library as one minified ES module
-  // (every import() inlined: the relaxed patch, the scalar build, the Keras
-  // reader, fitDataset, compiled steps; nnwasm's own made static,
-  // staticOwnImports says why), so a page fetches one file and discovers no
-  // chunk after it has parsed it. Three imports stay: csv-parse's browser
-  // build, the file beside it (csvParserApart says why); h5wasm (4 MB, for
-  // .h5 files only; a page without it gets a ConfigError naming it); and
-  // Node's csv-parse, on the branch only Node takes.
+  // (every import() inlined: the relaxed patch, the scalar build, csv-parse's
+  // browser build, the Keras reader, fitDataset, compiled steps; nnwasm's own
+  // made static, staticOwnImports says why), so a page
+  // fetches one file and discovers no chunk after it has parsed it. Two
+  // imports stay: h5wasm (4 MB, for .h5 files only; a page without it gets a
+  // ConfigError naming it) and Node's csv-parse, on the branch only Node takes.
   {
     entry: { 'nnwasm.min': 'src/index.ts' },
     format: ['esm'],
@@ -113,20 +94,9 @@ export default defineConfig([
     target: 'es2022',
     platform: 'browser',
     loader: { '.wasm': 'binary' },
-    // Not external, or tsup would keep a dependency's bare specifier before csvParserApart sees it.
     noExternal: [/^csv-parse\/browser\//, 'fflate'],
     external: ['csv-parse/sync', 'h5wasm'],
-    esbuildPlugins: [staticOwnImports, csvParserApart],
-  },
-  // csv-parse's browser build, self-contained and minified: the file beside nnwasm.min.js.
-  {
-    entry: { 'nnwasm.csv.min': createRequire(import.meta.url).resolve('csv-parse/browser/esm/sync') },
-    format: ['esm'],
-    splitting: false,
-    clean: false,
-    minify: true,
-    target: 'es2022',
-    platform: 'browser',
+    esbuildPlugins: [staticOwnImports],
   },
   // randomSearch's worker thread: one self-contained file beside the others,
   // which every build (ESM, CommonJS, the command line) starts.

@@ -170,7 +170,9 @@ export class AbortError extends NnError {}
  * A part of nnwasm loaded on first use (the training loop, the relaxed or
  * scalar build, the Keras reader) that could not be fetched: a page gone
  * offline, a server without the file. Nothing changed, and the next call
- * fetches the part again. The import's own error is its `cause`.
+ * imports the part again (in Node that fetches it again; a browser keeps a
+ * module that failed to load until the page is reloaded). The import's own
+ * error is its `cause`.
  */
 export class LoadError extends NnError {}
 

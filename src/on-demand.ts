@@ -3,8 +3,10 @@
 // parser. A bundler's chunk that cannot be fetched fails with the host's own
 // words ("Failed to fetch dynamically imported module"), which name no call
 // and no part; here it becomes an nn.LoadError that names both, nothing is
-// kept of the failure (the next call fetches the part again), and a caller's
-// signal can end the wait for a fetch that never answers.
+// kept of the failure (the next call imports the part again: in Node that
+// fetches it again; a browser keeps a module that failed to load for the
+// page's life, as the HTML spec has it, so there only a reload does), and a
+// caller's signal can end the wait for a fetch that never answers.
 
 import { LoadError, abortError, describe } from './errors';
 
@@ -23,9 +25,9 @@ export async function loadPart<T>(where: string, part: string, load: () => Promi
 
 /**
  * A part loaded once, on the first call that needs it: its promise is shared
- * by the calls after it, but forgotten if it fails, so that a part that could
- * not be fetched (a page briefly offline) is fetched again by the next call,
- * not failed for the page's life.
+ * by the calls after it, but forgotten if it fails, so that the next call
+ * imports it again (which fetches it again where the host does: Node, not a
+ * browser's module map).
  */
 export function onDemand<T>(part: string, load: () => Promise<T>): (where: string) => Promise<T> {
   let pending: Promise<T> | undefined;

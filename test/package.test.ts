@@ -23,14 +23,13 @@ const SETUP_TIMEOUT = 900_000;
  * node_modules. The ES build's chunks have hashed names: csv-parse's browser build, the scalar Wasm build,
  * the relaxed one (as a patch of the SIMD build), the Keras file reader, the training loop (fit), fitDataset and
  * compiled training steps, loaded on first use, and five of the code they share with the rest (the command line is one file with everything inlined, and so is randomSearch's worker thread,
- * search-worker.js). nnwasm.min.js is the whole library in one minified file, for pages without a bundler ('nnwasm/min'),
- * but for csv-parse's browser build, nnwasm.csv.min.js beside it, which a page fetches on its first CSV parse.
+ * search-worker.js). nnwasm.min.js is the whole library in one minified file, for pages without a bundler ('nnwasm/min').
  */
 const PACKED = [
   'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js', 'dist/chunk-[hash].js',
   'dist/chunk-[hash].js', 'dist/chunk-[hash].js',
   'dist/cli.js', 'dist/compiled-steps-[hash].js', 'dist/core.relaxed-patch-[hash].js', 'dist/core.scalar-[hash].js', 'dist/fit-[hash].js', 'dist/fit-dataset-[hash].js',
-  'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/keras-read-[hash].js', 'dist/nnwasm.csv.min.js', 'dist/nnwasm.min.js',
+  'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/keras-read-[hash].js', 'dist/nnwasm.min.js',
   'dist/search-worker.js', 'dist/sync-[hash].js', 'dist/threads-[hash].js', 'package.json',
 ];
 const unhashed = (names: string[]) => names.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, '-[hash].js')).sort();

@@ -2,8 +2,8 @@
 // dist/nnwasm.min.js and dist/index.js, and compares): the steps that load
 // code on demand in dist/index.js (the relaxed patch, compiled steps,
 // csv-parse, the Keras reader), each of which the one-file build must run
-// without fetching anything but csv-parse's file beside it, and the paths a
-// page cannot take, which must fail with nnwasm's typed errors.
+// without fetching anything, and the paths a page cannot take, which must
+// fail with nnwasm's typed errors.
 
 import { trainXor } from './plain-work.js';
 

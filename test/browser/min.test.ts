@@ -1,12 +1,11 @@
 // dist/nnwasm.min.js, the one-file minified build for pages without a
 // bundler ('nnwasm/min'): a page that imports it fetches nothing else of
-// nnwasm's, whatever it does (the relaxed build, training, a Keras file), but
-// csv-parse's browser build (dist/nnwasm.csv.min.js) on its first CSV parse,
-// and computes what a page importing dist/index.js computes, to the bit. What
-// a page cannot do (worker threads for randomSearch; an .h5 file without
-// h5wasm, 4 MB, which stays an import) fails with nnwasm's typed errors.
+// nnwasm's, whatever it does (the relaxed build, training, CSV, a Keras
+// file), and computes what a page importing dist/index.js computes, to the
+// bit. What a page cannot do (worker threads for randomSearch; an .h5 file
+// without h5wasm, 4 MB, which stays an import) fails with nnwasm's typed errors.
 
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -73,12 +72,12 @@ async function runPage(lib: string): Promise<{ result: Result; fetched: string[]
   }
 }
 
-it('loads as one file, fetching nothing else of nnwasm but the CSV parser for a CSV parse, and computes what dist/index.js computes, bit for bit', async () => {
+it('loads as one file, fetching nothing else of nnwasm, and computes what dist/index.js computes, bit for bit', async () => {
   const min = await runPage('/dist/nnwasm.min.js');
   const esm = await runPage('/dist/index.js');
 
   const library = (paths: string[]) => paths.filter((p) => !HARNESS.includes(p) && !p.startsWith('/test-output/') && p !== H5);
-  expect(library(min.fetched)).toEqual(['/dist/nnwasm.min.js', '/dist/nnwasm.csv.min.js']);
+  expect(library(min.fetched)).toEqual(['/dist/nnwasm.min.js']);
   // The same steps made dist/index.js fetch chunks on demand: what the one file spares a page.
   expect(library(esm.fetched).length).toBeGreaterThan(3);
   expect(min.fetched.filter((p) => p.startsWith('/test-output/')).length).toBeGreaterThan(0); // the model was loaded from its files
@@ -106,35 +105,3 @@ it('loads as one file, fetching nothing else of nnwasm but the CSV parser for a 
     'toOnnx: model: expected a model made by nn.sequential(...), got a MinMaxScaler',
   ]);
 }, 180_000);
-
-it('predicts with nnwasm.min.js alone; without the CSV parser beside it, a CSV parse is an nn.LoadError naming it', async () => {
-  // A page that copied the one file and not nnwasm.csv.min.js.
-  const dir = join(OUTPUT, 'min-alone');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(ROOT, 'dist/nnwasm.min.js'), join(dir, 'nnwasm.min.js'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>alone</title>');
-  const context = await browser.newContext();
-  const fetched: string[] = [];
-  context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-  try {
-    const page = await context.newPage();
-    await page.goto(`${server.url}/test-output/browser/min-alone/index.html`);
-    // As text: the test runner would rewrite an import() in a function.
-    const result = (await page.evaluate(`(async () => {
-      const nn = await import('./nnwasm.min.js');
-      const model = nn.sequential([nn.dense({ units: 2, inputDim: 3, activation: 'softmax' })], { seed: 3 });
-      const sum = model.predict([[1, 2, 3]]).row(0).reduce((a, b) => a + b, 0);
-      const predicted = performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname);
-      const csv = await nn.parseCsvTable('a\\n1\\n').then(() => 'parsed', (e) => ({ name: e.name, typed: e instanceof nn.NnError, message: e.message }));
-      return { sum, predicted, csv };
-    })()`)) as { sum: number; predicted: string[]; csv: unknown };
-    expect(result.sum).toBeCloseTo(1, 5);
-    expect(result.predicted).toEqual(['/test-output/browser/min-alone/nnwasm.min.js']);
-    expect(result.csv).toMatchObject({ name: 'LoadError', typed: true });
-    expect((result.csv as { message: string }).message).toMatch(/expected to load the CSV parser/);
-    expect(fetched).toContain('/test-output/browser/min-alone/nnwasm.csv.min.js'); // asked for, and not there
-  } finally {
-    await context.close();
-  }
-}, 120_000);
