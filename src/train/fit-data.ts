@@ -6,6 +6,7 @@
 import { ConfigError, ShapeError } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
 import { classToSampleWeights, toSampleWeights } from '../engine/sample-weights';
+import { ownCopy, rowsOf } from './owned-rows';
 import type { TrainingSession } from '../engine/session';
 import type { Targets } from '../validate';
 import type { FitOptions } from './fit-options';
@@ -41,17 +42,9 @@ export function fitData(
     throw new ConfigError(`fit: validationSplit: expected a fraction that leaves rows to train on (x has ${X.rows}), got ${o.validationSplit}`);
   }
   if (o.classWeight !== undefined) train.W = classWeights(model, train.Y, X.cols, o.classWeight);
-  return { train, val: val && { X: copy(val.X), Y: copy(val.Y), W: val.W } };
+  // Validation reads its rows after each epoch, past callbacks: copies (owned-rows.ts). The training rows go into the heap at the start.
+  return { train, val: val && { X: ownCopy(val.X, 'fit: validation inputs'), Y: ownCopy(val.Y, 'fit: validation targets'), W: val.W } };
 }
-
-/**
- * Validation reads its rows after every epoch, once callbacks have run that
- * may change the caller's arrays (a label now out of range would read
- * outside the heap's rows): it reads copies made now, as Keras validates
- * on tensors made at the start. (The training rows are copied into the heap,
- * and sample weights into arrays of their own, when checked.)
- */
-const copy = (M: Matrix) => new Matrix(M.rows, M.cols, M.data.slice());
 
 /** The training rows' weights by class. */
 function classWeights(model: TrainingSession, Y: Matrix, inputDim: number, table: Readonly<Record<number, number>>): Float32Array {
@@ -65,11 +58,9 @@ function split(all: Rows, fraction: number): [Rows, Rows | undefined] {
   const { X, Y, W } = all;
   const at = Math.floor(X.rows * (1 - fraction));
   if (fraction === 0 || at === X.rows) return [all, undefined];
-  const rows = (M: Matrix, from: number, to: number) =>
-    new Matrix(to - from, M.cols, M.data.subarray(from * M.cols, to * M.cols));
   return [
-    { X: rows(X, 0, at), Y: rows(Y, 0, at), W: W?.subarray(0, at) },
-    { X: rows(X, at, X.rows), Y: rows(Y, at, Y.rows), W: W?.subarray(at) },
+    { X: rowsOf(X, 0, at), Y: rowsOf(Y, 0, at), W: W?.subarray(0, at) },
+    { X: rowsOf(X, at, X.rows), Y: rowsOf(Y, at, Y.rows), W: W?.subarray(at) },
   ];
 }
 

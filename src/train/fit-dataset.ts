@@ -23,6 +23,7 @@ import { FIT_OPTIONS, type FitOptions } from './fit-options';
 import { emptyHistory, type History } from './history';
 import { valKey } from './logs';
 import { withProgress } from './progress';
+import { ownCopy } from './owned-rows';
 import { ShuffleBuffer } from './shuffle-buffer';
 
 /** How {@link Sequential.fitDataset} trains: fit's options, with a stream's shuffling and validation. */
@@ -237,8 +238,10 @@ class StreamBatches implements BatchSource {
       this.ended = true;
       return;
     }
-    this.chunk = toChunk(this.model, value, this.elements++, this.rows, 'fitDataset');
-    this.rows += this.chunk.X.rows;
+    const { X, Y } = toChunk(this.model, value, this.elements++, this.rows, 'fitDataset');
+    // Its rows go into the heap a batch at a time, past callbacks: copies (owned-rows.ts).
+    this.chunk = { X: ownCopy(X, `fitDataset: element ${this.elements}`), Y: ownCopy(Y, `fitDataset: element ${this.elements}`) };
+    this.rows += X.rows;
   }
 }
 

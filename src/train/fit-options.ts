@@ -26,8 +26,8 @@ export interface FitOptions {
    * Validation inputs and targets, scored after each epoch (valLoss,
    * valAccuracy…); overrides validationSplit. A third element, one weight
    * per row, weights valLoss as sampleWeight weights the loss. fit copies
-   * them when it starts, as it copies x and y: changing your arrays during
-   * the fit changes nothing in it.
+   * them when it starts, as it copies x and y: changing your arrays from a
+   * callback changes nothing in the fit.
    */
   validationData?: [MatrixLike, Targets] | [MatrixLike, Targets, ArrayLike<number>];
   /**

@@ -230,6 +230,64 @@ const validationChanged: Case[] = VALIDATING.flatMap(([how, fit]) => CHANGES.map
   },
 })));
 
+/**
+ * A stream element's arrays changed from onBatchEnd, mid-epoch: fitDataset
+ * takes the element's rows a batch at a time, and read in place, labels past
+ * the classes trapped, and negative ones made the loss read (and its
+ * gradient write) before the batch's rows, in another block of the heap.
+ */
+const streamChanged: Case[] = CHANGES.map(([label, change]): Case => ({
+  id: `concurrency.stream-changed.${label}`, cls: 'concurrency',
+  what: `a fitDataset element's arrays changed (${label}) from onBatchEnd: the fit trains on what it was given`,
+  fast: label === 'negative-labels',
+  run: async (_s, t: Tools) => {
+    const logs = async (changed: boolean) => {
+      const m = t.model('softmax', 64);
+      const { x, y, cols } = resizableData(40, 65);
+      const element = { xs: { data: x, rows: y.length, cols }, ys: { data: y, rows: y.length, cols: 1 } };
+      const history = await m.fitDataset([element], {
+        epochs: 1, batchSize: 4, shuffle: false, callbacks: { onBatchEnd: (batch) => void (changed && batch === 0 && change(x, y)) },
+      });
+      return `${JSON.stringify(history.history)} ${t.print(m)}`;
+    };
+    const expected = await logs(false);
+    t.check((await logs(true)) === expected, 'the fit ended with other logs or weights than with its arrays left alone');
+  },
+}));
+
+/** Labels whose own methods would hand back other arrays than the ones checked: the fit must not call them. */
+const forgedMethods: Case[] = [
+  ['slice-returns-itself', (y: Float32Array) => Object.assign(y, { slice: () => y })],
+  ['species-of-1e9', (y: Float32Array) => {
+    class Filled extends Float32Array {
+      constructor(n: number | ArrayLike<number>) {
+        super(typeof n === 'number' ? n : 0);
+        this.fill(1e9);
+      }
+    }
+    class Forged extends Float32Array {
+      static get [Symbol.species]() {
+        return Filled;
+      }
+    }
+    return new Forged(y);
+  }],
+].flatMap(([label, forge]) => VALIDATING.filter(([how]) => how !== 'fitDataset-validationData').map(([how, fit]): Case => ({
+  id: `concurrency.forged-labels.${how}.${label as string}`, cls: 'concurrency',
+  what: `${how} labels with a forged ${label as string}, changed from onEpochEnd: the fit reads what it checked`,
+  run: async (_s, t: Tools) => {
+    const logs = async (forged: boolean) => {
+      const m = t.model('softmax', 66);
+      const { x, y, cols } = resizableData(40, 67);
+      const labels = forged ? (forge as (y: Float32Array) => Float32Array)(y) : y;
+      const history = await fit(m, x, labels, cols, { onEpochEnd: (epoch) => void (epoch === 0 && labels.fill(1e9)) });
+      return `${JSON.stringify(history.history)} ${t.print(m)}`;
+    };
+    const expected = await logs(false);
+    t.check((await logs(true)) === expected, 'the fit ended with other logs or weights than with plain labels');
+  },
+})));
+
 export function concurrencyCases(): Case[] {
-  return [...activities, sideBySide, predictFromEventLoop, parallelLoads, threads, readyRace, ...validationChanged];
+  return [...activities, sideBySide, predictFromEventLoop, parallelLoads, threads, readyRace, ...validationChanged, ...streamChanged, ...forgedMethods];
 }

@@ -1,0 +1,33 @@
+// The rows a fit reads while the caller's code runs beside it (its callbacks,
+// between epochs and batches): the validation rows, scored after each epoch,
+// and a stream element's rows, taken a batch at a time. They are copies made
+// when checked, so that a callback changing the caller's arrays (a label now
+// past the classes, which the loss would use as an index into the heap, or a
+// buffer shrunk or detached) changes nothing in the fit, as Keras trains and
+// validates on tensors made at the start. Nothing here calls a method of the
+// caller's array: its own `slice`, `subarray` or species could hand back
+// what was not checked.
+
+import { MemoryError } from '../errors';
+import { Matrix } from '../engine/matrix';
+
+const TYPED_ARRAY = Object.getPrototypeOf(Float32Array.prototype) as object;
+const getter = (name: string) => Object.getOwnPropertyDescriptor(TYPED_ARRAY, name)!.get!;
+const BUFFER = getter('buffer'), BYTE_OFFSET = getter('byteOffset');
+
+/** A copy of M, read through the engine's own slots of its array. */
+export function ownCopy(M: Matrix, where: string): Matrix {
+  let data: Float32Array;
+  try {
+    data = new Float32Array(M.data);
+  } catch {
+    throw new MemoryError(`${where}: expected memory for a copy of its ${M.rows} × ${M.cols} values, which the fit keeps while it runs; the engine could not allocate it`);
+  }
+  return new Matrix(M.rows, M.cols, data);
+}
+
+/** Rows [from, to) of M, a view of the same memory. */
+export function rowsOf(M: Matrix, from: number, to: number): Matrix {
+  const data = new Float32Array(BUFFER.call(M.data) as ArrayBuffer, (BYTE_OFFSET.call(M.data) as number) + from * M.cols * 4, (to - from) * M.cols);
+  return new Matrix(to - from, M.cols, data);
+}
