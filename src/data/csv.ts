@@ -424,11 +424,7 @@ interface Parsed { cells: string[]; line: number }
  * as a chunk of its own: a page with no bundler can load it.
  */
 const loadParser = onDemand('the CSV parser', () =>
-  (typeof Buffer === 'undefined' ? import('csv-parse/browser/esm/sync') : import('csv-parse/sync')).then(({ parse }) => {
-    // A server that answers the chunk's URL with another module: a LoadError, not the user's CSV blamed.
-    if (typeof parse !== 'function') throw new TypeError(`a module with no parse function (${typeof parse})`);
-    return parse as unknown as ParseSync;
-  }));
+  (typeof Buffer === 'undefined' ? import('csv-parse/browser/esm/sync') : import('csv-parse/sync')).then((m) => m.parse as unknown as ParseSync));
 
 function parseRecords(parse: ParseSync, text: string, delimiter: string): Parsed[] {
   let records: { record: string[]; info: { bytes: number } }[];

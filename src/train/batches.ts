@@ -7,7 +7,8 @@
 
 import type { Ptr } from '../backend/core';
 import type { Heap } from '../backend/heap';
-import type { Matrix } from '../engine/matrix';
+import { floatsIn, type Matrix } from '../engine/matrix';
+import { ShapeError } from '../errors';
 
 export class HeapRows {
   /** The copy's place and width: compiled steps (engine/compiled-steps.ts) gather from it in the core. */
@@ -17,8 +18,11 @@ export class HeapRows {
   /** `what` names the copy in a MemoryError: "fit: a copy of the training inputs". */
   constructor(private readonly heap: Heap, M: Matrix, what: string) {
     this.cols = M.cols;
-    this.ptr = heap.alloc(M.data.length * 4, this, `${what} (${M.rows} × ${M.cols})`);
-    heap.write(this.ptr, M.data);
+    // Read once, by its engine length: what is allocated is what is written, whatever M's own properties say.
+    const data = M.data, n = floatsIn(data);
+    if (n !== M.rows * M.cols) throw new ShapeError(`${what}: expected ${M.rows} × ${M.cols} values, got ${n < 0 ? 'a forged array' : n}`);
+    this.ptr = heap.alloc(n * 4, this, `${what} (${M.rows} × ${M.cols})`);
+    heap.write(this.ptr, data);
   }
 
   /** Copies rows order[start], …, order[start + rows − 1] to consecutive rows at `to`. */

@@ -23,7 +23,7 @@ import { FIT_OPTIONS, type FitOptions } from './fit-options';
 import { emptyHistory, type History } from './history';
 import { valKey } from './logs';
 import { withProgress } from './progress';
-import { ownCopy } from './owned-rows';
+import { checkOwnLabels, ownCopy } from './owned-rows';
 import { ShuffleBuffer } from './shuffle-buffer';
 
 /** How {@link Sequential.fitDataset} trains: fit's options, with a stream's shuffling and validation. */
@@ -240,7 +240,9 @@ class StreamBatches implements BatchSource {
     }
     const { X, Y } = toChunk(this.model, value, this.elements++, this.rows, 'fitDataset');
     // Its rows go into the heap a batch at a time, past callbacks: copies (owned-rows.ts).
-    this.chunk = { X: ownCopy(X, `fitDataset: element ${this.elements}`), Y: ownCopy(Y, `fitDataset: element ${this.elements}`) };
+    const where = `fitDataset: element ${this.elements}`;
+    this.chunk = { X: ownCopy(X, where), Y: ownCopy(Y, where) };
+    checkOwnLabels(this.model, this.chunk.Y.data, X.cols, where);
     this.rows += X.rows;
   }
 }

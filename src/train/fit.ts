@@ -21,6 +21,7 @@ import type { FitDatasetOptions } from './fit-dataset';
 import { loadPart, signalOf } from '../on-demand';
 import { Abort } from './abort';
 import { HeapRows } from './batches';
+import { checkOwnLabels } from './owned-rows';
 import { CallbackList } from './callback-list';
 import { fitData, type Rows } from './fit-data';
 import { checkFitOptions, type FitOptions } from './fit-options';
@@ -67,6 +68,8 @@ export async function train(model: TrainingSession, x: MatrixLike, y: Targets, o
   try {
     xs = new HeapRows(model.heap, train.X, 'fit: a copy of the training inputs');
     ys = new HeapRows(model.heap, train.Y, 'fit: a copy of the training targets');
+    const labels = model.heap.f32().subarray(ys.ptr >> 2, (ys.ptr >> 2) + rows * ys.cols);
+    checkOwnLabels(model, labels, train.X.cols, 'fit'); // the copy trained on, after callers' code may have run (awaits, getters)
     model.makeRoom(Math.max(bs, Math.min(val?.X.rows ?? 0, EVAL_CHUNK)), train.Y.cols);
     const rng = new Random(seed ?? model.seed);
     const batches = new ArrayBatches(model, { xs, ys, weights: train.W }, rows, bs, shuffle ? rng : undefined, val);

@@ -8,8 +8,9 @@
 // caller's array: its own `slice`, `subarray` or species could hand back
 // what was not checked.
 
-import { MemoryError } from '../errors';
+import { MemoryError, ValueError } from '../errors';
 import { Matrix } from '../engine/matrix';
+import type { TrainingSession } from '../engine/session';
 
 const TYPED_ARRAY = Object.getPrototypeOf(Float32Array.prototype) as object;
 const getter = (name: string) => Object.getOwnPropertyDescriptor(TYPED_ARRAY, name)!.get!;
@@ -30,4 +31,21 @@ export function ownCopy(M: Matrix, where: string): Matrix {
 export function rowsOf(M: Matrix, from: number, to: number): Matrix {
   const data = new Float32Array(BUFFER.call(M.data) as ArrayBuffer, (BYTE_OFFSET.call(M.data) as number) + from * M.cols * 4, (to - from) * M.cols);
   return new Matrix(to - from, M.cols, data);
+}
+
+/**
+ * Class indices, which a sparse loss uses as offsets into the heap, checked
+ * again in the fit's own copy: whatever ran between the check of the
+ * caller's array and the copy (a getter of another argument, a timer, a
+ * thread writing shared memory) cannot have put an unchecked one there.
+ */
+export function checkOwnLabels(model: TrainingSession, labels: Float32Array, inputDim: number, where: string): void {
+  if (!model.loss.sparse) return;
+  const classes = model.outputs(inputDim);
+  for (let r = 0; r < labels.length; r++) {
+    const v = labels[r];
+    if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
+      throw new ValueError(`${where}: y at row ${r}: expected a class index from 0 to ${classes - 1}, got ${v}: the array changed after it was checked`);
+    }
+  }
 }

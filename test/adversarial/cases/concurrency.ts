@@ -288,6 +288,48 @@ const forgedMethods: Case[] = [
   },
 })));
 
+/**
+ * Labels changed after their check and before the fit's copy of them: by a
+ * getter of an argument read later, a timer that fires in the fit's first
+ * await, or a Matrix whose `data` is an accessor. The copy is checked again:
+ * a ValueError, the model as it was, never a label used as an unchecked
+ * offset into the heap.
+ */
+const labelsChangedBeforeCopy: Case[] = ([
+  ['sampleWeight-getter', (m, x, y) => {
+    const weights = Array(40).fill(1);
+    Object.defineProperty(weights, 39, { get: () => (y.fill(-100000), 1) });
+    return m.fit({ data: x, rows: 40, cols: x.length / 40 }, { data: y, rows: 40, cols: 1 }, { ...FIT, sampleWeight: weights });
+  }],
+  ['validation-weight-getter', (m, x, y) => {
+    const weights = Array(40).fill(1);
+    Object.defineProperty(weights, 39, { get: () => (y.fill(-1), 1) });
+    const train = makeData('softmax', 40, 68);
+    return m.fit(train.x, train.y as number[], { ...FIT, validationData: [{ data: x, rows: 40, cols: x.length / 40 }, { data: y, rows: 40, cols: 1 }, weights] });
+  }],
+  ['timer-during-fit-start', (m, x, y) => {
+    setTimeout(() => y.fill(-3), 0);
+    return m.fit({ data: x, rows: 40, cols: x.length / 40 }, { data: y, rows: 40, cols: 1 }, { ...FIT, verbose: 1 });
+  }],
+  ['accessor-data', (m, x, y) => {
+    const Y = new nn.Matrix(40, 1, y.slice());
+    let reads = 0;
+    Object.defineProperty(Y, 'data', { get: () => (++reads <= 3 ? y : new Float32Array(40).fill(-100000)) });
+    return m.fit({ data: x, rows: 40, cols: x.length / 40 }, Y, FIT);
+  }],
+] as [string, (m: nn.Sequential, x: Float32Array, y: Float32Array) => Promise<unknown>][]).map(([label, attack]): Case => ({
+  id: `concurrency.labels-changed-before-copy.${label}`, cls: 'concurrency',
+  what: `labels changed between their check and the fit's copy (${label})`, error: 'ValueError',
+  expect: label.startsWith('timer') ? 'either' : 'throws', // a getter runs before the copy every time; a timer may fire after it
+  fast: label === 'sampleWeight-getter',
+  run: async (_s, t: Tools) => {
+    const m = t.model('softmax', 69);
+    const { x, y } = resizableData(40, 70);
+    await attack(m, x, y);
+  },
+}));
+
 export function concurrencyCases(): Case[] {
-  return [...activities, sideBySide, predictFromEventLoop, parallelLoads, threads, readyRace, ...validationChanged, ...streamChanged, ...forgedMethods];
+  return [...activities, sideBySide, predictFromEventLoop, parallelLoads, threads, readyRace, ...validationChanged, ...streamChanged, ...forgedMethods,
+    ...labelsChangedBeforeCopy];
 }
