@@ -6,7 +6,7 @@
 import { ConfigError, ShapeError } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
 import { classToSampleWeights, toSampleWeights } from '../engine/sample-weights';
-import { checkOwnLabels, ownCopy, rowsOf } from './owned-rows';
+import { ownRows, rowsOf } from './owned-rows';
 import type { TrainingSession } from '../engine/session';
 import type { Targets } from '../validate';
 import type { FitOptions } from './fit-options';
@@ -44,12 +44,6 @@ export function fitData(
   if (o.classWeight !== undefined) train.W = classWeights(model, train.Y, X.cols, o.classWeight);
   // Validation reads its rows after each epoch, past callbacks: copies (owned-rows.ts). The training rows go into the heap at the start.
   return { train, val: val && ownRows(model, val, X.cols, 'fit: validationData') };
-}
-
-function ownRows(model: TrainingSession, { X, Y, W }: Rows, inputDim: number, where: string): Rows {
-  const own = { X: ownCopy(X, `${where}: x`), Y: ownCopy(Y, `${where}: y`), W };
-  checkOwnLabels(model, own.Y.data, inputDim, where);
-  return own;
 }
 
 /** The training rows' weights by class. */

@@ -23,7 +23,7 @@ import { FIT_OPTIONS, type FitOptions } from './fit-options';
 import { emptyHistory, type History } from './history';
 import { valKey } from './logs';
 import { withProgress } from './progress';
-import { checkOwnLabels, ownCopy } from './owned-rows';
+import { ownRows } from './owned-rows';
 import { ShuffleBuffer } from './shuffle-buffer';
 
 /** How {@link Sequential.fitDataset} trains: fit's options, with a stream's shuffling and validation. */
@@ -238,12 +238,10 @@ class StreamBatches implements BatchSource {
       this.ended = true;
       return;
     }
-    const { X, Y } = toChunk(this.model, value, this.elements++, this.rows, 'fitDataset');
+    const chunk = toChunk(this.model, value, this.elements++, this.rows, 'fitDataset');
     // Its rows go into the heap a batch at a time, past callbacks: copies (owned-rows.ts).
-    const where = `fitDataset: element ${this.elements}`;
-    this.chunk = { X: ownCopy(X, where), Y: ownCopy(Y, where) };
-    checkOwnLabels(this.model, this.chunk.Y.data, X.cols, where);
-    this.rows += X.rows;
+    this.chunk = ownRows(this.model, chunk, chunk.X.cols, `fitDataset: element ${this.elements}`);
+    this.rows += chunk.X.rows;
   }
 }
 

@@ -17,7 +17,7 @@ const getter = (name: string) => Object.getOwnPropertyDescriptor(TYPED_ARRAY, na
 const BUFFER = getter('buffer'), BYTE_OFFSET = getter('byteOffset');
 
 /** A copy of M, read through the engine's own slots of its array. */
-export function ownCopy(M: Matrix, where: string): Matrix {
+function ownCopy(M: Matrix, where: string): Matrix {
   let data: Float32Array;
   try {
     data = new Float32Array(M.data);
@@ -25,6 +25,13 @@ export function ownCopy(M: Matrix, where: string): Matrix {
     throw new MemoryError(`${where}: expected memory for a copy of its ${M.rows} × ${M.cols} values, which the fit keeps while it runs; the engine could not allocate it`);
   }
   return new Matrix(M.rows, M.cols, data);
+}
+
+/** Copies of rows and targets (other fields kept), their class indices checked again in the copy. */
+export function ownRows<R extends { X: Matrix; Y: Matrix }>(model: TrainingSession, rows: R, inputDim: number, where: string): R {
+  const own = { ...rows, X: ownCopy(rows.X, `${where}: x`), Y: ownCopy(rows.Y, `${where}: y`) };
+  checkOwnLabels(model, own.Y.data, inputDim, where);
+  return own;
 }
 
 /** Rows [from, to) of M, a view of the same memory. */
@@ -38,6 +45,9 @@ export function rowsOf(M: Matrix, from: number, to: number): Matrix {
  * again in the fit's own copy: whatever ran between the check of the
  * caller's array and the copy (a getter of another argument, a timer, a
  * thread writing shared memory) cannot have put an unchecked one there.
+ * (validate.ts's checkClassIndices states the same rule, but imported from
+ * here it moves code into a page's up-front chunk: 173 B of the inference
+ * bundle, which has none to spare.)
  */
 export function checkOwnLabels(model: TrainingSession, labels: Float32Array, inputDim: number, where: string): void {
   if (!model.loss.sparse) return;

@@ -182,6 +182,24 @@ function resizableData(rows: number, seed: number): { x: Float32Array; y: Float3
   return { x: floats(d.x.flat()), y: floats(d.y as number[]), cols };
 }
 
+type Arrays = ReturnType<typeof resizableData>;
+
+/**
+ * Checks that a fit, run twice on a fresh model of `seed` and fresh arrays,
+ * ends with the same logs and weights whether `touched` (the attack) or not.
+ */
+async function sameAsUntouched(t: Tools, seed: number, fit: (m: nn.Sequential, d: Arrays, touched: boolean) => Promise<nn.History>, failure: string) {
+  const logs = async (touched: boolean) => {
+    const m = t.model('softmax', seed);
+    const history = await fit(m, resizableData(40, seed + 1), touched);
+    return `${JSON.stringify(history.history)} ${t.print(m)}`;
+  };
+  const expected = await logs(false);
+  t.check((await logs(true)) === expected, failure);
+}
+
+const UNTOUCHED = 'the fit ended with other logs or weights than with its arrays left alone';
+
 type Fit = (m: nn.Sequential, x: Float32Array, y: Float32Array, cols: number, callbacks: nn.FitOptions['callbacks']) => Promise<nn.History>;
 
 const VALIDATING: [string, Fit][] = [
@@ -218,16 +236,8 @@ const validationChanged: Case[] = VALIDATING.flatMap(([how, fit]) => CHANGES.map
   id: `concurrency.validation-changed.${how}.${label}`, cls: 'concurrency',
   what: `${how}'s arrays changed (${label}) from onEpochEnd: the fit validates on what it was given`,
   fast: label === 'labels-past-the-classes',
-  run: async (_s, t: Tools) => {
-    const logs = async (changed: boolean) => {
-      const m = t.model('softmax', 62);
-      const { x, y, cols } = resizableData(40, 63);
-      const history = await fit(m, x, y, cols, { onEpochEnd: (epoch) => void (changed && epoch === 0 && change(x, y)) });
-      return `${JSON.stringify(history.history)} ${t.print(m)}`;
-    };
-    const expected = await logs(false);
-    t.check((await logs(true)) === expected, 'the fit ended with other logs or weights than with its arrays left alone');
-  },
+  run: (_s, t: Tools) => sameAsUntouched(t, 62, (m, { x, y, cols }, changed) =>
+    fit(m, x, y, cols, { onEpochEnd: (epoch) => void (changed && epoch === 0 && change(x, y)) }), UNTOUCHED),
 })));
 
 /**
@@ -240,19 +250,12 @@ const streamChanged: Case[] = CHANGES.map(([label, change]): Case => ({
   id: `concurrency.stream-changed.${label}`, cls: 'concurrency',
   what: `a fitDataset element's arrays changed (${label}) from onBatchEnd: the fit trains on what it was given`,
   fast: label === 'negative-labels',
-  run: async (_s, t: Tools) => {
-    const logs = async (changed: boolean) => {
-      const m = t.model('softmax', 64);
-      const { x, y, cols } = resizableData(40, 65);
-      const element = { xs: { data: x, rows: y.length, cols }, ys: { data: y, rows: y.length, cols: 1 } };
-      const history = await m.fitDataset([element], {
-        epochs: 1, batchSize: 4, shuffle: false, callbacks: { onBatchEnd: (batch) => void (changed && batch === 0 && change(x, y)) },
-      });
-      return `${JSON.stringify(history.history)} ${t.print(m)}`;
-    };
-    const expected = await logs(false);
-    t.check((await logs(true)) === expected, 'the fit ended with other logs or weights than with its arrays left alone');
-  },
+  run: (_s, t: Tools) => sameAsUntouched(t, 64, (m, { x, y, cols }, changed) => {
+    const element = { xs: { data: x, rows: y.length, cols }, ys: { data: y, rows: y.length, cols: 1 } };
+    return m.fitDataset([element], {
+      epochs: 1, batchSize: 4, shuffle: false, callbacks: { onBatchEnd: (batch) => void (changed && batch === 0 && change(x, y)) },
+    });
+  }, UNTOUCHED),
 }));
 
 /** Labels whose own methods would hand back other arrays than the ones checked: the fit must not call them. */
@@ -275,17 +278,10 @@ const forgedMethods: Case[] = [
 ].flatMap(([label, forge]) => VALIDATING.filter(([how]) => how !== 'fitDataset-validationData').map(([how, fit]): Case => ({
   id: `concurrency.forged-labels.${how}.${label as string}`, cls: 'concurrency',
   what: `${how} labels with a forged ${label as string}, changed from onEpochEnd: the fit reads what it checked`,
-  run: async (_s, t: Tools) => {
-    const logs = async (forged: boolean) => {
-      const m = t.model('softmax', 66);
-      const { x, y, cols } = resizableData(40, 67);
-      const labels = forged ? (forge as (y: Float32Array) => Float32Array)(y) : y;
-      const history = await fit(m, x, labels, cols, { onEpochEnd: (epoch) => void (epoch === 0 && labels.fill(1e9)) });
-      return `${JSON.stringify(history.history)} ${t.print(m)}`;
-    };
-    const expected = await logs(false);
-    t.check((await logs(true)) === expected, 'the fit ended with other logs or weights than with plain labels');
-  },
+  run: (_s, t: Tools) => sameAsUntouched(t, 66, (m, { x, y, cols }, forged) => {
+    const labels = forged ? (forge as (y: Float32Array) => Float32Array)(y) : y;
+    return fit(m, x, labels, cols, { onEpochEnd: (epoch) => void (epoch === 0 && labels.fill(1e9)) });
+  }, 'the fit ended with other logs or weights than with plain labels'),
 })));
 
 /**
@@ -296,36 +292,34 @@ const forgedMethods: Case[] = [
  * offset into the heap.
  */
 const labelsChangedBeforeCopy: Case[] = ([
-  ['sampleWeight-getter', (m, x, y) => {
+  ['sampleWeight-getter', (m, { x, y, cols }) => {
     const weights = Array(40).fill(1);
     Object.defineProperty(weights, 39, { get: () => (y.fill(-100000), 1) });
-    return m.fit({ data: x, rows: 40, cols: x.length / 40 }, { data: y, rows: 40, cols: 1 }, { ...FIT, sampleWeight: weights });
+    return m.fit({ data: x, rows: 40, cols }, { data: y, rows: 40, cols: 1 }, { ...FIT, sampleWeight: weights });
   }],
-  ['validation-weight-getter', (m, x, y) => {
+  ['validation-weight-getter', (m, { x, y, cols }) => {
     const weights = Array(40).fill(1);
     Object.defineProperty(weights, 39, { get: () => (y.fill(-1), 1) });
     const train = makeData('softmax', 40, 68);
-    return m.fit(train.x, train.y as number[], { ...FIT, validationData: [{ data: x, rows: 40, cols: x.length / 40 }, { data: y, rows: 40, cols: 1 }, weights] });
+    return m.fit(train.x, train.y as number[], { ...FIT, validationData: [{ data: x, rows: 40, cols }, { data: y, rows: 40, cols: 1 }, weights] });
   }],
-  ['timer-during-fit-start', (m, x, y) => {
+  ['timer-during-fit-start', (m, { x, y, cols }) => {
     setTimeout(() => y.fill(-3), 0);
-    return m.fit({ data: x, rows: 40, cols: x.length / 40 }, { data: y, rows: 40, cols: 1 }, { ...FIT, verbose: 1 });
+    return m.fit({ data: x, rows: 40, cols }, { data: y, rows: 40, cols: 1 }, { ...FIT, verbose: 1 });
   }],
-  ['accessor-data', (m, x, y) => {
+  ['accessor-data', (m, { x, y, cols }) => {
     const Y = new nn.Matrix(40, 1, y.slice());
     let reads = 0;
     Object.defineProperty(Y, 'data', { get: () => (++reads <= 3 ? y : new Float32Array(40).fill(-100000)) });
-    return m.fit({ data: x, rows: 40, cols: x.length / 40 }, Y, FIT);
+    return m.fit({ data: x, rows: 40, cols }, Y, FIT);
   }],
-] as [string, (m: nn.Sequential, x: Float32Array, y: Float32Array) => Promise<unknown>][]).map(([label, attack]): Case => ({
+] as [string, (m: nn.Sequential, d: Arrays) => Promise<unknown>][]).map(([label, attack]): Case => ({
   id: `concurrency.labels-changed-before-copy.${label}`, cls: 'concurrency',
   what: `labels changed between their check and the fit's copy (${label})`, error: 'ValueError',
   expect: label.startsWith('timer') ? 'either' : 'throws', // a getter runs before the copy every time; a timer may fire after it
   fast: label === 'sampleWeight-getter',
   run: async (_s, t: Tools) => {
-    const m = t.model('softmax', 69);
-    const { x, y } = resizableData(40, 70);
-    await attack(m, x, y);
+    await attack(t.model('softmax', 69), resizableData(40, 70));
   },
 }));
 
