@@ -7,9 +7,9 @@
 //   ShapeError   data whose layout or sizes do not fit
 //   ValueError   bad values inside data (NaN, a label out of range, a string)
 
-import { ShapeError, ValueError, describe, didYouMean } from './errors';
+import { ConfigError, ShapeError, ValueError, describe, didYouMean } from './errors';
 import { LOSSES, type Loss } from './engine/losses';
-import { floatsIn, Matrix, type MatrixLike } from './engine/matrix';
+import { floatsIn, Matrix, plainView, type MatrixLike } from './engine/matrix';
 import { boolean, checkOptions, finite, fraction, nonNegative, oneOf, refuse, string, whole, type Check } from './options';
 import { METRICS } from './engine/metrics';
 import { size, type Shape } from './engine/layers/layer';
@@ -121,8 +121,9 @@ export function toTargets(y: Targets, loss: Loss, outputs: number, rows: number,
     if (m.cols !== 1) {
       throw new ShapeError(`${where}: y: expected one class index per row for sparseCategoricalCrossentropy, got ${m.cols} columns (one-hot targets go with categoricalCrossentropy)`);
     }
-    // The labels as given, not their float32 copy, which would round 1.0000001 to 1.
-    checkClassIndices(list ?? m.data, outputs, where);
+    // The labels as given, not their float32 copy, which would round 1.0000001 to 1; and each
+    // the same as its copy, which the loss uses as an offset (an accessor could give the copy another).
+    checkClassIndices(list ?? m.data, outputs, where, m.data);
     return m;
   }
   if (m.cols !== outputs) {
@@ -158,10 +159,10 @@ function labelColumn(labels: ArrayLike<unknown>, what: string): Matrix {
   return new Matrix(labels.length, 1, out);
 }
 
-function checkClassIndices(labels: ArrayLike<unknown>, outputs: number, where: string): void {
-  for (let r = 0; r < labels.length; r++) {
+function checkClassIndices(labels: ArrayLike<unknown>, outputs: number, where: string, copy: Float32Array): void {
+  for (let r = 0; r < copy.length; r++) {
     const v = labels[r] as number;
-    if (!Number.isInteger(v) || v < 0 || v >= outputs) {
+    if (!Number.isInteger(v) || v < 0 || v >= outputs || v !== copy[r]) {
       throw new ValueError(`${where}: y at row ${r}: expected a class index from 0 to ${outputs - 1}, got ${v}`);
     }
   }
@@ -185,7 +186,7 @@ function checkOneHot(m: Matrix, where: string): void {
   }
 }
 
-/** predictInto's buffers: whole rows of inputs in x, room for as many rows of outputs in out (x's values are checked in the heap). */
+/** predictInto's buffers: whole rows of inputs in x, room for as many rows of outputs in out, apart from x (x's values are checked in the heap). */
 export function toRowBuffers(x: unknown, out: unknown, inputDim: number | undefined, outputDim: number, where: string): Matrix {
   if (inputDim === undefined) {
     throw new ShapeError(`${where}: expected a model with a known input width (give the first layer an inputDim, or call fit / predict once), got one not built yet`);
@@ -198,7 +199,21 @@ export function toRowBuffers(x: unknown, out: unknown, inputDim: number | undefi
   const size = rows * outputDim;
   if (!(out instanceof Float32Array)) throw new ShapeError(`${where}: out: expected a Float32Array of ${size} values, got ${describe(out)}`);
   if (floatsIn(out) !== size) throw new ShapeError(`${where}: out: expected ${rows} × ${outputDim} = ${size} values, got ${out.length}`);
-  return new Matrix(rows, inputDim, x);
+  const X = plainView(x, rows * inputDim);
+  refuseOverlap(X, plainView(out, size), where);
+  return new Matrix(rows, inputDim, X);
+}
+
+/**
+ * Outputs are written chunk by chunk while later input rows are still to be
+ * read, so an out sharing bytes with x would feed outputs back in as inputs.
+ * (Plain views: the caller's own `buffer` or `byteOffset` could hide it.)
+ */
+function refuseOverlap(x: Float32Array, out: Float32Array, where: string): void {
+  const xEnd = x.byteOffset + x.byteLength, outEnd = out.byteOffset + out.byteLength;
+  if (x.buffer === out.buffer && out.byteOffset < xEnd && x.byteOffset < outEnd) {
+    throw new ConfigError(`${where}: out: expected a buffer apart from x's, got one sharing bytes with x (x at bytes ${x.byteOffset}–${xEnd}, out at ${out.byteOffset}–${outEnd} of the same ArrayBuffer)`);
+  }
 }
 
 /** One of setWeights' matrices: its shape, and its name in messages ("layer 2 kernel"). */
@@ -212,25 +227,30 @@ export interface WeightSlot {
   nonNegative?: boolean;
 }
 
-/** setWeights' input, checked whole (shapes, then values) before anything is written. */
-export function toWeights(weights: unknown, slots: readonly WeightSlot[], where: string): Matrix[] {
+/**
+ * setWeights' input, checked whole (shapes, then values) before anything is
+ * written, and copied as it is checked: a later matrix's getter cannot change
+ * an earlier one's values after their check. The list is read by index, once
+ * each (its own `map` could return anything).
+ */
+export function toWeights(weights: unknown, slots: readonly WeightSlot[], where: string): Float32Array[] {
   const expected = `${slots.length} matrices (kernel then bias, layer by layer, as getWeights gives them)`;
   if (!Array.isArray(weights)) throw new ShapeError(`${where}: expected ${expected}, got ${describe(weights)}`);
-  if (weights.length !== slots.length) throw new ShapeError(`${where}: expected ${expected}, got ${weights.length}`);
-  return weights.map((w, i) => {
-    const s = slots[i];
-    const m = Matrix.from(w as MatrixLike, `${where}: ${s.name}`);
+  const count = weights.length;
+  if (count !== slots.length) throw new ShapeError(`${where}: expected ${expected}, got ${count}`);
+  return slots.map((s, i) => {
+    const m = Matrix.from(weights[i] as MatrixLike, `${where}: ${s.name}`);
     if (m.rows !== s.rows || m.cols !== s.cols) {
       throw new ShapeError(`${where}: ${s.name}: expected ${s.rows} × ${s.cols}, got ${m.rows} × ${m.cols}`);
     }
-    const bad = firstNonFiniteOnce(m.data);
+    const values = m.data.slice();
+    const bad = firstNonFiniteOnce(values);
     if (bad >= 0) {
       const at = s.bias ? `[${bad}]` : `[${Math.floor(bad / m.cols)}, ${bad % m.cols}]`;
-      throw new ValueError(`${where}: ${s.name} ${at}: expected a finite number, got ${m.data[bad]}`);
+      throw new ValueError(`${where}: ${s.name} ${at}: expected a finite number, got ${values[bad]}`);
     }
-    const negative = s.nonNegative ? m.data.findIndex((v) => v < 0) : -1;
-    if (negative >= 0) throw new ValueError(`${where}: ${s.name} [${negative}]: expected a number ≥ 0 (a variance), got ${m.data[negative]}`);
-    return m;
+    const negative = s.nonNegative ? values.findIndex((v) => v < 0) : -1;
+    if (negative >= 0) throw new ValueError(`${where}: ${s.name} [${negative}]: expected a number ≥ 0 (a variance), got ${values[negative]}`);
+    return values;
   });
 }
-

@@ -68,7 +68,9 @@ export class Matrix {
   }
 
   /**
-   * Converts and checks any accepted input (a Matrix is returned as is).
+   * Converts and checks any accepted input. The result is the library's own
+   * Matrix, read from the input once: a plain Float32Array over the same
+   * memory (no copy), or a copy of an array of numbers.
    *
    * @param input - number[][], a Matrix, or `{ data, rows, cols }`.
    * @param what - Names the input in error messages ("predict: x", "setWeights: layer 2 kernel"…); default "matrix".
@@ -82,9 +84,8 @@ export class Matrix {
    * ```
    */
   static from(input: MatrixLike, what = 'matrix'): Matrix {
-    // A Matrix's fields are writable at run time: one whose rows, cols or data were changed is refused, not trusted.
-    if (input instanceof Matrix) return checkedMatrix(input, what);
     if (Array.isArray(input)) return fromRows(input as readonly (readonly number[])[], what);
+    // A Matrix is checked as { data, rows, cols } too: its fields are writable at run time, so it is not trusted.
     if (input && typeof input === 'object' && 'data' in input) return fromParts(input as Record<string, unknown>, what);
     throw new ShapeError(`${what}: expected number[][], a Matrix or { data, rows, cols }, got ${describe(input)}`);
   }
@@ -132,8 +133,20 @@ export class Matrix {
   }
 }
 
-// A typed array's length as the engine knows it: an own `length` property can say anything.
-const LENGTH = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), 'length')!.get!;
+// A typed array's fields as the engine knows them: own properties named `length`, `buffer` or `byteOffset` can say anything.
+const slot = (name: string) => Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), name)!.get!;
+const LENGTH = slot('length'), BUFFER = slot('buffer'), BYTE_OFFSET = slot('byteOffset');
+
+/**
+ * A plain Float32Array over the first n floats of a (no copy). a may be a
+ * subclass, or carry its own `subarray`, `constructor` or accessors; the view
+ * has none of them, so what the library later reads or copies through it is
+ * what was checked, never more.
+ */
+export function plainView(a: Float32Array, n: number): Float32Array {
+  // An empty one may be detached, which no view can be made over.
+  return n ? new Float32Array(BUFFER.call(a) as ArrayBuffer, BYTE_OFFSET.call(a) as number, n) : new Float32Array();
+}
 
 /**
  * How many floats a Float32Array holds, or −1 where its `length` says
@@ -151,16 +164,7 @@ export function floatsIn(a: Float32Array): number {
   }
 }
 
-function checkedMatrix(m: Matrix, what: string): Matrix {
-  checkSize(m.rows, `${what}.rows`);
-  checkSize(m.cols, `${what}.cols`);
-  if (!(m.data instanceof Float32Array) || floatsIn(m.data) !== m.rows * m.cols) {
-    throw new ShapeError(`${what}.data: expected a Float32Array of ${m.rows} × ${m.cols} = ${m.rows * m.cols} values, got ${describe(m.data)}`);
-  }
-  return m;
-}
-
-/** { data, rows, cols }: whole-number sizes, and data of numbers as many as they say. */
+/** { data, rows, cols } (a Matrix too), each read once: whole-number sizes, and data of numbers as many as they say. */
 function fromParts({ data, rows, cols }: Record<string, unknown>, what: string): Matrix {
   checkSize(rows, `${what}.rows`);
   checkSize(cols, `${what}.cols`);
@@ -169,7 +173,7 @@ function fromParts({ data, rows, cols }: Record<string, unknown>, what: string):
   if (floatsIn(values) !== rows * cols) {
     throw new ShapeError(`${what}.data: expected ${rows} × ${cols} = ${rows * cols} values, got ${values.length}`);
   }
-  return new Matrix(rows, cols, values);
+  return new Matrix(rows, cols, plainView(values, rows * cols));
 }
 
 /** A Float32Array copy of an array (or typed array) of numbers; anything else in it is refused, not coerced. */

@@ -465,7 +465,6 @@ export class Sequential {
   predictInto(x: Float32Array, out: Float32Array): Float32Array {
     this.checkAlive();
     const X = toRowBuffers(x, out, this.inputDim, this.outputDim, 'predictInto');
-    refuseOverlap(x, out);
     this.predictRows(X, out, 'predictInto: x');
     return out;
   }
@@ -515,8 +514,9 @@ export class Sequential {
    */
   evaluate(x: Inputs, y: Targets): Record<string, number> {
     const { loss } = this.requireCompiled();
-    const X = toInputs(x, this.knownInput, 'evaluate');
+    const X = toInputs(x, this.knownInput, 'evaluate', false);
     const Y = toTargets(y, loss, this.outputDimFor(X.cols), X.rows, 'evaluate');
+    assertFinite(X, 'evaluate: x'); // after y's getters, which could change x's values
     return this.evaluateMatrices(X, Y);
   }
 
@@ -637,7 +637,7 @@ export class Sequential {
     const checked = toWeights(weights, expected, 'setWeights');
     // Every weight is given: the ones not drawn yet need not be, they are all replaced.
     const all = this.undrawn ? new Float32Array(ws.paramCount + ws.stateCount) : ws.readWeights();
-    checked.forEach((m, i) => all.set(m.data, expected[i].at));
+    checked.forEach((values, i) => all.set(values, expected[i].at));
     ws.writeWeights(all);
     this.undrawn = false;
   }
@@ -926,15 +926,4 @@ export interface PerceptronOptions {
   activation?: Dense['activation'];
   /** Seeds its initial weights; default random. */
   seed?: number;
-}
-
-/**
- * Outputs are written chunk by chunk while later input rows are still to be
- * read, so an out sharing bytes with x would feed outputs back in as inputs.
- */
-function refuseOverlap(x: Float32Array, out: Float32Array): void {
-  const xEnd = x.byteOffset + x.byteLength, outEnd = out.byteOffset + out.byteLength;
-  if (x.buffer === out.buffer && out.byteOffset < xEnd && x.byteOffset < outEnd) {
-    throw new ConfigError(`predictInto: out: expected a buffer apart from x's, got one sharing bytes with x (x at bytes ${x.byteOffset}–${xEnd}, out at ${out.byteOffset}–${outEnd} of the same ArrayBuffer); pass a separate out`);
-  }
 }

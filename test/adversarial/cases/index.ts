@@ -15,6 +15,7 @@ import { ioOnnxCases } from './io-onnx';
 import { ioUrlCases } from './io-url';
 import { kerasFileCases } from './keras-files';
 import { lifecycleCases } from './lifecycle';
+import { lyingArrayCases } from './lying-arrays';
 import { memoryCases } from './memory';
 import { messageCases } from './messages';
 import { nanCases } from './nan';
@@ -24,7 +25,7 @@ import { searchAndBackendCases } from './search';
 import { signalCases } from './signals';
 
 export function cases(): Case[] {
-  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...streamCases(), ...ioJsonCases(), ...ioOnnxCases(), ...ioFileCases(), ...ioUrlCases(), ...kerasFileCases(), ...cliCases(), ...dataHelperCases(), ...messageCases(), ...dualBuildCases(), ...searchAndBackendCases(), ...signalCases(), ...fuzzCases()];
+  const all: Case[] = [...optionCases(), ...dataCases(), ...forgeryCases(), ...lyingArrayCases(), ...lifecycleCases(), ...concurrencyCases(), ...memoryCases(), ...nanCases(), ...streamCases(), ...ioJsonCases(), ...ioOnnxCases(), ...ioFileCases(), ...ioUrlCases(), ...kerasFileCases(), ...cliCases(), ...dataHelperCases(), ...messageCases(), ...dualBuildCases(), ...searchAndBackendCases(), ...signalCases(), ...fuzzCases()];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`adversarial cases: duplicate id ${c.id}`);
