@@ -27,12 +27,11 @@ model.summary();
 console.log(`backend ${nn.getBackend()}, ${train.x.rows} training digits, ${test.x.rows} test digits\n`);
 
 const batches = Math.ceil(train.x.rows / options.batchSize);
-const bar = new SingleBar({
+// A bar on a terminal (cli-progress draws on stderr); elsewhere, a CI log or a pipe, one line an epoch, as fit's verbose: 1.
+const bar = process.stderr.isTTY ? new SingleBar({
   format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} batches | loss {loss} | accuracy {accuracy} | {speed} samples/s',
   hideCursor: true,
-  noTTYOutput: true,
-  notTTYSchedule: 1000,
-}, Presets.shades_classic);
+}, Presets.shades_classic) : undefined;
 
 let trainingMs = 0;
 let epoch = 0;
@@ -47,11 +46,11 @@ const history = await model.fit(train.x, train.labels, {
         epochStart = performance.now();
         seen = 0;
         epoch++;
-        bar.start(batches, 0, { epoch, epochs: options.epochs, loss: '-', accuracy: '-', speed: '-' });
+        bar?.start(batches, 0, { epoch, epochs: options.epochs, loss: '-', accuracy: '-', speed: '-' });
       }
       seen += logs.size;
       // Update the bar a few times a second at most: drawing costs more than a step.
-      if (batch % 25 === 0 || batch === batches - 1) {
+      if (bar && (batch % 25 === 0 || batch === batches - 1)) {
         const speed = Math.round(seen / ((performance.now() - epochStart) / 1000));
         bar.update(batch + 1, { loss: logs.loss.toFixed(4), accuracy: logs.accuracy.toFixed(3), speed });
       }
@@ -59,8 +58,10 @@ const history = await model.fit(train.x, train.labels, {
     onEpochEnd(_epoch, logs) {
       const ms = performance.now() - epochStart;
       trainingMs += ms;
-      bar.update(batches, { loss: logs.loss.toFixed(4), accuracy: logs.accuracy.toFixed(3), speed: Math.round(train.x.rows / (ms / 1000)) });
-      bar.stop();
+      const figures = { loss: logs.loss.toFixed(4), accuracy: logs.accuracy.toFixed(3), speed: Math.round(train.x.rows / (ms / 1000)) };
+      if (!bar) console.log(`epoch ${epoch}/${options.epochs}: ${batches} batches | loss ${figures.loss} | accuracy ${figures.accuracy} | ${figures.speed} samples/s`);
+      bar?.update(batches, figures);
+      bar?.stop();
     },
   },
 });

@@ -22,8 +22,9 @@ test('one epoch: progress, accuracy, speed, and the saved model is the one measu
   expect(run.status, run.stderr).toBe(0);
   const stdout = run.stdout;
   expect(stdout).toContain('Total params: 101770');
-  // cli-progress draws on stderr.
-  expect(run.stderr).toMatch(/epoch 1\/1 \|█+\| 250\/250 batches \| loss \d\.\d{4} \| accuracy 0\.\d{3} \| \d+ samples\/s/);
+  // Not on a terminal: one line an epoch, and no bar.
+  expect(stdout).toMatch(/^epoch 1\/1: 250 batches \| loss \d\.\d{4} \| accuracy 0\.\d{3} \| \d+ samples\/s$/m);
+  expect(stdout + run.stderr).not.toContain('█');
   expect(stdout).toMatch(/training: 1 epochs in [\d.]+ s, \d+ ms per epoch, \d+ samples\/s/);
   expect(stdout).toMatch(/inference: [\d.]+ µs per single-digit predict/);
   expect(stdout).toContain(`model saved to ${out}`);
@@ -42,4 +43,13 @@ test('one epoch: progress, accuracy, speed, and the saved model is the one measu
   } finally {
     model.dispose();
   }
+}, 180_000);
+
+// On a terminal (util-linux's `script` gives the run one): cli-progress's bar, drawn in place.
+test('on a terminal, a progress bar an epoch', () => {
+  const command = `${process.execPath} --import ./scripts/register.mjs scripts/train-mnist.ts --epochs 1 --out ${join(dir, 'tty.json')}`;
+  const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
+  expect(run.status, run.stdout).toBe(0);
+  expect(run.stdout).toMatch(/epoch 1\/1 \|█+\| 250\/250 batches \| loss \d\.\d{4} \| accuracy 0\.\d{3} \| \d+ samples\/s/);
+  expect(run.stdout).not.toMatch(/^epoch 1\/1: /m);
 }, 180_000);
