@@ -196,11 +196,16 @@ export const ERROR_CLASSES = {
 for (const [name, cls] of Object.entries(ERROR_CLASSES)) brand(cls, name);
 
 /**
- * @internal The class name messages show for nnwasm's own objects (a Matrix,
- * a Sequential, a LabelEncoder, a scaler: the classes a user holds): bundlers rename classes (esbuild's _Matrix, a minifier's
- * one letter), so constructor.name cannot be trusted for them.
+ * The class name messages show for nnwasm's own objects (a Matrix, a
+ * Sequential, a LabelEncoder, a scaler: the classes a user holds) is the
+ * class's static `className`: bundlers rename classes (esbuild's
+ * _Matrix, a minifier's one letter), so constructor.name cannot be trusted
+ * for them. A plain static, not a getter under a computed key such as a
+ * symbol: esbuild keeps every class with a computed key in every bundle,
+ * used or not (the scalers and the label encoder were 2 kB of the inference
+ * path's budget).
  */
-export const CLASS_NAME: unique symbol = Symbol.for('nnwasm.className');
+type Named = { constructor?: { className?: unknown; name?: string } };
 
 /** A value as messages show it: short, and never the whole of a big one. */
 export function describe(v: unknown): string {
@@ -211,7 +216,8 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   const tag = (v as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
   // A generator object's constructor has no name: its tag says what it is ("Generator").
-  const name = (v as { [CLASS_NAME]?: string })[CLASS_NAME] ?? ((v as { constructor?: { name?: string } }).constructor?.name || (typeof tag === 'string' ? tag : undefined));
+  const { className, name: constructorName } = (v as Named).constructor ?? {};
+  const name = typeof className === 'string' ? className : constructorName || (typeof tag === 'string' ? tag : undefined);
   if (!name || name === 'Object') return 'an object';
   const article = /^[AEIOU]/.test(name) ? 'an' : 'a';
   return ArrayBuffer.isView(v) && 'length' in v ? `${article} ${name} of length ${v.length}` : `${article} ${name}`;

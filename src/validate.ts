@@ -121,10 +121,11 @@ export function toTargets(y: Targets, loss: Loss, outputs: number, rows: number,
     if (m.cols !== 1) {
       throw new ShapeError(`${where}: y: expected one class index per row for sparseCategoricalCrossentropy, got ${m.cols} columns (one-hot targets go with categoricalCrossentropy)`);
     }
-    // The labels as given, not their float32 copy, which would round 1.0000001 to 1; and each
-    // the same as its copy, which the loss uses as an offset (an accessor could give the copy another).
-    checkClassIndices(list ?? m.data, outputs, where, m.data);
-    return m;
+    // The labels as given are checked, not their float32 copy, which would round 1.0000001 to 1; and each
+    // against the copy the loss will use as an offset (an accessor, or a thread writing shared memory, could make them differ).
+    const own = list ? m : labelColumn(m.data, `${where}: y`);
+    checkClassIndices(list ?? m.data, outputs, where, own.data);
+    return own;
   }
   if (m.cols !== outputs) {
     const hint = list && loss.name === 'categoricalCrossentropy' ? ' (for class indices use sparseCategoricalCrossentropy or nn.oneHot)' : '';
@@ -199,8 +200,10 @@ export function toRowBuffers(x: unknown, out: unknown, inputDim: number | undefi
   const size = rows * outputDim;
   if (!(out instanceof Float32Array)) throw new ShapeError(`${where}: out: expected a Float32Array of ${size} values, got ${describe(out)}`);
   if (floatsIn(out) !== size) throw new ShapeError(`${where}: out: expected ${rows} × ${outputDim} = ${size} values, got ${out.length}`);
-  const X = plainView(x, rows * inputDim);
-  refuseOverlap(X, plainView(out, size), where);
+  // Views made once the caller's code (own getters, a Proxy's traps) has run, so none runs after them.
+  const X = plainView(x, rows * inputDim), O = plainView(out, size);
+  if (!X || !O) throw new ShapeError(`${where}: x and out: expected the sizes just checked, got a buffer changed while out was checked`);
+  refuseOverlap(X, O, where);
   return new Matrix(rows, inputDim, X);
 }
 

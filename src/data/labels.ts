@@ -1,7 +1,7 @@
 // Class labels as the model needs them: integer class indices (labelEncoder)
 // and one-hot rows (oneHot). Labels may be strings or numbers.
 
-import { CLASS_NAME, ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
+import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
 import { MAX_UNITS } from '../engine/layers/dense';
 import { Matrix, checkFloats } from '../engine/matrix';
 
@@ -36,18 +36,21 @@ export function oneHot(labels: ArrayLike<number>, numClasses?: number): Matrix {
   }
   // Without numClasses, any whole label a model could have an output for.
   const k = numClasses ?? MAX_UNITS;
+  // Each label read once, into a copy the ones are set from: a getter could give the second read another.
+  const classes = new Int32Array(n);
   let largest = -1;
   for (let i = 0; i < n; i++) {
     const c = labels[i];
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= k) {
       throw new ValueError(`oneHot: labels[${i}]: expected a class index from 0 to ${k - 1}, got ${describe(c)}`);
     }
+    classes[i] = c;
     largest = Math.max(largest, c);
   }
   const cols = numClasses ?? largest + 1;
   checkFloats(n * cols, `oneHot: ${n} labels × ${cols} classes`);
   const out = new Matrix(n, cols);
-  for (let i = 0; i < n; i++) out.data[i * cols + labels[i]] = 1;
+  classes.forEach((c, i) => (out.data[i * cols + c] = 1));
   return out;
 }
 
@@ -64,13 +67,11 @@ export function oneHot(labels: ArrayLike<number>, numClasses?: number): Matrix {
  * ```
  */
 export class LabelEncoder {
+  /** @internal Its name in messages, whatever a bundler calls the class (see describe in errors.ts). */
+  static readonly className = 'LabelEncoder';
   private index = new Map<Label, number>();
   private known: Label[] = [];
 
-  /** @internal Its name in messages, whatever a bundler calls the class. */
-  get [CLASS_NAME](): string {
-    return 'LabelEncoder';
-  }
 
   /** The labels, in class-index order. */
   get classes(): readonly Label[] {
@@ -240,11 +241,11 @@ export class LabelEncoder {
  * console.log(enc.classes, y); // [ 'green', 'red' ] Int32Array(3) [ 1, 0, 1 ]
  * ```
  */
-export function labelEncoder(): LabelEncoder {
-  return new LabelEncoder();
-}
-/** {@link LabelEncoder.fromJSON}: a fitted encoder from its toJSON(). */
-labelEncoder.fromJSON = LabelEncoder.fromJSON;
+export const labelEncoder: {
+  (): LabelEncoder;
+  /** {@link LabelEncoder.fromJSON}: a fitted encoder from its toJSON(). */
+  fromJSON: typeof LabelEncoder.fromJSON;
+} = /* @__PURE__ */ Object.assign(() => new LabelEncoder(), { fromJSON: (json: unknown) => LabelEncoder.fromJSON(json) }); // a pure call, not a statement setting fromJSON: a page that never uses it drops it, and the class
 
 /** Numbers before strings; numbers by value, strings by code point (locale-independent). */
 export function compareLabels(a: Label, b: Label): number {

@@ -3,7 +3,7 @@
 // kept in float64 and saved as plain JSON, so a model file can carry them; JSON
 // read back (fromJSON, scalerFromJSON) is a file, and its faults ModelFormatErrors.
 
-import { CLASS_NAME, ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
+import { ConfigError, ModelFormatError, NotFittedError, ShapeError, ValueError, describe } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
 import { checkOptions } from '../options';
 import { assertFinite, firstNonFinite } from '../validate';
@@ -231,12 +231,10 @@ abstract class AffineScaler {
  * ```
  */
 export class StandardScaler extends AffineScaler {
+  /** @internal Its name in messages, whatever a bundler calls the class (see describe in errors.ts). */
+  static readonly className = 'StandardScaler';
   protected readonly name = 'standardScaler';
 
-  /** @internal Its name in messages, whatever a bundler calls the class. */
-  get [CLASS_NAME](): string {
-    return 'StandardScaler';
-  }
   /** Each column's sum of squared deviations from the mean, for partialFit to carry on from (not kept in JSON). */
   private m2: Float64Array | undefined;
 
@@ -350,12 +348,10 @@ export class StandardScaler extends AffineScaler {
  * ```
  */
 export class MinMaxScaler extends AffineScaler {
+  /** @internal Its name in messages, whatever a bundler calls the class (see describe in errors.ts). */
+  static readonly className = 'MinMaxScaler';
   protected readonly name = 'minMaxScaler';
 
-  /** @internal Its name in messages, whatever a bundler calls the class. */
-  get [CLASS_NAME](): string {
-    return 'MinMaxScaler';
-  }
   /** The [low, high] range the data maps onto. */
   readonly featureRange: [number, number];
   private max: Float64Array | undefined;
@@ -473,11 +469,11 @@ export class MinMaxScaler extends AffineScaler {
  * console.log(x.toArray()); // each column now has mean 0 and standard deviation 1
  * ```
  */
-export function standardScaler(): StandardScaler {
-  return new StandardScaler();
-}
-/** {@link StandardScaler.fromJSON}: a fitted scaler from its toJSON(). */
-standardScaler.fromJSON = StandardScaler.fromJSON;
+export const standardScaler: {
+  (): StandardScaler;
+  /** {@link StandardScaler.fromJSON}: a fitted scaler from its toJSON(). */
+  fromJSON: typeof StandardScaler.fromJSON;
+} = /* @__PURE__ */ Object.assign(() => new StandardScaler(), { fromJSON: (json: unknown) => StandardScaler.fromJSON(json) }); // pure: see labelEncoder
 
 /** What {@link minMaxScaler} takes. */
 export interface MinMaxOptions {
@@ -502,11 +498,11 @@ function checkRange(v: unknown, where: string): void {
  * console.log(scaler.transform([[5, 75]]).toArray()); // [ [ 0.5, 0.5 ] ]
  * ```
  */
-export function minMaxScaler(options?: MinMaxOptions): MinMaxScaler {
-  return new MinMaxScaler(options);
-}
-/** {@link MinMaxScaler.fromJSON}: a fitted scaler from its toJSON(). */
-minMaxScaler.fromJSON = MinMaxScaler.fromJSON;
+export const minMaxScaler: {
+  (options?: MinMaxOptions): MinMaxScaler;
+  /** {@link MinMaxScaler.fromJSON}: a fitted scaler from its toJSON(). */
+  fromJSON: typeof MinMaxScaler.fromJSON;
+} = /* @__PURE__ */ Object.assign((options?: MinMaxOptions) => new MinMaxScaler(options), { fromJSON: (json: unknown) => MinMaxScaler.fromJSON(json) }); // pure: see labelEncoder
 
 /**
  * Either scaler from its toJSON(), chosen by its "type": for preprocessing

@@ -31,17 +31,37 @@ export function bytesToFloats(bytes: Uint8Array, byteOffset = 0, count = (bytes.
 
 /**
  * Bytes of an ArrayBuffer or any view on one (a Node Buffer, a Uint8Array…),
- * without copying. A buffer transferred away (to a worker, by structuredClone)
- * is detached: its bytes are gone, and reading it is a TypeError in the engine.
+ * without copying, read through the engine's own buffer, byteOffset and
+ * byteLength of the view: its own properties of those names could say
+ * anything. A buffer transferred away (to a worker, by structuredClone) is
+ * detached: its bytes are gone.
  */
 export function asBytes(data: ArrayBuffer | ArrayBufferView, where = 'weights'): Uint8Array {
-  const buffer = data instanceof ArrayBuffer ? data : data.buffer;
+  const [buffer, byteOffset, byteLength] = data instanceof ArrayBuffer ? [data, 0, undefined] : slotsOf(data, where);
   try {
-    return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  } catch (e) {
-    if (buffer.byteLength !== 0) throw e;
+    return new Uint8Array(buffer, byteOffset, byteLength);
+  } catch {
+    // The one way this fails, with the engine's own slots: the buffer was detached.
     throw new ModelFormatError(`${where}: expected the weights' bytes, got a detached ArrayBuffer (its contents were transferred away, to a worker or by structuredClone)`);
   }
+}
+
+const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
+
+/** A view's buffer, byteOffset and byteLength as the engine knows them: a typed array's, or a DataView's. */
+function slotsOf(view: ArrayBufferView, where: string): [ArrayBuffer, number, number] {
+  for (const proto of [TYPED_ARRAY, DataView.prototype]) {
+    const slot = (name: string) => Object.getOwnPropertyDescriptor(proto, name)!.get!.call(view);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = slot('buffer');
+    } catch {
+      continue; // not this kind of view
+    }
+    // A DataView over a detached buffer has no offset to read: 0, 0, which the caller refuses as detached.
+    return buffer.byteLength ? [buffer, slot('byteOffset'), slot('byteLength')] : [buffer, 0, 0];
+  }
+  throw new ModelFormatError(`${where}: expected an ArrayBuffer, a typed array or a DataView of the weights' bytes, got a view the engine does not know (a Proxy?)`);
 }
 
 /** Concatenates byte chunks (weight shards, protobuf fields). */

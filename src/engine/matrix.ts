@@ -7,7 +7,7 @@
 // the callers.
 
 import { HEAP_LIMIT, amount } from '../backend/heap';
-import { CLASS_NAME, MemoryError, ShapeError, ValueError, describe } from '../errors';
+import { MemoryError, ShapeError, ValueError, describe } from '../errors';
 
 /**
  * What every function taking a matrix accepts: a {@link Matrix}, rows as
@@ -40,10 +40,8 @@ export class Matrix {
   /** The rows × cols values, row after row (element (i, j) is data[i·cols + j]). */
   readonly data: Float32Array;
 
-  /** @internal Its name in messages, whatever a bundler calls the class. */
-  get [CLASS_NAME](): string {
-    return 'Matrix';
-  }
+  /** @internal Its name in messages, whatever a bundler calls the class (see describe in errors.ts). */
+  static readonly className = 'Matrix';
 
   /**
    * A matrix over `data` (no copy), or of zeros when it is omitted.
@@ -138,12 +136,15 @@ const slot = (name: string) => Object.getOwnPropertyDescriptor(Object.getPrototy
 const LENGTH = slot('length'), BUFFER = slot('buffer'), BYTE_OFFSET = slot('byteOffset');
 
 /**
- * A plain Float32Array over the first n floats of a (no copy). a may be a
- * subclass, or carry its own `subarray`, `constructor` or accessors; the view
- * has none of them, so what the library later reads or copies through it is
+ * A plain Float32Array over the n floats of a (no copy), or undefined when a
+ * no longer holds n (its buffer detached, shrunk or grown since it was
+ * counted). a may be a subclass, or carry its own `subarray`, `constructor`
+ * or accessors; the view has none of them, and making it runs none of the
+ * caller's code, so what the library later reads or copies through it is
  * what was checked, never more.
  */
-export function plainView(a: Float32Array, n: number): Float32Array {
+export function plainView(a: Float32Array, n: number): Float32Array | undefined {
+  if (LENGTH.call(a) !== n) return undefined;
   // An empty one may be detached, which no view can be made over.
   return n ? new Float32Array(BUFFER.call(a) as ArrayBuffer, BYTE_OFFSET.call(a) as number, n) : new Float32Array();
 }
@@ -157,8 +158,10 @@ export function plainView(a: Float32Array, n: number): Float32Array {
  */
 export function floatsIn(a: Float32Array): number {
   try {
+    // The caller's `length` getter, if any, runs before the engine's count: none of its code runs between that count and a plainView.
+    const said = a.length;
     const n = LENGTH.call(a) as number;
-    return a.length === n ? n : -1;
+    return said === n ? n : -1;
   } catch {
     return -1;
   }
@@ -173,7 +176,7 @@ function fromParts({ data, rows, cols }: Record<string, unknown>, what: string):
   if (floatsIn(values) !== rows * cols) {
     throw new ShapeError(`${what}.data: expected ${rows} × ${cols} = ${rows * cols} values, got ${values.length}`);
   }
-  return new Matrix(rows, cols, plainView(values, rows * cols));
+  return new Matrix(rows, cols, plainView(values, rows * cols)); // counted just above, with none of the caller's code since
 }
 
 /** A Float32Array copy of an array (or typed array) of numbers; anything else in it is refused, not coerced. */

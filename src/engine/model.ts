@@ -14,7 +14,7 @@
 import { DEFAULT_ALPHA, activation } from './activations';
 import { backend } from '../backend/index';
 import type { Ptr } from '../backend/core';
-import { CLASS_NAME, ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
+import { ConfigError, DisposedError, NotCompiledError, ShapeError, ValueError } from '../errors';
 import { loadPart, signalOf } from '../on-demand';
 import type { Dataset, FitDatasetOptions, FitOptions, History } from '../train/fit';
 import { initialize } from './initializers';
@@ -94,10 +94,8 @@ export class Sequential {
   /** Optimizer updates made so far; schedules and Adam's bias correction count from it. */
   private step = 0;
 
-  /** @internal Its name in messages, whatever a bundler calls the class. */
-  get [CLASS_NAME](): string {
-    return 'Sequential';
-  }
+  /** @internal Its name in messages, whatever a bundler calls the class (see describe in errors.ts). */
+  static readonly className = 'Sequential';
 
   /**
    * A model from layers made by {@link dense}; {@link sequential} also takes plain configs.

@@ -163,6 +163,102 @@ const changedAfterCheck: Case[] = [
   },
 ];
 
+/**
+ * An own `length` getter that says the right number but changes the buffer
+ * first: the engine's count comes after it, so the input is refused as it
+ * now is, never read through a view made over other bytes.
+ */
+function lengthGetter(label: string, what: string, change: (a: Float32Array, buffer: ArrayBuffer) => void, call: (m: nn.Sequential, x: Float32Array) => unknown): Case {
+  return {
+    id: `lying-arrays.length-getter.${label}`, cls: 'forgery', what, expect: 'throws', error: 'ShapeError',
+    run: (_s, t: Tools) => {
+      const m = t.model('softmax', 78);
+      m.predict([[1, 2, 3]]);
+      // 3 floats of other data, then the input's 6: a view of the input made after a change must not land on the first 3.
+      const buffer = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(36, { maxByteLength: 64 });
+      new Float32Array(buffer).set([7, 8, 9, 0.5, -1, 2, 1, 0, -0.5]);
+      const x = new Float32Array(buffer, 12, 6);
+      Object.defineProperty(x, 'length', { get: () => (change(x, buffer), 6) });
+      return call(m, x);
+    },
+  };
+}
+
+const detach = (_a: Float32Array, buffer: ArrayBuffer) => void (buffer.byteLength && structuredClone(buffer, { transfer: [buffer] }));
+const shrink = (_a: Float32Array, buffer: ArrayBuffer) => (buffer as unknown as { resize(n: number): void }).resize(16);
+
+const lengthGetters: Case[] = [
+  lengthGetter('detach-predict', 'predict of x whose length getter detaches its buffer', detach, (m, x) => m.predict({ data: x, rows: 2, cols: 3 })),
+  lengthGetter('shrink-predict', 'predict of x whose length getter shrinks its buffer past it', shrink, (m, x) => m.predict({ data: x, rows: 2, cols: 3 })),
+  lengthGetter('shrink-matrix', 'Matrix.from of data whose length getter shrinks its buffer past it', shrink, (_m, x) => nn.Matrix.from({ data: x, rows: 2, cols: 3 })),
+  lengthGetter('detach-predictInto', 'predictInto of x whose length getter detaches its buffer', detach, (m, x) => m.predictInto(x, new Float32Array(6))),
+  lengthGetter('out-detaches-x', "predictInto where out's length getter detaches x's buffer", () => {}, (m, x) => {
+    const out = new Float32Array(6);
+    Object.defineProperty(out, 'length', { get: () => (detach(x, x.buffer as ArrayBuffer), 6) });
+    return m.predictInto(x, out);
+  }),
+];
+
+/**
+ * Labels in shared memory, rewritten by another thread while evaluate runs:
+ * each call gives the plain result or a ValueError, never a read past the
+ * classes (a raw "memory access out of bounds", or a loss from other memory).
+ * Counted, not timed: 400 calls against a thread that flips a label without pause.
+ */
+const sharedLabelsRaced: Case = {
+  id: 'lying-arrays.evaluate-shared-labels-raced', cls: 'concurrency', expect: 'succeeds', timeoutMs: 60_000,
+  what: 'evaluate 400 times on labels in a SharedArrayBuffer that a worker flips between 0 and 3e6',
+  run: async (_s, t: Tools) => {
+    const { Worker } = await import('node:worker_threads');
+    const m = t.model('softmax', 79);
+    const x = new Float32Array(256 * 3).map((_, i) => Math.sin(i));
+    const labels = new Float32Array(new SharedArrayBuffer(256 * 4));
+    const plain = JSON.stringify(m.evaluate(rows(x), rows(new Float32Array(256), 1)));
+    const flipper = new Worker('const { workerData: l } = require("node:worker_threads"); const a = new Float32Array(l); for (;;) { a[255] = 3e6; a[255] = 0; }',
+      { eval: true, workerData: labels.buffer });
+    t.cleanup(() => flipper.terminate());
+    await new Promise((resolve) => flipper.once('online', resolve));
+    for (let i = 0; i < 400; i++) {
+      try {
+        const got = JSON.stringify(m.evaluate(rows(x), rows(labels, 1)));
+        t.check(got === plain, `call ${i}: expected the plain result ${plain}, got ${got}`);
+      } catch (e) {
+        t.check(e instanceof nn.ValueError, `call ${i}: expected a ValueError, got ${String(e)}`);
+      }
+    }
+  },
+};
+
+/** A saved model's weights whose own buffer, byteOffset or byteLength lie: io.load reads the bytes the engine knows, and loads the same model. */
+const weightBytes: Case[] = ([
+  ['byteLength-1e12', (w) => Object.defineProperty(w, 'byteLength', { value: 1e12 })],
+  ['byteOffset-minus-4', (w) => Object.defineProperty(w, 'byteOffset', { value: -4 })],
+  ['buffer-changes', (w) => {
+    let reads = 0;
+    return Object.defineProperty(w, 'buffer', { get: () => (reads++ ? new ArrayBuffer(456) : w.slice().buffer) });
+  }],
+] as [string, (w: Uint8Array) => Uint8Array][]).map(([label, forge]): Case => ({
+  id: `lying-arrays.io-load.${label}`, cls: 'io-json', expect: 'succeeds', what: `io.load of weights with their own ${label}`,
+  run: async (_s, t: Tools) => {
+    const m = await t.trained();
+    const { json, weights } = nn.io.save(m);
+    const loaded = t.track(nn.io.load({ json, weights: forge(new Uint8Array(weights.slice(0))) }));
+    t.check(t.print(loaded) === t.print(m), 'the loaded model differs from the saved one');
+  },
+}));
+
+/** oneHot reads each label once: a label whose getter says 0, then 5, is one-hot as 0. */
+const oneHotOnce: Case = {
+  id: 'lying-arrays.oneHot-label-getter', cls: 'forgery', expect: 'succeeds', what: 'oneHot of a label that reads 0, then 5',
+  run: (_s, t: Tools) => {
+    const labels = [0, 1];
+    let reads = 0;
+    Object.defineProperty(labels, 0, { get: () => (reads++ ? 5 : 0) });
+    const got = JSON.stringify(nn.oneHot(labels).toArray());
+    t.check(got === '[[1,0],[0,1]]', `expected [[1,0],[0,1]], got ${got}`);
+  },
+};
+
 export function lyingArrayCases(): Case[] {
-  return [...inference, ...setWeights, ...changedAfterCheck];
+  return [...inference, ...setWeights, ...changedAfterCheck, ...lengthGetters, sharedLabelsRaced, ...weightBytes, oneHotOnce];
 }
