@@ -209,6 +209,14 @@ type Named = { constructor?: { className?: unknown; name?: string } };
 
 /** A value as messages show it: short, and never the whole of a big one. */
 export function describe(v: unknown): string {
+  try {
+    return describeValue(v);
+  } catch {
+    return 'a value whose own getters throw'; // a hostile object (a throwing getter, a revoked Proxy) must not replace the message
+  }
+}
+
+function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v);
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'bigint') return `${v}n`;
@@ -217,7 +225,7 @@ export function describe(v: unknown): string {
   const tag = (v as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
   // A generator object's constructor has no name: its tag says what it is ("Generator").
   const { className, name: constructorName } = (v as Named).constructor ?? {};
-  const name = typeof className === 'string' ? className : constructorName || (typeof tag === 'string' ? tag : undefined);
+  const name = typeof className === 'string' ? className : String(constructorName || (typeof tag === 'string' ? tag : ''));
   if (!name || name === 'Object') return 'an object';
   const article = /^[AEIOU]/.test(name) ? 'an' : 'a';
   return ArrayBuffer.isView(v) && 'length' in v ? `${article} ${name} of length ${v.length}` : `${article} ${name}`;

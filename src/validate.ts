@@ -83,11 +83,18 @@ function finiteSum(d: ArrayLike<number>): number {
   return s0 + s1 + s2 + s3;
 }
 
-/** A ValueError naming the first NaN or ±Infinity of m by row and column. */
-export function assertFinite(m: Matrix, where: string): void {
+/** A ShapeError if m's data no longer holds its rows × cols values: the caller's code, run after m was checked, detached or shrank its buffer. */
+export function assertWhole(m: Matrix, where: string): void {
+  if (m.data.length !== m.rows * m.cols) {
+    throw new ShapeError(`${where}: expected ${m.rows} × ${m.cols} values, got ${m.data.length}: its buffer was detached or shrunk after it was checked`);
+  }
+}
+
+/** A ValueError naming the first NaN or ±Infinity of m by row (counted from firstRow: m may be a chunk of the input) and column. */
+export function assertFinite(m: Matrix, where: string, firstRow = 0): void {
   const i = firstNonFinite(m.data);
   if (i >= 0) {
-    throw new ValueError(`${where}: expected finite numbers, got ${m.data[i]} at row ${Math.floor(i / m.cols)}, column ${i % m.cols}`);
+    throw new ValueError(`${where}: expected finite numbers, got ${m.data[i]} at row ${firstRow + Math.floor(i / m.cols)}, column ${i % m.cols}`);
   }
 }
 
@@ -106,6 +113,21 @@ export function toInputs(x: MatrixLike | readonly unknown[], input: Shape | numb
   }
   if (finite) assertFinite(m, `${where}: x`);
   return m;
+}
+
+/**
+ * x and y of one call, checked as a pair. y is read after x (its checks need
+ * x's rows), and its getters could change x's buffer: x is known whole, and
+ * its values finite, only once y has been read, so nothing y's code does to
+ * x gets past the checks.
+ */
+export function toExamples(x: MatrixLike | readonly unknown[], y: Targets, input: Shape | number | undefined, loss: Loss,
+  outputs: (inputDim: number) => number, where: string): { X: Matrix; Y: Matrix } {
+  const X = toInputs(x, input, where, false);
+  const Y = toTargets(y, loss, outputs(X.cols), X.rows, where);
+  assertWhole(X, `${where}: x`);
+  assertFinite(X, `${where}: x`);
+  return { X, Y };
 }
 
 /**

@@ -37,7 +37,7 @@ export function bytesToFloats(bytes: Uint8Array, byteOffset = 0, count = (bytes.
  * detached: its bytes are gone.
  */
 export function asBytes(data: ArrayBuffer | ArrayBufferView, where = 'weights'): Uint8Array {
-  const [buffer, byteOffset, byteLength] = data instanceof ArrayBuffer ? [data, 0, undefined] : slotsOf(data, where);
+  const [buffer, byteOffset, byteLength] = data instanceof ArrayBuffer ? [arrayBuffer(data, where), 0, undefined] : slotsOf(data, where);
   try {
     return new Uint8Array(buffer, byteOffset, byteLength);
   } catch {
@@ -47,6 +47,17 @@ export function asBytes(data: ArrayBuffer | ArrayBufferView, where = 'weights'):
 }
 
 const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const BUFFER_LENGTH = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
+
+/** data, if it is an ArrayBuffer: an object that only inherits from ArrayBuffer.prototype would be read as a list of numbers, perhaps endless. */
+function arrayBuffer(data: ArrayBuffer, where: string): ArrayBuffer {
+  try {
+    BUFFER_LENGTH.call(data);
+  } catch {
+    throw new ModelFormatError(`${where}: expected an ArrayBuffer, a typed array or a DataView of the weights' bytes, got an object that only inherits from ArrayBuffer.prototype`);
+  }
+  return data;
+}
 
 /** A view's buffer, byteOffset and byteLength as the engine knows them: a typed array's, or a DataView's. */
 function slotsOf(view: ArrayBufferView, where: string): [ArrayBuffer, number, number] {
@@ -58,8 +69,11 @@ function slotsOf(view: ArrayBufferView, where: string): [ArrayBuffer, number, nu
     } catch {
       continue; // not this kind of view
     }
-    // A DataView over a detached buffer has no offset to read: 0, 0, which the caller refuses as detached.
-    return buffer.byteLength ? [buffer, slot('byteOffset'), slot('byteLength')] : [buffer, 0, 0];
+    try {
+      return [buffer, slot('byteOffset'), slot('byteLength')];
+    } catch {
+      return [buffer, 0, 0]; // a DataView over a detached or shrunk buffer has no bytes: refused as detached, or as too few
+    }
   }
   throw new ModelFormatError(`${where}: expected an ArrayBuffer, a typed array or a DataView of the weights' bytes, got a view the engine does not know (a Proxy?)`);
 }

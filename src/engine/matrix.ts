@@ -173,10 +173,11 @@ function fromParts({ data, rows, cols }: Record<string, unknown>, what: string):
   checkSize(cols, `${what}.cols`);
   checkFloats(rows * cols, `${what}: ${rows} × ${cols} floats`);
   const values = data instanceof Float32Array ? data : numbers(data, `${what}.data`);
-  if (floatsIn(values) !== rows * cols) {
-    throw new ShapeError(`${what}.data: expected ${rows} × ${cols} = ${rows * cols} values, got ${values.length}`);
-  }
-  return new Matrix(rows, cols, plainView(values, rows * cols)); // counted just above, with none of the caller's code since
+  // Counted, then viewed with none of the caller's code between: undefined only if another thread grew a shared buffer.
+  const n = floatsIn(values);
+  const view = n === rows * cols ? plainView(values, n) : undefined;
+  if (!view) throw new ShapeError(`${what}.data: expected ${rows} × ${cols} = ${rows * cols} values, got ${n >= 0 ? n : describe(values)}`);
+  return new Matrix(rows, cols, view);
 }
 
 /** A Float32Array copy of an array (or typed array) of numbers; anything else in it is refused, not coerced. */

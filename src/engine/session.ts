@@ -10,7 +10,7 @@ import type { Loss, LossName } from './losses';
 import type { Matrix, MatrixLike } from './matrix';
 import type { Metric } from './metrics';
 import type { Optimizer } from './optimizers';
-import { toInputs, toTargets, type Targets } from '../validate';
+import { toExamples, type Targets } from '../validate';
 import type { Workspace } from './workspace';
 import type { Shape } from './layers/layer';
 import type { CompiledSteps, ResidentRows } from './compiled-steps';
@@ -98,14 +98,9 @@ export class TrainingSession {
     return (this.model.seed + this.model.getStep()) >>> 0;
   }
 
-  /** Checked inputs, as wide as the model's (or as the first inputs it sees). */
-  inputs(x: MatrixLike, where: string): Matrix {
-    return toInputs(x, this.model.inputShape(), where);
-  }
-
-  /** Checked targets for `rows` inputs `inputDim` wide. */
-  targets(y: Targets, rows: number, inputDim: number, where: string): Matrix {
-    return toTargets(y, this.loss, this.model.outputDim(inputDim), rows, where);
+  /** Checked inputs, as wide as the model's (or as the first inputs it sees), and their targets: a pair (validate.ts' toExamples). */
+  examples(x: MatrixLike, y: Targets, where: string): { X: Matrix; Y: Matrix } {
+    return toExamples(x, y, this.model.inputShape(), this.loss, (inputDim) => this.model.outputDim(inputDim), where);
   }
 
   /** The model's output width on inputs `inputDim` wide. */

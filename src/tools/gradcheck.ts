@@ -12,7 +12,7 @@ import type { Matrix } from '../engine/matrix';
 import type { Inputs } from '../engine/samples';
 import { Sequential } from '../engine/model';
 import { checkOptions, positive, refuse, whole } from '../options';
-import { toInputs, toTargets, type Targets } from '../validate';
+import { toExamples, type Targets } from '../validate';
 import { forwardF64, type Pass } from './reference';
 
 /** Options of {@link gradientCheck}. */
@@ -56,8 +56,7 @@ export function gradientCheck(model: Sequential, x: Inputs, y: Targets,
   const flat = (ms: Matrix[]) => Float64Array.from(ms.flatMap((m) => Array.from(m.data)));
   const backprop = flat(model.backprop(x, y).gradients); // the trainable weights', in getWeights order
   const loss = model.snapshot().compiled!.loss;
-  const X = toInputs(x, model.snapshot().inputShape, 'gradientCheck');
-  const Y = toTargets(y, loss, model.outputDim, X.rows, 'gradientCheck');
+  const { X, Y } = toExamples(x, y, model.snapshot().inputShape, loss, () => model.outputDim, 'gradientCheck');
   const params = flat(model.getWeights()); // every weight: the state ones (moving averages) are read, never moved
   const { layers, trainable } = layersF64(model, params);
   const lossAt = () => lossF64(layers, X.data, Y.data, X.rows, loss.name);

@@ -8,6 +8,7 @@ import { backend } from '../backend/index';
 import { ShapeError } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
 import { boolean, checkOptions, f32NonNegative } from '../options';
+import { assertWhole } from '../validate';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions {
@@ -36,6 +37,7 @@ export interface MatmulOptions {
 export function matmul(a: MatrixLike, b: MatrixLike, options?: MatmulOptions): Matrix {
   const { transposeA = false, transposeB = false } = checkOptions<MatmulOptions>(options, { transposeA: boolean, transposeB: boolean }, 'matmul');
   const A = Matrix.from(a, 'matmul a'), B = Matrix.from(b, 'matmul b');
+  assertWhole(A, 'matmul a'); // b's getters ran after a was checked
   const [m, k] = transposeA ? [A.cols, A.rows] : [A.rows, A.cols];
   const [k2, n] = transposeB ? [B.cols, B.rows] : [B.rows, B.cols];
   if (k !== k2) {

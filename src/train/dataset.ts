@@ -101,8 +101,7 @@ export function toChunk(model: TrainingSession, element: unknown, index: number,
     const rows = (e.xs as { length?: unknown; rows?: unknown }).rows ?? (e.xs as { length?: unknown }).length;
     const at = `${where}: batch ${index + 1}${typeof rows === 'number' ? ` (rows ${rowsBefore + 1}–${rowsBefore + rows})` : ''}`;
     return renumbered(() => {
-      const X = model.inputs(e.xs as MatrixLike, at);
-      return { X, Y: model.targets(e.ys as Targets, X.rows, X.cols, at) };
+      return model.examples(e.xs as MatrixLike, e.ys as Targets, at);
     }, (message) => message.replace(/\brow (\d+)\b/g, (_, r: string) => `row ${rowsBefore + Number(r) + 1}`));
   }
   if (typeof e === 'object' && e !== null && 'x' in e && 'y' in e) {
@@ -110,9 +109,9 @@ export function toChunk(model: TrainingSession, element: unknown, index: number,
     const x = e.x as unknown;
     if (typeof x !== 'object' || x === null || typeof (x as { length?: unknown }).length !== 'number') refuse(`${at}: x`, 'an array of numbers', x);
     return renumbered(() => {
-      const X = model.inputs([Array.from(x as ArrayLike<number>)], at);
+      const row = [Array.from(x as ArrayLike<number>)];
       const y = typeof e.y === 'number' ? [e.y] : [Array.from(e.y as ArrayLike<number>)];
-      return { X, Y: model.targets(y as Targets, 1, X.cols, at) };
+      return model.examples(row, y as Targets, at);
     }, (message) => message.replace(/\bat row 0, column\b/g, 'at column').replace(/ (?:at|in) row 0\b/g, ''));
   }
   return refuse(`${where}: element ${index + 1}`, 'a batch { xs, ys } or a row { x, y }', element);

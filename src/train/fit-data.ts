@@ -32,8 +32,7 @@ export function fitData(
   if (o.sampleWeight !== undefined && o.classWeight !== undefined) {
     throw new ConfigError('fit: expected sampleWeight or classWeight, got both (as Keras: fold the class weights into the sample weights)');
   }
-  const X = model.inputs(x, 'fit');
-  const Y = model.targets(y, X.rows, X.cols, 'fit');
+  const { X, Y } = model.examples(x, y, 'fit');
   const W = o.sampleWeight === undefined ? undefined : toSampleWeights(o.sampleWeight, Y.rows, 'fit: sampleWeight');
   const [train, val] = o.validationData
     ? [{ X, Y, W }, checkedValidation(model, o.validationData, X.cols)]
@@ -65,8 +64,7 @@ function split(all: Rows, fraction: number): [Rows, Rows | undefined] {
 }
 
 function checkedValidation(model: TrainingSession, [x, y, w]: NonNullable<FitOptions['validationData']>, inputDim: number): Rows {
-  const X = model.inputs(x, 'fit: validationData');
+  const { X, Y } = model.examples(x, y, 'fit: validationData');
   if (X.cols !== inputDim) throw new ShapeError(`fit: validationData: x: expected rows of ${inputDim} values (as x), got ${X.cols}`);
-  const Y = model.targets(y, X.rows, X.cols, 'fit: validationData');
   return { X, Y, W: w === undefined ? undefined : toSampleWeights(w, X.rows, 'fit: validationData[2] (sample weights)') };
 }

@@ -229,6 +229,34 @@ const sharedLabelsRaced: Case = {
   },
 };
 
+/**
+ * y's getters run after x is converted, and change x: its values to NaN, or
+ * its buffer detached. Every call that takes (x, y) checks x once y is read:
+ * a ValueError or a ShapeError, the model as it was.
+ */
+const yChangesX: Case[] = ([
+  ['evaluate', (m, x, y) => m.evaluate(x, y)],
+  ['backprop', (m, x, y) => m.backprop(x, y)],
+  ['fit', (m, x, y) => m.fit(x, y, { epochs: 1 })],
+  ['fitDataset', (m, x, y) => m.fitDataset([{ xs: x, ys: y }], { epochs: 1 })],
+  ['gradientCheck', (m, x, y) => nn.gradientCheck(m, x, y)],
+] as [string, (m: nn.Sequential, x: nn.MatrixLike, y: nn.MatrixLike) => unknown][]).flatMap(([how, call]) => (['nan', 'detach'] as const).map((change): Case => ({
+  id: `lying-arrays.y-changes-x.${how}.${change}`, cls: 'forgery', expect: 'throws', error: change === 'nan' ? 'ValueError' : 'ShapeError',
+  what: `${how} where reading y's cols ${change === 'nan' ? 'fills x with NaN' : "detaches x's buffer"}`,
+  run: async (_s, t: Tools) => {
+    const m = t.model('softmax', 80);
+    m.predict([[1, 2, 3]]);
+    const before = t.print(m);
+    const x = xs();
+    const y = { data: ys(), rows: 2, get cols() { return (change === 'nan' ? x.fill(NaN) : detach(x, x.buffer as ArrayBuffer), 1); } };
+    try {
+      await call(m, { data: x, rows: 2, cols: 3 }, y);
+    } finally {
+      t.check(t.print(m) === before, 'the refused call changed the model');
+    }
+  },
+})));
+
 /** A saved model's weights whose own buffer, byteOffset or byteLength lie: io.load reads the bytes the engine knows, and loads the same model. */
 const weightBytes: Case[] = ([
   ['byteLength-1e12', (w) => Object.defineProperty(w, 'byteLength', { value: 1e12 })],
@@ -259,6 +287,83 @@ const oneHotOnce: Case = {
   },
 };
 
+/**
+ * A getter of an argument that calls the model itself: builds it at another
+ * width, disposes or recompiles it while the call reads its arguments. The
+ * call is refused (the model keeps its state), and no block of the wrong size
+ * is written: another model's weights stay as they were.
+ */
+function reentrant(label: string, what: string, error: string, attack: (m: nn.Sequential) => unknown, kind: 'softmax' | 'unbuilt' = 'softmax'): Case {
+  return {
+    id: `lying-arrays.reentrant.${label}`, cls: 'forgery', what, expect: 'throws', error,
+    run: async (_s, t: Tools) => {
+      const m = kind === 'unbuilt' ? t.track(nn.sequential([nn.dense({ units: 2 })], { seed: 81 })) : t.model('softmax', 81);
+      if (kind === 'unbuilt') m.compile({ loss: 'mse' });
+      const other = t.model('softmax', 82);
+      other.predict([[1, 2, 3]]);
+      const before = t.print(other);
+      try {
+        await attack(m);
+      } finally {
+        t.check(t.print(other) === before, "another model's weights or state changed");
+      }
+    },
+  };
+}
+
+const wide = (m: nn.Sequential, then: () => void) => ({
+  data: new Float32Array(8 * 64).fill(12345), cols: 64,
+  get rows() {
+    m.predict([[1, 2]]); // builds m two inputs wide, if it is not built
+    then();
+    return 8;
+  },
+});
+
+const reentrantCalls: Case[] = [
+  reentrant('predict-builds', "predict of an unbuilt model whose x's rows getter builds it at another width", 'ConfigError',
+    (m) => m.predict(wide(m, () => {})), 'unbuilt'),
+  reentrant('evaluate-builds', "evaluate of an unbuilt model whose x's rows getter builds it at another width", 'ConfigError',
+    (m) => m.evaluate(wide(m, () => {}), new Float32Array(16).fill(1)), 'unbuilt'),
+  reentrant('fit-builds', "fit of an unbuilt model whose x's rows getter builds it at another width", 'ShapeError',
+    (m) => m.fit(wide(m, () => {}), { data: new Float32Array(16).fill(1), rows: 8, cols: 2 }, { epochs: 1 }), 'unbuilt'),
+  reentrant('setWeights-disposes', "setWeights whose first matrix's rows getter disposes the model", 'ConfigError', (m) => {
+    const w = m.getWeights().map((x) => ({ data: Float32Array.from(x.data), rows: x.rows, cols: x.cols }));
+    return m.setWeights([{ data: w[0].data.fill(7), cols: w[0].cols, get rows() { m.dispose(); return w[0].rows; } }, ...w.slice(1)]);
+  }),
+  reentrant('evaluate-recompiles', "evaluate whose x's rows getter compiles the model with another loss", 'ConfigError', (m) =>
+    m.evaluate({ data: xs(), cols: 3, get rows() { m.compile({ loss: 'mse' }); return 2; } }, [[0, 0, 1], [1, 0, 0]])),
+  reentrant('predictInto-disposes', "predictInto whose out's length getter disposes the model", 'ConfigError', (m) => {
+    m.predict([[1, 2, 3]]);
+    return m.predictInto(xs(), Object.defineProperty(new Float32Array(6), 'length', { get: () => (m.dispose(), 6) }));
+  }),
+];
+
+/** What only looks like an ArrayBuffer, or a DataView whose buffer shrank: a ModelFormatError, never an endless read. */
+const fakeBytes: Case[] = ([
+  ['endless-fake-arraybuffer', () => Object.setPrototypeOf({ *[Symbol.iterator]() { for (;;) yield 0; } }, ArrayBuffer.prototype)],
+  ['dataview-over-shrunk-buffer', () => {
+    const b = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(64, { maxByteLength: 64 });
+    const view = new DataView(b, 32, 32);
+    (b as unknown as { resize(n: number): void }).resize(8);
+    return view;
+  }],
+] as [string, () => unknown][]).flatMap(([label, make]) => [
+  ['fromOnnx', (b: unknown) => nn.io.fromOnnx(any(b))],
+  ['io.load', (b: unknown) => nn.io.load({ json: '{}', weights: any(b) })],
+].map(([how, call]): Case => ({
+  id: `lying-arrays.bytes.${how as string}.${label}`, cls: 'io-json', expect: 'throws', error: 'ModelFormatError', timeoutMs: 20_000,
+  what: `${how as string} of ${label}`,
+  run: () => (call as (b: unknown) => unknown)(make()),
+})));
+
+/** A value whose own getters throw, in an error's message: the library's error, not the getter's. */
+const hostileDescribed: Case = {
+  id: 'lying-arrays.describe-throwing-constructor', cls: 'forgery', expect: 'throws', error: 'ShapeError',
+  what: 'predict of an object whose constructor getter throws',
+  run: (_s, t: Tools) => t.model('softmax', 83).predict(any(Object.defineProperty({}, 'constructor', { get() { throw new Error('hostile'); } }))),
+};
+
 export function lyingArrayCases(): Case[] {
-  return [...inference, ...setWeights, ...changedAfterCheck, ...lengthGetters, sharedLabelsRaced, ...weightBytes, oneHotOnce];
+  return [...inference, ...setWeights, ...changedAfterCheck, ...lengthGetters, sharedLabelsRaced, ...weightBytes, oneHotOnce, ...yChangesX, ...reentrantCalls, ...fakeBytes, hostileDescribed];
 }
