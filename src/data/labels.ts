@@ -72,7 +72,6 @@ export class LabelEncoder {
   private index = new Map<Label, number>();
   private known: Label[] = [];
 
-
   /** The labels, in class-index order. */
   get classes(): readonly Label[] {
     return this.known;

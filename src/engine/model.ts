@@ -814,7 +814,7 @@ export class Sequential {
       this.refuseWhileReading('build');
       this.build(inputDim);
     } else if (this.inputDim !== inputDim) {
-      // Checked against the width known when the arguments were read; a fit's callback may have built it since.
+      // The rows were checked against the width known before their getters ran, and those may have built the model since.
       throw new ShapeError(`expected rows of ${this.inputDim} inputs (the model's input width), got ${inputDim}: the model was built at another width after these rows were checked`);
     }
     return this.ws!;

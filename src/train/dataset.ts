@@ -100,9 +100,7 @@ export function toChunk(model: TrainingSession, element: unknown, index: number,
   if (typeof e === 'object' && e !== null && 'xs' in e) {
     const rows = (e.xs as { length?: unknown; rows?: unknown }).rows ?? (e.xs as { length?: unknown }).length;
     const at = `${where}: batch ${index + 1}${typeof rows === 'number' ? ` (rows ${rowsBefore + 1}–${rowsBefore + rows})` : ''}`;
-    return renumbered(() => {
-      return model.examples(e.xs as MatrixLike, e.ys as Targets, at);
-    }, (message) => message.replace(/\brow (\d+)\b/g, (_, r: string) => `row ${rowsBefore + Number(r) + 1}`));
+    return renumbered(() => model.examples(e.xs as MatrixLike, e.ys as Targets, at), (message) => message.replace(/\brow (\d+)\b/g, (_, r: string) => `row ${rowsBefore + Number(r) + 1}`));
   }
   if (typeof e === 'object' && e !== null && 'x' in e && 'y' in e) {
     const at = `${where}: row ${rowsBefore + 1}`;
