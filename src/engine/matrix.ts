@@ -133,7 +133,8 @@ export class Matrix {
 
 // A typed array's fields as the engine knows them: own properties named `length`, `buffer` or `byteOffset` can say anything.
 const slot = (name: string) => Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), name)!.get!;
-const LENGTH = slot('length'), BUFFER = slot('buffer'), BYTE_OFFSET = slot('byteOffset');
+const LENGTH = slot('length');
+export const BUFFER = slot('buffer'), BYTE_OFFSET = slot('byteOffset');
 
 /**
  * A plain Float32Array over the n floats of a (no copy), or undefined when a

@@ -9,12 +9,8 @@
 // what was not checked.
 
 import { MemoryError, ValueError } from '../errors';
-import { Matrix } from '../engine/matrix';
+import { BUFFER, BYTE_OFFSET, Matrix } from '../engine/matrix';
 import type { TrainingSession } from '../engine/session';
-
-const TYPED_ARRAY = Object.getPrototypeOf(Float32Array.prototype) as object;
-const getter = (name: string) => Object.getOwnPropertyDescriptor(TYPED_ARRAY, name)!.get!;
-const BUFFER = getter('buffer'), BYTE_OFFSET = getter('byteOffset');
 
 /** A copy of M, read through the engine's own slots of its array. */
 function ownCopy(M: Matrix, where: string): Matrix {
