@@ -155,7 +155,8 @@ export function getBuild(): Build {
  * `nn.ready({ threads })` could start more (it needs shared memory). Its
  * helpers start in the background on the first product large enough to
  * share, and until they are up products run on the calling thread, with the
- * same results; if one fails to start, this becomes 1.
+ * same results (in a browser, a Web Worker starts only once the page
+ * yields to its event loop); if one fails to start, this becomes 1.
  *
  * @example
  * ```ts

@@ -1,18 +1,22 @@
 // Multi-threaded GEMM: helper threads (Node worker_threads, or Web Workers in
 // a cross-origin isolated page) instantiate the same module over the same
-// shared memory, and each large product is split by columns of C between
-// them and the calling thread. gemmColumns computes every column the same
-// way whatever the split, so results equal one thread's bit for bit.
+// shared memory, and each large product is cut by columns of C into chunks
+// that the calling thread and its helpers take from a shared counter until
+// none is left. A helper that is slow to wake (a busy machine) or never
+// wakes takes fewer chunks or none, and one that has not started when the
+// last chunk is taken is told not to. gemmColumns computes every column the
+// same way whatever the chunk, so results equal one thread's bit for bit.
 //
-// Each helper owns a small block of a SharedArrayBuffer: the caller writes a
-// job's arguments there and bumps `seq`; the helper, parked in Atomics.wait,
-// runs it and stores `seq` into `done`. No message passing per product.
+// Shared memory, one 64-byte line each: the job's next chunk, then per
+// helper its control block (the caller writes a job's arguments there,
+// marks it posted and bumps `seq`; the helper, parked in Atomics.wait,
+// takes it, runs chunks, marks it done). No message passing per product.
 
 import { isNode, nodeModule } from '../runtime';
 import type { Core, Ptr, WasmExports } from './core';
 import type { Heap } from './heap';
 
-/** What a helper receives once: the compiled module, the memory, its control block. */
+/** What a helper receives once: the compiled module, the memory, the control words. */
 interface HelperInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
@@ -29,8 +33,11 @@ interface Helper {
 /** Makes a helper, synchronously: a product that asks for helpers can use them once up, with no task in between. */
 export type Spawn = (init: HelperInit) => Helper;
 
-// Control block layout, in 32-bit words per helper: READY is 1 once it serves.
-const SEQ = 0, DONE = 1, ARGS = 2, READY = 15, WORDS = 16;
+// Control words: NEXT (the job's next chunk) alone on the first line; then
+// helper h's block at (h + 1) · WORDS: SEQ, STATE, its 12 ARGS, READY (1 once it serves).
+const NEXT = 0, SEQ = 0, STATE = 1, ARGS = 2, READY = 15, WORDS = 16;
+// A helper's job: IDLE, POSTED by the caller, TAKEN by the helper (or taken back: IDLE), DONE.
+const IDLE = 0, POSTED = 1, TAKEN = 2, DONE = 3;
 /**
  * Below this many multiply-adds (≈ 0.2 ms on one thread, less when A has
  * zeros to skip) sharing costs about what it saves: an MNIST training step's
@@ -43,29 +50,44 @@ const COLUMNS = 16;
 const SPIN_MS = 0.05;
 
 /**
+ * The chunks of the job in `args` (gemmColumns' first 11 operands, then the
+ * columns per chunk), taken one by one from the shared counter until none is
+ * left. Run by the caller and by the helpers; it must use nothing outside
+ * itself, as the helpers run it from its source text.
+ */
+function runChunks(gemmColumns: (...args: number[]) => void, control: Int32Array, args: Uint32Array): void {
+  const n = args[6], cols = args[11];
+  for (let j = Atomics.add(control, 0, 1) * cols; j < n; j = Atomics.add(control, 0, 1) * cols) {
+    gemmColumns(args[0], args[1], args[2], args[3], args[4], args[5], n, args[7], args[8], args[9], args[10], j, Math.min(n, j + cols));
+  }
+}
+
+/**
  * The helper's whole program, run from its source text (so it must not use
  * anything outside itself): instantiate, report (in shared memory, which a
  * thread that never yields sees, and in a message), then serve jobs forever.
  */
-function serve(init: HelperInit, post: (message: string) => void): void {
+function serve(init: HelperInit, post: (message: string) => void, run: typeof runChunks): void {
   const { exports } = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const gemmColumns = exports.gemmColumns as (...args: number[]) => void;
-  // WORDS, SEQ, DONE, ARGS and READY again: this text runs apart from the module.
-  const block = init.index * 16 * 4;
-  const control = new Int32Array(init.control, block, 16);
-  const args = new Uint32Array(init.control, block + 2 * 4, 13); // gemmColumns' 13 arguments
-  Atomics.store(control, 15, 1);
+  // WORDS, SEQ, STATE, ARGS, READY and the states again: this text runs apart from the module.
+  const control = new Int32Array(init.control);
+  const at = (init.index + 1) * 16;
+  const args = new Uint32Array(init.control, (at + 2) * 4, 12);
+  Atomics.store(control, at + 15, 1);
   post('ready');
   let seen = 0;
   for (;;) {
     // Spin for 0.1 ms first: in training, products come tens of µs apart,
     // and waking from Atomics.wait takes about as long as a share of one.
-    for (const until = performance.now() + 0.1; Atomics.load(control, 0) === seen && performance.now() < until;);
-    Atomics.wait(control, 0, seen);
-    seen = Atomics.load(control, 0);
-    gemmColumns(...args);
-    Atomics.store(control, 1, seen);
-    Atomics.notify(control, 1);
+    for (const until = performance.now() + 0.1; Atomics.load(control, at) === seen && performance.now() < until;);
+    Atomics.wait(control, at, seen);
+    seen = Atomics.load(control, at);
+    // POSTED → TAKEN, unless the caller took the job back (it ran every chunk): then nothing to do.
+    if (Atomics.compareExchange(control, at + 1, 1, 2) !== 1) continue;
+    run(gemmColumns, control, args);
+    Atomics.store(control, at + 1, 3);
+    Atomics.notify(control, at + 1);
   }
 }
 
@@ -79,14 +101,14 @@ export function threadsAvailable(): boolean {
 
 /** This runtime's way to make helpers (Node's worker_threads is imported here, once). */
 export async function helperSpawner(): Promise<Spawn> {
-  const program = `(${serve.toString()})`;
+  const program = `(${serve.toString()})`, run = `(${runChunks.toString()})`;
   if (isNode()) {
     const { Worker } = await nodeModule<typeof import('node:worker_threads')>('worker_threads');
     return (init) => {
       // import(), not require: the worker inherits the process's flags, and under --input-type=module its text is a module.
       const worker = new Worker(
         `import('node:worker_threads').then(({ parentPort, workerData }) =>
-           ${program}(workerData, (m) => parentPort.postMessage(m)));`,
+           ${program}(workerData, (m) => parentPort.postMessage(m), ${run}));`,
         { eval: true, workerData: init },
       );
       // Referenced until it is up, so that its failing or exiting is heard; then it never keeps a process alive.
@@ -96,7 +118,7 @@ export async function helperSpawner(): Promise<Spawn> {
   }
   return (init) => {
     const url = URL.createObjectURL(new Blob(
-      [`onmessage = (e) => ${program}(e.data, (m) => postMessage(m));`], { type: 'text/javascript' }));
+      [`onmessage = (e) => ${program}(e.data, (m) => postMessage(m), ${run});`], { type: 'text/javascript' }));
     const worker = new Worker(url);
     worker.postMessage(init);
     const up = started(worker).finally(() => URL.revokeObjectURL(url));
@@ -138,13 +160,19 @@ function mayBlock(): boolean {
  * A GEMM that shares large products between this thread and its helpers.
  * The helpers start on the first product large enough to share: a page that
  * only predicts a row at a time never makes a worker, and a cold start on
- * two threads costs what it costs on one. Until every helper has reported
- * in shared memory, products run on this thread alone, with the same bits
- * (gemmColumns computes a column the same way whatever the split).
+ * two threads costs what it costs on one (starting them in nn.ready made
+ * the first prediction on two threads about 10 ms later in Chromium). Until
+ * every helper has reported in shared memory, products run on this thread
+ * alone, with the same bits (gemmColumns computes a column the same way
+ * whatever the chunk). A Web Worker starts only while its page yields to
+ * the event loop (about 9 turns, 13 ms, in Chromium): a page that computes
+ * without yielding stays on one thread until it does.
  */
 export class GemmTeam {
   private readonly control: Int32Array;
   private readonly args: Uint32Array;
+  /** This thread's own job arguments, for runChunks. */
+  private readonly mine = new Uint32Array(12);
   private readonly scratch: Ptr[] = [];
   private scratchBytes = 0;
   private readonly blocking = mayBlock();
@@ -156,10 +184,12 @@ export class GemmTeam {
   private starting?: Promise<void>;
   /** Products shared so far (the others ran on the caller alone). */
   shared = 0;
+  /** Jobs posted to a helper and taken back, not started: the caller had run every chunk by then. */
+  takenBack = 0;
   /** Threads that share a product once the helpers are up, this one included: 1 if one failed to start. */
   size: number;
 
-  /** A team of `threads`, the calling thread the last member: its threads − 1 helpers start on demand (start). */
+  /** A team of `threads`, the calling thread one of them: its threads − 1 helpers start on demand (start). */
   constructor(
     threads: number,
     private readonly module: WebAssembly.Module,
@@ -168,7 +198,7 @@ export class GemmTeam {
     private readonly heap: Heap,
     private readonly spawn: Spawn,
   ) {
-    this.control = new Int32Array(new SharedArrayBuffer((threads - 1) * WORDS * 4));
+    this.control = new Int32Array(new SharedArrayBuffer(threads * WORDS * 4));
     this.args = new Uint32Array(this.control.buffer);
     this.size = threads;
   }
@@ -202,11 +232,11 @@ export class GemmTeam {
   /** Whether every helper has stored READY: seen without a task, unlike its message. */
   private allUp(): boolean {
     if (this.helpers.length !== this.size - 1) return false;
-    for (let h = 0; h < this.helpers.length; h++) if (Atomics.load(this.control, h * WORDS + READY) !== 1) return false;
+    for (let h = 1; h <= this.helpers.length; h++) if (Atomics.load(this.control, h * WORDS + READY) !== 1) return false;
     return true;
   }
 
-  /** Core.gemm's contract; `scratch` serves this thread's share. */
+  /** Core.gemm's contract; `scratch` serves this thread's chunks. */
   readonly gemm: Core['gemm'] = (a, b, c, bias, m, k, n, transA, transB, accumulate, scratch) => {
     const parts = m * k * n < MIN_WORK ? 1 : Math.min(this.size, Math.floor(n / COLUMNS));
     if (parts > 1 && !this.up && !(this.up = this.allUp())) void this.start(); // until they are up, this thread works alone
@@ -216,25 +246,32 @@ export class GemmTeam {
     }
     this.reserve(parts - 1, this.core.gemmScratchBytes(k, n));
     this.shared++;
-    const seq = ++this.seq;
-    const blocks = Math.ceil(n / COLUMNS);
-    const edge = (p: number) => Math.min(n, Math.round((blocks * p) / parts) * COLUMNS);
-    for (let h = 0; h < parts - 1; h++) {
-      this.args.set([a, b, c, bias, m, k, n, +transA, +transB, +accumulate, this.scratch[h], edge(h), edge(h + 1)],
-        h * WORDS + ARGS);
-      Atomics.store(this.control, h * WORDS + SEQ, seq);
-      Atomics.notify(this.control, h * WORDS + SEQ);
+    const cols = Math.ceil(n / COLUMNS / parts) * COLUMNS; // one chunk a thread, whole cache lines
+    const { control, mine } = this, seq = ++this.seq;
+    mine.set([a, b, c, bias, m, k, n, +transA, +transB, +accumulate, scratch, cols]);
+    Atomics.store(control, NEXT, 0);
+    for (let h = 1; h < parts; h++) {
+      this.args.set(mine, h * WORDS + ARGS);
+      this.args[h * WORDS + ARGS + 10] = this.scratch[h - 1]; // its own scratch
+      Atomics.store(control, h * WORDS + STATE, POSTED);
+      Atomics.store(control, h * WORDS + SEQ, seq);
+      Atomics.notify(control, h * WORDS + SEQ);
     }
-    this.core.gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, edge(parts - 1), n);
-    for (let h = 0; h < parts - 1; h++) this.await(h * WORDS + DONE, seq);
+    runChunks(this.core.gemmColumns as unknown as (...args: number[]) => void, control, mine); // the export, as the helpers call it
+    for (let h = 1; h < parts; h++) this.finish(h * WORDS + STATE);
   };
 
-  private await(at: number, seq: number): void {
-    for (const until = performance.now() + SPIN_MS; Atomics.load(this.control, at) !== seq && performance.now() < until;);
-    for (let done = Atomics.load(this.control, at); done !== seq; done = Atomics.load(this.control, at)) {
-      // A browser's main thread may not block: it spins, for as long as one share takes.
-      if (this.blocking) Atomics.wait(this.control, at, done);
+  /** Takes the helper's job back if it has not started it (every chunk is taken by now), else waits for it to be done. */
+  private finish(state: number): void {
+    const { control } = this;
+    if (Atomics.compareExchange(control, state, POSTED, IDLE) === POSTED) {
+      this.takenBack++;
+      return;
     }
+    for (const until = performance.now() + SPIN_MS; Atomics.load(control, state) !== DONE && performance.now() < until;);
+    // A browser's main thread may not block: it spins, for as long as the helper's last chunk takes.
+    while (Atomics.load(control, state) !== DONE) if (this.blocking) Atomics.wait(control, state, TAKEN);
+    Atomics.store(control, state, IDLE);
   }
 
   /**

@@ -6,8 +6,9 @@
 // three threads. Every result must equal one thread's bit for bit. Then the
 // helpers' start, counted through a patched worker_threads.Worker: none for
 // one-row predictions, one on the first large product, and a helper that
-// exits before it is up leaves one thread, not a hang; a program that
-// never yields gets its helper all the same.
+// exits before it is up leaves one thread, not a hang, as one that is up but
+// never takes a job does; a program that never yields gets its helper all
+// the same.
 
 import { expect, test } from 'vitest';
 import { inChild } from '../helpers';
@@ -97,17 +98,27 @@ test('small and large products interleaved with parking, growth, dispose and thr
   expect(r.shared).toBeGreaterThan(0); // the large products at least
 });
 
-/** A child that counts the helper workers made, through a patched worker_threads.Worker (`mode`: 'count'; 'exit': each exits before it is up; 'second-throws': the second cannot be made). */
+/**
+ * A child that counts the helper workers made, through a patched worker_threads.Worker (`mode`: 'count'; 'exit':
+ * each exits before it is up; 'idle': each reports up, in shared memory and by message, then never serves;
+ * 'second-throws': the second cannot be made).
+ */
 const COUNTING = (mode: string) => `
   const wt = (await import('node:worker_threads')).default;
   const { syncBuiltinESMExports } = await import('node:module');
   const Original = wt.Worker;
+  // READY is the last word of the helper's control block (threads.ts); then it blocks for good.
+  const IDLE = \`import('node:worker_threads').then(({ workerData: d, parentPort }) => {
+    Atomics.store(new Int32Array(d.control), (d.index + 1) * 16 + 15, 1);
+    parentPort.postMessage('ready');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  });\`;
   let made = 0;
   wt.Worker = class extends Original {
     constructor(source, options) {
       made++;
       if (${JSON.stringify(mode)} === 'second-throws' && made === 2) throw new Error('no second worker here');
-      super(${JSON.stringify(mode)} === 'exit' ? 'process.exit(0)' : source, options);
+      super(${JSON.stringify(mode)} === 'exit' ? 'process.exit(0)' : ${JSON.stringify(mode)} === 'idle' ? IDLE : source, options);
     }
   };
   syncBuiltinESMExports();
@@ -144,6 +155,33 @@ test('a helper that exits before it is up: the team settles on one thread, with 
     console.log(JSON.stringify({ made, threads: nn.getThreads(), shared: backend().team.shared, same: before.every((v, i) => Object.is(v, after[i])) }));
   `, 60_000);
   expect(r).toEqual({ made: 1, threads: 1, shared: 0, same: true });
+});
+
+test('helpers that report up but never take a job (stopped, or never given the CPU) are not waited for: this thread runs every chunk and takes the jobs back, with the same bits (child process)', () => {
+  const r = inChild<{ made: number; shared: number; takenBack: number; mismatches: string[] }>(`${COUNTING('idle')}
+    const { createWasmBackend } = await import('./src/backend/wasm.ts');
+    const { flagsOf } = await import('./src/backend/core.ts');
+    await nn.ready({ threads: 3 });
+    await backend().team.start();
+    const three = backend(), one = await createWasmBackend(nn.getBuild(), 1);
+    const mismatches = [];
+    for (const [m, k, n] of [[64, 784, 128], [256, 256, 256], [100, 1400, 33], [5, 300, 3000]]) {
+      const values = (count) => Float32Array.from({ length: count }, (_, i) => ((i * 7919) % 997) / 997 - 0.5);
+      const a = values(m * k), b = values(k * n);
+      for (const transB of [false, true]) {
+        const product = (be) => be.withBuffers([m * k, k * n, m * n], (pa, pb, pc) => {
+          be.heap.write(pa, a); be.heap.write(pb, b);
+          be.gemm(pa, pb, pc, 0, m, k, n, flagsOf({ transB }));
+          return be.heap.read(pc, m * n);
+        });
+        const got = product(three), want = product(one);
+        if (!got.every((v, i) => Object.is(v, want[i]))) mismatches.push([m, k, n, transB].join(' '));
+      }
+    }
+    console.log(JSON.stringify({ made, shared: three.team.shared, takenBack: three.team.takenBack, mismatches }));
+  `, 60_000);
+  // 8 products shared, each posted to both helpers (n = 33: to one, in two column chunks), and taken back from all.
+  expect(r).toEqual({ made: 2, shared: 8, takenBack: 14, mismatches: [] });
 });
 
 test('a program that never yields after nn.ready still gets its helper: it reports in shared memory (child process)', () => {
