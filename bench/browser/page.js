@@ -84,13 +84,21 @@ async function argmaxAccuracy(model, { x, labels }, classes) {
   return right / labels.length;
 }
 
+/**
+ * The page idles between its first call and the timed ones, as a page does
+ * between events: a contender that starts its threads on a call (nnwasm, on
+ * the first product large enough to share) has them from then on. A Web
+ * Worker starts only while its page yields to the event loop (about 9
+ * turns, 13 ms, in Chromium); a synchronous benchmark never yields.
+ */
+const idle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
 /** Times predict: synchronous where the library allows it, else deferred (its promise included). */
 async function timePredict(name, model, x, rows, timing) {
   const first = model.predict(x, rows);
-  if (first instanceof Promise) {
-    await first;
-    return measureAsync(name, () => model.predict(x, rows), timing);
-  }
+  if (first instanceof Promise) await first;
+  await idle();
+  if (first instanceof Promise) return measureAsync(name, () => model.predict(x, rows), timing);
   return measure(name, () => model.predict(x, rows), timing);
 }
 

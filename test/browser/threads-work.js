@@ -12,11 +12,12 @@ function floats(n, seed) {
   return out;
 }
 
-async function work(nn, threads) {
+async function work(nn, threads, untilShared) {
   await nn.ready({ threads });
   const a = new nn.Matrix(64, 512, floats(64 * 512, 1));
   const b = new nn.Matrix(512, 256, floats(512 * 256, 2));
-  const product = nn.ops.matmul(a, b).data;
+  const product = nn.ops.matmul(a, b).data; // the first large product: it starts the helpers
+  if (untilShared && threads > 1) await untilShared(() => nn.ops.matmul(a, b));
   const model = nn.sequential([
     nn.dense({ units: 128, activation: 'relu', inputDim: 784 }),
     nn.dense({ units: 10, activation: 'softmax' }),
@@ -29,9 +30,13 @@ async function work(nn, threads) {
   return { threads: nn.getThreads(), product: Array.from(product), weights };
 }
 
-/** The work on `threads` threads, then on one. */
-export async function compare(nn, threads) {
-  const many = await work(nn, threads);
+/**
+ * The work on `threads` threads, then on one. `untilShared(product)`, if
+ * given, is awaited after the first large product, which started the
+ * helpers: a page yields there until they are up.
+ */
+export async function compare(nn, threads, untilShared) {
+  const many = await work(nn, threads, untilShared);
   const one = await work(nn, 1);
   return { many, one };
 }

@@ -1,7 +1,8 @@
 // Threads in a real browser: a cross-origin isolated page gets two threads
 // (a Web Worker over shared memory, the main thread spinning rather than
-// blocking), with results identical to one thread's and to Node's; a plain
-// page silently gets one thread and the same results.
+// blocking) that share its products once the page has yielded for the
+// worker to start, with results identical to one thread's and to Node's; a
+// plain page silently gets one thread and the same results.
 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +14,7 @@ import { collectErrors, ensureDist, launch, ROOT } from './setup';
 import { compare } from './threads-work.js';
 
 interface Run { threads: number; product: number[]; weights: number[] }
-interface Result { isolated: boolean; many: Run; one: Run }
+interface Result { isolated: boolean; posted?: number; many: Run; one: Run }
 
 let isolated: StaticServer;
 let plain: StaticServer;
@@ -60,6 +61,8 @@ it('a cross-origin isolated page runs two threads, with the results of one and o
   const page = await runPage(isolated);
   expect(page.isolated).toBe(true);
   expect(page.many.threads).toBe(2);
+  // Shared with the Web Worker: the product the page waited for, then 3 epochs × 2 steps × the first layer's two products.
+  expect(page.posted).toBe(1 + 3 * 2 * 2);
   expectSame(page.many, page.one, 'page, 2 threads vs 1');
   expectSame(page.many, node.one, 'page vs Node');
 });
@@ -68,5 +71,6 @@ it('a plain page falls back to one thread silently, with the same results', asyn
   const page = await runPage(plain);
   expect(page.isolated).toBe(false);
   expect(page.many.threads).toBe(1);
+  expect(page.posted).toBe(0);
   expectSame(page.many, node.one, 'plain page vs Node');
 });
