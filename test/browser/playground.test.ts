@@ -619,14 +619,30 @@ describe('the playground page', () => {
   }, 120_000);
 
   it('a pause pressed while a play waits behind a step pauses that play', async () => {
-    await open('dataset=xor&maxEpochs=20000');
-    await page.evaluate(`(() => { for (const id of ['step', 'play', 'play']) document.getElementById(id).click(); })()`);
-    await page.waitForSelector('#status[data-state="paused"]');
-    // One more step queues behind whatever the worker still runs: once it is done, nothing else is running.
-    const before = await status('epoch');
-    await page.click('#step');
-    await page.waitForFunction((e) => document.getElementById('status')!.dataset.epoch !== e, before, { timeout: 240_000 });
-    expect(Number(await status('epoch'))).toBeLessThanOrEqual(3); // the two steps, and at most one epoch of the paused play
+    // The play must still be waiting when the pause reaches the worker, which clicks do not promise once the worker
+    // is up: on a loaded machine the page's thread can stall between them, so that the step is over before the play
+    // arrives and the pause comes in the play's first stretch of epochs (fit yields every 50 ms), as for any running
+    // play (epoch 533 was seen). So the worker's script is held back until all three requests wait in its inbox.
+    const p = await browser.newPage();
+    let release!: () => void;
+    const clicked = new Promise<void>((resolve) => { release = resolve; });
+    await p.route(/\/assets\/worker-[\w-]+\.js$/, async (route) => {
+      await clicked;
+      await route.continue();
+    });
+    await open('dataset=xor&maxEpochs=20000', p);
+    await p.evaluate(`(() => { for (const id of ['step', 'play', 'play']) document.getElementById(id).click(); })()`);
+    release();
+    await p.waitForSelector('#status[data-state="paused"]');
+    // One more step queues behind whatever the worker still runs: its answer (not running) comes once that is done.
+    const before = await status('epoch', p);
+    await p.click('#step');
+    await p.waitForFunction((e) => {
+      const { epoch, state } = document.getElementById('status')!.dataset;
+      return epoch !== e && state !== 'running';
+    }, before, { timeout: 240_000 });
+    expect(Number(await status('epoch', p))).toBeLessThanOrEqual(3); // at most the two steps (the pause stops the first too, if it has not begun) and one epoch of the play
+    await p.close();
   }, 120_000);
 
   it('refuses a CSV too large before reading or parsing it, says what it expected, and the page goes on', async () => {
