@@ -257,8 +257,12 @@ export class GemmTeam {
       Atomics.store(control, h * WORDS + SEQ, seq);
       Atomics.notify(control, h * WORDS + SEQ);
     }
-    runChunks(this.core.gemmColumns as unknown as (...args: number[]) => void, control, mine); // the export, as the helpers call it
-    for (let h = 1; h < parts; h++) this.finish(h * WORDS + STATE);
+    try {
+      runChunks(this.core.gemmColumns as unknown as (...args: number[]) => void, control, mine); // the export, as the helpers call it
+    } finally {
+      // Even if this thread's chunk threw: no helper may still run this job when the next one is written.
+      for (let h = 1; h < parts; h++) this.finish(h * WORDS + STATE);
+    }
   };
 
   /** Takes the helper's job back if it has not started it (every chunk is taken by now), else waits for it to be done. */

@@ -148,6 +148,22 @@ describe('a GEMM shared by two threads', () => {
     expectIdentical(together, alone, 'once it started');
   });
 
+  test('a chunk that throws on this thread leaves no job with the helper: the next product is shared, with the same bits', () => {
+    const internals = team.team as unknown as { core: object; control: Int32Array };
+    const { core } = internals; // the Wasm exports, frozen: this thread's gemmColumns is replaced in a copy
+    internals.core = { ...core, gemmColumns: () => { throw new Error('a trap on this thread'); } };
+    const shape: Shape = [64, 784, 128];
+    try {
+      expect(() => product(team, shape, false, false, true, false)).toThrow('a trap on this thread');
+    } finally {
+      internals.core = core;
+    }
+    expect(Atomics.load(internals.control, 16 + 1)).toBe(0); // helper 1's job: IDLE, taken back or done
+    const shared = team.team!.shared;
+    expectIdentical(product(team, shape, false, false, true, false), product(single, shape, false, false, true, false), 'after the throw');
+    expect(team.team!.shared).toBe(shared + 1);
+  });
+
   test('after the shared memory grows, helpers see the new memory', () => {
     const before = team.heap.size;
     const big = team.heap.alloc(64 << 20); // forces memory.grow
