@@ -50,16 +50,13 @@ const COLUMNS = 16;
 const SPIN_MS = 0.05;
 
 /**
- * The chunks of the job in `args` (gemmColumns' first 11 operands, then the
- * columns per chunk), taken one by one from the shared counter until none is
- * left. Run by the caller and by the helpers; it must use nothing outside
- * itself, as the helpers run it from its source text.
+ * The chunks of a job of `n` columns, `cols` at a time, taken one by one
+ * from the shared counter until none is left; `columns` computes one. Run by
+ * the caller and by the helpers; it must use nothing outside itself, as the
+ * helpers run it from its source text.
  */
-function runChunks(gemmColumns: (...args: number[]) => void, control: Int32Array, args: Uint32Array): void {
-  const n = args[6], cols = args[11];
-  for (let j = Atomics.add(control, 0, 1) * cols; j < n; j = Atomics.add(control, 0, 1) * cols) {
-    gemmColumns(args[0], args[1], args[2], args[3], args[4], args[5], n, args[7], args[8], args[9], args[10], j, Math.min(n, j + cols));
-  }
+function runChunks(columns: (j0: number, j1: number) => void, control: Int32Array, n: number, cols: number): void {
+  for (let j = Atomics.add(control, 0, 1) * cols; j < n; j = Atomics.add(control, 0, 1) * cols) columns(j, Math.min(n, j + cols));
 }
 
 /**
@@ -85,7 +82,10 @@ function serve(init: HelperInit, post: (message: string) => void, run: typeof ru
     seen = Atomics.load(control, at);
     // POSTED → TAKEN, unless the caller took the job back (it ran every chunk): then nothing to do.
     if (Atomics.compareExchange(control, at + 1, 1, 2) !== 1) continue;
-    run(gemmColumns, control, args);
+    // A job: gemmColumns' first 11 operands, then the columns per chunk. The
+    // function stays unnamed: tsx names named ones with a helper this text lacks.
+    const [a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, cols] = args;
+    run((j0, j1) => gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, j0, j1), control, n, cols);
     Atomics.store(control, at + 1, 3);
     Atomics.notify(control, at + 1);
   }
@@ -171,7 +171,7 @@ function mayBlock(): boolean {
 export class GemmTeam {
   private readonly control: Int32Array;
   private readonly args: Uint32Array;
-  /** This thread's own job arguments, for runChunks. */
+  /** The job's arguments, copied to each helper's block. */
   private readonly mine = new Uint32Array(12);
   private readonly scratch: Ptr[] = [];
   private scratchBytes = 0;
@@ -258,7 +258,9 @@ export class GemmTeam {
       Atomics.notify(control, h * WORDS + SEQ);
     }
     try {
-      runChunks(this.core.gemmColumns as unknown as (...args: number[]) => void, control, mine); // the export, as the helpers call it
+      const columns = (j0: number, j1: number) =>
+        this.core.gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, j0, j1);
+      runChunks(columns, control, n, cols);
     } finally {
       // Even if this thread's chunk threw: no helper may still run this job when the next one is written.
       for (let h = 1; h < parts; h++) this.finish(h * WORDS + STATE);
