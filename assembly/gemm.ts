@@ -63,7 +63,9 @@ export function gemmColumns(
   padBias(bias, p.bias, n);
   // Listing costs about one kernel step per depth and block, and pays when
   // the lists serve 4 panels or more; A found dense stops it for the product.
-  let listing = ASC_FEATURE_SIMD && !transB && m >= MR && j1 - j0 >= 4 * NR;
+  // Decided by the product's width, not the range's: skipping A's zeros
+  // drops 0 × ±Inf or NaN in B, so every range of a product must skip alike.
+  let listing = ASC_FEATURE_SIMD && !transB && m >= MR && n >= 4 * NR;
   // A few rows (a single prediction) read B once per row: from B in place.
   const jPanels = ASC_FEATURE_SIMD && !transB && m < MR ? fewRows(p, j0, j1, accumulate) : j0;
   // K-blocks: the first starts from the bias and honours `accumulate`;

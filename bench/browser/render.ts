@@ -215,6 +215,7 @@ function cold(r: BrowserResults): string {
   ]);
   const inline = median(r.compile.inline), streaming = median(r.compile.streaming);
   const faster = inline <= streaming ? 'the inlined base64' : 'streaming compilation';
+  const by = times(Math.max(inline, streaming) / Math.min(inline, streaming));
   return [
     markdownTable(['contender', 'load, ms', 'model, ms', 'first prediction, ms', 'total, ms', 'totals: range (runs)', 'shipped, raw', 'shipped, gzip -9', 'files'], rows, [...right(7), 'left']),
     '',
@@ -232,7 +233,7 @@ function cold(r: BrowserResults): string {
     `**Streaming compilation against the inlined base64** (nnwasm's SIMD core, ${r.compile.inline.length} cold runs each, in turns, each in a fresh context): ` +
       `importing a module that holds the Wasm as base64 (as dist/ ships it), decoding and compiling it took a median ${fmt(inline)} ms (${fmt(Math.min(...r.compile.inline))}–${fmt(Math.max(...r.compile.inline))}); ` +
       `\`WebAssembly.compileStreaming(fetch('core.simd.wasm'))\` took ${fmt(streaming)} ms (${fmt(Math.min(...r.compile.streaming))}–${fmt(Math.max(...r.compile.streaming))}); both then instantiate. ` +
-      `Faster here: ${faster}, by ${times(Math.max(inline, streaming) / Math.min(inline, streaming))}.`,
+      (by === times(1) ? 'A tie here.' : `Faster here: ${faster}, by ${by}.`),
   ].join('\n');
 }
 

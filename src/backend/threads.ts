@@ -36,8 +36,9 @@ export type Spawn = (init: HelperInit) => Helper;
 // Control words: NEXT (the job's next chunk) alone on the first line; then
 // helper h's block at (h + 1) · WORDS: SEQ, STATE, its 12 ARGS, READY (1 once it serves).
 const NEXT = 0, SEQ = 0, STATE = 1, ARGS = 2, READY = 15, WORDS = 16;
-// A helper's job: IDLE, POSTED by the caller, TAKEN by the helper (or taken back: IDLE), DONE.
-const IDLE = 0, POSTED = 1, TAKEN = 2, DONE = 3;
+// A helper's job: IDLE, POSTED by the caller, TAKEN by the helper (or taken
+// back: IDLE), then DONE, or FAILED if a chunk trapped (operands out of bounds).
+const IDLE = 0, POSTED = 1, TAKEN = 2, DONE = 3, FAILED = 4;
 /**
  * Below this many multiply-adds (≈ 0.2 ms on one thread, less when A has
  * zeros to skip) sharing costs about what it saves: an MNIST training step's
@@ -85,8 +86,13 @@ function serve(init: HelperInit, post: (message: string) => void, run: typeof ru
     // A job: gemmColumns' first 11 operands, then the columns per chunk. The
     // function stays unnamed: tsx names named ones with a helper this text lacks.
     const [a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, cols] = args;
-    run((j0, j1) => gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, j0, j1), control, n, cols);
-    Atomics.store(control, at + 1, 3);
+    let state = 3; // DONE, or FAILED: the caller, which waits for one or the other, throws
+    try {
+      run((j0, j1) => gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, j0, j1), control, n, cols);
+    } catch {
+      state = 4;
+    }
+    Atomics.store(control, at + 1, state);
     Atomics.notify(control, at + 1);
   }
 }
@@ -257,27 +263,39 @@ export class GemmTeam {
       Atomics.store(control, h * WORDS + SEQ, seq);
       Atomics.notify(control, h * WORDS + SEQ);
     }
+    let failed = false;
     try {
       const columns = (j0: number, j1: number) =>
         this.core.gemmColumns(a, b, c, bias, m, k, n, transA, transB, accumulate, scratch, j0, j1);
       runChunks(columns, control, n, cols);
     } finally {
       // Even if this thread's chunk threw: no helper may still run this job when the next one is written.
-      for (let h = 1; h < parts; h++) this.finish(h * WORDS + STATE);
+      for (let h = 1; h < parts; h++) failed = this.finish(h * WORDS + STATE) || failed;
     }
+    // The same columns would have trapped on this thread: the product throws as it would have.
+    if (failed) throw new WebAssembly.RuntimeError('nnwasm: a GEMM helper thread trapped on its columns of this product (an operand out of bounds)');
   };
 
-  /** Takes the helper's job back if it has not started it (every chunk is taken by now), else waits for it to be done. */
-  private finish(state: number): void {
+  /**
+   * Takes the helper's job back if it has not started it (every chunk is
+   * taken by now), else waits for it to end. Whether one of its chunks trapped.
+   */
+  private finish(state: number): boolean {
     const { control } = this;
     if (Atomics.compareExchange(control, state, POSTED, IDLE) === POSTED) {
       this.takenBack++;
-      return;
+      return false;
     }
-    for (const until = performance.now() + SPIN_MS; Atomics.load(control, state) !== DONE && performance.now() < until;);
+    for (const until = performance.now() + SPIN_MS; !this.ended(state) && performance.now() < until;);
     // A browser's main thread may not block: it spins, for as long as the helper's last chunk takes.
-    while (Atomics.load(control, state) !== DONE) if (this.blocking) Atomics.wait(control, state, TAKEN);
-    Atomics.store(control, state, IDLE);
+    while (!this.ended(state)) if (this.blocking) Atomics.wait(control, state, TAKEN);
+    return Atomics.exchange(control, state, IDLE) === FAILED;
+  }
+
+  /** Whether the helper's job at `state` is DONE or FAILED. */
+  private ended(state: number): boolean {
+    const s = Atomics.load(this.control, state);
+    return s === DONE || s === FAILED;
   }
 
   /**

@@ -8,7 +8,7 @@ import { backend } from '../backend/index';
 import { ShapeError } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
 import { boolean, checkOptions, f32NonNegative } from '../options';
-import { assertWhole } from '../validate';
+import { assertFinite, assertWhole } from '../validate';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions {
@@ -26,6 +26,8 @@ export interface MatmulOptions {
  * @param b - The right matrix.
  * @param options - `transposeA`, `transposeB` (both default false).
  * @throws {@link ShapeError} when the inner dimensions differ, or an input is malformed.
+ * @throws {@link ValueError} for a NaN or ±Infinity in either input: the kernels skip A's zeros,
+ * so 0 × Infinity would be 0 or NaN by backend.
  * @throws {@link ConfigError} for an unknown option, or a transpose flag that is not true or false.
  * @example
  * ```ts
@@ -38,6 +40,8 @@ export function matmul(a: MatrixLike, b: MatrixLike, options?: MatmulOptions): M
   const { transposeA = false, transposeB = false } = checkOptions<MatmulOptions>(options, { transposeA: boolean, transposeB: boolean }, 'matmul');
   const A = Matrix.from(a, 'matmul a'), B = Matrix.from(b, 'matmul b');
   assertWhole(A, 'matmul a'); // b's getters ran after a was checked
+  assertFinite(A, 'matmul a');
+  assertFinite(B, 'matmul b');
   const [m, k] = transposeA ? [A.cols, A.rows] : [A.rows, A.cols];
   const [k2, n] = transposeB ? [B.cols, B.rows] : [B.rows, B.cols];
   if (k !== k2) {

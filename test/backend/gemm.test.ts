@@ -11,7 +11,7 @@ import { flagsOf, inBlock, NONE, type Ptr } from '../../src/backend/core';
 import type { Backend } from '../../src/backend/index';
 import { createJsBackend, useBackend } from '../../src/backend/index';
 import { createWasmBackend } from '../../src/backend/wasm';
-import { ShapeError } from '../../src/errors';
+import { ShapeError, ValueError } from '../../src/errors';
 import { Matrix } from '../../src/engine/matrix';
 import * as ops from '../../src/tools/ops';
 import { Random } from '../../src/engine/random';
@@ -417,6 +417,13 @@ describe.each(ALL)('ops.matmul on %s', (build) => {
     expect(() => ops.matmul(A, B, { transposeA: true })).toThrow(ShapeError); // 3×2 · 3×2
     expect(() => ops.matmul(A, Bt)).toThrow(ShapeError); // 2×3 · 2×3
     expect(() => ops.matmul([[1, 2]], [[1, 2]])).toThrow(/inner dimensions differ/);
+  });
+
+  test('a NaN or an infinity in either input is a ValueError naming it, where a zero skipped would hide it', () => {
+    expect(() => ops.matmul([[0, 1]], [[Infinity], [1]])).toThrow(ValueError);
+    expect(() => ops.matmul([[0, 1]], [[Infinity], [1]])).toThrow('matmul b: expected finite numbers, got Infinity at row 0, column 0');
+    expect(() => ops.matmul([[1, NaN]], [[1], [1]])).toThrow('matmul a: expected finite numbers, got NaN at row 0, column 1');
+    expect(() => ops.matmul([[1]], [[-Infinity]], { transposeB: true })).toThrow(/matmul b: .* -Infinity/);
   });
 
   test('a heap left as it was: the buffers are released', () => {

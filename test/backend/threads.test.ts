@@ -148,20 +148,54 @@ describe('a GEMM shared by two threads', () => {
     expectIdentical(together, alone, 'once it started');
   });
 
-  test('a chunk that throws on this thread leaves no job with the helper: the next product is shared, with the same bits', () => {
+  test('a chunk that throws on this thread, while the helper runs the other, waits for it: the next product is shared, with the same bits', () => {
     const internals = team.team as unknown as { core: object; control: Int32Array };
-    const { core } = internals; // the Wasm exports, frozen: this thread's gemmColumns is replaced in a copy
-    internals.core = { ...core, gemmColumns: () => { throw new Error('a trap on this thread'); } };
+    const { core, control } = internals; // the Wasm exports, frozen: this thread's gemmColumns is replaced in a copy
+    // Two chunks: once the helper has taken the second (the counter at 2), this thread's first throws.
+    internals.core = { ...core, gemmColumns: () => {
+      while (Atomics.load(control, 0) < 2);
+      throw new Error('a trap on this thread');
+    } };
     const shape: Shape = [64, 784, 128];
+    const takenBack = (team.team as GemmTeam).takenBack;
+    let tries = 0, threw = false;
     try {
-      expect(() => product(team, shape, false, false, true, false)).toThrow('a trap on this thread');
+      // The helper may wake first and take both chunks: then this thread runs none, and nothing throws.
+      for (; !threw && tries < 1000; tries++) {
+        try {
+          product(team, shape, false, false, true, false);
+        } catch (e) {
+          expect((e as Error).message).toBe('a trap on this thread');
+          threw = true;
+        }
+      }
     } finally {
       internals.core = core;
     }
-    expect(Atomics.load(internals.control, 16 + 1)).toBe(0); // helper 1's job: IDLE, taken back or done
+    expect(threw).toBe(true);
+    expect((team.team as GemmTeam).takenBack).toBe(takenBack); // every job the helper took, none taken back
+    expect(Atomics.load(control, 16 + 1)).toBe(0); // helper 1's job: IDLE, waited for
     const shared = team.team!.shared;
     expectIdentical(product(team, shape, false, false, true, false), product(single, shape, false, false, true, false), 'after the throw');
     expect(team.team!.shared).toBe(shared + 1);
+  });
+
+  test('skips A\'s zeros in every chunk as in the whole product: an infinity in B at those depths gives one thread\'s bits', () => {
+    // 48 columns are cut into chunks of 32 and 16: the skipping must not depend on a chunk's width.
+    const [m, k, n] = [128, 784, 48];
+    const a = new Float32Array(m * k).map((_, i) => (i % k) % 2 ? 0 : 1 + (i % 7)); // odd depths zero
+    const b = new Float32Array(k * n).map((_, i) => (Math.floor(i / n) % 2 ? Infinity : 0.5)); // odd depths infinite
+    const run = (be: Backend) => be.withBuffers([m * k, k * n, m * n], (pa, pb, pc) => {
+      be.heap.write(pa, a);
+      be.heap.write(pb, b);
+      be.gemm(pa, pb, pc, NONE, m, k, n, NONE);
+      return be.heap.read(pc, m * n);
+    });
+    const shared = team.team!.shared;
+    const want = run(single);
+    expectIdentical(run(team), want, 'Infinity at the zero depths');
+    expect(team.team!.shared).toBe(shared + 1);
+    expect(want.every(Number.isFinite)).toBe(true); // skipped, so 0 × Infinity never happened
   });
 
   test('after the shared memory grows, helpers see the new memory', () => {

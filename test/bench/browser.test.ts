@@ -178,6 +178,12 @@ describe('npm run bench:browser -- --quick', () => {
     const passed = slow.split('\n').filter((l) => /^\| predict/.test(l));
     expect(passed).toHaveLength(6);
     for (const l of passed) expect(l).toMatch(/, passed by nnwasm: no bound \| — \| — \|$/);
+    // Streaming against inlined: the faster one named, or a tie where the ratio rounds to 1.00×.
+    const compiled = (inline: number, streaming: number) =>
+      renderBrowser({ ...results, compile: { inline: [inline], streaming: [streaming] } }).match(/(Faster here: [^.]+, by [\d.]+×|A tie here)\./)?.[1];
+    expect(compiled(5, 4)).toBe('Faster here: streaming compilation, by 1.25×');
+    expect(compiled(4, 5)).toBe('Faster here: the inlined base64, by 1.25×');
+    expect(compiled(19, 19.0001)).toBe('A tie here');
     expect(markdown).not.toMatch(/opt-in/);
     expect(markdown).not.toMatch(/NaN|undefined|Infinity/);
   });
