@@ -3,8 +3,8 @@
 // result out; models avoid those copies by keeping their own workspace.
 
 import { activation as activationKernels } from '../engine/activations';
-import { flagsOf, NONE } from '../backend/core';
-import { backend } from '../backend/index';
+import { flagsOf, NONE, type Ptr } from '../backend/core';
+import { backend, type Backend } from '../backend/index';
 import { ShapeError } from '../errors';
 import { Matrix, type MatrixLike } from '../engine/matrix';
 import { boolean, checkOptions, f32NonNegative } from '../options';
@@ -40,8 +40,6 @@ export function matmul(a: MatrixLike, b: MatrixLike, options?: MatmulOptions): M
   const { transposeA = false, transposeB = false } = checkOptions<MatmulOptions>(options, { transposeA: boolean, transposeB: boolean }, 'matmul');
   const A = Matrix.from(a, 'matmul a'), B = Matrix.from(b, 'matmul b');
   assertWhole(A, 'matmul a'); // b's getters ran after a was checked
-  assertFinite(A, 'matmul a');
-  assertFinite(B, 'matmul b');
   const [m, k] = transposeA ? [A.cols, A.rows] : [A.rows, A.cols];
   const [k2, n] = transposeB ? [B.cols, B.rows] : [B.rows, B.cols];
   if (k !== k2) {
@@ -53,9 +51,17 @@ export function matmul(a: MatrixLike, b: MatrixLike, options?: MatmulOptions): M
   return be.withBuffers([m * k, k * n, m * n], (pa, pb, pc) => {
     be.heap.write(pa, A.data);
     be.heap.write(pb, B.data);
+    // The copies are checked, not the caller's arrays: a shared one may change between a check and its copy.
+    assertFinite(inHeap(be, pa, A), 'matmul a');
+    assertFinite(inHeap(be, pb, B), 'matmul b');
     be.gemm(pa, pb, pc, NONE, m, k, n, flagsOf({ transA: transposeA, transB: transposeB }));
     return new Matrix(m, n, be.heap.read(pc, m * n));
   });
+}
+
+/** The copy of `m` at `p` in the backend's heap, as a Matrix over it (no copy; used before anything allocates). */
+function inHeap(be: Backend, p: Ptr, m: Matrix): Matrix {
+  return new Matrix(m.rows, m.cols, be.heap.f32().subarray(p >> 2, (p >> 2) + m.rows * m.cols));
 }
 
 /** Options of {@link activation} and {@link activationGrad}. */

@@ -230,6 +230,36 @@ const sharedLabelsRaced: Case = {
 };
 
 /**
+ * nn.ops.matmul on a matrix in shared memory that another thread flips
+ * between 1 and NaN: each call gives the plain product or a ValueError,
+ * never NaN out of a call that checked its input (the copy the product
+ * reads is what is checked). Counted, not timed: 2 000 calls.
+ */
+const sharedMatmulRaced: Case = {
+  id: 'lying-arrays.matmul-shared-raced', cls: 'concurrency', expect: 'succeeds', timeoutMs: 60_000,
+  what: 'ops.matmul 2 000 times on a matrix in a SharedArrayBuffer that a worker flips between 1 and NaN',
+  run: async (_s, t: Tools) => {
+    const { Worker } = await import('node:worker_threads');
+    const a = new Float32Array(new SharedArrayBuffer(64 * 4)).fill(1);
+    const b = new Float32Array(64).fill(0.5);
+    const flipper = new Worker('const { workerData: s } = require("node:worker_threads"); const a = new Float32Array(s); for (;;) { a[63] = NaN; a[63] = 1; }',
+      { eval: true, workerData: a.buffer });
+    t.cleanup(() => flipper.terminate());
+    await new Promise((resolve) => flipper.once('online', resolve));
+    for (let i = 0; i < 2000; i++) {
+      let got: number;
+      try {
+        [got] = nn.ops.matmul(rows(a, 64), rows(b, 1)).data;
+      } catch (e) {
+        t.check(e instanceof nn.ValueError, `call ${i}: expected a ValueError, got ${String(e)}`);
+        continue;
+      }
+      t.check(got === 32, `call ${i}: expected the plain product 32 or a ValueError, got ${got}`);
+    }
+  },
+};
+
+/**
  * y's getters run after x is converted, and change x: its values to NaN, or
  * its buffer detached. Every call that takes (x, y) checks x once y is read:
  * a ValueError or a ShapeError, the model as it was.
@@ -365,5 +395,5 @@ const hostileDescribed: Case = {
 };
 
 export function lyingArrayCases(): Case[] {
-  return [...inference, ...setWeights, ...changedAfterCheck, ...lengthGetters, sharedLabelsRaced, ...weightBytes, oneHotOnce, ...yChangesX, ...reentrantCalls, ...fakeBytes, hostileDescribed];
+  return [...inference, ...setWeights, ...changedAfterCheck, ...lengthGetters, sharedLabelsRaced, sharedMatmulRaced, ...weightBytes, oneHotOnce, ...yChangesX, ...reentrantCalls, ...fakeBytes, hostileDescribed];
 }
