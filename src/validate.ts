@@ -94,7 +94,9 @@ export function assertWhole(m: Matrix, where: string): void {
 export function assertFinite(m: Matrix, where: string, firstRow = 0): void {
   const i = firstNonFinite(m.data);
   if (i >= 0) {
-    throw new ValueError(`${where}: expected finite numbers, got ${m.data[i]} at row ${firstRow + Math.floor(i / m.cols)}, column ${i % m.cols}`);
+    // Infinity here may have been a finite number too large for float32 (1e39): say so.
+    const v = m.data[i], beyond = Number.isNaN(v) ? '' : " (infinite, or beyond float32's ±3.4e38)";
+    throw new ValueError(`${where}: expected finite numbers, got ${v} at row ${firstRow + Math.floor(i / m.cols)}, column ${i % m.cols}${beyond}`);
   }
 }
 

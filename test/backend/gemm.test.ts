@@ -422,6 +422,8 @@ describe.each(ALL)('ops.matmul on %s', (build) => {
   test('a NaN or an infinity in either input is a ValueError naming it, where a zero skipped would hide it', () => {
     expect(() => ops.matmul([[0, 1]], [[Infinity], [1]])).toThrow(ValueError);
     expect(() => ops.matmul([[0, 1]], [[Infinity], [1]])).toThrow('matmul b: expected finite numbers, got Infinity at row 0, column 0');
+    // 1e39 is finite, but not as a float32: the message says why it reads Infinity.
+    expect(() => ops.matmul([[1e39]], [[1]])).toThrow("matmul a: expected finite numbers, got Infinity at row 0, column 0 (infinite, or beyond float32's ±3.4e38)");
     expect(() => ops.matmul([[1, NaN]], [[1], [1]])).toThrow('matmul a: expected finite numbers, got NaN at row 0, column 1');
     expect(() => ops.matmul([[1]], [[-Infinity]], { transposeB: true })).toThrow(/matmul b: .* -Infinity/);
   });

@@ -107,16 +107,18 @@ test("predict's finiteness check: NaN and ±Infinity at every boundary row, in e
       for (const at of [0, 1, n - 1, 254, 255, 256, 257, 300].filter((i, j, all) => i < n && all.indexOf(i) === j)) {
         for (const bad of [NaN, Infinity, -Infinity, 1e39]) {
           const col = at % 3;
+          // An infinity, or 1e39 (Infinity as a float32), says why.
+          const tail = Number.isNaN(bad) ? '' : " [(]infinite, or beyond float32's ±3[.]4e38[)]";
           for (const [form, make] of Object.entries(FORMS)) {
             const a = Array.from({ length: n }, (_, i) => [i / 100, 1, -2]);
             a[at][col] = bad;
             refuses(\`\${form} rows=\${n} [\${at}, \${col}] = \${bad}\`, () => m.predict(make(a)),
-              new RegExp('^predict: x: expected finite numbers, got (NaN|-?Infinity) at row ' + at + ', column ' + col + '$'));
+              new RegExp('^predict: x: expected finite numbers, got (NaN|-?Infinity) at row ' + at + ', column ' + col + tail + '$'));
           }
           const flat = new Float32Array(n * 3).fill(0.25);
           flat[at * 3 + col] = bad;
           refuses(\`predictInto rows=\${n} [\${at}, \${col}] = \${bad}\`, () => m.predictInto(flat, new Float32Array(n * 2)),
-            new RegExp('^predictInto: x: expected finite numbers, got .* at row ' + at + ', column ' + col + '$'));
+            new RegExp('^predictInto: x: expected finite numbers, got .* at row ' + at + ', column ' + col + tail + '$'));
         }
       }
     }
